@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what kukeon-ts needs on a Debian host, only what is missing (idempotent).
+# Host packages: containerd, runc, CNI plugins, static busybox (test images), iptables.
+# Optional (benchmarks and pull tests): podman, docker-registry — installed with --with-extras.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(containerd runc containernetworking-plugins busybox-static iptables iproute2 util-linux)
+[[ "${1:-}" == "--with-extras" ]] && want+=(podman docker-registry)
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "kukeon-ts: missing host packages: ${missing[*]} (run as root so they can be installed)" >&2
+    exit 1
+  fi
+  echo "kukeon-ts: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node dependencies: install when missing or when the lock file is newer than the tree.
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

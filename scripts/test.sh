@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, build, start a private containerd, run every unit and
+# end-to-end test with node's test runner, stop containerd, and check the host is left clean.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-prereqs.sh
+npm run --silent build
+
+state=$(mktemp -d /tmp/kukeon-test.XXXXXX)
+cleanup() {
+  bash scripts/containerd-private.sh stop "$state/containerd" || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+bash scripts/containerd-private.sh start "$state/containerd" >/dev/null
+export KUKEON_TEST_CONTAINERD_DIR="$state/containerd"
+export KUKEON_TEST_STATE_DIR="$state"
+
+# Test images are built once per run from the host's static busybox (reproducible digests).
+node dist/scripts/make-test-images.js "$state/images" >/dev/null
+export KUKEON_TEST_IMAGES_DIR="$state/images"
+
+# Files are run one at a time: end-to-end tests share host resources (cgroups, iptables) and the
+# machine has two cores. The spec reporter's closing lines are node's own summary.
+node --test --test-concurrency=1 --test-reporter=spec $(find dist/src dist/test -name '*.test.js' | sort)

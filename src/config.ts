@@ -1,0 +1,52 @@
+/**
+ * Every host-global path and name lives here and is passed down, so tests can run several
+ * instances side by side. Nothing deeper in the tree reads a constant host path.
+ */
+export interface HostConfig {
+  /** Root of kukeon's on-disk metadata tree. */
+  runPath: string;
+  /** containerd's gRPC unix socket. */
+  containerdSocket: string;
+  /** Name of kukeon's top cgroup under each hierarchy root. */
+  cgroupRoot: string;
+  /** Mount point of the cgroup filesystem(s). */
+  cgroupMount: string;
+  /** Where per-space CNI conflists are written (`<dir>/<realm>/<space>/network.conflist`). */
+  cniConfDir: string;
+  /** CNI result cache (what a later DEL needs to know about an ADD). */
+  cniCacheDir: string;
+  /** Directories searched, in order, for CNI plugin binaries. */
+  cniBinDirs: string[];
+  /** host-local IPAM lease directory. */
+  cniIpamDir: string;
+  /** Prefix of the bridge interfaces kukeon creates. */
+  bridgePrefix: string;
+  /** Pool that per-space /24 subnets are allocated from. */
+  subnetPool: string;
+  /** Suffix of realm containerd namespaces: `<realm>.<suffix>`. */
+  namespaceSuffix: string;
+  /** The daemon's unix socket. */
+  daemonSocket: string;
+  /** containerd snapshotter used for images and container root filesystems. */
+  snapshotter: string;
+}
+
+export const defaultHostConfig: HostConfig = {
+  runPath: '/opt/kukeon',
+  containerdSocket: '/run/containerd/containerd.sock',
+  cgroupRoot: 'kukeon',
+  cgroupMount: '/sys/fs/cgroup',
+  cniConfDir: '/opt/kukeon/data',
+  cniCacheDir: '/opt/cni/cache',
+  cniBinDirs: ['/opt/cni/bin', '/usr/lib/cni'],
+  cniIpamDir: '/var/lib/cni/networks',
+  bridgePrefix: 'k-',
+  subnetPool: '10.88.0.0/16',
+  namespaceSuffix: 'kukeon.io',
+  daemonSocket: '/run/kukeon/kukeond.sock',
+  snapshotter: 'overlayfs',
+};
+
+export function hostConfig(overrides: Partial<HostConfig> = {}): HostConfig {
+  return { ...defaultHostConfig, ...overrides };
+}
