@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "kukeon_flock",
+      "sources": ["flock.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

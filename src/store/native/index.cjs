@@ -1,0 +1,3 @@
+// Loads the compiled flock binding (built by `node-gyp rebuild` when npm installs this package).
+'use strict';
+module.exports = require('./build/Release/kukeon_flock.node');
