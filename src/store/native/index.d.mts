@@ -1,0 +1,6 @@
+/** flock(2) on an open file descriptor; returns false when a LOCK_NB request would block. */
+export function flock(fd: number, op: number): boolean;
+export const LOCK_SH: number;
+export const LOCK_EX: number;
+export const LOCK_NB: number;
+export const LOCK_UN: number;
