@@ -1,0 +1,190 @@
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { silentLogger, type Logger } from '../../log.js';
+import { withFileLock } from './file-lock.js';
+import { cidrContains, formatIpv4Cidr, parseIpv4Cidr, type Ipv4Cidr } from './ipv4-cidr.js';
+import { namePart } from './name-part.js';
+import { NamingError, NamingErrorCode } from './naming-error.js';
+
+export const SUBNET_STATE_FILE = 'network.json';
+export const SUBNET_STATE_VERSION = 'v1';
+const CHUNK_PREFIX = 24;
+
+export interface SubnetAllocatorOptions {
+  /** Metadata root (`<runPath>/data`); state files live at `<dataDir>/<realm>/<space>/network.json`. */
+  dataDir: string;
+  /** Parent block (HostConfig.subnetPool), IPv4 and shorter than /24. */
+  pool: string;
+  logger?: Logger;
+  /** How long to wait for another process's allocation to finish. */
+  lockTimeoutMs?: number;
+}
+
+// One queue per data directory for the whole process, so two allocator objects on the same
+// directory are serialised too.
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Per-space /24 allocation (01-model §6.6). In one process, calls are serialised by a queue per
+ * data directory; across processes by an O_EXCL lock file `<dataDir>/.subnet-allocator.lock`.
+ */
+export class SubnetAllocator {
+  readonly dataDir: string;
+  readonly pool: Ipv4Cidr;
+  private readonly logger: Logger;
+  private readonly lockTimeoutMs: number;
+
+  constructor(options: SubnetAllocatorOptions) {
+    this.dataDir = resolve(options.dataDir);
+    this.pool = parsePool(options.pool);
+    this.logger = options.logger ?? silentLogger;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+  }
+
+  statePath(realm: string, space: string): string {
+    return join(this.dataDir, namePart('realm', realm), namePart('space', space), SUBNET_STATE_FILE);
+  }
+
+  /** The space's recorded subnet, undefined when it has none; SUBNET_STATE_CORRUPT if unreadable. */
+  async current(realm: string, space: string): Promise<string | undefined> {
+    const path = this.statePath(realm, space);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new NamingError(NamingErrorCode.SubnetStateCorrupt, `cannot read subnet state ${path}`, {
+        cause: err,
+      });
+    }
+    const subnet = parseState(text);
+    if (!subnet) {
+      // Re-allocating would silently move a live network; the operator must decide.
+      throw new NamingError(
+        NamingErrorCode.SubnetStateCorrupt,
+        `subnet state ${path} is corrupt (expected {"version":"v1","subnetCIDR":"a.b.c.0/24"}); fix or delete it`,
+      );
+    }
+    return subnet;
+  }
+
+  /** Returns the space's subnet, allocating the lowest free /24 of the pool when it has none. */
+  allocate(realm: string, space: string): Promise<string> {
+    const path = this.statePath(realm, space);
+    return this.serialised(async () => {
+      const existing = await this.current(realm, space);
+      if (existing) return existing;
+      const used = await this.usedSubnets();
+      const count = 2 ** (CHUNK_PREFIX - this.pool.prefix);
+      for (let i = 0; i < count; i++) {
+        const candidate = (this.pool.network + i * 256) >>> 0;
+        if (used.has(candidate)) continue;
+        const cidr = formatIpv4Cidr({ network: candidate, prefix: CHUNK_PREFIX });
+        await writeState(path, cidr);
+        this.logger.debug({ realm, space, subnet: cidr }, 'allocated space subnet');
+        return cidr;
+      }
+      throw new NamingError(
+        NamingErrorCode.SubnetExhausted,
+        `no free /24 left in subnet pool ${formatIpv4Cidr(this.pool)} (all ${count} are allocated); ` +
+          `delete unused spaces or configure a larger pool (subnetPool)`,
+      );
+    });
+  }
+
+  /** Forgets the space's subnet so it can be handed out again. Missing state is fine. */
+  release(realm: string, space: string): Promise<void> {
+    const path = this.statePath(realm, space);
+    return this.serialised(async () => {
+      await unlink(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    });
+  }
+
+  private serialised<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = queues.get(this.dataDir) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      await mkdir(this.dataDir, { recursive: true, mode: 0o750 });
+      return withFileLock(join(this.dataDir, '.subnet-allocator.lock'), fn, this.lockTimeoutMs);
+    });
+    const tail = run.catch(() => undefined);
+    queues.set(this.dataDir, tail);
+    void tail.then(() => {
+      if (queues.get(this.dataDir) === tail) queues.delete(this.dataDir);
+    });
+    return run;
+  }
+
+  /** Network addresses of every /24 in the pool recorded by any space; corrupt files are skipped. */
+  private async usedSubnets(): Promise<Set<number>> {
+    const used = new Set<number>();
+    for (const realm of await subdirs(this.dataDir)) {
+      for (const space of await subdirs(join(this.dataDir, realm))) {
+        const path = join(this.dataDir, realm, space, SUBNET_STATE_FILE);
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+            this.logger.warn({ path, err }, 'skipping unreadable subnet state');
+          }
+          continue;
+        }
+        const subnet = parseState(text);
+        if (!subnet) {
+          this.logger.warn({ path }, 'skipping corrupt subnet state');
+          continue;
+        }
+        const cidr = parseIpv4Cidr(subnet) as Ipv4Cidr;
+        if (cidrContains(this.pool, cidr)) used.add(cidr.network);
+      }
+    }
+    return used;
+  }
+}
+
+function parsePool(pool: string): Ipv4Cidr {
+  const cidr = parseIpv4Cidr(pool);
+  if (!cidr || cidr.prefix >= CHUNK_PREFIX) {
+    throw new NamingError(
+      NamingErrorCode.InvalidSubnetPool,
+      `subnet pool "${pool}" is invalid: it must be an IPv4 network address with a prefix shorter than /24 (e.g. 10.88.0.0/16)`,
+    );
+  }
+  return cidr;
+}
+
+/** The subnet of a valid state document, else undefined. */
+function parseState(text: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const { version, subnetCIDR } = doc as Record<string, unknown>;
+  if (version !== SUBNET_STATE_VERSION || typeof subnetCIDR !== 'string') return undefined;
+  const cidr = parseIpv4Cidr(subnetCIDR);
+  return cidr && cidr.prefix === CHUNK_PREFIX ? formatIpv4Cidr(cidr) : undefined;
+}
+
+async function writeState(path: string, subnet: string): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o750 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify({ version: SUBNET_STATE_VERSION, subnetCIDR: subnet }) + '\n', {
+    mode: 0o600,
+  });
+  await rename(tmp, path);
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
