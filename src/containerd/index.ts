@@ -1,0 +1,15 @@
+export * from './client.js';
+export * from './errors.js';
+export * from './types.js';
+export * from './any.js';
+export type { CallOptions } from './rpc.js';
+export type { Namespace } from './namespaces.js';
+export type { ContentInfo, IngestStatus } from './content.js';
+export * from './content-writer.js';
+export * from './leases.js';
+export type { ImageRecord } from './images.js';
+export type { SnapshotInfo, SnapshotUsage } from './snapshots.js';
+export * from './containers.js';
+export * from './tasks.js';
+export * from './events.js';
+export * from './event-stream.js';
