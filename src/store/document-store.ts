@@ -1,0 +1,373 @@
+import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+
+import { atomicWriteFile, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE, ensureDir, fsyncDir } from './atomic-write.js';
+import { acquireFileLock, type FileLock, type LockMode } from './file-lock.js';
+import {
+  nextGeneration,
+  prepareWrite,
+  stateIsReady,
+  type GenerationalDocument,
+  type ReadyPredicate,
+} from './generation.js';
+import {
+  LOCK_SUFFIX,
+  METADATA_FILE,
+  RESERVED_SCOPE_NAMES,
+  scopeDir,
+  scopeSegments,
+  type Scope,
+} from './scope-path.js';
+import { corrupt, isErrno, notFound, stale, StoreError, writeFailed } from './store-errors.js';
+
+export interface DocumentStoreOptions {
+  /** Root of the metadata tree: `<runPath>/data` (spec §7.1). */
+  dataRoot: string;
+  /** Mode of created scope directories (default 02750). */
+  dirMode?: number;
+  /** Mode of metadata.json and its sidecar (default 0644). */
+  fileMode?: number;
+  /** How long to wait for another process's file lock (default 10 s). */
+  lockTimeoutMs?: number;
+  /** Clock for lifecycle stamps (tests inject a fixed one). */
+  now?: () => Date;
+  /** What counts as Ready for `status.readyAt` (default `status.state === 'Ready'`). */
+  isReady?: ReadyPredicate;
+}
+
+/** A document as read from or written to disk, with the exact bytes (for compare-and-swap). */
+export interface StoredDocument<T> {
+  doc: T;
+  bytes: Buffer;
+  path: string;
+}
+
+/**
+ * What a raw write expects on disk: `undefined` writes unconditionally, `null` requires the
+ * file to be absent, bytes require the file to hold exactly those bytes (spec §7.4 CAS).
+ */
+export type Expectation = Buffer | null | undefined;
+
+export interface ListedChild<T> {
+  name: string;
+  doc?: T;
+  /** Set instead of `doc` when the child's metadata.json is corrupt or vanished mid-listing. */
+  error?: StoreError;
+}
+
+// A concurrent delete may remove the scope directory between our mkdir and our lock; retry.
+const DIR_RACE_RETRIES = 5;
+
+/**
+ * The on-disk metadata store: one `metadata.json` per scope directory, with a flock sidecar,
+ * atomic replace, compare-and-swap and the generation protocol (spec §7.4). Generic over the
+ * JSON document type; it knows nothing of realms or cells beyond the directory nesting.
+ */
+export class DocumentStore {
+  readonly dataRoot: string;
+  private readonly dirMode: number;
+  private readonly fileMode: number;
+  private readonly lockTimeoutMs: number;
+  private readonly now: () => Date;
+  private readonly isReady: ReadyPredicate;
+
+  constructor(options: DocumentStoreOptions) {
+    this.dataRoot = options.dataRoot;
+    this.dirMode = options.dirMode ?? DEFAULT_DIR_MODE;
+    this.fileMode = options.fileMode ?? DEFAULT_FILE_MODE;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.now = options.now ?? (() => new Date());
+    this.isReady = options.isReady ?? stateIsReady;
+  }
+
+  /** `<runPath>/data` for a run path. */
+  static forRunPath(runPath: string, options: Omit<DocumentStoreOptions, 'dataRoot'> = {}): DocumentStore {
+    return new DocumentStore({ ...options, dataRoot: join(runPath, 'data') });
+  }
+
+  /** Directory of a scope. Throws STORE_INVALID_PATH for unsafe segments. */
+  scopeDir(scope: Scope | readonly string[]): string {
+    return scopeDir(this.dataRoot, scope);
+  }
+
+  /** Path of a scope's metadata.json. */
+  documentPath(scope: Scope | readonly string[]): string {
+    return join(this.scopeDir(scope), METADATA_FILE);
+  }
+
+  /**
+   * Reads a scope's document under a shared lock. Missing → STORE_NOT_FOUND (and no sidecar is
+   * created); unparsable → STORE_CORRUPT naming the file.
+   */
+  async read<T>(scope: Scope | readonly string[]): Promise<StoredDocument<T>> {
+    const path = this.documentPath(scope);
+    const lock = await this.lockExisting(path, 'shared');
+    try {
+      const bytes = await readBytes(path);
+      if (bytes === undefined) throw notFound(path);
+      return { doc: parseDocument<T>(path, bytes), bytes, path };
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /** Like read, but undefined when the document does not exist. Corruption still throws. */
+  async tryRead<T>(scope: Scope | readonly string[]): Promise<StoredDocument<T> | undefined> {
+    try {
+      return await this.read<T>(scope);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'STORE_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /** True when the scope has a metadata.json (does not parse it, takes no lock). */
+  async exists(scope: Scope | readonly string[]): Promise<boolean> {
+    return (await statOrUndefined(this.documentPath(scope)))?.isFile() ?? false;
+  }
+
+  /**
+   * Writes `doc` as-is (no generation protocol) under the exclusive lock, after checking
+   * `expect` (see Expectation). A mismatch is STORE_STALE. A corrupt current file is only
+   * replaced when `expect` is undefined (an explicit overwrite).
+   */
+  async write<T>(scope: Scope | readonly string[], doc: T, expect?: Expectation): Promise<StoredDocument<T>> {
+    const path = this.documentPath(scope);
+    return this.withWriteLock(path, async () => {
+      if (expect !== undefined) {
+        const current = await readBytes(path);
+        checkExpectation(path, current, expect);
+      }
+      const bytes = serialize(doc);
+      await this.replace(path, bytes);
+      return { doc, bytes, path };
+    });
+  }
+
+  /**
+   * Writes a Realm/Space/Stack/Cell document with the generation protocol of spec §7.4 and the
+   * lifecycle stamps of §3.2, all under one exclusive lock. `observed` optionally adds the CAS
+   * check: the file must still hold exactly the bytes the caller read earlier.
+   * Returns the document as written (with generation and stamps).
+   */
+  async writeGenerational<T extends GenerationalDocument>(
+    scope: Scope | readonly string[],
+    doc: T,
+    options: { observed?: Expectation } = {},
+  ): Promise<StoredDocument<T>> {
+    const path = this.documentPath(scope);
+    return this.withWriteLock(path, async () => {
+      const currentBytes = await readBytes(path);
+      if (options.observed !== undefined) checkExpectation(path, currentBytes, options.observed);
+      // Never build on a corrupt file: parse throws STORE_CORRUPT and nothing is written.
+      const onDisk =
+        currentBytes === undefined ? undefined : parseDocument<GenerationalDocument>(path, currentBytes);
+      const generation = nextGeneration(doc, onDisk, path);
+      const written = prepareWrite(doc, onDisk, generation, this.now(), this.isReady);
+      const bytes = serialize(written);
+      await this.replace(path, bytes);
+      return { doc: written, bytes, path };
+    });
+  }
+
+  /**
+   * Removes a scope's document under the exclusive lock: metadata.json, then the sidecar, then
+   * every directory from the scope up to (not including) the data root that is left empty.
+   * Missing document = success. Returns whether a document was removed.
+   */
+  async delete(scope: Scope | readonly string[], expect?: Expectation): Promise<boolean> {
+    const path = this.documentPath(scope);
+    const lockPath = path + LOCK_SUFFIX;
+    const lock = await this.lockExisting(path, 'exclusive');
+    let removed = false;
+    try {
+      if (expect !== undefined) checkExpectation(path, await readBytes(path), expect);
+      removed = await unlinkIfExists(path);
+      await unlinkIfExists(lockPath);
+    } catch (err) {
+      throw err instanceof StoreError ? err : writeFailed(path, err);
+    } finally {
+      await lock?.release();
+    }
+    await this.pruneEmptyDirs(dirname(path));
+    return removed;
+  }
+
+  /**
+   * Scope teardown (spec §7.4): removes the whole scope directory, including scoped secrets,
+   * blueprints, configs and child scopes, then prunes empty parents.
+   */
+  async removeScope(scope: Scope | readonly string[]): Promise<void> {
+    const dir = this.scopeDir(scope);
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (err) {
+      throw writeFailed(dir, err);
+    }
+    await this.pruneEmptyDirs(dirname(dir));
+  }
+
+  /**
+   * Names of the child scopes of `parent` (of the data root when `parent` is undefined) that
+   * have a metadata.json file, sorted. Reserved directories and dot-names are skipped.
+   */
+  async listChildren(parent?: Scope | readonly string[]): Promise<string[]> {
+    const dir = parent === undefined ? this.dataRoot : this.scopeDir(parent);
+    const depth = parent === undefined ? 0 : scopeSegments(parent).length;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
+      throw err;
+    }
+    const names: string[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.')) continue;
+      if (depth > 0 && RESERVED_SCOPE_NAMES.has(e.name)) continue;
+      if ((await statOrUndefined(join(dir, e.name, METADATA_FILE)))?.isFile()) names.push(e.name);
+    }
+    return names.sort();
+  }
+
+  /**
+   * Reads every child document of `parent`. A child whose file is corrupt (or vanished while
+   * listing) is returned with `error` set instead of failing the whole listing.
+   */
+  async listDocuments<T>(parent?: Scope | readonly string[]): Promise<ListedChild<T>[]> {
+    const prefix = parent === undefined ? [] : scopeSegments(parent);
+    const out: ListedChild<T>[] = [];
+    for (const name of await this.listChildren(parent)) {
+      try {
+        out.push({ name, doc: (await this.read<T>([...prefix, name])).doc });
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        if (err.code !== 'STORE_NOT_FOUND') out.push({ name, error: err });
+      }
+    }
+    return out;
+  }
+
+  /** Locks the sidecar of a document that may not exist; undefined when neither exists. */
+  private async lockExisting(path: string, mode: LockMode): Promise<FileLock | undefined> {
+    const lockPath = path + LOCK_SUFFIX;
+    const lock = await acquireFileLock(lockPath, mode, { timeoutMs: this.lockTimeoutMs });
+    if (lock !== undefined) return lock;
+    // No sidecar: probing a missing document must not create one (spec §7.4), but a legacy
+    // document without a sidecar gets one.
+    if (!(await statOrUndefined(path))) return undefined;
+    return this.lock(lockPath, mode);
+  }
+
+  private async lock(lockPath: string, mode: LockMode): Promise<FileLock> {
+    const lock = await acquireFileLock(lockPath, mode, {
+      create: true,
+      fileMode: this.fileMode,
+      timeoutMs: this.lockTimeoutMs,
+    });
+    return lock as FileLock;
+  }
+
+  private async withWriteLock<R>(path: string, fn: () => Promise<R>): Promise<R> {
+    const dir = dirname(path);
+    for (let attempt = 0; ; attempt++) {
+      let lock: FileLock;
+      try {
+        await ensureDir(dir, this.dirMode);
+        lock = await this.lock(path + LOCK_SUFFIX, 'exclusive');
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') && attempt < DIR_RACE_RETRIES) continue;
+        throw err instanceof StoreError ? err : writeFailed(path, err);
+      }
+      try {
+        return await fn();
+      } finally {
+        await lock.release();
+      }
+    }
+  }
+
+  private async replace(path: string, bytes: Buffer): Promise<void> {
+    try {
+      await atomicWriteFile(path, bytes, { mode: this.fileMode, dirMode: this.dirMode, tmpPrefix: '.meta-' });
+    } catch (err) {
+      throw writeFailed(path, err);
+    }
+  }
+
+  /** rmdir each directory from `dir` up to the data root while it is empty. */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    const rel = relative(this.dataRoot, dir);
+    if (rel === '' || rel.startsWith('..')) return;
+    let d = dir;
+    for (let i = rel.split(sep).length; i > 0; i--) {
+      try {
+        await rmdir(d);
+      } catch (err) {
+        if (isErrno(err, 'ENOTEMPTY') || isErrno(err, 'EEXIST')) break;
+        if (!isErrno(err, 'ENOENT')) throw writeFailed(d, err);
+      }
+      d = dirname(d);
+    }
+    await fsyncDir(d).catch(() => undefined);
+  }
+}
+
+/** Indented JSON with a trailing newline (spec §0.4). */
+export function serialize(doc: unknown): Buffer {
+  return Buffer.from(JSON.stringify(doc, null, 2) + '\n');
+}
+
+/** Parses a stored document; anything but a JSON object is STORE_CORRUPT naming the file. */
+export function parseDocument<T>(path: string, bytes: Buffer): T {
+  if (bytes.length === 0) throw corrupt(path, 'empty file');
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw corrupt(path, `not valid JSON (${(err as Error).message})`, err);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw corrupt(path, 'not a JSON object');
+  }
+  return value as T;
+}
+
+function checkExpectation(path: string, current: Buffer | undefined, expect: Buffer | null): void {
+  if (expect === null) {
+    if (current !== undefined) throw stale(path, 'expected no document, one exists');
+  } else if (current === undefined) {
+    throw stale(path, 'document was deleted');
+  } else if (!current.equals(expect)) {
+    throw stale(path, 'document changed');
+  }
+}
+
+async function readBytes(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    if (isErrno(err, 'EISDIR')) throw corrupt(path, 'is a directory', err);
+    throw err;
+  }
+}
+
+async function statOrUndefined(path: string) {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return undefined;
+    throw err;
+  }
+}
+
+async function unlinkIfExists(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
