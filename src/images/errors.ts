@@ -1,0 +1,25 @@
+import { KukeonError } from '../errors.js';
+
+/** Stable codes of every failure the image layer reports. */
+export const ImageErrorCode = {
+  /** No image record with that name in the namespace. */
+  notFound: 'IMAGE_NOT_FOUND',
+  /** The tarball is not a readable OCI layout or docker save archive (truncated, no index, bad JSON). */
+  archiveInvalid: 'IMAGE_ARCHIVE_INVALID',
+  /** A blob's bytes, size or unpacked diff ID differ from what the archive declares. */
+  digestMismatch: 'IMAGE_DIGEST_MISMATCH',
+  /** No manifest in the archive matches the host platform. */
+  platformNotFound: 'IMAGE_PLATFORM_NOT_FOUND',
+  /** The archive's manifests carry no usable image name and none was given. */
+  nameMissing: 'IMAGE_NAME_MISSING',
+  /** containerd refused or could not be reached during import, unpack or delete. */
+  containerd: 'IMAGE_CONTAINERD_FAILED',
+} as const;
+
+export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];
+
+export class ImageError extends KukeonError {
+  constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
