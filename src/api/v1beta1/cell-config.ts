@@ -1,0 +1,35 @@
+/** CellConfig (spec 01 §4.9). */
+import { z } from 'zod';
+import { map, obj, str, struct } from './fields.js';
+
+export const cellConfigDocSchema = struct({
+  apiVersion: str(),
+  kind: str(),
+  metadata: struct({
+    name: str(),
+    realm: str(),
+    space: str('omit'),
+    stack: str('omit'),
+    labels: map(str(), 'omit'),
+    annotations: map(str(), 'omit'),
+  }),
+  spec: struct({
+    prefix: str('omit'),
+    blueprint: struct({ name: str(), realm: str(), space: str('omit'), stack: str('omit') }),
+    values: map(str(), 'omit'),
+    repos: map(obj({ url: str(), branch: str('omit'), ref: str('omit') }), 'omit'),
+    secrets: map(
+      obj({
+        secretRef: obj({
+          name: str(),
+          realm: str(),
+          space: str('omit'),
+          stack: str('omit'),
+          cell: str('omit'),
+        }),
+      }),
+      'omit',
+    ),
+  }),
+});
+export type CellConfigDoc = z.output<typeof cellConfigDocSchema>;

@@ -1,0 +1,14 @@
+/** Standalone `kind: Container` document (spec 01 §4.5): applied into an existing cell. */
+import { z } from 'zod';
+import { map, str, struct } from './fields.js';
+import { containerSpecSchema, containerStatusSchema } from './container.js';
+
+export const containerDocSchema = struct({
+  apiVersion: str(),
+  kind: str(),
+  // Container metadata has only name and labels (§3.1).
+  metadata: struct({ name: str(), labels: map(str()) }),
+  spec: containerSpecSchema,
+  status: containerStatusSchema,
+});
+export type ContainerDoc = z.output<typeof containerDocSchema>;

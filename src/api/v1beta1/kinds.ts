@@ -1,0 +1,57 @@
+/** The kinds `kuke apply` accepts, their schemas and apply order (spec 01 §1.1, §1.7). */
+import type { z } from 'zod';
+import { realmDocSchema, type RealmDoc } from './realm.js';
+import { spaceDocSchema, type SpaceDoc } from './space.js';
+import { stackDocSchema, type StackDoc } from './stack.js';
+import { cellDocSchema, type CellDoc } from './cell.js';
+import { containerDocSchema, type ContainerDoc } from './container-doc.js';
+import { secretDocSchema, type SecretDoc } from './secret.js';
+import { volumeDocSchema, type VolumeDoc } from './volume.js';
+import { cellBlueprintDocSchema, type CellBlueprintDoc } from './cell-blueprint.js';
+import { cellConfigDocSchema, type CellConfigDoc } from './cell-config.js';
+
+export const applyKinds = [
+  'Realm',
+  'Space',
+  'Stack',
+  'Cell',
+  'Container',
+  'Secret',
+  'CellBlueprint',
+  'CellConfig',
+  'Volume',
+] as const;
+export type ApplyKind = (typeof applyKinds)[number];
+
+export const kindSchemas: Record<ApplyKind, z.ZodType> = {
+  Realm: realmDocSchema,
+  Space: spaceDocSchema,
+  Stack: stackDocSchema,
+  Cell: cellDocSchema,
+  Container: containerDocSchema,
+  Secret: secretDocSchema,
+  CellBlueprint: cellBlueprintDocSchema,
+  CellConfig: cellConfigDocSchema,
+  Volume: volumeDocSchema,
+};
+
+/** Apply order rank (1-based, §1.7 step 2); ties keep document order. */
+export function kindRank(kind: ApplyKind): number {
+  return applyKinds.indexOf(kind) + 1;
+}
+
+export function isApplyKind(kind: string): kind is ApplyKind {
+  return (applyKinds as readonly string[]).includes(kind);
+}
+
+/** A decoded manifest document, discriminated by kind. */
+export type ManifestDoc =
+  | { kind: 'Realm'; doc: RealmDoc }
+  | { kind: 'Space'; doc: SpaceDoc }
+  | { kind: 'Stack'; doc: StackDoc }
+  | { kind: 'Cell'; doc: CellDoc }
+  | { kind: 'Container'; doc: ContainerDoc }
+  | { kind: 'Secret'; doc: SecretDoc }
+  | { kind: 'CellBlueprint'; doc: CellBlueprintDoc }
+  | { kind: 'CellConfig'; doc: CellConfigDoc }
+  | { kind: 'Volume'; doc: VolumeDoc };

@@ -1,0 +1,19 @@
+/** Realm (spec 01 §4.1). */
+import { z } from 'zod';
+import { bool, list, obj, str, struct } from './fields.js';
+import { commonStatusShape, resourceMetadata } from './common.js';
+
+export const registryCredentialsSchema = obj({
+  username: str(),
+  password: str(),
+  serverAddress: str('omit'),
+});
+
+export const realmDocSchema = struct({
+  apiVersion: str(),
+  kind: str(),
+  metadata: resourceMetadata(),
+  spec: struct({ namespace: str(), registryCredentials: list(registryCredentialsSchema, 'omit') }),
+  status: struct({ ...commonStatusShape('realm', true), containerdNamespaceReady: bool('omit') }),
+});
+export type RealmDoc = z.output<typeof realmDocSchema>;

@@ -1,0 +1,39 @@
+/** ServerConfiguration: the kukeond config file (spec 01 §4.10, spec 03 §2.8). Not accepted by apply. */
+import { z } from 'zod';
+import { int, map, str, struct } from './fields.js';
+
+export const serverConfigurationDocSchema = struct({
+  apiVersion: str(),
+  kind: str(),
+  metadata: struct({ name: str(), labels: map(str(), 'omit') }),
+  spec: struct({
+    socket: str('omit'),
+    socketGID: int('omit'),
+    runPath: str('omit'),
+    containerdSocket: str('omit'),
+    logLevel: str('omit'),
+    kukettyLogLevel: str('omit'),
+    reconcileInterval: str('omit'),
+    kukeondImage: str('omit'),
+    containerdNamespaceSuffix: str('omit'),
+    cgroupRoot: str('omit'),
+    podSubnetCIDR: str('omit'),
+    defaultMemoryLimitBytes: int('omit'),
+  }),
+});
+export type ServerConfigurationDoc = z.output<typeof serverConfigurationDocSchema>;
+
+export const serverConfigurationDefaults = {
+  socket: '/run/kukeon/kukeond.sock',
+  socketGID: 0,
+  runPath: '/opt/kukeon',
+  containerdSocket: '/run/containerd/containerd.sock',
+  logLevel: 'info',
+  kukettyLogLevel: 'info',
+  reconcileInterval: '30s',
+  kukeondImage: '',
+  containerdNamespaceSuffix: 'kukeon.io',
+  cgroupRoot: '/kukeon',
+  podSubnetCIDR: '10.88.0.0/16',
+  defaultMemoryLimitBytes: 0,
+} as const;
