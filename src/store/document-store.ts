@@ -179,7 +179,7 @@ export class DocumentStore {
     const path = this.documentPath(scope);
     const lockPath = path + LOCK_SUFFIX;
     const lock = await this.lockExisting(path, 'exclusive');
-    let removed = false;
+    let removed: boolean;
     try {
       if (expect !== undefined) checkExpectation(path, await readBytes(path), expect);
       removed = await unlinkIfExists(path);
