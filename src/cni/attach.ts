@@ -1,0 +1,143 @@
+import { describeConflist, readConflist } from './conflist.js';
+import type { CniContext } from './cni-context.js';
+import { CniError, CniErrorCode } from './errors.js';
+import { linkExistsInNetns } from './ip-link.js';
+import { writeIpamMarker } from './ipam-leases.js';
+import { isOwnNetns } from './netns.js';
+import { cleanupAttachment } from './detach.js';
+import type { CniResult, NetConfList, RuntimeConf } from './types.js';
+import { assertContainerId, assertIfName } from './validate.js';
+
+export interface AttachParams {
+  /** The space conflist, or its path. */
+  conflist: NetConfList | string;
+  /** The root container's containerd ID. */
+  containerId: string;
+  /** `/proc/<pid>/ns/net` or a named netns path (`/run/netns/<name>`). */
+  netns: string;
+  /** Default `eth0`. */
+  ifName?: string;
+}
+
+export interface Attachment {
+  network: string;
+  containerId: string;
+  netns: string;
+  ifName: string;
+  /** The cell IP, e.g. `10.88.0.2`. */
+  ip: string;
+  /** With prefix, e.g. `10.88.0.2/24`. */
+  address: string;
+  prefixLength: number;
+  gateway?: string;
+  mac?: string;
+  bridge?: string;
+  /** Host side of the veth pair. */
+  hostVeth?: string;
+  /** True when the interface was already attached and the cached result was returned (after CHECK). */
+  reused: boolean;
+  result: CniResult;
+}
+
+/**
+ * CNI ADD of a network namespace to a space network (spec 02 §3.2). Idempotent: if the interface
+ * already exists in the netns and a cached result says it is this attachment (and CHECK agrees),
+ * the cached result is returned; an interface nobody recorded is CNI_VETH_EXISTS and is left
+ * alone. A stale cache entry (interface gone, e.g. the cell restarted in a new netns) is cleaned
+ * up first. A failed ADD is rolled back (DEL, masquerade chain, leases) before the error is thrown,
+ * so a failed start leaves no reservation behind.
+ */
+export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<Attachment> {
+  const ifName = p.ifName ?? 'eth0';
+  assertContainerId(p.containerId);
+  assertIfName(ifName);
+  if (!p.netns) throw new CniError(CniErrorCode.InvalidArgument, 'attach needs a network namespace path');
+  if (await isOwnNetns(p.netns)) {
+    throw new CniError(
+      CniErrorCode.InvalidArgument,
+      `refusing to attach the caller's own network namespace (${p.netns})`,
+    );
+  }
+  const list = typeof p.conflist === 'string' ? (await readConflist(p.conflist)).list : p.conflist;
+  const info = describeConflist(list);
+  if (!info.bridge) {
+    throw new CniError(CniErrorCode.BridgePluginMissing, `CNI network ${list.name} has no bridge plugin`);
+  }
+  const rt: RuntimeConf = { containerId: p.containerId, netns: p.netns, ifName };
+  const ipamDir = info.ipamDataDir ?? ctx.ipamDir;
+  await writeIpamMarker(ipamDir, { network: list.name, bridge: info.bridge, subnet: info.subnet ?? '' });
+
+  const present = await linkExistsInNetns(p.netns, ifName);
+  const cached = await ctx.exec.getCachedResult(list.name, rt);
+  if (present) {
+    if (!cached) {
+      throw new CniError(
+        CniErrorCode.VethExists,
+        `interface ${ifName} already exists in ${p.netns} and no cached CNI result says it belongs to ${p.containerId}`,
+      );
+    }
+    try {
+      await ctx.exec.checkNetworkList(list, rt);
+    } catch (cause) {
+      throw new CniError(
+        CniErrorCode.VethExists,
+        `interface ${ifName} already exists in ${p.netns} but CNI CHECK of network ${list.name} failed`,
+        { cause },
+      );
+    }
+    ctx.log.debug(
+      { network: list.name, containerId: p.containerId },
+      'CNI attachment already present; reusing cached result',
+    );
+    return summarize(list, rt, cached, true);
+  }
+  if (cached) {
+    ctx.log.info(
+      { network: list.name, containerId: p.containerId },
+      'stale CNI attachment in cache; cleaning up before ADD',
+    );
+    await cleanupAttachment(ctx, list, { ...rt, netns: '' });
+  }
+
+  let result: CniResult;
+  try {
+    result = await ctx.exec.addNetworkList(list, rt);
+  } catch (err) {
+    await cleanupAttachment(ctx, list, rt);
+    throw err;
+  }
+  try {
+    return summarize(list, rt, result, false);
+  } catch (err) {
+    await cleanupAttachment(ctx, list, rt);
+    throw err;
+  }
+}
+
+function summarize(list: NetConfList, rt: RuntimeConf, result: CniResult, reused: boolean): Attachment {
+  const ipc = (result.ips ?? []).find(
+    (i) => !i.address.includes(':') && (i.version === undefined || i.version === '4'),
+  );
+  if (!ipc)
+    throw new CniError(CniErrorCode.NoIPv4, `CNI ADD on network ${list.name} returned no IPv4 address`);
+  const [ip, prefix] = ipc.address.split('/');
+  const ifaces = result.interfaces ?? [];
+  const container = ipc.interface !== undefined ? ifaces[ipc.interface] : ifaces.find((i) => i.sandbox);
+  const bridge = describeConflist(list).bridge;
+  const hostVeth = ifaces.find((i) => !i.sandbox && i.name !== bridge)?.name;
+  return {
+    network: list.name,
+    containerId: rt.containerId,
+    netns: rt.netns,
+    ifName: rt.ifName,
+    ip,
+    address: ipc.address,
+    prefixLength: Number(prefix),
+    gateway: ipc.gateway,
+    mac: container?.mac,
+    bridge,
+    hostVeth,
+    reused,
+    result,
+  };
+}

@@ -1,0 +1,146 @@
+import { hasCode } from '../errors.js';
+import { describeConflist, parseConflist, readConflist } from './conflist.js';
+import type { CniContext } from './cni-context.js';
+import { CniErrorCode } from './errors.js';
+import { masqChainName, removeChain } from './iptables.js';
+import { releaseLeases } from './ipam-leases.js';
+import { sanitizeNetnsForDel } from './netns.js';
+import { cacheFilePath, readCacheEntry, removeCacheEntry } from './result-cache.js';
+import type { NetConfList, RuntimeConf } from './types.js';
+import { assertContainerId, assertIfName, assertNetworkName } from './validate.js';
+
+export interface DetachParams {
+  networkName: string;
+  /** The conflist or its path; when absent or gone, the config cached by the ADD is used. */
+  conflist?: NetConfList | string;
+  containerId: string;
+  /** May be empty or point to a namespace that no longer exists. */
+  netns: string;
+  ifName?: string;
+}
+
+export interface DetachReport {
+  network: string;
+  containerId: string;
+  /** What the plugin DEL did: ran cleanly, failed (see `delError`), or had no config to run. */
+  del: 'ok' | 'failed' | 'skipped:config-not-found';
+  delError?: unknown;
+  /** The netns handed to DEL and why it was blanked, if it was. */
+  netns: string;
+  netnsBlanked?: 'missing' | 'own-netns';
+  /** Masquerade chain removed by the fallback sweep (the plugin leaves it when the netns is gone). */
+  chainRemoved?: string;
+  /** Lease IPs the fallback released by hand (the plugin DEL normally leaves none). */
+  leasesReleased: string[];
+  /** A cached ADD result existed when detach started (it is gone afterwards either way). */
+  hadCachedResult: boolean;
+}
+
+/**
+ * CNI DEL of an attachment plus the fallback cleanup of spec 02 §3.3. Never throws for host
+ * state (best effort, everything in the report); throws only for invalid arguments. Safe to run
+ * twice, after the netns is gone, and after the conflist is gone.
+ */
+export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<DetachReport> {
+  const ifName = p.ifName ?? 'eth0';
+  assertNetworkName(p.networkName);
+  assertContainerId(p.containerId);
+  assertIfName(ifName);
+  const ns = await sanitizeNetnsForDel(p.netns);
+  if (ns.reason === 'own-netns') ctx.log.warn({ netns: p.netns }, 'CNI DEL: netns is our own; using none');
+  const rt: RuntimeConf = { containerId: p.containerId, netns: ns.netns, ifName };
+  const list = await resolveList(ctx, p.networkName, p.conflist, rt);
+  const hadCachedResult =
+    (await readCacheEntry(cacheFilePath(ctx.cacheDir, p.networkName, rt))) !== undefined;
+  const report: DetachReport = {
+    network: p.networkName,
+    containerId: p.containerId,
+    del: 'skipped:config-not-found',
+    netns: ns.netns,
+    netnsBlanked: p.netns && ns.reason ? ns.reason : undefined,
+    leasesReleased: [],
+    hadCachedResult,
+  };
+  if (list) {
+    try {
+      await ctx.exec.delNetworkList(list, rt);
+      report.del = 'ok';
+    } catch (err) {
+      report.del = 'failed';
+      report.delError = err;
+      ctx.log.warn(
+        { err, network: p.networkName, containerId: p.containerId },
+        'CNI DEL failed; cleaning up by hand',
+      );
+    }
+  }
+  const ipamDir = (list && describeConflist(list).ipamDataDir) || ctx.ipamDir;
+  const swept = await sweep(ctx, p.networkName, ipamDir, rt);
+  report.chainRemoved = swept.chainRemoved;
+  report.leasesReleased = swept.leasesReleased;
+  return report;
+}
+
+/** Rollback/stale-cache cleanup used by attach: DEL (errors only logged) and the same sweep. */
+export async function cleanupAttachment(ctx: CniContext, list: NetConfList, rt: RuntimeConf): Promise<void> {
+  const ns = await sanitizeNetnsForDel(rt.netns);
+  const delRt = { ...rt, netns: ns.netns };
+  try {
+    await ctx.exec.delNetworkList(list, delRt);
+  } catch (err) {
+    ctx.log.warn({ err, network: list.name, containerId: rt.containerId }, 'CNI DEL during cleanup failed');
+  }
+  await sweep(ctx, list.name, describeConflist(list).ipamDataDir ?? ctx.ipamDir, delRt);
+}
+
+async function sweep(
+  ctx: CniContext,
+  network: string,
+  ipamDir: string,
+  rt: RuntimeConf,
+): Promise<{ chainRemoved?: string; leasesReleased: string[] }> {
+  const out: { chainRemoved?: string; leasesReleased: string[] } = { leasesReleased: [] };
+  const chain = masqChainName(network, rt.containerId);
+  try {
+    if (await removeChain('nat', chain)) out.chainRemoved = chain;
+  } catch (err) {
+    ctx.log.warn({ err, chain }, 'masquerade chain sweep failed');
+  }
+  try {
+    out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);
+  } catch (err) {
+    ctx.log.warn({ err, network, containerId: rt.containerId }, 'IPAM lease release failed');
+  }
+  await removeCacheEntry(cacheFilePath(ctx.cacheDir, network, rt));
+  return out;
+}
+
+async function resolveList(
+  ctx: CniContext,
+  network: string,
+  conflist: NetConfList | string | undefined,
+  rt: RuntimeConf,
+): Promise<NetConfList | undefined> {
+  if (conflist && typeof conflist !== 'string') return conflist;
+  if (conflist) {
+    try {
+      const { list } = await readConflist(conflist);
+      if (list.name === network) return list;
+      ctx.log.warn(
+        { path: conflist, network, found: list.name },
+        'conflist names another network; using the cached config',
+      );
+    } catch (err) {
+      if (!hasCode(err, CniErrorCode.NetworkNotFound))
+        ctx.log.warn({ err, path: conflist }, 'cannot load conflist');
+    }
+  }
+  // libcni caches the config used for ADD next to the result: DEL works without the conflist.
+  const entry = await readCacheEntry(cacheFilePath(ctx.cacheDir, network, rt));
+  if (!entry?.config) return undefined;
+  try {
+    return parseConflist(Buffer.from(entry.config, 'base64').toString('utf8'), 'cached CNI config');
+  } catch {
+    return undefined;
+  }
+}

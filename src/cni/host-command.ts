@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { CniError, CniErrorCode } from './errors.js';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CommandOptions {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a host tool (a CNI plugin, `ip`, `iptables`, `nsenter`) without a shell. A non-zero exit is
+ * a normal result (callers decide what it means); failing to start it or a timeout is an error.
+ */
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  opts: CommandOptions = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    const timer =
+      opts.timeoutMs && opts.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs)
+        : undefined;
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (cause) => {
+      if (timer) clearTimeout(timer);
+      reject(new CniError(CniErrorCode.HostCommandFailed, `cannot run ${file}: ${cause.message}`, { cause }));
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (timedOut) {
+        reject(
+          new CniError(
+            CniErrorCode.HostCommandFailed,
+            `${file} ${args.join(' ')} timed out after ${opts.timeoutMs} ms`,
+          ),
+        );
+        return;
+      }
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    // A plugin that exits before reading stdin would make the write fail with EPIPE; that is its
+    // business, the exit code tells the story.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** runCommand that turns a non-zero exit into a CniError carrying stderr. */
+export async function runChecked(
+  file: string,
+  args: readonly string[],
+  opts: CommandOptions = {},
+): Promise<string> {
+  const r = await runCommand(file, args, opts);
+  if (r.code !== 0) {
+    throw new CniError(
+      CniErrorCode.HostCommandFailed,
+      `${file} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`,
+    );
+  }
+  return r.stdout;
+}
