@@ -1,0 +1,220 @@
+import { connect, type Socket } from 'node:net';
+import { KukeonError } from '../errors.js';
+import { fromErrEnvelope } from '../daemon/rpc/error-envelope.js';
+import { JsonObjectSplitter } from '../daemon/rpc/json-object-splitter.js';
+import { SERVICE_NAME, encodeFrame } from '../daemon/rpc/wire.js';
+import {
+  callTimeoutError,
+  clientErrorCodes,
+  connectionLostError,
+  dialError,
+} from './daemon-client-errors.js';
+
+export interface DaemonClientOptions {
+  /** The daemon's unix socket (see `socketPathFromHost`). */
+  socketPath: string;
+  /** Dial timeout; the original uses 5 s. */
+  connectTimeoutMs?: number;
+  /** Default per-call timeout; 0 waits for as long as the daemon works (the original's behaviour). */
+  callTimeoutMs?: number;
+  /** Largest reply accepted (list replies can be big). */
+  maxReplyBytes?: number;
+}
+
+export interface CallOptions {
+  /** Overrides the client's default call timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** `Ping`'s reply (spec 03 §7.3). */
+export interface PingReply {
+  OK: boolean;
+  Version: string;
+}
+
+interface PendingCall {
+  method: string;
+  resolve: (reply: Record<string, unknown>) => void;
+  reject: (err: unknown) => void;
+  timer?: NodeJS.Timeout;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A kukeonv1 client: one lazily dialled connection for the whole process, any number of
+ * concurrent calls matched by id, typed errors. An idle connection does not keep the process
+ * alive, and a connection the daemon closed while idle is redialled on the next call.
+ * Only node built-ins are imported: this is on `kuke`'s start-up path.
+ */
+export class DaemonClient {
+  readonly socketPath: string;
+  private readonly connectTimeoutMs: number;
+  private readonly callTimeoutMs: number;
+  private readonly maxReplyBytes: number;
+  private socket: Socket | undefined;
+  private dialing: Promise<Socket> | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, PendingCall>();
+
+  constructor(options: DaemonClientOptions) {
+    this.socketPath = options.socketPath;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.callTimeoutMs = options.callTimeoutMs ?? 0;
+    this.maxReplyBytes = options.maxReplyBytes ?? 256 * 1024 * 1024;
+  }
+
+  /**
+   * Calls `KukeonV1.<method>` (a name with a dot is used as is) and resolves with the reply
+   * object. Rejects with a DaemonReplyError (the daemon's code and message) when `Err` is set.
+   */
+  async call<R extends object = Record<string, unknown>>(
+    method: string,
+    args: object = {},
+    options: CallOptions = {},
+  ): Promise<R> {
+    const serviceMethod = method.includes('.') ? method : `${SERVICE_NAME}.${method}`;
+    const frame = (id: number): string => encodeFrame({ method: serviceMethod, params: [args], id });
+    const socket = await this.connection();
+    const id = this.nextId++;
+    const text = frame(id);
+    return new Promise<R>((resolve, reject) => {
+      const entry: PendingCall = {
+        method: serviceMethod,
+        resolve: resolve as PendingCall['resolve'],
+        reject,
+      };
+      const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+      if (timeoutMs > 0) {
+        entry.timer = setTimeout(() => {
+          this.pending.delete(id);
+          this.updateRef();
+          reject(callTimeoutError(serviceMethod, timeoutMs));
+        }, timeoutMs);
+      }
+      this.pending.set(id, entry);
+      this.updateRef();
+      socket.write(text);
+    });
+  }
+
+  ping(options: CallOptions = {}): Promise<PingReply> {
+    return this.call<PingReply>('Ping', {}, options);
+  }
+
+  /** Closes the connection; calls still waiting fail with `unexpected EOF`. */
+  close(): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private async connection(): Promise<Socket> {
+    if (this.socket && !this.socket.destroyed) return this.socket;
+    this.dialing ??= this.dial().finally(() => {
+      this.dialing = undefined;
+    });
+    return this.dialing;
+  }
+
+  private dial(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ path: this.socketPath });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        const err: NodeJS.ErrnoException = new Error('i/o timeout');
+        err.code = 'ETIMEDOUT';
+        reject(dialError(this.socketPath, err));
+      }, this.connectTimeoutMs);
+      const onError = (err: NodeJS.ErrnoException): void => {
+        clearTimeout(timer);
+        reject(dialError(this.socketPath, err));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        this.adopt(socket);
+        resolve(socket);
+      });
+    });
+  }
+
+  private adopt(socket: Socket): void {
+    this.socket = socket;
+    const splitter = new JsonObjectSplitter({ maxObjectBytes: this.maxReplyBytes, maxDepth: 10_000 });
+    let lastError: unknown;
+    socket.on('data', (chunk: Buffer) => {
+      const { objects, error } = splitter.push(chunk);
+      for (const bytes of objects) this.onReply(bytes, socket);
+      if (error)
+        this.abandon(
+          socket,
+          new KukeonError(clientErrorCodes.protocol, `bad reply from kukeond: ${error.message}`),
+        );
+    });
+    socket.on('error', (err) => {
+      lastError = err;
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+      this.failAll(connectionLostError(lastError));
+    });
+    this.updateRef();
+  }
+
+  private onReply(bytes: Buffer, socket: Socket): void {
+    let response: unknown;
+    try {
+      response = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      this.abandon(
+        socket,
+        new KukeonError(clientErrorCodes.protocol, `bad reply from kukeond: ${(err as Error).message}`),
+      );
+      return;
+    }
+    if (!isObject(response)) return;
+    const id = response.id;
+    const call = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (call === undefined) {
+      // A reply without a matching call (late reply after a timeout, or a stream-level error).
+      if (typeof response.error === 'string' && response.id === null) {
+        this.abandon(socket, new KukeonError(clientErrorCodes.transport, response.error));
+      }
+      return;
+    }
+    this.pending.delete(id as number);
+    clearTimeout(call.timer);
+    this.updateRef();
+    if (typeof response.error === 'string' && response.error !== '') {
+      call.reject(new KukeonError(clientErrorCodes.transport, response.error));
+      return;
+    }
+    const result = isObject(response.result) ? response.result : {};
+    if (result.Err !== null && result.Err !== undefined) call.reject(fromErrEnvelope(result.Err, result));
+    else call.resolve(result);
+  }
+
+  private abandon(socket: Socket, err: KukeonError): void {
+    this.failAll(err);
+    socket.destroy();
+  }
+
+  private failAll(err: unknown): void {
+    for (const [id, call] of this.pending) {
+      this.pending.delete(id);
+      clearTimeout(call.timer);
+      call.reject(err);
+    }
+    this.updateRef();
+  }
+
+  /** Only a connection with calls in flight keeps the process alive. */
+  private updateRef(): void {
+    if (!this.socket) return;
+    if (this.pending.size > 0) this.socket.ref();
+    else this.socket.unref();
+  }
+}

@@ -1,0 +1,107 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../../log.js';
+import type { MethodRegistry } from './method-registry.js';
+import { RpcConnection, type BufferBudget } from './rpc-connection.js';
+import { rpcLimits, type RpcLimits } from './rpc-limits.js';
+
+export interface RpcServerOptions {
+  registry: MethodRegistry;
+  logger: Logger;
+  limits?: Partial<RpcLimits>;
+}
+
+/**
+ * The kukeonv1 listener: accepts connections on a unix socket path and serves each with an
+ * RpcConnection. It knows nothing of socket files, modes or pid files (see daemon/server).
+ */
+export class RpcServer {
+  readonly limits: RpcLimits;
+  private readonly registry: MethodRegistry;
+  private readonly logger: Logger;
+  private readonly server: Server;
+  private readonly connections = new Set<RpcConnection>();
+  private readonly budget: BufferBudget;
+  private nextConnectionId = 1;
+
+  constructor(options: RpcServerOptions) {
+    this.registry = options.registry;
+    this.logger = options.logger;
+    this.limits = rpcLimits(options.limits);
+    this.budget = { used: 0, limit: this.limits.maxBufferedBytesTotal };
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+  }
+
+  /** Number of open connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Requests running on all connections. */
+  get pendingRequests(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.pendingRequests;
+    return n;
+  }
+
+  /** Bytes of incomplete requests currently buffered (for tests and metrics). */
+  get bufferedBytes(): number {
+    return this.budget.used;
+  }
+
+  listen(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(path, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.logger.error({ err }, 'rpc listener error'));
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, lets running requests answer (new ones are refused), then closes every
+   * connection. Connections still busy after `timeoutMs` are destroyed. Resolves with the number
+   * of requests that were abandoned.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.connections) c.beginDrain();
+    const allClosed = Promise.all([...this.connections].map((c) => c.closed));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([allClosed, timedOut]);
+    clearTimeout(timer);
+    let abandoned = 0;
+    if (outcome === 'timeout') {
+      abandoned = this.pendingRequests;
+      for (const c of this.connections) c.destroy();
+      await Promise.all([...this.connections].map((c) => c.closed));
+    }
+    await listenerClosed;
+    return abandoned;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.logger.warn(
+        { max: this.limits.maxConnections },
+        'rpc connection limit reached; refusing a connection',
+      );
+      socket.destroy();
+      return;
+    }
+    const connection = new RpcConnection(socket, {
+      id: this.nextConnectionId++,
+      registry: this.registry,
+      limits: this.limits,
+      logger: this.logger,
+      budget: this.budget,
+    });
+    this.connections.add(connection);
+    void connection.closed.then(() => this.connections.delete(connection));
+  }
+}
