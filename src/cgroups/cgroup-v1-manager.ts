@@ -1,0 +1,132 @@
+import { BaseCgroupManager, type CgroupManagerOptions, type HierarchyRef } from './base-cgroup-manager.js';
+import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { errnoCode } from './cgroup-fs.js';
+import type { Hierarchy } from './cgroup-layout.js';
+import {
+  RESOURCE_CONTROLLERS,
+  type EnsureOptions,
+  type EnsureResult,
+  type ResourceOutcome,
+} from './cgroup-manager.js';
+import { groupSegments } from './group-path.js';
+import { v1ResourceWrites, type CgroupResources } from './resources.js';
+
+export interface CgroupV1ManagerOptions extends CgroupManagerOptions {
+  /** Every hierarchy a group must exist in (v1 controllers, name=systemd, and the hybrid unified mount). */
+  hierarchies: readonly Hierarchy[];
+}
+
+// v2 names of the resource controllers that v1 spells differently.
+const V1_NAME: Record<string, string> = { io: 'blkio' };
+
+/**
+ * cgroup v1 / hybrid. runc puts a container with an absolute cgroupsPath into that path in
+ * *every* mounted hierarchy, so a group exists when it exists in all of them. There is no
+ * subtree_control: each controller is available at every level of its own hierarchy.
+ */
+export class CgroupV1Manager extends BaseCgroupManager {
+  readonly version = 'v1' as const;
+  private readonly layout: readonly Hierarchy[];
+
+  constructor(options: CgroupV1ManagerOptions) {
+    super(options);
+    this.layout = options.hierarchies;
+  }
+
+  hierarchies(): readonly HierarchyRef[] {
+    return this.layout.map((h) => ({ name: h.name, mountPath: h.mountPath }));
+  }
+
+  async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {
+    const path = this.mutable(groupPath);
+    const segments = groupSegments(path);
+    let created = false;
+    for (const h of this.layout) {
+      const cpuset = h.controllers.includes('cpuset');
+      let dir = h.mountPath;
+      for (const segment of segments) {
+        const parent = dir;
+        dir = `${dir}/${segment}`;
+        try {
+          created = (await this.fs.mkdir(dir)) || created;
+          // A new cpuset group starts with no cpus/mems and refuses tasks until they are copied.
+          if (cpuset) await this.inheritCpuset(parent, dir);
+        } catch (err) {
+          if (err instanceof CgroupError) throw err;
+          throw new CgroupError(
+            CgroupErrorCode.WriteFailed,
+            `cannot create cgroup ${dir}: ${errnoCode(err)}`,
+            {
+              cause: err,
+            },
+          );
+        }
+      }
+    }
+    const resources = await this.setResources(path, options.resources ?? {});
+    return {
+      groupPath: path,
+      created,
+      subtreeControllers: this.delegated(options.subtreeControllers ?? 'none'),
+      failedControllers: [],
+      resources,
+    };
+  }
+
+  async setResources(groupPath: string, resources: CgroupResources): Promise<ResourceOutcome> {
+    const path = this.mutable(groupPath);
+    const outcome: ResourceOutcome = { applied: [], skipped: [] };
+    for (const w of v1ResourceWrites(resources)) {
+      const h = this.layout.find((x) => x.controllers.includes(w.controller));
+      const dir = h ? h.mountPath + path : undefined;
+      let file: string | undefined;
+      for (const candidate of h && dir ? w.files : []) {
+        if (await this.fs.exists(`${dir}/${candidate}`)) {
+          file = candidate;
+          break;
+        }
+      }
+      if (!h || !file) {
+        outcome.skipped.push({
+          setting: w.setting,
+          reason: h
+            ? `${w.files.join(' / ')} not offered in ${h.name}:${path}`
+            : `no "${w.controller}" hierarchy mounted`,
+        });
+        continue;
+      }
+      try {
+        await this.fs.writeFile(`${dir}/${file}`, w.value);
+      } catch (err) {
+        throw new CgroupError(
+          CgroupErrorCode.WriteFailed,
+          `cannot write ${w.value} to ${dir}/${file}: ${errnoCode(err)}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      outcome.applied.push({ setting: w.setting, hierarchy: h.name, file, value: w.value });
+    }
+    return outcome;
+  }
+
+  /** v1 has no delegation step: report the asked-for controllers that have a hierarchy, in v2 names. */
+  private delegated(wanted: NonNullable<EnsureOptions['subtreeControllers']>): string[] {
+    const mounted = new Set(this.layout.flatMap((h) => h.controllers));
+    const v2Names = [...mounted].map((c) => (c === 'blkio' ? 'io' : c));
+    if (wanted === 'none') return [];
+    if (wanted === 'all') return v2Names.sort();
+    const list: readonly string[] = wanted === 'resource' ? RESOURCE_CONTROLLERS : wanted;
+    return list.filter((c) => mounted.has(V1_NAME[c] ?? c)).sort();
+  }
+
+  private async inheritCpuset(parent: string, dir: string): Promise<void> {
+    for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+      const current = (await this.fs.readFile(`${dir}/${file}`)).trim();
+      if (current !== '') continue;
+      const value = (await this.fs.readFile(`${parent}/${file}`)).trim();
+      await this.fs.writeFile(`${dir}/${file}`, value);
+    }
+  }
+}

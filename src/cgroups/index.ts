@@ -1,0 +1,11 @@
+export * from './cgroup-error.js';
+export * from './cgroup-fs.js';
+export * from './cgroup-layout.js';
+export * from './cgroup-manager.js';
+export * from './cgroup-v1-manager.js';
+export * from './cgroup-v2-manager.js';
+export * from './create-cgroup-manager.js';
+export * from './group-path.js';
+export * from './mountinfo.js';
+export * from './resources.js';
+export { containerCgroupsPath } from '../model/naming/cgroup-path.js';
