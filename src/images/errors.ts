@@ -12,8 +12,6 @@ export const ImageErrorCode = {
   platformNotFound: 'IMAGE_PLATFORM_NOT_FOUND',
   /** The archive's manifests carry no usable image name and none was given. */
   nameMissing: 'IMAGE_NAME_MISSING',
-  /** containerd refused or could not be reached during import, unpack or delete. */
-  containerd: 'IMAGE_CONTAINERD_FAILED',
 } as const;
 
 export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];
@@ -23,3 +21,6 @@ export class ImageError extends KukeonError {
     super(code, message, options);
   }
 }
+
+// containerd failures are not re-wrapped: they arrive as ContainerdError (codes CONTAINERD_*,
+// e.g. CONTAINERD_UNAVAILABLE naming the socket), which are KukeonErrors already.

@@ -1,0 +1,19 @@
+/** Public surface of the image layer (the runner and CLI import from here). */
+export {
+  ImageService,
+  type ImageServiceOptions,
+  type ImageSummary,
+  type ResolvedImage,
+} from './image-service.js';
+export {
+  importArchive,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportResult,
+  type ImportedImage,
+} from './import-archive.js';
+export { ImageError, ImageErrorCode } from './errors.js';
+export { chainIds } from './chain-id.js';
+export { normalizeReference } from './reference.js';
+export { hostPlatform, type Platform } from './archive-plan.js';
+export type { Descriptor } from './descriptor.js';
