@@ -13,3 +13,5 @@ export * from './containers.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './event-stream.js';
+export * from './teardown.js';
+export * from './namespace-purge.js';

@@ -1,4 +1,5 @@
 import type { Rpc } from './rpc.js';
+import { ContainerdNotFoundError } from './errors.js';
 import { labelUpdate, type LabelChanges, type Labels } from './types.js';
 
 export interface Namespace {
@@ -23,9 +24,18 @@ export class NamespacesApi {
     return res.namespace;
   }
 
+  /**
+   * containerd 1.6's Namespaces.Get answers with empty labels for a namespace that does not
+   * exist (verified), so existence is checked with List; ContainerdNotFoundError when absent.
+   */
   async get(name: string): Promise<Namespace> {
-    const res = await this.rpc.unary<{ namespace: Namespace }>('namespaces', 'Get', { name }, name);
-    return res.namespace;
+    const found = (await this.list()).find((n) => n.name === name);
+    if (!found) {
+      throw new ContainerdNotFoundError(`containerd namespace ${name} not found`, {
+        method: 'namespaces.Get',
+      });
+    }
+    return found;
   }
 
   async list(): Promise<Namespace[]> {

@@ -1,0 +1,166 @@
+import type { ContainerdClient } from './client.js';
+import { ContainerdTaskAliveError, ContainerdTimeoutError, isNotFound } from './errors.js';
+import { isAliveStatus, type ExitResult, type TaskProcess } from './tasks.js';
+import type { Scope } from './types.js';
+
+async function ignoreNotFound<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** True when the call succeeded, false when the object was already gone. */
+async function tolerate(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** Tasks.Wait with a client-side timeout (ContainerdTimeoutError when it passes). */
+export async function waitWithTimeout(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+  timeoutMs: number,
+  execId = '',
+): Promise<ExitResult> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  try {
+    return await client.tasks.wait(scope, containerId, { signal: ac.signal, execId });
+  } catch (err) {
+    if (ac.signal.aborted) {
+      throw new ContainerdTimeoutError(`task ${containerId} did not exit within ${timeoutMs} ms`, {
+        cause: err,
+      });
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface StopTaskOptions {
+  /** First signal (default SIGTERM). A PID 1 without a handler ignores SIGTERM: hence the grace period. */
+  signal?: number | NodeJS.Signals;
+  /** How long to wait after the first signal before SIGKILL (default 10 s). */
+  graceMs?: number;
+}
+
+/**
+ * Graceful stop: signal, wait up to `graceMs`, then SIGKILL and wait. Returns the exit result;
+ * undefined when there was no task or it had already been deleted.
+ */
+export async function stopTask(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+  opts: StopTaskOptions = {},
+): Promise<ExitResult | undefined> {
+  const task = await ignoreNotFound(client.tasks.get(scope, containerId));
+  if (!task) return undefined;
+  if (!isAliveStatus(task.status)) return { exit_status: task.exit_status, exited_at: task.exited_at };
+  // Wait is issued before the signal so a fast exit cannot be missed.
+  const ac = new AbortController();
+  const waiting = client.tasks.wait(scope, containerId, { signal: ac.signal });
+  waiting.catch(() => undefined);
+  await ignoreNotFound(client.tasks.kill(scope, containerId, opts.signal ?? 'SIGTERM', { all: false }));
+  const grace = opts.graceMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), grace);
+  });
+  try {
+    const first = await Promise.race([waiting, timedOut]);
+    if (first !== 'timeout') return first;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+  ac.abort();
+  await ignoreNotFound(client.tasks.kill(scope, containerId, 'SIGKILL', { all: true }));
+  return ignoreNotFound(waitWithTimeout(client, scope, containerId, 10_000));
+}
+
+/**
+ * Deletes a container record, refusing while its task is alive: containerd 1.6 allows it and
+ * then loses track of the running task and GCs its snapshot (spec 04 §11.9). A STOPPED task is
+ * deleted first. `removeSnapshot` also removes the container's snapshot (default true).
+ */
+export async function deleteContainer(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+  opts: { removeSnapshot?: boolean } = {},
+): Promise<void> {
+  const task = await ignoreNotFound(client.tasks.get(scope, containerId));
+  if (task && isAliveStatus(task.status)) {
+    throw new ContainerdTaskAliveError(
+      `refusing to delete container ${containerId}: its task is ${task.status} (pid ${task.pid}); stop it first`,
+    );
+  }
+  if (task) await ignoreNotFound(client.tasks.delete(scope, containerId));
+  const container = await ignoreNotFound(client.containers.get(scope, containerId));
+  if (!container) return;
+  await ignoreNotFound(client.containers.delete(scope, containerId));
+  if (opts.removeSnapshot !== false && container.snapshot_key) {
+    await ignoreNotFound(
+      client.snapshots.remove(scope, container.snapshot_key, container.snapshotter || undefined),
+    );
+  }
+}
+
+export interface TeardownResult {
+  /** Exit of the task, when there was one. */
+  exit?: ExitResult;
+  taskDeleted: boolean;
+  containerDeleted: boolean;
+  snapshotRemoved: boolean;
+}
+
+/**
+ * Kill → Wait → Tasks.Delete → Containers.Delete → Snapshots.Remove (spec 04 §7.1), each step
+ * tolerant of not-found so it can be re-run after a partial failure or a crash. Kills with
+ * SIGKILL: use `stopTask` first for a graceful stop. `snapshotKey` is used when the container
+ * record is already gone.
+ */
+export async function teardownContainer(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+  opts: { snapshotKey?: string; snapshotter?: string; waitTimeoutMs?: number } = {},
+): Promise<TeardownResult> {
+  const result: TeardownResult = { taskDeleted: false, containerDeleted: false, snapshotRemoved: false };
+  const container = await ignoreNotFound(client.containers.get(scope, containerId));
+  const task: TaskProcess | undefined = await ignoreNotFound(client.tasks.get(scope, containerId));
+  if (task) {
+    if (isAliveStatus(task.status)) {
+      await ignoreNotFound(client.tasks.kill(scope, containerId, 'SIGKILL', { all: true }));
+      result.exit = await ignoreNotFound(
+        waitWithTimeout(client, scope, containerId, opts.waitTimeoutMs ?? 10_000),
+      );
+    } else {
+      result.exit = { exit_status: task.exit_status, exited_at: task.exited_at };
+    }
+    result.taskDeleted = await tolerate(client.tasks.delete(scope, containerId));
+  }
+  if (container) {
+    // The task is gone (or never existed) here, so the live-task guard holds.
+    result.containerDeleted = await tolerate(client.containers.delete(scope, containerId));
+  }
+  const key = opts.snapshotKey ?? container?.snapshot_key;
+  if (key) {
+    const snapshotter = opts.snapshotter ?? (container?.snapshotter || undefined);
+    result.snapshotRemoved = await tolerate(client.snapshots.remove(scope, key, snapshotter));
+  }
+  return result;
+}
