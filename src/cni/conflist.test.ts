@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  buildSpaceConflist,
+  describeConflist,
+  parseConflist,
+  readConflist,
+  serializeConflist,
+  writeConflistAtomic,
+} from './conflist.js';
+import { ensureSpaceConflist } from './ensure-conflist.js';
+import { CniErrorCode } from './errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), `kukeon-cni-conf-${process.pid}-`));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const params = {
+  networkName: 'default-default',
+  bridgeName: 'k-703e8b3a',
+  subnet: '10.88.0.0/24',
+  ipamDataDir: '/x/ipam',
+};
+
+describe('space conflist', () => {
+  it('has the shape of spec 01 §6.4 plus an explicit host-local dataDir', () => {
+    assert.deepEqual(buildSpaceConflist(params), {
+      cniVersion: '0.4.0',
+      name: 'default-default',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: 'k-703e8b3a',
+          isGateway: true,
+          ipMasq: true,
+          ipam: {
+            type: 'host-local',
+            ranges: [[{ subnet: '10.88.0.0/24' }]],
+            routes: [{ dst: '0.0.0.0/0' }],
+            dataDir: '/x/ipam',
+          },
+        },
+        { type: 'loopback' },
+      ],
+    });
+    assert.ok(
+      serializeConflist(buildSpaceConflist(params)).startsWith('{\n  "cniVersion": "0.4.0",\n  "name"'),
+    );
+  });
+
+  it('rejects bad inputs', () => {
+    assert.throws(() => buildSpaceConflist({ ...params, bridgeName: 'a-bridge-name-too-long' }), {
+      code: CniErrorCode.InvalidArgument,
+    });
+    assert.throws(() => buildSpaceConflist({ ...params, subnet: '10.88.0.0/33' }), {
+      code: CniErrorCode.InvalidArgument,
+    });
+    assert.throws(() => buildSpaceConflist({ ...params, networkName: '-bad' }), {
+      code: CniErrorCode.InvalidArgument,
+    });
+  });
+
+  it('parses and describes, rejecting malformed lists', () => {
+    const list = parseConflist(serializeConflist(buildSpaceConflist(params)));
+    assert.deepEqual(describeConflist(list), {
+      bridge: 'k-703e8b3a',
+      subnet: '10.88.0.0/24',
+      ipamDataDir: '/x/ipam',
+    });
+    for (const bad of [
+      '{',
+      '[]',
+      '{"name":"a","cniVersion":"0.4.0"}',
+      '{"name":"a","cniVersion":"0.4.0","plugins":[{}]}',
+    ]) {
+      assert.throws(() => parseConflist(bad), { code: CniErrorCode.InvalidConfig }, bad);
+    }
+  });
+
+  it('is written atomically, 0600 in a 0750 directory, leaving no temp file', async () => {
+    const path = join(dir, 'atomic', 'r', 's', 'network.conflist');
+    await writeConflistAtomic(path, buildSpaceConflist(params));
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'atomic', 'r', 's')).mode & 0o777, 0o750);
+    assert.deepEqual(readdirSync(join(dir, 'atomic', 'r', 's')), ['network.conflist']);
+    assert.equal((await readConflist(path)).list.name, 'default-default');
+    await assert.rejects(readConflist(join(dir, 'nope.conflist')), { code: CniErrorCode.NetworkNotFound });
+  });
+});
+
+describe('ensureSpaceConflist regeneration rules', () => {
+  const path = join(dir, 'ensure', 'network.conflist');
+  const seen: (string | undefined)[] = [];
+  const base = {
+    path,
+    networkName: 'r1-s1',
+    bridgeName: 'k-aaaaaaaa',
+    ipamDataDir: '/x/ipam',
+    subnetFor: (prev: string | undefined) => {
+      seen.push(prev);
+      return prev ?? '10.88.5.0/24';
+    },
+  };
+
+  it('creates a missing file, then leaves a good one alone', async () => {
+    const a = await ensureSpaceConflist(base);
+    assert.equal(a.action, 'created');
+    assert.equal(a.reason, 'missing');
+    assert.equal(a.subnet, '10.88.5.0/24');
+    const before = statSync(path).mtimeMs;
+    const b = await ensureSpaceConflist(base);
+    assert.equal(b.action, 'unchanged');
+    assert.equal(b.subnet, '10.88.5.0/24');
+    assert.equal(statSync(path).mtimeMs, before);
+  });
+
+  it('regenerates on force, keeping the old subnet on offer', async () => {
+    seen.length = 0;
+    const r = await ensureSpaceConflist({ ...base, force: true });
+    assert.equal(r.action, 'regenerated');
+    assert.equal(r.reason, 'forced');
+    assert.deepEqual(seen, ['10.88.5.0/24']);
+  });
+
+  it('regenerates when the bridge differs, and the new file names the new bridge', async () => {
+    const r = await ensureSpaceConflist({ ...base, bridgeName: 'k-bbbbbbbb' });
+    assert.equal(r.reason, 'bridge-mismatch');
+    assert.equal(describeConflist((await readConflist(path)).list).bridge, 'k-bbbbbbbb');
+  });
+
+  it('regenerates when the bridge plugin is missing', async () => {
+    writeFileSync(
+      path,
+      JSON.stringify({ cniVersion: '0.4.0', name: 'r1-s1', plugins: [{ type: 'loopback' }] }),
+    );
+    const r = await ensureSpaceConflist(base);
+    assert.equal(r.reason, 'bridge-plugin-missing');
+    assert.equal(describeConflist((await readConflist(path)).list).bridge, 'k-aaaaaaaa');
+  });
+
+  it("overwrites another network's file without inheriting its subnet", async () => {
+    await writeConflistAtomic(
+      path,
+      buildSpaceConflist({ ...params, networkName: 'other-net', subnet: '10.99.0.0/24' }),
+    );
+    seen.length = 0;
+    const r = await ensureSpaceConflist(base);
+    assert.equal(r.reason, 'name-mismatch');
+    assert.deepEqual(seen, [undefined]);
+    assert.equal((await readConflist(path)).list.name, 'r1-s1');
+  });
+
+  it('refuses to overwrite unparsable JSON', async () => {
+    writeFileSync(path, '{ not json');
+    await assert.rejects(ensureSpaceConflist(base), { code: CniErrorCode.InvalidConfig });
+    assert.equal(readFileSync(path, 'utf8'), '{ not json');
+  });
+});
