@@ -1,0 +1,99 @@
+/** Internal Realm / Space / Stack / Cell models (spec 01 §4.1–§4.4). */
+import type { CellState, RealmState, SpaceState, StackState } from './states.js';
+import type { CommonStatus } from './status.js';
+import type { Capabilities, ContainerSpec, ContainerStatus, Resources, TmpfsMount } from './container.js';
+
+export interface Metadata {
+  name: string;
+  labels: Record<string, string>;
+  generation?: number;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  serverAddress?: string;
+}
+
+export interface Realm {
+  metadata: Metadata;
+  spec: { namespace: string; registryCredentials?: RegistryCredentials[] };
+  status: CommonStatus<RealmState> & { containerdNamespaceReady?: boolean };
+}
+
+export interface EgressAllowRule {
+  host?: string;
+  cidr?: string;
+  ports?: number[];
+}
+
+export interface EgressPolicy {
+  default?: string;
+  allow?: EgressAllowRule[];
+}
+
+/** §9.1: `readOnlyRootFilesystem` unset differs from false here. */
+export interface SpaceContainerDefaults {
+  user?: string;
+  readOnlyRootFilesystem?: boolean;
+  capabilities?: Capabilities;
+  securityOpts?: string[];
+  tmpfs?: TmpfsMount[];
+  resources?: Resources;
+}
+
+export interface Space {
+  metadata: Metadata;
+  spec: {
+    realmId: string;
+    cniConfigPath?: string;
+    network?: { egress?: EgressPolicy };
+    defaults?: { container?: SpaceContainerDefaults };
+  };
+  status: CommonStatus<SpaceState>;
+}
+
+export interface Stack {
+  metadata: Metadata;
+  spec: { id: string; realmId: string; spaceId: string };
+  status: CommonStatus<StackState>;
+}
+
+export interface CellProvenance {
+  bindingKind: string;
+  bindingRef: { name: string; realm: string; space?: string; stack?: string };
+  params?: Record<string, string>;
+  envOverrides?: string[];
+}
+
+export interface Cell {
+  metadata: Metadata & { annotations?: Record<string, string> };
+  spec: {
+    id: string;
+    realmId: string;
+    spaceId: string;
+    stackId: string;
+    rootContainerId?: string;
+    tty?: { default?: string };
+    containers: ContainerSpec[];
+    autoDelete?: boolean;
+    nestedCgroupRuntime?: boolean;
+    provenance?: CellProvenance;
+    /** Transport-only (RPC), never persisted. */
+    runtimeEnv?: string[];
+    ignoreDiskPressure?: boolean;
+  };
+  status: CommonStatus<CellState> & {
+    network: { bridgeName?: string };
+    containers: ContainerStatus[];
+    readyObserved?: boolean;
+    outOfSync?: boolean;
+    outOfSyncReason?: string;
+    outOfSyncError?: string;
+  };
+}
+
+/** The root container of a cell, if it has one flagged. */
+export function rootContainer(cell: Cell): ContainerSpec | undefined {
+  return cell.spec.containers.find((c) => c.root);
+}
