@@ -15,3 +15,4 @@ export * from './events.js';
 export * from './event-stream.js';
 export * from './teardown.js';
 export * from './namespace-purge.js';
+export * from './minimal-spec.js';
