@@ -1,4 +1,5 @@
 // End-to-end: the containerd client's metadata services against a private containerd 1.6.
+import { rmSync } from 'node:fs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +16,17 @@ import {
   purgeNamespace,
 } from '../../src/containerd/index.js';
 import { testImages } from '../../scripts/make-test-images.js';
+
+// scripts/containerd-private.sh `stop` exits 1 when nothing is mounted under its dir (its last
+// pipeline is `grep | sort | while` under pipefail) although containerd did stop; tolerate that
+// until the script is fixed.
+function stopContainerd(p: PrivateContainerd): void {
+  try {
+    p.stop();
+  } catch {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+}
 
 let pd: PrivateContainerd;
 let client: ContainerdClient;
@@ -35,7 +47,7 @@ after(async () => {
   for (const n of created) await purgeNamespace(client, n);
   const left = ctr(pd.socket, ['namespaces', 'ls', '-q']).split('\n');
   client.close();
-  pd.stop();
+  stopContainerd(pd);
   for (const n of created) assert.ok(!left.includes(n), `namespace ${n} left behind`);
 });
 

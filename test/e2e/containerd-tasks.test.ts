@@ -1,5 +1,6 @@
 // End-to-end: containers and tasks through the client (run, exit codes, signals, joining a
 // network namespace, absolute cgroup placement, teardown) against a private containerd 1.6.
+import { join } from 'node:path';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -13,7 +14,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { privateContainerd, ctr, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
 import {
   ContainerdClient,
@@ -28,6 +28,17 @@ import {
   type MinimalSpecOptions,
 } from '../../src/containerd/index.js';
 import { testImages } from '../../scripts/make-test-images.js';
+
+// scripts/containerd-private.sh `stop` exits 1 when nothing is mounted under its dir (its last
+// pipeline is `grep | sort | while` under pipefail) although containerd did stop; tolerate that
+// until the script is fixed.
+function stopContainerd(p: PrivateContainerd): void {
+  try {
+    p.stop();
+  } catch {
+    rmSync(p.dir, { recursive: true, force: true });
+  }
+}
 
 let pd: PrivateContainerd;
 let client: ContainerdClient;
@@ -61,7 +72,7 @@ after(async () => {
   }
   const left = ctr(pd.socket, ['namespaces', 'ls', '-q']).split('\n');
   client.close();
-  pd.stop();
+  stopContainerd(pd);
   rmSync(logDir, { recursive: true, force: true });
   assert.ok(!left.includes(ns), `namespace ${ns} left behind`);
   assert.deepEqual(cgroupDirs(), [], 'test cgroups left behind');
