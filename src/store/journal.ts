@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { atomicWriteFile, ensureDir, fsyncDir, isTempName } from './atomic-write.js';
 import { canonicalJSON } from './canonical-json.js';
@@ -55,7 +55,6 @@ export interface IntentJournalOptions {
 }
 
 const FORMAT_VERSION = 1;
-const LOCK_FILE = '.journal.lock';
 const SUFFIX = '.intent.json';
 
 /**
@@ -112,7 +111,7 @@ export class IntentJournal {
       startedAt: now.toISOString(),
     };
     const bytes = encode(intent);
-    await this.locked(async () => {
+    await this.locked(file, async () => {
       try {
         await atomicWriteFile(file, bytes, {
           mode: this.fileMode,
@@ -132,7 +131,7 @@ export class IntentJournal {
    */
   async clear(intent: Pick<Intent, 'id' | 'kind' | 'key'>): Promise<boolean> {
     const file = this.fileFor(intent.kind, intent.key);
-    return this.locked(async () => {
+    return this.locked(file, async () => {
       let current: Intent;
       try {
         current = decode(file, await readFile(file));
@@ -143,6 +142,7 @@ export class IntentJournal {
       if (current.id !== intent.id) return false;
       try {
         await unlink(file);
+        await unlinkIfExists(lockPathOf(file));
         await fsyncDir(this.dir);
       } catch (err) {
         if (isErrno(err, 'ENOENT')) return false;
@@ -177,30 +177,42 @@ export class IntentJournal {
     }
     const intents: Intent[] = [];
     const bad: CorruptIntent[] = [];
-    for (const name of names) {
-      if (!name.endsWith(SUFFIX) || name.startsWith('.')) continue;
-      const file = join(this.dir, name);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (err) {
-        if (isErrno(err, 'ENOENT')) continue; // cleared while we listed
-        bad.push({ file, error: corrupt(file, `unreadable (${(err as Error).message})`, err) });
-        continue;
-      }
-      try {
-        const intent = decode(file, bytes);
-        if (name !== this.fileNameFor(intent.kind, intent.key)) {
-          throw corrupt(file, `holds ${intent.kind} ${intent.key}, which belongs in another file`);
-        }
-        intents.push(intent);
-      } catch (err) {
-        if (!(err instanceof StoreError)) throw err;
-        bad.push({ file, error: err });
-      }
+    // Read in parallel: recovery lists once at start-up, possibly with many pending intents.
+    const results = await Promise.all(
+      names.filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.')).map((name) => this.readEntry(name)),
+    );
+    for (const r of results) {
+      if (r === undefined) continue;
+      if ('error' in r) bad.push(r);
+      else intents.push(r);
     }
     intents.sort((a, b) => (a.startedAt === b.startedAt ? cmp(a.id, b.id) : cmp(a.startedAt, b.startedAt)));
     return { intents, corrupt: bad };
+  }
+
+  /** One listed file: the intent, a corrupt report, or undefined if it was cleared meanwhile. */
+  private async readEntry(name: string): Promise<Intent | CorruptIntent | undefined> {
+    const file = join(this.dir, name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT')) return undefined;
+      return { file, error: corrupt(file, `unreadable (${(err as Error).message})`, err) };
+    }
+    try {
+      const intent = decode(file, bytes);
+      if (name !== this.fileNameFor(intent.kind, intent.key)) {
+        return {
+          file,
+          error: corrupt(file, `holds ${intent.kind} ${intent.key}, which belongs in another file`),
+        };
+      }
+      return intent;
+    } catch (err) {
+      if (err instanceof StoreError) return { file, error: err };
+      throw err;
+    }
   }
 
   /** Removes a file reported corrupt by `list`, once the caller has dealt with it. */
@@ -208,10 +220,13 @@ export class IntentJournal {
     if (!file.startsWith(this.dir + '/') || !file.endsWith(SUFFIX)) {
       throw new TypeError(`not a journal file: ${file}`);
     }
-    await this.locked(async () => {
-      await unlink(file).catch((err: unknown) => {
-        if (!isErrno(err, 'ENOENT')) throw writeFailed(file, err);
-      });
+    await this.locked(file, async () => {
+      try {
+        await unlinkIfExists(file);
+        await unlinkIfExists(lockPathOf(file));
+      } catch (err) {
+        throw writeFailed(file, err);
+      }
       await fsyncDir(this.dir);
     });
   }
@@ -259,14 +274,31 @@ export class IntentJournal {
     return `${now.getTime().toString(16).padStart(12, '0')}-${seq}-${randomBytes(4).toString('hex')}`;
   }
 
-  private async locked<R>(fn: () => Promise<R>): Promise<R> {
+  /**
+   * Holds the flock of one intent file. Per resource, not journal-wide, so intents of
+   * different resources are recorded in parallel (each record waits for two fsyncs).
+   */
+  private async locked<R>(file: string, fn: () => Promise<R>): Promise<R> {
     await ensureDir(this.dir, this.dirMode);
     return withFileLock(
-      join(this.dir, LOCK_FILE),
+      lockPathOf(file),
       'exclusive',
       { create: true, fileMode: 0o600, timeoutMs: this.lockTimeoutMs },
       fn,
     );
+  }
+}
+
+/** Lock sidecar of an intent file: a dot name, so listings never mistake it for an entry. */
+function lockPathOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.lock`);
+}
+
+async function unlinkIfExists(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
   }
 }
 
