@@ -21,3 +21,4 @@ export * from './teardown.js';
 export * from './orphans.js';
 export { masqChainName } from './iptables.js';
 export { IPAM_MARKER, listLeases, releaseLeases } from './ipam-leases.js';
+export * from './space-network.js';
