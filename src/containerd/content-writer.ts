@@ -149,7 +149,8 @@ async function* skipAndChunk(src: AsyncIterable<Uint8Array>, skip: number): Asyn
   if (pendingLen > 0) yield Buffer.concat(pending);
 }
 
-function chunksFrom(data: ContentSource, offset: number): AsyncIterable<Buffer> {
+/** The source's bytes from `offset` on, in chunks of at most WRITE_CHUNK (exported for tests). */
+export function chunksFrom(data: ContentSource, offset: number): AsyncIterable<Buffer> {
   if (Buffer.isBuffer(data)) {
     return (async function* () {
       for (let o = offset; o < data.length; o += WRITE_CHUNK)

@@ -5,6 +5,11 @@ import { isNotFound } from './errors.js';
 
 export const GC_EXPIRE_LABEL = 'containerd.io/gc.expire';
 
+/** RFC 3339 in UTC without fractional seconds, the form containerd's GC parses. */
+export function gcExpireValue(at: Date): string {
+  return at.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 export interface Lease {
   id: string;
   created_at: Timestamp | null;
@@ -28,10 +33,8 @@ export class LeasesApi {
 
   async create(namespace: string, opts: CreateLeaseOptions = {}): Promise<Lease> {
     const labels: Labels = { ...opts.labels };
-    if (opts.expiresInMs !== undefined) {
-      // RFC 3339 without fractional seconds, as containerd's GC parses it.
-      labels[GC_EXPIRE_LABEL] = new Date(Date.now() + opts.expiresInMs).toISOString().replace(/\.\d+Z$/, 'Z');
-    }
+    if (opts.expiresInMs !== undefined)
+      labels[GC_EXPIRE_LABEL] = gcExpireValue(new Date(Date.now() + opts.expiresInMs));
     const id = opts.id ?? `kukeon-${randomBytes(8).toString('hex')}`;
     const res = await this.rpc.unary<{ lease: Lease }>('leases', 'Create', { id, labels }, namespace);
     return res.lease;
