@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hasCode } from '../errors.js';
 import { describeConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
@@ -120,4 +121,31 @@ export async function teardownNetwork(ctx: CniContext, p: TeardownParams): Promi
     });
   }
   return report;
+}
+
+/**
+ * teardownRealmCNI (spec 02 §3.4): every space directory under `<confDir>/<realm>/` holding a
+ * `network.conflist` is torn down as the network that conflist names. Networks are found from
+ * their own conflists, never by a `<realm>-` name prefix (which would catch realm `<realm>-2`).
+ */
+export async function teardownRealmNetworks(ctx: CniContext, realm: string): Promise<TeardownReport[]> {
+  const realmDir = join(ctx.confDir, realm);
+  let entries;
+  try {
+    entries = await readdir(realmDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const reports: TeardownReport[] = [];
+  for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const conflistPath = join(realmDir, e.name, 'network.conflist');
+    let name: string;
+    try {
+      name = (await readConflist(conflistPath)).list.name;
+    } catch {
+      continue;
+    }
+    reports.push(await teardownNetwork(ctx, { networkName: name, conflistPath }));
+  }
+  return reports;
 }

@@ -4,7 +4,7 @@
  * pool 10.<200+pid%50>.0.0/16) so parallel test files on the same host never meet.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -34,6 +34,7 @@ import {
   purgeOrphans,
   readConflist,
   teardownNetwork,
+  teardownRealmNetworks,
   type CniContext,
   type SpaceNetworkRef,
 } from '../../src/cni/index.js';
@@ -322,6 +323,70 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     await allocator.release(realm, 's3');
   });
 
+  it('attaches a process netns (/proc/<pid>/ns/net), and DEL after the process died frees everything', async () => {
+    const child: ChildProcess = spawn('unshare', ['--net', 'sleep', '60'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100)); // let unshare exec sleep in the new netns
+      const netns = `/proc/${child.pid}/ns/net`;
+      const cid = `${realm}_proc_root`;
+      const a = await attachNetwork(ctx, { conflist: net2.conflistPath, containerId: cid, netns });
+      assert.ok(a.ip.startsWith(`${poolPrefix}1.`));
+      assert.equal(
+        spawnSync('nsenter', [`--net=${netns}`, 'busybox', 'ping', '-c', '1', '-W', '2', a.gateway!]).status,
+        0,
+        'gateway answers from the process netns',
+      );
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const d = await detachNetwork(ctx, {
+        networkName: net2.networkName,
+        conflist: net2.conflistPath,
+        containerId: cid,
+        netns,
+      });
+      assert.equal(d.netnsBlanked, 'missing');
+      assert.equal(d.del, 'ok');
+      assert.equal(existsSync(join(cfg.cniIpamDir, net2.networkName, a.ip)), false);
+      assert.equal(sh('iptables-save', ['-t', 'nat']).includes(masqChainName(net2.networkName, cid)), false);
+      assert.equal(
+        links().some((l) => l.name === a.hostVeth),
+        false,
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("never runs ADD or DEL in the caller's own netns (that DEL would delete a host interface)", async () => {
+    const victim = `${prefix}v0`;
+    sh('ip', ['link', 'add', victim, 'type', 'veth', 'peer', 'name', `${prefix}v1`]);
+    try {
+      await assert.rejects(
+        attachNetwork(ctx, {
+          conflist: net1.conflistPath,
+          containerId: `${realm}_own`,
+          netns: '/proc/self/ns/net',
+          ifName: victim,
+        }),
+        { code: CniErrorCode.InvalidArgument },
+      );
+      const d = await detachNetwork(ctx, {
+        networkName: net1.networkName,
+        conflist: net1.conflistPath,
+        containerId: `${realm}_own`,
+        netns: `/proc/${process.pid}/ns/net`,
+        ifName: victim,
+      });
+      assert.equal(d.netnsBlanked, 'own-netns');
+      assert.ok(
+        links().some((l) => l.name === victim),
+        'the host interface survived the DEL',
+      );
+    } finally {
+      spawnSync('ip', ['link', 'delete', victim]);
+    }
+  });
+
   it('DEL after the netns is gone still frees the lease and the masquerade chain', async () => {
     const ns = addNetns('gone');
     const cid = `${realm}_c4_root`;
@@ -559,7 +624,13 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     // s1 still has two attachments (c2 and c3): teardown must take their veths and chains too.
     const before = snapshot();
     assert.ok(before.links.length > 0 && before.iptables.length > 0 && before.ipam.length > 0);
-    const r1 = await teardownNetwork(ctx, { networkName: net1.networkName, conflistPath: net1.conflistPath });
+    // The realm teardown finds s1 through its conflist (s2's was purged as an orphan above).
+    const realmReports = await teardownRealmNetworks(ctx, realm);
+    assert.deepEqual(
+      realmReports.map((r) => r.network),
+      [net1.networkName],
+    );
+    const r1 = realmReports[0];
     assert.deepEqual(r1.errors, []);
     assert.equal(r1.bridgeRemoved, true);
     assert.equal(r1.conflistRemoved, true);
