@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -259,6 +259,22 @@ describe('DocumentStore', () => {
     const broken = docs.find((d) => d.name === 'broken');
     assert.equal(broken?.error?.code, 'STORE_CORRUPT');
     assert.equal(broken?.error?.path, join(dir, 'broken', 'metadata.json'));
+  });
+
+  it('sweeps only old temp files left by a crash, anywhere in the tree', async () => {
+    await store.write({ realm: 'sweep', space: 's' }, { v: 1 });
+    const dir = store.scopeDir({ realm: 'sweep', space: 's' });
+    const old = join(dir, '.meta-dead.tmp');
+    const young = join(dir, '.meta-live.tmp');
+    const foreign = join(dir, '.secret-x.tmp');
+    for (const f of [old, young, foreign]) await writeFile(f, '{"torn');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, longAgo, longAgo);
+    await utimes(foreign, longAgo, longAgo);
+    assert.deepEqual(await store.sweepTempFiles(60_000), [old]);
+    assert.equal(existsSync(young), true);
+    assert.equal(existsSync(foreign), true, "other writers' temp files are theirs to sweep");
+    assert.deepEqual((await store.read({ realm: 'sweep', space: 's' })).doc, { v: 1 });
   });
 
   it('refuses unsafe scope names before touching the disk', async () => {

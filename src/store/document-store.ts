@@ -1,7 +1,14 @@
 import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
-import { atomicWriteFile, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE, ensureDir, fsyncDir } from './atomic-write.js';
+import {
+  atomicWriteFile,
+  DEFAULT_DIR_MODE,
+  DEFAULT_FILE_MODE,
+  ensureDir,
+  fsyncDir,
+  isTempName,
+} from './atomic-write.js';
 import { acquireFileLock, type FileLock, type LockMode } from './file-lock.js';
 import {
   nextGeneration,
@@ -249,6 +256,36 @@ export class DocumentStore {
   }
 
   /** Locks the sidecar of a document that may not exist; undefined when neither exists. */
+  /**
+   * Removes `.meta-*.tmp` files a crash left between create and rename, anywhere in the tree,
+   * when older than `olderThanMs` (a live writer may be between its two steps on a younger one).
+   * For the daemon's start-up. Returns the paths removed.
+   */
+  async sweepTempFiles(olderThanMs = 60_000): Promise<string[]> {
+    const cutoff = Date.now() - olderThanMs;
+    const removed: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return;
+        throw err;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.isFile() && e.name.startsWith('.meta-') && isTempName(e.name)) {
+          const st = await statOrUndefined(p);
+          if (st === undefined || st.mtimeMs > cutoff) continue;
+          if (await unlinkIfExists(p)) removed.push(p);
+        }
+      }
+    };
+    await walk(this.dataRoot);
+    return removed;
+  }
+
   private async lockExisting(path: string, mode: LockMode): Promise<FileLock | undefined> {
     const lockPath = path + LOCK_SUFFIX;
     const lock = await acquireFileLock(lockPath, mode, { timeoutMs: this.lockTimeoutMs });
