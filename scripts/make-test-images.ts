@@ -182,7 +182,7 @@ interface Blob {
   data: Buffer;
 }
 
-interface Layer {
+export interface Layer {
   tar: Buffer;
   gzip: boolean;
 }
@@ -327,6 +327,22 @@ function dockerArchive(tar: Buffer, name: string): { tar: Buffer; config: Blob }
     { name: 'repositories', type: 'file', data: Buffer.from(JSON.stringify({ [repo]: { [tag]: layerId } })) },
   ]);
   return { tar: out, config };
+}
+
+/**
+ * Writes a one-image OCI archive from raw layer tars (benchmarks build large images with it).
+ * Returns the manifest digest.
+ */
+export function writeOciArchive(file: string, name: string, layers: Layer[], cmd: string[] = ['sh']): string {
+  const img = buildImage(layers, cmd);
+  const { tar, top } = ociArchive(img, name);
+  writeFileSync(file, tar);
+  return top.digest;
+}
+
+/** The busybox root filesystem layer as an uncompressed tar. */
+export function busyboxLayerTar(busybox = busyboxPath): Buffer {
+  return writeTar(baseLayerEntries(busybox));
 }
 
 /** Builds every test image into `outDir` and writes `outDir/images.json`. */
