@@ -22,3 +22,4 @@ export * from './orphans.js';
 export { masqChainName } from './iptables.js';
 export { IPAM_MARKER, listLeases, releaseLeases } from './ipam-leases.js';
 export * from './space-network.js';
+export * from './cni-networks.js';

@@ -28,6 +28,7 @@ import {
   cniContext,
   detachNetwork,
   ensureSpaceNetwork,
+  HostCniNetworks,
   IPAM_MARKER,
   listOrphans,
   masqChainName,
@@ -618,6 +619,26 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     rmSync(join(cfg.cniIpamDir, `${realm}-s2x`), { recursive: true });
     sh('iptables', ['-w', '-t', 'nat', '-F', decoyChain]);
     sh('iptables', ['-w', '-t', 'nat', '-X', decoyChain]);
+  });
+
+  it('the HostCniNetworks facade: ensure, attach, detach, teardown of a space by its names', async () => {
+    const nets = new HostCniNetworks(cfg, allocator);
+    const space = { realm, space: 's4' };
+    const ref = await nets.ensureSpace(space);
+    assert.equal(ref.action, 'created');
+    const ns = addNetns('facade');
+    const cell = { ...space, containerId: `s4_default_web_root`, netns: `/run/netns/${ns}` };
+    const a = await nets.attach(cell);
+    assert.ok(a.ip.startsWith(poolPrefix));
+    assert.equal(a.bridge, ref.bridgeName);
+    assert.equal((await nets.detach(cell)).del, 'ok');
+    assert.doesNotMatch(netnsAddrs(ns), /eth0/);
+    const t = await nets.teardownSpace(space);
+    assert.deepEqual(t.errors, []);
+    assert.equal(t.bridgeRemoved, true);
+    assert.equal(t.conflistRemoved, true);
+    delNetns(ns);
+    await allocator.release(realm, 's4');
   });
 
   it('teardown of the networks leaves the host as it was', async () => {
