@@ -82,8 +82,11 @@ export function documentToTree(doc: Document): unknown {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? scalarKey(pair.key) : String(pair.key);
+        const value = walk(pair.value);
+        // Go decodes `key:` / `key: null` to the zero value, i.e. as if the key were absent.
+        if (value === null) continue;
         Object.defineProperty(out, key, {
-          value: walk(pair.value),
+          value,
           enumerable: true,
           writable: true,
           configurable: true,
