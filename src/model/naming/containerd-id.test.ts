@@ -81,3 +81,28 @@ test('parse is the inverse of compose', () => {
     );
   }
 });
+
+test('property: parse(compose(parts)) gives the parts back; lengths ≤ 76 or a typed error', async () => {
+  const fc = await import('fast-check');
+  const part = fc.stringMatching(/^[A-Za-z0-9]{1,12}(?:[.-][A-Za-z0-9]{1,8}){0,2}$/);
+  fc.assert(
+    fc.property(part, part, part, part, (space, stack, cell, container) => {
+      let id: string;
+      try {
+        id = workloadContainerdId(space, stack, cell, container);
+      } catch (e) {
+        assert.ok(hasCode(e, 'INVALID_IDENTIFIER'));
+        assert.ok([space, stack, cell, container].join('_').length > 76);
+        return;
+      }
+      assert.ok(id.length <= 76);
+      assert.deepEqual(parseContainerdId(id), {
+        space,
+        stack,
+        cellId: cell,
+        containerId: container,
+        isRoot: container === 'root',
+      });
+    }),
+  );
+});
