@@ -277,6 +277,14 @@ describe('DocumentStore', () => {
     assert.deepEqual((await store.read({ realm: 'sweep', space: 's' })).doc, { v: 1 });
   });
 
+  it('wraps other read failures as STORE_READ_FAILED naming the file', async () => {
+    await writeFile(join(root, 'data', 'plainfile'), 'not a directory');
+    await assert.rejects(
+      store.read({ realm: 'plainfile' }),
+      hasCode('STORE_READ_FAILED', join(root, 'data', 'plainfile', 'metadata.json')),
+    );
+  });
+
   it('refuses unsafe scope names before touching the disk', async () => {
     for (const scope of [
       { realm: '..' },

@@ -25,7 +25,7 @@ import {
   scopeSegments,
   type Scope,
 } from './scope-path.js';
-import { corrupt, isErrno, notFound, stale, StoreError, writeFailed } from './store-errors.js';
+import { corrupt, isErrno, notFound, readFailed, stale, StoreError, writeFailed } from './store-errors.js';
 
 export interface DocumentStoreOptions {
   /** Root of the metadata tree: `<runPath>/data` (spec §7.1). */
@@ -108,11 +108,14 @@ export class DocumentStore {
    */
   async read<T>(scope: Scope | readonly string[]): Promise<StoredDocument<T>> {
     const path = this.documentPath(scope);
-    const lock = await this.lockExisting(path, 'shared');
+    let lock: FileLock | undefined;
     try {
+      lock = await this.lockExisting(path, 'shared');
       const bytes = await readBytes(path);
       if (bytes === undefined) throw notFound(path);
       return { doc: parseDocument<T>(path, bytes), bytes, path };
+    } catch (err) {
+      throw err instanceof StoreError ? err : readFailed(path, err);
     } finally {
       await lock?.release();
     }

@@ -50,7 +50,9 @@ export async function acquireFileLock(
   for (;;) {
     let handle: FileHandle;
     try {
-      const flags = constants.O_RDWR | (options.create ? constants.O_CREAT : 0); // libuv opens with O_CLOEXEC itself
+      // flock needs no write access, so a reader that may only read the tree can still lock.
+      // (libuv adds O_CLOEXEC itself.)
+      const flags = constants.O_RDONLY | (options.create ? constants.O_CREAT : 0);
       handle = await open(path, flags, options.fileMode ?? 0o644);
     } catch (err) {
       if (!options.create && isErrno(err, 'ENOENT')) return undefined;

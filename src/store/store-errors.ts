@@ -8,6 +8,8 @@ export const StoreErrorCode = {
   Corrupt: 'STORE_CORRUPT',
   /** Compare-and-swap or generation check failed: the caller worked from an outdated copy. */
   Stale: 'STORE_STALE',
+  /** Reading a file failed for a reason other than its absence (permissions, I/O error). */
+  ReadFailed: 'STORE_READ_FAILED',
   /** A write, rename, fsync or delete failed at the file-system level. */
   WriteFailed: 'STORE_WRITE_FAILED',
   /** A path segment was empty, `.`/`..`, contained `/` or NUL, or used a reserved name. */
@@ -53,6 +55,11 @@ export function writeFailed(path: string, cause: unknown): StoreError {
   return new StoreError(StoreErrorCode.WriteFailed, path, `failed to write ${path}: ${why}`, {
     cause,
   });
+}
+
+export function readFailed(path: string, cause: unknown): StoreError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError(StoreErrorCode.ReadFailed, path, `failed to read ${path}: ${why}`, { cause });
 }
 
 export function invalidPath(segment: string, why: string): StoreError {
