@@ -36,14 +36,16 @@ export interface Attachment {
   hostVeth?: string;
   /** True when the interface was already attached and the cached result was returned (after CHECK). */
   reused: boolean;
+  /** `added` fresh; `reused` the checked cached result; `repaired`: CHECK failed, detached and added again. */
+  how: 'added' | 'reused' | 'repaired';
   result: CniResult;
 }
 
 /**
  * CNI ADD of a network namespace to a space network (spec 02 §3.2). Idempotent: if the interface
- * already exists in the netns and a cached result says it is this attachment (and CHECK agrees),
- * the cached result is returned; an interface nobody recorded is CNI_VETH_EXISTS and is left
- * alone. A stale cache entry (interface gone, e.g. the cell restarted in a new netns) is cleaned
+ * already exists in the netns and a cached result says it is this attachment, CHECK decides: the
+ * cached result is returned when it passes, the attachment is redone when it fails. An interface
+ * nobody recorded is CNI_VETH_EXISTS and is left alone. A stale cache entry (interface gone, e.g. the cell restarted in a new netns) is cleaned
  * up first. A failed ADD is rolled back (DEL, masquerade chain, leases) before the error is thrown,
  * so a failed start leaves no reservation behind.
  */
@@ -78,18 +80,18 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
     }
     try {
       await ctx.exec.checkNetworkList(list, rt);
-    } catch (cause) {
-      throw new CniError(
-        CniErrorCode.VethExists,
-        `interface ${ifName} already exists in ${p.netns} but CNI CHECK of network ${list.name} failed`,
-        { cause },
+      ctx.log.debug(
+        { network: list.name, containerId: p.containerId },
+        'CNI attachment already present; reusing cached result',
       );
+      return summarize(list, rt, cached, 'reused');
+    } catch (err) {
+      // Ours (the cache says so) but no longer what ADD made (address flushed, bridge gone…):
+      // take it down and attach afresh rather than fail the cell.
+      ctx.log.warn({ err, network: list.name, containerId: p.containerId }, 'CNI CHECK failed; re-attaching');
+      await cleanupAttachment(ctx, list, rt);
+      return add(ctx, list, rt, 'repaired');
     }
-    ctx.log.debug(
-      { network: list.name, containerId: p.containerId },
-      'CNI attachment already present; reusing cached result',
-    );
-    return summarize(list, rt, cached, true);
   }
   if (cached) {
     ctx.log.info(
@@ -99,6 +101,16 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
     await cleanupAttachment(ctx, list, { ...rt, netns: '' });
   }
 
+  return add(ctx, list, rt, 'added');
+}
+
+/** ADD, rolled back (DEL + sweep) when it fails or yields no IPv4 address. */
+async function add(
+  ctx: CniContext,
+  list: NetConfList,
+  rt: RuntimeConf,
+  how: Attachment['how'],
+): Promise<Attachment> {
   let result: CniResult;
   try {
     result = await ctx.exec.addNetworkList(list, rt);
@@ -107,14 +119,19 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
     throw err;
   }
   try {
-    return summarize(list, rt, result, false);
+    return summarize(list, rt, result, how);
   } catch (err) {
     await cleanupAttachment(ctx, list, rt);
     throw err;
   }
 }
 
-function summarize(list: NetConfList, rt: RuntimeConf, result: CniResult, reused: boolean): Attachment {
+function summarize(
+  list: NetConfList,
+  rt: RuntimeConf,
+  result: CniResult,
+  how: Attachment['how'],
+): Attachment {
   const ipc = (result.ips ?? []).find(
     (i) => !i.address.includes(':') && (i.version === undefined || i.version === '4'),
   );
@@ -137,7 +154,8 @@ function summarize(list: NetConfList, rt: RuntimeConf, result: CniResult, reused
     mac: container?.mac,
     bridge,
     hostVeth,
-    reused,
+    reused: how === 'reused',
+    how,
     result,
   };
 }

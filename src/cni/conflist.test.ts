@@ -139,6 +139,13 @@ describe('ensureSpaceConflist regeneration rules', () => {
     assert.equal(describeConflist((await readConflist(path)).list).bridge, 'k-aaaaaaaa');
   });
 
+  it('regenerates a JSON object with our name but no usable plugin list', async () => {
+    writeFileSync(path, JSON.stringify({ name: 'r1-s1', plugins: 'nope' }));
+    const r = await ensureSpaceConflist(base);
+    assert.equal(r.reason, 'bridge-plugin-missing');
+    assert.equal((await readConflist(path)).list.plugins.length, 2);
+  });
+
   it("overwrites another network's file without inheriting its subnet", async () => {
     await writeConflistAtomic(
       path,

@@ -1,8 +1,7 @@
-import { access } from 'node:fs/promises';
-import { buildSpaceConflist, describeConflist, readConflist, writeConflistAtomic } from './conflist.js';
-import { CniErrorCode } from './errors.js';
-import { hasCode } from '../errors.js';
-import type { NetConfList } from './types.js';
+import { access, readFile } from 'node:fs/promises';
+import { buildSpaceConflist, describeConflist, writeConflistAtomic } from './conflist.js';
+import { CniError, CniErrorCode } from './errors.js';
+import type { NetConfList, PluginConf } from './types.js';
 
 export interface EnsureSpaceConflistParams {
   /** `<cniConfDir>/<realm>/<space>/network.conflist`. */
@@ -37,12 +36,7 @@ export interface EnsureConflistOutcome {
  * silently overwritten.
  */
 export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise<EnsureConflistOutcome> {
-  let existing: NetConfList | undefined;
-  try {
-    existing = (await readConflist(p.path)).list;
-  } catch (err) {
-    if (!hasCode(err, CniErrorCode.NetworkNotFound)) throw err;
-  }
+  const existing = await readLoosely(p.path);
 
   let reason: EnsureConflistReason | undefined;
   const old = existing ? describeConflist(existing) : undefined;
@@ -73,4 +67,38 @@ export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise
   });
   await writeConflistAtomic(p.path, list);
   return { action: existing ? 'regenerated' : 'created', reason, list, subnet };
+}
+
+/**
+ * Spec 02 §3.1's notion of "exists": readable JSON whose `name` is checked by the caller. Unlike
+ * readConflist, a JSON object with a missing or malformed plugin list is returned (with the bad
+ * entries dropped) so that it is regenerated rather than reported; only unparsable JSON is an
+ * error. Missing file → undefined.
+ */
+async function readLoosely(path: string): Promise<NetConfList | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CniError(CniErrorCode.InvalidConfig, `cannot read CNI conflist ${path}`, { cause });
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (cause) {
+    throw new CniError(
+      CniErrorCode.InvalidConfig,
+      `CNI conflist ${path} is not valid JSON; fix or delete it`,
+      { cause },
+    );
+  }
+  const o = (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  const plugins = Array.isArray(o.plugins)
+    ? (o.plugins as unknown[]).filter(
+        (x): x is PluginConf =>
+          typeof x === 'object' && x !== null && typeof (x as PluginConf).type === 'string',
+      )
+    : [];
+  return { cniVersion: String(o.cniVersion ?? ''), name: typeof o.name === 'string' ? o.name : '', plugins };
 }

@@ -239,6 +239,30 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     assert.equal(again.reused, true);
     assert.equal(again.ip, a.ip);
 
+    // An attachment that no longer passes CHECK (its address was flushed) is redone, not failed.
+    sh('ip', ['-n', ns, 'addr', 'flush', 'dev', 'eth0']);
+    const repaired = await attachNetwork(ctx, {
+      conflist: net1.conflistPath,
+      containerId: `${realm}_c1_root`,
+      netns: `/run/netns/${ns}`,
+    });
+    assert.equal(repaired.how, 'repaired');
+    assert.match(
+      netnsAddrs(ns),
+      new RegExp(`^eth0@\\S+\\s+UP\\s+${repaired.ip.replaceAll('.', '\\.')}/24`, 'm'),
+    );
+    assert.deepEqual(
+      readdirSync(join(cfg.cniIpamDir, net1.networkName)).filter(
+        (f) =>
+          f.startsWith(poolPrefix) &&
+          readFileSync(join(cfg.cniIpamDir, net1.networkName, f), 'utf8').startsWith(`${realm}_c1_root`),
+      ),
+      [repaired.ip],
+      'exactly one lease for the repaired attachment',
+    );
+    a.ip = repaired.ip;
+    a.hostVeth = repaired.hostVeth;
+
     // A second container in a second netns gets the next address.
     const ns2 = addNetns('b');
     const b = await attachNetwork(ctx, {
