@@ -2,6 +2,15 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const binding = require('./build/Release/kukeon_flock.node');
+let binding;
+try {
+  binding = require('./build/Release/kukeon_flock.node');
+} catch (err) {
+  throw new Error(
+    'kukeon-flock: the native flock binding is not built (was npm run with --ignore-scripts?); ' +
+      'run `npm rebuild kukeon-flock` (needs g++, make, python3 and Node headers)',
+    { cause: err },
+  );
+}
 
 export const { flock, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = binding;
