@@ -205,9 +205,9 @@ describe('OCI specs from buildOciSpec run by runc', { timeout: 180_000 }, () => 
           }
         }
       }
+      rmSync(dir, { recursive: true, force: true });
       const namespaces = ctr(containerd.socket, ['namespaces', 'ls', '-q']);
       stopContainerd();
-      rmSync(dir, { recursive: true, force: true });
       assert.deepEqual(leftoverCgroups(), [], 'cgroups left behind');
       assert.ok(!existsSync(dir), 'temp dir left behind');
       assert.ok(!namespaces.split('\n').includes(ns), 'containerd namespace left behind');
