@@ -5,9 +5,14 @@ import type { PlannedBlob } from './archive-plan.js';
 import { ImageError, ImageErrorCode } from './errors.js';
 import { streamTarFile } from './tar-index.js';
 
-/** Ingest ref of a blob: one per digest, so a resumed or concurrent write of it finds the same ingest. */
-export function ingestRef(digest: string): string {
-  return `kukeon-import-${digest}`;
+/**
+ * Ingest ref of a blob, unique to one import (its lease): two imports of the same blob never
+ * contend for a locked ref (containerd answers that with UNAVAILABLE, indistinguishable from a
+ * dead daemon); the loser's COMMIT gets ALREADY_EXISTS, which counts as success. An ingest left
+ * by a crashed import belongs to its lease and goes when the lease expires.
+ */
+export function ingestRef(importId: string, digest: string): string {
+  return `${importId}-${digest}`;
 }
 
 /**
@@ -22,6 +27,7 @@ export function ingestRef(digest: string): string {
 export async function writeBlob(
   client: ContainerdClient,
   scope: Scope,
+  importId: string,
   file: string,
   blob: PlannedBlob,
   onBytes: (n: number) => void,
@@ -63,7 +69,7 @@ export async function writeBlob(
   }
   try {
     const res = await client.content.write(scope, {
-      ref: ingestRef(desc.digest),
+      ref: ingestRef(importId, desc.digest),
       data: source.kind === 'tar' ? hashed() : source.data,
       total: desc.size,
       expected: desc.digest,

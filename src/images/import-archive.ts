@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerdClient } from '../containerd/client.js';
-import { isNotFound } from '../containerd/errors.js';
+import { isAlreadyExists, isNotFound } from '../containerd/errors.js';
 import type { ImageRecord } from '../containerd/images.js';
 import type { Scope } from '../containerd/types.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -156,7 +156,7 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
     report();
     for (const blob of plan.blobs) {
       let seen = 0;
-      const wrote = await writeBlob(client, scope, file, blob, (n) => {
+      const wrote = await writeBlob(client, scope, leaseId, file, blob, (n) => {
         seen += n;
         progress.bytesDone += n;
         report();
@@ -181,12 +181,20 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
       layersUnpacked += m.layers.length;
     }
     for (const img of plan.images) {
-      const rec = await getImage(client, scope, img.name);
+      let rec = await getImage(client, scope, img.name);
       if (!rec) {
-        await client.images.create(scope, { name: img.name, target: toWire(img.target) });
-        created.push(img.name);
-        records.set(img.name, 'created');
-      } else if (rec.target.digest !== img.target.digest) {
+        try {
+          await client.images.create(scope, { name: img.name, target: toWire(img.target) });
+          created.push(img.name);
+          records.set(img.name, 'created');
+          continue;
+        } catch (err) {
+          // A concurrent import created it since our Get: fall through to compare and update.
+          if (!isAlreadyExists(err)) throw err;
+          rec = await client.images.get(scope, img.name);
+        }
+      }
+      if (rec.target.digest !== img.target.digest) {
         await client.images.update(scope, { name: img.name, target: toWire(img.target) }, ['target']);
         updated.push(rec);
         records.set(img.name, 'updated');
@@ -233,7 +241,7 @@ async function cleanupFailedImport(
       .update(ns, { name: rec.name, target: rec.target }, ['target'])
       .catch(warn(`restore image ${rec.name}`));
   }
-  const refs = new Set(plan.blobs.map((b) => ingestRef(b.desc.digest)));
+  const refs = new Set(plan.blobs.map((b) => ingestRef(leaseId, b.desc.digest)));
   const ingests = await client.content.listStatuses(ns).catch(() => []);
   for (const st of ingests)
     if (refs.has(st.ref)) await client.content.abort(ns, st.ref).catch(warn(`abort ingest ${st.ref}`));

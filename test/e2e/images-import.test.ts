@@ -143,6 +143,19 @@ test('re-importing an existing image is a fast no-op', async () => {
   assert.ok(median < first, `re-import (${median} ms) is faster than the first import (${first} ms)`);
 });
 
+test('concurrent imports of the same archive into one namespace all succeed', async () => {
+  const n = ns('concurrent');
+  const img = testImages().images.layered;
+  const results = await Promise.all([1, 2, 3].map(() => images.import(n, img.file)));
+  for (const r of results) assert.equal(r.images[0].target.digest, img.manifestDigest);
+  const state = namespaceState(ctd.socket, n);
+  assert.deepEqual(state.images, [img.name]);
+  assert.ok(state.snapshots.includes(img.chainId));
+  assert.deepEqual(state.leases, []);
+  assert.deepEqual(state.ingests, []);
+  assert.equal(run(n, img.name, 'cat', '/etc/layer2').trim(), 'from layer 2');
+});
+
 test('importing an archive that re-points a name updates the record', async () => {
   const n = ns('repoint');
   const { busybox, busyboxSleep } = testImages().images;
