@@ -153,7 +153,11 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
   let net1: SpaceNetworkRef & { subnet: string };
   let net2: SpaceNetworkRef & { subnet: string };
 
+  // The bridge plugin (isGateway) turns on IPv4 forwarding host-wide; put back what we found.
+  let ipForward = '';
+
   before(async () => {
+    ipForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
     initial = snapshot();
     const boot = await bootstrapCni(cfg);
     assert.equal(boot.ok, true, JSON.stringify(boot));
@@ -175,6 +179,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     spawnSync('iptables', ['-w', '-t', 'nat', '-F', decoyChain]);
     spawnSync('iptables', ['-w', '-t', 'nat', '-X', decoyChain]);
     rmSync(base, { recursive: true, force: true });
+    if (ipForward) writeFileSync('/proc/sys/net/ipv4/ip_forward', ipForward);
     // Whatever happened above, nothing of this test may remain on the host.
     assert.deepEqual(
       links().filter((l) => l.name.startsWith(prefix) || l.name.startsWith(decoyPrefix)),
