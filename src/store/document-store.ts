@@ -231,13 +231,18 @@ export class DocumentStore {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
       throw err;
     }
-    const names: string[] = [];
-    for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.')) continue;
-      if (depth > 0 && RESERVED_SCOPE_NAMES.has(e.name)) continue;
-      if ((await statOrUndefined(join(dir, e.name, METADATA_FILE)))?.isFile()) names.push(e.name);
-    }
-    return names.sort();
+    const candidates = entries.filter(
+      (e) => e.isDirectory() && !e.name.startsWith('.') && !(depth > 0 && RESERVED_SCOPE_NAMES.has(e.name)),
+    );
+    const present = await Promise.all(
+      candidates.map(
+        async (e) => (await statOrUndefined(join(dir, e.name, METADATA_FILE)))?.isFile() ?? false,
+      ),
+    );
+    return candidates
+      .filter((_, i) => present[i])
+      .map((e) => e.name)
+      .sort();
   }
 
   /**
@@ -246,16 +251,17 @@ export class DocumentStore {
    */
   async listDocuments<T>(parent?: Scope | readonly string[]): Promise<ListedChild<T>[]> {
     const prefix = parent === undefined ? [] : scopeSegments(parent);
-    const out: ListedChild<T>[] = [];
-    for (const name of await this.listChildren(parent)) {
-      try {
-        out.push({ name, doc: (await this.read<T>([...prefix, name])).doc });
-      } catch (err) {
-        if (!(err instanceof StoreError)) throw err;
-        if (err.code !== 'STORE_NOT_FOUND') out.push({ name, error: err });
-      }
-    }
-    return out;
+    const children = await Promise.all(
+      (await this.listChildren(parent)).map(async (name): Promise<ListedChild<T> | undefined> => {
+        try {
+          return { name, doc: (await this.read<T>([...prefix, name])).doc };
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          return err.code === 'STORE_NOT_FOUND' ? undefined : { name, error: err };
+        }
+      }),
+    );
+    return children.filter((c): c is ListedChild<T> => c !== undefined);
   }
 
   /** Locks the sidecar of a document that may not exist; undefined when neither exists. */
