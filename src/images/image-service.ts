@@ -108,15 +108,20 @@ export class ImageService {
   /**
    * Resolves an image for container creation: host-platform manifest, config (Entrypoint, Cmd,
    * Env, WorkingDir, User) and the top chain ID. If the snapshot chain is missing (imported
-   * without unpack, or collected), it is unpacked again from the stored layers under a lease.
+   * without unpack, or collected), it is unpacked again from the stored layers under a lease,
+   * unless `unpack: false` (then this is a read-only lookup, e.g. spec 02 §9 ImageChainID).
    */
-  async resolve(namespace: string, name: string): Promise<ResolvedImage> {
+  async resolve(namespace: string, name: string, opts: { unpack?: boolean } = {}): Promise<ResolvedImage> {
     const rec = await this.record(namespace, name);
     const target = fromWire(rec.target);
     const m = await this.manifestFor(namespace, target, name);
     const chain = chainIds(m.diffIds);
     const chainId = chain[chain.length - 1] ?? '';
-    if (chainId && !(await snapshotExists(this.client, namespace, this.opts.snapshotter, chainId))) {
+    if (
+      opts.unpack !== false &&
+      chainId &&
+      !(await snapshotExists(this.client, namespace, this.opts.snapshotter, chainId))
+    ) {
       await this.unpack(namespace, m, name);
     }
     const c = m.configFile.config ?? {};

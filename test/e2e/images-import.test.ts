@@ -209,6 +209,12 @@ test('resolve gives the config and chain ID, and re-unpacks a removed snapshot c
   // Remove layered's top snapshot by hand; resolve must bring it back.
   ctr(ctd.socket, ['snapshots', 'rm', layered.chainId], n);
   assert.ok(!namespaceState(ctd.socket, n).snapshots.includes(layered.chainId));
+  const lookup = await images.resolve(n, layered.name, { unpack: false });
+  assert.equal(lookup.chainId, layered.chainId);
+  assert.ok(
+    !namespaceState(ctd.socket, n).snapshots.includes(layered.chainId),
+    'lookup only: nothing unpacked',
+  );
   const again = await images.resolve(n, layered.name);
   assert.equal(again.chainId, layered.chainId);
   const state = namespaceState(ctd.socket, n);
