@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import { SERVICE_NAME, transportErrorText } from './wire.js';
 
 /** What a handler learns about the call besides its args. */
@@ -11,6 +12,11 @@ export interface RpcContext {
   connectionId: number;
   /** Child logger bound to method, request and connection. */
   logger: Logger;
+  /**
+   * Per-resource locks shared by every request of the daemon (and, when the entry point passes
+   * the same instance to the controller, by its background loops): `ctx.locks.run(key, fn)`.
+   */
+  locks: KeyedMutex;
 }
 
 /** A handler returns the reply fields besides `Err`; throwing becomes the `Err` envelope. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log.js';
+import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import { KukeonError } from '../../errors.js';
 import { toErrEnvelope } from './error-envelope.js';
 import type { MethodRegistry } from './method-registry.js';
@@ -33,7 +34,7 @@ function transportFailure(id: unknown, error: string): RpcResponse {
 export async function dispatchRequest(
   registry: MethodRegistry,
   request: unknown,
-  base: { connectionId: number; logger: Logger },
+  base: { connectionId: number; logger: Logger; locks: KeyedMutex },
 ): Promise<RpcResponse> {
   if (!isPlainObject(request))
     return transportFailure(null, transportErrorText.cannotDecode('request is not an object'));
@@ -73,6 +74,7 @@ export async function dispatchRequest(
       requestId: id,
       connectionId: base.connectionId,
       logger,
+      locks: base.locks,
     });
     return { id, result: { ...(isPlainObject(reply) ? reply : {}), Err: null }, error: null };
   } catch (err) {

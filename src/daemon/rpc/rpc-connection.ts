@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log.js';
+import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import { JsonObjectSplitter } from './json-object-splitter.js';
 import type { MethodRegistry } from './method-registry.js';
 import { dispatchRequest } from './request-dispatcher.js';
@@ -18,6 +19,7 @@ export interface RpcConnectionOptions {
   limits: RpcLimits;
   logger: Logger;
   budget: BufferBudget;
+  locks: KeyedMutex;
 }
 
 /** How long a connection that must close may linger for its last reply to be read. */
@@ -131,15 +133,17 @@ export class RpcConnection {
       return;
     }
     this.inFlight++;
-    void dispatchRequest(this.options.registry, request, { connectionId: this.id, logger: this.logger }).then(
-      (response) => {
-        this.inFlight--;
-        this.send(response);
-        if (this.closing) this.closeWhenIdle();
-        else this.refreshIdle();
-        this.updateFlow();
-      },
-    );
+    void dispatchRequest(this.options.registry, request, {
+      connectionId: this.id,
+      logger: this.logger,
+      locks: this.options.locks,
+    }).then((response) => {
+      this.inFlight--;
+      this.send(response);
+      if (this.closing) this.closeWhenIdle();
+      else this.refreshIdle();
+      this.updateFlow();
+    });
   }
 
   private send(response: RpcResponse): void {

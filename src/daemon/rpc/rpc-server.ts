@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../log.js';
+import { KeyedMutex } from '../../store/keyed-mutex.js';
 import type { MethodRegistry } from './method-registry.js';
 import { RpcConnection, type BufferBudget } from './rpc-connection.js';
 import { rpcLimits, type RpcLimits } from './rpc-limits.js';
@@ -8,6 +9,8 @@ export interface RpcServerOptions {
   registry: MethodRegistry;
   logger: Logger;
   limits?: Partial<RpcLimits>;
+  /** The daemon's per-resource locks; pass the controller's instance so both exclude each other. */
+  locks?: KeyedMutex;
 }
 
 /**
@@ -21,6 +24,7 @@ export class RpcServer {
   private readonly server: Server;
   private readonly connections = new Set<RpcConnection>();
   private readonly budget: BufferBudget;
+  private readonly locks: KeyedMutex;
   private nextConnectionId = 1;
 
   constructor(options: RpcServerOptions) {
@@ -28,6 +32,7 @@ export class RpcServer {
     this.logger = options.logger;
     this.limits = rpcLimits(options.limits);
     this.budget = { used: 0, limit: this.limits.maxBufferedBytesTotal };
+    this.locks = options.locks ?? new KeyedMutex();
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
@@ -100,6 +105,7 @@ export class RpcServer {
       limits: this.limits,
       logger: this.logger,
       budget: this.budget,
+      locks: this.locks,
     });
     this.connections.add(connection);
     void connection.closed.then(() => this.connections.delete(connection));

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { daemonPidFilePath } from '../../client/daemon-socket-path.js';
 import { KukeonError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import type { MethodRegistry } from '../rpc/method-registry.js';
 import type { RpcLimits } from '../rpc/rpc-limits.js';
 import { RpcServer } from '../rpc/rpc-server.js';
@@ -28,6 +29,8 @@ export interface DaemonServerOptions {
   drainTimeoutMs?: number;
   /** How long to wait for a peer's Ping answer when a socket file is already there. */
   probeTimeoutMs?: number;
+  /** Per-resource locks handed to handlers as `ctx.locks` (share the controller's instance). */
+  locks?: KeyedMutex;
 }
 
 /** What `start()` set up, for logs and tests. */
