@@ -22,8 +22,11 @@ export interface DetachParams {
 export interface DetachReport {
   network: string;
   containerId: string;
-  /** What the plugin DEL did: ran cleanly, failed (see `delError`), or had no config to run. */
-  del: 'ok' | 'failed' | 'skipped:config-not-found';
+  /**
+   * What the plugin DEL did: ran cleanly, failed (see `delError`), had no config to run, or was
+   * not run because nothing says this container is attached to a live netns (see detachNetwork).
+   */
+  del: 'ok' | 'failed' | 'skipped:config-not-found' | 'skipped:not-attached';
   delError?: unknown;
   /** The netns handed to DEL and why it was blanked, if it was. */
   netns: string;
@@ -39,7 +42,9 @@ export interface DetachReport {
 /**
  * CNI DEL of an attachment plus the fallback cleanup of spec 02 §3.3. Never throws for host
  * state (best effort, everything in the report); throws only for invalid arguments. Safe to run
- * twice, after the netns is gone, and after the conflist is gone.
+ * twice, after the netns is gone, and after the conflist is gone. With a live netns the plugin DEL
+ * runs only when the result cache records this attachment, so a DEL for another container ID
+ * sharing the netns cannot remove the interface.
  */
 export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<DetachReport> {
   const ifName = p.ifName ?? 'eth0';
@@ -61,7 +66,12 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
     leasesReleased: [],
     hadCachedResult,
   };
-  if (list) {
+  if (list && ns.netns && !hadCachedResult) {
+    // The bridge plugin deletes `ifName` in the netns whatever the container ID: a DEL for a
+    // container that never attached (a workload sharing the root's netns, spec 02 §12 item 3, or a
+    // repeated DEL) would take the cell's network down. Only the by-hand cleanup runs.
+    report.del = 'skipped:not-attached';
+  } else if (list) {
     try {
       await ctx.exec.delNetworkList(list, rt);
       report.del = 'ok';

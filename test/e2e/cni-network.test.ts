@@ -303,6 +303,17 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
       false,
     );
 
+    // A DEL for another container ID sharing c2's netns (a workload of the cell) leaves it attached.
+    const w = await detachNetwork(ctx, {
+      networkName: net1.networkName,
+      conflist: net1.conflistPath,
+      containerId: `${realm}_c2_web`,
+      netns: `/run/netns/${ns2}`,
+    });
+    assert.equal(w.del, 'skipped:not-attached');
+    assert.match(netnsAddrs(ns2), /^eth0/m);
+    assert.ok(ping(ns2, b.gateway!), 'the cell still reaches its gateway');
+
     // DEL twice is harmless.
     const d2 = await detachNetwork(ctx, {
       networkName: net1.networkName,
@@ -310,7 +321,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
       containerId: `${realm}_c1_root`,
       netns: `/run/netns/${ns}`,
     });
-    assert.equal(d2.del, 'ok');
+    assert.equal(d2.del, 'skipped:not-attached');
     assert.equal(d2.hadCachedResult, false);
     assert.deepEqual(d2.leasesReleased, []);
     assert.ok(ping(ns2, b.gateway!), 'the other cell is untouched');
