@@ -292,6 +292,24 @@ describe('OCI specs from buildOciSpec run by runc', { timeout: 180_000 }, () => 
     assert.match(out, /null-ok/);
   });
 
+  it('nested cgroup runtime: its own cgroup subtree at /sys/fs/cgroup (cgroup namespace), limits visible', () => {
+    const v1 = existsSync(join(CGROUP_MOUNT, 'memory'));
+    const limitFile = v1 ? '/sys/fs/cgroup/memory/memory.limit_in_bytes' : '/sys/fs/cgroup/memory.max';
+    const out = sh(
+      'nested',
+      `cat ${limitFile}; grep -c . /proc/self/cgroup; grep -vc ':/$' /proc/self/cgroup || true`,
+      {
+        nestedCgroupRuntime: true,
+        resources: { memoryLimitBytes: 48 << 20 },
+      },
+    );
+    const [limit, lines, notRoot] = out.trim().split('\n');
+    assert.equal(limit, String(48 << 20));
+    assert.ok(Number(lines) >= 1);
+    assert.equal(notRoot, '0', 'inside its cgroup namespace every hierarchy shows /');
+    assert.doesNotMatch(sh('flat', 'ls /sys/fs/cgroup 2>&1 | head -1'), /memory/);
+  });
+
   it('read-only rootfs refuses writes; tmpfs and tmpfs volumes are writable with their options', () => {
     const out = sh(
       'ro',

@@ -27,6 +27,7 @@ export {
   specHashDomain,
   specHashLabels,
   decideSpecHash,
+  diffSpecHashDomain,
   SPEC_HASH_LABEL,
   SPEC_HASH_VERSION,
   SPEC_HASH_VERSION_LABEL,

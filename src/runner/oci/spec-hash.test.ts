@@ -6,6 +6,7 @@ import {
   SPEC_HASH_VERSION,
   SPEC_HASH_VERSION_LABEL,
   decideSpecHash,
+  diffSpecHashDomain,
   specHash,
   specHashDomain,
   specHashLabels,
@@ -135,5 +136,12 @@ describe('spec hash', () => {
         desired: h,
       },
     );
+  });
+  it('names the fields that changed', () => {
+    assert.deepEqual(diffSpecHashDomain(input, { ...input, runtimeEnv: ['X=1'] }), []);
+    assert.deepEqual(diffSpecHashDomain(input, { ...input, resources: { memoryLimitBytes: 5 } }), [
+      'resources',
+    ]);
+    assert.deepEqual(diffSpecHashDomain(input, { ...input, user: '1', env: ['A=2'] }), ['env', 'user']);
   });
 });

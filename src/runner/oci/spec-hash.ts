@@ -120,3 +120,16 @@ export function decideSpecHash(
   if (stored !== '' && stored !== desired) return { action: 'drift', stored, desired };
   return { action: 'reuse' };
 }
+
+/**
+ * Top-level domain fields that differ between two inputs (e.g. `['resources']`), so the runner
+ * can tell an update it applies in place (then re-stamps the labels) from one that needs a new
+ * container.
+ */
+export function diffSpecHashDomain(a: ContainerSpecInput, b: ContainerSpecInput): (keyof SpecHashDomain)[] {
+  const da = specHashDomain(a);
+  const db = specHashDomain(b);
+  return (Object.keys(da) as (keyof SpecHashDomain)[]).filter(
+    (k) => canonicalJson(da[k]) !== canonicalJson(db[k]),
+  );
+}
