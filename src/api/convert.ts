@@ -34,6 +34,7 @@ export function realmFromDoc(doc: RealmDoc): Realm {
   const r = stripEnvelope(norm<Realm & { apiVersion: string; kind: string }>(realmDocSchema, doc));
   r.metadata.name = r.metadata.name.trim();
   r.spec.namespace = r.spec.namespace.trim();
+  r.status.cgroupPath ??= ''; // omit-empty for realms; the model always holds a string
   return r;
 }
 
@@ -41,6 +42,7 @@ export function spaceFromDoc(doc: SpaceDoc): Space {
   const s = stripEnvelope(norm<Space & { apiVersion: string; kind: string }>(spaceDocSchema, doc));
   s.metadata.name = s.metadata.name.trim();
   s.spec.realmId = s.spec.realmId.trim();
+  s.status.cgroupPath ??= ''; // omit-empty for spaces; the model always holds a string
   return s;
 }
 

@@ -38,7 +38,7 @@ function isZero(schema: z.ZodType, value: unknown): boolean {
     case 'string':
       return !value;
     case 'bool':
-      return !value;
+      return m.ptr ? value === undefined : !value;
     case 'int':
       return m.ptr ? value === undefined : !value;
     case 'time':
@@ -77,6 +77,7 @@ export function encodeValue(
       if ((m.omit || omit) && !value) return undefined;
       return (value as string | undefined) ?? '';
     case 'bool':
+      if (m.ptr) return value === undefined || value === null ? undefined : Boolean(value);
       if ((m.omit || omit) && !value) return undefined;
       return Boolean(value);
     case 'int':

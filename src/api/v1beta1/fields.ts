@@ -13,7 +13,9 @@ import { parseTimestamp, type Timestamp } from '../../model/time.js';
 import { stateLabels, type StateKind } from '../../model/states.js';
 
 export type FieldMeta =
-  | { kind: 'string' | 'bool' | 'time' | 'any'; omit: boolean }
+  | { kind: 'string' | 'time' | 'any'; omit: boolean }
+  /** `ptr`: Go `*bool` (unset differs from false): omitted only when unset. */
+  | { kind: 'bool'; omit: boolean; ptr: boolean }
   /** `ptr`: an optional number where 0 is meaningful (Go pointer): omitted only when unset. */
   | { kind: 'int'; omit: boolean; ptr: boolean }
   | { kind: 'state'; state: StateKind }
@@ -78,8 +80,15 @@ export function bool(omit?: Omit) {
       if (typeof b === 'boolean') return b;
       return fail(ctx, `expected bool (true or false), got ${describe(v)}${scalarText(v)}`);
     }),
-    { kind: 'bool', omit: omit === 'omit' },
+    { kind: 'bool', omit: omit === 'omit', ptr: false },
   );
+}
+
+/** Go `*bool`: unset and false differ (space default readOnlyRootFilesystem, §9.1). */
+export function boolPtr() {
+  const b = bool('omit');
+  registry.set(b, { kind: 'bool', omit: true, ptr: true });
+  return b;
 }
 
 function scalarText(v: unknown): string {

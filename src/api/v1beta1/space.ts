@@ -1,6 +1,6 @@
 /** Space (spec 01 §4.2) and its container defaults (§9). */
 import { z } from 'zod';
-import { bool, int, list, obj, str, struct } from './fields.js';
+import { boolPtr, int, list, obj, str, struct } from './fields.js';
 import { commonStatusShape, resourceMetadata } from './common.js';
 import { capabilitiesSchema, resourcesSchema, tmpfsMountSchema } from './container.js';
 
@@ -19,7 +19,7 @@ export const egressPolicySchema = obj(
 export const spaceContainerDefaultsSchema = obj(
   {
     user: str('omit'),
-    readOnlyRootFilesystem: bool('omit'),
+    readOnlyRootFilesystem: boolPtr(),
     capabilities: capabilitiesSchema,
     securityOpts: list(str(), 'omit'),
     tmpfs: list(tmpfsMountSchema(), 'omit'),
