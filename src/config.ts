@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /**
  * Every host-global path and name lives here and is passed down, so tests can run several
  * instances side by side. Nothing deeper in the tree reads a constant host path.
@@ -47,6 +49,12 @@ export const defaultHostConfig: HostConfig = {
   snapshotter: 'overlayfs',
 };
 
+/**
+ * The defaults with `overrides` applied. The conflists live in the metadata tree, so unless the
+ * caller names another conf dir it follows the run path.
+ */
 export function hostConfig(overrides: Partial<HostConfig> = {}): HostConfig {
-  return { ...defaultHostConfig, ...overrides };
+  const merged = { ...defaultHostConfig, ...overrides };
+  if (overrides.cniConfDir === undefined) merged.cniConfDir = join(merged.runPath, 'data');
+  return merged;
 }

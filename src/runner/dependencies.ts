@@ -1,0 +1,21 @@
+import type { RunnerContext } from './runner-context.js';
+import { RunnerError, RunnerErrorCode } from './runner-errors.js';
+
+/**
+ * Refuses to remove a scope that still holds children, naming them (spec 03: "resource has
+ * child resources"). `what` is e.g. `realm "dev"`, `childKind` e.g. `spaces`.
+ */
+export async function assertNoChildren(
+  ctx: RunnerContext,
+  scope: readonly string[],
+  what: string,
+  childKind: string,
+): Promise<void> {
+  const children = await ctx.store.listChildren(scope);
+  if (children.length > 0) {
+    throw new RunnerError(
+      RunnerErrorCode.ResourceHasDependencies,
+      `${what} has child resources (${childKind}: ${children.join(', ')}); delete them first or use --cascade`,
+    );
+  }
+}

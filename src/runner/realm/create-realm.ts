@@ -1,0 +1,73 @@
+import { realmManagedLabels, realmNamespace, withManagedLabels } from '../../model/naming/index.js';
+import type { Realm } from '../../model/resources.js';
+import { withIntent, withRealmLock } from '../intent.js';
+import { persistResource, readResource } from '../resource-store.js';
+import { scopes, validName } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+import { RunnerError, RunnerErrorCode, wrapError } from '../runner-errors.js';
+import { ensureRealmLocked } from './ensure-realm.js';
+import { removeRealmHost } from './realm-host.js';
+
+export interface CreateRealmResult {
+  realm: Realm;
+  created: boolean;
+  metadataExistedBefore: boolean;
+  namespaceExistedBefore: boolean;
+  namespaceCreated: boolean;
+  cgroupExistedBefore: boolean;
+  cgroupCreated: boolean;
+}
+
+/**
+ * Creates a realm: metadata stub (Creating) → containerd namespace → cgroup → Ready. An existing
+ * realm is ensured instead (missing pieces recreated). A failure rolls back what this call made,
+ * so a reported failure leaves nothing; a crash leaves an intent that recovery finishes.
+ */
+export async function createRealm(ctx: RunnerContext, input: Realm): Promise<CreateRealmResult> {
+  const name = validName('realm', input.metadata.name);
+  const namespace = input.spec.namespace?.trim() || realmNamespace(name, ctx.config.namespaceSuffix);
+  validNamespace(namespace);
+  return withRealmLock(ctx, name, async () => {
+    const existing = await readResource(ctx, 'Realm', scopes.realm(name));
+    if (existing) {
+      const ensured = await ensureRealmLocked(ctx, existing);
+      return { ...ensured, created: false, metadataExistedBefore: true };
+    }
+    const stub: Realm = {
+      metadata: { name, labels: withManagedLabels(input.metadata.labels, realmManagedLabels(namespace)) },
+      spec: { ...input.spec, namespace },
+      status: { state: 'Creating', cgroupPath: '' },
+    };
+    return withIntent(
+      ctx,
+      { op: 'create', kind: 'Realm', key: name, desired: 'present' },
+      async () => {
+        await persistResource(ctx, 'Realm', scopes.realm(name), stub);
+        try {
+          const ensured = await ensureRealmLocked(ctx, stub);
+          return { ...ensured, created: true, metadataExistedBefore: false };
+        } catch (err) {
+          throw wrapError(RunnerErrorCode.CreateRealm, `failed to create realm "${name}"`, err);
+        }
+      },
+      {
+        rollback: async () => {
+          await removeRealmHost(ctx, name, namespace);
+          await ctx.store.removeScope(scopes.realm(name));
+        },
+      },
+    );
+  });
+}
+
+const identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
+
+/** containerd's identifier rule (spec 01 §2.2), checked before anything is created. */
+function validNamespace(namespace: string): void {
+  if (namespace.length > 76 || !identifier.test(namespace)) {
+    throw new RunnerError(
+      RunnerErrorCode.InvalidName,
+      `realm namespace "${namespace}" is invalid: containerd namespaces are 1-76 characters of letters and digits separated by single '.', '_' or '-'`,
+    );
+  }
+}

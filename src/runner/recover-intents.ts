@@ -1,0 +1,112 @@
+import type { Intent } from '../store/index.js';
+import { readResource } from './resource-store.js';
+import type { RunnerContext } from './runner-context.js';
+import { ensureRealm } from './realm/ensure-realm.js';
+import { purgeRealm } from './realm/delete-realm.js';
+import { ensureSpace } from './space/ensure-space.js';
+import { purgeSpace } from './space/delete-space.js';
+import { ensureStack } from './stack/create-stack.js';
+import { purgeStack } from './stack/delete-stack.js';
+
+export interface RecoveryReport {
+  /** Intents finished (or rolled back) and cleared, as `<op> <kind> <key>`. */
+  finished: string[];
+  /** Intents that failed again; they stay pending for the next pass. */
+  failed: { intent: string; error: string }[];
+  /** Journal files that could not be read (reported, set aside, never fatal). */
+  corrupt: string[];
+}
+
+/**
+ * Finishes what a crash interrupted (docs/runner-design.md): for every pending intent, a
+ * `present` one is finished by ensuring the resource (rolled back by a purge if that fails), an
+ * `absent` one by purging it. Runs at daemon start before requests are served, and on every
+ * reconcile tick for intents whose operation failed.
+ */
+export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport> {
+  const report: RecoveryReport = { finished: [], failed: [], corrupt: [] };
+  const listing = await ctx.journal.list();
+  for (const c of listing.corrupt) {
+    ctx.log.error({ file: c.file, err: c.error }, 'corrupt intent journal entry set aside');
+    report.corrupt.push(c.file);
+    await ctx.journal.discard(c.file);
+  }
+  for (const intent of listing.intents) {
+    const what = label(intent);
+    try {
+      await finish(ctx, intent);
+      await ctx.journal.clear(intent);
+      report.finished.push(what);
+      ctx.log.info({ intent: what }, 'finished interrupted operation');
+    } catch (err) {
+      report.failed.push({ intent: what, error: (err as Error).message ?? String(err) });
+      ctx.log.warn({ err, intent: what }, 'interrupted operation could not be finished yet');
+    }
+  }
+  return report;
+}
+
+async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
+  const parts = intent.key.split('/');
+  const present = intent.desired === 'present';
+  switch (intent.kind) {
+    case 'Realm': {
+      const [realm] = parts;
+      const doc = present ? await readResource(ctx, 'Realm', [realm]) : undefined;
+      if (doc)
+        await orRollback(
+          ctx,
+          label(intent),
+          () => ensureRealm(ctx, doc),
+          () => purgeRealm(ctx, realm, { cascade: true }),
+        );
+      else await purgeRealm(ctx, realm, { cascade: true });
+      return;
+    }
+    case 'Space': {
+      const [realm, space] = parts;
+      const doc = present ? await readResource(ctx, 'Space', [realm, space]) : undefined;
+      if (doc)
+        await orRollback(
+          ctx,
+          label(intent),
+          () => ensureSpace(ctx, doc),
+          () => purgeSpace(ctx, realm, space, { cascade: true }),
+        );
+      else await purgeSpace(ctx, realm, space, { cascade: true });
+      return;
+    }
+    case 'Stack': {
+      const [realm, space, stack] = parts;
+      const doc = present ? await readResource(ctx, 'Stack', [realm, space, stack]) : undefined;
+      if (doc)
+        await orRollback(
+          ctx,
+          label(intent),
+          () => ensureStack(ctx, doc),
+          () => purgeStack(ctx, realm, space, stack),
+        );
+      else await purgeStack(ctx, realm, space, stack);
+      return;
+    }
+    default:
+      throw new Error(`no recovery for intents of kind ${intent.kind}`);
+  }
+}
+
+/** Finish forward; if that is impossible, undo so the resource does not exist half-made. */
+async function orRollback(
+  ctx: RunnerContext,
+  what: string,
+  forward: () => Promise<unknown>,
+  back: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await forward();
+  } catch (err) {
+    ctx.log.warn({ err, intent: what }, 'interrupted create cannot be finished; rolling it back');
+    await back();
+  }
+}
+
+const label = (intent: Intent): string => `${intent.op} ${intent.kind} ${intent.key}`;

@@ -1,0 +1,31 @@
+import { checkName, type NameKind } from '../api/index.js';
+import { RunnerError, RunnerErrorCode } from './runner-errors.js';
+
+const requiredCode: Record<NameKind, RunnerErrorCode> = {
+  realm: RunnerErrorCode.RealmNameRequired,
+  space: RunnerErrorCode.SpaceNameRequired,
+  stack: RunnerErrorCode.StackNameRequired,
+  cell: RunnerErrorCode.CellNameRequired,
+  container: RunnerErrorCode.InvalidName,
+};
+
+/**
+ * Trims and validates a resource name before anything touches the host (spec 01 §2): an empty
+ * name is `<kind> name is required`, a bad one names the disallowed shape. Returns the trimmed name.
+ */
+export function validName(kind: NameKind, raw: string | undefined): string {
+  const name = (raw ?? '').trim();
+  const problem = checkName(kind, name);
+  if (problem !== undefined) {
+    throw new RunnerError(name === '' ? requiredCode[kind] : RunnerErrorCode.InvalidName, problem);
+  }
+  return name;
+}
+
+/** Scope segments of each level in the metadata tree (`data/<realm>/<space>/<stack>/<cell>`). */
+export const scopes = {
+  realm: (realm: string): string[] => [realm],
+  space: (realm: string, space: string): string[] => [realm, space],
+  stack: (realm: string, space: string, stack: string): string[] => [realm, space, stack],
+  cell: (realm: string, space: string, stack: string, cell: string): string[] => [realm, space, stack, cell],
+};

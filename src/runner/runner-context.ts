@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { HostConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { ContainerdClient } from '../containerd/index.js';
+import { ImageService } from '../images/index.js';
+import { createCgroupManager, type CgroupManager } from '../cgroups/index.js';
+import { cniContext, type CniContext } from '../cni/index.js';
+import { SubnetAllocator } from '../model/naming/index.js';
+import { DocumentStore, IntentJournal, KeyedMutex } from '../store/index.js';
+import type { CgroupLayout } from '../cgroups/index.js';
+
+/**
+ * Everything the runner drives, built once from the host configuration and passed to every
+ * runner function. One manager per external system; tests build it against a private
+ * containerd, a private cgroup root, bridge prefix, subnet pool and run path.
+ */
+export interface RunnerContext {
+  config: HostConfig;
+  log: Logger;
+  containerd: ContainerdClient;
+  images: ImageService;
+  cgroups: CgroupManager;
+  cni: CniContext;
+  subnets: SubnetAllocator;
+  store: DocumentStore;
+  journal: IntentJournal;
+  /** In-process per-resource lifecycle locks (the store's file locks cover other processes). */
+  locks: KeyedMutex;
+  now: () => Date;
+}
+
+export interface RunnerContextOptions {
+  log?: Logger;
+  /** Force a cgroup layout instead of detecting it (tests exercise v2 on a hybrid host). */
+  cgroupLayout?: CgroupLayout;
+  now?: () => Date;
+}
+
+export async function createRunnerContext(
+  config: HostConfig,
+  options: RunnerContextOptions = {},
+): Promise<RunnerContext> {
+  const log = options.log ?? silentLogger;
+  const now = options.now ?? (() => new Date());
+  const containerd = new ContainerdClient(config.containerdSocket, log, { snapshotter: config.snapshotter });
+  const dataRoot = join(config.runPath, 'data');
+  return {
+    config,
+    log,
+    containerd,
+    images: new ImageService(containerd, { snapshotter: config.snapshotter, log }),
+    cgroups: await createCgroupManager({
+      cgroupRoot: config.cgroupRoot,
+      cgroupMount: config.cgroupMount,
+      layout: options.cgroupLayout,
+      logger: log,
+    }),
+    cni: cniContext(config, log),
+    subnets: new SubnetAllocator({ dataDir: dataRoot, pool: config.subnetPool, logger: log }),
+    store: new DocumentStore({ dataRoot, now }),
+    journal: IntentJournal.forRunPath(config.runPath, { now }),
+    locks: new KeyedMutex(),
+    now,
+  };
+}
+
+/** Releases what the context holds open (the containerd channel). */
+export function closeRunnerContext(ctx: RunnerContext): void {
+  ctx.containerd.close();
+}

@@ -1,0 +1,39 @@
+import { KukeonError } from '../errors.js';
+
+/**
+ * Stable codes of the runner's own errors. The daemon's error envelope maps the ones kukeon's
+ * protocol knows (REALM_NOT_FOUND → RealmNotFound, …); the rest travel as Unknown with their text.
+ */
+export const RunnerErrorCode = {
+  RealmNotFound: 'REALM_NOT_FOUND',
+  SpaceNotFound: 'SPACE_NOT_FOUND',
+  StackNotFound: 'STACK_NOT_FOUND',
+  CellNotFound: 'CELL_NOT_FOUND',
+  RealmNameRequired: 'REALM_NAME_REQUIRED',
+  SpaceNameRequired: 'SPACE_NAME_REQUIRED',
+  StackNameRequired: 'STACK_NAME_REQUIRED',
+  CellNameRequired: 'CELL_NAME_REQUIRED',
+  InvalidName: 'INVALID_NAME',
+  ResourceHasDependencies: 'RESOURCE_HAS_DEPENDENCIES',
+  BreakingUpdate: 'BREAKING_UPDATE',
+  CreateRealm: 'CREATE_REALM',
+  CreateSpace: 'CREATE_SPACE',
+  CreateStack: 'CREATE_STACK',
+  DeleteRealm: 'DELETE_REALM',
+  DeleteSpace: 'DELETE_SPACE',
+  DeleteStack: 'DELETE_STACK',
+  NetworkAlreadyExists: 'NETWORK_ALREADY_EXISTS',
+} as const;
+export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+
+export class RunnerError extends KukeonError {
+  constructor(code: RunnerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** `<what>: <cause message>`, keeping the cause, as the original wraps its sentinels. */
+export function wrapError(code: RunnerErrorCode, what: string, cause: unknown): RunnerError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new RunnerError(code, `${what}: ${detail}`, { cause });
+}

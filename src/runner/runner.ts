@@ -1,0 +1,88 @@
+import type { HostConfig } from '../config.js';
+import type { ImportProgress } from '../images/index.js';
+import type { Realm, Space, Stack } from '../model/resources.js';
+import {
+  closeRunnerContext,
+  createRunnerContext,
+  type RunnerContext,
+  type RunnerContextOptions,
+} from './runner-context.js';
+import { createRealm } from './realm/create-realm.js';
+import { ensureRealm } from './realm/ensure-realm.js';
+import { deleteRealm, purgeRealm, type DeleteRealmOptions } from './realm/delete-realm.js';
+import { getRealm, listRealms } from './realm/realm-queries.js';
+import { namespaceExists } from './realm/realm-host.js';
+import { createSpace } from './space/create-space.js';
+import { ensureSpace } from './space/ensure-space.js';
+import { deleteSpace, purgeSpace, type DeleteSpaceOptions } from './space/delete-space.js';
+import { getSpace, listSpaces } from './space/space-queries.js';
+import { createStack, ensureStack } from './stack/create-stack.js';
+import { deleteStack, purgeStack } from './stack/delete-stack.js';
+import { getStack, listStacks } from './stack/stack-queries.js';
+import { updateRealm, updateSpace, updateStack } from './update-scope.js';
+import { refreshRealm, refreshSpace, refreshStack } from './refresh-scope.js';
+import { deleteImage, getImage, listImages, loadImage } from './images/realm-images.js';
+import { recoverIntents } from './recover-intents.js';
+import { sweepOrphans } from './sweep-orphans.js';
+
+/**
+ * The runner: one method per lifecycle step of each kind, each idempotent, each recording its
+ * intent before its first side effect (docs/runner-design.md). The controller calls these; the
+ * work itself lives in one file per operation under this directory.
+ */
+export class Runner {
+  constructor(readonly ctx: RunnerContext) {}
+
+  static async open(config: HostConfig, options: RunnerContextOptions = {}): Promise<Runner> {
+    return new Runner(await createRunnerContext(config, options));
+  }
+
+  close(): void {
+    closeRunnerContext(this.ctx);
+  }
+
+  // Infrastructure
+  ensureKukeonRootCgroup = () => this.ctx.cgroups.ensureKukeonRoot();
+  recoverIntents = () => recoverIntents(this.ctx);
+  sweepOrphans = () => sweepOrphans(this.ctx);
+
+  // Realms
+  createRealm = (realm: Realm) => createRealm(this.ctx, realm);
+  ensureRealm = (realm: Realm) => ensureRealm(this.ctx, realm);
+  getRealm = (name: string) => getRealm(this.ctx, name);
+  listRealms = () => listRealms(this.ctx);
+  updateRealm = (desired: Realm) => updateRealm(this.ctx, desired);
+  deleteRealm = (name: string, options?: DeleteRealmOptions) => deleteRealm(this.ctx, name, options);
+  purgeRealm = (name: string, options?: DeleteRealmOptions) => purgeRealm(this.ctx, name, options);
+  refreshRealm = (name: string) => refreshRealm(this.ctx, name);
+  existsRealmContainerdNamespace = (namespace: string) => namespaceExists(this.ctx, namespace);
+
+  // Spaces
+  createSpace = (space: Space) => createSpace(this.ctx, space);
+  ensureSpace = (space: Space) => ensureSpace(this.ctx, space);
+  getSpace = (realm: string, name: string) => getSpace(this.ctx, realm, name);
+  listSpaces = (realm?: string) => listSpaces(this.ctx, realm);
+  updateSpace = (desired: Space) => updateSpace(this.ctx, desired);
+  deleteSpace = (realm: string, name: string, options?: DeleteSpaceOptions) =>
+    deleteSpace(this.ctx, realm, name, options);
+  purgeSpace = (realm: string, name: string, options?: DeleteSpaceOptions) =>
+    purgeSpace(this.ctx, realm, name, options);
+  refreshSpace = (realm: string, name: string) => refreshSpace(this.ctx, realm, name);
+
+  // Stacks
+  createStack = (stack: Stack) => createStack(this.ctx, stack);
+  ensureStack = (stack: Stack) => ensureStack(this.ctx, stack);
+  getStack = (realm: string, space: string, name: string) => getStack(this.ctx, realm, space, name);
+  listStacks = (realm: string, space: string) => listStacks(this.ctx, realm, space);
+  updateStack = (desired: Stack) => updateStack(this.ctx, desired);
+  deleteStack = (realm: string, space: string, name: string) => deleteStack(this.ctx, realm, space, name);
+  purgeStack = (realm: string, space: string, name: string) => purgeStack(this.ctx, realm, space, name);
+  refreshStack = (realm: string, space: string, name: string) => refreshStack(this.ctx, realm, space, name);
+
+  // Images (per realm namespace)
+  loadImage = (realm: string, file: string, onProgress?: (p: ImportProgress) => void) =>
+    loadImage(this.ctx, realm, file, onProgress);
+  listImages = (realm: string) => listImages(this.ctx, realm);
+  getImage = (realm: string, name: string) => getImage(this.ctx, realm, name);
+  deleteImage = (realm: string, name: string) => deleteImage(this.ctx, realm, name);
+}

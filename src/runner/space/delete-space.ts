@@ -1,0 +1,84 @@
+import { assertNoChildren } from '../dependencies.js';
+import { withIntent, withRealmLock } from '../intent.js';
+import { readResource } from '../resource-store.js';
+import { scopes, validName } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+import { deleteStackLocked } from '../stack/delete-stack.js';
+import { removeSpaceHost } from './space-host.js';
+
+export interface DeleteSpaceResult {
+  metadataDeleted: boolean;
+  cgroupDeleted: boolean;
+  networkDeleted: boolean;
+  /** Children removed by a cascade, as `stack:<name>`. */
+  deleted: string[];
+}
+
+export interface DeleteSpaceOptions {
+  /** Delete the space's stacks first (they must hold no cells). */
+  cascade?: boolean;
+}
+
+/**
+ * Deletes a space: refused while it holds stacks unless cascading; then its network (bridge,
+ * veths, chains, leases, conflist), subnet, cgroup and metadata. Missing = success.
+ */
+export async function deleteSpace(
+  ctx: RunnerContext,
+  realmName: string,
+  spaceName: string,
+  options: DeleteSpaceOptions = {},
+): Promise<DeleteSpaceResult> {
+  const realm = validName('realm', realmName);
+  const name = validName('space', spaceName);
+  return withRealmLock(ctx, realm, () =>
+    deleteSpaceLocked(ctx, realm, name, { ...options, tolerateMissing: false }),
+  );
+}
+
+/** Tolerant variant: also cleans up a space whose metadata is already gone. */
+export async function purgeSpace(
+  ctx: RunnerContext,
+  realmName: string,
+  spaceName: string,
+  options: DeleteSpaceOptions = {},
+): Promise<DeleteSpaceResult> {
+  const realm = validName('realm', realmName);
+  const name = validName('space', spaceName);
+  return withRealmLock(ctx, realm, () =>
+    deleteSpaceLocked(ctx, realm, name, { ...options, tolerateMissing: true }),
+  );
+}
+
+export async function deleteSpaceLocked(
+  ctx: RunnerContext,
+  realm: string,
+  name: string,
+  options: DeleteSpaceOptions & { tolerateMissing: boolean },
+): Promise<DeleteSpaceResult> {
+  const scope = scopes.space(realm, name);
+  const existing = await readResource(ctx, 'Space', scope).catch((err: unknown) => {
+    if (options.tolerateMissing) return undefined;
+    throw err;
+  });
+  if (!existing && !options.tolerateMissing) {
+    return { metadataDeleted: false, cgroupDeleted: false, networkDeleted: false, deleted: [] };
+  }
+  const deleted: string[] = [];
+  if (options.cascade) {
+    for (const stack of await ctx.store.listChildren(scope)) {
+      await deleteStackLocked(ctx, realm, name, stack, { tolerateMissing: options.tolerateMissing });
+      deleted.push(`stack:${stack}`);
+    }
+  }
+  await assertNoChildren(ctx, scope, `space "${name}"`, 'stacks');
+  return withIntent(
+    ctx,
+    { op: 'delete', kind: 'Space', key: scope.join('/'), desired: 'absent' },
+    async () => {
+      const facts = await removeSpaceHost(ctx, realm, name);
+      await ctx.store.removeScope(scope);
+      return { metadataDeleted: existing !== undefined, ...facts, deleted };
+    },
+  );
+}

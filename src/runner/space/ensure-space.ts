@@ -1,0 +1,47 @@
+import type { Space } from '../../model/resources.js';
+import { withRealmLock } from '../intent.js';
+import { persistResource } from '../resource-store.js';
+import { scopes } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+import { ensureSpaceHost } from './space-host.js';
+
+export interface EnsureSpaceResult {
+  space: Space;
+  networkExistedBefore: boolean;
+  networkCreated: boolean;
+  cgroupExistedBefore: boolean;
+  cgroupCreated: boolean;
+}
+
+/** Idempotent repair of a space: conflist (and subnet), cgroup, then Ready. */
+export async function ensureSpace(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
+  return withRealmLock(ctx, space.spec.realmId, () => ensureSpaceLocked(ctx, space));
+}
+
+export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
+  const realm = space.spec.realmId;
+  const name = space.metadata.name;
+  const facts = await ensureSpaceHost(ctx, realm, name);
+  const next: Space = {
+    ...space,
+    // The conflist path is derived, never user-chosen (spec 02 §3.1).
+    spec: { ...space.spec, cniConfigPath: facts.network.conflistPath },
+    status: {
+      ...space.status,
+      state: 'Ready',
+      cgroupPath: facts.cgroupPath,
+      subtreeControllers: facts.subtreeControllers,
+      cgroupReady: true,
+      reason: undefined,
+      message: undefined,
+    },
+  };
+  const written = await persistResource(ctx, 'Space', scopes.space(realm, name), next);
+  return {
+    space: written,
+    networkExistedBefore: facts.networkExisted,
+    networkCreated: facts.networkCreated,
+    cgroupExistedBefore: facts.cgroupExisted,
+    cgroupCreated: facts.cgroupCreated,
+  };
+}

@@ -1,0 +1,75 @@
+import { stackCgroupPath } from '../../model/naming/index.js';
+import { assertNoChildren } from '../dependencies.js';
+import { withIntent, withRealmLock } from '../intent.js';
+import { readResource } from '../resource-store.js';
+import { scopes, validName } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+
+export interface DeleteStackResult {
+  /** False when there was nothing to delete (already gone: success). */
+  metadataDeleted: boolean;
+  cgroupDeleted: boolean;
+}
+
+/**
+ * Deletes a stack: refused while it holds cells (naming them); otherwise its cgroup subtree and
+ * its metadata directory. Missing = success. Under an intent, so a crash is finished by recovery.
+ */
+export async function deleteStack(
+  ctx: RunnerContext,
+  realmName: string,
+  spaceName: string,
+  stackName: string,
+): Promise<DeleteStackResult> {
+  const realm = validName('realm', realmName);
+  const space = validName('space', spaceName);
+  const name = validName('stack', stackName);
+  return withRealmLock(ctx, realm, () =>
+    deleteStackLocked(ctx, realm, space, name, { tolerateMissing: false }),
+  );
+}
+
+/**
+ * Purge: the tolerant variant. Works when the metadata is already gone (finishes a half-done
+ * delete, removes a leaked cgroup), never refuses because of a missing piece.
+ */
+export async function purgeStack(
+  ctx: RunnerContext,
+  realmName: string,
+  spaceName: string,
+  stackName: string,
+): Promise<DeleteStackResult> {
+  const realm = validName('realm', realmName);
+  const space = validName('space', spaceName);
+  const name = validName('stack', stackName);
+  return withRealmLock(ctx, realm, () =>
+    deleteStackLocked(ctx, realm, space, name, { tolerateMissing: true }),
+  );
+}
+
+export async function deleteStackLocked(
+  ctx: RunnerContext,
+  realm: string,
+  space: string,
+  name: string,
+  options: { tolerateMissing: boolean },
+): Promise<DeleteStackResult> {
+  const scope = scopes.stack(realm, space, name);
+  const existing = await readResource(ctx, 'Stack', scope).catch((err: unknown) => {
+    // A corrupt document must not block a purge; a delete reports it.
+    if (options.tolerateMissing) return undefined;
+    throw err;
+  });
+  const cgroupPath = stackCgroupPath(ctx.config.cgroupRoot, realm, space, name);
+  if (!existing && !options.tolerateMissing) return { metadataDeleted: false, cgroupDeleted: false };
+  await assertNoChildren(ctx, scope, `stack "${name}"`, 'cells');
+  return withIntent(
+    ctx,
+    { op: 'delete', kind: 'Stack', key: scope.join('/'), desired: 'absent' },
+    async () => {
+      const removed = await ctx.cgroups.remove(cgroupPath, { force: true });
+      await ctx.store.removeScope(scope);
+      return { metadataDeleted: existing !== undefined, cgroupDeleted: removed.existed };
+    },
+  );
+}

@@ -1,0 +1,112 @@
+import { isKukeonNamespace, realmFromNamespace, safeBridgeName, networkName } from '../model/naming/index.js';
+import { cgroupRootPath } from '../model/naming/index.js';
+import { listOrphans, purgeOrphans, type OrphanReport } from '../cni/index.js';
+import { purgeNamespace } from '../containerd/index.js';
+import { withRealmLock } from './intent.js';
+import type { RunnerContext } from './runner-context.js';
+import { listRealms } from './realm/realm-queries.js';
+import { listSpaces } from './space/space-queries.js';
+import { listStacks } from './stack/stack-queries.js';
+
+export interface SweepReport {
+  namespaces: string[];
+  cgroups: string[];
+  network: OrphanReport;
+  errors: string[];
+}
+
+/**
+ * The ownership sweep (docs/runner-design.md, mechanism 3): removes what carries kukeon's mark
+ * but is not accounted for by the metadata tree — containerd namespaces `<x>.<suffix>` with no
+ * realm, cgroups under the kukeon root with no realm/space/stack, bridges, leases, chains and
+ * conflists of networks with no space. Resources with a pending intent are left to recovery.
+ * Names are matched exactly, so realm `dev` never claims realm `dev-2`'s objects.
+ */
+export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
+  const report: SweepReport = { namespaces: [], cgroups: [], network: emptyOrphans(), errors: [] };
+  const pending = new Set((await ctx.journal.list()).intents.map((i) => `${i.kind}:${i.key}`));
+  const realms = await listRealms(ctx);
+  const realmNames = new Set(realms.map((r) => r.metadata.name));
+  const realmNamespaces = new Set(realms.map((r) => r.spec.namespace));
+  const fail = (what: string, err: unknown): void => {
+    report.errors.push(`${what}: ${(err as Error).message ?? String(err)}`);
+    ctx.log.warn({ err, what }, 'orphan sweep step failed');
+  };
+
+  for (const ns of await ctx.containerd.namespaces.list()) {
+    const suffix = ctx.config.namespaceSuffix;
+    if (!isKukeonNamespace(ns.name, suffix) || realmNamespaces.has(ns.name)) continue;
+    const realm = realmFromNamespace(ns.name, suffix);
+    if (pending.has(`Realm:${realm}`)) continue;
+    try {
+      await withRealmLock(ctx, realm, async () => {
+        if (await ctx.store.exists([realm])) return; // created meanwhile
+        await purgeNamespace(ctx.containerd, ns.name);
+        report.namespaces.push(ns.name);
+      });
+    } catch (err) {
+      fail(`namespace ${ns.name}`, err);
+    }
+  }
+
+  // cgroups: walk root → realm → space → stack; anything the metadata does not name is an orphan.
+  const root = cgroupRootPath(ctx.config.cgroupRoot);
+  const sweepGroup = async (path: string, key: string): Promise<void> => {
+    if (pending.has(key)) return;
+    try {
+      await ctx.cgroups.remove(path, { force: true });
+      report.cgroups.push(path);
+    } catch (err) {
+      fail(`cgroup ${path}`, err);
+    }
+  };
+  for (const realm of await ctx.cgroups.listChildren(root)) {
+    if (!realmNames.has(realm)) {
+      await withRealmLock(ctx, realm, async () => {
+        if (!(await ctx.store.exists([realm]))) await sweepGroup(`${root}/${realm}`, `Realm:${realm}`);
+      });
+      continue;
+    }
+    const spaces = new Set((await listSpaces(ctx, realm)).map((s) => s.metadata.name));
+    for (const space of await ctx.cgroups.listChildren(`${root}/${realm}`)) {
+      if (!spaces.has(space)) {
+        await sweepGroup(`${root}/${realm}/${space}`, `Space:${realm}/${space}`);
+        continue;
+      }
+      const stacks = new Set((await listStacks(ctx, realm, space)).map((s) => s.metadata.name));
+      for (const stack of await ctx.cgroups.listChildren(`${root}/${realm}/${space}`)) {
+        if (!stacks.has(stack))
+          await sweepGroup(`${root}/${realm}/${space}/${stack}`, `Stack:${realm}/${space}/${stack}`);
+      }
+    }
+  }
+
+  // Networks: every live space's network is kept; everything else of ours goes.
+  const live = (await listSpaces(ctx)).map((s) => {
+    const name = networkName(s.spec.realmId, s.metadata.name);
+    return { name, bridge: safeBridgeName(name, ctx.config.bridgePrefix) };
+  });
+  try {
+    const orphans = await listOrphans(ctx.cni, live);
+    orphans.networks = orphans.networks.filter((n) => !pendingNetwork(pending, n.name));
+    const { errors } = await purgeOrphans(ctx.cni, orphans);
+    errors.forEach((e) => fail('network', e));
+    report.network = orphans;
+  } catch (err) {
+    fail('network', err);
+  }
+  return report;
+}
+
+function pendingNetwork(pending: Set<string>, network: string): boolean {
+  for (const key of pending) {
+    if (!key.startsWith('Space:')) continue;
+    const [realm, space] = key.slice('Space:'.length).split('/');
+    if (networkName(realm, space) === network) return true;
+  }
+  return false;
+}
+
+function emptyOrphans(): OrphanReport {
+  return { bridges: [], networks: [], ipamDirs: [], conflists: [], chains: [], cacheFiles: [] };
+}

@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { HostConfig } from '../../src/config.js';
+
+/**
+ * Everything kukeon can leave on a host, as sorted string lists, so a test can compare "before"
+ * and "after" and a leak shows up as a named line in the assertion diff.
+ */
+export interface HostSnapshot {
+  namespaces: string[];
+  cgroups: string[];
+  links: string[];
+  ipam: string[];
+  chains: string[];
+  metadata: string[];
+  journal: string[];
+  netns: string[];
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}
+
+function walk(dir: string, base = dir): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = join(dir, e);
+    const rel = relative(base, p);
+    try {
+      if (statSync(p).isDirectory()) out.push(rel + '/', ...walk(p, base));
+      else out.push(rel);
+    } catch {
+      out.push(rel);
+    }
+  }
+  return out.sort();
+}
+
+/** Every cgroup directory under the configured root, in every hierarchy (`<hierarchy>:<path>`). */
+function cgroupDirs(cfg: HostConfig): string[] {
+  const root = cfg.cgroupRoot.replace(/^\/+/, '');
+  const out: string[] = [];
+  let hierarchies: string[];
+  try {
+    hierarchies = readdirSync(cfg.cgroupMount);
+  } catch {
+    return [];
+  }
+  const flat = hierarchies.some((h) => h === 'cgroup.controllers');
+  for (const h of flat ? ['.'] : hierarchies) {
+    const top = join(cfg.cgroupMount, h, root);
+    const dirs = walk(top).filter((p) => p.endsWith('/'));
+    try {
+      if (statSync(top).isDirectory()) out.push(`${h}:/${root}`);
+    } catch {
+      continue;
+    }
+    out.push(...dirs.map((d) => `${h}:/${root}/${d.slice(0, -1)}`));
+  }
+  return out.sort();
+}
+
+export function snapshotHost(cfg: HostConfig): HostSnapshot {
+  const suffix = `.${cfg.namespaceSuffix}`;
+  return {
+    namespaces: sh('ctr', ['--address', cfg.containerdSocket, 'namespaces', 'ls', '-q'])
+      .split('\n')
+      .filter((n) => n.endsWith(suffix))
+      .sort(),
+    cgroups: cgroupDirs(cfg),
+    links: sh('ip', ['-br', 'link'])
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]?.split('@')[0] ?? '')
+      .filter((n) => n.startsWith(cfg.bridgePrefix) || n.startsWith('veth'))
+      .sort(),
+    ipam: walk(cfg.cniIpamDir),
+    chains: sh('iptables-save', [])
+      .split('\n')
+      .filter((l) => /^:(CNI-|KUKE)/.test(l))
+      .map((l) => l.split(' ')[0])
+      .sort(),
+    metadata: walk(join(cfg.runPath, 'data')),
+    journal: walk(join(cfg.runPath, 'journal')).filter((p) => !p.startsWith('.journal.lock')),
+    netns: sh('ip', ['netns', 'list'])
+      .split('\n')
+      .map((l) => l.split(' ')[0])
+      .filter(Boolean)
+      .sort(),
+  };
+}

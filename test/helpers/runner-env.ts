@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostConfig, type HostConfig } from '../../src/config.js';
+import { privateContainerd, type PrivateContainerd } from './containerd.js';
+
+export interface RunnerEnv {
+  config: HostConfig;
+  containerd: PrivateContainerd;
+  dir: string;
+  cleanup(): void;
+}
+
+/**
+ * A hermetic host configuration for one test process: private containerd, run path, IPAM and
+ * cache dirs under a temp dir, a cgroup root, bridge prefix and subnet pool of its own, so test
+ * files can run side by side with each other and with a real kukeon on the same machine.
+ */
+export function runnerEnv(label: string): RunnerEnv {
+  const dir = mkdtempSync(join(tmpdir(), `kukeon-${label}-`));
+  const containerd = privateContainerd();
+  const n = process.pid % 100;
+  const config = hostConfig({
+    runPath: join(dir, 'run'),
+    containerdSocket: containerd.socket,
+    cgroupRoot: `kukeon-t${process.pid}`,
+    cniCacheDir: join(dir, 'cni-cache'),
+    cniIpamDir: join(dir, 'ipam'),
+    bridgePrefix: `kt${n}-`,
+    subnetPool: `10.${100 + (process.pid % 100)}.0.0/16`,
+    namespaceSuffix: `t${process.pid}.kukeon.io`,
+    daemonSocket: join(dir, 'kukeond.sock'),
+  });
+  return {
+    config,
+    containerd,
+    dir,
+    cleanup() {
+      containerd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
