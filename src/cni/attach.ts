@@ -45,9 +45,9 @@ export interface Attachment {
  * CNI ADD of a network namespace to a space network (spec 02 §3.2). Idempotent: if the interface
  * already exists in the netns and a cached result says it is this attachment, CHECK decides: the
  * cached result is returned when it passes, the attachment is redone when it fails. An interface
- * nobody recorded is CNI_VETH_EXISTS and is left alone. A stale cache entry (interface gone, e.g. the cell restarted in a new netns) is cleaned
- * up first. A failed ADD is rolled back (DEL, masquerade chain, leases) before the error is thrown,
- * so a failed start leaves no reservation behind.
+ * nobody recorded is CNI_VETH_EXISTS and is left alone. A stale cache entry (interface gone, e.g.
+ * the cell restarted in a new netns) is cleaned up first. A failed ADD is rolled back (DEL,
+ * masquerade chain, leases) before the error is thrown, so a failed start leaves no reservation.
  */
 export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<Attachment> {
   const ifName = p.ifName ?? 'eth0';
