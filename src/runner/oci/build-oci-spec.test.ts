@@ -213,6 +213,23 @@ describe('options of §2.2 in order', () => {
     const spec = build({ privileged: true }, { capLastCap: 40 });
     assert.equal(spec.process.capabilities.bounding.length, 41);
   });
+  it('6 before 14: privileged then a capability drop; an explicit device replaces the host copy', () => {
+    const kvm: DeviceNode = {
+      path: '/dev/kvm',
+      type: 'c',
+      major: 10,
+      minor: 232,
+      fileMode: 0o600,
+      uid: 0,
+      gid: 0,
+    };
+    const spec = build(
+      { privileged: true, capabilities: { drop: ['ALL'], add: ['CAP_KILL'] }, devices: ['/dev/kvm'] },
+      { hostDevices: () => [kvm], statDevice: () => ({ ...kvm, fileMode: 0o660 }) },
+    );
+    assert.deepEqual(spec.process.capabilities.bounding, ['CAP_KILL']);
+    assert.deepEqual(spec.linux.devices, [{ ...kvm, fileMode: 0o660 }]);
+  });
   it('7–9: hostNetwork / hostPID remove namespaces; hostCgroup keeps the host cgroup ns', () => {
     const types = (o: Partial<ContainerSpecInput>) => build(o).linux.namespaces.map((n) => n.type);
     assert.deepEqual(types({ hostNetwork: true }), ['pid', 'ipc', 'uts', 'mount', 'cgroup']);
