@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../errors.js';
-import { testImages } from '../../scripts/make-test-images.js';
+import { gzipFixed, testImages } from '../../scripts/make-test-images.js';
+import { createHash } from 'node:crypto';
 import { planArchive, type ArchivePlan } from './archive-plan.js';
 import { ImageErrorCode } from './errors.js';
 import { GcLabel, MediaType } from './media-types.js';
@@ -137,4 +138,36 @@ test('names: containerd annotation, tag-only ref joined with a base name, or an 
   await assert.rejects(plan(f), (err: Error) => hasCode(err, ImageErrorCode.nameMissing));
   assert.equal((await plan(f, { baseName: 'kukeon.test/x' })).images[0].name, 'kukeon.test/x:7');
   assert.equal((await plan(f, { name: 'kukeon.test/y:1' })).images[0].name, 'kukeon.test/y:1');
+});
+
+test('two names for one manifest: two images, each blob planned once', async () => {
+  const img = images().busybox;
+  const f = join(dir, 'twonames.tar');
+  await editIndex(img.file, f, (idx) => {
+    const copy = JSON.parse(JSON.stringify(idx.manifests[0])) as { annotations: Record<string, string> };
+    copy.annotations['io.containerd.image.name'] = 'kukeon.test/other:2';
+    idx.manifests.push(copy);
+  });
+  const p = await plan(f);
+  assert.deepEqual(
+    p.images.map((i) => i.name),
+    [img.name, 'kukeon.test/other:2'],
+  );
+  assert.equal(p.blobs.length, 3);
+});
+
+test('docker save with a gzip layer: detected, hashed, typed as a gzip docker layer', async () => {
+  const img = images().dockerSave;
+  const e = await readEntries(img.file);
+  const layerPath = [...e.keys()].find((k) => k.endsWith('/layer.tar'))!;
+  const gz = gzipFixed(e.get(layerPath)!);
+  e.set(layerPath, gz);
+  const f = join(dir, 'docker-gz.tar');
+  writeEntries(f, e);
+  const p = await plan(f);
+  const layer = p.images[0].manifests[0].layers[0];
+  assert.equal(layer.mediaType, MediaType.dockerLayerGzip);
+  assert.equal(layer.digest, 'sha256:' + createHash('sha256').update(gz).digest('hex'));
+  assert.equal(layer.size, gz.length);
+  assert.deepEqual(p.images[0].manifests[0].diffIds, img.diffIds);
 });

@@ -22,10 +22,10 @@ import {
   namespaceState,
   removeNamespace,
 } from '../../src/images/testing/containerd-state.js';
-import { editIndex } from '../../src/images/testing/archive-fixtures.js';
+import { editIndex, readEntries, writeEntries } from '../../src/images/testing/archive-fixtures.js';
 import { ctr, privateContainerd, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
 import { stopContainerd } from '../../src/images/testing/stop-containerd.js';
-import { testImages, type TestImageKey } from '../../scripts/make-test-images.js';
+import { gzipFixed, testImages, type TestImageKey } from '../../scripts/make-test-images.js';
 
 let ctd: PrivateContainerd;
 let client: ContainerdClient;
@@ -191,6 +191,25 @@ test('docker save archives import and run', async () => {
   assert.equal(res.images[0].target.digest, img.manifestDigest);
   assert.ok(namespaceState(ctd.socket, n).images.includes(img.name));
   assert.equal(run(n, img.name, 'sh', '-c', 'echo docker-$((1+1))').trim(), 'docker-2');
+});
+
+test('docker save with a gzip-compressed layer imports and runs', async () => {
+  const n = ns('dockergz');
+  const img = testImages().images.dockerSave;
+  const dir = mkdtempSync(join(tmpdir(), `kukeon-dockergz-${process.pid}-`));
+  try {
+    const e = await readEntries(img.file);
+    const layerPath = [...e.keys()].find((k) => k.endsWith('/layer.tar'))!;
+    e.set(layerPath, gzipFixed(e.get(layerPath)!));
+    const f = join(dir, 'docker-gz.tar');
+    writeEntries(f, e);
+    const res = await images.import(n, f);
+    assert.equal(res.images[0].chainId, img.chainId);
+    assert.ok(namespaceState(ctd.socket, n).snapshots.includes(img.chainId));
+    assert.equal(run(n, img.name, 'echo', 'gz-ok').trim(), 'gz-ok');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('resolve gives the config and chain ID, and re-unpacks a removed snapshot chain', async () => {
