@@ -196,6 +196,25 @@ describe('DocumentStore', () => {
     );
   });
 
+  it('stays consistent under racing writes, deletes and reads of one deep scope', async () => {
+    const cell = { realm: 'churn', space: 's', stack: 't', cell: 'c' };
+    const ops = Array.from({ length: 120 }, (_, i) => {
+      if (i % 3 === 0) return store.delete(cell);
+      if (i % 3 === 1) return store.write(cell, { i });
+      return store.tryRead<{ i: number }>(cell);
+    });
+    await Promise.all(ops); // no ENOENT from a directory pruned under a writer, no corrupt read
+    const dir = store.scopeDir(cell);
+    const final = await store.tryRead<{ i: number }>(cell);
+    if (final === undefined) {
+      assert.equal(existsSync(join(dir, 'metadata.json.lock')), false, 'no orphan sidecar');
+    } else {
+      assert.equal(typeof final.doc.i, 'number');
+      assert.deepEqual((await readdir(dir)).sort(), ['metadata.json', 'metadata.json.lock']);
+    }
+    await store.removeScope({ realm: 'churn' });
+  });
+
   it('delete removes the file, the sidecar and empty directories up to the data root', async () => {
     const cell = { realm: 'del', space: 's', stack: 't', cell: 'c' };
     await store.write({ realm: 'del' }, { kind: 'Realm' });

@@ -62,8 +62,9 @@ export interface ListedChild<T> {
   error?: StoreError;
 }
 
-// A concurrent delete may remove the scope directory between our mkdir and our lock; retry.
-const DIR_RACE_RETRIES = 5;
+// A concurrent delete may prune the scope directory between our mkdir and our lock; retry.
+// Each retry means another writer's delete completed, so this bounds progress, not time.
+const DIR_RACE_RETRIES = 50;
 
 /**
  * The on-disk metadata store: one `metadata.json` per scope directory, with a flock sidecar,
@@ -322,7 +323,8 @@ export class DocumentStore {
         await ensureDir(dir, this.dirMode);
         lock = await this.lock(path + LOCK_SUFFIX, 'exclusive');
       } catch (err) {
-        if (isErrno(err, 'ENOENT') && attempt < DIR_RACE_RETRIES) continue;
+        // mkdir -p reports ENOENT or ENOTDIR when a parent is pruned under it mid-way.
+        if ((isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) && attempt < DIR_RACE_RETRIES) continue;
         throw err instanceof StoreError ? err : writeFailed(path, err);
       }
       try {

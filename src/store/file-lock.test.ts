@@ -113,11 +113,12 @@ describe('file locks (flock)', () => {
     await assert.rejects(acquireFileLock(path, 'exclusive', { create: true, timeoutMs: 100 }), isTimeout);
     await assert.rejects(acquireFileLock(path, 'shared', { create: true, timeoutMs: 100 }), isTimeout);
     const waiting = acquireFileLock(path, 'exclusive', { create: true, timeoutMs: 5_000 });
+    const exited = once(child, 'exit'); // before the child can exit
     child.stdin?.write('release\n');
     const lock = await waiting;
     assert.ok(lock);
     await lock.release();
-    await once(child, 'exit');
+    await exited;
   });
 
   it('shares a shared lock with another process', async () => {
@@ -127,8 +128,9 @@ describe('file locks (flock)', () => {
     const lock = await acquireFileLock(path, 'shared', { create: true, timeoutMs: 100 });
     assert.ok(lock);
     await lock.release();
+    const exited = once(child, 'exit');
     child.stdin?.write('release\n');
-    await once(child, 'exit');
+    await exited;
   });
 
   it('is released by the kernel when the holding process is SIGKILLed', async () => {

@@ -54,6 +54,26 @@ describe('IntentJournal', () => {
     assert.equal(await j.clear(del), false);
   });
 
+  it('updates the payload of the pending intent only while it is still the current one', async () => {
+    const j = fresh();
+    const first = await j.record({
+      op: 'create',
+      kind: 'Cell',
+      key: 'r/s/t/u',
+      desired: 'present',
+      payload: { done: [] as string[] },
+    });
+    const updated = await j.update(first, { done: ['namespace'] });
+    assert.equal(updated.id, first.id);
+    assert.deepEqual((await j.get('Cell', 'r/s/t/u'))?.payload, { done: ['namespace'] });
+    const isStale = (err: unknown) => err instanceof StoreError && err.code === 'STORE_STALE';
+    const second = await j.record({ op: 'delete', kind: 'Cell', key: 'r/s/t/u', desired: 'absent' });
+    await assert.rejects(j.update(first, { done: ['late'] }), isStale);
+    assert.deepEqual(await j.get('Cell', 'r/s/t/u'), second);
+    await j.clear(second);
+    await assert.rejects(j.update(second, {}), isStale);
+  });
+
   it('keeps concurrent intents for different resources, oldest first', async () => {
     let t = Date.parse('2026-04-21T12:00:00Z');
     const j = fresh(() => new Date((t += 1000)));

@@ -6,7 +6,7 @@ import { atomicWriteFile, ensureDir, fsyncDir, isTempName } from './atomic-write
 import { canonicalJSON } from './canonical-json.js';
 import { withFileLock } from './file-lock.js';
 import { assertSafeSegment } from './scope-path.js';
-import { corrupt, isErrno, StoreError, writeFailed } from './store-errors.js';
+import { corrupt, isErrno, stale, StoreError, writeFailed } from './store-errors.js';
 
 /** What a multi-step operation wants the resource to end as once it is finished or recovered. */
 export type Desired = 'present' | 'absent';
@@ -149,6 +149,36 @@ export class IntentJournal {
         throw writeFailed(file, err);
       }
       return true;
+    });
+  }
+
+  /**
+   * Rewrites the payload of a pending intent in place (same id), e.g. to note which steps are
+   * done. Durable when it resolves. STORE_STALE when the file no longer holds this intent
+   * (cleared or superseded), so a late step of an old operation cannot overwrite a newer one.
+   */
+  async update<P>(intent: Intent<P>, payload: P): Promise<Intent<P>> {
+    const file = this.fileFor(intent.kind, intent.key);
+    return this.locked(file, async () => {
+      let current: Intent;
+      try {
+        current = decode(file, await readFile(file));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) throw stale(file, `intent ${intent.id} was cleared`);
+        throw err;
+      }
+      if (current.id !== intent.id) throw stale(file, `intent ${intent.id} was superseded by ${current.id}`);
+      const next: Intent<P> = { ...(current as Intent<P>), payload };
+      try {
+        await atomicWriteFile(file, encode(next), {
+          mode: this.fileMode,
+          dirMode: this.dirMode,
+          tmpPrefix: '.intent-',
+        });
+      } catch (err) {
+        throw writeFailed(file, err);
+      }
+      return next;
     });
   }
 
