@@ -17,3 +17,7 @@ export { chainIds } from './chain-id.js';
 export { normalizeReference } from './reference.js';
 export { hostPlatform, type Platform } from './archive-plan.js';
 export type { Descriptor } from './descriptor.js';
+
+import type { ImageService } from './image-service.js';
+/** What the runner depends on: ImageService or a test fake with the same methods. */
+export type ImageManager = Pick<ImageService, 'import' | 'list' | 'get' | 'delete' | 'resolve'>;
