@@ -56,7 +56,7 @@ stop)
   if pkill -KILL -f -- "containerd-shim-runc-v2 .*-address $sock" 2>/dev/null; then
     echo "containerd-private: killed leftover shims of $sock" >&2
   fi
-  grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   ;;
 *)
   echo "usage: $0 start|stop DIR" >&2

@@ -136,7 +136,12 @@ export class IntentJournal {
       try {
         current = decode(file, await readFile(file));
       } catch (err) {
-        if (isErrno(err, 'ENOENT')) return false;
+        if (isErrno(err, 'ENOENT')) {
+          // Already cleared (e.g. superseded by a nested operation that finished): the sidecar
+          // this call just created must not outlive the entry.
+          await unlinkIfExists(lockPathOf(file));
+          return false;
+        }
         throw err;
       }
       if (current.id !== intent.id) return false;

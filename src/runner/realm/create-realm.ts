@@ -7,6 +7,7 @@ import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode, wrapError } from '../runner-errors.js';
 import { ensureRealmLocked } from './ensure-realm.js';
 import { removeRealmHost } from './realm-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface CreateRealmResult {
   realm: Realm;
@@ -43,6 +44,7 @@ export async function createRealm(ctx: RunnerContext, input: Realm): Promise<Cre
       { op: 'create', kind: 'Realm', key: name, desired: 'present' },
       async () => {
         await persistResource(ctx, 'Realm', scopes.realm(name), stub);
+        failpoint('realm.create.after-stub');
         try {
           const ensured = await ensureRealmLocked(ctx, stub);
           return { ...ensured, created: true, metadataExistedBefore: false };

@@ -10,6 +10,7 @@ import type { RunnerContext } from '../runner-context.js';
 import { deleteSpaceLocked } from '../space/delete-space.js';
 import { removeSpaceHost } from '../space/space-host.js';
 import { removeRealmHost } from './realm-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface DeleteRealmResult {
   metadataDeleted: boolean;
@@ -82,7 +83,9 @@ async function deleteRealmLocked(
       // leases and chains: tear those down by the exact names found under this realm only.
       for (const space of await leftoverSpaceDirs(ctx, name)) await removeSpaceHost(ctx, name, space);
     }
+    failpoint('realm.delete.before-host');
     const facts = await removeRealmHost(ctx, name, namespace);
+    failpoint('realm.delete.after-host');
     await ctx.store.removeScope(scope);
     return { metadataDeleted: existing !== undefined, ...facts, deleted };
   });

@@ -4,6 +4,7 @@ import { persistResource } from '../resource-store.js';
 import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureRealmHost } from './realm-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface EnsureRealmResult {
   realm: Realm;
@@ -21,6 +22,7 @@ export async function ensureRealm(ctx: RunnerContext, realm: Realm): Promise<Ens
 /** The ensure body, for callers that already hold the realm lock. */
 export async function ensureRealmLocked(ctx: RunnerContext, realm: Realm): Promise<EnsureRealmResult> {
   const facts = await ensureRealmHost(ctx, realm);
+  failpoint('realm.ensure.after-host');
   const next: Realm = {
     ...realm,
     status: {

@@ -13,6 +13,7 @@ import { requireRealm } from '../realm/realm-queries.js';
 import { ensureSpaceLocked } from './ensure-space.js';
 import { listSpaces } from './space-queries.js';
 import { removeSpaceHost } from './space-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface CreateSpaceResult {
   space: Space;
@@ -55,6 +56,7 @@ export async function createSpace(ctx: RunnerContext, input: Space): Promise<Cre
       { op: 'create', kind: 'Space', key: scope.join('/'), desired: 'present' },
       async () => {
         await persistResource(ctx, 'Space', scope, stub);
+        failpoint('space.create.after-stub');
         try {
           const ensured = await ensureSpaceLocked(ctx, stub);
           return { ...ensured, created: true, metadataExistedBefore: false };

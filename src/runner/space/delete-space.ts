@@ -5,6 +5,7 @@ import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { deleteStackLocked } from '../stack/delete-stack.js';
 import { removeSpaceHost } from './space-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface DeleteSpaceResult {
   metadataDeleted: boolean;
@@ -77,6 +78,7 @@ export async function deleteSpaceLocked(
     { op: 'delete', kind: 'Space', key: scope.join('/'), desired: 'absent' },
     async () => {
       const facts = await removeSpaceHost(ctx, realm, name);
+      failpoint('space.delete.after-host');
       await ctx.store.removeScope(scope);
       return { metadataDeleted: existing !== undefined, ...facts, deleted };
     },

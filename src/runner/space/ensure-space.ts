@@ -4,6 +4,7 @@ import { persistResource } from '../resource-store.js';
 import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureSpaceHost } from './space-host.js';
+import { failpoint } from '../failpoint.js';
 
 export interface EnsureSpaceResult {
   space: Space;
@@ -22,6 +23,7 @@ export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promi
   const realm = space.spec.realmId;
   const name = space.metadata.name;
   const facts = await ensureSpaceHost(ctx, realm, name);
+  failpoint('space.ensure.after-host');
   const next: Space = {
     ...space,
     // The conflist path is derived, never user-chosen (spec 02 §3.1).

@@ -6,6 +6,7 @@ import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerErrorCode, wrapError } from '../runner-errors.js';
 import { requireSpace } from '../space/space-queries.js';
+import { failpoint } from '../failpoint.js';
 
 export interface CreateStackResult {
   stack: Stack;
@@ -39,6 +40,7 @@ export async function createStack(ctx: RunnerContext, input: Stack): Promise<Cre
       { op: 'create', kind: 'Stack', key: scope.join('/'), desired: 'present' },
       async () => {
         await persistResource(ctx, 'Stack', scope, stub);
+        failpoint('stack.create.after-stub');
         try {
           return { ...(await ensureStackLocked(ctx, stub)), created: true, metadataExistedBefore: false };
         } catch (err) {

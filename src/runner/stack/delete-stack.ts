@@ -4,6 +4,7 @@ import { withIntent, withRealmLock } from '../intent.js';
 import { readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
+import { failpoint } from '../failpoint.js';
 
 export interface DeleteStackResult {
   /** False when there was nothing to delete (already gone: success). */
@@ -68,6 +69,7 @@ export async function deleteStackLocked(
     { op: 'delete', kind: 'Stack', key: scope.join('/'), desired: 'absent' },
     async () => {
       const removed = await ctx.cgroups.remove(cgroupPath, { force: true });
+      failpoint('stack.delete.after-host');
       await ctx.store.removeScope(scope);
       return { metadataDeleted: existing !== undefined, cgroupDeleted: removed.existed };
     },
