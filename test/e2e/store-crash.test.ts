@@ -137,7 +137,7 @@ function replay(lines: string[], states: KeyState[]): Map<number, InFlight> {
 async function runRound(runPath: string, firstSeq: number, states: KeyState[], unsafe = false) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
     env: {
-      ...process.env,
+      ...childEnv(),
       KUKEON_STORE_CRASH_WORKER: runPath,
       KUKEON_STORE_CRASH_SEQ: String(firstSeq),
       KUKEON_STORE_CRASH_UNSAFE: unsafe ? '1' : '',
@@ -223,6 +223,13 @@ async function verify(runPath: string, states: KeyState[], inflight: Map<number,
     states[k] = { doc: actual, journal: j };
   }
   return { problems, temps };
+}
+
+/** The parent's environment minus the test runner's marker, so the child is a plain program. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
 }
 
 if (process.env.KUKEON_STORE_CRASH_WORKER) {

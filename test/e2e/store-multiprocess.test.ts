@@ -51,6 +51,13 @@ async function worker(runPath: string, name: string): Promise<void> {
   process.stdout.write(`${retries}\n`);
 }
 
+/** The parent's environment minus the test runner's marker, so the child is a plain program. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return env;
+}
+
 if (process.env.KUKEON_STORE_MP_WORKER) {
   await worker(process.env.KUKEON_STORE_MP_WORKER, process.env.KUKEON_STORE_MP_NAME ?? '?');
 } else {
@@ -66,7 +73,7 @@ if (process.env.KUKEON_STORE_MP_WORKER) {
         });
         const runs = Array.from({ length: PROCESSES }, (_, i) => {
           const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-            env: { ...process.env, KUKEON_STORE_MP_WORKER: root, KUKEON_STORE_MP_NAME: `p${i}` },
+            env: { ...childEnv(), KUKEON_STORE_MP_WORKER: root, KUKEON_STORE_MP_NAME: `p${i}` },
             stdio: ['ignore', 'pipe', 'inherit'],
           });
           let out = '';
