@@ -26,7 +26,15 @@ export {
   type ServerConfiguration,
 } from './server-configuration.js';
 export { checkName, type NameKind } from './validate/names.js';
-export { applyKinds, kindRank, kindSchemas, type ApplyKind, type ManifestDoc } from './v1beta1/kinds.js';
+export {
+  applyKinds,
+  kindRank,
+  kindSchemas,
+  sortForApply,
+  type ApplyKind,
+  type ManifestDoc,
+} from './v1beta1/kinds.js';
+export { checkEgressPolicy, normaliseEgressPolicy } from './validate/egress-rules.js';
 export type { RealmDoc } from './v1beta1/realm.js';
 export type { SpaceDoc } from './v1beta1/space.js';
 export type { StackDoc } from './v1beta1/stack.js';

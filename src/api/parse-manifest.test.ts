@@ -221,6 +221,16 @@ describe('parseManifestStream: unknown fields and wrong types', () => {
       ['document 0 (Cell "shop"): status.state: cell state: int 8 out of range'],
     ],
     [
+      'state given as a map',
+      mut(cellObj, ['status.state', { a: 1 }]),
+      ['document 0 (Cell "shop"): status.state: cell state: expected scalar, got map'],
+    ],
+    [
+      'state given as a bool',
+      mut(cellObj, ['status.state', true]),
+      ['document 0 (Cell "shop"): status.state: cell state: expected string or int, got true'],
+    ],
+    [
       'bad timestamp',
       mut(cellObj, ['status.createdAt', 'yesterday']),
       ['document 0 (Cell "shop"): status.createdAt: expected RFC 3339 timestamp, got "yesterday"'],
@@ -917,6 +927,23 @@ describe('parseManifestStream: names (§2, checked at parse time)', () => {
     assert.deepEqual(failures(mut(cellObj, ['spec.containers.1.id', 'c'.repeat(61)])), [
       `document 0 (Cell "shop"): name is invalid: container ID "agents_web_shop_${'c'.repeat(61)}" has 77 characters (limit 76); shorten the space, stack, cell or container name`,
     ]);
+  });
+
+  it('an explicit realm namespace must be a valid containerd namespace', () => {
+    assert.deepEqual(failures(toYamlText(realmYaml({ spec: { namespace: 'bad ns' } }))), [
+      `document 0 (Realm "lab"): spec.namespace "bad ns" is not a valid containerd namespace (1-76 characters: letters and digits separated by single '.', '_' or '-')`,
+    ]);
+    assert.equal(
+      parseManifestStream(toYamlText(realmYaml({ spec: { namespace: 'team_a.example' } }))).length,
+      1,
+    );
+  });
+
+  it('space egress policy is checked at parse time', () => {
+    assert.deepEqual(
+      failures('kind: Space\nmetadata: {name: s}\nspec: {realmId: r, network: {egress: {default: block}}}\n'),
+      [`document 0 (Space "s"): egress default must be 'allow' or 'deny'`],
+    );
   });
 
   it('a container named root is fine when it is the root', () => {

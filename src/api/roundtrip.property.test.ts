@@ -170,7 +170,10 @@ const realmDoc = fc.record({
   kind: fc.constant('Realm'),
   metadata: fc.record({ name, labels }),
   spec: fc.record({
-    namespace: text,
+    namespace: fc.oneof(
+      fc.constant(''),
+      name.map((n) => `${n}.example`),
+    ),
     registryCredentials: fc.array(fc.record({ username: text, password: text, serverAddress: text }), {
       maxLength: 2,
     }),
@@ -189,7 +192,10 @@ const spaceDoc = fc.record({
         egress: fc.record({
           default: fc.constantFrom('allow', 'deny'),
           allow: fc.array(
-            fc.record({ host: text, ports: fc.array(fc.integer({ min: 1, max: 65535 }), { maxLength: 2 }) }),
+            fc.record({
+              host: name.map((n) => `${n}.example.com`),
+              ports: fc.array(fc.integer({ min: 1, max: 65535 }), { maxLength: 2 }),
+            }),
             { maxLength: 2 },
           ),
         }),

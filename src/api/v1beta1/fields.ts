@@ -159,7 +159,13 @@ export function state(kind: StateKind) {
         if (n >= 0 && n < labels.length) return labels[n];
         return fail(ctx, `${kind} state: int ${n} out of range`);
       }
-      return fail(ctx, `${kind} state: expected string or int, got ${describe(v)}`);
+      if (typeof v === 'object' && v !== null && !(v instanceof RawScalar)) {
+        return fail(ctx, `${kind} state: expected scalar, got ${describe(v)}`);
+      }
+      return fail(
+        ctx,
+        `${kind} state: expected string or int, got ${v instanceof RawScalar ? v.source : JSON.stringify(v)}`,
+      );
     }),
     { kind: 'state', state: kind },
   );

@@ -55,3 +55,8 @@ export type ManifestDoc =
   | { kind: 'CellBlueprint'; doc: CellBlueprintDoc }
   | { kind: 'CellConfig'; doc: CellConfigDoc }
   | { kind: 'Volume'; doc: VolumeDoc };
+
+/** Apply order (§1.7 step 2): by kind rank, ties by original document index. */
+export function sortForApply<T extends { kind: ApplyKind; index: number }>(docs: readonly T[]): T[] {
+  return [...docs].sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.index - b.index);
+}

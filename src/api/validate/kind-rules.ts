@@ -17,11 +17,13 @@ import type { ManifestDoc } from '../v1beta1/kinds.js';
 import type { ContainerSpecDoc } from '../v1beta1/container.js';
 import {
   checkContainerIdLength,
+  checkExplicitNamespace,
   checkName,
   checkNamespaceLength,
   isPathSafeSegment,
   parameterName,
 } from './names.js';
+import { checkEgressPolicy } from './egress-rules.js';
 import { checkContainerConversion, checkRepos, checkSecrets, checkVolumes } from './container-rules.js';
 import { checkCellTty, resolveRootContainer } from './cell-rules.js';
 
@@ -66,7 +68,8 @@ function validateRealm(d: RealmDoc, opts: ValidationOptions): string | undefined
   return (
     required([['metadata.name', name]]) ??
     checkName('realm', name) ??
-    checkNamespaceLength(name, opts.namespaceSuffix ?? 'kukeon.io')
+    checkNamespaceLength(name, opts.namespaceSuffix ?? 'kukeon.io') ??
+    checkExplicitNamespace(t(d.spec?.namespace))
   );
 }
 
@@ -77,7 +80,8 @@ function validateSpace(d: SpaceDoc): string | undefined {
       ['spec.realmId', d.spec?.realmId],
     ]) ??
     checkName('space', t(d.metadata?.name)) ??
-    checkName('realm', t(d.spec?.realmId))
+    checkName('realm', t(d.spec?.realmId)) ??
+    checkEgressPolicy(d.spec?.network?.egress)
   );
 }
 

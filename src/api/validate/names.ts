@@ -59,6 +59,21 @@ export function checkNamespaceLength(realm: string, suffix: string): string | un
   return undefined;
 }
 
+/** containerd's own identifier rule (namespaces may contain `_`). */
+const containerdIdentifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
+
+/**
+ * An explicit `Realm.spec.namespace` is used verbatim as the containerd namespace; containerd
+ * would reject a bad one deep inside provisioning, so check it up front.
+ */
+export function checkExplicitNamespace(ns: string): string | undefined {
+  if (ns === '') return undefined;
+  if (ns.length > maxIdentifierLength || !containerdIdentifier.test(ns)) {
+    return `spec.namespace "${ns}" is not a valid containerd namespace (1-${maxIdentifierLength} characters: letters and digits separated by single '.', '_' or '-')`;
+  }
+  return undefined;
+}
+
 /** containerd container ID `<space>_<stack>_<cell>_<container>` (`root` for the root) must fit the limit (§6.2). */
 export function checkContainerIdLength(
   space: string,
