@@ -63,6 +63,7 @@ export class DaemonServer {
   private rpc: RpcServer | undefined;
   private socketIno: number | undefined;
   private stopping: Promise<void> | undefined;
+  private starting: Promise<DaemonServerInfo> | undefined;
 
   constructor(options: DaemonServerOptions) {
     this.options = options;
@@ -80,8 +81,17 @@ export class DaemonServer {
     return this.rpc?.connectionCount ?? 0;
   }
 
-  async start(): Promise<DaemonServerInfo> {
-    if (this.rpc) throw new Error('DaemonServer already started');
+  /**
+   * Publishes the socket. Install the signal handlers first: a stop() that arrives while starting
+   * waits for the start to finish and then shuts down cleanly.
+   */
+  start(): Promise<DaemonServerInfo> {
+    if (this.starting) throw new Error('DaemonServer.start() called twice');
+    this.starting = this.publish();
+    return this.starting;
+  }
+
+  private async publish(): Promise<DaemonServerInfo> {
     const dir = dirname(this.socketPath);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     await this.clearSocketPath();
@@ -117,6 +127,7 @@ export class DaemonServer {
         );
       }
       this.socketIno = (await stat(this.socketPath)).ino;
+      await rm(privateDir, { recursive: true, force: true });
       // Only now: a daemon that lost the race above must not overwrite the winner's pid file.
       await writePidFile(this.pidFile);
     } catch (err) {
@@ -139,6 +150,7 @@ export class DaemonServer {
   }
 
   private async shutdown(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     const rpc = this.rpc;
     if (!rpc) return;
     await this.removeOwnSocket();
