@@ -82,6 +82,14 @@ describe('parseManifestStream: splitting', () => {
     assert.equal(d.kind === 'Secret' && d.doc.spec?.data, 'line1\n---\nline3\n');
   });
 
+  it('`...` ends a document', () => {
+    const text = 'kind: Realm\nmetadata: {name: a}\n...\nkind: Realm\nmetadata: {name: b}\n';
+    assert.deepEqual(
+      parseManifestStream(text).map((d) => d.name),
+      ['a', 'b'],
+    );
+  });
+
   it('empty apiVersion is accepted as v1beta1', () => {
     assert.equal(parseManifestStream('kind: Realm\nmetadata: {name: a}\n').length, 1);
   });

@@ -12,7 +12,8 @@
 import type { Cell } from '../resources.js';
 import type { Change, DiffResult } from './change.js';
 import { diffContainer } from './container-diff.js';
-import { semanticEqual, userLabels } from './equal.js';
+import { semanticEqual } from './equal.js';
+import { userLabels } from '../label-merge.js';
 
 export function diffCell(desired: Cell, actual: Cell): DiffResult {
   const changes: Change[] = [];

@@ -21,22 +21,3 @@ export function prune(v: unknown): unknown {
 export function semanticEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(prune(a)) === JSON.stringify(prune(b));
 }
-
-/** Labels without managed (`*.kukeon.io`) keys, which apply preserves and never compares (§10.2). */
-export function userLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels ?? {})) if (!k.endsWith('.kukeon.io')) out[k] = v;
-  return out;
-}
-
-/** §10.2: every manifest label, plus existing managed labels the manifest does not mention. */
-export function mergeLabels(
-  desired: Record<string, string> | undefined,
-  existing: Record<string, string> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = { ...(desired ?? {}) };
-  for (const [k, v] of Object.entries(existing ?? {})) {
-    if (k.endsWith('.kukeon.io') && !(k in out)) out[k] = v;
-  }
-  return out;
-}

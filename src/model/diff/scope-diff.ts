@@ -7,7 +7,8 @@
  */
 import type { Realm, Space, Stack } from '../resources.js';
 import type { Change, DiffResult } from './change.js';
-import { semanticEqual, userLabels } from './equal.js';
+import { semanticEqual } from './equal.js';
+import { userLabels } from '../label-merge.js';
 
 function result(changes: Change[]): DiffResult {
   if (changes.length === 0) return { class: 'unchanged', changes };
