@@ -1,0 +1,433 @@
+/**
+ * Args and Reply shapes of every kukeonv1 method (spec 03 §7.3), shared by the daemon's handler
+ * table, the CLI's in-process mode and anyone calling `DaemonClient.call`. Keys are the Go field
+ * names verbatim; embedded documents use the documents' own lower-camel keys. Replies are shown
+ * without `Err`: the RPC layer adds `Err: null` on success, and a failing handler throws (the RPC
+ * layer turns that into the `Err` envelope; in-process callers get the typed error itself).
+ *
+ * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`) are our extension: the
+ * original exposes images only in-process; we expose them on the socket too so both modes match.
+ */
+import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc } from '../../api/index.js';
+
+/** A document as a caller sends it: only identity fields are needed for Get/Delete/Purge. */
+export interface DocArg {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; labels?: Record<string, string>; [k: string]: unknown };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface DocArgs {
+  Doc: DocArg;
+}
+
+/** Delete/Purge of a scope: `Cascade` removes children first; `Force` skips the child check. */
+export interface DeleteArgs {
+  Doc: DocArg;
+  Force: boolean;
+  Cascade: boolean;
+}
+
+export type EmptyArgs = Record<string, never>;
+
+// ---------------------------------------------------------------------------------------------
+// Ping
+
+export interface PingReply {
+  OK: boolean;
+  Version: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create
+
+export interface CreateRealmResult {
+  Realm: RealmDoc;
+  MetadataExistsPre: boolean;
+  MetadataExistsPost: boolean;
+  CgroupExistsPre: boolean;
+  CgroupExistsPost: boolean;
+  CgroupCreated: boolean;
+  ContainerdNamespaceExistsPre: boolean;
+  ContainerdNamespaceExistsPost: boolean;
+  ContainerdNamespaceCreated: boolean;
+  Created: boolean;
+}
+
+export interface CreateSpaceResult {
+  Space: SpaceDoc;
+  MetadataExistsPre: boolean;
+  MetadataExistsPost: boolean;
+  CgroupExistsPre: boolean;
+  CgroupExistsPost: boolean;
+  CgroupCreated: boolean;
+  CNINetworkExistsPre: boolean;
+  CNINetworkExistsPost: boolean;
+  CNINetworkCreated: boolean;
+  Created: boolean;
+}
+
+export interface CreateStackResult {
+  Stack: StackDoc;
+  MetadataExistsPre: boolean;
+  MetadataExistsPost: boolean;
+  CgroupExistsPre: boolean;
+  CgroupExistsPost: boolean;
+  CgroupCreated: boolean;
+  Created: boolean;
+}
+
+export interface CreateCellContainerOutcome {
+  Name: string;
+  ExistsPre: boolean;
+  ExistsPost: boolean;
+  Created: boolean;
+}
+
+export interface CreateCellResult {
+  Cell: CellDoc;
+  MetadataExistsPre: boolean;
+  MetadataExistsPost: boolean;
+  CgroupExistsPre: boolean;
+  CgroupExistsPost: boolean;
+  CgroupCreated: boolean;
+  RootContainerExistsPre: boolean;
+  RootContainerExistsPost: boolean;
+  RootContainerCreated: boolean;
+  StartedPre: boolean;
+  StartedPost: boolean;
+  Started: boolean;
+  Created: boolean;
+  Containers: CreateCellContainerOutcome[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Get (absence is `MetadataExists: false` with `Err: null`, and the request's document echoed)
+
+export interface GetRealmResult {
+  Realm: RealmDoc;
+  MetadataExists: boolean;
+  CgroupExists: boolean;
+  ContainerdNamespaceExists: boolean;
+}
+
+export interface GetSpaceResult {
+  Space: SpaceDoc;
+  MetadataExists: boolean;
+  CgroupExists: boolean;
+  CNINetworkExists: boolean;
+}
+
+export interface GetStackResult {
+  Stack: StackDoc;
+  MetadataExists: boolean;
+  CgroupExists: boolean;
+}
+
+export interface GetCellResult {
+  Cell: CellDoc;
+  MetadataExists: boolean;
+  CgroupExists: boolean;
+  RootContainerExists: boolean;
+  RootContainerTaskRunning: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// List (empty → `[]`)
+
+export interface ListSpacesArgs {
+  RealmName: string;
+}
+export interface ListStacksArgs {
+  RealmName: string;
+  SpaceName: string;
+}
+export interface ListCellsArgs {
+  RealmName: string;
+  SpaceName: string;
+  StackName: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cell lifecycle
+
+export interface StartCellResult {
+  Cell: CellDoc;
+  Started: boolean;
+}
+export interface StopCellResult {
+  Cell: CellDoc;
+  Stopped: boolean;
+}
+export interface KillCellResult {
+  Cell: CellDoc;
+  Killed: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete / Purge. `Deleted[]`: `space:<n>`, `stack:<n>`, `cell:<n>`, `metadata`, `cgroup`,
+// `namespace`, `network`. `Purged[]`: extra cleanup a purge did.
+
+export interface DeleteRealmResult {
+  Realm: RealmDoc;
+  Deleted: string[];
+  MetadataDeleted: boolean;
+  CgroupDeleted: boolean;
+  ContainerdNamespaceDeleted: boolean;
+}
+
+export interface DeleteSpaceResult {
+  Space: SpaceDoc;
+  SpaceName: string;
+  RealmName: string;
+  MetadataDeleted: boolean;
+  CgroupDeleted: boolean;
+  CNINetworkDeleted: boolean;
+  Deleted: string[];
+}
+
+export interface DeleteStackResult {
+  Stack: StackDoc;
+  StackName: string;
+  RealmName: string;
+  SpaceName: string;
+  MetadataDeleted: boolean;
+  CgroupDeleted: boolean;
+  Deleted: string[];
+}
+
+export interface DeleteCellResult {
+  Cell: CellDoc;
+  ContainersDeleted: boolean;
+  CgroupDeleted: boolean;
+  MetadataDeleted: boolean;
+}
+
+export interface PurgeRealmResult {
+  Realm: RealmDoc;
+  RealmDeleted: boolean;
+  PurgeSucceeded: boolean;
+  Force: boolean;
+  Cascade: boolean;
+  Deleted: string[];
+  Purged: string[];
+}
+
+export interface PurgeSpaceResult {
+  Space: SpaceDoc;
+  MetadataDeleted: boolean;
+  CgroupDeleted: boolean;
+  CNINetworkDeleted: boolean;
+  PurgeSucceeded: boolean;
+  Force: boolean;
+  Cascade: boolean;
+  Deleted: string[];
+  Purged: string[];
+}
+
+export interface PurgeStackResult {
+  Stack: StackDoc;
+  Deleted: string[];
+  Purged: string[];
+}
+
+export interface PurgeCellResult {
+  Cell: CellDoc;
+  ContainersDeleted: boolean;
+  CgroupDeleted: boolean;
+  MetadataDeleted: boolean;
+  PurgeSucceeded: boolean;
+  Force: boolean;
+  Cascade: boolean;
+  Deleted: string[];
+  Purged: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh
+
+export interface RefreshAllResult {
+  RealmsFound: string[];
+  SpacesFound: string[];
+  StacksFound: string[];
+  CellsFound: string[];
+  ContainersFound: string[];
+  RealmsUpdated: string[];
+  SpacesUpdated: string[];
+  StacksUpdated: string[];
+  CellsUpdated: string[];
+  ContainersUpdated: string[];
+  Errors: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply / delete of manifest streams (lower-case keys inside, as the CLI prints them with -o)
+
+export interface ApplyDocumentsArgs {
+  /** The manifest stream, base64 (Go `[]byte`). */
+  RawYAML: string;
+  /** Non-empty → team prune-apply (not supported by this build: rejected in `Err`). */
+  Team: string;
+}
+
+export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'failed';
+
+export interface ApplyResourceResult {
+  index: number;
+  kind: string;
+  name: string;
+  action: ApplyAction;
+  error?: string;
+  changes?: string[];
+  details?: Record<string, string>;
+}
+
+export interface ApplyDocumentsResult {
+  Resources: ApplyResourceResult[];
+}
+
+export interface DeleteDocumentsArgs {
+  RawYAML: string;
+  Cascade: boolean;
+  Force: boolean;
+}
+
+export type DeleteAction = 'deleted' | 'not found' | 'failed';
+
+export interface DeleteResourceResult {
+  index: number;
+  kind: string;
+  name: string;
+  action: DeleteAction;
+  error?: string;
+  /** Children removed by a cascade (`space:<n>`, `stack:<n>`, `cell:<n>`). */
+  cascaded?: string[];
+  details?: Record<string, string>;
+}
+
+export interface DeleteDocumentsResult {
+  Resources: DeleteResourceResult[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images (our extension; per realm: images live in the realm's containerd namespace)
+
+export interface ImageInfo {
+  Name: string;
+  /** Digest of the image's target (index or manifest). */
+  Digest: string;
+  MediaType: string;
+  /** Compressed size in bytes (manifest + config + layers); -1 when unknown. */
+  Size: number;
+  /** RFC 3339; empty when unknown. */
+  CreatedAt: string;
+  Labels: Record<string, string>;
+}
+
+export interface LoadImageArgs {
+  RealmName: string;
+  /** Path of a `docker save` / OCI archive on the daemon's host (the daemon reads it). */
+  Path: string;
+}
+
+export interface LoadedImage {
+  Name: string;
+  Digest: string;
+  ChainID: string;
+  /** `created`, `updated` or `unchanged`. */
+  Record: string;
+}
+
+export interface LoadImageResult {
+  Images: LoadedImage[];
+  Unchanged: boolean;
+  BlobsWritten: number;
+  BytesWritten: number;
+  LayersUnpacked: number;
+}
+
+export interface ImageArgs {
+  RealmName: string;
+  Name: string;
+}
+
+export interface DeleteImageResult {
+  Name: string;
+  Deleted: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+/** Args and Reply (without `Err`) of every method the handler table offers. */
+export interface MethodTypes {
+  Ping: { args: EmptyArgs; reply: PingReply };
+
+  CreateRealm: { args: DocArgs; reply: { Result: CreateRealmResult } };
+  CreateSpace: { args: DocArgs; reply: { Result: CreateSpaceResult } };
+  CreateStack: { args: DocArgs; reply: { Result: CreateStackResult } };
+
+  GetRealm: { args: DocArgs; reply: { Result: GetRealmResult } };
+  GetSpace: { args: DocArgs; reply: { Result: GetSpaceResult } };
+  GetStack: { args: DocArgs; reply: { Result: GetStackResult } };
+
+  ListRealms: { args: EmptyArgs; reply: { Realms: RealmDoc[] } };
+  ListSpaces: { args: ListSpacesArgs; reply: { Spaces: SpaceDoc[] } };
+  ListStacks: { args: ListStacksArgs; reply: { Stacks: StackDoc[] } };
+
+  DeleteRealm: { args: DeleteArgs; reply: { Result: DeleteRealmResult } };
+  DeleteSpace: { args: DeleteArgs; reply: { Result: DeleteSpaceResult } };
+  DeleteStack: { args: DeleteArgs; reply: { Result: DeleteStackResult } };
+
+  PurgeRealm: { args: DeleteArgs; reply: { Result: PurgeRealmResult } };
+  PurgeSpace: { args: DeleteArgs; reply: { Result: PurgeSpaceResult } };
+  PurgeStack: { args: DeleteArgs; reply: { Result: PurgeStackResult } };
+
+  RefreshAll: { args: EmptyArgs; reply: { Result: RefreshAllResult } };
+  ApplyDocuments: { args: ApplyDocumentsArgs; reply: { Result: ApplyDocumentsResult } };
+  DeleteDocuments: { args: DeleteDocumentsArgs; reply: { Result: DeleteDocumentsResult } };
+
+  LoadImage: { args: LoadImageArgs; reply: { Result: LoadImageResult } };
+  ListImages: { args: { RealmName: string }; reply: { Images: ImageInfo[] } };
+  GetImage: { args: ImageArgs; reply: { Result: { Image: ImageInfo } } };
+  DeleteImage: { args: ImageArgs; reply: { Result: DeleteImageResult } };
+}
+
+/**
+ * Cell methods: registered only when the runner offers cells (check `handlers.CreateCell`).
+ * Same shapes as spec 03 §7.3.
+ */
+export interface CellMethodTypes {
+  CreateCell: { args: DocArgs; reply: { Result: CreateCellResult } };
+  GetCell: { args: DocArgs; reply: { Result: GetCellResult } };
+  ListCells: { args: ListCellsArgs; reply: { Cells: CellDoc[] } };
+  StartCell: { args: DocArgs; reply: { Result: StartCellResult } };
+  StopCell: { args: DocArgs; reply: { Result: StopCellResult } };
+  KillCell: { args: DocArgs; reply: { Result: KillCellResult } };
+  DeleteCell: { args: DocArgs; reply: { Result: DeleteCellResult } };
+  PurgeCell: { args: DeleteArgs; reply: { Result: PurgeCellResult } };
+}
+
+export type MethodName = keyof MethodTypes;
+export type CellMethodName = keyof CellMethodTypes;
+export type AllMethodTypes = MethodTypes & CellMethodTypes;
+export type AnyMethodName = keyof AllMethodTypes;
+
+export type MethodArgs<M extends AnyMethodName> = AllMethodTypes[M]['args'];
+export type MethodReply<M extends AnyMethodName> = AllMethodTypes[M]['reply'];
+
+/** One handler: resolves with the reply (no `Err`), rejects with a KukeonError on failure. */
+export type MethodHandler<M extends AnyMethodName> = (args: MethodArgs<M>) => Promise<MethodReply<M>>;
+
+/**
+ * What `createMethodHandlers(controller)` returns. The core methods are always present; the cell
+ * methods only when the runner supports cells.
+ */
+export type MethodHandlers = { [M in MethodName]: MethodHandler<M> } & {
+  [M in CellMethodName]?: MethodHandler<M>;
+};
+
+/** Re-exported for callers that print container documents. */
+export type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc };
