@@ -4,11 +4,17 @@ import { isAlreadyExists, isNotFound } from '../containerd/errors.js';
 import type { ImageRecord } from '../containerd/images.js';
 import type { Scope } from '../containerd/types.js';
 import { silentLogger, type Logger } from '../log.js';
-import { planArchive, type ArchivePlan, type PlanOptions, type PlannedManifest } from './archive-plan.js';
+import {
+  planArchive,
+  type ArchivePlan,
+  type PlanOptions,
+  type PlannedBlob,
+  type PlannedManifest,
+} from './archive-plan.js';
 import { ingestRef, writeBlob } from './blob-writer.js';
 import { chainIds } from './chain-id.js';
 import { toWire, type Descriptor } from './descriptor.js';
-import { GcLabel } from './media-types.js';
+import { GcLabel, isIndex, isManifest } from './media-types.js';
 import { readTarIndex } from './tar-index.js';
 import { snapshotExists, unpackManifest } from './unpack.js';
 
@@ -68,25 +74,54 @@ async function getImage(
   }
 }
 
-/** Record, blobs' GC labels and snapshot chain all in place: the re-import fast path. */
-async function alreadyImported(
+interface Existing {
+  /** Record, GC labels and snapshot chain all in place for every image: the re-import fast path. */
+  upToDate: boolean;
+  /** The current record of each image name (undefined: none yet). */
+  records: Map<string, ImageRecord | undefined>;
+}
+
+async function inspectExisting(
   client: ContainerdClient,
   plan: ArchivePlan,
   ns: string,
   snapshotter: string,
-): Promise<boolean> {
+): Promise<Existing> {
+  const records = new Map<string, ImageRecord | undefined>();
+  let upToDate = true;
   for (const img of plan.images) {
     const rec = await getImage(client, ns, img.name);
-    if (!rec || rec.target.digest !== img.target.digest) return false;
-    for (const m of img.manifests) {
-      const top = topChain(m);
-      if (!(await snapshotExists(client, ns, snapshotter, top))) return false;
-      const info = await client.content.info(ns, m.config.digest).catch(() => undefined);
-      if (info?.labels[GcLabel.snapshot(snapshotter)] !== top) return false;
-    }
+    records.set(img.name, rec);
+    if (!rec || rec.target.digest !== img.target.digest) upToDate = false;
   }
-  return true;
+  if (!upToDate) return { upToDate, records };
+  for (const m of plan.images.flatMap((i) => i.manifests)) {
+    const top = topChain(m);
+    if (!(await snapshotExists(client, ns, snapshotter, top))) return { upToDate: false, records };
+    const info = await client.content.info(ns, m.config.digest).catch(() => undefined);
+    if (info?.labels[GcLabel.snapshot(snapshotter)] !== top) return { upToDate: false, records };
+  }
+  return { upToDate, records };
 }
+
+/** Runs at most `n` tasks at once. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+/** Concurrent content writes: enough to overlap round trips, few enough for two cores. */
+const WRITE_CONCURRENCY = 3;
 
 /**
  * Imports an OCI image-layout or docker save tarball into a namespace and unpacks it (spec 04
@@ -124,7 +159,8 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
       record: record(img.name),
     }));
 
-  if (await alreadyImported(client, plan, ns, snapshotter)) {
+  const existing = await inspectExisting(client, plan, ns, snapshotter);
+  if (existing.upToDate) {
     log.debug({ file, ns, ms: performance.now() - t0 }, 'image already imported');
     return {
       images: summary(() => 'unchanged'),
@@ -154,7 +190,17 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
   let layersUnpacked = 0;
   try {
     report();
-    for (const blob of plan.blobs) {
+    // Pipeline: configs and layers are written concurrently; each layer is unpacked as soon as
+    // it (and the one below it) is in; manifests and indexes go last, once their children are
+    // stored. All of it is under the lease, so the order only matters for the labels' targets.
+    let firstError: unknown;
+    const fail = (err: unknown): never => {
+      firstError ??= err;
+      throw err;
+    };
+    const limit = limiter(WRITE_CONCURRENCY);
+    const writeOne = async (blob: PlannedBlob): Promise<void> => {
+      if (firstError !== undefined) throw firstError; // stop starting work after a failure
       let seen = 0;
       const wrote = await writeBlob(client, scope, leaseId, file, blob, (n) => {
         seen += n;
@@ -166,22 +212,38 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
         blobsWritten++;
         bytesWritten += blob.desc.size;
       }
+    };
+    const isParent = (b: PlannedBlob): boolean => isManifest(b.desc.mediaType) || isIndex(b.desc.mediaType);
+    const writes = new Map<string, Promise<void>>();
+    for (const b of plan.blobs.filter((x) => !isParent(x))) {
+      writes.set(b.desc.digest, limit(() => writeOne(b)).catch(fail));
     }
-    progress.phase = 'unpack';
-    report();
-    for (const m of manifests) {
-      await unpackManifest(client, scope, m, {
-        snapshotter,
-        source: file,
-        onLayer: () => {
-          progress.layersDone++;
-          report();
-        },
-      });
-      layersUnpacked += m.layers.length;
-    }
+    const children = [...writes.values()];
+    const parents = (async () => {
+      await Promise.all(children);
+      progress.phase = 'unpack';
+      report();
+      for (const b of plan.blobs.filter(isParent)) await writeOne(b).catch(fail);
+    })();
+    const unpacks = (async () => {
+      for (const m of manifests) {
+        await unpackManifest(client, scope, m, {
+          snapshotter,
+          source: file,
+          ready: (digest) => writes.get(digest) ?? Promise.resolve(),
+          onLayer: () => {
+            progress.layersDone++;
+            report();
+          },
+        }).catch(fail);
+        layersUnpacked += m.layers.length;
+      }
+    })();
+    // Wait for everything in flight to settle before deciding (and before any cleanup).
+    await Promise.allSettled([...children, parents, unpacks]);
+    if (firstError !== undefined) throw firstError;
     for (const img of plan.images) {
-      let rec = await getImage(client, scope, img.name);
+      let rec = existing.records.get(img.name);
       if (!rec) {
         try {
           await client.images.create(scope, { name: img.name, target: toWire(img.target) });
@@ -195,7 +257,16 @@ export async function importArchive(client: ContainerdClient, opts: ImportOption
         }
       }
       if (rec.target.digest !== img.target.digest) {
-        await client.images.update(scope, { name: img.name, target: toWire(img.target) }, ['target']);
+        try {
+          await client.images.update(scope, { name: img.name, target: toWire(img.target) }, ['target']);
+        } catch (err) {
+          // Deleted by someone else since we looked: create it instead.
+          if (!isNotFound(err)) throw err;
+          await client.images.create(scope, { name: img.name, target: toWire(img.target) });
+          created.push(img.name);
+          records.set(img.name, 'created');
+          continue;
+        }
         updated.push(rec);
         records.set(img.name, 'updated');
       } else {

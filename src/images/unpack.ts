@@ -12,6 +12,11 @@ export interface UnpackOptions {
   snapshotter: string;
   /** Called after each layer, whether applied or already present. */
   onLayer?: () => void;
+  /**
+   * Resolves once blob `digest` is in the content store: lets the importer unpack layer i
+   * while later layers are still being written. Default: already there.
+   */
+  ready?: (digest: string) => Promise<void>;
   /** Names the archive in error messages. */
   source?: string;
 }
@@ -53,6 +58,7 @@ export async function unpackManifest(
       opts.onLayer?.();
       continue;
     }
+    await opts.ready?.(m.layers[i].digest);
     const key = `extract-${randomBytes(6).toString('hex')} ${chainId}`;
     const labels = { [GcLabel.snapshotRef]: chainId };
     const mounts = await client.snapshots.prepare(scope, key, i === 0 ? '' : chain[i - 1], {
@@ -88,7 +94,9 @@ export async function unpackManifest(
     opts.onLayer?.();
   }
   const top = chain[chain.length - 1];
-  if (top)
+  await opts.ready?.(m.config.digest);
+  if (top) {
     await client.content.updateLabels(scope, m.config.digest, { [GcLabel.snapshot(snapshotter)]: top });
+  }
   return top ?? '';
 }
