@@ -55,10 +55,22 @@ export function stackFromDoc(doc: StackDoc): Stack {
   return s;
 }
 
-/** Throws ConversionError on a §1.6 rule. `keepTransport`: RPC input may carry runtimeEnv. */
-export function cellFromDoc(doc: CellDoc, keepTransport = false): Cell {
+export interface CellConversionOptions {
+  /** Keep the transport-only fields (RPC input may carry runtimeEnv). */
+  transport?: boolean;
+  /**
+   * Enforce the conversion-stage rules (§1.6). True for manifests and RPC input; false when
+   * reading back a stored cell, which must stay loadable even if it predates a rule (the original
+   * accepted e.g. any restartPolicy).
+   */
+  validate?: boolean;
+}
+
+/** Throws ConversionError on a §1.6 rule (when validating). */
+export function cellFromDoc(doc: CellDoc, opts: CellConversionOptions = {}): Cell {
+  const validate = opts.validate ?? true;
   const c = stripEnvelope(
-    norm<Cell & { apiVersion: string; kind: string }>(cellDocSchema, doc, keepTransport),
+    norm<Cell & { apiVersion: string; kind: string }>(cellDocSchema, doc, opts.transport),
   );
   c.metadata.name = c.metadata.name.trim();
   const spec = c.spec;
@@ -72,14 +84,15 @@ export function cellFromDoc(doc: CellDoc, keepTransport = false): Cell {
     ct.spaceId = ct.spaceId.trim() || spec.spaceId;
     ct.stackId = ct.stackId.trim() || spec.stackId;
     ct.cellId = ct.cellId.trim() || spec.id;
-    const err = checkContainerConversion(ct);
+    const err = validate ? checkContainerConversion(ct) : undefined;
     if (err) throw new ConversionError(err);
   }
-  const ttyErr = checkCellTty(spec.tty?.default ?? '', spec.containers);
+  const ttyErr = validate ? checkCellTty(spec.tty?.default ?? '', spec.containers) : undefined;
   if (ttyErr) throw new ConversionError(ttyErr);
   const root = resolveRootContainer(spec.containers, (spec.rootContainerId ?? '').trim());
-  if ('error' in root) throw new ConversionError(root.error);
-  if (root.rootId !== '') {
+  if ('error' in root) {
+    if (validate) throw new ConversionError(root.error);
+  } else if (root.rootId !== '') {
     spec.rootContainerId = root.rootId;
     for (const ct of spec.containers) {
       if (ct.id === root.rootId) ct.root = true;
@@ -90,7 +103,7 @@ export function cellFromDoc(doc: CellDoc, keepTransport = false): Cell {
   return c;
 }
 
-export function containerFromDoc(doc: ContainerDoc): Container {
+export function containerFromDoc(doc: ContainerDoc, opts: { validate?: boolean } = {}): Container {
   const d = norm<{ metadata: { name: string; labels: Record<string, string> }; spec: ContainerSpec }>(
     containerDocSchema,
     doc,
@@ -99,7 +112,7 @@ export function containerFromDoc(doc: ContainerDoc): Container {
   const spec = d.spec;
   spec.id = spec.id.trim() || name;
   for (const f of ['realmId', 'spaceId', 'stackId', 'cellId'] as const) spec[f] = spec[f].trim();
-  const err = checkContainerConversion(spec);
+  const err = (opts.validate ?? true) ? checkContainerConversion(spec) : undefined;
   if (err) throw new ConversionError(err);
   return { name, labels: d.metadata.labels, spec };
 }

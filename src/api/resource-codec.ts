@@ -37,10 +37,17 @@ export class DocumentDecodeError extends KukeonError {
   }
 }
 
+export interface DecodeOptions {
+  /** Keep the transport-only cell fields (RPC input). */
+  transport?: boolean;
+  /** Enforce conversion-stage rules (client input); stored documents are read leniently. */
+  validate?: boolean;
+}
+
 interface Codec<M, D> {
   schema: z.ZodType;
   toDoc: (m: M) => D;
-  fromDoc: (d: D, transport: boolean) => M;
+  fromDoc: (d: D, opts: DecodeOptions) => M;
 }
 
 export interface ResourceModels {
@@ -56,7 +63,11 @@ const codecs: { [K in ResourceKind]: Codec<ResourceModels[K], unknown> } = {
   Realm: { schema: realmDocSchema, toDoc: realmToDoc, fromDoc: (d) => realmFromDoc(d as RealmDoc) },
   Space: { schema: spaceDocSchema, toDoc: spaceToDoc, fromDoc: (d) => spaceFromDoc(d as SpaceDoc) },
   Stack: { schema: stackDocSchema, toDoc: stackToDoc, fromDoc: (d) => stackFromDoc(d as StackDoc) },
-  Cell: { schema: cellDocSchema, toDoc: cellToDoc, fromDoc: (d, t) => cellFromDoc(d as CellDoc, t) },
+  Cell: {
+    schema: cellDocSchema,
+    toDoc: cellToDoc,
+    fromDoc: (d, o) => cellFromDoc(d as CellDoc, { transport: o.transport, validate: o.validate ?? false }),
+  },
   Container: {
     schema: containerDocSchema,
     toDoc: containerToDoc,
@@ -89,12 +100,14 @@ export function resourceToPlain<K extends ResourceKind>(
 /**
  * Decode a JSON document we (or the original) wrote: empty apiVersion means v1beta1, another
  * version or kind is an error, unknown keys are dropped, null/missing/zero times mean unset.
+ * Conversion-stage rules (§1.6) are enforced only with `validate` (RPC input from a client); a
+ * stored cell must stay loadable even if it predates a rule.
  * `transport`: keep the transport-only cell fields (RPC input).
  */
 export function decodeResource<K extends ResourceKind>(
   kind: K,
   input: string | unknown,
-  opts: { transport?: boolean } = {},
+  opts: DecodeOptions = {},
 ): ResourceModels[K] {
   let value: unknown = input;
   if (typeof input === 'string') {
@@ -123,5 +136,5 @@ export function decodeResource<K extends ResourceKind>(
     const first = parsed.error.issues[0];
     throw new DocumentDecodeError(`${kind} document is invalid: ${formatPath(first.path)}: ${first.message}`);
   }
-  return c.fromDoc(parsed.data, opts.transport ?? false) as ResourceModels[K];
+  return c.fromDoc(parsed.data, opts) as ResourceModels[K];
 }

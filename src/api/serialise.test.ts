@@ -8,6 +8,7 @@ import { stackDocSchema } from './v1beta1/stack.js';
 import { encodeResource, decodeResource, resourceToPlain, DocumentDecodeError } from './resource-codec.js';
 import { parseManifestStream } from './parse-manifest.js';
 import { cellFromDoc } from './convert.js';
+import { ConversionError } from './manifest-error.js';
 import { specExample } from './testdata/fixtures.js';
 import type { Cell } from '../model/resources.js';
 
@@ -134,6 +135,24 @@ describe('serialisation (spec 01 §1.8)', () => {
     assert.deepEqual(cell.status.containers, []);
     assert.equal(cell.spec.id, 'c');
     assert.equal(cell.spec.rootContainerId, 'a');
+  });
+
+  it('stored cells load even if they break a conversion rule; client input can ask for validation', () => {
+    const stored = {
+      kind: 'Cell',
+      metadata: { name: 'c' },
+      spec: {
+        realmId: 'r',
+        spaceId: 's',
+        stackId: 't',
+        containers: [{ id: 'a', image: 'i', restartPolicy: 'sometimes' }],
+      },
+    };
+    assert.equal(decodeResource('Cell', stored).spec.containers[0].restartPolicy, 'sometimes');
+    assert.throws(
+      () => decodeResource('Cell', stored, { validate: true }),
+      (e: unknown) => e instanceof ConversionError && /restartPolicy "sometimes"/.test(e.message),
+    );
   });
 
   it('the JSON reader rejects other apiVersions and kinds with a typed error', () => {

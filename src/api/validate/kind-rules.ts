@@ -141,9 +141,23 @@ function validateCell(d: CellDoc): string | undefined {
   if (first) return first;
   const containers = spec.containers ?? [];
   const seen = new Set<string>();
+  const parents = {
+    realmId: t(spec.realmId),
+    spaceId: t(spec.spaceId),
+    stackId: t(spec.stackId),
+    cellId: name,
+  };
   for (const [i, c] of containers.entries()) {
     const err = checkEmbeddedContainer(c, i);
     if (err) return err;
+    // Parent references are stamped from the cell when empty (§9.3); a different value would
+    // place the container somewhere else than its cell.
+    for (const f of ['realmId', 'spaceId', 'stackId', 'cellId'] as const) {
+      const v = t(c[f]);
+      if (v !== '' && v !== parents[f]) {
+        return `container "${t(c.id)}": ${f} "${v}" does not match the cell ("${parents[f]}"); omit it`;
+      }
+    }
     const id = t(c.id);
     if (seen.has(id)) return `duplicate container id "${id}" in spec.containers`;
     seen.add(id);
