@@ -99,3 +99,13 @@ test('long names (GNU and PAX) and links made by GNU tar resolve', async () => {
     assert.equal((await readTarFile(f, idx.get('sym')!)).toString(), 'tgt', format);
   }
 });
+
+test('a POSIX ustar name prefix is joined to the name', async () => {
+  const f = join(dir, 'prefix.tar');
+  const dirPart = 'p'.repeat(120);
+  execFileSync('mkdir', ['-p', join(dir, 'psrc', dirPart)]);
+  writeFileSync(join(dir, 'psrc', dirPart, 'file'), 'prefixed');
+  execFileSync('tar', ['--format=ustar', '-C', join(dir, 'psrc'), '-cf', f, `${dirPart}/file`]);
+  const idx = await readTarIndex(f);
+  assert.equal((await readTarFile(f, idx.get(`${dirPart}/file`)!)).toString(), 'prefixed');
+});

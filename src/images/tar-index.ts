@@ -101,7 +101,8 @@ export async function readTarIndex(file: string): Promise<TarIndex> {
       }
       if (!checksumOk(h)) throw invalid(file, `bad header checksum at byte ${pos}`);
       const type = String.fromCharCode(h[156] || 0x30);
-      const prefix = h.toString('ascii', 257, 262) === 'ustar' ? cstring(h, 345, 155) : '';
+      // POSIX ustar ("ustar\0") has a name prefix at 345; old GNU ("ustar ") keeps times there.
+      const prefix = h.toString('ascii', 257, 263) === 'ustar\0' ? cstring(h, 345, 155) : '';
       const rawName = cstring(h, 0, 100);
       const size = pax.size !== undefined ? Number(pax.size) : parseNumber(h, 124, 12);
       const dataStart = pos + block;
