@@ -394,3 +394,74 @@ test('socket group: 0660 to the group; a non-member uid gets EACCES, a member is
   assert.equal(statSync(socketPath).gid, gid);
   assert.deepEqual(await runAs(65534, gid), { ok: true });
 });
+
+test('idle connections are closed by the server and the client redials transparently', async (t) => {
+  const dir = tempDir(t);
+  const socketPath = join(dir, 'kukeond.sock');
+  const server = new DaemonServer({
+    socketPath,
+    registry: testRegistry(),
+    logger: silentLogger,
+    groupFile: noGroups(dir),
+    limits: { idleTimeoutMs: 150 },
+  });
+  t.after(() => server.stop());
+  await server.start();
+  const client = new DaemonClient({ socketPath });
+  t.after(() => client.close());
+  await client.ping();
+  assert.equal(server.connectionCount, 1);
+  // A running request is not idle, however long it takes.
+  assert.deepEqual(await client.call('Sleep', { Ms: 400 }), { Slept: 400, Err: null });
+  await waitFor(() => server.connectionCount === 0, 2000, 'idle close');
+  assert.equal((await client.ping()).OK, true);
+  assert.equal(server.connectionCount, 1);
+});
+
+test('connections beyond maxConnections are refused; the others keep working', async (t) => {
+  const dir = tempDir(t);
+  const socketPath = join(dir, 'kukeond.sock');
+  const server = new DaemonServer({
+    socketPath,
+    registry: testRegistry(),
+    logger: silentLogger,
+    groupFile: noGroups(dir),
+    limits: { maxConnections: 2 },
+  });
+  t.after(() => server.stop());
+  await server.start();
+  const clients = [0, 1, 2].map(() => new DaemonClient({ socketPath }));
+  t.after(() => clients.forEach((c) => c.close()));
+  await clients[0].ping();
+  await clients[1].ping();
+  await assert.rejects(clients[2].ping(), (err: unknown) => hasCode(err, 'DAEMON_CONNECTION_LOST'));
+  assert.equal((await clients[0].ping()).OK, true);
+  clients[1].close();
+  await waitFor(() => server.connectionCount === 1, 2000, 'slot freed');
+  assert.equal((await clients[2].ping()).OK, true);
+});
+
+test('shutdown gives up on requests that outlive the drain timeout', async (t) => {
+  const dir = tempDir(t);
+  const socketPath = join(dir, 'kukeond.sock');
+  const server = new DaemonServer({
+    socketPath,
+    registry: testRegistry(),
+    logger: silentLogger,
+    groupFile: noGroups(dir),
+    drainTimeoutMs: 200,
+  });
+  await server.start();
+  const client = new DaemonClient({ socketPath });
+  t.after(() => client.close());
+  const stuck = client.call('Sleep', { Ms: 3000 }).then(
+    () => 'answered',
+    (err: unknown) => err,
+  );
+  await waitFor(() => server.pendingRequests === 1, 2000, 'request running');
+  const t0 = Date.now();
+  await server.stop();
+  assert.ok(Date.now() - t0 < 1500, 'stop is bounded by the drain timeout');
+  assert.ok(hasCode(await stuck, 'DAEMON_CONNECTION_LOST'));
+  assert.deepEqual(readdirSync(dir), ['group']);
+});
