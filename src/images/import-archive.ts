@@ -15,6 +15,7 @@ import { ingestRef, writeBlob } from './blob-writer.js';
 import { chainIds } from './chain-id.js';
 import { toWire, type Descriptor } from './descriptor.js';
 import { GcLabel, isIndex, isManifest } from './media-types.js';
+import { limiter } from './limiter.js';
 import { readTarIndex } from './tar-index.js';
 import { snapshotExists, unpackManifest } from './unpack.js';
 
@@ -102,22 +103,6 @@ async function inspectExisting(
     if (info?.labels[GcLabel.snapshot(snapshotter)] !== top) return { upToDate: false, records };
   }
   return { upToDate, records };
-}
-
-/** Runs at most `n` tasks at once. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }
 
 /** Concurrent content writes: enough to overlap round trips, few enough for two cores. */
