@@ -69,6 +69,15 @@ after(async () => {
   assert.ok(!left.includes(ns), `namespace ${ns} left behind`);
 });
 
+/** Fails (instead of letting the process idle out silently) when `p` does not settle in time. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Collects events and lets a test await the first one matching a predicate. */
 function collector() {
   const events: ContainerdEvent[] = [];
@@ -118,7 +127,7 @@ test('a killed task produces a /tasks/exit event with its exit status', async ()
   const c = collector();
   const es = client.events.subscribe({ filters: [taskEventsFilter(ns)], onEvent: c.onEvent });
   streams.push(es);
-  await es.ready;
+  await within(es.ready, 10_000, 'the first subscription');
   const id = `ev-${process.pid}`;
   const pid = await runSleeper(id);
   const started = await c.next((e) => asTaskStart(e)?.container_id === id);
@@ -159,10 +168,10 @@ test('after a containerd restart the subscription resumes by itself and delivers
     },
   });
   streams.push(es);
-  await es.ready;
+  await within(es.ready, 10_000, 'the first subscription');
   assert.equal(es.connected, true);
   restartContainerd(pd);
-  await reconnectedP;
+  await within(reconnectedP, 20_000, 'the event stream to reconnect');
   assert.equal(disconnects, 1);
   assert.equal(reconnects, 1);
   assert.equal(es.connected, true);
