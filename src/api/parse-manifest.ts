@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import { isApplyKind, kindSchemas, type ApplyKind, type ManifestDoc } from './v1beta1/kinds.js';
 import { apiVersion } from './v1beta1/common.js';
 import { RawScalar } from './raw-scalar.js';
-import { documentToTree, goIntTags } from './yaml-tree.js';
+import { documentToTree, goIntTags, YamlTooLargeError } from './yaml-tree.js';
 import { EmptyManifestError, ManifestValidationError, type DocumentIssue } from './manifest-error.js';
 import { formatPath, knownKeysAt, suggestKey } from './schema-walk.js';
 import { validateDocument, type ValidationOptions } from './validate/kind-rules.js';
@@ -79,7 +79,14 @@ export function parseManifestStream(text: string, opts: ParseOptions = {}): Pars
       );
       return;
     }
-    const tree = documentToTree(doc);
+    let tree: unknown;
+    try {
+      tree = documentToTree(doc);
+    } catch (err) {
+      if (!(err instanceof YamlTooLargeError)) throw err;
+      decodeFail(`failed to parse kind: ${err.message}`);
+      return;
+    }
     if (!isPlainObject(tree)) {
       decodeFail(
         `failed to parse kind: document must be a mapping, got ${describe(tree)}`,

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDocument, stringify } from 'yaml';
-import { documentToTree, goIntTags } from './yaml-tree.js';
+import { documentToTree, goIntTags, YamlTooLargeError } from './yaml-tree.js';
+import { ManifestValidationError } from './manifest-error.js';
 import { RawScalar } from './raw-scalar.js';
 import { parseManifestStream } from './parse-manifest.js';
 
@@ -62,5 +63,30 @@ describe('Go-style YAML integers (spec 01 §1.3)', () => {
     assert.deepEqual(t.b, { k: 'v' });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.deepEqual(Object.keys(t), ['a', 'b', '__proto__']);
+  });
+
+  it('merge keys: explicit keys win, then earlier sources', () => {
+    const t = tree(
+      'base: &b {image: i, user: u}\nother: &o {user: o, env: [A=1]}\nc:\n  <<: [*b, *o]\n  user: mine\n',
+    );
+    assert.deepEqual(t.c, { user: 'mine', image: 'i', env: ['A=1'] });
+    assert.deepEqual(tree('b: &b {x: 1}\nc: {<<: *b}').c, { x: new RawScalar(1, '1') });
+    assert.deepEqual(Object.keys(tree('c: {"<<": 1}').c as object), ['<<']);
+  });
+
+  it('alias bombs are cut off with a typed error', () => {
+    let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 8; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
+    assert.throws(() => tree(text), YamlTooLargeError);
+    const bomb = 'kind: Realm\nmetadata: {name: a}\n' + text.replace(/^a/gm, 'x-a');
+    assert.throws(
+      () => parseManifestStream(bomb),
+      (e: unknown) =>
+        e instanceof ManifestValidationError &&
+        /failed to parse kind: document expands to more than/.test(e.message),
+    );
   });
 });

@@ -63,10 +63,26 @@ const signedHex: ScalarTag = {
 /** Options for every parse/stringify so both sides agree on which plain scalars are integers. */
 export const goIntTags = (tags: Tags): Tags => [leadingZeroOctal, signedOctal, binary, signedHex, ...tags];
 
-/** Convert a document's contents into a plain tree (maps → objects, non-string scalars → RawScalar). */
-export function documentToTree(doc: Document): unknown {
+/** Thrown when alias expansion would build an unreasonably large tree ("billion laughs"). */
+export class YamlTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`document expands to more than ${limit} nodes through aliases`);
+  }
+}
+
+/** Upper bound on expanded nodes per document; real manifests are orders of magnitude smaller. */
+export const maxTreeNodes = 200_000;
+
+/**
+ * Convert a document's contents into a plain tree (maps → objects, non-string scalars →
+ * RawScalar). Aliases are expanded (with a node budget) and `<<` merge keys are applied as Go's
+ * decoder does: explicit keys win, then earlier merge sources.
+ */
+export function documentToTree(doc: Document, limit = maxTreeNodes): unknown {
   const seen = new Set<Node>();
+  let nodes = 0;
   const walk = (node: unknown): unknown => {
+    if (++nodes > limit) throw new YamlTooLargeError(limit);
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
       const target = node.resolve(doc);
@@ -80,17 +96,27 @@ export function documentToTree(doc: Document): unknown {
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
+      const merges: unknown[] = [];
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? scalarKey(pair.key) : String(pair.key);
         const value = walk(pair.value);
+        if (
+          key === '<<' &&
+          isScalar(pair.key) &&
+          typeof pair.key.value === 'string' &&
+          !pair.key.type?.startsWith('QUOTE')
+        ) {
+          merges.push(...(Array.isArray(value) ? value : [value]));
+          continue;
+        }
         // Go decodes `key:` / `key: null` to the zero value, i.e. as if the key were absent.
         if (value === null) continue;
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        define(out, key, value);
+      }
+      for (const src of merges) {
+        if (src === null || typeof src !== 'object' || Array.isArray(src) || src instanceof RawScalar)
+          continue;
+        for (const [k, v] of Object.entries(src)) if (!Object.hasOwn(out, k)) define(out, k, v);
       }
       return out;
     }
@@ -107,6 +133,11 @@ export function documentToTree(doc: Document): unknown {
     return null;
   };
   return walk(doc.contents);
+}
+
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty: a `__proto__` key stays plain data instead of replacing the prototype.
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function scalarKey(s: Scalar): string {
