@@ -171,3 +171,15 @@ test('docker save with a gzip layer: detected, hashed, typed as a gzip docker la
   assert.equal(layer.size, gz.length);
   assert.deepEqual(p.images[0].manifests[0].diffIds, img.diffIds);
 });
+
+test('image names with whitespace or control characters are refused', async () => {
+  const f = join(dir, 'badname.tar');
+  await editIndex(images().busybox.file, f, (idx) => {
+    (idx.manifests[0] as { annotations: Record<string, string> }).annotations['io.containerd.image.name'] =
+      'kukeon.test/x:1\nFAKE LOG LINE';
+  });
+  await assert.rejects(
+    plan(f),
+    (err: Error) => hasCode(err, ImageErrorCode.archiveInvalid) && /invalid image name/.test(err.message),
+  );
+});

@@ -225,6 +225,21 @@ class Planner {
   }
 }
 
+/**
+ * containerd stores any string as an image name; a name from an archive is untrusted input that
+ * ends up in listings and logs, so whitespace and control characters are refused.
+ */
+function checkName(file: string, name: string): string {
+  const control = [...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (name === '' || name.length > 512 || control || /\s/.test(name)) {
+    throw new ImageError(
+      ImageErrorCode.archiveInvalid,
+      `${file}: invalid image name ${JSON.stringify(name.slice(0, 80))}`,
+    );
+  }
+  return name;
+}
+
 async function planOci(p: Planner, indexEntry: TarFile): Promise<ArchivePlan> {
   const idx = parseJson(p.file, 'index.json', await readTarFile(p.file, indexEntry), indexSchema);
   const images: PlannedImage[] = [];
@@ -241,6 +256,7 @@ async function planOci(p: Planner, indexEntry: TarFile): Promise<ArchivePlan> {
         `${p.file}: index.json entry ${desc.digest} has no ${NameAnnotation.containerd} annotation; give the image a name`,
       );
     }
+    checkName(p.file, name);
     const manifests = await p.resolve(desc, 'index.json');
     if (manifests.length === 0) {
       skippedPlatform++;
@@ -343,7 +359,8 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
       }
       names.push(p.opts.name);
     }
-    for (const name of names) images.push({ name, target: desc, manifests: [manifest] });
+    for (const name of names)
+      images.push({ name: checkName(p.file, name), target: desc, manifests: [manifest] });
   }
   if (images.length === 0)
     throw new ImageError(ImageErrorCode.archiveInvalid, `${p.file}: manifest.json lists no images`);
