@@ -123,3 +123,13 @@ test('a small tail of a big chunk is copied rather than pinning the chunk', () =
   assert.equal(s.bufferedBytes, 5);
   assert.deepEqual(splitAll(s, [Buffer.from('2}')]), [{ a: 2 }]);
 });
+
+test('discard drops the buffer and refuses further input', () => {
+  const s = new JsonObjectSplitter(limits);
+  s.push(Buffer.from('{"a":"xyz'));
+  assert.equal(s.bufferedBytes, 9);
+  s.discard();
+  assert.equal(s.bufferedBytes, 0);
+  assert.equal(s.inObject, false);
+  assert.ok(s.push(Buffer.from('{}')).error);
+});

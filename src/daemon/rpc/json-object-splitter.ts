@@ -140,6 +140,14 @@ export class JsonObjectSplitter {
     return { objects };
   }
 
+  /** Drops whatever is buffered; the splitter accepts nothing more (the connection is closing). */
+  discard(): void {
+    this.broken ??= new JsonFramingError('syntax', 'stream discarded');
+    this.parts = [];
+    this.partsLength = 0;
+    this.depth = 0;
+  }
+
   private tooLarge(objects: Buffer[]): SplitResult {
     return this.fail(
       objects,

@@ -183,6 +183,9 @@ export class RpcConnection {
 
   private stopReading(): void {
     this.readingStopped = true;
+    // Give the buffered bytes back to the server-wide budget now, not when the socket closes.
+    this.splitter.discard();
+    this.chargeBudget();
     clearTimeout(this.readTimer);
     this.readTimer = undefined;
     // Keep the socket flowing so input is discarded rather than piling up in kernel buffers.
