@@ -16,3 +16,4 @@ export * from './event-stream.js';
 export * from './teardown.js';
 export * from './namespace-purge.js';
 export * from './minimal-spec.js';
+export * from './wait-exit.js';

@@ -16,6 +16,7 @@ import {
   purgeNamespace,
   taskEventsFilter,
   teardownContainer,
+  waitForExit,
   type ContainerdEvent,
   type EventStream,
 } from '../../src/containerd/index.js';
@@ -170,12 +171,23 @@ test('after a containerd restart the subscription resumes by itself and delivers
   streams.push(es);
   await within(es.ready, 10_000, 'the first subscription');
   assert.equal(es.connected, true);
+  // A Wait in flight across the restart: re-issued by waitForExit until containerd answers.
+  const survivor = `ev-w-${process.pid}`;
+  await runSleeper(survivor);
+  let retries = 0;
+  const waiting = waitForExit(client, ns, survivor, { onRetry: () => retries++ });
   restartContainerd(pd);
   await within(reconnectedP, 20_000, 'the event stream to reconnect');
   assert.equal(disconnects, 1);
   assert.equal(reconnects, 1);
   assert.equal(es.connected, true);
+  // The private-containerd stop also kills the shims, so the task died with the daemon down;
+  // containerd cleans it up on start. The re-issued Wait ends either way instead of failing.
+  const result = await within(waiting, 20_000, 'the re-issued Wait');
+  assert.ok(retries >= 1, 'Wait was re-issued');
+  assert.ok(result === undefined || result.exit_status === 137, JSON.stringify(result));
   // The reconnect is the caller's cue to reconcile; then new events flow on the new stream.
+  await teardownContainer(client, ns, survivor);
   assert.deepEqual(await client.tasks.list(ns), []);
   const id = `ev2-${process.pid}`;
   await runSleeper(id);
