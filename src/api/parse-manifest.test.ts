@@ -954,6 +954,10 @@ describe('parseManifestStream: names (§2, checked at parse time)', () => {
     );
   });
 
+  it('a root container may omit its image (imageless roots are runnable)', () => {
+    assert.equal(parseManifestStream(mut(cellObj, ['spec.containers.0.image', undefined])).length, 1);
+  });
+
   it('a container named root is fine when it is the root', () => {
     assert.equal(parseManifestStream(mut(cellObj, ['spec.containers.0.id', 'root'])).length, 1);
   });

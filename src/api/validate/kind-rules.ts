@@ -113,7 +113,9 @@ function checkEmbeddedContainer(c: ContainerSpecDoc, i: number): string | undefi
   if (id === '') return `spec.containers[${i}].id is required`;
   const nameErr = checkName('container', id);
   if (nameErr) return nameErr;
-  if (t(c.image) === '') return `container "${id}": image is required`;
+  // A root may be imageless (an empty root filesystem, as the runner's own default root is), so
+  // `kuke get -o yaml` of a cell with a synthesized root can be re-applied.
+  if (t(c.image) === '' && !c.root) return `container "${id}": image is required`;
   const prefix = `container "${id}": `;
   const sec = checkSecrets(c.secrets);
   if (sec) return prefix + sec;
