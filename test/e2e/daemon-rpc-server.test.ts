@@ -52,6 +52,7 @@ function testRegistry(): MethodRegistry {
         return { Name: name };
       },
     })
+    .register('Broken', () => ({ Size: BigInt(1) }))
     .register('GetCell', (args: { Name: string }) => {
       throw new KukeonError('CELL_NOT_FOUND', `cell "${args.Name}" not found`);
     });
@@ -186,6 +187,13 @@ test('round trip through a real socket: replies, out of order, transport errors,
     return true;
   });
   await assert.rejects(client.call('Greet', {}), /rpc: bad params for KukeonV1.Greet/);
+  // A reply the daemon cannot encode still answers its caller, and the connection stays usable.
+  await assert.rejects(client.call('Broken'), (err: unknown) => {
+    assert.ok(hasCode(err, 'RPC_TRANSPORT'));
+    assert.match((err as Error).message, /^rpc: reply cannot be encoded: .*BigInt/);
+    return true;
+  });
+  assert.equal((await client.ping()).OK, true);
   await assert.rejects(client.call('GetCell', { Name: 'db' }), (err: unknown) => {
     assert.ok(err instanceof DaemonReplyError);
     assert.ok(hasCode(err, 'CELL_NOT_FOUND'));

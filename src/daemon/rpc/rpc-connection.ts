@@ -151,11 +151,14 @@ export class RpcConnection {
     let frame: string;
     try {
       frame = encodeFrame(response);
-    } catch {
+    } catch (err) {
+      // A handler bug (BigInt, cycle): the caller still gets an answer for its id.
+      this.logger.error({ err }, 'rpc reply cannot be encoded');
+      const reason = err instanceof Error ? err.message : String(err);
       frame = encodeFrame({
         id: response.id,
         result: null,
-        error: transportErrorText.unserializable('reply'),
+        error: transportErrorText.unserializable(reason),
       });
     }
     if (!this.socket.write(frame) && !this.writeBlocked) {

@@ -29,7 +29,7 @@ export const transportErrorText = {
   shuttingDown: 'rpc: server is shutting down',
   readTimeout: (ms: number) => `rpc: request not received completely within ${ms}ms`,
   bufferBudget: 'rpc: server is out of request buffer space, retry later',
-  unserializable: (serviceMethod: string) => `rpc: reply of ${serviceMethod} cannot be encoded`,
+  unserializable: (reason: string) => `rpc: reply cannot be encoded: ${reason}`,
 } as const;
 
 /** Serialises one wire object the conventional way: JSON followed by a newline. */
