@@ -4,6 +4,7 @@ import { parseManifestStream } from './parse-manifest.js';
 import { cellFromDoc, containerFromDoc, stackFromDoc, realmFromDoc, spaceFromDoc } from './convert.js';
 import { ConversionError, CONVERSION_FAILED } from './manifest-error.js';
 import { hasCode } from '../errors.js';
+import { encodeResource } from './resource-codec.js';
 import { applySpaceDefaults } from '../model/space-defaults.js';
 import { diffCell } from '../model/diff/cell-diff.js';
 import type { CellDoc } from './v1beta1/cell.js';
@@ -132,5 +133,51 @@ describe('space defaults before diffing (§9.4)', () => {
     assert.deepEqual(frontend.capabilities?.add, ['CHOWN', 'SETUID', 'SETGID', 'NET_BIND_SERVICE']);
     assert.deepEqual(frontend.securityOpts, ['no-new-privileges']);
     assert.equal(sandbox.user, '1000:1000');
+  });
+});
+
+describe('kuke get -o yaml output can be re-applied', () => {
+  it('a stored cell with a synthesized imageless root parses back and diffs unchanged', () => {
+    const doc = example().cell;
+    doc.spec!.containers![0].root = undefined;
+    const stored = cellFromDoc(doc);
+    stored.spec.rootContainerId = 'root';
+    stored.spec.containers.unshift({
+      id: 'root',
+      realmId: 'lab',
+      spaceId: 'agents',
+      stackId: 'web',
+      cellId: 'shop',
+      root: true,
+      image: '',
+      command: '/.kukeon/bin/busybox',
+      args: ['sh', '-c', 'sleep infinity'],
+      env: [],
+      ports: [],
+      volumes: [
+        { kind: 'bind', source: '/opt/kukeon/bin/busybox', target: '/.kukeon/bin/busybox', readOnly: true },
+      ],
+      networks: [],
+      networksAliases: [],
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      restartPolicy: '',
+    });
+    stored.spec.containers.forEach((c) => (c.containerdId = `agents_web_shop_${c.root ? 'root' : c.id}`));
+    stored.status = {
+      ...stored.status,
+      state: 'Ready',
+      cgroupPath: '/kukeon/lab/agents/web/shop',
+      createdAt: '2026-04-21T12:00:03.123456789Z',
+      network: { bridgeName: 'k-d6c0a9c1' },
+      containers: [
+        { name: 'root', id: 'root', state: 'Ready', restartCount: 0, exitCode: 0, exitSignal: '' },
+      ],
+    };
+    const [again] = parseManifestStream(encodeResource('Cell', stored, 'yaml'));
+    assert.ok(again.kind === 'Cell');
+    const desired = cellFromDoc(again.doc);
+    assert.deepEqual(desired, stored);
+    assert.equal(diffCell(desired, stored).class, 'unchanged');
   });
 });
