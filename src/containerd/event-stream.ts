@@ -50,12 +50,20 @@ export class EventStream {
 
   private connect(): void {
     if (this.closed) return;
-    const call = this.rpc.rawServerStream<unknown>(
-      'events',
-      'Subscribe',
-      { filters: this.opts.filters ?? [] },
-      null,
-    );
+    let call: ClientReadableStream<unknown>;
+    try {
+      call = this.rpc.rawServerStream<unknown>(
+        'events',
+        'Subscribe',
+        { filters: this.opts.filters ?? [] },
+        null,
+      );
+    } catch (err) {
+      // The client was closed under us: nothing to reconnect to.
+      this.rpc.log.debug({ err }, 'containerd event stream stopped: client closed');
+      this.close();
+      return;
+    }
     this.call = call;
     let lost = false;
     const onLost = (err: unknown): void => {
