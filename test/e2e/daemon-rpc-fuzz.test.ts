@@ -31,7 +31,8 @@ function serverScript(socketPath: string, groupFile: string): string {
       .register('Ping', () => ({ OK: true, Version: 'fuzz' }))
       .register('Echo', (a) => ({ Args: a }));
     const server = new DaemonServer({ socketPath: ${JSON.stringify(socketPath)}, groupFile: ${JSON.stringify(groupFile)},
-      registry, logger, limits: { requestReadTimeoutMs: ${READ_TIMEOUT_MS}, maxBufferedBytesTotal: ${BUFFER_BUDGET} } });
+      registry, logger, limits: { requestReadTimeoutMs: ${READ_TIMEOUT_MS}, maxBufferedBytesTotal: ${BUFFER_BUDGET},
+        replyWriteTimeoutMs: 2000 } });
     installShutdownSignals(server, logger);
     await server.start();
   `;
@@ -168,8 +169,23 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
         }
       }),
     ]),
+    // 6. A client that sends many requests with big replies and does not read them.
+    run('non-reading client', [
+      hostile(
+        socketPath,
+        async (s) => {
+          s.pause();
+          const pad = 'z'.repeat(256 * 1024);
+          for (let i = 0; i < 200; i++)
+            s.write(`{"method":"KukeonV1.Echo","params":[{"Pad":"${pad}"}],"id":${i}}`);
+          await sleep(5000);
+          s.resume();
+        },
+        15_000,
+      ),
+    ]),
   ]);
-  // 6. Eight clients each park 15 MiB of an unfinished request (each under the size limit): the
+  // 7. Eight clients each park 15 MiB of an unfinished request (each under the size limit): the
   // server-wide buffer budget stops them. Run alone so it does not starve the cases above.
   await run(
     'buffer exhaustion',
@@ -181,7 +197,7 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
     ),
   );
 
-  // 7. Generated request-shaped objects on one connection: exactly one reply each, in sync.
+  // 8. Generated request-shaped objects on one connection: exactly one reply each, in sync.
   const requests = fc.sample(
     fc.record(
       {
@@ -214,7 +230,7 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
   for (const [name, outcomes] of Object.entries(results)) {
     for (const o of outcomes) {
       assert.ok(o.closedByServer, `${name}: server closed the connection`);
-      if (name !== 'generated') {
+      if (name !== 'generated' && name !== 'non-reading client') {
         for (const r of o.replies) assert.equal(typeof r.error, 'string', `${name}: error reply`);
       }
     }
@@ -235,6 +251,11 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
   assert.ok(
     slow.ms >= READ_TIMEOUT_MS && slow.ms < READ_TIMEOUT_MS + 2000,
     `slow client cut after ${slow.ms}ms`,
+  );
+  const nonReading = results['non-reading client'][0];
+  assert.ok(
+    nonReading.replies.length < 200,
+    `non-reading client got ${nonReading.replies.length} of 200 replies`,
   );
   const budgetErrors = errorsOf('buffer exhaustion');
   assert.ok(
@@ -260,9 +281,10 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
   const growthMiB = (after.hwm - baseline.rss) / 1024;
   console.log(
     `fuzz: baseline RSS ${(baseline.rss / 1024).toFixed(1)} MiB, peak ${(after.hwm / 1024).toFixed(1)} MiB, ` +
-      `now ${(after.rss / 1024).toFixed(1)} MiB; good client: ${pings} pings, max latency ${maxLatency} ms`,
+      `now ${(after.rss / 1024).toFixed(1)} MiB; non-reading client cut after ${nonReading.replies.length} replies; good client: ${pings} pings, max latency ${maxLatency} ms`,
   );
   assert.ok(pings > 20, 'the good client was served throughout');
+  assert.ok(maxLatency < 3000, `the good client never waited long (${maxLatency} ms)`);
   assert.ok(growthMiB < 200, `peak RSS growth ${growthMiB.toFixed(1)} MiB stays bounded`);
 
   child.kill('SIGTERM');

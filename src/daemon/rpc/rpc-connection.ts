@@ -163,10 +163,16 @@ export class RpcConnection {
     }
     if (!this.socket.write(frame) && !this.writeBlocked) {
       this.writeBlocked = true;
+      const stalled = setTimeout(() => {
+        this.logger.warn('rpc client has not read its replies in time; dropping it');
+        this.socket.destroy();
+      }, this.options.limits.replyWriteTimeoutMs).unref();
       this.socket.once('drain', () => {
+        clearTimeout(stalled);
         this.writeBlocked = false;
         this.updateFlow();
       });
+      this.socket.once('close', () => clearTimeout(stalled));
     }
     if (this.socket.writableLength > this.options.limits.maxPendingWriteBytes) {
       this.logger.warn(

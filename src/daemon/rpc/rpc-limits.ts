@@ -18,8 +18,10 @@ export interface RpcLimits {
   maxConnections: number;
   /** Reading from a connection pauses while this many of its requests are running. */
   maxInFlightPerConnection: number;
-  /** A client that does not read its replies is dropped once this many reply bytes queue up. */
+  /** A client that does not read its replies is dropped once this many reply bytes queue up… */
   maxPendingWriteBytes: number;
+  /** …or once its replies have been stuck this long (reading from it pauses meanwhile). */
+  replyWriteTimeoutMs: number;
 }
 
 export const defaultRpcLimits: RpcLimits = {
@@ -31,6 +33,7 @@ export const defaultRpcLimits: RpcLimits = {
   maxConnections: 256,
   maxInFlightPerConnection: 64,
   maxPendingWriteBytes: 64 * 1024 * 1024,
+  replyWriteTimeoutMs: 30_000,
 };
 
 export function rpcLimits(overrides: Partial<RpcLimits> = {}): RpcLimits {
