@@ -1,0 +1,32 @@
+import { parseManifestStream, sortForApply, type ParseOptions } from '../../api/index.js';
+import type { ApplyHandlers, ApplyResult } from './apply-types.js';
+
+/**
+ * `kuke apply` on the daemon side (spec 01 §1.7, spec 02 §8.2): parse and validate the whole
+ * stream first (any failure throws and nothing is applied), sort by kind rank then document
+ * index, and reconcile each document with its kind's handler. One document's failure is recorded
+ * as `failed` with its message and the rest still run. Results come back in processing order.
+ */
+export async function applyDocuments(
+  text: string,
+  handlers: ApplyHandlers,
+  options: ParseOptions = {},
+): Promise<ApplyResult[]> {
+  const docs = sortForApply(parseManifestStream(text, options));
+  const results: ApplyResult[] = [];
+  for (const doc of docs) {
+    const base = { index: doc.index, kind: doc.kind, name: doc.name };
+    try {
+      const outcome = await handlers[doc.kind](doc);
+      results.push({
+        ...base,
+        action: outcome.action,
+        ...(outcome.changes && outcome.changes.length > 0 && { changes: outcome.changes }),
+        ...(outcome.details && Object.keys(outcome.details).length > 0 && { details: outcome.details }),
+      });
+    } catch (err) {
+      results.push({ ...base, action: 'failed', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return results;
+}

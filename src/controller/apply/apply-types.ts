@@ -1,0 +1,29 @@
+import type { ApplyKind, ParsedDocument } from '../../api/index.js';
+
+export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'failed';
+
+/** What applying one document did (besides failing: a handler throws for that). */
+export interface ApplyOutcome {
+  action: Exclude<ApplyAction, 'failed'>;
+  changes?: string[];
+  details?: Record<string, string>;
+}
+
+/** One line of the apply reply (spec 01 §1.7 step 4; lower-case keys as printed by `-o json`). */
+export interface ApplyResult {
+  index: number;
+  kind: string;
+  name: string;
+  action: ApplyAction;
+  error?: string;
+  changes?: string[];
+  details?: Record<string, string>;
+}
+
+/**
+ * Applies one validated document of its kind. The dispatcher owns ordering and failure capture,
+ * so a handler only reconciles; a new kind plugs in by registering one of these.
+ */
+export type ApplyHandler = (doc: ParsedDocument) => Promise<ApplyOutcome>;
+
+export type ApplyHandlers = Record<ApplyKind, ApplyHandler>;

@@ -1,0 +1,85 @@
+import { KukeonError } from '../errors.js';
+
+/**
+ * Codes of the controller's own errors. The ones the kukeonv1 envelope knows (REALM_NOT_FOUND →
+ * RealmNotFound, RESOURCE_HAS_DEPENDENCIES → ResourceHasDependencies, …) use the same code as the
+ * runner, so clients see one identity whichever layer noticed.
+ */
+export const ControllerErrorCode = {
+  RealmNotFound: 'REALM_NOT_FOUND',
+  SpaceNotFound: 'SPACE_NOT_FOUND',
+  StackNotFound: 'STACK_NOT_FOUND',
+  CellNotFound: 'CELL_NOT_FOUND',
+  ResourceHasDependencies: 'RESOURCE_HAS_DEPENDENCIES',
+  BreakingUpdate: 'BREAKING_UPDATE',
+  DeleteRealm: 'DELETE_REALM',
+  DeleteSpace: 'DELETE_SPACE',
+  DeleteStack: 'DELETE_STACK',
+  /** A kind or feature this build does not implement yet (cells before the cell runner lands). */
+  NotSupported: 'NOT_SUPPORTED',
+  /** A manifest document of a kind the verb does not accept (delete -f of a Secret). */
+  UnknownKind: 'UNKNOWN_KIND',
+} as const;
+export type ControllerErrorCode = (typeof ControllerErrorCode)[keyof typeof ControllerErrorCode];
+
+export class ControllerError extends KukeonError {
+  constructor(code: ControllerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** `<what>: <cause>`, keeping the cause (the envelope picks the innermost mapped code). */
+export function wrapControllerError(
+  code: ControllerErrorCode,
+  what: string,
+  cause: unknown,
+): ControllerError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new ControllerError(code, `${what}: ${detail}`, { cause });
+}
+
+/** True for the not-found codes of every level (used by delete -f: "not found" is not a failure). */
+export function isNotFoundError(err: unknown): boolean {
+  if (!(err instanceof KukeonError)) return false;
+  return (
+    err.code === ControllerErrorCode.RealmNotFound ||
+    err.code === ControllerErrorCode.SpaceNotFound ||
+    err.code === ControllerErrorCode.StackNotFound ||
+    err.code === ControllerErrorCode.CellNotFound
+  );
+}
+
+export const notFound = {
+  realm: (realm: string) =>
+    new ControllerError(ControllerErrorCode.RealmNotFound, `realm "${realm}" not found`),
+  space: (realm: string, space: string) =>
+    new ControllerError(ControllerErrorCode.SpaceNotFound, `space "${space}" not found in realm "${realm}"`),
+  stack: (realm: string, space: string, stack: string) =>
+    new ControllerError(
+      ControllerErrorCode.StackNotFound,
+      `stack "${stack}" not found in realm "${realm}", space "${space}"`,
+    ),
+  cell: (realm: string, space: string, stack: string, cell: string) =>
+    new ControllerError(
+      ControllerErrorCode.CellNotFound,
+      `cell "${cell}" not found in realm "${realm}", space "${space}", stack "${stack}"`,
+    ),
+};
+
+/**
+ * Spec 03 §4.7: `failed to delete realm: resource has child resources: realm "r" has 2 space(s).
+ * Use --cascade to delete them or --force to skip validation` (purge says "purge").
+ */
+export function hasChildren(
+  verb: 'delete' | 'purge',
+  kind: 'realm' | 'space' | 'stack',
+  name: string,
+  count: number,
+  childKind: 'space' | 'stack' | 'cell',
+): ControllerError {
+  return new ControllerError(
+    ControllerErrorCode.ResourceHasDependencies,
+    `failed to ${verb} ${kind}: resource has child resources: ${kind} "${name}" has ${count} ${childKind}(s). ` +
+      `Use --cascade to ${verb} them or --force to skip validation`,
+  );
+}

@@ -1,0 +1,285 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KukeonError } from '../errors.js';
+import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
+import { Controller, CELLS_UNSUPPORTED } from './controller.js';
+import { ControllerErrorCode } from './controller-errors.js';
+import { FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
+
+function setup(): { fake: FakeRunner; controller: Controller } {
+  const fake = new FakeRunner();
+  const controller = new Controller({ runner: fake.port, probe: fakeProbe(fake), namespaceSuffix: 'test' });
+  return { fake, controller };
+}
+
+const realm = (name: string, labels = '{}') =>
+  `apiVersion: v1beta1\nkind: Realm\nmetadata:\n  name: ${name}\n  labels: ${labels}\n`;
+const space = (r: string, name: string, labels = '{}') =>
+  `kind: Space\nmetadata:\n  name: ${name}\n  labels: ${labels}\nspec:\n  realmId: ${r}\n`;
+const stack = (r: string, s: string, name: string) =>
+  `kind: Stack\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${r}\n  spaceId: ${s}\n`;
+const cell = (name: string) =>
+  `kind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: busybox\n`;
+const stream = (...docs: string[]) => docs.join('---\n');
+
+const code = (c: string) => (err: unknown) => err instanceof KukeonError && err.code === c;
+
+describe('controller apply: classification and ordering', () => {
+  test('documents run in kind order (ties in file order) and results follow processing order', async () => {
+    const { fake, controller } = setup();
+    const results = await controller.applyDocuments(
+      stream(stack('r1', 's1', 't1'), space('r1', 's1'), realm('r2'), realm('r1'), space('r1', 's2')),
+    );
+    assert.deepEqual(
+      results.map((r) => `${r.index} ${r.kind} ${r.name} ${r.action}`),
+      [
+        '2 Realm r2 created',
+        '3 Realm r1 created',
+        '1 Space s1 created',
+        '4 Space s2 created',
+        '0 Stack t1 created',
+      ],
+    );
+    assert.deepEqual(fake.calls, [
+      'createRealm r2',
+      'createRealm r1',
+      'createSpace r1/s1',
+      'createSpace r1/s2',
+      'createStack r1/s1/t1',
+    ]);
+  });
+
+  test('re-apply is unchanged; a label change is an update listing the change; no runner writes when unchanged', async () => {
+    const { fake, controller } = setup();
+    const text = stream(realm('r1', '{team: a}'), space('r1', 's1'), stack('r1', 's1', 't1'));
+    await controller.applyDocuments(text);
+    fake.calls = [];
+    const again = await controller.applyDocuments(text);
+    assert.deepEqual(
+      again.map((r) => r.action),
+      ['unchanged', 'unchanged', 'unchanged'],
+    );
+    assert.deepEqual(fake.calls, []);
+    const changed = await controller.applyDocuments(realm('r1', '{team: b}'));
+    assert.equal(changed[0].action, 'updated');
+    assert.deepEqual(changed[0].changes, ['metadata.labels']);
+    assert.deepEqual(fake.calls, ['updateRealm r1']);
+    assert.equal(fake.realms.get('r1')?.metadata.labels.team, 'b');
+  });
+
+  test('a breaking change fails with the delete-and-recreate message and touches nothing', async () => {
+    const { fake, controller } = setup();
+    await controller.applyDocuments(realm('r1'));
+    fake.calls = [];
+    const results = await controller.applyDocuments(
+      stream('kind: Realm\nmetadata:\n  name: r1\nspec:\n  namespace: other-ns\n', realm('r2')),
+    );
+    assert.equal(results[0].action, 'failed');
+    assert.equal(
+      results[0].error,
+      'realm "r1" has breaking changes: [spec.namespace]. Delete the realm and recreate it with the new spec',
+    );
+    // The failure did not stop the next document.
+    assert.equal(results[1].action, 'created');
+    assert.deepEqual(fake.calls, ['createRealm r2']);
+  });
+
+  test('missing parents are created with defaults and reported in details', async () => {
+    const { fake, controller } = setup();
+    const results = await controller.applyDocuments(stack('r9', 's9', 't9'));
+    assert.equal(results[0].action, 'created');
+    assert.deepEqual(results[0].details, { realm: 'created', space: 'created' });
+    assert.deepEqual(fake.calls, ['createRealm r9', 'createSpace r9/s9', 'createStack r9/s9/t9']);
+  });
+
+  test('a runner failure marks only that document failed', async () => {
+    const { fake, controller } = setup();
+    fake.failNext.set('createSpace', new KukeonError('CREATE_SPACE', 'failed to create space "s1": boom'));
+    const results = await controller.applyDocuments(
+      stream(realm('r1'), space('r1', 's1'), space('r1', 's2')),
+    );
+    assert.deepEqual(
+      results.map((r) => [r.name, r.action, r.error]),
+      [
+        ['r1', 'created', undefined],
+        ['s1', 'failed', 'failed to create space "s1": boom'],
+        ['s2', 'created', undefined],
+      ],
+    );
+  });
+
+  test('an invalid document rejects the whole stream before anything is applied', async () => {
+    const { fake, controller } = setup();
+    await assert.rejects(
+      controller.applyDocuments(stream(realm('r1'), 'kind: Space\nmetadata:\n  name: s1\n')),
+      code(MANIFEST_INVALID),
+    );
+    await assert.rejects(controller.applyDocuments('\n---\n'), code(MANIFEST_EMPTY));
+    assert.deepEqual(fake.calls, []);
+  });
+
+  test('cell documents fail as unsupported (not skipped) while the runner has no cells', async () => {
+    const { controller } = setup();
+    const results = await controller.applyDocuments(stream(cell('c1'), realm('r1')));
+    assert.deepEqual(
+      results.map((r) => [r.kind, r.action, r.error]),
+      [
+        ['Realm', 'created', undefined],
+        ['Cell', 'failed', CELLS_UNSUPPORTED],
+      ],
+    );
+  });
+
+  test('a registered handler takes over its kind', async () => {
+    const { controller } = setup();
+    controller.registerApplyHandler('Cell', async (doc) => ({
+      action: 'created',
+      details: { seen: doc.name },
+    }));
+    const [r] = await controller.applyDocuments(cell('c1'));
+    assert.deepEqual(r, { index: 0, kind: 'Cell', name: 'c1', action: 'created', details: { seen: 'c1' } });
+  });
+});
+
+describe('controller delete -f', () => {
+  test('reverse dependency order, not found is not a failure, cascade reports children', async () => {
+    const { fake, controller } = setup();
+    await controller.applyDocuments(stream(realm('r1'), space('r1', 's1'), stack('r1', 's1', 't1')));
+    fake.calls = [];
+    const text = stream(realm('r1'), space('r1', 's1'), stack('r1', 's1', 't1'), realm('gone'));
+    const results = await controller.deleteDocuments(text, { cascade: false, force: false });
+    assert.deepEqual(
+      results.map((r) => `${r.kind} ${r.name} ${r.action}`),
+      ['Stack t1 deleted', 'Space s1 deleted', 'Realm r1 deleted', 'Realm gone not found'],
+    );
+    assert.deepEqual(fake.calls, [
+      'deleteStack r1/s1/t1',
+      'deleteSpace r1/s1 cascade=false',
+      'deleteRealm r1 cascade=false',
+    ]);
+
+    await controller.applyDocuments(stream(realm('r2'), space('r2', 's1'), stack('r2', 's1', 't1')));
+    const refused = await controller.deleteDocuments(realm('r2'), { cascade: false, force: false });
+    assert.equal(refused[0].action, 'failed');
+    assert.match(refused[0].error ?? '', /realm "r2" has 1 space\(s\)\. Use --cascade/);
+    const cascaded = await controller.deleteDocuments(realm('r2'), { cascade: true, force: false });
+    assert.deepEqual(cascaded[0].cascaded, ['stack:t1', 'space:s1']);
+    assert.equal(fake.realms.size, 0);
+  });
+
+  test('kinds without a delete handler fail with unknown kind', async () => {
+    const { controller } = setup();
+    const results = await controller.deleteDocuments('kind: Volume\nmetadata:\n  name: v\n  realm: r1\n', {
+      cascade: false,
+      force: false,
+    });
+    assert.equal(results[0].action, 'failed');
+    assert.equal(results[0].error, 'unknown kind: Volume');
+  });
+});
+
+describe('controller scope verbs', () => {
+  test('create reports facts; a second create is an ensure with Created false', async () => {
+    const { controller } = setup();
+    const r = {
+      metadata: { name: 'r1', labels: {} },
+      spec: { namespace: '' },
+      status: { state: 'Pending' as const, cgroupPath: '' },
+    };
+    const first = await controller.createRealm(r);
+    assert.equal(first.facts.Created, true);
+    assert.equal(first.facts.MetadataExistsPre, false);
+    const second = await controller.createRealm(r);
+    assert.equal(second.facts.Created, false);
+    assert.equal(second.facts.MetadataExistsPre, true);
+    assert.equal(second.facts.ContainerdNamespaceExistsPre, true);
+  });
+
+  test('get of a missing resource echoes the request with MetadataExists false (no error)', async () => {
+    const { controller } = setup();
+    const req = {
+      metadata: { name: 'nope', labels: {} },
+      spec: { realmId: 'r1' },
+      status: { state: 'Pending' as const, cgroupPath: '' },
+    };
+    const got = await controller.getSpace(req);
+    assert.deepEqual(got.facts, { MetadataExists: false, CgroupExists: false, CNINetworkExists: false });
+    assert.equal(got.resource.metadata.name, 'nope');
+  });
+
+  test('delete: not found, child refusal, force and cascade', async () => {
+    const { fake, controller } = setup();
+    const none = { force: false, cascade: false };
+    await assert.rejects(controller.deleteRealm('nope', none), code(ControllerErrorCode.RealmNotFound));
+    await assert.rejects(controller.deleteSpace('r1', 'nope', none), (err: unknown) => {
+      assert.ok(err instanceof KukeonError);
+      assert.equal(err.code, ControllerErrorCode.SpaceNotFound);
+      assert.equal(err.message, 'space "nope" not found in realm "r1"');
+      return true;
+    });
+    await controller.applyDocuments(stream(space('r1', 's1'), stack('r1', 's1', 't1')));
+    await assert.rejects(controller.deleteSpace('r1', 's1', none), (err: unknown) => {
+      assert.ok(err instanceof KukeonError);
+      assert.equal(err.code, ControllerErrorCode.ResourceHasDependencies);
+      assert.equal(
+        err.message,
+        'failed to delete space: resource has child resources: space "s1" has 1 stack(s). Use --cascade to delete them or --force to skip validation',
+      );
+      return true;
+    });
+    assert.equal(fake.spaces.size, 1);
+    const forced = await controller.deleteSpace('r1', 's1', { force: true, cascade: false });
+    assert.deepEqual(forced.facts.Deleted, ['stack:t1', 'metadata', 'cgroup', 'network']);
+    assert.equal(forced.facts.CNINetworkDeleted, true);
+  });
+
+  test('purge realm works without metadata; purge space of a missing space is not found', async () => {
+    const { fake, controller } = setup();
+    const r = await controller.purgeRealm('ghost', { force: false, cascade: false });
+    assert.equal(r.resource.status.state, 'Unknown');
+    assert.equal(r.resource.spec.namespace, 'ghost.test');
+    assert.equal(r.facts.PurgeSucceeded, true);
+    assert.deepEqual(fake.calls, ['purgeRealm ghost']);
+    await assert.rejects(
+      controller.purgeSpace('ghost', 's', { force: false, cascade: false }),
+      code(ControllerErrorCode.SpaceNotFound),
+    );
+  });
+
+  test('purge space reports a runner failure in the result instead of throwing', async () => {
+    const { fake, controller } = setup();
+    await controller.applyDocuments(space('r1', 's1'));
+    fake.failNext.set('purgeSpace', new Error('bridge busy'));
+    const r = await controller.purgeSpace('r1', 's1', { force: false, cascade: false });
+    assert.equal(r.facts.PurgeSucceeded, false);
+    assert.deepEqual(r.facts.Purged, ['purge-error:bridge busy']);
+  });
+
+  test('refreshAll walks every level and collects found/updated names', async () => {
+    const { controller } = setup();
+    await controller.applyDocuments(stream(stack('r1', 's1', 't1'), stack('r1', 's2', 't2')));
+    const rep = await controller.refreshAll();
+    assert.deepEqual(rep.RealmsFound, ['r1']);
+    assert.deepEqual(rep.SpacesFound, ['s1', 's2']);
+    assert.deepEqual(rep.SpacesUpdated, ['s1', 's2']);
+    assert.deepEqual(rep.StacksFound, ['t1', 't2']);
+    assert.deepEqual(rep.Errors, []);
+  });
+
+  test('space pass ensures every space and counts failures without throwing', async () => {
+    const { fake, controller } = setup();
+    await controller.applyDocuments(stream(space('r1', 's1'), space('r1', 's2')));
+    fake.calls = [];
+    const orig = fake.port.ensureSpace;
+    let n = 0;
+    fake.port.ensureSpace = async (s) => {
+      if (n++ === 0) throw new Error('conflist unwritable');
+      return orig(s);
+    };
+    const rep = await controller.reconcileSpaces();
+    assert.equal(rep.spacesScanned, 2);
+    assert.equal(rep.spacesErrored, 1);
+    assert.deepEqual(rep.errors, ['r1/s1: conflist unwritable']);
+    assert.deepEqual(fake.calls, ['ensureSpace r1/s2']);
+  });
+});

@@ -1,0 +1,165 @@
+import type { ApplyKind, ParseOptions } from '../api/index.js';
+import type { ImageSummary, ImportProgress, ImportResult } from '../images/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Realm, Space, Stack } from '../model/resources.js';
+import type { Runner } from '../runner/runner.js';
+import type { RecoveryReport } from '../runner/recover-intents.js';
+import type { SweepReport } from '../runner/sweep-orphans.js';
+import { applyDocuments } from './apply/apply-documents.js';
+import type { ApplyHandler, ApplyHandlers, ApplyResult } from './apply/apply-types.js';
+import {
+  realmApplyHandler,
+  spaceApplyHandler,
+  stackApplyHandler,
+  unsupportedApplyHandler,
+} from './apply/scope-apply.js';
+import type { ControllerDeps } from './controller-deps.js';
+import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import {
+  deleteDocuments,
+  scopeDeleteHandlers,
+  type DeleteHandler,
+  type DeleteHandlers,
+  type DeleteResult,
+} from './delete-documents.js';
+import { runnerHostProbe, type HostProbe } from './host-probe.js';
+import * as realms from './realm-ops.js';
+import {
+  reconcileCells,
+  reconcileSpaces,
+  type CellPassReport,
+  type SpacePassReport,
+} from './reconcile-passes.js';
+import { refreshAll, type RefreshAllReport } from './refresh-all.js';
+import type { RemoveFlags } from './results.js';
+import type { CellPort, ScopeRunner } from './runner-port.js';
+import * as spaces from './space-ops.js';
+import * as stacks from './stack-ops.js';
+
+export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
+
+export interface ControllerOptions {
+  runner: ScopeRunner;
+  probe: HostProbe;
+  cells?: CellPort;
+  namespaceSuffix: string;
+  log?: Logger;
+  /** Options for manifest validation (apply / delete -f). */
+  parse?: ParseOptions;
+}
+
+/**
+ * The intent layer between the RPC handlers (or the CLI's in-process mode) and the runner
+ * (spec 02 §11). It has no side effects of its own and holds no locks: every mutation is one or
+ * more runner calls, and the runner serialises per resource. Kinds plug into apply and delete -f
+ * by registering one handler each (`registerApplyHandler`, `registerDeleteHandler`).
+ */
+export class Controller {
+  private readonly deps: ControllerDeps;
+  private readonly applyHandlers: ApplyHandlers;
+  private readonly deleteHandlers: DeleteHandlers;
+  private readonly parseOptions: ParseOptions;
+
+  constructor(options: ControllerOptions) {
+    this.deps = {
+      runner: options.runner,
+      probe: options.probe,
+      cells: options.cells,
+      namespaceSuffix: options.namespaceSuffix,
+      log: options.log ?? silentLogger,
+    };
+    this.parseOptions = options.parse ?? {};
+    const runner = options.runner;
+    const unsupported = (kind: string) =>
+      unsupportedApplyHandler(`${kind} documents are not supported by this build yet`);
+    this.applyHandlers = {
+      Realm: realmApplyHandler(runner),
+      Space: spaceApplyHandler(runner),
+      Stack: stackApplyHandler(runner),
+      Cell: unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Container: unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Secret: unsupported('Secret'),
+      CellBlueprint: unsupported('CellBlueprint'),
+      CellConfig: unsupported('CellConfig'),
+      Volume: unsupported('Volume'),
+    };
+    this.deleteHandlers = {
+      ...scopeDeleteHandlers(this),
+      Cell: () => Promise.reject(new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED)),
+    };
+  }
+
+  /** A controller over a real runner: host probe from its context, namespace suffix from its config. */
+  static forRunner(
+    runner: Runner,
+    options: { log?: Logger; cells?: CellPort; parse?: ParseOptions } = {},
+  ): Controller {
+    return new Controller({
+      runner,
+      probe: runnerHostProbe(runner),
+      namespaceSuffix: runner.ctx.config.namespaceSuffix,
+      ...options,
+    });
+  }
+
+  /** True when the runner behind this controller supports cells. */
+  get supportsCells(): boolean {
+    return this.deps.cells !== undefined;
+  }
+
+  registerApplyHandler(kind: ApplyKind, handler: ApplyHandler): void {
+    this.applyHandlers[kind] = handler;
+  }
+
+  registerDeleteHandler(kind: ApplyKind, handler: DeleteHandler): void {
+    this.deleteHandlers[kind] = handler;
+  }
+
+  // Realms
+  createRealm = (realm: Realm) => realms.createRealm(this.deps, realm);
+  getRealm = (realm: Realm) => realms.getRealm(this.deps, realm);
+  listRealms = () => this.deps.runner.listRealms();
+  deleteRealm = (name: string, flags: RemoveFlags) => realms.deleteRealm(this.deps, name, flags);
+  purgeRealm = (name: string, flags: RemoveFlags) => realms.purgeRealm(this.deps, name, flags);
+
+  // Spaces
+  createSpace = (space: Space) => spaces.createSpace(this.deps, space);
+  getSpace = (space: Space) => spaces.getSpace(this.deps, space);
+  listSpaces = (realm: string) => this.deps.runner.listSpaces(realm);
+  deleteSpace = (realm: string, name: string, flags: RemoveFlags) =>
+    spaces.deleteSpace(this.deps, realm, name, flags);
+  purgeSpace = (realm: string, name: string, flags: RemoveFlags) =>
+    spaces.purgeSpace(this.deps, realm, name, flags);
+
+  // Stacks
+  createStack = (stack: Stack) => stacks.createStack(this.deps, stack);
+  getStack = (stack: Stack) => stacks.getStack(this.deps, stack);
+  listStacks = (realm: string, space: string) => this.deps.runner.listStacks(realm, space);
+  deleteStack = (realm: string, space: string, name: string, flags: RemoveFlags) =>
+    stacks.deleteStack(this.deps, realm, space, name, flags);
+  purgeStack = (realm: string, space: string, name: string, flags: RemoveFlags) =>
+    stacks.purgeStack(this.deps, realm, space, name, flags);
+
+  // Documents
+  applyDocuments = (text: string): Promise<ApplyResult[]> =>
+    applyDocuments(text, this.applyHandlers, this.parseOptions);
+  deleteDocuments = (text: string, flags: RemoveFlags): Promise<DeleteResult[]> =>
+    deleteDocuments(text, this.deleteHandlers, flags, this.parseOptions);
+
+  // Observation and background passes (never throw)
+  refreshAll = (): Promise<RefreshAllReport> => refreshAll(this.deps);
+  reconcileSpaces = (): Promise<SpacePassReport> => reconcileSpaces(this.deps);
+  reconcileCells = (): Promise<CellPassReport> => reconcileCells(this.deps);
+  recoverIntents = (): Promise<RecoveryReport> => this.deps.runner.recoverIntents();
+  sweepOrphans = (): Promise<SweepReport> => this.deps.runner.sweepOrphans();
+
+  // Images (per realm; the realm must exist)
+  loadImage = (
+    realm: string,
+    path: string,
+    onProgress?: (p: ImportProgress) => void,
+  ): Promise<ImportResult> => this.deps.runner.loadImage(realm, path, onProgress);
+  listImages = (realm: string): Promise<ImageSummary[]> => this.deps.runner.listImages(realm);
+  getImage = (realm: string, name: string): Promise<ImageSummary> => this.deps.runner.getImage(realm, name);
+  deleteImage = (realm: string, name: string): Promise<void> => this.deps.runner.deleteImage(realm, name);
+}

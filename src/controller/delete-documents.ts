@@ -1,0 +1,91 @@
+import {
+  kindRank,
+  parseManifestStream,
+  realmFromDoc,
+  spaceFromDoc,
+  stackFromDoc,
+  type ApplyKind,
+  type ParsedDocument,
+  type ParseOptions,
+} from '../api/index.js';
+import { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
+import type { RemoveFlags } from './results.js';
+
+export type DeleteAction = 'deleted' | 'not found' | 'failed';
+
+export interface DeleteResult {
+  index: number;
+  kind: string;
+  name: string;
+  action: DeleteAction;
+  error?: string;
+  /** Children a cascade removed (`space:<n>`, `stack:<n>`, `cell:<n>`). */
+  cascaded?: string[];
+  details?: Record<string, string>;
+}
+
+/** Deletes one document's resource; resolves with the `Deleted[]` entries of the delete. */
+export type DeleteHandler = (doc: ParsedDocument, flags: RemoveFlags) => Promise<string[]>;
+
+export type DeleteHandlers = Partial<Record<ApplyKind, DeleteHandler>>;
+
+/** The scope kinds' delete handlers over the controller's delete operations. */
+export function scopeDeleteHandlers(ops: {
+  deleteRealm(name: string, flags: RemoveFlags): Promise<{ facts: { Deleted: string[] } }>;
+  deleteSpace(realm: string, name: string, flags: RemoveFlags): Promise<{ facts: { Deleted: string[] } }>;
+  deleteStack(
+    realm: string,
+    space: string,
+    name: string,
+    flags: RemoveFlags,
+  ): Promise<{ facts: { Deleted: string[] } }>;
+}): DeleteHandlers {
+  return {
+    Realm: async (d, f) =>
+      d.kind === 'Realm' ? (await ops.deleteRealm(realmFromDoc(d.doc).metadata.name, f)).facts.Deleted : [],
+    Space: async (d, f) => {
+      if (d.kind !== 'Space') return [];
+      const s = spaceFromDoc(d.doc);
+      return (await ops.deleteSpace(s.spec.realmId, s.metadata.name, f)).facts.Deleted;
+    },
+    Stack: async (d, f) => {
+      if (d.kind !== 'Stack') return [];
+      const s = stackFromDoc(d.doc);
+      return (await ops.deleteStack(s.spec.realmId, s.spec.spaceId, s.metadata.name, f)).facts.Deleted;
+    },
+  };
+}
+
+const isChild = (entry: string): boolean => /^(space|stack|cell):/.test(entry);
+
+/**
+ * `kuke delete -f` on the daemon side (spec 03 §4.7): validate the whole stream like apply (a
+ * failure throws, nothing is deleted), then delete in reverse dependency order (cells, stacks,
+ * spaces, realms; ties in file order), each independently. A missing target is `not found`, not a
+ * failure; a kind without a handler fails with `unknown kind: <Kind>`.
+ */
+export async function deleteDocuments(
+  text: string,
+  handlers: DeleteHandlers,
+  flags: RemoveFlags,
+  options: ParseOptions = {},
+): Promise<DeleteResult[]> {
+  const docs = [...parseManifestStream(text, options)].sort(
+    (a, b) => kindRank(b.kind) - kindRank(a.kind) || a.index - b.index,
+  );
+  const results: DeleteResult[] = [];
+  for (const doc of docs) {
+    const base = { index: doc.index, kind: doc.kind, name: doc.name };
+    const handler = handlers[doc.kind];
+    try {
+      if (!handler) throw new ControllerError(ControllerErrorCode.UnknownKind, `unknown kind: ${doc.kind}`);
+      const cascaded = (await handler(doc, flags)).filter(isChild);
+      results.push({ ...base, action: 'deleted', ...(cascaded.length > 0 && { cascaded }) });
+    } catch (err) {
+      if (isNotFoundError(err)) results.push({ ...base, action: 'not found' });
+      else
+        results.push({ ...base, action: 'failed', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return results;
+}

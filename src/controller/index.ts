@@ -1,0 +1,10 @@
+/** Public surface of the controller layer. */
+export { Controller, CELLS_UNSUPPORTED, type ControllerOptions } from './controller.js';
+export type { ApplyResult, ApplyAction, ApplyHandler, ApplyOutcome } from './apply/apply-types.js';
+export type { DeleteResult, DeleteAction, DeleteHandler } from './delete-documents.js';
+export type { RefreshAllReport } from './refresh-all.js';
+export type { CellPassReport, SpacePassReport } from './reconcile-passes.js';
+export type { HostProbe } from './host-probe.js';
+export type { CellPort, CellReconcileOutcome, ScopeRunner } from './runner-port.js';
+export type * from './results.js';
+export { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';

@@ -1,0 +1,58 @@
+import type { Runner } from '../runner/runner.js';
+import type { Cell } from '../model/resources.js';
+
+/**
+ * The part of the Runner the controller drives for realms, spaces, stacks and images. A Pick of
+ * the real class, so unit tests can hand the controller a fake and the compiler keeps both in step.
+ */
+export type ScopeRunner = Pick<
+  Runner,
+  | 'createRealm'
+  | 'getRealm'
+  | 'listRealms'
+  | 'updateRealm'
+  | 'deleteRealm'
+  | 'purgeRealm'
+  | 'refreshRealm'
+  | 'createSpace'
+  | 'ensureSpace'
+  | 'getSpace'
+  | 'listSpaces'
+  | 'updateSpace'
+  | 'deleteSpace'
+  | 'purgeSpace'
+  | 'refreshSpace'
+  | 'createStack'
+  | 'getStack'
+  | 'listStacks'
+  | 'updateStack'
+  | 'deleteStack'
+  | 'purgeStack'
+  | 'refreshStack'
+  | 'loadImage'
+  | 'listImages'
+  | 'getImage'
+  | 'deleteImage'
+  | 'recoverIntents'
+  | 'sweepOrphans'
+>;
+
+/** Outcome of reconciling one cell in the daemon loop (spec 02 §7.2). */
+export interface CellReconcileOutcome {
+  updated: boolean;
+  deleted: boolean;
+  vanished: boolean;
+}
+
+/**
+ * What the controller needs from the cell runner. Absent until the runner supports cells; the
+ * controller then reports cell documents as unsupported instead of skipping them silently.
+ */
+export interface CellPort {
+  listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
+  deleteCell(cell: Cell): Promise<unknown>;
+  purgeCell(cell: Cell): Promise<unknown>;
+  /** Observe and persist; `updated` when the status changed, `containersUpdated` likewise. */
+  refreshCell(cell: Cell): Promise<{ updated: boolean; containersUpdated: boolean }>;
+  reconcileCell(cell: Cell): Promise<CellReconcileOutcome>;
+}
