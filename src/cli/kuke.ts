@@ -1,16 +1,15 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
 import { packageVersion } from '../version.js';
+import { runKuke } from './main.js';
 
-const program = new Command('kuke')
-  .description('kuke: drive kukeond — realms, spaces, stacks, cells and containers on one host')
-  .version(packageVersion(), '--version', 'print the version');
+// Injected by the esbuild bundle (no package.json next to it); tsc builds read package.json.
+declare const KUKE_VERSION: string | undefined;
+const version = typeof KUKE_VERSION === 'string' ? KUKE_VERSION : packageVersion();
 
-program
-  .command('version')
-  .description('print the version of kuke')
-  .action(() => {
-    process.stdout.write(`kuke version ${packageVersion()}\n`);
-  });
-
-program.parse();
+const code = await runKuke(
+  process.argv.slice(2),
+  { env: process.env, out: process.stdout, err: process.stderr },
+  version,
+);
+// Exit explicitly: an in-process runner or a follow loop must not keep the process alive.
+process.exit(code);

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import type { CliContext } from '../context.js';
+import {
+  renderCellOutcome,
+  renderCreateRealm,
+  renderCreateSpace,
+  renderCreateStack,
+} from '../output/create-result.js';
+import { str } from '../output/doc-fields.js';
+import { scopeFlag, validName } from './names.js';
+
+type Result = Record<string, unknown>;
+
+async function callCreate(ctx: CliContext, method: string, doc: object): Promise<Result> {
+  const reply = await ctx.api('daemon-only').call<{ Result?: Result }>(method, { Doc: doc });
+  return reply.Result ?? {};
+}
+
+/** `kuke create realm [NAME] [--namespace]` (spec 03 §4.5.1). */
+export async function createRealm(ctx: CliContext, o: { name?: string; namespace?: string }): Promise<void> {
+  const name = validName('realm', o.name, 'kuke create realm [NAME] [flags]');
+  const namespace = o.namespace?.trim() || `${name}.${ctx.settings.namespaceSuffix}`;
+  const doc = { apiVersion: 'v1beta1', kind: 'Realm', metadata: { name }, spec: { namespace } };
+  const r = await callCreate(ctx, 'CreateRealm', doc);
+  if (str(r.Realm, 'spec.namespace') === '') r.Realm = doc;
+  ctx.out.write(renderCreateRealm(name, r));
+}
+
+/** `kuke create space [NAME] [--realm]` (spec 03 §4.5.2). */
+export async function createSpace(ctx: CliContext, o: { name?: string; realm?: string }): Promise<void> {
+  const name = validName('space', o.name, 'kuke create space [NAME] [flags]');
+  const realm = scopeFlag('realm', o.realm);
+  const doc = { apiVersion: 'v1beta1', kind: 'Space', metadata: { name }, spec: { realmId: realm } };
+  ctx.out.write(renderCreateSpace(name, realm, await callCreate(ctx, 'CreateSpace', doc)));
+}
+
+/** `kuke create stack [NAME] [--realm] [--space]` (spec 03 §4.5.3). */
+export async function createStack(
+  ctx: CliContext,
+  o: { name?: string; realm?: string; space?: string },
+): Promise<void> {
+  const name = validName('stack', o.name, 'kuke create stack [NAME] [flags]');
+  const realm = scopeFlag('realm', o.realm);
+  const space = scopeFlag('space', o.space);
+  const doc = {
+    apiVersion: 'v1beta1',
+    kind: 'Stack',
+    metadata: { name },
+    spec: { id: name, realmId: realm, spaceId: space },
+  };
+  ctx.out.write(renderCreateStack(name, realm, space, await callCreate(ctx, 'CreateStack', doc)));
+}
+
+export interface CreateCellOptions {
+  name?: string;
+  realm?: string;
+  space?: string;
+  stack?: string;
+  image?: string;
+  command?: string;
+  fromBlueprint?: string;
+  fromConfig?: string;
+  clone?: string;
+  param?: string[];
+  paramFile?: string;
+  env?: string[];
+  ignoreDiskPressure?: boolean;
+}
+
+function usage(message: string): CliError {
+  return new CliError(cliErrorCodes.usage, message);
+}
+
+/** `--env` entries (spec 03 §4.5.4): `K=V`, non-empty key, no conflicting duplicates. */
+export function parseEnvFlags(entries: string[]): string[] {
+  const seen = new Map<string, string>();
+  const out: string[] = [];
+  for (const e of entries) {
+    const eq = e.indexOf('=');
+    if (eq < 0) throw usage(`--env requires KEY=VALUE (got: ${q(e)})`);
+    const key = e.slice(0, eq);
+    const value = e.slice(eq + 1);
+    if (key.trim() === '') throw usage(`--env KEY must be non-empty (got: ${q(e)})`);
+    const prev = seen.get(key);
+    if (prev !== undefined && prev !== value)
+      throw usage(`--env ${key} supplied twice with different values (${q(prev)} vs ${q(value)}); pick one`);
+    if (prev === undefined) out.push(e);
+    seen.set(key, value);
+  }
+  return out;
+}
+
+/** `<image short name>-<6hex>`: last path segment, tag/digest stripped, lower-cased (§4.5.4). */
+export function generatedCellName(image: string, hex: string): string {
+  const last = image.split('@')[0].split('/').pop() ?? '';
+  const base = last
+    .replace(/:[^:]*$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-');
+  return `${base || 'cell'}-${hex}`;
+}
+
+function randomHex(): string {
+  return Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+}
+
+/** `kuke create cell` (spec 03 §4.5.4): validates flags, then `MaterializeCell` (not started). */
+export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise<void> {
+  const sources = [o.image, o.fromBlueprint, o.fromConfig, o.clone].filter((s) => s !== undefined);
+  if (sources.length === 0)
+    throw usage(
+      "kuke create cell requires --image, --from-blueprint, --from-config, or --clone (use 'kuke apply -f <file>' for a full manifest)",
+    );
+  if (o.command !== undefined && o.image === undefined) throw usage('--command is only valid with --image');
+  const params = o.param ?? [];
+  const envs = o.env ?? [];
+  if (o.image !== undefined) {
+    if (params.length)
+      throw usage('--param is not valid with --image; parameterise via --from-blueprint instead');
+    if (o.paramFile)
+      throw usage('--param-file is not valid with --image; parameterise via --from-blueprint instead');
+    if (envs.length)
+      throw usage('--env is not valid with --image; layer env overrides via --from-config instead');
+  }
+  if (o.fromConfig !== undefined) {
+    if (params.length)
+      throw usage('--param is not valid with --from-config; set parameters in the CellConfig instead');
+    if (o.paramFile)
+      throw usage('--param-file is not valid with --from-config; set parameters in the CellConfig instead');
+  }
+  if (o.fromBlueprint !== undefined && envs.length)
+    throw usage('--env is not valid with --from-blueprint; layer env overrides via --from-config instead');
+  parseEnvFlags(envs);
+  if (o.paramFile) readFileSync(o.paramFile, 'utf8');
+  const realm = scopeFlag('realm', o.realm);
+  const space = scopeFlag('space', o.space);
+  const stack = scopeFlag('stack', o.stack);
+  if (o.image === undefined) {
+    // Blueprints, configs and clones live in the controller's store, which this build's daemon
+    // does not offer yet (spec 03 §7.3 has no method for them).
+    throw usage(
+      '--from-blueprint, --from-config and --clone are not supported by this build; use --image or kuke apply -f',
+    );
+  }
+  if (o.image.trim() === '') throw usage('image ref is required (--image <ref>)');
+  const name = o.name ? validName('cell', o.name) : generatedCellName(o.image, randomHex());
+  const api = ctx.api('daemon-only');
+  const existing = await api.call<{ Result?: Result }>('GetCell', {
+    Doc: { metadata: { name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
+  });
+  if (existing.Result?.MetadataExists === true)
+    throw usage(
+      `cell ${q(name)} already exists in realm=${q(realm)} space=${q(space)} stack=${q(stack)}; delete it with \`kuke delete cell ${name}\` (or, for Config-lineage cells, reconcile via \`kuke start ${name}\` + \`kuke restart ${name}\`) before re-materialising`,
+    );
+  const doc = {
+    apiVersion: 'v1beta1',
+    kind: 'Cell',
+    metadata: { name },
+    spec: {
+      id: name,
+      realmId: realm,
+      spaceId: space,
+      stackId: stack,
+      ignoreDiskPressure: o.ignoreDiskPressure === true,
+      containers: [
+        {
+          id: 'main',
+          realmId: realm,
+          spaceId: space,
+          stackId: stack,
+          cellId: name,
+          image: o.image,
+          command: o.command ?? '/bin/sh',
+          attachable: true,
+        },
+      ],
+    },
+  };
+  const reply = await api.call<{ Result?: Result }>('MaterializeCell', { Doc: doc });
+  ctx.out.write(renderCellOutcome({ name, realm, space, stack }, reply.Result ?? {}));
+}
+
+/** `kuke create blueprint` (spec 03 §4.5.5): a starter document, no daemon call. */
+export async function createBlueprint(
+  ctx: CliContext,
+  o: { name?: string; realm?: string; space?: string; stack?: string },
+): Promise<void> {
+  const name = (o.name ?? '').trim();
+  if (name === '') throw usage('blueprint name is required (usage: kuke create blueprint [NAME] [flags])');
+  ctx.out.write(`apiVersion: v1beta1
+kind: CellBlueprint
+metadata:
+  name: ${name}
+  realm: ${o.realm ?? 'default'}
+  space: ${o.space ?? 'default'}
+  stack: ${o.stack ?? 'default'}
+spec:
+  cell:
+    containers:
+      - id: main # TODO: container name
+        image: docker.io/library/busybox:latest # TODO: image reference
+        command: /bin/sh # TODO: entrypoint
+        attachable: true
+`);
+}

@@ -1,0 +1,387 @@
+import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import type { CliContext } from '../context.js';
+import type { KukeonApi } from '../api/kukeon-api.js';
+import { field, labelsOf, str, type PlainDoc } from '../output/doc-fields.js';
+import { renderDocuments } from '../output/documents.js';
+import {
+  cellColumns,
+  containerColumns,
+  imageColumns,
+  realmColumns,
+  spaceColumns,
+  stackColumns,
+  tableRows,
+  type ContainerRow,
+  type ImageRow,
+  type KindColumns,
+} from '../output/get-columns.js';
+import { parseGetOutput, type GetOutput } from '../output/output-format.js';
+import { matchesSelector, parseSelector, type Selector } from '../output/selector.js';
+import { renderTable } from '../output/table.js';
+import { listCells, listRealms, listSpaces, listStacks } from './scope-walk.js';
+
+export interface GetOptions {
+  kind: string;
+  name?: string;
+  output?: string;
+  selector?: string;
+  realm?: string;
+  space?: string;
+  stack?: string;
+  cell?: string;
+  noDaemon?: boolean;
+}
+
+const kindNames: Record<string, string> = {
+  realm: 'Realm',
+  space: 'Space',
+  stack: 'Stack',
+  cell: 'Cell',
+  container: 'Container',
+  image: 'Image',
+};
+
+function notFound(message: string): CliError {
+  return new CliError(cliErrorCodes.notFound, message);
+}
+
+/** Prints rows or documents in the chosen form; `single` prints a document, not a list. */
+async function print<T>(
+  ctx: CliContext,
+  o: {
+    kind: string;
+    output: GetOutput;
+    columns: KindColumns<T>;
+    rows: T[];
+    docs: unknown[];
+    names: string[];
+    single: boolean;
+    empty: string;
+  },
+): Promise<void> {
+  if (o.output === 'json' || o.output === 'yaml') {
+    const value = o.single ? (o.docs[0] as PlainDoc) : o.docs;
+    ctx.out.write(await renderDocuments(kindNames[o.kind] ?? o.kind, value, o.output));
+    return;
+  }
+  if (o.output === 'name') {
+    for (const n of o.names) ctx.out.write(`${o.kind}/${n}\n`);
+    return;
+  }
+  if (o.rows.length === 0) {
+    ctx.out.write(`${o.empty}\n`);
+    return;
+  }
+  const t = tableRows(o.columns, o.rows, o.output === 'wide', ctx.now());
+  ctx.out.write(renderTable(t.headers, t.cells));
+}
+
+function select(docs: PlainDoc[], selector: Selector | undefined): PlainDoc[] {
+  return selector ? docs.filter((d) => matchesSelector(selector, labelsOf(d))) : docs;
+}
+
+const docNames = (docs: PlainDoc[]) => docs.map((d) => str(d, 'metadata.name'));
+
+/** `kuke get <kind> [NAME]` (spec 03 §4.6). */
+export async function get(ctx: CliContext, opts: GetOptions): Promise<void> {
+  const output = parseGetOutput(opts.output);
+  const selector = opts.selector === undefined ? undefined : parseSelector(opts.selector);
+  if (selector && opts.name)
+    throw new CliError(cliErrorCodes.usage, '--selector cannot be combined with a resource name');
+  if (opts.kind === 'image') return getImages(ctx, opts, output);
+  const api = ctx.api('promotable', opts.noDaemon);
+  switch (opts.kind) {
+    case 'realm':
+      return getRealms(ctx, api, opts, output, selector);
+    case 'space':
+      return getSpaces(ctx, api, opts, output, selector);
+    case 'stack':
+      return getStacks(ctx, api, opts, output, selector);
+    case 'cell':
+      return getCells(ctx, api, opts, output, selector);
+    case 'container':
+      return getContainers(ctx, api, opts, output, selector);
+    default:
+      throw new CliError(cliErrorCodes.usage, `unknown kind ${q(opts.kind)}`);
+  }
+}
+
+async function single(
+  api: KukeonApi,
+  method: string,
+  key: string,
+  doc: PlainDoc,
+  missing: string,
+): Promise<PlainDoc> {
+  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
+  const result = reply.Result ?? {};
+  if (result.MetadataExists !== true) throw notFound(missing);
+  return result[key] as PlainDoc;
+}
+
+async function getRealms(
+  ctx: CliContext,
+  api: KukeonApi,
+  o: GetOptions,
+  output: GetOutput,
+  sel?: Selector,
+): Promise<void> {
+  const docs = o.name
+    ? [await single(api, 'GetRealm', 'Realm', { metadata: { name: o.name } }, `realm ${q(o.name)} not found`)]
+    : select(await listRealms(api), sel);
+  await print(ctx, {
+    kind: 'realm',
+    output,
+    columns: realmColumns,
+    rows: docs,
+    docs,
+    names: docNames(docs),
+    single: !!o.name,
+    empty: 'No realms found.',
+  });
+}
+
+async function getSpaces(
+  ctx: CliContext,
+  api: KukeonApi,
+  o: GetOptions,
+  output: GetOutput,
+  sel?: Selector,
+): Promise<void> {
+  let docs: PlainDoc[];
+  if (o.name) {
+    const realm = o.realm || 'default';
+    docs = [
+      await single(
+        api,
+        'GetSpace',
+        'Space',
+        { metadata: { name: o.name }, spec: { realmId: realm } },
+        `space ${q(o.name)} not found in realm ${q(realm)}`,
+      ),
+    ];
+  } else docs = select(await listSpaces(api, { realm: o.realm }), sel);
+  await print(ctx, {
+    kind: 'space',
+    output,
+    columns: spaceColumns,
+    rows: docs,
+    docs,
+    names: docNames(docs),
+    single: !!o.name,
+    empty: 'No spaces found.',
+  });
+}
+
+async function getStacks(
+  ctx: CliContext,
+  api: KukeonApi,
+  o: GetOptions,
+  output: GetOutput,
+  sel?: Selector,
+): Promise<void> {
+  let docs: PlainDoc[];
+  if (o.name) {
+    const realm = o.realm || 'default';
+    const space = o.space || 'default';
+    docs = [
+      await single(
+        api,
+        'GetStack',
+        'Stack',
+        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space } },
+        `stack ${q(o.name)} not found in realm ${q(realm)}, space ${q(space)}`,
+      ),
+    ];
+  } else docs = select(await listStacks(api, { realm: o.realm, space: o.space }), sel);
+  await print(ctx, {
+    kind: 'stack',
+    output,
+    columns: stackColumns,
+    rows: docs,
+    docs,
+    names: docNames(docs),
+    single: !!o.name,
+    empty: 'No stacks found.',
+  });
+}
+
+async function getCells(
+  ctx: CliContext,
+  api: KukeonApi,
+  o: GetOptions,
+  output: GetOutput,
+  sel?: Selector,
+): Promise<void> {
+  let docs: PlainDoc[];
+  if (o.name) {
+    const [realm, space, stack] = [o.realm || 'default', o.space || 'default', o.stack || 'default'];
+    docs = [
+      await single(
+        api,
+        'GetCell',
+        'Cell',
+        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
+        `cell ${q(o.name)} not found in stack ${q(realm)}/${q(space)}/${q(stack)}`,
+      ),
+    ];
+  } else docs = select(await listCells(api, { realm: o.realm, space: o.space, stack: o.stack }), sel);
+  await print(ctx, {
+    kind: 'cell',
+    output,
+    columns: cellColumns,
+    rows: docs,
+    docs,
+    names: docNames(docs),
+    single: !!o.name,
+    empty: 'No cells found.',
+  });
+}
+
+/**
+ * Containers come from their cells: the cell document holds every container spec and its
+ * status, which is what the original's per-container probe reports.
+ */
+function containersOf(cell: PlainDoc): ContainerRow[] {
+  const specs = field(cell, 'spec.containers');
+  const statuses = field(cell, 'status.containers');
+  const statusList = Array.isArray(statuses) ? (statuses as PlainDoc[]) : [];
+  return (Array.isArray(specs) ? (specs as PlainDoc[]) : []).map((spec) => ({
+    spec: {
+      ...spec,
+      realmId: str(spec, 'realmId') || str(cell, 'spec.realmId'),
+      spaceId: str(spec, 'spaceId') || str(cell, 'spec.spaceId'),
+      stackId: str(spec, 'stackId') || str(cell, 'spec.stackId'),
+      cellId: str(spec, 'cellId') || str(cell, 'metadata.name'),
+    },
+    status: statusList.find((s) => str(s, 'name') === str(spec, 'id') || str(s, 'id') === str(spec, 'id')),
+  }));
+}
+
+async function getContainers(
+  ctx: CliContext,
+  api: KukeonApi,
+  o: GetOptions,
+  output: GetOutput,
+  sel?: Selector,
+): Promise<void> {
+  if (o.name) {
+    if (!o.cell) throw new CliError(cliErrorCodes.usage, 'cell name is required (--cell)');
+    const [realm, space, stack] = [o.realm || 'default', o.space || 'default', o.stack || 'default'];
+    const reply = await api.call<{ Result?: Record<string, unknown> }>('GetCell', {
+      Doc: { metadata: { name: o.cell }, spec: { realmId: realm, spaceId: space, stackId: stack } },
+    });
+    const cell = reply.Result?.MetadataExists === true ? (reply.Result.Cell as PlainDoc) : undefined;
+    const row = cell ? containersOf(cell).find((r) => str(r.spec, 'id') === o.name) : undefined;
+    if (!row) throw notFound(`container ${q(o.name)} not found`);
+    const doc = {
+      apiVersion: 'v1beta1',
+      kind: 'Container',
+      metadata: { name: o.name },
+      spec: row.spec,
+      status: row.status ?? {},
+    };
+    await print(ctx, {
+      kind: 'container',
+      output,
+      columns: containerColumns,
+      rows: [row],
+      docs: [doc],
+      names: [o.name],
+      single: true,
+      empty: '',
+    });
+    return;
+  }
+  const cells = (await listCells(api, { realm: o.realm, space: o.space, stack: o.stack })).filter(
+    (c) => !o.cell || str(c, 'metadata.name') === o.cell,
+  );
+  let rows = cells.flatMap(containersOf);
+  if (sel)
+    rows = rows.filter((r) =>
+      matchesSelector(sel, (field(r.spec, 'labels') as Record<string, string>) ?? {}),
+    );
+  const parts: string[] = [];
+  if (o.cell) parts.push(`cell ${q(o.cell)}`);
+  if (o.stack) parts.push(`stack ${q(o.stack)}`);
+  if (o.space) parts.push(`space ${q(o.space)}`);
+  if (o.realm) parts.push(`realm ${q(o.realm)}`);
+  const empty = parts.length === 0 ? 'No containers found.' : `No containers found for ${parts.join(' ')}.`;
+  await print(ctx, {
+    kind: 'container',
+    output,
+    columns: containerColumns,
+    rows,
+    docs: rows.map((r) => r.spec),
+    names: rows.map((r) => str(r.spec, 'id')),
+    single: false,
+    empty,
+  });
+}
+
+/** Images are read in-process from the realm's containerd namespace (spec 03 §4.6). */
+async function getImages(ctx: CliContext, o: GetOptions, output: GetOutput): Promise<void> {
+  const { withRunner } = await import('./runner-session.js');
+  const { imageInfo } = await import('./image-info.js');
+  await withRunner(ctx, async (runner) => {
+    if (o.name) {
+      const realm = o.realm || 'default';
+      const { hasCode } = await import('../../errors.js');
+      let summary;
+      try {
+        summary = await runner.getImage(realm, o.name);
+      } catch (err) {
+        if (hasCode(err, 'IMAGE_NOT_FOUND'))
+          throw notFound(`image ${q(o.name)} not found in realm ${q(realm)}: image not found`);
+        throw err;
+      }
+      const info = imageInfo(summary);
+      const row: ImageRow = {
+        name: info.name,
+        realm,
+        size: info.size,
+        createdAt: info.createdAt,
+        digest: info.digest,
+      };
+      await print(ctx, {
+        kind: 'image',
+        output,
+        columns: imageColumns,
+        rows: [row],
+        docs: [info],
+        names: [info.name],
+        single: true,
+        empty: '',
+      });
+      return;
+    }
+    const realms = o.realm ? [o.realm] : (await runner.listRealms()).map((r) => r.metadata.name);
+    const groups: { Realm: string; Namespace: string; Images: ReturnType<typeof imageInfo>[] }[] = [];
+    const rows: ImageRow[] = [];
+    for (const realm of realms) {
+      let realmDoc;
+      let images;
+      try {
+        realmDoc = await runner.getRealm(realm);
+        if (!realmDoc) throw notFound(`realm ${q(realm)} not found`);
+        images = (await runner.listImages(realm)).map(imageInfo);
+      } catch (err) {
+        const { errorChainText } = await import('../../daemon/rpc/error-envelope.js');
+        throw new CliError(cliErrorCodes.failed, `realm ${q(realm)}: ${errorChainText(err)}`, { cause: err });
+      }
+      groups.push({ Realm: realm, Namespace: realmDoc.spec.namespace, Images: images });
+      for (const i of images)
+        rows.push({ name: i.name, realm, size: i.size, createdAt: i.createdAt, digest: i.digest });
+    }
+    await print(ctx, {
+      kind: 'image',
+      output,
+      columns: imageColumns,
+      rows,
+      docs: groups,
+      names: rows.map((r) => r.name),
+      single: false,
+      empty: 'No images found.',
+    });
+  });
+}

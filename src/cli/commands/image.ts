@@ -1,0 +1,103 @@
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { hasCode } from '../../errors.js';
+import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import type { CliContext } from '../context.js';
+import { createLoadProgress } from '../output/load-progress.js';
+import { requireRoot } from '../root-check.js';
+import { scopeFlag } from './names.js';
+import { withRunner } from './runner-session.js';
+
+export interface ImageLoadOptions {
+  source?: string;
+  fromDocker?: string;
+  realm: string;
+  progress: boolean;
+}
+
+/** stdin to a temp file: the importer reads archives by offset, so it needs a regular file. */
+async function spoolStdin(ctx: CliContext): Promise<{ path: string; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kuke-load-'));
+  const path = join(dir, 'image.tar');
+  await pipeline(ctx.stdin, createWriteStream(path));
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `kuke image load [tarball|-]` (spec 03 §4.14), with a progress bar on a terminal. */
+export async function imageLoad(ctx: CliContext, o: ImageLoadOptions): Promise<void> {
+  requireRoot(ctx, 'kuke image load');
+  if (o.source !== undefined && o.fromDocker !== undefined)
+    throw new CliError(cliErrorCodes.usage, 'pass either a tarball path or --from-docker, not both');
+  if (o.fromDocker !== undefined)
+    // The project does not shell out to docker; `docker save <ref> | kuke image load -` does the same.
+    throw new CliError(
+      cliErrorCodes.usage,
+      `--from-docker is not supported by this build; run \`docker save ${o.fromDocker} | kuke image load -\``,
+    );
+  if (o.source === undefined || o.source === '')
+    throw new CliError(
+      cliErrorCodes.usage,
+      "a tarball path, '-' for stdin, or --from-docker <ref> is required",
+    );
+  const realm = scopeFlag('realm', o.realm);
+  const spooled = o.source === '-' ? await spoolStdin(ctx) : undefined;
+  const file = spooled?.path ?? o.source;
+  try {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (err) {
+      throw new CliError(cliErrorCodes.failed, `failed to open file ${q(file)}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    if (size === 0) throw new CliError(cliErrorCodes.usage, 'image tarball is required');
+    await withRunner(ctx, async (runner) => {
+      const realmDoc = await runner.getRealm(realm);
+      if (!realmDoc) throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
+      const ns = realmDoc.spec.namespace;
+      const bar = o.progress
+        ? await createLoadProgress(process.stderr)
+        : { update: () => {}, stop: () => {} };
+      let result;
+      try {
+        result = await runner.loadImage(realm, file, (p) => bar.update(p));
+      } finally {
+        bar.stop();
+      }
+      const names = result.images.map((i) => i.name);
+      if (names.length === 0) {
+        ctx.out.write(`loaded 0 images into realm ${q(realm)} (namespace ${q(ns)})\n`);
+        return;
+      }
+      ctx.out.write(`loaded ${names.length} image(s) into realm ${q(realm)} (namespace ${q(ns)}):\n`);
+      for (const n of names) ctx.out.write(`  - ${n}\n`);
+    });
+  } finally {
+    spooled?.cleanup();
+  }
+}
+
+/** `kuke image delete <ref>` (spec 03 §4.14). */
+export async function imageDelete(ctx: CliContext, o: { ref: string; realm: string }): Promise<void> {
+  const realm = scopeFlag('realm', o.realm);
+  await withRunner(ctx, async (runner) => {
+    const realmDoc = await runner.getRealm(realm);
+    if (!realmDoc) throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
+    try {
+      await runner.deleteImage(realm, o.ref);
+    } catch (err) {
+      if (hasCode(err, 'IMAGE_NOT_FOUND'))
+        throw new CliError(
+          cliErrorCodes.notFound,
+          `image ${q(o.ref)} not found in realm ${q(realm)}: image not found`,
+        );
+      throw err;
+    }
+    ctx.out.write(
+      `deleted image ${q(o.ref)} from realm ${q(realm)} (namespace ${q(realmDoc.spec.namespace)})\n`,
+    );
+  });
+}

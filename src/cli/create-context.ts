@@ -1,0 +1,53 @@
+import type { HostConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { DaemonApi } from './api/daemon-api.js';
+import { InProcessApi } from './api/in-process-api.js';
+import type { KukeonApi } from './api/kukeon-api.js';
+import type { ApiClass, CliContext } from './context.js';
+import { hostConfigFromSettings } from './host-config-from-settings.js';
+import { promotesToInProcess, type Settings } from './settings.js';
+
+/** The process-wide context of one `kuke` run; APIs are opened once and closed at exit. */
+export function createContext(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): CliContext & { closeAll(): Promise<void> } {
+  const opened: KukeonApi[] = [];
+  let logger: Promise<Logger> | undefined;
+  const ctx = {
+    settings,
+    env,
+    out: process.stdout,
+    err: process.stderr,
+    now: () => new Date(),
+    stdin: process.stdin,
+    uid: () => (typeof process.geteuid === 'function' ? process.geteuid() : 0),
+    hostConfig: (): HostConfig => hostConfigFromSettings(settings, env),
+    logger: (): Promise<Logger> => (logger ??= makeLogger(settings)),
+    api(cls: ApiClass, noDaemon?: boolean): KukeonApi {
+      const inProcess =
+        cls === 'in-process' ||
+        (cls === 'promotable' && promotesToInProcess(settings, noDaemon)) ||
+        (cls === 'daemon-only' && settings.noDaemonEnv);
+      const api: KukeonApi = inProcess
+        ? new InProcessApi(ctx.hostConfig(), async (config) => {
+            const { openInProcess } = await import('./api/open-in-process.js');
+            return openInProcess(config, await ctx.logger());
+          })
+        : new DaemonApi(settings.host);
+      opened.push(api);
+      return api;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(opened.map((a) => a.close()));
+    },
+  };
+  return ctx;
+}
+
+/** pino on stderr at `--log-level` with `--verbose`, else silent (spec 03 §2.11). */
+async function makeLogger(settings: Settings): Promise<Logger> {
+  const { pino } = await import('pino');
+  if (!settings.verbose) return pino({ level: 'silent' });
+  return pino({ name: 'kuke', level: settings.logLevel }, pino.destination(2));
+}

@@ -1,0 +1,57 @@
+import { q } from '../cli-error.js';
+import { str } from './doc-fields.js';
+import { outcome, outcomeLine } from './outcome.js';
+
+type Result = Record<string, unknown>;
+
+/** `kuke create realm` (spec 03 §4.5.1). */
+export function renderCreateRealm(name: string, r: Result): string {
+  const ns = str(r.Realm, 'spec.namespace');
+  return (
+    `Realm ${q(name)} (namespace ${q(ns)})\n` +
+    outcomeLine('metadata', outcome(r.Created, r.MetadataExistsPost)) +
+    outcomeLine(
+      'containerd namespace',
+      outcome(r.ContainerdNamespaceCreated, r.ContainerdNamespaceExistsPost),
+    ) +
+    outcomeLine('cgroup', outcome(r.CgroupCreated, r.CgroupExistsPost))
+  );
+}
+
+/** `kuke create space` (spec 03 §4.5.2). */
+export function renderCreateSpace(name: string, realm: string, r: Result): string {
+  return (
+    `Space ${q(name)} (realm ${q(realm)}, network ${q(`${realm}-${name}`)})\n` +
+    outcomeLine('metadata', outcome(r.Created, r.MetadataExistsPost)) +
+    outcomeLine('network', outcome(r.CNINetworkCreated, r.CNINetworkExistsPost)) +
+    outcomeLine('cgroup', outcome(r.CgroupCreated, r.CgroupExistsPost))
+  );
+}
+
+/** `kuke create stack` (spec 03 §4.5.3). */
+export function renderCreateStack(name: string, realm: string, space: string, r: Result): string {
+  return (
+    `Stack ${q(name)} (realm ${q(realm)}, space ${q(space)})\n` +
+    outcomeLine('metadata', outcome(r.Created, r.MetadataExistsPost)) +
+    outcomeLine('cgroup', outcome(r.CgroupCreated, r.CgroupExistsPost))
+  );
+}
+
+/** `kuke create cell` / the `kuke run` summary (spec 03 §4.5.4, §4.13). */
+export function renderCellOutcome(
+  cell: { name: string; realm: string; space: string; stack: string },
+  r: Result,
+): string {
+  let out =
+    `Cell ${q(cell.name)} (realm ${q(cell.realm)}, space ${q(cell.space)}, stack ${q(cell.stack)})\n` +
+    outcomeLine('metadata', outcome(r.Created, r.MetadataExistsPost)) +
+    outcomeLine('cgroup', outcome(r.CgroupCreated, r.CgroupExistsPost)) +
+    outcomeLine('root container', outcome(r.RootContainerCreated, r.RootContainerExistsPost));
+  const containers = Array.isArray(r.Containers) ? (r.Containers as Result[]) : [];
+  if (containers.length === 0) out += outcomeLine('containers', 'none defined');
+  for (const c of containers) {
+    out += outcomeLine(`container ${q(String(c.Name ?? ''))}`, outcome(c.Created, c.ExistsPost));
+  }
+  const started = r.Started === true || r.StartedPost === true;
+  return out + outcomeLine('containers', started ? 'started' : 'not started');
+}

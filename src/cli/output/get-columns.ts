@@ -1,0 +1,179 @@
+import { formatAge } from './age.js';
+import { formatBytes } from './byte-size.js';
+import { dash, field, str, type PlainDoc } from './doc-fields.js';
+
+/** A table column: header and the cell text of one row. */
+export interface Column<T> {
+  header: string;
+  cell: (row: T, now: Date) => string;
+}
+
+export interface KindColumns<T> {
+  columns: Column<T>[];
+  /** Extra columns of `-o wide`. */
+  wide: Column<T>[];
+}
+
+const name: Column<PlainDoc> = { header: 'NAME', cell: (d) => str(d, 'metadata.name') };
+const state: Column<PlainDoc> = { header: 'STATE', cell: (d) => str(d, 'status.state') || 'Pending' };
+const age: Column<PlainDoc> = {
+  header: 'AGE',
+  cell: (d, now) => formatAge(field(d, 'status.createdAt'), now),
+};
+const col = (header: string, path: string): Column<PlainDoc> => ({ header, cell: (d) => str(d, path) });
+const dashCol = (header: string, path: string): Column<PlainDoc> => ({ header, cell: (d) => dash(d, path) });
+
+export const realmColumns: KindColumns<PlainDoc> = {
+  columns: [name, state, age],
+  wide: [col('NAMESPACE', 'spec.namespace')],
+};
+
+export const spaceColumns: KindColumns<PlainDoc> = {
+  columns: [name, col('REALM', 'spec.realmId'), state, age],
+  wide: [
+    dashCol('EGRESS', 'spec.network.egress.default'),
+    { header: 'NET-DEFAULTS', cell: (d) => (isSet(field(d, 'spec.defaults')) ? 'yes' : '-') },
+  ],
+};
+
+export const stackColumns: KindColumns<PlainDoc> = {
+  columns: [name, col('REALM', 'spec.realmId'), col('SPACE', 'spec.spaceId'), state, age],
+  wide: [],
+};
+
+function isSet(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && Object.keys(v).length > 0;
+}
+
+function hasConfigLabel(d: PlainDoc): boolean {
+  const labels = field(d, 'metadata.labels');
+  return labels !== null && typeof labels === 'object' && 'kukeon.io/config' in labels;
+}
+
+/** SYNC: `-` without a Config lineage, else Synced / OutOfSync. */
+export function cellSync(d: PlainDoc): string {
+  if (!hasConfigLabel(d)) return '-';
+  return field(d, 'status.outOfSync') === true ? 'OutOfSync' : 'Synced';
+}
+
+function cellContainers(d: PlainDoc): string {
+  const list = field(d, 'status.containers');
+  const items = Array.isArray(list) ? list : [];
+  const ready = items.filter((c) => str(c, 'state') === 'Ready').length;
+  return `${ready}/${items.length}`;
+}
+
+export const cellColumns: KindColumns<PlainDoc> = {
+  columns: [
+    name,
+    col('REALM', 'spec.realmId'),
+    col('SPACE', 'spec.spaceId'),
+    col('STACK', 'spec.stackId'),
+    state,
+    { header: 'SYNC', cell: cellSync },
+    age,
+  ],
+  wide: [
+    { header: 'CONTAINERS', cell: cellContainers },
+    dashCol('BRIDGE', 'status.network.bridgeName'),
+    {
+      header: 'DIVERGENCE',
+      cell: (d) => (cellSync(d) === 'OutOfSync' ? str(d, 'status.outOfSyncReason') : ''),
+    },
+  ],
+};
+
+/** A container row: its spec plus what the per-container probe reported. */
+export interface ContainerRow {
+  spec: PlainDoc;
+  /** `status` of the probed container document; undefined when the probe failed. */
+  status?: PlainDoc;
+}
+
+function exitColumn(r: ContainerRow): string {
+  const code = field(r.status, 'exitCode');
+  const signal = field(r.status, 'exitSignal');
+  const hasCode = typeof code === 'number' && code !== 0;
+  const hasSignal = typeof signal === 'string' && signal !== '';
+  return hasCode || hasSignal ? `${typeof code === 'number' ? code : 0}/${hasSignal ? signal : ''}` : '-';
+}
+
+export const containerColumns: KindColumns<ContainerRow> = {
+  columns: [
+    { header: 'NAME', cell: (r) => (field(r.spec, 'root') === true ? 'root' : str(r.spec, 'id')) },
+    { header: 'REALM', cell: (r) => str(r.spec, 'realmId') },
+    { header: 'SPACE', cell: (r) => str(r.spec, 'spaceId') },
+    { header: 'STACK', cell: (r) => str(r.spec, 'stackId') },
+    { header: 'CELL', cell: (r) => str(r.spec, 'cellId') },
+    { header: 'STATE', cell: (r) => (r.status ? str(r.status, 'state') || 'Pending' : 'Unknown') },
+    {
+      header: 'RESTARTS',
+      cell: (r) => {
+        const n = field(r.status, 'restartCount');
+        return typeof n === 'number' ? String(n) : '0';
+      },
+    },
+    { header: 'AGE', cell: (r, now) => formatAge(field(r.status, 'createdAt'), now) },
+  ],
+  wide: [
+    { header: 'IMAGE', cell: (r) => str(r.spec, 'image') },
+    { header: 'EXIT', cell: exitColumn },
+  ],
+};
+
+/** One image of one realm, as `kuke get image` lists it. */
+export interface ImageRow {
+  name: string;
+  realm: string;
+  size: number;
+  createdAt?: string;
+  digest: string;
+}
+
+/** CREATED: UTC `YYYY-MM-DDTHH:MM:SSZ` or `-`. */
+export function formatCreated(iso: string | undefined): string {
+  if (!iso) return '-';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || t <= 0) return '-';
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const imageColumns: KindColumns<ImageRow> = {
+  columns: [
+    { header: 'NAME', cell: (r) => r.name },
+    { header: 'REALM', cell: (r) => r.realm },
+    { header: 'SIZE', cell: (r) => formatBytes(r.size) },
+    { header: 'AGE', cell: (r, now) => formatAge(r.createdAt, now) },
+  ],
+  wide: [
+    { header: 'CREATED', cell: (r) => formatCreated(r.createdAt) },
+    { header: 'DIGEST', cell: (r) => r.digest },
+  ],
+};
+
+const scoped = (extra: Column<PlainDoc>[]): KindColumns<PlainDoc> => ({
+  columns: [
+    name,
+    dashCol('REALM', 'metadata.realm'),
+    dashCol('SPACE', 'metadata.space'),
+    dashCol('STACK', 'metadata.stack'),
+    ...extra,
+  ],
+  wide: [],
+});
+
+export const secretColumns = scoped([dashCol('CELL', 'metadata.cell')]);
+export const blueprintColumns = scoped([]);
+export const volumeColumns = scoped([]);
+export const configColumns = scoped([]);
+
+/** Rows of a kind as table text (`wide` adds the kind's wide columns). */
+export function tableRows<T>(
+  kind: KindColumns<T>,
+  rows: T[],
+  wide: boolean,
+  now: Date,
+): { headers: string[]; cells: string[][] } {
+  const cols = wide ? [...kind.columns, ...kind.wide] : kind.columns;
+  return { headers: cols.map((c) => c.header), cells: rows.map((r) => cols.map((c) => c.cell(r, now))) };
+}
