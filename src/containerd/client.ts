@@ -32,6 +32,8 @@ export interface ContainerdClientOptions {
   snapshotter?: string;
   /** Default runtime for new containers. */
   runtime?: string;
+  /** Deadline for unary calls that don't set one (default 120 s; Diff.Apply of a big layer is the slowest). */
+  callTimeoutMs?: number;
 }
 
 type Stub = Client & Record<string, (...args: unknown[]) => unknown>;
@@ -55,6 +57,7 @@ export class ContainerdClient implements Rpc {
   readonly tasks: TasksApi;
   readonly events: EventsApi;
 
+  private readonly callTimeoutMs: number;
   private channel?: Channel;
   private readonly stubs = new Map<ServiceName, Stub>();
   private closed = false;
@@ -66,6 +69,7 @@ export class ContainerdClient implements Rpc {
   ) {
     this.snapshotter = options.snapshotter ?? 'overlayfs';
     this.runtime = options.runtime ?? 'io.containerd.runc.v2';
+    this.callTimeoutMs = options.callTimeoutMs ?? 120_000;
     this.version = new VersionApi(this);
     this.namespaces = new NamespacesApi(this);
     this.content = new ContentApi(this);
@@ -134,7 +138,8 @@ export class ContainerdClient implements Rpc {
     const stub = this.stub(service);
     const name = `${service}.${method}`;
     const callOpts: GrpcCallOptions = {};
-    if (opts.deadlineMs !== undefined) callOpts.deadline = Date.now() + opts.deadlineMs;
+    const deadlineMs = opts.deadlineMs === undefined ? this.callTimeoutMs : opts.deadlineMs;
+    if (deadlineMs !== null) callOpts.deadline = Date.now() + deadlineMs;
     const t0 = performance.now();
     return new Promise<Res>((resolve, reject) => {
       const call = stub[method](req, this.metadata(scope), callOpts, (err: ServiceError | null, res: Res) => {

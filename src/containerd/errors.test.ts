@@ -9,6 +9,7 @@ import {
   ContainerdFailedPreconditionError,
   ContainerdInvalidArgumentError,
   ContainerdNotFoundError,
+  ContainerdTimeoutError,
   ContainerdUnavailableError,
   fromGrpcError,
   isAlreadyExists,
@@ -31,6 +32,7 @@ test('gRPC codes map to typed errors with stable codes', () => {
     [status.FAILED_PRECONDITION, ContainerdFailedPreconditionError, 'CONTAINERD_FAILED_PRECONDITION'],
     [status.INVALID_ARGUMENT, ContainerdInvalidArgumentError, 'CONTAINERD_INVALID_ARGUMENT'],
     [status.UNAVAILABLE, ContainerdUnavailableError, 'CONTAINERD_UNAVAILABLE'],
+    [status.DEADLINE_EXCEEDED, ContainerdTimeoutError, 'CONTAINERD_TIMEOUT'],
     [status.UNKNOWN, ContainerdError, 'CONTAINERD_ERROR'],
     [status.OUT_OF_RANGE, ContainerdError, 'CONTAINERD_ERROR'],
   ];

@@ -111,6 +111,8 @@ export function fromGrpcError(err: unknown, method: string, socket?: string): Co
       return new ContainerdFailedPreconditionError(what, info);
     case GrpcStatus.INVALID_ARGUMENT:
       return new ContainerdInvalidArgumentError(what, info);
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new ContainerdTimeoutError(`containerd ${method}: no answer before the deadline`, info);
     case GrpcStatus.UNAVAILABLE: {
       if (socket !== undefined && !existsSync(socket)) {
         return new ContainerdUnavailableError(

@@ -5,8 +5,11 @@ import type { ServiceName } from './proto-registry.js';
 import type { Scope } from './types.js';
 
 export interface CallOptions {
-  /** Client-side deadline in ms. Omit for calls that legitimately block (Tasks.Wait). */
-  deadlineMs?: number;
+  /**
+   * Client-side deadline in ms; null for none (Tasks.Wait blocks until the exit by design).
+   * Default: the client's `callTimeoutMs`. Expiry gives ContainerdTimeoutError.
+   */
+  deadlineMs?: number | null;
   /** Cancels the call; it then fails with a ContainerdError (gRPC CANCELLED). */
   signal?: AbortSignal;
 }

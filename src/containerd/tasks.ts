@@ -141,7 +141,7 @@ export class TasksApi {
       'Wait',
       { container_id: containerId, exec_id: opts.execId ?? '' },
       scope,
-      opts,
+      { ...opts, deadlineMs: opts.deadlineMs ?? null },
     );
   }
 

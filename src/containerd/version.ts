@@ -9,7 +9,7 @@ export interface VersionInfo {
 export class VersionApi {
   constructor(private readonly rpc: Rpc) {}
 
-  get(opts: { deadlineMs?: number } = {}): Promise<VersionInfo> {
+  get(opts: { deadlineMs?: number | null } = {}): Promise<VersionInfo> {
     return this.rpc.unary<VersionInfo>('version', 'Version', {}, null, opts);
   }
 }

@@ -9,6 +9,7 @@ import {
   ContainerdAlreadyExistsError,
   ContainerdFailedPreconditionError,
   ContainerdNotFoundError,
+  ContainerdTimeoutError,
   ContainerdUnavailableError,
   GC_EXPIRE_LABEL,
   isAlreadyExists,
@@ -69,6 +70,17 @@ test('a missing socket gives a ContainerdUnavailableError naming the path', asyn
     });
   } finally {
     bad.close();
+  }
+});
+
+test('a call that outlives its deadline is a ContainerdTimeoutError; Wait has no default deadline', async () => {
+  const hasty = new ContainerdClient(pd.socket, undefined, { callTimeoutMs: 0 });
+  try {
+    await assert.rejects(hasty.version.get(), ContainerdTimeoutError);
+    // Wait is exempt from the default deadline: it answers NOT_FOUND instead of timing out.
+    await assert.rejects(hasty.tasks.wait(ns('deadline'), 'nope'), ContainerdNotFoundError);
+  } finally {
+    hasty.close();
   }
 });
 
