@@ -61,10 +61,21 @@ export async function unpackManifest(
     await opts.ready?.(m.layers[i].digest);
     const key = `extract-${randomBytes(6).toString('hex')} ${chainId}`;
     const labels = { [GcLabel.snapshotRef]: chainId };
-    const mounts = await client.snapshots.prepare(scope, key, i === 0 ? '' : chain[i - 1], {
-      labels,
-      snapshotter,
-    });
+    let mounts;
+    try {
+      mounts = await client.snapshots.prepare(scope, key, i === 0 ? '' : chain[i - 1], {
+        labels,
+        snapshotter,
+      });
+    } catch (err) {
+      // With the snapshot.ref label, containerd answers ALREADY_EXISTS ("target snapshot …") when
+      // another unpacker committed this chain ID since our Stat: the layer is done.
+      if (isAlreadyExists(err) && (await snapshotExists(client, scope, snapshotter, chainId))) {
+        opts.onLayer?.();
+        continue;
+      }
+      throw err;
+    }
     let committed = false;
     try {
       const applied = await client.diff.apply(scope, toWire(m.layers[i]), mounts);
