@@ -333,75 +333,81 @@ test('SIGTERM drains: a slow in-flight request completes, then socket and pid fi
   client.close();
 });
 
-test('socket group: 0660 to the group; a non-member uid gets EACCES, a member is served', async (t) => {
-  const group = `kkt${process.pid}`;
-  execFileSync('groupadd', [group]);
-  t.after(() => {
-    execFileSync('groupdel', [group]);
-    assert.ok(!readFileSync('/etc/group', 'utf8').includes(`${group}:`), 'temporary group removed');
-  });
-  const gid = Number(
-    readFileSync('/etc/group', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${group}:`))!
-      .split(':')[2],
-  );
-  const dir = tempDir(t);
-  chmodSync(dir, 0o755); // so the test uids can reach the socket at all
-  const socketPath = join(dir, 'kukeond.sock');
-  const server = new DaemonServer({
-    socketPath,
-    registry: testRegistry(),
-    logger: silentLogger,
-    socketGroup: group,
-  });
-  const info = await server.start();
-  t.after(() => server.stop());
-  assert.equal(info.gid, gid);
-  const st = statSync(socketPath);
-  assert.equal(st.mode & 0o777, 0o660);
-  assert.equal(st.gid, gid);
-  assert.equal(st.uid, process.getuid!());
+const notRoot = process.getuid?.() !== 0 ? 'needs root: groupadd and spawning as other uids' : false;
 
-  const script = `
+test(
+  'socket group: 0660 to the group; a non-member uid gets EACCES, a member is served',
+  { skip: notRoot },
+  async (t) => {
+    const group = `kkt${process.pid}`;
+    execFileSync('groupadd', [group]);
+    t.after(() => {
+      execFileSync('groupdel', [group]);
+      assert.ok(!readFileSync('/etc/group', 'utf8').includes(`${group}:`), 'temporary group removed');
+    });
+    const gid = Number(
+      readFileSync('/etc/group', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(`${group}:`))!
+        .split(':')[2],
+    );
+    const dir = tempDir(t);
+    chmodSync(dir, 0o755); // so the test uids can reach the socket at all
+    const socketPath = join(dir, 'kukeond.sock');
+    const server = new DaemonServer({
+      socketPath,
+      registry: testRegistry(),
+      logger: silentLogger,
+      socketGroup: group,
+    });
+    const info = await server.start();
+    t.after(() => server.stop());
+    assert.equal(info.gid, gid);
+    const st = statSync(socketPath);
+    assert.equal(st.mode & 0o777, 0o660);
+    assert.equal(st.gid, gid);
+    assert.equal(st.uid, process.getuid!());
+
+    const script = `
     import { DaemonClient } from '${distRoot}src/client/daemon-client.js';
     const c = new DaemonClient({ socketPath: ${JSON.stringify(socketPath)} });
     try { const r = await c.ping(); console.log(JSON.stringify({ ok: r.OK })); }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
     c.close();`;
-  const runAs = async (uid: number, gid: number) =>
-    JSON.parse(
-      (
-        await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
-          uid,
-          gid,
-          timeout: 10_000,
-        })
-      ).stdout,
+    const runAs = async (uid: number, gid: number) =>
+      JSON.parse(
+        (
+          await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+            uid,
+            gid,
+            timeout: 10_000,
+          })
+        ).stdout,
+      );
+    const outsider = await runAs(65534, 65534);
+    assert.equal(outsider.code, 'DAEMON_PERMISSION_DENIED');
+    assert.equal(
+      outsider.message,
+      `dial kukeond at ${socketPath}: permission denied — add yourself to the kukeon group (sudo usermod -aG kukeon $USER), then log out and back in: dial unix ${socketPath}: connect: permission denied`,
     );
-  const outsider = await runAs(65534, 65534);
-  assert.equal(outsider.code, 'DAEMON_PERMISSION_DENIED');
-  assert.equal(
-    outsider.message,
-    `dial kukeond at ${socketPath}: permission denied — add yourself to the kukeon group (sudo usermod -aG kukeon $USER), then log out and back in: dial unix ${socketPath}: connect: permission denied`,
-  );
-  assert.deepEqual(await runAs(65534, gid), { ok: true });
+    assert.deepEqual(await runAs(65534, gid), { ok: true });
 
-  // The explicit --socket-gid form gives the same result without a group lookup.
-  await server.stop();
-  const explicit = new DaemonServer({
-    socketPath,
-    registry: testRegistry(),
-    logger: silentLogger,
-    socketGid: gid,
-    groupFile: noGroups(dir),
-  });
-  await explicit.start();
-  t.after(() => explicit.stop());
-  assert.equal(statSync(socketPath).mode & 0o777, 0o660);
-  assert.equal(statSync(socketPath).gid, gid);
-  assert.deepEqual(await runAs(65534, gid), { ok: true });
-});
+    // The explicit --socket-gid form gives the same result without a group lookup.
+    await server.stop();
+    const explicit = new DaemonServer({
+      socketPath,
+      registry: testRegistry(),
+      logger: silentLogger,
+      socketGid: gid,
+      groupFile: noGroups(dir),
+    });
+    await explicit.start();
+    t.after(() => explicit.stop());
+    assert.equal(statSync(socketPath).mode & 0o777, 0o660);
+    assert.equal(statSync(socketPath).gid, gid);
+    assert.deepEqual(await runAs(65534, gid), { ok: true });
+  },
+);
 
 test('idle connections are closed by the server and the client redials transparently', async (t) => {
   const dir = tempDir(t);

@@ -86,11 +86,11 @@ export class RpcConnection {
   private onData(chunk: Buffer): void {
     if (this.readingStopped) return;
     const { objects, error } = this.splitter.push(chunk);
+    for (const bytes of objects) this.handleObject(bytes);
     if (!this.chargeBudget()) {
       this.fail(transportErrorText.bufferBudget);
       return;
     }
-    for (const bytes of objects) this.handleObject(bytes);
     if (error) {
       this.logger.debug({ problem: error.problem }, 'rpc stream broken');
       this.fail(transportErrorText.cannotDecode(error.message));
