@@ -4,6 +4,7 @@ import { KukeonError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import { KeyedMutex } from '../../store/keyed-mutex.js';
 import { MethodRegistry } from './method-registry.js';
+import { registerPing } from './ping-method.js';
 import { PartialReplyError, dispatchRequest } from './request-dispatcher.js';
 
 const base = { connectionId: 7, logger: silentLogger, locks: new KeyedMutex() };
@@ -129,4 +130,25 @@ test('ctx.locks serialises handlers on one key and not across keys', async () =>
   await Promise.all([call('cell/a', 'a1'), call('cell/a', 'a2'), call('cell/b', 'b1')]);
   assert.deepEqual(order.slice(0, 2), ['start a1', 'start b1']);
   assert.ok(order.indexOf('start a2') > order.indexOf('end a1'), order.join(','));
+});
+
+test('registerPing answers OK and the version', async () => {
+  const reg = registerPing(new MethodRegistry(), '1.2.3');
+  const r = await dispatchRequest(reg, { method: 'KukeonV1.Ping', params: [{}], id: 0 }, base);
+  assert.deepEqual(r.result, { OK: true, Version: '1.2.3', Err: null });
+});
+
+test('every call is logged at debug with its duration', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const { pino } = await import('pino');
+  const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+  await dispatchRequest(registry(), { method: 'KukeonV1.Ping', params: [{}], id: 1 }, { ...base, logger });
+  await dispatchRequest(registry(), { method: 'KukeonV1.Fail', params: [{}], id: 2 }, { ...base, logger });
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.method, typeof l.ms]),
+    [
+      ['rpc call', 'KukeonV1.Ping', 'number'],
+      ['rpc handler failed', 'KukeonV1.Fail', 'number'],
+    ],
+  );
 });

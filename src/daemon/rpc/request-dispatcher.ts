@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import { KukeonError } from '../../errors.js';
@@ -68,6 +69,8 @@ export async function dispatchRequest(
     }
   }
   const logger = base.logger.child({ method: serviceMethod, requestId: id, connection: base.connectionId });
+  const started = performance.now();
+  const took = () => Math.round((performance.now() - started) * 100) / 100;
   try {
     const reply = await found.method.handler(args, {
       method: serviceMethod,
@@ -76,11 +79,12 @@ export async function dispatchRequest(
       logger,
       locks: base.locks,
     });
+    logger.debug({ ms: took() }, 'rpc call');
     return { id, result: { ...(isPlainObject(reply) ? reply : {}), Err: null }, error: null };
   } catch (err) {
     // Expected application errors are logged at debug (spec 03 §6.5); anything else is a bug.
-    if (err instanceof KukeonError) logger.debug({ err }, 'rpc handler failed');
-    else logger.error({ err }, 'rpc handler threw a non-kukeon error');
+    if (err instanceof KukeonError) logger.debug({ err, ms: took() }, 'rpc handler failed');
+    else logger.error({ err, ms: took() }, 'rpc handler threw a non-kukeon error');
     const partial = err instanceof PartialReplyError ? err.reply : {};
     const cause = err instanceof PartialReplyError ? err.cause : err;
     return { id, result: { ...partial, Err: toErrEnvelope(cause) }, error: null };
