@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { privateContainerd, ctr, testNamespace } from '../test/helpers/containerd.js';
 import { testImages } from '../scripts/make-test-images.js';
-import { timeRuns, median, printRow } from './harness.js';
+import { median, printRow } from './harness.js';
 import { ContainerdClient, minimalSpec, purgeNamespace, teardownContainer } from '../src/containerd/index.js';
 import { protoRegistry } from '../src/containerd/proto-registry.js';
 
@@ -43,42 +43,55 @@ async function main(): Promise<void> {
         await client.tasks.start(scope, id);
       });
     };
-    const ids: string[] = [];
-    const ours = await timeRuns(RUNS, async (i) => {
-      const id = `b-ours-${i < 0 ? `w${-i}` : i}`;
-      ids.push(id);
-      await start(id);
-    });
-    for (const id of ids.splice(0)) await teardownContainer(client, ns, id);
-
-    const ctrRun = await timeRuns(RUNS, async (i) => {
-      const id = `b-ctr-${i < 0 ? `w${-i}` : i}`;
-      ids.push(id);
-      ctr(pd.socket, ['run', '-d', img.name, id, 'sleep', '3600'], ns);
-    });
-    for (const id of ids.splice(0)) await teardownContainer(client, ns, id);
-
+    // Ours and ctr alternate run by run, so load from other processes on this shared machine
+    // affects both sides alike. One unmeasured warm-up run each.
+    const timed = async (fn: () => Promise<void> | void): Promise<number> => {
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    };
+    const ours: number[] = [];
+    const ctrRun: number[] = [];
+    const oursFull: number[] = [];
+    const ctrFull: number[] = [];
+    for (let i = -1; i < RUNS; i++) {
+      const a = await timed(() => start(`b-ours-${i + 1}`));
+      const b = await timed(
+        () => void ctr(pd.socket, ['run', '-d', img.name, `b-ctr-${i + 1}`, 'sleep', '3600'], ns),
+      );
+      if (i >= 0) {
+        ours.push(a);
+        ctrRun.push(b);
+      }
+      await teardownContainer(client, ns, `b-ours-${i + 1}`);
+      await teardownContainer(client, ns, `b-ctr-${i + 1}`);
+    }
     // Whole short run: create, start, wait for exit, delete task, container, snapshot.
-    const oursFull = await timeRuns(RUNS, async (i) => {
-      const id = `f-ours-${i < 0 ? `w${-i}` : i}`;
-      await client.leases.withLease(ns, async (scope) => {
-        const mounts = await client.snapshots.prepare(scope, id, img.chainId);
-        await client.containers.create(scope, {
-          id,
-          spec: minimalSpec({ args: ['true'] }),
-          snapshot_key: id,
+    for (let i = -1; i < RUNS; i++) {
+      const id = `f-ours-${i + 1}`;
+      const a = await timed(async () => {
+        await client.leases.withLease(ns, async (scope) => {
+          const mounts = await client.snapshots.prepare(scope, id, img.chainId);
+          await client.containers.create(scope, {
+            id,
+            spec: minimalSpec({ args: ['true'] }),
+            snapshot_key: id,
+          });
+          await client.tasks.create(scope, { container_id: id, rootfs: mounts });
         });
-        await client.tasks.create(scope, { container_id: id, rootfs: mounts });
+        const waiting = client.tasks.wait(ns, id);
+        await client.tasks.start(ns, id);
+        await waiting;
+        await teardownContainer(client, ns, id);
       });
-      const waiting = client.tasks.wait(ns, id);
-      await client.tasks.start(ns, id);
-      await waiting;
-      await teardownContainer(client, ns, id);
-    });
-    const ctrFull = await timeRuns(RUNS, async (i) => {
-      const id = `f-ctr-${i < 0 ? `w${-i}` : i}`;
-      ctr(pd.socket, ['run', '--rm', img.name, id, 'true'], ns);
-    });
+      const b = await timed(
+        () => void ctr(pd.socket, ['run', '--rm', img.name, `f-ctr-${i + 1}`, 'true'], ns),
+      );
+      if (i >= 0) {
+        oursFull.push(a);
+        ctrFull.push(b);
+      }
+    }
 
     console.log(
       `proto load ${protoMs.toFixed(1)} ms, connect + first call ${firstCallMs.toFixed(1)} ms (once per process)`,
