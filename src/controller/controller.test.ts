@@ -153,7 +153,7 @@ describe('controller delete -f', () => {
       ['Stack t1 deleted', 'Space s1 deleted', 'Realm r1 deleted', 'Realm gone not found'],
     );
     assert.deepEqual(fake.calls, [
-      'deleteStack r1/s1/t1',
+      'deleteStack r1/s1/t1 cascade=false',
       'deleteSpace r1/s1 cascade=false',
       'deleteRealm r1 cascade=false',
     ]);

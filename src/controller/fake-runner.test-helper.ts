@@ -171,15 +171,15 @@ export class FakeRunner {
       this.stacks.set(key, next);
       return { resource: clone(next), diff: diffStack(d, a) };
     },
-    deleteStack: async (realm: string, space: string, name: string) => {
-      this.record('deleteStack', `${realm}/${space}/${name}`);
+    deleteStack: async (realm: string, space: string, name: string, o?: { cascade?: boolean }) => {
+      this.record('deleteStack', `${realm}/${space}/${name} cascade=${o?.cascade ?? false}`);
       const existed = this.stacks.delete(`${realm}/${space}/${name}`);
-      return { metadataDeleted: existed, cgroupDeleted: existed };
+      return { metadataDeleted: existed, cgroupDeleted: existed, deleted: [] };
     },
     purgeStack: async (realm: string, space: string, name: string) => {
       this.record('purgeStack', `${realm}/${space}/${name}`);
       const existed = this.stacks.delete(`${realm}/${space}/${name}`);
-      return { metadataDeleted: existed, cgroupDeleted: existed };
+      return { metadataDeleted: existed, cgroupDeleted: existed, deleted: [] };
     },
     refreshStack: async (realm: string, space: string, name: string) => {
       const t = this.stacks.get(`${realm}/${space}/${name}`);

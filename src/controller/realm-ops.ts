@@ -1,6 +1,5 @@
 import { realmNamespace } from '../model/naming/index.js';
 import type { Realm } from '../model/resources.js';
-import { removeCellsBelow } from './cascade-cells.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
@@ -71,9 +70,9 @@ export async function deleteRealm(
     throw hasChildren('delete', 'realm', realm.metadata.name, spaces.length, 'space');
   }
   try {
-    const cells = await removeCellsBelow(deps, 'delete', realm.metadata.name);
+    // The runner cascades depth-first (cells → stacks → spaces) under the realm's lock.
     const r = await deps.runner.deleteRealm(realm.metadata.name, { cascade: spaces.length > 0 });
-    const deleted = [...cells, ...r.deleted];
+    const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');
     if (r.namespaceDeleted) deleted.push('namespace');
@@ -109,21 +108,14 @@ export async function purgeRealm(
     spec: { namespace: realmNamespace(trimmed, deps.namespaceSuffix) },
     status: { state: 'Unknown', cgroupPath: '' },
   };
-  const deleted: string[] = [];
   if (stored) {
     const spaces = await deps.runner.listSpaces(trimmed).catch(() => []);
     if (spaces.length > 0 && !flags.cascade && !flags.force) {
       throw hasChildren('purge', 'realm', trimmed, spaces.length, 'space');
     }
-    try {
-      deleted.push(...(await removeCellsBelow(deps, 'purge', trimmed)));
-    } catch (err) {
-      // Spec: the delete cascade failing is a warning; the runner purge still runs.
-      deps.log.warn({ err, realm: trimmed }, 'purge realm: removing cells failed; purging anyway');
-    }
   }
   const r = await deps.runner.purgeRealm(trimmed, { cascade: true });
-  deleted.push(...r.deleted);
+  const deleted = [...r.deleted];
   const purged: string[] = [];
   if (r.namespaceDeleted) purged.push('containerd-namespace');
   if (r.cgroupDeleted) purged.push('cgroup');

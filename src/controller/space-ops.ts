@@ -1,5 +1,4 @@
 import type { Space } from '../model/resources.js';
-import { removeCellsBelow } from './cascade-cells.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
@@ -74,9 +73,8 @@ export async function deleteSpace(
     throw hasChildren('delete', 'space', n, stacks.length, 'stack');
   }
   try {
-    const cells = await removeCellsBelow(deps, 'delete', r0, n);
     const r = await deps.runner.deleteSpace(r0, n, { cascade: stacks.length > 0 });
-    const deleted = [...cells, ...r.deleted];
+    const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');
     if (r.networkDeleted) deleted.push('network');
@@ -125,7 +123,6 @@ export async function purgeSpace(
     Purged: [],
   };
   try {
-    facts.Deleted.push(...(await removeCellsBelow(deps, 'purge', r0, n)));
     const r = await deps.runner.purgeSpace(r0, n, { cascade: true });
     facts.Deleted.push(...r.deleted);
     facts.MetadataDeleted = r.metadataDeleted;

@@ -1,5 +1,5 @@
 import type { Stack } from '../model/resources.js';
-import { countCells, removeCellsBelow } from './cascade-cells.js';
+import { countCells } from './cascade-cells.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
@@ -67,8 +67,8 @@ export async function deleteStack(
   const cells = await countCells(deps, r0, s0, n);
   if (cells > 0 && !flags.cascade && !flags.force) throw hasChildren('delete', 'stack', n, cells, 'cell');
   try {
-    const deleted = await removeCellsBelow(deps, 'delete', r0, s0, n);
-    const r = await deps.runner.deleteStack(r0, s0, n);
+    const r = await deps.runner.deleteStack(r0, s0, n, { cascade: cells > 0 });
+    const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');
     return {
@@ -102,8 +102,8 @@ export async function purgeStack(
   if (cells > 0 && !flags.cascade && !flags.force) throw hasChildren('purge', 'stack', n, cells, 'cell');
   const facts: PurgeStackFacts = { Deleted: [], Purged: [] };
   try {
-    facts.Deleted.push(...(await removeCellsBelow(deps, 'purge', r0, s0, n)));
-    const r = await deps.runner.purgeStack(r0, s0, n);
+    const r = await deps.runner.purgeStack(r0, s0, n, { cascade: true });
+    facts.Deleted.push(...r.deleted);
     if (r.metadataDeleted) facts.Deleted.push('metadata');
     if (r.cgroupDeleted) facts.Deleted.push('cgroup');
     facts.Purged.push('all-metadata');

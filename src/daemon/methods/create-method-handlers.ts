@@ -1,0 +1,24 @@
+import type { Controller } from '../../controller/index.js';
+import { documentHandlers } from './document-methods.js';
+import { imageHandlers } from './image-methods.js';
+import { pingHandler } from './ping-methods.js';
+import { realmHandlers } from './realm-methods.js';
+import { spaceHandlers } from './space-methods.js';
+import { stackHandlers } from './stack-methods.js';
+import type { MethodHandlers } from './types.js';
+
+/**
+ * The kukeonv1 handler table over a controller: the daemon registers it on its socket, and the
+ * CLI's in-process mode calls the very same functions (see `callHandler`). Each handler resolves
+ * with the reply fields besides `Err` and throws a KukeonError on failure.
+ */
+export function createMethodHandlers(controller: Controller): MethodHandlers {
+  return {
+    Ping: pingHandler(),
+    ...realmHandlers(controller),
+    ...spaceHandlers(controller),
+    ...stackHandlers(controller),
+    ...documentHandlers(controller),
+    ...imageHandlers(controller),
+  };
+}

@@ -1,0 +1,28 @@
+import { ControllerError, ControllerErrorCode, type Controller } from '../../controller/index.js';
+import { argBool, argBytesText, argString } from './wire-args.js';
+import type { MethodHandlers } from './types.js';
+
+/**
+ * ApplyDocuments, DeleteDocuments, RefreshAll. Parse/validation failures of a stream come back in
+ * `Err` (nothing applied); per-document failures are inside `Resources`.
+ */
+export function documentHandlers(
+  c: Controller,
+): Pick<MethodHandlers, 'ApplyDocuments' | 'DeleteDocuments' | 'RefreshAll'> {
+  return {
+    ApplyDocuments: async (args) => {
+      if (argString(args, 'Team') !== '') {
+        throw new ControllerError(
+          ControllerErrorCode.NotSupported,
+          'team apply is not supported by this build',
+        );
+      }
+      return { Result: { Resources: await c.applyDocuments(argBytesText(args, 'RawYAML')) } };
+    },
+    DeleteDocuments: async (args) => {
+      const flags = { force: argBool(args, 'Force'), cascade: argBool(args, 'Cascade') };
+      return { Result: { Resources: await c.deleteDocuments(argBytesText(args, 'RawYAML'), flags) } };
+    },
+    RefreshAll: async () => ({ Result: await c.refreshAll() }),
+  };
+}

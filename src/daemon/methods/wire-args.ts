@@ -1,0 +1,33 @@
+import { decodeResource, resourceToPlain, type ResourceKind, type ResourceModels } from '../../api/index.js';
+
+/**
+ * Go's JSON decoder gives missing or mistyped-as-null fields their zero value; these helpers do
+ * the same for the loosely typed args object, so a handler never sees `undefined`.
+ */
+export function argString(args: unknown, key: string): string {
+  const v = (args as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' ? v : '';
+}
+
+export function argBool(args: unknown, key: string): boolean {
+  return (args as Record<string, unknown> | undefined)?.[key] === true;
+}
+
+/** `[]byte` fields travel as base64 (Go's encoding/json). */
+export function argBytesText(args: unknown, key: string): string {
+  return Buffer.from(argString(args, key), 'base64').toString('utf8');
+}
+
+/**
+ * The `Doc` arg as the internal model of `kind` (transport-only cell fields kept). The document's
+ * own `kind`, when set, must match; an empty apiVersion means v1beta1 (api layer rules).
+ */
+export function argDoc<K extends ResourceKind>(args: unknown, kind: K): ResourceModels[K] {
+  const doc = (args as Record<string, unknown> | undefined)?.Doc;
+  return decodeResource(kind, doc ?? {}, { transport: true });
+}
+
+/** A model as the plain document the reply carries (lower-camel keys, spec 01 §1.8 JSON rules). */
+export function wireDoc<K extends ResourceKind, D>(kind: K, model: ResourceModels[K]): D {
+  return resourceToPlain(kind, model) as D;
+}
