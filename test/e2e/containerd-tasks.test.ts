@@ -25,7 +25,9 @@ import {
   purgeNamespace,
   stopTask,
   teardownContainer,
+  decodeProtoAny,
   type MinimalSpecOptions,
+  type RuncOptions,
 } from '../../src/containerd/index.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
@@ -79,7 +81,11 @@ after(async () => {
 });
 
 /** Prepare → Containers.Create → Tasks.Create (stdout+stderr to a fresh log file), under a lease. */
-async function createContainer(id: string, spec: MinimalSpecOptions): Promise<{ pid: number; log: string }> {
+async function createContainer(
+  id: string,
+  spec: MinimalSpecOptions,
+  opts: { runtimeOptions?: RuncOptions; beforeTask?: () => Promise<void> } = {},
+): Promise<{ pid: number; log: string }> {
   const log = join(logDir, `${id}.log`);
   writeFileSync(log, ''); // the shim appends to an existing file; it does not create it
   return client.leases.withLease(ns, async (scope) => {
@@ -90,7 +96,9 @@ async function createContainer(id: string, spec: MinimalSpecOptions): Promise<{ 
       labels: { 'kukeon.io/test': String(process.pid) },
       spec: minimalSpec(spec),
       snapshot_key: id,
+      runtimeOptions: opts.runtimeOptions,
     });
+    await opts.beforeTask?.();
     const { pid } = await client.tasks.create(scope, {
       container_id: id,
       rootfs: mounts,
@@ -192,7 +200,20 @@ test("a second container joins the first one's network namespace and runs in an 
     cgroupsPath: `/${cgroupRoot}/member`,
     join: { network: `/proc/${rootPid}/ns/net` },
   };
-  const { pid: memberPid, log } = await createContainer(member, spec);
+  // Created as a standalone container, then re-pointed at the root's netns by rewriting the
+  // stored spec before Tasks.Create (how the runner joins members: spec 04 §10).
+  const { pid: memberPid, log } = await createContainer(
+    member,
+    { ...spec, join: undefined },
+    {
+      beforeTask: async () => {
+        const updated = await client.containers.update(ns, member, { spec: minimalSpec(spec) }, ['spec']);
+        const nsList = (updated.spec as { linux: { namespaces: { type: string; path?: string }[] } }).linux
+          .namespaces;
+        assert.equal(nsList.find((n) => n.type === 'network')?.path, `/proc/${rootPid}/ns/net`);
+      },
+    },
+  );
   await client.tasks.start(ns, member);
   assert.equal(readlinkSync(`/proc/${memberPid}/ns/net`), readlinkSync(`/proc/${rootPid}/ns/net`));
   assert.notEqual(readlinkSync(`/proc/${memberPid}/ns/pid`), readlinkSync(`/proc/${rootPid}/ns/pid`));
@@ -234,7 +255,16 @@ test("a second container joins the first one's network namespace and runs in an 
 
 test('exec runs a second process in a running container', async () => {
   const id = `exec-${process.pid}`;
-  await createContainer(id, { args: ['sh', '-c', 'while :; do sleep 1 & wait $!; done'] });
+  // runc options travel as a protobuf Any on the container record (and reach the shim).
+  await createContainer(
+    id,
+    { args: ['sh', '-c', 'while :; do sleep 1 & wait $!; done'] },
+    { runtimeOptions: { binary_name: 'runc', no_new_keyring: true } },
+  );
+  const rec = await client.containers.get(ns, id);
+  assert.equal(rec.runtime?.name, 'io.containerd.runc.v2');
+  assert.equal(rec.runtime?.options?.type_url, 'containerd.runc.v1.Options');
+  assert.equal(decodeProtoAny(rec.runtime!.options!)?.binary_name, 'runc');
   await client.tasks.start(ns, id);
   const execLog = join(logDir, 'exec.log');
   writeFileSync(execLog, '');
