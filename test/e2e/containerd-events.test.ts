@@ -150,6 +150,49 @@ test('a killed task produces a /tasks/exit event with its exit status', async ()
   es.close();
 });
 
+test('container, snapshot and image events decode with our protos', async () => {
+  const c = collector();
+  const es = client.events.subscribe({
+    filters: [`namespace==${ns},topic~="^/(containers|snapshot|images)/"`],
+    onEvent: c.onEvent,
+  });
+  streams.push(es);
+  await within(es.ready, 10_000, 'the first subscription');
+  const id = `rec-${process.pid}`;
+  await client.leases.withLease(ns, async (scope) => {
+    await client.snapshots.prepare(scope, id, img.chainId);
+    await client.containers.create(scope, {
+      id,
+      image: img.name,
+      spec: minimalSpec({ args: ['true'] }),
+      snapshot_key: id,
+    });
+  });
+  const target = (await client.images.get(ns, img.name)).target;
+  await client.images.create(ns, { name: `${img.name}-ev`, target });
+  await client.images.delete(ns, `${img.name}-ev`);
+  await teardownContainer(client, ns, id);
+
+  const prep = await c.next((e) => e.topic === '/snapshot/prepare' && e.payload?.key === id);
+  assert.equal(prep.type, 'containerd.events.SnapshotPrepare');
+  assert.equal(prep.payload?.parent, img.chainId);
+  const created = await c.next((e) => e.topic === '/containers/create');
+  assert.equal(created.type, 'containerd.events.ContainerCreate');
+  assert.equal(created.payload?.id, id);
+  assert.equal(created.payload?.image, img.name);
+  assert.equal((created.payload?.runtime as { name: string }).name, 'io.containerd.runc.v2');
+  const imgCreated = await c.next((e) => e.topic === '/images/create');
+  assert.equal(imgCreated.type, 'containerd.services.images.v1.ImageCreate');
+  assert.equal(imgCreated.payload?.name, `${img.name}-ev`);
+  const imgDeleted = await c.next((e) => e.topic === '/images/delete');
+  assert.equal(imgDeleted.payload?.name, `${img.name}-ev`);
+  const deleted = await c.next((e) => e.topic === '/containers/delete');
+  assert.equal(deleted.payload?.id, id);
+  const removed = await c.next((e) => e.topic === '/snapshot/remove' && e.payload?.key === id);
+  assert.equal(removed.type, 'containerd.events.SnapshotRemove');
+  es.close();
+});
+
 test('after a containerd restart the subscription resumes by itself and delivers events again', async () => {
   const c = collector();
   let reconnects = 0;
