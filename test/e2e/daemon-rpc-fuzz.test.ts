@@ -249,7 +249,7 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
   ]);
   const slow = results['slow client'][0];
   assert.ok(
-    slow.ms >= READ_TIMEOUT_MS && slow.ms < READ_TIMEOUT_MS + 2000,
+    slow.ms >= READ_TIMEOUT_MS && slow.ms < READ_TIMEOUT_MS + 5000,
     `slow client cut after ${slow.ms}ms`,
   );
   const nonReading = results['non-reading client'][0];
@@ -284,7 +284,7 @@ test('hostile clients get errors or are closed; memory stays bounded; others are
       `now ${(after.rss / 1024).toFixed(1)} MiB; non-reading client cut after ${nonReading.replies.length} replies; good client: ${pings} pings, max latency ${maxLatency} ms`,
   );
   assert.ok(pings > 20, 'the good client was served throughout');
-  assert.ok(maxLatency < 3000, `the good client never waited long (${maxLatency} ms)`);
+  assert.ok(maxLatency < 5000, `the good client never waited long (${maxLatency} ms)`);
   assert.ok(growthMiB < 200, `peak RSS growth ${growthMiB.toFixed(1)} MiB stays bounded`);
 
   child.kill('SIGTERM');

@@ -93,10 +93,18 @@ function spawnChildServer(
   return { child, output: () => out };
 }
 
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+async function waitFor(
+  cond: () => boolean,
+  ms: number,
+  what: string,
+  daemon?: { child: ChildProcess; output: () => string },
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline || daemon?.child.exitCode != null) {
+      const detail = daemon ? ` (daemon exit ${daemon.child.exitCode}, output: ${daemon.output()})` : '';
+      throw new Error(`timed out waiting for ${what}${detail}`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
 }
@@ -238,7 +246,7 @@ test('a second daemon refuses a live socket and leaves the first untouched', asy
   const groupFile = noGroups(dir);
   const first = spawnChildServer(socketPath, groupFile);
   t.after(() => first.child.kill('SIGKILL'));
-  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 10_000, 'first daemon');
+  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 20_000, 'first daemon', first);
   const inoBefore = statSync(socketPath).ino;
 
   const second = new DaemonServer({ socketPath, registry: testRegistry(), logger: silentLogger, groupFile });
@@ -257,12 +265,25 @@ test('a second daemon refuses a live socket and leaves the first untouched', asy
   assert.equal(await exited(first.child), 0);
 });
 
+test('a socket path beyond the unix limit is refused clearly', async (t) => {
+  const dir = tempDir(t);
+  const socketPath = join(dir, 'x'.repeat(110 - dir.length), 'kukeond.sock');
+  const server = new DaemonServer({
+    socketPath,
+    registry: testRegistry(),
+    logger: silentLogger,
+    groupFile: noGroups(dir),
+  });
+  await assert.rejects(server.start(), (err: unknown) => hasCode(err, 'DAEMON_SOCKET_PATH_TOO_LONG'));
+  assert.deepEqual(readdirSync(dir), ['group']);
+});
+
 test('a stale socket (SIGKILLed daemon) is replaced; a non-socket file is refused', async (t) => {
   const dir = tempDir(t);
   const socketPath = join(dir, 'kukeond.sock');
   const groupFile = noGroups(dir);
   const dead = spawnChildServer(socketPath, groupFile);
-  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 10_000, 'daemon to die');
+  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 20_000, 'daemon to die', dead);
   dead.child.kill('SIGKILL');
   await exited(dead.child);
   // Inode numbers are reused after an unlink, change times are not.
@@ -292,7 +313,7 @@ test('readiness: whenever the socket path exists, the daemon accepts', async (t)
   const socketPath = join(dir, 'kukeond.sock');
   const daemon = spawnChildServer(socketPath, noGroups(dir));
   t.after(() => daemon.child.kill('SIGKILL'));
-  await waitFor(() => existsSync(socketPath), 10_000, 'socket');
+  await waitFor(() => existsSync(socketPath), 20_000, 'socket', daemon);
   // First sight of the socket: the very first connect must succeed (no ECONNREFUSED window).
   const client = new DaemonClient({ socketPath, connectTimeoutMs: 1000 });
   assert.equal((await client.ping()).OK, true);
@@ -306,19 +327,19 @@ test('SIGTERM drains: a slow in-flight request completes, then socket and pid fi
   const socketPath = join(dir, 'kukeond.sock');
   const daemon = spawnChildServer(socketPath, noGroups(dir));
   t.after(() => daemon.child.kill('SIGKILL'));
-  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 10_000, 'daemon');
+  await waitFor(() => existsSync(join(dir, 'kukeond.pid')), 20_000, 'daemon', daemon);
   const client = new DaemonClient({ socketPath });
   const started = Date.now();
-  const slow = client.call<{ Slept: number }>('Sleep', { Ms: 1500 });
+  const slow = client.call<{ Slept: number }>('Sleep', { Ms: 3000 });
   await new Promise((r) => setTimeout(r, 200));
   daemon.child.kill('SIGTERM');
   // Shutdown unpublishes the socket at once, while the request is still running.
-  await waitFor(() => !existsSync(socketPath), 1000, 'socket removal');
+  await waitFor(() => !existsSync(socketPath), 2500, 'socket removal');
   assert.equal(daemon.child.exitCode, null, 'daemon still draining');
   // A request racing the shutdown on the open connection is refused clearly.
   await assert.rejects(client.ping(), /rpc: server is shutting down/);
-  assert.deepEqual(await slow, { Slept: 1500, Err: null });
-  assert.ok(Date.now() - started >= 1500);
+  assert.deepEqual(await slow, { Slept: 3000, Err: null });
+  assert.ok(Date.now() - started >= 3000);
   assert.equal(await exited(daemon.child), 0);
   assert.deepEqual(readdirSync(dir), ['group']);
   const logs = daemon.output();
@@ -427,7 +448,7 @@ test('idle connections are closed by the server and the client redials transpare
   assert.equal(server.connectionCount, 1);
   // A running request is not idle, however long it takes.
   assert.deepEqual(await client.call('Sleep', { Ms: 400 }), { Slept: 400, Err: null });
-  await waitFor(() => server.connectionCount === 0, 2000, 'idle close');
+  await waitFor(() => server.connectionCount === 0, 5000, 'idle close');
   assert.equal((await client.ping()).OK, true);
   assert.equal(server.connectionCount, 1);
 });
@@ -451,7 +472,7 @@ test('connections beyond maxConnections are refused; the others keep working', a
   await assert.rejects(clients[2].ping(), (err: unknown) => hasCode(err, 'DAEMON_CONNECTION_LOST'));
   assert.equal((await clients[0].ping()).OK, true);
   clients[1].close();
-  await waitFor(() => server.connectionCount === 1, 2000, 'slot freed');
+  await waitFor(() => server.connectionCount === 1, 5000, 'slot freed');
   assert.equal((await clients[2].ping()).OK, true);
 });
 
@@ -468,14 +489,14 @@ test('shutdown gives up on requests that outlive the drain timeout', async (t) =
   await server.start();
   const client = new DaemonClient({ socketPath });
   t.after(() => client.close());
-  const stuck = client.call('Sleep', { Ms: 3000 }).then(
+  const stuck = client.call('Sleep', { Ms: 10_000 }).then(
     () => 'answered',
     (err: unknown) => err,
   );
-  await waitFor(() => server.pendingRequests === 1, 2000, 'request running');
+  await waitFor(() => server.pendingRequests === 1, 5000, 'request running');
   const t0 = Date.now();
   await server.stop();
-  assert.ok(Date.now() - t0 < 1500, 'stop is bounded by the drain timeout');
+  assert.ok(Date.now() - t0 < 5000, 'stop is bounded by the drain timeout, not the 10 s request');
   assert.ok(hasCode(await stuck, 'DAEMON_CONNECTION_LOST'));
   assert.deepEqual(readdirSync(dir), ['group']);
 });

@@ -13,6 +13,9 @@ import { probeSocket } from './socket-probe.js';
 
 export const DAEMON_ALREADY_RUNNING = 'DAEMON_ALREADY_RUNNING';
 export const DAEMON_SOCKET_PATH_OCCUPIED = 'DAEMON_SOCKET_PATH_OCCUPIED';
+export const DAEMON_SOCKET_PATH_TOO_LONG = 'DAEMON_SOCKET_PATH_TOO_LONG';
+
+const MAX_SOCKET_PATH_BYTES = 107;
 
 export interface DaemonServerOptions {
   /** Where clients connect (`--socket`). */
@@ -93,6 +96,17 @@ export class DaemonServer {
 
   private async publish(): Promise<DaemonServerInfo> {
     const dir = dirname(this.socketPath);
+    // sun_path holds 108 bytes including the NUL; the private path is `<dir>/.kXXXXXX/s`.
+    const longest = Math.max(
+      Buffer.byteLength(this.socketPath),
+      Buffer.byteLength(join(dir, '.kXXXXXX', 's')),
+    );
+    if (longest > MAX_SOCKET_PATH_BYTES) {
+      throw new KukeonError(
+        DAEMON_SOCKET_PATH_TOO_LONG,
+        `socket path ${this.socketPath} is too long: unix socket paths are limited to ${MAX_SOCKET_PATH_BYTES} bytes`,
+      );
+    }
     await mkdir(dir, { recursive: true, mode: 0o755 });
     await this.clearSocketPath();
 
