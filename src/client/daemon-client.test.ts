@@ -176,3 +176,19 @@ test('an idle connection does not keep the process alive', async (t) => {
   });
   assert.deepEqual(JSON.parse(stdout), { Err: null, OK: true });
 });
+
+test('the client closes an idle connection itself and redials on the next call', async (t) => {
+  let connections = 0;
+  const d = await fakeDaemon((req, socket) => reply(socket, req.id, { Err: null }));
+  d.server.on('connection', () => connections++);
+  t.after(() => d.close());
+  const c = new DaemonClient({ socketPath: d.path, idleCloseMs: 100 });
+  await c.ping();
+  await c.ping();
+  assert.equal(connections, 1, 'one connection for back-to-back calls');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((c as unknown as { socket?: Socket }).socket, undefined, 'idle connection closed');
+  await c.ping();
+  assert.equal(connections, 2);
+  c.close();
+});

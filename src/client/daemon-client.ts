@@ -19,6 +19,11 @@ export interface DaemonClientOptions {
   callTimeoutMs?: number;
   /** Largest reply accepted (list replies can be big). */
   maxReplyBytes?: number;
+  /**
+   * The client closes a connection idle this long, before the daemon's own idle timeout (120 s)
+   * can: a daemon-side close could race a request being sent and fail it with `unexpected EOF`.
+   */
+  idleCloseMs?: number;
 }
 
 export interface CallOptions {
@@ -46,7 +51,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /**
  * A kukeonv1 client: one lazily dialled connection for the whole process, any number of
  * concurrent calls matched by id, typed errors. An idle connection does not keep the process
- * alive, and a connection the daemon closed while idle is redialled on the next call.
+ * alive and is closed after `idleCloseMs`; a closed connection is redialled on the next call.
  * Only node built-ins are imported: this is on `kuke`'s start-up path.
  */
 export class DaemonClient {
@@ -54,6 +59,8 @@ export class DaemonClient {
   private readonly connectTimeoutMs: number;
   private readonly callTimeoutMs: number;
   private readonly maxReplyBytes: number;
+  private readonly idleCloseMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
   private socket: Socket | undefined;
   private dialing: Promise<Socket> | undefined;
   private nextId = 0;
@@ -64,6 +71,7 @@ export class DaemonClient {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 0;
     this.maxReplyBytes = options.maxReplyBytes ?? 256 * 1024 * 1024;
+    this.idleCloseMs = options.idleCloseMs ?? 60_000;
   }
 
   /**
@@ -211,10 +219,19 @@ export class DaemonClient {
     this.updateRef();
   }
 
-  /** Only a connection with calls in flight keeps the process alive. */
+  /** Only a connection with calls in flight keeps the process alive; an idle one closes itself. */
   private updateRef(): void {
-    if (!this.socket) return;
-    if (this.pending.size > 0) this.socket.ref();
-    else this.socket.unref();
+    clearTimeout(this.idleTimer);
+    const socket = this.socket;
+    if (!socket) return;
+    if (this.pending.size > 0) {
+      socket.ref();
+      return;
+    }
+    socket.unref();
+    this.idleTimer = setTimeout(() => {
+      if (this.socket === socket && this.pending.size === 0) this.close();
+    }, this.idleCloseMs);
+    this.idleTimer.unref();
   }
 }
