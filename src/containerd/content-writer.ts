@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { Rpc } from './rpc.js';
 import type { Labels, Scope, Timestamp } from './types.js';
@@ -32,7 +33,6 @@ interface WriteRequest {
 export class ContentWriteStream {
   private readonly call: ClientDuplexStream<WriteRequest, WriteResponse>;
   private readonly iter: AsyncIterator<WriteResponse>;
-  private first = true;
 
   constructor(
     private readonly rpc: Rpc,
@@ -45,7 +45,6 @@ export class ContentWriteStream {
 
   private async send(req: WriteRequest): Promise<WriteResponse> {
     // The first message must carry the ref; later ones may, and we always send it.
-    if (this.first) this.first = false;
     this.call.write({ ...req, ref: this.ref });
     let next: IteratorResult<WriteResponse>;
     try {
@@ -177,7 +176,10 @@ export async function writeContent(
   if (total === undefined)
     throw new ContainerdError(`content write ${opts.ref}: total size is required for a streamed source`);
   const existing = (): WriteContentResult => ({
-    digest: opts.expected ?? '',
+    // Without `expected` the digest is only known for an in-memory source.
+    digest:
+      opts.expected ??
+      (Buffer.isBuffer(opts.data) ? `sha256:${createHash('sha256').update(opts.data).digest('hex')}` : ''),
     size: total,
     existed: true,
     resumedFrom: total,
@@ -215,7 +217,10 @@ export async function writeContent(
       });
     }
     committed = true;
-    await w.finish();
+    // The blob is committed once the COMMIT answered; a failure while draining changes nothing.
+    await w
+      .finish()
+      .catch((err: unknown) => rpc.log.debug({ ref: opts.ref, err }, 'content write drain failed'));
     return {
       digest: res.digest || opts.expected || '',
       size: res.offset || total,

@@ -149,6 +149,13 @@ test('content: an existing blob counts as success; a blob shared from another na
   await client.content.write(a, { ref: 'x', data, expected: digest });
   const again = await client.content.write(a, { ref: 'x2', data, expected: digest });
   assert.equal(again.existed, true);
+  // Without `expected` the daemon reports the digest it computed (new) or ALREADY_EXISTS at commit.
+  const fresh = randomBytes(2048);
+  const computed = await client.content.write(a, { ref: 'x3', data: fresh });
+  assert.deepEqual(computed, { digest: digestOf(fresh), size: 2048, existed: false, resumedFrom: 0 });
+  const dup = await client.content.write(a, { ref: 'x4', data: fresh });
+  assert.deepEqual(dup, { digest: digestOf(fresh), size: 2048, existed: true, resumedFrom: 2048 });
+  assert.deepEqual(await client.content.listStatuses(a), []);
   // Same bytes in namespace b: STAT reports them complete; the bare COMMIT must still record them.
   const shared = await client.content.write(b, { ref: 'y', data, expected: digest });
   assert.equal(shared.existed, false);
