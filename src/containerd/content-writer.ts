@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { Rpc } from './rpc.js';
 import type { Labels, Scope, Timestamp } from './types.js';
-import { ContainerdError, isAlreadyExists, isNotFound } from './errors.js';
+import { ContainerdError, isAlreadyExists, isNotFound, isUnavailable } from './errors.js';
 
 /** Chunk size on the wire: well below containerd's 16 MiB message limit (spec 04 §1.1). */
 export const WRITE_CHUNK = 1024 * 1024;
@@ -108,7 +108,10 @@ export interface WriteContentOptions {
   total?: number;
   /** Labels stored on the blob at commit (e.g. `containerd.io/gc.ref.content.*`). */
   labels?: Labels;
-  /** Abort the ingest on failure (default true). False leaves it for a later resume. */
+  /**
+   * Abort the ingest on failure (default true; not when containerd is unavailable or another
+   * writer holds the ref). False leaves it for a later resume.
+   */
   abortOnFailure?: boolean;
 }
 
@@ -230,7 +233,9 @@ export async function writeContent(
   } catch (err) {
     w.cancel();
     if (isAlreadyExists(err)) return existing();
-    if (!committed && opts.abortOnFailure !== false) {
+    // UNAVAILABLE is a ref locked by another live writer (whose ingest we must not destroy) or
+    // the daemon gone (the ingest is then kept for a resume).
+    if (!committed && opts.abortOnFailure !== false && !isUnavailable(err)) {
       await rpc.unary('content', 'Abort', { ref: opts.ref }, scope).catch((abortErr: unknown) => {
         if (!isNotFound(abortErr))
           rpc.log.warn({ ref: opts.ref, err: abortErr }, 'content ingest abort failed');

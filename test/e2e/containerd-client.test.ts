@@ -214,6 +214,28 @@ test('content: a dropped stream leaves an ingest that the next write resumes', a
   assert.deepEqual(await client.content.listStatuses(name), []);
 });
 
+test("content: a second writer on a locked ref gets Unavailable and leaves the first writer's ingest alone", async () => {
+  const name = await leased(ns('locked'));
+  const data = randomBytes(10_000);
+  const digest = digestOf(data);
+  const first = client.content.openWriter(name, 'shared-ref');
+  await first.stat(data.length, digest);
+  await first.write(0, data.subarray(0, 4000));
+  await assert.rejects(
+    client.content.write(name, { ref: 'shared-ref', data, expected: digest }),
+    ContainerdUnavailableError,
+  );
+  const done = await first.commit({
+    offset: 4000,
+    data: data.subarray(4000),
+    total: data.length,
+    expected: digest,
+  });
+  assert.equal(done.digest, digest);
+  await first.finish();
+  assert.ok(Buffer.compare(await client.content.readAll(name, digest), data) === 0);
+});
+
 test('content: a bad digest is a typed error and the ingest is aborted', async () => {
   const name = await leased(ns('bad'));
   const data = Buffer.from('twelve bytes');
