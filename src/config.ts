@@ -31,6 +31,11 @@ export interface HostConfig {
   daemonSocket: string;
   /** containerd snapshotter used for images and container root filesystems. */
   snapshotter: string;
+  /**
+   * A static busybox on the host: bind-mounted (never copied into an image) as the process of a
+   * cell's default root container, which holds the cell's namespaces and runs nothing else.
+   */
+  pauseBinary: string;
 }
 
 export const defaultHostConfig: HostConfig = {
@@ -47,6 +52,7 @@ export const defaultHostConfig: HostConfig = {
   namespaceSuffix: 'kukeon.io',
   daemonSocket: '/run/kukeon/kukeond.sock',
   snapshotter: 'overlayfs',
+  pauseBinary: '/usr/bin/busybox',
 };
 
 /**

@@ -8,7 +8,7 @@ export interface IntentOptions {
    * recovery finishes the rollback later. Without a rollback a failed operation's intent stays
    * pending and recovery finishes it forward.
    */
-  rollback?: () => Promise<void>;
+  rollback?: (err: unknown) => Promise<void>;
 }
 
 /**
@@ -29,7 +29,7 @@ export async function withIntent<T>(
   } catch (err) {
     if (options.rollback) {
       try {
-        await options.rollback();
+        await options.rollback(err);
         await ctx.journal.clear(intent);
       } catch (rollbackErr) {
         ctx.log.error(

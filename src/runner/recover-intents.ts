@@ -7,6 +7,12 @@ import { ensureSpace } from './space/ensure-space.js';
 import { purgeSpace } from './space/delete-space.js';
 import { ensureStack } from './stack/create-stack.js';
 import { purgeStack } from './stack/delete-stack.js';
+import { cellRef } from './cell/cell-ref.js';
+import { readCell } from './cell/cell-store.js';
+import { createCell } from './cell/create-cell.js';
+import { deleteCell } from './cell/delete-cell.js';
+import { startCell } from './cell/start-cell.js';
+import { killCell, stopCell } from './cell/stop-cell.js';
 
 export interface RecoveryReport {
   /** Intents finished (or rolled back) and cleared, as `<op> <kind> <key>`. */
@@ -87,6 +93,32 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
           () => purgeStack(ctx, realm, space, stack),
         );
       else await purgeStack(ctx, realm, space, stack);
+      return;
+    }
+    case 'Cell': {
+      const [realm, space, stack, name] = parts;
+      const ref = cellRef(ctx, { realm, space, stack, name });
+      const cell = present ? await readCell(ctx, ref) : undefined;
+      if (!cell) {
+        await deleteCell(ctx, ref, 0);
+        return;
+      }
+      const run = (intent.payload as { run?: string } | undefined)?.run;
+      if (intent.op === 'create') {
+        await orRollback(
+          ctx,
+          label(intent),
+          () => createCell(ctx, cell),
+          () => deleteCell(ctx, ref, 0),
+        );
+      } else if (run === 'running') {
+        // startCell records Failed itself when the start cannot be finished.
+        await startCell(ctx, ref).catch((err: unknown) =>
+          ctx.log.warn({ err, intent: label(intent) }, 'recovered start failed'),
+        );
+      } else if (run === 'stopped') {
+        await (intent.op === 'kill' ? killCell(ctx, ref) : stopCell(ctx, ref));
+      }
       return;
     }
     default:

@@ -23,6 +23,11 @@ export const RunnerErrorCode = {
   DeleteSpace: 'DELETE_SPACE',
   DeleteStack: 'DELETE_STACK',
   NetworkAlreadyExists: 'NETWORK_ALREADY_EXISTS',
+  ImageNotFound: 'IMAGE_NOT_FOUND',
+  ContainerNotFound: 'CONTAINER_NOT_FOUND',
+  CellStartFailed: 'CELL_START_FAILED',
+  DeleteCell: 'DELETE_CELL',
+  InvalidCell: 'INVALID_CELL',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 

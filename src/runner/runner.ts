@@ -17,12 +17,29 @@ import { ensureSpace } from './space/ensure-space.js';
 import { deleteSpace, purgeSpace, type DeleteSpaceOptions } from './space/delete-space.js';
 import { getSpace, listSpaces } from './space/space-queries.js';
 import { createStack, ensureStack } from './stack/create-stack.js';
-import { deleteStack, purgeStack } from './stack/delete-stack.js';
+import { deleteStack, purgeStack, type DeleteStackOptions } from './stack/delete-stack.js';
 import { getStack, listStacks } from './stack/stack-queries.js';
 import { updateRealm, updateSpace, updateStack } from './update-scope.js';
 import { refreshRealm, refreshSpace, refreshStack } from './refresh-scope.js';
 import { deleteImage, getImage, listImages, loadImage } from './images/realm-images.js';
 import { recoverIntents } from './recover-intents.js';
+import type { Cell } from '../model/resources.js';
+import type { ContainerSpec } from '../model/container.js';
+import { cellRef, refOfCell, type CellRef } from './cell/cell-ref.js';
+import { createCell } from './cell/create-cell.js';
+import { startCell } from './cell/start-cell.js';
+import { killCell, stopCell } from './cell/stop-cell.js';
+import { deleteCell } from './cell/delete-cell.js';
+import { getCell } from './cell/cell-queries.js';
+import { listCells } from './cell/cell-store.js';
+import { reconcileCell, refreshCell, RestartBook } from './cell/reconcile-cell.js';
+import { recreateCell, updateCell } from './cell/update-cell.js';
+import {
+  killContainer,
+  removeContainerFromCell,
+  stopContainer,
+  upsertContainer,
+} from './cell/container-ops.js';
 import { sweepOrphans } from './sweep-orphans.js';
 
 /**
@@ -75,9 +92,33 @@ export class Runner {
   getStack = (realm: string, space: string, name: string) => getStack(this.ctx, realm, space, name);
   listStacks = (realm: string, space: string) => listStacks(this.ctx, realm, space);
   updateStack = (desired: Stack) => updateStack(this.ctx, desired);
-  deleteStack = (realm: string, space: string, name: string) => deleteStack(this.ctx, realm, space, name);
-  purgeStack = (realm: string, space: string, name: string) => purgeStack(this.ctx, realm, space, name);
+  deleteStack = (realm: string, space: string, name: string, options?: DeleteStackOptions) =>
+    deleteStack(this.ctx, realm, space, name, options);
+  purgeStack = (realm: string, space: string, name: string, options?: DeleteStackOptions) =>
+    purgeStack(this.ctx, realm, space, name, options);
   refreshStack = (realm: string, space: string, name: string) => refreshStack(this.ctx, realm, space, name);
+
+  // Cells: addressed by identity (realm, space, stack, name[, id]) or by a cell model.
+  readonly restarts = new RestartBook();
+  cellRef = (c: { realm: string; space: string; stack: string; name: string; id?: string }): CellRef =>
+    cellRef(this.ctx, c);
+  createCell = (cell: Cell) => createCell(this.ctx, cell);
+  startCell = (cell: Cell) => startCell(this.ctx, refOfCell(this.ctx, cell));
+  stopCell = (cell: Cell, graceMs?: number) => stopCell(this.ctx, refOfCell(this.ctx, cell), graceMs);
+  killCell = (cell: Cell) => killCell(this.ctx, refOfCell(this.ctx, cell));
+  deleteCell = (cell: Cell, graceMs?: number) => deleteCell(this.ctx, refOfCell(this.ctx, cell), graceMs);
+  /** Same as delete: delete already sweeps by ownership and tolerates missing metadata. */
+  purgeCell = (cell: Cell) => deleteCell(this.ctx, refOfCell(this.ctx, cell), 0);
+  getCell = (ref: CellRef) => getCell(this.ctx, ref);
+  listCells = (realm: string, space: string, stack: string) => listCells(this.ctx, realm, space, stack);
+  refreshCell = (ref: CellRef) => refreshCell(this.ctx, ref);
+  reconcileCell = (ref: CellRef) => reconcileCell(this.ctx, ref, this.restarts);
+  updateCell = (desired: Cell) => updateCell(this.ctx, desired);
+  recreateCell = (cell: Cell) => recreateCell(this.ctx, refOfCell(this.ctx, cell));
+  upsertContainer = (ref: CellRef, container: ContainerSpec) => upsertContainer(this.ctx, ref, container);
+  deleteContainer = (ref: CellRef, id: string) => removeContainerFromCell(this.ctx, ref, id);
+  stopContainer = (ref: CellRef, id: string, graceMs?: number) => stopContainer(this.ctx, ref, id, graceMs);
+  killContainer = (ref: CellRef, id: string) => killContainer(this.ctx, ref, id);
 
   // Images (per realm namespace)
   loadImage = (realm: string, file: string, onProgress?: (p: ImportProgress) => void) =>

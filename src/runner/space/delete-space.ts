@@ -68,8 +68,11 @@ export async function deleteSpaceLocked(
   const deleted: string[] = [];
   if (options.cascade) {
     for (const stack of await ctx.store.listChildren(scope)) {
-      await deleteStackLocked(ctx, realm, name, stack, { tolerateMissing: options.tolerateMissing });
-      deleted.push(`stack:${stack}`);
+      const r = await deleteStackLocked(ctx, realm, name, stack, {
+        cascade: true,
+        tolerateMissing: options.tolerateMissing,
+      });
+      deleted.push(...r.deleted, `stack:${stack}`);
     }
   }
   await assertNoChildren(ctx, scope, `space "${name}"`, 'stacks');

@@ -1,5 +1,7 @@
 import { stackCgroupPath } from '../../model/naming/index.js';
 import { assertNoChildren } from '../dependencies.js';
+import { cellRef } from '../cell/cell-ref.js';
+import { deleteCell } from '../cell/delete-cell.js';
 import { withIntent, withRealmLock } from '../intent.js';
 import { readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
@@ -10,6 +12,13 @@ export interface DeleteStackResult {
   /** False when there was nothing to delete (already gone: success). */
   metadataDeleted: boolean;
   cgroupDeleted: boolean;
+  /** Cells removed by a cascade, as `cell:<name>`. */
+  deleted: string[];
+}
+
+export interface DeleteStackOptions {
+  /** Delete the stack's cells first. */
+  cascade?: boolean;
 }
 
 /**
@@ -21,12 +30,13 @@ export async function deleteStack(
   realmName: string,
   spaceName: string,
   stackName: string,
+  options: DeleteStackOptions = {},
 ): Promise<DeleteStackResult> {
   const realm = validName('realm', realmName);
   const space = validName('space', spaceName);
   const name = validName('stack', stackName);
   return withRealmLock(ctx, realm, () =>
-    deleteStackLocked(ctx, realm, space, name, { tolerateMissing: false }),
+    deleteStackLocked(ctx, realm, space, name, { ...options, tolerateMissing: false }),
   );
 }
 
@@ -39,12 +49,13 @@ export async function purgeStack(
   realmName: string,
   spaceName: string,
   stackName: string,
+  options: DeleteStackOptions = {},
 ): Promise<DeleteStackResult> {
   const realm = validName('realm', realmName);
   const space = validName('space', spaceName);
   const name = validName('stack', stackName);
   return withRealmLock(ctx, realm, () =>
-    deleteStackLocked(ctx, realm, space, name, { tolerateMissing: true }),
+    deleteStackLocked(ctx, realm, space, name, { ...options, tolerateMissing: true }),
   );
 }
 
@@ -53,7 +64,7 @@ export async function deleteStackLocked(
   realm: string,
   space: string,
   name: string,
-  options: { tolerateMissing: boolean },
+  options: DeleteStackOptions & { tolerateMissing: boolean },
 ): Promise<DeleteStackResult> {
   const scope = scopes.stack(realm, space, name);
   const existing = await readResource(ctx, 'Stack', scope).catch((err: unknown) => {
@@ -62,7 +73,15 @@ export async function deleteStackLocked(
     throw err;
   });
   const cgroupPath = stackCgroupPath(ctx.config.cgroupRoot, realm, space, name);
-  if (!existing && !options.tolerateMissing) return { metadataDeleted: false, cgroupDeleted: false };
+  if (!existing && !options.tolerateMissing)
+    return { metadataDeleted: false, cgroupDeleted: false, deleted: [] };
+  const deleted: string[] = [];
+  if (options.cascade) {
+    for (const cell of await ctx.store.listChildren(scope)) {
+      await deleteCell(ctx, cellRef(ctx, { realm, space, stack: name, name: cell }), 0);
+      deleted.push(`cell:${cell}`);
+    }
+  }
   await assertNoChildren(ctx, scope, `stack "${name}"`, 'cells');
   return withIntent(
     ctx,
@@ -71,7 +90,7 @@ export async function deleteStackLocked(
       const removed = await ctx.cgroups.remove(cgroupPath, { force: true });
       failpoint('stack.delete.after-host');
       await ctx.store.removeScope(scope);
-      return { metadataDeleted: existing !== undefined, cgroupDeleted: removed.existed };
+      return { metadataDeleted: existing !== undefined, cgroupDeleted: removed.existed, deleted };
     },
   );
 }

@@ -1,0 +1,25 @@
+import type { Cell } from '../../model/resources.js';
+import { timestampFromDate } from '../../model/time.js';
+import type { RunnerContext } from '../runner-context.js';
+import { requireRealm } from '../realm/realm-queries.js';
+import type { CellRef } from './cell-ref.js';
+import { populateStatuses } from './cell-state.js';
+import { readCell } from './cell-store.js';
+import { observeNamespace } from './container-observation.js';
+
+/**
+ * A cell with live container statuses (spec 02 §5.5.1): read from disk, then observed in
+ * containerd. Nothing is persisted. Undefined when the cell does not exist.
+ */
+export async function getCell(ctx: RunnerContext, ref: CellRef): Promise<Cell | undefined> {
+  const cell = await readCell(ctx, ref);
+  if (!cell) return undefined;
+  const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+  const statuses = populateStatuses(
+    cell,
+    ref,
+    await observeNamespace(ctx, namespace),
+    timestampFromDate(ctx.now()),
+  );
+  return { ...cell, status: { ...cell.status, containers: statuses } };
+}

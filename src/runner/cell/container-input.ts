@@ -1,0 +1,65 @@
+import type { ContainerSpec } from '../../model/container.js';
+import type { ResolvedImage } from '../../images/index.js';
+import type { ContainerSpecInput, JoinNamespaces } from '../oci/index.js';
+import { cellFiles, containerdIdOf, type CellRef } from './cell-ref.js';
+
+/**
+ * Maps one container of the model onto the OCI builder's plain input (space defaults were
+ * already merged into `c`). Workloads join the root's namespaces; only the root sets a hostname.
+ */
+export function containerSpecInput(
+  ref: CellRef,
+  namespace: string,
+  c: ContainerSpec,
+  image: ResolvedImage | undefined,
+  options: { nestedCgroupRuntime?: boolean; join?: JoinNamespaces; cniConfigPath?: string } = {},
+): ContainerSpecInput {
+  const hostNetwork = c.hostNetwork === true;
+  return {
+    role: c.root ? 'root' : 'workload',
+    containerdId: containerdIdOf(ref, c),
+    namespace,
+    image: c.image || undefined,
+    imageConfig: image
+      ? {
+          Entrypoint: image.config.entrypoint,
+          Cmd: image.config.cmd,
+          Env: image.config.env,
+          WorkingDir: image.config.workingDir,
+          User: image.config.user,
+        }
+      : undefined,
+    command: c.command || undefined,
+    args: c.args,
+    workingDir: c.workingDir || undefined,
+    defaultEnv: [`KUKEON_CELL_NAME=${ref.id}`, `KUKEON_CONTAINER_NAME=${c.id}`],
+    env: c.env,
+    user: c.user || undefined,
+    privileged: c.privileged,
+    readOnlyRootFilesystem: c.readOnlyRootFilesystem,
+    capabilities: c.capabilities,
+    securityOpts: c.securityOpts,
+    tmpfs: c.tmpfs,
+    volumes: (c.volumes ?? []).map((v) => ({
+      kind: v.kind === 'volume' ? 'bind' : v.kind,
+      source: v.source,
+      target: v.target,
+      readOnly: v.readOnly,
+      sizeBytes: v.sizeBytes,
+      mode: v.mode,
+    })),
+    devices: c.devices,
+    resources: c.resources,
+    hostNetwork,
+    hostPID: c.hostPID,
+    hostCgroup: c.hostCgroup,
+    nestedCgroupRuntime: options.nestedCgroupRuntime,
+    cellCgroupPath: ref.cgroupPath,
+    hostname: c.root ? ref.id : undefined,
+    etcHostsPath: hostNetwork ? undefined : cellFiles.hosts(ref),
+    etcHostnamePath: cellFiles.hostname(ref),
+    etcResolvConfPath: hostNetwork ? undefined : cellFiles.resolvConf(ref),
+    joinNamespaces: c.root ? undefined : options.join,
+    cniConfigPath: options.cniConfigPath,
+  };
+}

@@ -1,0 +1,76 @@
+import type { ContainerSpec } from '../../model/container.js';
+import type { Cell } from '../../model/resources.js';
+import type { RunnerContext } from '../runner-context.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import type { CellRef } from './cell-ref.js';
+import { requireCell, withCellLock } from './cell-store.js';
+import { requireRealm } from '../realm/realm-queries.js';
+import { killContainerTask, stopContainerTask } from './container-task.js';
+import { updateCell } from './update-cell.js';
+import { STOP_GRACE_MS } from './stop-cell.js';
+
+/** A workload of a cell by its cell-local id; the root is addressed through the cell verbs. */
+function workloadOf(cell: Cell, ref: CellRef, id: string): ContainerSpec {
+  const c = cell.spec.containers.find((x) => x.id === id);
+  if (!c) {
+    throw new RunnerError(
+      RunnerErrorCode.ContainerNotFound,
+      `container "${id}" not found in cell "${ref.name}"`,
+    );
+  }
+  if (c.root) {
+    throw new RunnerError(
+      RunnerErrorCode.InvalidName,
+      `container "${id}" is the root of cell "${ref.name}": use the cell verbs (kuke start/stop/kill cell ${ref.name})`,
+    );
+  }
+  return c;
+}
+
+/** Adds (or updates) one container of a cell; started at once when the cell runs. */
+export async function upsertContainer(
+  ctx: RunnerContext,
+  ref: CellRef,
+  container: ContainerSpec,
+): Promise<Cell> {
+  const cell = await requireCell(ctx, ref);
+  const others = cell.spec.containers.filter((c) => c.id !== container.id && !c.root);
+  const root = cell.spec.containers.filter((c) => c.root);
+  const desired: Cell = {
+    ...cell,
+    spec: { ...cell.spec, containers: [...root, ...others, { ...container, root: false }] },
+  };
+  return (await updateCell(ctx, desired)).cell;
+}
+
+/** Removes one workload from a cell (stopped, deleted; the cell's network is untouched). */
+export async function removeContainerFromCell(ctx: RunnerContext, ref: CellRef, id: string): Promise<Cell> {
+  const cell = await requireCell(ctx, ref);
+  workloadOf(cell, ref, id);
+  const desired: Cell = {
+    ...cell,
+    spec: { ...cell.spec, containers: cell.spec.containers.filter((c) => c.id !== id) },
+  };
+  return (await updateCell(ctx, desired)).cell;
+}
+
+export async function stopContainer(
+  ctx: RunnerContext,
+  ref: CellRef,
+  id: string,
+  graceMs = STOP_GRACE_MS,
+): Promise<void> {
+  await withCellLock(ctx, ref, async () => {
+    const c = workloadOf(await requireCell(ctx, ref), ref, id);
+    const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+    if (c.containerdId) await stopContainerTask(ctx, namespace, c.containerdId, graceMs);
+  });
+}
+
+export async function killContainer(ctx: RunnerContext, ref: CellRef, id: string): Promise<void> {
+  await withCellLock(ctx, ref, async () => {
+    const c = workloadOf(await requireCell(ctx, ref), ref, id);
+    const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+    if (c.containerdId) await killContainerTask(ctx, namespace, c.containerdId);
+  });
+}

@@ -1,0 +1,180 @@
+import {
+  isAlreadyExists,
+  isNotFound,
+  teardownContainer,
+  type ContainerRecord,
+} from '../../containerd/index.js';
+import { normalizeReference, type ResolvedImage } from '../../images/index.js';
+import type { ContainerSpec } from '../../model/container.js';
+import { rootContainerLabels, workloadContainerLabels } from '../../model/naming/index.js';
+import type { Cell } from '../../model/resources.js';
+import {
+  buildOciSpec,
+  decideSpecHash,
+  readHostFacts,
+  specHash,
+  specHashLabels,
+  type ContainerSpecInput,
+  type HostFacts,
+} from '../oci/index.js';
+import type { RunnerContext } from '../runner-context.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { containerSpecInput } from './container-input.js';
+import type { CellRef } from './cell-ref.js';
+import { withSnapshotView } from './snapshot-view.js';
+
+export interface EnsuredContainer {
+  containerdId: string;
+  /** The record was made by this call (it did not exist, or was replaced after a spec change). */
+  created: boolean;
+  /** An existing record's spec differs from the desired one and its task is alive: not replaced. */
+  drifted: boolean;
+}
+
+export async function getRecord(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+): Promise<ContainerRecord | undefined> {
+  try {
+    return await ctx.containerd.containers.get(namespace, id);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Looks an image up as written, then as its normalised docker reference (`busybox` → docker.io/…). */
+async function resolveImage(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  image: string,
+): Promise<ResolvedImage> {
+  const names = [...new Set([image, normalizeReference(image)])];
+  for (const name of names) {
+    try {
+      return await ctx.images.resolve(namespace, name);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
+    }
+  }
+  throw new RunnerError(
+    RunnerErrorCode.ImageNotFound,
+    `image "${image}" not found in realm "${ref.realm}": load it with \`kuke image load --realm ${ref.realm} <tarball>\``,
+  );
+}
+
+const numericUser = (u: string | undefined): boolean => !u || /^\d+(:\d+)?$/.test(u);
+
+/**
+ * Makes the containerd record of one container match its spec (no task is created here):
+ * missing → snapshot on the image's top layer + OCI spec + record, under a lease so GC cannot
+ * take the snapshot in between; present with the same spec hash → kept; present with another
+ * spec → replaced when its task is not alive (a change we must apply, never refuse: fixes spec
+ * 02 §12 item 2), reported as `drifted` when it is.
+ */
+export async function ensureContainerRecord(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  cell: Cell,
+  c: ContainerSpec,
+  options: { cniConfigPath?: string } = {},
+): Promise<EnsuredContainer> {
+  const image = c.image ? await resolveImage(ctx, namespace, ref, c.image) : undefined;
+  const input = containerSpecInput(ref, namespace, c, image, {
+    nestedCgroupRuntime: cell.spec.nestedCgroupRuntime,
+    cniConfigPath: options.cniConfigPath,
+  });
+  const hash = specHash(input);
+  const id = input.containerdId;
+  const existing = await getRecord(ctx, namespace, id);
+  if (existing) {
+    const decision = decideSpecHash(existing.labels, hash);
+    if (decision.action === 'reuse') return { containerdId: id, created: false, drifted: false };
+    if (decision.action === 'restamp') {
+      await ctx.containerd.containers.update(namespace, id, { labels: specHashLabels(input) }, [
+        ...Object.keys(specHashLabels(input)).map((k) => `labels.${k}`),
+      ]);
+      return { containerdId: id, created: false, drifted: false };
+    }
+    const task = await ctx.containerd.tasks.get(namespace, id).catch(() => undefined);
+    if (task && task.status !== 'STOPPED') return { containerdId: id, created: false, drifted: true };
+    await teardownContainer(ctx.containerd, namespace, id);
+  }
+  const facts = await hostFactsFor(ctx, namespace, image, input);
+  const spec = buildOciSpec(input, facts);
+  const labels = {
+    ...(c.root
+      ? rootContainerLabels({
+          cellLabels: cell.metadata.labels,
+          cellId: ref.id,
+          cellName: ref.name,
+          realm: ref.realm,
+          space: ref.space,
+          stack: ref.stack,
+          specHash: hash,
+        })
+      : workloadContainerLabels({
+          cellId: ref.id,
+          realm: ref.realm,
+          space: ref.space,
+          stack: ref.stack,
+          specHash: hash,
+        })),
+    ...specHashLabels(input),
+  };
+  await createRecord(ctx, namespace, id, { image: c.image, spec, labels, parent: image?.chainId });
+  return { containerdId: id, created: true, drifted: false };
+}
+
+async function hostFactsFor(
+  ctx: RunnerContext,
+  namespace: string,
+  image: ResolvedImage | undefined,
+  input: ContainerSpecInput,
+): Promise<HostFacts> {
+  const needsRootfs = image && (!numericUser(input.user) || (!input.user && !numericUser(image.config.user)));
+  if (!needsRootfs || !image?.chainId) return readHostFacts();
+  return withSnapshotView(ctx, namespace, image.chainId, (rootfsDir) => readHostFacts({ rootfsDir }));
+}
+
+/**
+ * Snapshot + record under one lease. A container without an image still gets an (empty) active
+ * snapshot as its rootfs: containerd 1.6 removes a task's bundle with a plain rmdir of the rootfs
+ * directory, which fails once runc has created mount points in it unless it is a mount that is
+ * unmounted first; the next task create would then find the bundle still there.
+ */
+async function createRecord(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+  r: { image: string; spec: object; labels: Record<string, string>; parent?: string },
+): Promise<void> {
+  const lease = await ctx.containerd.leases.create(namespace, { expiresInMs: 10 * 60_000 });
+  const scope = { namespace, lease: lease.id };
+  const parent = r.parent ?? '';
+  try {
+    try {
+      await ctx.containerd.snapshots.prepare(scope, id, parent);
+    } catch (err) {
+      // A snapshot left by a crash between Prepare and Containers.Create: replace it.
+      if (!isAlreadyExists(err)) throw err;
+      await ctx.containerd.snapshots.remove(namespace, id);
+      await ctx.containerd.snapshots.prepare(scope, id, parent);
+    }
+    await ctx.containerd.containers.create(scope, {
+      id,
+      labels: r.labels,
+      image: r.image,
+      spec: r.spec,
+      snapshot_key: id,
+    });
+  } catch (err) {
+    await ctx.containerd.snapshots.remove(namespace, id).catch(() => undefined);
+    throw err;
+  } finally {
+    await ctx.containerd.leases.delete(namespace, lease.id).catch(() => undefined);
+  }
+}

@@ -1,0 +1,157 @@
+import { cellManagedLabels, withManagedLabels } from '../../model/naming/index.js';
+import { applySpaceDefaults } from '../../model/space-defaults.js';
+import type { Cell } from '../../model/resources.js';
+import { failpoint } from '../failpoint.js';
+import { withIntent, withRealmLock } from '../intent.js';
+import { validName } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { requireRealm } from '../realm/realm-queries.js';
+import { requireSpace } from '../space/space-queries.js';
+import { requireStack } from '../stack/stack-queries.js';
+import { refOfCell, type CellRef } from './cell-ref.js';
+import { ensureCellHost } from './cell-host.js';
+import { persistCell, readCell, withCellLock } from './cell-store.js';
+import { withRoot } from './default-root.js';
+import { removeCellHost } from './remove-cell-host.js';
+
+export interface CreateCellResult {
+  cell: Cell;
+  created: boolean;
+  /** Per requested container: whether its containerd record existed before and was made now. */
+  containers: { name: string; existedBefore: boolean; created: boolean }[];
+}
+
+/**
+ * Creates a cell's metadata, cgroup, etc files and every containerd container record — no task
+ * runs yet, so the cell stays Pending (never Ready before its tasks run: spec 02 §12 item 1, so a
+ * reconcile tick cannot reap a cell being created). An existing cell is ensured instead, with any
+ * newly listed containers added. A failure rolls back what this call made.
+ */
+export async function createCell(ctx: RunnerContext, input: Cell): Promise<CreateCellResult> {
+  const ref = refOfCell(ctx, input);
+  for (const c of input.spec.containers) validName('container', c.id);
+  if (input.spec.containers.length === 0) {
+    throw new RunnerError(
+      RunnerErrorCode.InvalidCell,
+      `cell "${ref.name}": spec.containers is required and cannot be empty`,
+    );
+  }
+  // Parents are checked and the stub written under the realm lock, so a concurrent delete of the
+  // stack either sees this cell (and refuses) or has finished before it (and this fails).
+  const prepared = await withRealmLock(ctx, ref.realm, async () => {
+    const realm = await requireRealm(ctx, ref.realm);
+    const space = await requireSpace(ctx, ref.realm, ref.space);
+    await requireStack(ctx, ref.realm, ref.space, ref.stack);
+    const existing = await readCell(ctx, ref);
+    return { namespace: realm.spec.namespace, defaults: space.spec.defaults?.container, existing };
+  });
+  return withCellLock(ctx, ref, async () => {
+    const existing = prepared.existing ?? (await readCell(ctx, ref));
+    if (existing) return ensureExisting(ctx, ref, prepared.namespace, existing, input);
+    const desired = newCellModel(ctx, ref, input, prepared.defaults);
+    return withIntent(
+      ctx,
+      { op: 'create', kind: 'Cell', key: ref.scope.join('/'), desired: 'present' },
+      async () => {
+        await persistCell(ctx, ref, desired);
+        failpoint('cell.create.after-stub');
+        const host = await ensureCellHost(ctx, prepared.namespace, ref, desired);
+        failpoint('cell.create.after-host');
+        const cell = await persistCell(ctx, ref, {
+          ...host.cell,
+          status: {
+            ...host.cell.status,
+            cgroupPath: ref.cgroupPath,
+            subtreeControllers: host.subtreeControllers,
+          },
+        });
+        return {
+          cell,
+          created: true,
+          containers: [...host.containers].map(([name, c]) => ({
+            name,
+            existedBefore: !c.created,
+            created: c.created,
+          })),
+        };
+      },
+      {
+        rollback: async () => {
+          await removeCellHost(ctx, prepared.namespace, ref, { removeMetadata: true });
+        },
+      },
+    );
+  });
+}
+
+function newCellModel(
+  ctx: RunnerContext,
+  ref: CellRef,
+  input: Cell,
+  defaults: Parameters<typeof applySpaceDefaults>[1],
+): Cell {
+  const base: Cell = {
+    metadata: {
+      ...input.metadata,
+      name: ref.name,
+      labels: withManagedLabels(
+        input.metadata.labels,
+        cellManagedLabels(ref.realm, ref.space, ref.stack, ref.name),
+      ),
+    },
+    spec: {
+      ...input.spec,
+      id: ref.id,
+      realmId: ref.realm,
+      spaceId: ref.space,
+      stackId: ref.stack,
+      containers: input.spec.containers.map((c) => ({
+        ...c,
+        realmId: ref.realm,
+        spaceId: ref.space,
+        stackId: ref.stack,
+        cellId: ref.id,
+      })),
+    },
+    status: { state: 'Pending', cgroupPath: ref.cgroupPath, network: {}, containers: [] },
+  };
+  return applySpaceDefaults(withRoot(ctx, base), defaults);
+}
+
+async function ensureExisting(
+  ctx: RunnerContext,
+  ref: CellRef,
+  namespace: string,
+  existing: Cell,
+  input: Cell,
+): Promise<CreateCellResult> {
+  const known = new Set(existing.spec.containers.map((c) => c.id));
+  const added = input.spec.containers.filter((c) => !known.has(c.id) && !c.root);
+  const merged: Cell = {
+    ...existing,
+    spec: {
+      ...existing.spec,
+      containers: [
+        ...existing.spec.containers,
+        ...added.map((c) => ({
+          ...c,
+          realmId: ref.realm,
+          spaceId: ref.space,
+          stackId: ref.stack,
+          cellId: ref.id,
+        })),
+      ],
+    },
+  };
+  const host = await ensureCellHost(ctx, namespace, ref, merged, { writeEtc: false });
+  const cell = await persistCell(ctx, ref, host.cell);
+  const requested = new Set(input.spec.containers.map((c) => c.id));
+  return {
+    cell,
+    created: false,
+    containers: [...host.containers]
+      .filter(([name]) => requested.has(name))
+      .map(([name, c]) => ({ name, existedBefore: !c.created, created: c.created })),
+  };
+}

@@ -1,0 +1,48 @@
+import { ContainerLabel } from '../../model/naming/index.js';
+import type { RunnerContext } from '../runner-context.js';
+import { detachCell } from './cell-network.js';
+import type { CellRef } from './cell-ref.js';
+import { getTask, removeContainer, stopContainerTask } from './container-task.js';
+
+/**
+ * Removes everything of a cell from the host, found by what we own rather than by what the
+ * metadata lists (so it also cleans up after a crash or a hand-edited document): every containerd
+ * container labelled with this cell (workloads first, gracefully when `graceMs` > 0), the root's
+ * network attachment (CNI DEL for the root only, then the lease/chain fallback), the cell cgroup,
+ * and — with `removeMetadata` — the cell's metadata directory (logs and etc files included).
+ */
+export async function removeCellHost(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  options: { removeMetadata: boolean; graceMs?: number },
+): Promise<{ containersDeleted: string[]; cgroupDeleted: boolean }> {
+  const filter = [
+    `labels."${ContainerLabel.Cell}"==${ref.id}`,
+    `labels."${ContainerLabel.Space}"==${ref.space}`,
+    `labels."${ContainerLabel.Stack}"==${ref.stack}`,
+  ].join(',');
+  const records = await ctx.containerd.containers.list(namespace, [filter]).catch(() => []);
+  const ids = new Set(records.map((r) => r.id));
+  ids.add(ref.rootContainerdId);
+  const workloads = [...ids].filter((id) => id !== ref.rootContainerdId);
+  const grace = options.graceMs ?? 0;
+  await Promise.all(
+    workloads.map(async (id) => {
+      if (grace > 0) await stopContainerTask(ctx, namespace, id, grace).catch(() => undefined);
+      await removeContainer(ctx, namespace, id);
+    }),
+  );
+  const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
+  await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
+  if (grace > 0) await stopContainerTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
+  await removeContainer(ctx, namespace, ref.rootContainerdId);
+  // A second DEL pass: the first may have run against a live netns that is gone now.
+  await detachCell(ctx, ref);
+  const removed = await ctx.cgroups.remove(ref.cgroupPath, { force: true });
+  if (options.removeMetadata) await ctx.store.removeScope(ref.scope);
+  return {
+    containersDeleted: [...ids].filter((id) => records.some((r) => r.id === id)),
+    cgroupDeleted: removed.existed,
+  };
+}
