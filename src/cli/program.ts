@@ -291,7 +291,7 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
     ['cell', ['ce'], ['realm', 'space', 'stack']],
   ];
   for (const [kind, aliases, scopes] of deleteKinds) {
-    const cmd = leaf(del, kind, `delete a ${kind}`, aliases).argument('<name>');
+    const cmd = leaf(del, kind, `delete a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
     for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
     act(cmd, 1, 1, async (ctx, a, o) => {
       const g = del.opts();
@@ -323,7 +323,9 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
   ];
   for (const [verb, alias, , selector] of lifecycle) {
     const cmd = scope(
-      leaf(program, verb, `${verb} a cell`, [alias]).argument(selector ? '[name]' : '<name>'),
+      leaf(program, verb, `${verb} a cell`, [alias])
+        .argument('[name]')
+        .usage(selector ? '[options] [name]' : '[options] <name>'),
     );
     if (selector) cmd.option('-l, --selector <selector>', 'act on every cell matching the selector');
     act(cmd, selector ? 0 : 1, 1, async (ctx, a, o) =>
@@ -352,7 +354,7 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
     'kuke purge',
   );
   for (const [kind, aliases, scopes] of deleteKinds) {
-    const cmd = leaf(purge, kind, `purge a ${kind}`, aliases).argument('<name>');
+    const cmd = leaf(purge, kind, `purge a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
     for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
     act(cmd, 1, 1, async (ctx, a, o) => {
       const g = purge.opts();
@@ -378,7 +380,11 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
 
   // log
   act(
-    scope(leaf(program, 'log', 'print a container log of a cell', ['logs']).argument('<cell>'))
+    scope(
+      leaf(program, 'log', 'print a container log of a cell', ['logs'])
+        .argument('[cell]')
+        .usage('[options] <cell>'),
+    )
       .option('--container <name>', 'container (default: the only non-root one)')
       .option('-f, --follow', 'keep printing appended output')
       .option('--tail <n>', 'only the last n lines'),
@@ -432,7 +438,8 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
   )();
   act(
     leaf(image, 'get', 'show one image')
-      .argument('<ref>')
+      .argument('[ref]')
+      .usage('[options] <ref>')
       .option('--realm <name>', 'realm', 'default')
       .option('-o, --output <format>', 'table, wide, yaml, json or name'),
     1,
@@ -447,7 +454,8 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
   )();
   act(
     leaf(image, 'delete', 'delete an image record and its unused layers', ['rm', 'remove'])
-      .argument('<ref>')
+      .argument('[ref]')
+      .usage('[options] <ref>')
       .option('--realm <name>', 'realm', 'default'),
     1,
     1,

@@ -1,12 +1,9 @@
 import type { HostConfig } from '../../config.js';
-import { KukeonError } from '../../errors.js';
+import type { MethodHandlers } from '../../daemon/methods/types.js';
 import type { KukeonApi } from './kukeon-api.js';
 
-/** The handler table's shape as this file uses it (`src/daemon/methods`). */
-type HandlerTable = Record<string, ((args: unknown) => Promise<unknown>) | undefined>;
-
 export interface InProcessParts {
-  handlers: HandlerTable;
+  handlers: MethodHandlers;
   close(): Promise<void> | void;
 }
 
@@ -16,7 +13,8 @@ export type InProcessFactory = (config: HostConfig) => Promise<InProcessParts>;
 /**
  * The daemon's handler table in this process (spec 03 §2.6 in-process mode): the same
  * controller code against `--run-path` and `--containerd-socket`. The runner is opened on the
- * first call, so commands that fail validation never touch containerd.
+ * first call, so commands that fail validation never touch containerd. Errors come back as the
+ * daemon would send them (`callHandler`: same code, Kind and message).
  */
 export class InProcessApi implements KukeonApi {
   readonly mode = 'in-process' as const;
@@ -30,12 +28,8 @@ export class InProcessApi implements KukeonApi {
   async call<R = Record<string, unknown>>(method: string, args: object = {}): Promise<R> {
     this.parts ??= this.factory(this.config);
     const { handlers } = await this.parts;
-    const handler = handlers[method];
-    if (typeof handler !== 'function') {
-      // The daemon's transport text for a method it does not offer.
-      throw new KukeonError('RPC_TRANSPORT', `rpc: can't find method KukeonV1.${method}`);
-    }
-    return (await handler(args)) as R;
+    const { callHandler } = await import('../../daemon/methods/call-handler.js');
+    return (await callHandler(handlers, method as 'Ping', args as never)) as R;
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { hasCode } from '../../errors.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import { osErrorText } from '../os-error-text.js';
 import type { CliContext } from '../context.js';
 import { createLoadProgress } from '../output/load-progress.js';
 import { requireRoot } from '../root-check.js';
@@ -49,9 +50,10 @@ export async function imageLoad(ctx: CliContext, o: ImageLoadOptions): Promise<v
     try {
       size = statSync(file).size;
     } catch (err) {
-      throw new CliError(cliErrorCodes.failed, `failed to open file ${q(file)}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new CliError(
+        cliErrorCodes.failed,
+        `failed to open file ${q(file)}: ${osErrorText('open', file, err)}`,
+      );
     }
     if (size === 0) throw new CliError(cliErrorCodes.usage, 'image tarball is required');
     await withRunner(ctx, async (runner) => {

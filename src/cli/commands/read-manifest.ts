@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import { osErrorText } from '../os-error-text.js';
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -24,8 +25,9 @@ export async function readManifest(path: string, stdin: NodeJS.ReadableStream): 
     }
     return readFileSync(path);
   } catch (err) {
-    throw new CliError(cliErrorCodes.failed, `failed to open file ${q(path)}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new CliError(
+      cliErrorCodes.failed,
+      `failed to open file ${q(path)}: ${osErrorText('open', path, err)}`,
+    );
   }
 }
