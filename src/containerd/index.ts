@@ -17,3 +17,4 @@ export * from './teardown.js';
 export * from './namespace-purge.js';
 export * from './minimal-spec.js';
 export * from './wait-exit.js';
+export * from './orphan-task.js';

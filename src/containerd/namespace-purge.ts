@@ -1,6 +1,7 @@
 import type { ContainerdClient } from './client.js';
 import { isFailedPrecondition, isNotFound } from './errors.js';
 import { teardownContainer, waitWithTimeout } from './teardown.js';
+import { reapOrphanTask } from './orphan-task.js';
 
 export interface PurgeNamespaceOptions {
   /** How long to retry Namespaces.Delete while GC catches up (default 2 s). */
@@ -18,7 +19,8 @@ async function quiet(p: Promise<unknown>): Promise<void> {
 }
 
 /**
- * Empties a namespace and deletes it (spec 04 §2): kill/wait/delete every task (orphans too),
+ * Empties a namespace and deletes it (spec 04 §2): kill/wait/delete every task (orphans whose
+ * container record is gone are reaped through a placeholder record),
  * delete containers and their snapshots, images (sync GC), leases (sync), abort ingests, then
  * Namespaces.Delete, retried while GC catches up. As a last resort it removes leftover
  * snapshots and blobs directly. Returns false when the namespace did not exist.
@@ -37,6 +39,7 @@ export async function purgeNamespace(
   );
   if (!exists) return false;
   for (const t of await client.tasks.list(namespace)) {
+    if (await reapOrphanTask(client, namespace, t.container_id)) continue;
     await quiet(client.tasks.kill(namespace, t.container_id, 'SIGKILL', { all: true }));
     await quiet(waitWithTimeout(client, namespace, t.container_id, 10_000));
     await quiet(client.tasks.delete(namespace, t.container_id));

@@ -108,7 +108,9 @@ export class TasksApi {
   /** All tasks in the namespace, including orphans whose container record is gone. */
   async list(scope: Scope, filter = ''): Promise<TaskProcess[]> {
     const res = await this.rpc.unary<{ tasks: TaskProcess[] }>('tasks', 'List', { filter }, scope);
-    return res.tasks;
+    // 1.6 fills only `id` (= the container id for a task's init process) in List results, and
+    // leaves `container_id` empty (verified): normalise so callers can rely on container_id.
+    return res.tasks.map((t) => (t.container_id ? t : { ...t, container_id: t.id }));
   }
 
   /** After the process exited: ContainerdNotFoundError ("process already finished"). */

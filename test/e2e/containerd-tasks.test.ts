@@ -23,6 +23,7 @@ import {
   deleteContainer,
   minimalSpec,
   purgeNamespace,
+  reapOrphanTask,
   stopTask,
   teardownContainer,
   decodeProtoAny,
@@ -65,17 +66,23 @@ function cgroupDirs(): string[] {
 }
 
 after(async () => {
-  await purgeNamespace(client, ns);
-  // runc removes only the leaf cgroup: the parents are ours to remove (spec 04 §9).
-  for (const d of cgroupDirs()) {
-    for (const sub of readdirSync(d, { withFileTypes: true }))
-      if (sub.isDirectory()) rmdirSync(join(d, sub.name));
-    rmdirSync(d);
+  let left: string[];
+  try {
+    await purgeNamespace(client, ns);
+    left = ctr(pd.socket, ['namespaces', 'ls', '-q']).split('\n');
+  } finally {
+    // runc removes only the leaf cgroup: the parents are ours to remove (spec 04 §9). Done
+    // even when the purge failed, so a failing run still leaves the host clean.
+    for (const d of cgroupDirs()) {
+      for (const sub of readdirSync(d, { withFileTypes: true })) {
+        if (sub.isDirectory() && existsSync(join(d, sub.name))) rmdirSync(join(d, sub.name));
+      }
+      if (existsSync(d)) rmdirSync(d);
+    }
+    client.close();
+    stopContainerd(pd);
+    rmSync(logDir, { recursive: true, force: true });
   }
-  const left = ctr(pd.socket, ['namespaces', 'ls', '-q']).split('\n');
-  client.close();
-  stopContainerd(pd);
-  rmSync(logDir, { recursive: true, force: true });
   assert.ok(!left.includes(ns), `namespace ${ns} left behind`);
   assert.deepEqual(cgroupDirs(), [], 'test cgroups left behind');
 });
@@ -251,6 +258,22 @@ test("a second container joins the first one's network namespace and runs in an 
   }
   // runc removed the leaves, not our parent directory.
   assert.ok(!existsSync(join(cgroupMount, 'memory', cgroupRoot, 'member')));
+});
+
+test('an orphaned task (container record deleted under it) is reaped', async () => {
+  const id = `orphan-${process.pid}`;
+  const { pid } = await createContainer(id, { args: ['sleep', '3600'] });
+  await client.tasks.start(ns, id);
+  // containerd 1.6 allows this (our deleteContainer refuses); the task keeps running, unreachable.
+  await client.containers.delete(ns, id);
+  await assert.rejects(client.tasks.kill(ns, id, 'SIGKILL'), ContainerdNotFoundError);
+  assert.ok((await client.tasks.list(ns)).some((t) => t.container_id === id));
+  assert.equal(await reapOrphanTask(client, ns, id), true);
+  assert.ok(!(await client.tasks.list(ns)).some((t) => t.container_id === id));
+  await assert.rejects(client.containers.get(ns, id), ContainerdNotFoundError);
+  assert.ok(!existsSync(`/proc/${pid}`) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sleep'));
+  assert.equal(await reapOrphanTask(client, ns, id), false);
+  await teardownContainer(client, ns, id, { snapshotKey: id });
 });
 
 test('exec runs a second process in a running container', async () => {
