@@ -18,7 +18,7 @@ export function hostConfigFromSettings(settings: Settings, env: NodeJS.ProcessEn
   if (env.KUKEON_CNI_CONF_DIR) overrides.cniConfDir = env.KUKEON_CNI_CONF_DIR;
   if (env.KUKEON_CNI_CACHE_DIR) overrides.cniCacheDir = env.KUKEON_CNI_CACHE_DIR;
   if (env.KUKEON_CNI_IPAM_DIR) overrides.cniIpamDir = env.KUKEON_CNI_IPAM_DIR;
-  if (env.KUKEON_CNI_BIN_DIRS) overrides.cniBinDirs = env.KUKEON_CNI_BIN_DIRS.split(':').filter(Boolean);
+  if (env.KUKEON_CNI_BIN_DIR) overrides.cniBinDirs = env.KUKEON_CNI_BIN_DIR.split(':').filter(Boolean);
   if (env.KUKEON_BRIDGE_PREFIX) overrides.bridgePrefix = env.KUKEON_BRIDGE_PREFIX;
   if (env.KUKEON_CGROUP_MOUNT) overrides.cgroupMount = env.KUKEON_CGROUP_MOUNT;
   if (env.KUKEON_SNAPSHOTTER) overrides.snapshotter = env.KUKEON_SNAPSHOTTER;
@@ -38,7 +38,7 @@ export function hostConfigEnv(config: HostConfig): Record<string, string> {
     KUKEON_CNI_CONF_DIR: config.cniConfDir,
     KUKEON_CNI_CACHE_DIR: config.cniCacheDir,
     KUKEON_CNI_IPAM_DIR: config.cniIpamDir,
-    KUKEON_CNI_BIN_DIRS: config.cniBinDirs.join(':'),
+    KUKEON_CNI_BIN_DIR: config.cniBinDirs.join(':'),
     KUKEON_BRIDGE_PREFIX: config.bridgePrefix,
     KUKEON_CGROUP_MOUNT: config.cgroupMount,
     KUKEON_SNAPSHOTTER: config.snapshotter,

@@ -11,8 +11,10 @@ export async function openInProcess(config: HostConfig, log: Logger): Promise<In
   // can fail in Node 20's loader ("request for … is not in cache").
   const { Runner } = await import('../../runner/runner.js');
   const { Controller } = await import('../../controller/index.js');
+  const { runnerCellPort } = await import('../../controller/runner-cell-port.js');
   const { createMethodHandlers } = await import('../../daemon/methods/index.js');
   const runner = await Runner.open(config, { log });
-  const controller = Controller.forRunner(runner, { log });
+  // Same wiring as `kukeond serve`: cell methods exist when the runner has cells.
+  const controller = Controller.forRunner(runner, { log, cells: runnerCellPort(runner) });
   return { handlers: createMethodHandlers(controller), close: () => runner.close() };
 }

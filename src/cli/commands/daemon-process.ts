@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostConfig } from '../../config.js';
+import { DaemonClient } from '../../client/daemon-client.js';
+import { daemonPidFilePath } from '../../client/daemon-socket-path.js';
+import { CliError, cliErrorCodes } from '../cli-error.js';
+import { errorText } from '../run-command.js';
+
+/** Where `kukeond` is: `KUKEOND_BIN`, next to the running `kuke`, or this build's entry point. */
+export function kukeondPath(env: NodeJS.ProcessEnv): string {
+  const candidates = [
+    env.KUKEOND_BIN,
+    process.argv[1] ? join(dirname(process.argv[1]), 'kukeond') : undefined,
+    process.argv[1] ? join(dirname(process.argv[1]), 'kukeond.js') : undefined,
+    fileURLToPath(new URL('../../daemon/kukeond.js', import.meta.url)),
+  ];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  throw new CliError(cliErrorCodes.failed, 'kukeond not found next to kuke (set KUKEOND_BIN)');
+}
+
+/** The `kukeond serve` arguments that reproduce this HostConfig (hermetic instances included). */
+export function serveArgs(
+  config: HostConfig,
+  serverConfigPath: string,
+  socket: string,
+  socketGid: number,
+): string[] {
+  const args = [
+    '--configuration',
+    serverConfigPath,
+    '--socket',
+    socket,
+    '--run-path',
+    config.runPath,
+    '--containerd-socket',
+    config.containerdSocket,
+    '--containerd-namespace-suffix',
+    config.namespaceSuffix,
+    '--cgroup-root',
+    `/${config.cgroupRoot}`,
+    '--pod-subnet-cidr',
+    config.subnetPool,
+    '--cni-conf-dir',
+    config.cniConfDir,
+    '--cni-cache-dir',
+    config.cniCacheDir,
+    '--cni-ipam-dir',
+    config.cniIpamDir,
+    '--cni-bin-dir',
+    config.cniBinDirs.join(':'),
+    '--bridge-prefix',
+    config.bridgePrefix,
+  ];
+  if (socketGid > 0) args.push('--socket-gid', String(socketGid));
+  return [...args, 'serve'];
+}
+
+/** The pid in `<sockdir>/kukeond.pid` when that process is alive. */
+export function runningPid(socket: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(daemonPidFilePath(socket), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One Ping; resolves with the version, rejects with the dial/RPC error. */
+export async function ping(socket: string, timeoutMs = 500): Promise<string> {
+  const client = new DaemonClient({
+    socketPath: socket,
+    connectTimeoutMs: timeoutMs,
+    callTimeoutMs: timeoutMs,
+  });
+  try {
+    return (await client.ping()).Version;
+  } finally {
+    client.close();
+  }
+}
+
+/** Polls Ping every 200 ms until it answers or `timeoutMs` passes (spec 03 §4.1 step 12). */
+export async function waitReady(socket: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await ping(socket);
+      return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new CliError(
+    cliErrorCodes.failed,
+    `kukeond did not become ready: timed out after ${Math.round(timeoutMs / 1000)}s: ${last ? errorText(last) : 'no answer'}`,
+  );
+}
+
+/** Starts `kukeond serve` detached, its output appended to `<runPath>/kukeond.log`. */
+export function startDetached(kukeond: string, args: string[], logFile: string): number {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(process.execPath, [kukeond, ...args], { detached: true, stdio: ['ignore', fd, fd] });
+    child.unref();
+    return child.pid ?? 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
+export async function stopPid(pid: number, graceMs: number): Promise<'stopped' | 'force-killed'> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'stopped';
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return 'stopped';
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return 'stopped';
+  }
+  return 'force-killed';
+}
+
+/** Removes the socket and pid file; the paths actually removed. */
+export function removeSocketFiles(socket: string): string[] {
+  const removed: string[] = [];
+  for (const p of [socket, daemonPidFilePath(socket)]) {
+    if (!existsSync(p)) continue;
+    rmSync(p, { force: true });
+    removed.push(p);
+  }
+  return removed;
+}
+
+/** Parses `10s`, `500ms`, `1m`, or a bare number of seconds. */
+export function parseDurationMs(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new CliError(cliErrorCodes.usage, `invalid duration ${JSON.stringify(text)}`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
+}
