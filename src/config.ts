@@ -36,6 +36,12 @@ export interface HostConfig {
    * cell's default root container, which holds the cell's namespaces and runs nothing else.
    */
   pauseBinary: string;
+  /** Top-level filter chain jumped from FORWARD that dispatches to per-space egress chains (default `KUKEON-EGRESS`). */
+  egressChain?: string;
+  /** Prefix of per-space egress chains, followed by 8 hex digits (default `KUKE-EGR-`; at most 20 characters). */
+  egressChainPrefix?: string;
+  /** Forward admission chain jumped from FORWARD (default `KUKEON-FORWARD`). */
+  forwardChain?: string;
 }
 
 export const defaultHostConfig: HostConfig = {

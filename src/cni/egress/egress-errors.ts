@@ -1,0 +1,21 @@
+import { KukeonError } from '../../errors.js';
+
+/** Stable codes of the egress enforcer's errors (spec 02 §3.5 `ErrEgressApply`). */
+export const EgressErrorCode = {
+  /** The policy breaks the validation rules (spec 01 §4.2); nothing was touched. */
+  InvalidPolicy: 'EGRESS_INVALID_POLICY',
+  /** A host rule resolved to no IPv4 address (or the lookup failed); nothing was touched. */
+  ResolveFailed: 'EGRESS_RESOLVE_FAILED',
+  /** iptables refused a change; the previous chain content is still in force. */
+  ApplyFailed: 'EGRESS_APPLY_FAILED',
+  /** A configured chain name is unusable (too long, bad characters). */
+  InvalidChainName: 'EGRESS_INVALID_CHAIN_NAME',
+} as const;
+
+export type EgressErrorCodeValue = (typeof EgressErrorCode)[keyof typeof EgressErrorCode];
+
+export class EgressError extends KukeonError {
+  constructor(code: EgressErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

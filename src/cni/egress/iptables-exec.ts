@@ -1,0 +1,75 @@
+import { runCommand, type CommandResult } from '../host-command.js';
+import { hasCode } from '../../errors.js';
+import { CniErrorCode } from '../errors.js';
+import { readTable, type IptTable } from '../iptables.js';
+import { EgressError, EgressErrorCode } from './egress-errors.js';
+import { quoteToken, type RuleArgs } from './render-egress.js';
+
+/** `iptables -w -t filter <args>`; a non-zero exit is returned, not thrown. */
+export function iptFilter(args: readonly string[]): Promise<CommandResult> {
+  return runCommand('iptables', ['-w', '-t', 'filter', ...args]);
+}
+
+/** Whether the host has no `iptables` binary at all (the spawn itself fails). */
+export async function iptablesMissing(): Promise<boolean> {
+  try {
+    await runCommand('iptables', ['--version']);
+    return false;
+  } catch (err) {
+    if (hasCode(err, CniErrorCode.HostCommandFailed)) return true;
+    throw err;
+  }
+}
+
+export function readFilter(): Promise<IptTable> {
+  return readTable('filter');
+}
+
+/** Feeds a script to `iptables-restore --noflush` (one transaction); refusal → EgressError. */
+export async function restoreNoflush(script: string, what: string): Promise<void> {
+  const r = await runCommand('iptables-restore', ['-w', '--noflush'], { input: script });
+  if (r.code !== 0) {
+    throw new EgressError(
+      EgressErrorCode.ApplyFailed,
+      `${what}: iptables-restore exited ${r.code}: ${(r.stderr || r.stdout).trim()}`,
+    );
+  }
+}
+
+/** Ensures a user chain exists (create if missing). */
+export async function ensureChain(t: IptTable, chain: string): Promise<void> {
+  if (t.chains.includes(chain)) return;
+  const r = await iptFilter(['-N', chain]);
+  // Exit 1 with "exists": another process made it meanwhile, which is what we want.
+  if (r.code !== 0 && !/exists/i.test(r.stderr)) {
+    throw new EgressError(EgressErrorCode.ApplyFailed, `iptables -N ${chain}: ${r.stderr.trim()}`);
+  }
+}
+
+/** Ensures `FORWARD` jumps to `chain` (inserted at position 1 when missing, spec 02 §3.5/§3.6). */
+export async function ensureForwardJump(t: IptTable, chain: string): Promise<boolean> {
+  const present = t.rules.some((r) => r.chain === 'FORWARD' && r.target === chain && r.args.length === 2);
+  if (present) return false;
+  const r = await iptFilter(['-I', 'FORWARD', '1', '-j', chain]);
+  if (r.code !== 0) {
+    throw new EgressError(
+      EgressErrorCode.ApplyFailed,
+      `iptables -I FORWARD 1 -j ${chain}: ${r.stderr.trim()}`,
+    );
+  }
+  return true;
+}
+
+/** Rules of `chain` in a snapshot, as argument lists. */
+export function chainRules(t: IptTable, chain: string): RuleArgs[] {
+  return t.rules.filter((r) => r.chain === chain).map((r) => r.args);
+}
+
+export function sameRules(a: readonly RuleArgs[], b: readonly RuleArgs[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.join('\u0000') === b[i].join('\u0000'));
+}
+
+/** For log lines and error messages. */
+export function showRule(args: RuleArgs): string {
+  return args.map(quoteToken).join(' ');
+}

@@ -1,0 +1,121 @@
+import type { ResolvedEgressPolicy } from './resolve-policy.js';
+
+/** Arguments of one rule after `-A <chain>`. */
+export type RuleArgs = string[];
+
+/**
+ * The rules of a space chain, in order (spec 02 §3.5): return traffic, one rule per allow
+ * destination (per port and protocol when ports are given), then the terminal verdict. Port rules
+ * cover TCP and UDP: TCP-only (the original) silently blocked UDP services such as DNS that a
+ * policy names by port (spec 02 §12 item 17).
+ */
+export function renderSpaceChain(policy: ResolvedEgressPolicy, tag: string): RuleArgs[] {
+  const rules: RuleArgs[] = [
+    [
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'RELATED,ESTABLISHED',
+      '-m',
+      'comment',
+      '--comment',
+      `${tag}:established`,
+      '-j',
+      'ACCEPT',
+    ],
+  ];
+  for (const r of policy.rules) {
+    const comment = ['-m', 'comment', '--comment', `${tag}:allow[${r.index}]:${r.label}`];
+    for (const dst of r.destinations) {
+      if (r.ports.length === 0) {
+        rules.push(['-d', dst, ...comment, '-j', 'ACCEPT']);
+        continue;
+      }
+      for (const port of r.ports) {
+        for (const proto of ['tcp', 'udp']) {
+          rules.push([
+            '-d',
+            dst,
+            '-p',
+            proto,
+            '-m',
+            proto,
+            '--dport',
+            String(port),
+            ...comment,
+            '-j',
+            'ACCEPT',
+          ]);
+        }
+      }
+    }
+  }
+  rules.push([
+    '-m',
+    'comment',
+    '--comment',
+    `${tag}:default`,
+    '-j',
+    policy.default === 'deny' ? 'DROP' : 'ACCEPT',
+  ]);
+  return rules;
+}
+
+/** The rule in the top-level chain that sends a bridge's traffic to its space chain. */
+export function renderDispatchRule(bridge: string, tag: string, chain: string): RuleArgs {
+  return ['-i', bridge, '-m', 'comment', '--comment', `${tag}:dispatch`, '-j', chain];
+}
+
+/** The forward admission rules (spec 02 §3.6): return traffic and traffic towards a bridge. */
+export function renderForwardChain(bridgeWildcard: string): RuleArgs[] {
+  return [
+    [
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'RELATED,ESTABLISHED',
+      '-m',
+      'comment',
+      '--comment',
+      'kukeon-forward:established',
+      '-j',
+      'ACCEPT',
+    ],
+    [
+      '!',
+      '-i',
+      bridgeWildcard,
+      '-o',
+      bridgeWildcard,
+      '-m',
+      'comment',
+      '--comment',
+      'kukeon-forward:ingress',
+      '-j',
+      'ACCEPT',
+    ],
+  ];
+}
+
+/** Quotes one token for iptables-restore input (its parser knows double quotes and backslashes). */
+export function quoteToken(token: string): string {
+  if (token !== '' && !/[\s"'\\]/.test(token)) return token;
+  return `"${token.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * An `iptables-restore --noflush` script for the filter table that replaces `chain` (declaring a
+ * chain flushes it, creating it if missing) with `rules`, and appends `extra` rules to other
+ * chains — all in one transaction, so no packet ever sees the chain half-filled.
+ */
+export function renderChainReplacement(
+  chain: string,
+  rules: readonly RuleArgs[],
+  extra: readonly { chain: string; args: RuleArgs }[] = [],
+): string {
+  const lines = ['*filter', `:${chain} - [0:0]`];
+  for (const r of rules) lines.push(['-A', chain, ...r].map(quoteToken).join(' '));
+  for (const e of extra) lines.push(['-A', e.chain, ...e.args].map(quoteToken).join(' '));
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
