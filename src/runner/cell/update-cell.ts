@@ -79,7 +79,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
             ...desired,
             status: { ...desired.status, state: 'Pending', containers: [] },
           });
-          const host = await ensureCellHost(ctx, namespace, ref, desired);
+          const host = await ensureCellHost(ctx, namespace, ref, await requireCell(ctx, ref));
           await persistCell(ctx, ref, host.cell);
           result.recreatedCell = true;
           result.cell = running ? await startCellLocked(ctx, ref) : await requireCell(ctx, ref);
