@@ -209,7 +209,7 @@ test('create realm prints the outcome block', async () => {
       apiVersion: 'v1beta1',
       kind: 'Realm',
       metadata: { name: 'r1' },
-      spec: { namespace: 'r1.kukeon.io' },
+      spec: { namespace: '' },
     },
   });
 });

@@ -20,10 +20,19 @@ async function callCreate(ctx: CliContext, method: string, doc: object): Promise
 /** `kuke create realm [NAME] [--namespace]` (spec 03 §4.5.1). */
 export async function createRealm(ctx: CliContext, o: { name?: string; namespace?: string }): Promise<void> {
   const name = validName('realm', o.name, 'kuke create realm [NAME] [flags]');
-  const namespace = o.namespace?.trim() || `${name}.${ctx.settings.namespaceSuffix}`;
-  const doc = { apiVersion: 'v1beta1', kind: 'Realm', metadata: { name }, spec: { namespace } };
+  // An empty namespace is defaulted by the daemon with *its* suffix (`<name>.<suffix>`).
+  const doc = {
+    apiVersion: 'v1beta1',
+    kind: 'Realm',
+    metadata: { name },
+    spec: { namespace: o.namespace?.trim() ?? '' },
+  };
   const r = await callCreate(ctx, 'CreateRealm', doc);
-  if (str(r.Realm, 'spec.namespace') === '') r.Realm = doc;
+  if (str(r.Realm, 'spec.namespace') === '')
+    r.Realm = {
+      ...doc,
+      spec: { namespace: doc.spec.namespace || `${name}.${ctx.settings.namespaceSuffix}` },
+    };
   ctx.out.write(renderCreateRealm(name, r));
 }
 
