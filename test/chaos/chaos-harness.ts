@@ -1,0 +1,367 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { hostConfig, type HostConfig } from '../../src/config.js';
+import { listLinks } from '../../src/cni/ip-link.js';
+import { cniChains, readTable } from '../../src/cni/iptables.js';
+import { egressChainName, isKukeonNamespace, networkName } from '../../src/model/naming/index.js';
+import { Runner } from '../../src/runner/runner.js';
+import { testImages } from '../../scripts/make-test-images.js';
+import { privateContainerd } from '../helpers/containerd.js';
+import { realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
+import { opsFromEvents, type OpRecord, type WorkerEvent } from './chaos-events.js';
+import { seededRandom } from './chaos-random.js';
+import { cellNames, type ChaosScope } from './chaos-scope.js';
+import type { WorkerJob } from './chaos-worker.js';
+import { discoverFailpoints } from './failpoints.js';
+import {
+  auditHost,
+  cgroupDirs,
+  iptablesChainNames,
+  type AuditBaseline,
+  type AuditCounts,
+} from './host-audit.js';
+import { judgeRound, type Observed } from './expectations.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const workerPath = join(here, 'chaos-worker.js');
+const repoRoot = join(here, '..', '..', '..');
+
+export interface ChaosOptions {
+  /** Stop once this many crashes were injected. */
+  crashes: number;
+  seed?: number;
+  cellCount?: number;
+  /** Share of rounds that crash at a runner failpoint (the rest are SIGKILLed after a random delay). */
+  failpointShare?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  rounds: number;
+  crashes: number;
+  crashesAtFailpoint: number;
+  crashesByTimer: number;
+  operations: { accepted: number; ok: number; failed: number; inflight: number };
+  /** Distinct violations, each with the round it was first seen in. */
+  leaks: string[];
+  lost: string[];
+  resurrected: string[];
+  inconsistent: string[];
+  /** Left on the host after the final purge. */
+  cleanupLeaks: string[];
+  failpointsHit: Record<string, number>;
+  lastCounts?: AuditCounts;
+  maxCounts: Partial<AuditCounts>;
+  seconds: number;
+}
+
+/**
+ * The fault-injection harness (issue 8): rounds of "worker runs random operations on the scope's
+ * cells → it is SIGKILLed (at a failpoint or after a random delay) → a fresh runner recovers
+ * intents, sweeps orphans, reconciles every cell → the host is audited against the metadata and
+ * the user's requests" until `crashes` crashes were injected; then everything is purged and the
+ * host is checked clean.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const t0 = Date.now();
+  const log = options.log ?? (() => undefined);
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const rnd = seededRandom(seed);
+  const failpoints = discoverFailpoints(join(repoRoot, 'src', 'runner'));
+  const dir = mkdtempSync(join(tmpdir(), 'kukeon-chaos-'));
+  const containerd = privateContainerd();
+  const id = process.pid % 10000;
+  const config: HostConfig = hostConfig({
+    runPath: join(dir, 'run'),
+    containerdSocket: containerd.socket,
+    cgroupRoot: `kukeon-chaos${process.pid}`,
+    cniCacheDir: join(dir, 'cni-cache'),
+    cniIpamDir: join(dir, 'ipam'),
+    bridgePrefix: `kc${id}-`.slice(0, 7),
+    subnetPool: `10.${150 + (process.pid % 50)}.0.0/16`,
+    namespaceSuffix: `c${process.pid}.kukeon.io`,
+    daemonSocket: join(dir, 'kukeond.sock'),
+  });
+  const image = testImages().images.busybox;
+  const scope: ChaosScope = {
+    realm: `ch${process.pid}`,
+    space: 's',
+    stack: 't',
+    extraSpace: 'x',
+    extraStack: 'y',
+    cellCount: options.cellCount ?? 20,
+    image: image.name,
+  };
+  const report: ChaosReport = {
+    seed,
+    rounds: 0,
+    crashes: 0,
+    crashesAtFailpoint: 0,
+    crashesByTimer: 0,
+    operations: { accepted: 0, ok: 0, failed: 0, inflight: 0 },
+    leaks: [],
+    lost: [],
+    resurrected: [],
+    inconsistent: [],
+    cleanupLeaks: [],
+    failpointsHit: {},
+    maxCounts: {},
+    seconds: 0,
+  };
+  const seen = new Map<string, string[]>();
+  const note = (list: string[], kind: string, round: number, items: string[]): void => {
+    for (const item of items) {
+      const key = `${kind}:${item}`;
+      if (seen.has(key)) continue;
+      seen.set(key, list);
+      list.push(`round ${round}: ${item}`);
+      log(`  !! ${kind}: ${item}`);
+    }
+  };
+  log(
+    `chaos: seed ${seed}, ${scope.cellCount} cells, target ${options.crashes} crashes, failpoints: ${failpoints.join(' ')}`,
+  );
+
+  let runner = await Runner.open(config);
+  try {
+    await runner.createRealm(realmModel(scope.realm));
+    await runner.createSpace(spaceModel(scope.realm, scope.space));
+    await runner.createStack(stackModel(scope.realm, scope.space, scope.stack));
+    await runner.loadImage(scope.realm, image.file);
+    const ns = (await runner.getRealm(scope.realm))!.spec.namespace;
+    const baseline: AuditBaseline = {
+      committedSnapshots: new Set(
+        (await runner.ctx.containerd.snapshots.list(ns))
+          .filter((s) => s.kind === 'COMMITTED')
+          .map((s) => s.name),
+      ),
+      leases: new Set((await runner.ctx.containerd.leases.list(ns)).map((l) => l.id)),
+    };
+    let observed: Map<string, Observed> = (await auditHost(runner, scope, baseline)).observed;
+    runner.close();
+
+    const maxRounds = options.crashes * 4 + 10;
+    while (report.crashes < options.crashes && report.rounds < maxRounds) {
+      const round = ++report.rounds;
+      const useFailpoint = rnd.next() < (options.failpointShare ?? 0.5);
+      const fp = useFailpoint ? pickFailpoint(rnd, failpoints) : undefined;
+      const killAfterMs = useFailpoint ? undefined : rnd.int(150, 3000);
+      const job: WorkerJob = {
+        config,
+        scope,
+        seed: rnd.int(1, 2 ** 31),
+        maxOps: useFailpoint ? 25 : 60,
+        graceMs: 1000,
+      };
+      const run = await runWorker(job, fp, killAfterMs);
+      const ops = opsFromEvents(run.events);
+      for (const o of ops) {
+        report.operations.accepted++;
+        report.operations[o.outcome]++;
+      }
+      const crashed = run.signal === 'SIGKILL';
+      if (crashed) {
+        report.crashes++;
+        if (fp && !run.killedByParent) {
+          report.crashesAtFailpoint++;
+          report.failpointsHit[fp] = (report.failpointsHit[fp] ?? 0) + 1;
+        } else report.crashesByTimer++;
+      } else if (run.code !== 0) {
+        throw new Error(
+          `chaos worker failed (exit ${run.code}, signal ${run.signal}): ${run.stderr.slice(-2000)}`,
+        );
+      }
+
+      // The restarted daemon: recovery, sweep, a reconcile pass; then the audit.
+      runner = await Runner.open(config);
+      const recovery = await runner.recoverIntents();
+      if (recovery.failed.length > 0) {
+        log(
+          `  recovery left ${recovery.failed.length} intent(s) pending, retrying: ${JSON.stringify(recovery.failed)}`,
+        );
+        await runner.recoverIntents();
+      }
+      const sweep = await runner.sweepOrphans();
+      for (const e of sweep.errors) log(`  sweep error: ${e}`);
+      for (const name of cellNames(scope)) {
+        await runner
+          .reconcileCell(runner.cellRef({ realm: scope.realm, space: scope.space, stack: scope.stack, name }))
+          .catch((err: unknown) =>
+            note(report.inconsistent, 'reconcile failed', round, [`${name}: ${String(err)}`]),
+          );
+      }
+      const audit = await auditHost(runner, scope, baseline);
+      runner.close();
+      const judged = judgeRound(observed, ops, audit.observed);
+      observed = audit.observed;
+      note(report.leaks, 'leak', round, audit.leaks);
+      note(report.lost, 'lost', round, [...audit.lost, ...judged.lost.map((t) => `${t} (completed create)`)]);
+      note(
+        report.resurrected,
+        'resurrected',
+        round,
+        judged.resurrected.map((t) => `${t} (completed delete)`),
+      );
+      note(report.inconsistent, 'inconsistent', round, [...audit.inconsistent, ...judged.wrongState]);
+      report.lastCounts = audit.counts;
+      for (const [k, v] of Object.entries(audit.counts) as [keyof AuditCounts, number][])
+        report.maxCounts[k] = Math.max(report.maxCounts[k] ?? 0, v);
+      const how = crashed
+        ? fp && !run.killedByParent
+          ? `failpoint ${fp}`
+          : `SIGKILL after ${killAfterMs} ms`
+        : `no crash (${fp ? `${fp} not reached` : 'finished'})`;
+      log(
+        `round ${round}: ${how}; ops ${ops.length} (${summarise(ops)}); recovered ${recovery.finished.length}, swept ${sweepCount(sweep)}; ` +
+          `cells ${audit.counts.cells} (${audit.counts.readyCells} Ready), containers ${audit.counts.containers}, running tasks ${audit.counts.runningTasks}, ` +
+          `snapshots ${audit.counts.snapshots}, IPAM ${audit.counts.ipamLeases}, veths ${audit.counts.veths}, chains ${audit.counts.chains}, cgroups ${audit.counts.cgroups}`,
+      );
+    }
+  } finally {
+    report.cleanupLeaks = await purgeAndCheck(config, scope).catch((err: unknown) => [
+      `cleanup failed: ${String(err)}`,
+    ]);
+    for (const l of report.cleanupLeaks) log(`  !! left after cleanup: ${l}`);
+    containerd.stop();
+    rmSync(dir, { recursive: true, force: true });
+    report.seconds = Math.round((Date.now() - t0) / 100) / 10;
+  }
+  return report;
+}
+
+/** Cell points are reached by most operations; the rarer space/stack ones get a fair share too. */
+function pickFailpoint(rnd: ReturnType<typeof seededRandom>, points: string[]): string {
+  const cell = points.filter((p) => p.startsWith('cell.'));
+  const other = points.filter((p) => !p.startsWith('cell.'));
+  return other.length > 0 && rnd.next() < 0.25 ? rnd.pick(other) : rnd.pick(cell.length ? cell : points);
+}
+
+interface WorkerRun {
+  events: WorkerEvent[];
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killedByParent: boolean;
+  stderr: string;
+}
+
+function runWorker(
+  job: WorkerJob,
+  failpoint: string | undefined,
+  killAfterMs: number | undefined,
+): Promise<WorkerRun> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.KUKEON_TEST_FAILPOINTS;
+    if (failpoint) env.KUKEON_TEST_FAILPOINTS = failpoint;
+    const child = spawn(process.execPath, [workerPath, JSON.stringify(job)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const run: WorkerRun = { events: [], code: null, signal: null, killedByParent: false, stderr: '' };
+    const kill = (): void => {
+      if (child.exitCode === null && child.signalCode === null) {
+        run.killedByParent = true;
+        child.kill('SIGKILL');
+      }
+    };
+    // A worker that hangs is a finding too, but must not hang the harness.
+    const watchdog = setTimeout(kill, 180_000);
+    let timer: NodeJS.Timeout | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let e: WorkerEvent;
+      try {
+        e = JSON.parse(line) as WorkerEvent;
+      } catch {
+        return;
+      }
+      run.events.push(e);
+      if (e.ev === 'ready' && killAfterMs !== undefined) timer = setTimeout(kill, killAfterMs);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      run.stderr = (run.stderr + d.toString()).slice(-8000);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      if (timer) clearTimeout(timer);
+      run.code = code;
+      run.signal = signal;
+      resolve(run);
+    });
+  });
+}
+
+function summarise(ops: OpRecord[]): string {
+  const by = new Map<string, number>();
+  for (const o of ops) by.set(o.outcome, (by.get(o.outcome) ?? 0) + 1);
+  return [...by].map(([k, v]) => `${v} ${k}`).join(', ');
+}
+
+function sweepCount(s: Awaited<ReturnType<Runner['sweepOrphans']>>): number {
+  const n = s.network;
+  return (
+    s.namespaces.length +
+    s.cgroups.length +
+    n.bridges.length +
+    n.networks.length +
+    n.chains.length +
+    n.cacheFiles.length
+  );
+}
+
+/** Purges the realm and the cgroup root, then lists whatever of ours is still on the host. */
+async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<string[]> {
+  const runner = await Runner.open(config);
+  try {
+    await runner.recoverIntents();
+    for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
+    await runner.ctx.cgroups.remove(`/${config.cgroupRoot}`, { force: true });
+    const left: string[] = [];
+    for (const n of await runner.ctx.containerd.namespaces.list())
+      if (isKukeonNamespace(n.name, config.namespaceSuffix)) left.push(`namespace ${n.name}`);
+    for (const g of cgroupDirs(config.cgroupMount, config.cgroupRoot))
+      left.push(`cgroup ${g.hierarchy}:/${g.path}`);
+    for (const l of await listLinks())
+      if (l.name.startsWith(config.bridgePrefix)) left.push(`link ${l.name}`);
+    const nets = new Set([scope.space, scope.extraSpace].map((s) => networkName(scope.realm, s)));
+    for (const c of cniChains(await readTable('nat'))) if (nets.has(c.network)) left.push(`chain ${c.chain}`);
+    const kuke = new Set([scope.space, scope.extraSpace].map((s) => egressChainName(scope.realm, s)));
+    for (const c of iptablesChainNames()) if (kuke.has(c)) left.push(`chain ${c}`);
+    for (const i of (await runner.ctx.journal.list()).intents) left.push(`intent ${i.op} ${i.kind} ${i.key}`);
+    return left;
+  } finally {
+    runner.close();
+  }
+}
+
+export function formatReport(r: ChaosReport): string {
+  return [
+    `chaos summary (seed ${r.seed}): ${r.rounds} rounds in ${r.seconds} s`,
+    `  crashes injected: ${r.crashes} (${r.crashesAtFailpoint} at failpoints, ${r.crashesByTimer} by SIGKILL after a random delay)`,
+    `  failpoints hit: ${
+      Object.entries(r.failpointsHit)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(', ') || 'none'
+    }`,
+    `  operations: ${r.operations.accepted} accepted, ${r.operations.ok} completed, ${r.operations.failed} failed, ${r.operations.inflight} in flight at a crash`,
+    `  peak: ${Object.entries(r.maxCounts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  leaks: ${r.leaks.length}`,
+    `  lost: ${r.lost.length}`,
+    `  resurrected: ${r.resurrected.length}`,
+    `  inconsistent: ${r.inconsistent.length}`,
+    `  left after cleanup: ${r.cleanupLeaks.length}`,
+    ...[...r.leaks, ...r.lost, ...r.resurrected, ...r.inconsistent, ...r.cleanupLeaks].map(
+      (l) => `    - ${l}`,
+    ),
+  ].join('\n');
+}
+
+export const violations = (r: ChaosReport): number =>
+  r.leaks.length + r.lost.length + r.resurrected.length + r.inconsistent.length + r.cleanupLeaks.length;

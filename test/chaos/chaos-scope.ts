@@ -1,0 +1,54 @@
+import type { Cell } from '../../src/model/resources.js';
+import { cellModel, containerModel } from '../helpers/cell-docs.js';
+
+/**
+ * The resources a chaos run plays with: one realm/space/stack holding `cellCount` cells, plus an
+ * extra space/stack pair that the worker creates and deletes now and then (networks, bridges and
+ * stack cgroups under crashes). The realm name carries the pid so parallel runs never collide on
+ * network names, which are what CNI chains and lease directories are keyed by.
+ */
+export interface ChaosScope {
+  realm: string;
+  space: string;
+  stack: string;
+  extraSpace: string;
+  extraStack: string;
+  cellCount: number;
+  image: string;
+}
+
+export const cellName = (i: number): string => `c${String(i).padStart(2, '0')}`;
+
+export const cellNames = (scope: ChaosScope): string[] =>
+  Array.from({ length: scope.cellCount }, (_, i) => cellName(i));
+
+/** A workload that stops at once on SIGTERM (PID 1 without a handler would ignore it). */
+const sleeper = (image: string, id: string, env: string[] = []) =>
+  containerModel(id, image, {
+    command: 'sh',
+    args: ['-c', 'trap "exit 0" TERM; sleep 3600 & wait'],
+    env,
+  });
+
+/** The cell as the user first declares it: default root + workload `w` (+ `v` for odd cells). */
+export function cellTemplate(scope: ChaosScope, name: string): Cell {
+  const at = { realm: scope.realm, space: scope.space, stack: scope.stack };
+  const odd = Number(name.slice(1)) % 2 === 1;
+  const containers = [sleeper(scope.image, 'w', ['GEN=0'])];
+  if (odd) containers.push(sleeper(scope.image, 'v'));
+  return cellModel(at, name, containers);
+}
+
+/** An update of a stored cell: a new GEN for `w` (recreates it), and sometimes `v` added or removed. */
+export function updatedCell(scope: ChaosScope, stored: Cell, gen: number, toggleV: boolean): Cell {
+  const desired = structuredClone(stored);
+  const workloads = desired.spec.containers.filter((c) => !c.root);
+  desired.spec.containers = workloads.map((c) => (c.id === 'w' ? { ...c, env: [`GEN=${gen}`] } : c));
+  if (toggleV) {
+    const hasV = desired.spec.containers.some((c) => c.id === 'v');
+    desired.spec.containers = hasV
+      ? desired.spec.containers.filter((c) => c.id !== 'v')
+      : [...desired.spec.containers, sleeper(scope.image, 'v')];
+  }
+  return desired;
+}
