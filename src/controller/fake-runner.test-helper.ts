@@ -194,7 +194,7 @@ export class FakeRunner {
     },
     deleteImage: async () => undefined,
     recoverIntents: async () => ({ finished: [], failed: [], corrupt: [] }),
-    sweepOrphans: async () => ({
+    sweepOrphans: async (): ReturnType<ScopeRunner['sweepOrphans']> => ({
       namespaces: [],
       cgroups: [],
       network: { bridges: [], networks: [], ipamDirs: [], conflists: [], chains: [], cacheFiles: [] },

@@ -1,0 +1,103 @@
+/**
+ * `kukeond serve` (spec 03 §6.2, spec 02 §7.5): resolve settings, check the instance identity,
+ * open the runner, finish interrupted operations **before** serving, publish the socket, run one
+ * space-network pass, then the reconcile loop until SIGTERM/SIGINT.
+ */
+import { Controller } from '../controller/index.js';
+import { createLogger, type Logger } from '../log.js';
+import { Runner } from '../runner/runner.js';
+import { MethodRegistry } from './rpc/method-registry.js';
+import { DaemonServer } from './server/daemon-server.js';
+import { installShutdownSignals } from './server/shutdown-signals.js';
+import { createMethodHandlers, registerMethodHandlers } from './methods/index.js';
+import {
+  hostConfigFromSettings,
+  loadConfigurationFile,
+  resolveDaemonSettings,
+  type DaemonSettings,
+} from './serve/daemon-settings.js';
+import { checkInstanceIdentity } from './serve/instance-guard.js';
+import { ReconcileLoop } from './serve/reconcile-loop.js';
+import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
+import { runnerCellPort } from '../controller/runner-cell-port.js';
+
+export interface ServeInput {
+  configurationPath: string;
+  /** commander's opts(): only the flags the user gave. */
+  flags: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+}
+
+/** Resolves when the daemon is serving; the process then lives until a signal ends it. */
+export async function serve(input: ServeInput): Promise<void> {
+  const file = await loadConfigurationFile(input.configurationPath);
+  const settings = resolveDaemonSettings(
+    { flags: input.flags, env: input.env, file },
+    input.configurationPath,
+  );
+  const log = createLogger({ name: 'kukeond', level: settings.logLevel });
+  for (const w of settings.warnings) log.warn(w);
+
+  try {
+    await checkInstanceIdentity(settings.runPath, {
+      containerdNamespaceSuffix: settings.namespaceSuffix,
+      cgroupRoot: settings.cgroupRoot,
+    });
+  } catch (err) {
+    log.error({ err }, 'instance metadata check failed');
+    process.exit(1);
+  }
+  await run(settings, log);
+}
+
+async function run(settings: DaemonSettings, log: Logger): Promise<void> {
+  const runner = await Runner.open(hostConfigFromSettings(settings), { log });
+  const controller = Controller.forRunner(runner, { log, cells: runnerCellPort(runner) });
+
+  // Finish what a crash interrupted before anyone can observe the half-done state.
+  const recovered = await controller.recoverIntents();
+  log.info(
+    { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },
+    'startup recovery done',
+  );
+
+  const registry = registerMethodHandlers(new MethodRegistry(), createMethodHandlers(controller));
+  const server = new DaemonServer({
+    socketPath: settings.socket,
+    registry,
+    logger: log,
+    socketGid: settings.socketGid > 0 ? settings.socketGid : undefined,
+  });
+  const loop = new ReconcileLoop(
+    settings.reconcileIntervalMs,
+    async (n) => {
+      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log });
+    },
+    log,
+  );
+  installShutdownSignals(
+    {
+      stop: async () => {
+        await loop.stop();
+        await server.stop();
+        runner.close();
+      },
+    },
+    log,
+  );
+
+  try {
+    await server.start();
+  } catch (err) {
+    log.error({ err }, 'serve exited with error');
+    await loop.stop();
+    runner.close();
+    process.exit(1);
+  }
+  try {
+    await spaceNetworkPass(controller, log);
+  } catch (err) {
+    log.error({ err }, 'space network reconcile failed');
+  }
+  loop.start();
+}

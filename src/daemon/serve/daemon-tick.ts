@@ -1,0 +1,115 @@
+import type { Controller } from '../../controller/index.js';
+import type { Logger } from '../../log.js';
+
+/** Counters of the passes a daemon ran, for logs and tests. */
+export interface TickReport {
+  tick: number;
+  intentsFinished: number;
+  intentsFailed: number;
+  cellsScanned: number;
+  cellsErrored: number;
+  spacesScanned: number;
+  spacesErrored: number;
+  swept: boolean;
+  sweepErrors: number;
+  /** Passes that threw (a bug: every pass is meant to report, not throw). */
+  passesFailed: number;
+}
+
+/** One space-network pass with its log line (spec 03 §6.4). Used at startup and on each tick. */
+export async function spaceNetworkPass(
+  controller: Controller,
+  log: Logger,
+): Promise<{ scanned: number; errored: number }> {
+  const r = await controller.reconcileSpaces();
+  if (r.errors.length > 0) {
+    log.warn(
+      { spaces_scanned: r.spacesScanned, spaces_errored: r.spacesErrored, errors: r.errors },
+      'space network reconcile completed with errors',
+    );
+  } else {
+    log.info({ spaces_scanned: r.spacesScanned }, 'space network reconcile ok');
+  }
+  return { scanned: r.spacesScanned, errored: r.spacesErrored };
+}
+
+/**
+ * One reconcile tick: finish interrupted operations (intents whose operation failed are retried
+ * here), the cell pass when the runner has cells, the space-network pass, and every
+ * `sweepEvery`th tick the ownership sweep. Each pass is isolated: one throwing does not skip the
+ * others.
+ */
+export async function reconcileTick(
+  controller: Controller,
+  tick: number,
+  options: { sweepEvery: number; log: Logger },
+): Promise<TickReport> {
+  const { log } = options;
+  const report: TickReport = {
+    tick,
+    intentsFinished: 0,
+    intentsFailed: 0,
+    cellsScanned: 0,
+    cellsErrored: 0,
+    spacesScanned: 0,
+    spacesErrored: 0,
+    swept: false,
+    sweepErrors: 0,
+    passesFailed: 0,
+  };
+  const guard = async (pass: string, fn: () => Promise<void>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      report.passesFailed++;
+      log.error({ err, pass, tick }, 'reconcile pass failed');
+    }
+  };
+
+  await guard('intents', async () => {
+    const r = await controller.recoverIntents();
+    report.intentsFinished = r.finished.length;
+    report.intentsFailed = r.failed.length;
+    if (r.finished.length > 0 || r.failed.length > 0) {
+      log.info({ finished: r.finished, failed: r.failed }, 'recovered interrupted operations');
+    }
+  });
+  if (controller.supportsCells) {
+    await guard('cells', async () => {
+      const r = await controller.reconcileCells();
+      report.cellsScanned = r.cellsScanned;
+      report.cellsErrored = r.cellsErrored;
+      const fields = {
+        cells_scanned: r.cellsScanned,
+        cells_updated: r.cellsUpdated,
+        cells_deleted: r.cellsDeleted,
+        cells_errored: r.cellsErrored,
+      };
+      if (r.errors.length > 0)
+        log.warn({ ...fields, errors: r.errors }, 'reconcile pass completed with errors');
+      else log.info(fields, 'reconcile ok');
+    });
+  }
+  await guard('spaces', async () => {
+    const r = await spaceNetworkPass(controller, log);
+    report.spacesScanned = r.scanned;
+    report.spacesErrored = r.errored;
+  });
+  if (options.sweepEvery > 0 && tick % options.sweepEvery === 0) {
+    await guard('sweep', async () => {
+      const r = await controller.sweepOrphans();
+      report.swept = true;
+      report.sweepErrors = r.errors.length;
+      const removed = {
+        namespaces: r.namespaces,
+        cgroups: r.cgroups,
+        networks: r.network.networks.map((n) => n.name),
+        bridges: r.network.bridges,
+      };
+      if (r.errors.length > 0) log.warn({ removed, errors: r.errors }, 'orphan sweep completed with errors');
+      else log.info({ removed }, 'orphan sweep ok');
+    });
+  }
+  log.debug({ ...report }, 'reconcile tick done');
+  return report;
+}
