@@ -1,4 +1,4 @@
-import { canonicalJSON } from './canonical-json.js';
+import { canonicalJSON } from '../model/canonical-json.js';
 import { stale } from './store-errors.js';
 
 /** The members of a Realm/Space/Stack/Cell document the generation protocol reads and sets. */

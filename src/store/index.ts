@@ -1,6 +1,5 @@
 // Public surface of the metadata store and the intent journal.
 export * from './atomic-write.js';
-export * from './canonical-json.js';
 export * from './document-store.js';
 export * from './file-lock.js';
 export * from './generation.js';

@@ -3,7 +3,7 @@ import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { atomicWriteFile, ensureDir, fsyncDir, isTempName } from './atomic-write.js';
-import { canonicalJSON } from './canonical-json.js';
+import { canonicalJSON } from '../model/canonical-json.js';
 import { withFileLock } from './file-lock.js';
 import { assertSafeSegment } from './scope-path.js';
 import { corrupt, isErrno, stale, StoreError, writeFailed } from './store-errors.js';

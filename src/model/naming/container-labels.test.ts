@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rootContainerLabels, specHashDecision, workloadContainerLabels } from './container-labels.js';
+import { rootContainerLabels, workloadContainerLabels } from './container-labels.js';
+
+const hash = (h: string) => ({ 'kukeon.io/spec-hash': h, 'kukeon.io/spec-hash-version': '4' });
 
 test('root labels: cell labels first, kukeon keys win, container-type last', () => {
   const labels = rootContainerLabels({
@@ -10,7 +12,7 @@ test('root labels: cell labels first, kukeon keys win, container-type last', () 
     realm: 'default',
     space: 'default',
     stack: 'default',
-    specHash: 'abc',
+    specHashLabels: hash('abc'),
   });
   assert.deepEqual(labels, {
     app: 'web',
@@ -32,7 +34,7 @@ test('root labels omit cell-name when empty', () => {
     realm: 'r',
     space: 's',
     stack: 't',
-    specHash: 'h',
+    specHashLabels: hash('h'),
   });
   assert.equal('kukeon.io/cell-name' in labels, false);
   assert.equal(labels['kukeon.io/container-type'], 'root');
@@ -40,7 +42,7 @@ test('root labels omit cell-name when empty', () => {
 
 test('workload labels: no user labels, type container', () => {
   assert.deepEqual(
-    workloadContainerLabels({ cellId: 'c', realm: 'r', space: 's', stack: 't', specHash: 'h' }),
+    workloadContainerLabels({ cellId: 'c', realm: 'r', space: 's', stack: 't', specHashLabels: hash('h') }),
     {
       'kukeon.io/container-type': 'container',
       'kukeon.io/cell': 'c',
@@ -50,22 +52,5 @@ test('workload labels: no user labels, type container', () => {
       'kukeon.io/spec-hash': 'h',
       'kukeon.io/spec-hash-version': '4',
     },
-  );
-});
-
-test('spec-hash decision on an existing record', () => {
-  assert.equal(specHashDecision({}, 'h'), 'restamp');
-  assert.equal(
-    specHashDecision({ 'kukeon.io/spec-hash-version': '3', 'kukeon.io/spec-hash': 'x' }, 'h'),
-    'restamp',
-  );
-  assert.equal(
-    specHashDecision({ 'kukeon.io/spec-hash-version': '4', 'kukeon.io/spec-hash': 'h' }, 'h'),
-    'reuse',
-  );
-  assert.equal(specHashDecision({ 'kukeon.io/spec-hash-version': '4' }, 'h'), 'reuse');
-  assert.equal(
-    specHashDecision({ 'kukeon.io/spec-hash-version': '4', 'kukeon.io/spec-hash': 'x' }, 'h'),
-    'refuse',
   );
 });

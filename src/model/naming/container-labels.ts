@@ -1,5 +1,3 @@
-import { SPEC_HASH_VERSION } from './spec-hash.js';
-
 /** Label keys kukeon writes on containerd containers (01-model §6.7). */
 export const ContainerLabel = {
   ContainerType: 'kukeon.io/container-type',
@@ -20,7 +18,8 @@ export interface RootContainerLabelInput {
   realm: string;
   space: string;
   stack: string;
-  specHash: string;
+  /** The spec-hash label pair (runner/oci `specHashLabels`), placed where the original puts it. */
+  specHashLabels: Readonly<Record<string, string>>;
 }
 
 export interface WorkloadContainerLabelInput {
@@ -29,7 +28,8 @@ export interface WorkloadContainerLabelInput {
   realm: string;
   space: string;
   stack: string;
-  specHash: string;
+  /** The spec-hash label pair (runner/oci `specHashLabels`), placed where the original puts it. */
+  specHashLabels: Readonly<Record<string, string>>;
 }
 
 /** Root container labels, applied in the original's order so later keys win over user labels. */
@@ -40,7 +40,7 @@ export function rootContainerLabels(input: RootContainerLabelInput): Record<stri
   labels[ContainerLabel.Realm] = input.realm;
   labels[ContainerLabel.Space] = input.space;
   labels[ContainerLabel.Stack] = input.stack;
-  Object.assign(labels, specHashLabels(input.specHash));
+  Object.assign(labels, input.specHashLabels);
   labels[ContainerLabel.ContainerType] = 'root';
   return labels;
 }
@@ -53,26 +53,6 @@ export function workloadContainerLabels(input: WorkloadContainerLabelInput): Rec
     [ContainerLabel.Realm]: input.realm,
     [ContainerLabel.Space]: input.space,
     [ContainerLabel.Stack]: input.stack,
-    ...specHashLabels(input.specHash),
+    ...input.specHashLabels,
   };
-}
-
-/** The two spec-hash labels (also what a re-stamp writes). */
-export function specHashLabels(specHash: string): Record<string, string> {
-  return { [ContainerLabel.SpecHash]: specHash, [ContainerLabel.SpecHashVersion]: SPEC_HASH_VERSION };
-}
-
-export type SpecHashDecision = 'reuse' | 'restamp' | 'refuse';
-
-/**
- * What to do with an existing containerd record (02-runner §2.7): an older or missing version
- * label is re-stamped; same version with a different non-empty hash is drift and refused.
- */
-export function specHashDecision(
-  recordLabels: Readonly<Record<string, string>>,
-  desiredHash: string,
-): SpecHashDecision {
-  if (recordLabels[ContainerLabel.SpecHashVersion] !== SPEC_HASH_VERSION) return 'restamp';
-  const stored = recordLabels[ContainerLabel.SpecHash] ?? '';
-  return stored !== '' && stored !== desiredHash ? 'refuse' : 'reuse';
 }

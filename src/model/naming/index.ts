@@ -11,6 +11,5 @@ export * from './egress-chain-name.js';
 export * from './ipv4-cidr.js';
 export * from './subnet-allocator.js';
 export * from './go-json.js';
-export * from './spec-hash.js';
 export * from './container-labels.js';
 export * from './managed-labels.js';

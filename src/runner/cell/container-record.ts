@@ -105,26 +105,16 @@ export async function ensureContainerRecord(
   }
   const facts = await hostFactsFor(ctx, namespace, image, input);
   const spec = buildOciSpec(input, facts);
-  const labels = {
-    ...(c.root
-      ? rootContainerLabels({
-          cellLabels: cell.metadata.labels,
-          cellId: ref.id,
-          cellName: ref.name,
-          realm: ref.realm,
-          space: ref.space,
-          stack: ref.stack,
-          specHash: hash,
-        })
-      : workloadContainerLabels({
-          cellId: ref.id,
-          realm: ref.realm,
-          space: ref.space,
-          stack: ref.stack,
-          specHash: hash,
-        })),
-    ...specHashLabels(input),
+  const identity = {
+    cellId: ref.id,
+    realm: ref.realm,
+    space: ref.space,
+    stack: ref.stack,
+    specHashLabels: specHashLabels(input),
   };
+  const labels = c.root
+    ? rootContainerLabels({ ...identity, cellLabels: cell.metadata.labels, cellName: ref.name })
+    : workloadContainerLabels(identity);
   await createRecord(ctx, namespace, id, { image: c.image, spec, labels, parent: image?.chainId });
   return { containerdId: id, created: true, drifted: false };
 }

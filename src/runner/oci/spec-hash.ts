@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJSON as canonicalJson } from '../../model/canonical-json.js';
 import { normalizeCapability } from './capabilities.js';
 import type { ContainerSpecInput } from './container-spec-input.js';
 import { composeEnv, envKey, replaceOrAppendEnv } from './env.js';

@@ -24,31 +24,30 @@ export interface DeleteSpaceOptions {
  * Deletes a space: refused while it holds stacks unless cascading; then its network (bridge,
  * veths, chains, leases, conflist), subnet, cgroup and metadata. Missing = success.
  */
-export async function deleteSpace(
+export const deleteSpace = (
   ctx: RunnerContext,
-  realmName: string,
-  spaceName: string,
+  realm: string,
+  space: string,
   options: DeleteSpaceOptions = {},
-): Promise<DeleteSpaceResult> {
-  const realm = validName('realm', realmName);
-  const name = validName('space', spaceName);
-  return withRealmLock(ctx, realm, () =>
-    deleteSpaceLocked(ctx, realm, name, { ...options, tolerateMissing: false }),
-  );
-}
+): Promise<DeleteSpaceResult> => removeSpace(ctx, realm, space, { ...options, tolerateMissing: false });
 
 /** Tolerant variant: also cleans up a space whose metadata is already gone. */
-export async function purgeSpace(
+export const purgeSpace = (
+  ctx: RunnerContext,
+  realm: string,
+  space: string,
+  options: DeleteSpaceOptions = {},
+): Promise<DeleteSpaceResult> => removeSpace(ctx, realm, space, { ...options, tolerateMissing: true });
+
+function removeSpace(
   ctx: RunnerContext,
   realmName: string,
   spaceName: string,
-  options: DeleteSpaceOptions = {},
+  options: DeleteSpaceOptions & { tolerateMissing: boolean },
 ): Promise<DeleteSpaceResult> {
   const realm = validName('realm', realmName);
   const name = validName('space', spaceName);
-  return withRealmLock(ctx, realm, () =>
-    deleteSpaceLocked(ctx, realm, name, { ...options, tolerateMissing: true }),
-  );
+  return withRealmLock(ctx, realm, () => deleteSpaceLocked(ctx, realm, name, options));
 }
 
 export async function deleteSpaceLocked(

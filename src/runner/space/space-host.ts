@@ -5,6 +5,8 @@ import {
   type SpaceNetworkRef,
 } from '../../cni/index.js';
 import { spaceCgroupPath } from '../../model/naming/index.js';
+import type { EgressPolicy } from '../../model/resources.js';
+import { applySpaceEgress, removeSpaceEgress } from './space-egress.js';
 import type { RunnerContext } from '../runner-context.js';
 
 export interface SpaceHostFacts {
@@ -16,6 +18,8 @@ export interface SpaceHostFacts {
   cgroupCreated: boolean;
   cgroupPath: string;
   subtreeControllers: string[];
+  /** The space egress chain, re-applied on every ensure. */
+  egressChain: string;
 }
 
 /**
@@ -27,11 +31,16 @@ export async function ensureSpaceHost(
   ctx: RunnerContext,
   realm: string,
   space: string,
+  /** The space's `spec.network.egress`; omitted = the stored space document's. */
+  egress?: { policy: EgressPolicy | undefined },
 ): Promise<SpaceHostFacts> {
   const net = await ensureSpaceNetwork(ctx.cni, { realm, space, allocator: ctx.subnets });
   const cgroupPath = spaceCgroupPath(ctx.config.cgroupRoot, realm, space);
   const cgroupExisted = (await ctx.cgroups.exists(cgroupPath)).exists;
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
+  // Egress policy (spec 02 §3.5): fatal on failure; re-applied on every ensure so an updated
+  // policy takes effect (the original's §12 item 7).
+  const egressApplied = await applySpaceEgress(ctx, realm, space, egress);
   return {
     network: {
       realm: net.realm,
@@ -47,6 +56,7 @@ export async function ensureSpaceHost(
     cgroupCreated: ensured.created,
     cgroupPath,
     subtreeControllers: ensured.subtreeControllers,
+    egressChain: egressApplied.chain,
   };
 }
 
@@ -65,6 +75,7 @@ export async function removeSpaceHost(
   realm: string,
   space: string,
 ): Promise<SpaceTeardownFacts> {
+  await removeSpaceEgress(ctx, realm, space); // before the bridge goes; failure = warning
   const ref = spaceNetworkRef(ctx.cni, realm, space);
   const report = await teardownNetwork(ctx.cni, {
     networkName: ref.networkName,

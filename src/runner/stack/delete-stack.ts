@@ -22,41 +22,42 @@ export interface DeleteStackOptions {
 }
 
 /**
- * Deletes a stack: refused while it holds cells (naming them); otherwise its cgroup subtree and
- * its metadata directory. Missing = success. Under an intent, so a crash is finished by recovery.
+ * Deletes a stack: refused while it holds cells (naming them) unless cascading; then its cgroup
+ * subtree and its metadata directory. Missing = success. Under an intent, so a crash is finished
+ * by recovery.
  */
-export async function deleteStack(
+export const deleteStack = (
   ctx: RunnerContext,
-  realmName: string,
-  spaceName: string,
-  stackName: string,
+  realm: string,
+  space: string,
+  stack: string,
   options: DeleteStackOptions = {},
-): Promise<DeleteStackResult> {
-  const realm = validName('realm', realmName);
-  const space = validName('space', spaceName);
-  const name = validName('stack', stackName);
-  return withRealmLock(ctx, realm, () =>
-    deleteStackLocked(ctx, realm, space, name, { ...options, tolerateMissing: false }),
-  );
-}
+): Promise<DeleteStackResult> =>
+  removeStack(ctx, realm, space, stack, { ...options, tolerateMissing: false });
 
 /**
  * Purge: the tolerant variant. Works when the metadata is already gone (finishes a half-done
  * delete, removes a leaked cgroup), never refuses because of a missing piece.
  */
-export async function purgeStack(
+export const purgeStack = (
+  ctx: RunnerContext,
+  realm: string,
+  space: string,
+  stack: string,
+  options: DeleteStackOptions = {},
+): Promise<DeleteStackResult> => removeStack(ctx, realm, space, stack, { ...options, tolerateMissing: true });
+
+function removeStack(
   ctx: RunnerContext,
   realmName: string,
   spaceName: string,
   stackName: string,
-  options: DeleteStackOptions = {},
+  options: DeleteStackOptions & { tolerateMissing: boolean },
 ): Promise<DeleteStackResult> {
   const realm = validName('realm', realmName);
   const space = validName('space', spaceName);
   const name = validName('stack', stackName);
-  return withRealmLock(ctx, realm, () =>
-    deleteStackLocked(ctx, realm, space, name, { ...options, tolerateMissing: true }),
-  );
+  return withRealmLock(ctx, realm, () => deleteStackLocked(ctx, realm, space, name, options));
 }
 
 export async function deleteStackLocked(
