@@ -36,11 +36,16 @@ export interface HostConfig {
    * cell's default root container, which holds the cell's namespaces and runs nothing else.
    */
   pauseBinary: string;
-  /** Top-level filter chain jumped from FORWARD that dispatches to per-space egress chains (default `KUKEON-EGRESS`). */
+  /**
+   * Egress firewall chain names. Unset, they follow `bridgePrefix`: `k-` gives the spec's
+   * `KUKEON-EGRESS`, `KUKE-EGR-` and `KUKEON-FORWARD`; another prefix `p` gives `<P>EGRESS`,
+   * `<P>EGR-` and `<P>FORWARD`, so instances side by side never share a chain.
+   * Top-level filter chain jumped from FORWARD that dispatches to per-space egress chains.
+   */
   egressChain?: string;
-  /** Prefix of per-space egress chains, followed by 8 hex digits (default `KUKE-EGR-`; at most 20 characters). */
+  /** Prefix of per-space egress chains, followed by 8 hex digits (at most 20 characters). */
   egressChainPrefix?: string;
-  /** Forward admission chain jumped from FORWARD (default `KUKEON-FORWARD`). */
+  /** Forward admission chain jumped from FORWARD. */
   forwardChain?: string;
 }
 

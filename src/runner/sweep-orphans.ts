@@ -7,11 +7,14 @@ import type { RunnerContext } from './runner-context.js';
 import { listRealms } from './realm/realm-queries.js';
 import { listSpaces } from './space/space-queries.js';
 import { listStacks } from './stack/stack-queries.js';
+import { sweepEgressOrphans } from './space/space-egress.js';
 
 export interface SweepReport {
   namespaces: string[];
   cgroups: string[];
   network: OrphanReport;
+  /** Space egress chains (our prefix) whose space is gone. */
+  egressChains?: string[];
   errors: string[];
 }
 
@@ -23,7 +26,13 @@ export interface SweepReport {
  * Names are matched exactly, so realm `dev` never claims realm `dev-2`'s objects.
  */
 export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
-  const report: SweepReport = { namespaces: [], cgroups: [], network: emptyOrphans(), errors: [] };
+  const report: SweepReport = {
+    namespaces: [],
+    cgroups: [],
+    network: emptyOrphans(),
+    egressChains: [],
+    errors: [],
+  };
   const pending = new Set((await ctx.journal.list()).intents.map((i) => `${i.kind}:${i.key}`));
   const realms = await listRealms(ctx);
   const realmNames = new Set(realms.map((r) => r.metadata.name));
@@ -94,6 +103,21 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
     report.network = orphans;
   } catch (err) {
     fail('network', err);
+  }
+
+  // Egress chains: kept for every live space and every space with a pending intent.
+  try {
+    const keep = (await listSpaces(ctx)).map((s) => ({ realm: s.spec.realmId, space: s.metadata.name }));
+    for (const key of pending) {
+      if (!key.startsWith('Space:')) continue;
+      const [realm, space] = key.slice('Space:'.length).split('/');
+      if (realm && space) keep.push({ realm, space });
+    }
+    const { removed, errors } = await sweepEgressOrphans(ctx, keep);
+    report.egressChains = removed;
+    errors.forEach((e) => fail('egress', e));
+  } catch (err) {
+    fail('egress', err);
   }
   return report;
 }

@@ -2,7 +2,7 @@ import type { EgressPolicy } from '../../model/resources.js';
 import { removeChain } from '../iptables.js';
 import type { EgressContext } from './egress-context.js';
 import { EgressError, EgressErrorCode } from './egress-errors.js';
-import { spaceEgressChain, spaceEgressTag } from './egress-names.js';
+import { isSpaceEgressChain, spaceEgressChain, spaceEgressTag } from './egress-names.js';
 import {
   chainRules,
   ensureChain,
@@ -147,8 +147,29 @@ export async function removeEgress(
   const tag = spaceEgressTag(p.realm, p.space);
   return serialised(async () => {
     if (await iptablesMissing()) return { chain, existed: false };
-    return removeEgressChain(ctx, chain, tag);
+    const out = await removeEgressChain(ctx, chain, tag);
+    await pruneEmptyRoot(ctx);
+    return out;
   });
+}
+
+/**
+ * When the last space chain under our prefix is gone, the top-level egress chain, the forward
+ * admission chain and their FORWARD jumps go too: a host without spaces carries nothing of ours.
+ * The next space ensure puts them back. Not serialised (callers hold the queue).
+ */
+export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
+  const t = await readFilter();
+  if (t.chains.some((c) => isSpaceEgressChain(ctx, c))) return false;
+  if (t.rules.some((r) => r.chain === ctx.rootChain)) return false; // someone else's rule: keep
+  const root = await removeChain('filter', ctx.rootChain, t);
+  const fwd = await removeChain('filter', ctx.forwardChain);
+  if (root || fwd)
+    ctx.log.info(
+      { root: ctx.rootChain, forward: ctx.forwardChain },
+      'last egress chain gone: top-level chains removed',
+    );
+  return root || fwd;
 }
 
 /** Body of removeEgress, also used by the orphan sweep (which knows only the chain name). Not serialised. */

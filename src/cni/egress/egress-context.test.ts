@@ -37,3 +37,15 @@ describe('egress names', () => {
     }
   });
 });
+
+describe('default chain names follow the bridge prefix', () => {
+  it('another bridge prefix gets chains of its own', () => {
+    const ctx = egressContext({ bridgePrefix: 'kt42-' });
+    assert.deepEqual(
+      [ctx.rootChain, ctx.chainPrefix, ctx.forwardChain],
+      ['KT42-EGRESS', 'KT42-EGR-', 'KT42-FORWARD'],
+    );
+    assert.equal(ctx.bridgeWildcard, 'kt42-+');
+    assert.notEqual(spaceEgressChain(ctx, 'a', 'b'), egressChainName('a', 'b'));
+  });
+});

@@ -44,14 +44,30 @@ function checkChain(what: string, name: string, room = 0): string {
 export const systemResolver: HostResolver = async (host) =>
   (await lookup(host, { family: 4, all: true })).map((a) => a.address);
 
+/**
+ * Unless configured, chain names follow the bridge prefix: the default `k-` gives the spec's
+ * names; any other prefix `p` (a test instance, a second kukeon on the host) gives
+ * `<P>EGRESS`, `<P>EGR-` and `<P>FORWARD` (upper-cased), so two instances never share a chain.
+ */
+export function defaultChainNames(bridgePrefix: string): {
+  rootChain: string;
+  chainPrefix: string;
+  forwardChain: string;
+} {
+  if (bridgePrefix === 'k-') return { ...defaultEgressNames };
+  const p = bridgePrefix.toUpperCase().replace(/[^A-Z0-9_.-]/g, '_');
+  return { rootChain: `${p}EGRESS`, chainPrefix: `${p}EGR-`, forwardChain: `${p}FORWARD` };
+}
+
 export function egressContext(
   cfg: Pick<HostConfig, 'bridgePrefix' | 'egressChain' | 'egressChainPrefix' | 'forwardChain'>,
   options: { log?: Logger; resolve?: HostResolver } = {},
 ): EgressContext {
+  const d = defaultChainNames(cfg.bridgePrefix);
   return {
-    rootChain: checkChain('egressChain', cfg.egressChain ?? defaultEgressNames.rootChain),
-    chainPrefix: checkChain('egressChainPrefix', cfg.egressChainPrefix ?? defaultEgressNames.chainPrefix, 8),
-    forwardChain: checkChain('forwardChain', cfg.forwardChain ?? defaultEgressNames.forwardChain),
+    rootChain: checkChain('egressChain', cfg.egressChain ?? d.rootChain),
+    chainPrefix: checkChain('egressChainPrefix', cfg.egressChainPrefix ?? d.chainPrefix, 8),
+    forwardChain: checkChain('forwardChain', cfg.forwardChain ?? d.forwardChain),
     bridgeWildcard: `${cfg.bridgePrefix}+`,
     resolve: options.resolve ?? systemResolver,
     log: options.log ?? silentLogger,

@@ -1,7 +1,7 @@
 import type { EgressContext } from './egress-context.js';
 import { isSpaceEgressChain, spaceEgressChain } from './egress-names.js';
 import { iptablesMissing, readFilter } from './iptables-exec.js';
-import { removeEgressChain } from './apply-egress.js';
+import { pruneEmptyRoot, removeEgressChain } from './apply-egress.js';
 import { serialised } from './serial.js';
 
 /**
@@ -33,6 +33,7 @@ export function purgeEgressOrphans(
         errors.push(err);
       }
     }
+    if (removed.length > 0) await pruneEmptyRoot(ctx);
     return { removed, errors };
   });
 }
