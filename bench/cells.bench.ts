@@ -1,0 +1,361 @@
+// Benchmark: one cell (root + one busybox workload) created, started to Ready and deleted —
+// through the runner, vs the same work as a raw script (`ctr` + the CNI bridge plugin invoked
+// directly, netns from the root task's pid), vs `podman pod create` + `podman run --pod`.
+// Run by `npm run bench` (scripts/bench.sh); standalone it starts its own private containerd.
+//
+// The runner's start watches every task for a 300 ms liveness window before it reports Ready
+// (spec 02 §5.5.6 step 11); the raw script and podman do not. The phases are timed separately
+// (the last Tasks.Start is observed on the runner's containerd client) so the figure without the
+// window can be read off honestly, without changing the runner.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Runner } from '../src/runner/runner.js';
+import { LIVENESS_WINDOW_MS } from '../src/runner/cell/start-cell.js';
+import { runnerEnv } from '../test/helpers/runner-env.js';
+import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
+import { testImages } from '../scripts/make-test-images.js';
+import { median, printRow } from './harness.js';
+
+const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 7);
+const at = { realm: 'bench', space: 's', stack: 't' };
+// Every workload (and the raw script's root) exits at once on SIGTERM, so a graceful stop
+// costs the same everywhere and no side waits for a SIGKILL grace period.
+const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
+
+const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
+  execFileSync(cmd, args, { encoding: 'utf8', env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+const has = (bin: string): boolean => {
+  try {
+    sh('sh', ['-c', `command -v ${bin}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const cniBinDir = ['/opt/cni/bin', '/usr/lib/cni'].find((d) => existsSync(join(d, 'bridge')));
+
+/** The raw script: what the runner does, written by hand with `ctr` and the CNI plugins. */
+function rawScript(): string {
+  return String.raw`
+set -euo pipefail
+ctr() { command ctr --address "$SOCK" --namespace "$NS" "$@"; }
+cni() { # cni ADD|DEL <plugin json>
+  echo "$2" | CNI_COMMAND=$1 CNI_CONTAINERID=$ID CNI_NETNS=$NETNS CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN "$CNI_BIN/$3" >/dev/null
+}
+BRIDGE_CONF='{"cniVersion":"1.0.0","name":"'$NET'","type":"bridge","bridge":"'$BR'","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","ranges":[[{"subnet":"'$SUBNET'"}]],"routes":[{"dst":"0.0.0.0/0"}],"dataDir":"'$IPAM'"}}'
+LO_CONF='{"cniVersion":"1.0.0","name":"'$NET'","type":"loopback"}'
+case "$1" in
+up)
+  ctr run -d "$IMAGE" "$ID-root" sh -c "$SCRIPT"
+  PID=$(ctr tasks ls | awk -v id="$ID-root" '$1==id {print $2}')
+  NETNS=/proc/$PID/ns/net
+  cni ADD "$BRIDGE_CONF" bridge
+  cni ADD "$LO_CONF" loopback
+  ctr run -d --with-ns network:$NETNS --with-ns ipc:/proc/$PID/ns/ipc --with-ns uts:/proc/$PID/ns/uts \
+    "$IMAGE" "$ID-w" sh -c "$SCRIPT"
+  ctr tasks ls | grep -q "^$ID-w .*RUNNING"
+  ;;
+down)
+  PID=$(ctr tasks ls | awk -v id="$ID-root" '$1==id {print $2}')
+  NETNS=/proc/$PID/ns/net
+  ctr tasks kill "$ID-w"; ctr tasks rm -f "$ID-w" >/dev/null 2>&1 || true
+  cni DEL "$LO_CONF" loopback || true
+  cni DEL "$BRIDGE_CONF" bridge || true
+  ctr tasks kill "$ID-root"; ctr tasks rm -f "$ID-root" >/dev/null 2>&1 || true
+  ctr containers rm "$ID-w" "$ID-root"
+  ;;
+esac
+`;
+}
+
+interface Phases {
+  create: number;
+  /** startCell up to the return of the last Tasks.Start (tasks running, network attached). */
+  startTasks: number;
+  /** From the last Tasks.Start to startCell's return: the liveness window and the Ready write. */
+  startTail: number;
+  delete: number;
+}
+
+const pidTag = process.pid % 100;
+const rawBridge = `kbr${process.pid}`.slice(0, 15);
+
+async function main(): Promise<void> {
+  const env = runnerEnv('bench-cells');
+  const imgs = testImages().images;
+  const work = mkdtempSync(join(tmpdir(), `kukeon-bench-cells-${process.pid}-`));
+  const runner = await Runner.open(env.config);
+  const podmanState = join(work, 'podman');
+  const podmanNet = `kbpod${process.pid}`;
+  let podmanReady = false;
+  const netavarkBefore = sh('iptables-save', []).includes(':NETAVARK_FORWARD');
+  try {
+    await runner.createRealm(realmModel(at.realm));
+    await runner.createSpace(spaceModel(at.realm, at.space));
+    await runner.createStack(stackModel(at.realm, at.space, at.stack));
+    await runner.loadImage(at.realm, imgs.busybox.file);
+    const ns = `${at.realm}.${env.config.namespaceSuffix}`;
+
+    // Observe the last Tasks.Start of each start (bench-only instrumentation of our own client).
+    const tasks = runner.ctx.containerd.tasks;
+    const origStart = tasks.start.bind(tasks);
+    let lastTaskStarted = 0;
+    tasks.start = (async (...args: Parameters<typeof origStart>) => {
+      const r = await origStart(...args);
+      lastTaskStarted = performance.now();
+      return r;
+    }) as typeof tasks.start;
+
+    const runnerOnce = async (i: number): Promise<Phases> => {
+      const cell = cellModel(at, `c${i + 1}`, [
+        containerModel('w', imgs.busybox.name, { command: 'sh', args: ['-c', SCRIPT] }),
+      ]);
+      const t0 = performance.now();
+      await runner.createCell(cell);
+      const t1 = performance.now();
+      const started = await runner.startCell(cell);
+      const t2 = performance.now();
+      if (started.status.state !== 'Ready') throw new Error(`cell not Ready: ${started.status.state}`);
+      await runner.deleteCell(cell);
+      const t3 = performance.now();
+      return {
+        create: t1 - t0,
+        startTasks: lastTaskStarted - t1,
+        startTail: t2 - lastTaskStarted,
+        delete: t3 - t2,
+      };
+    };
+
+    // Raw: same private containerd and namespace, its own bridge / subnet / IPAM dir.
+    const rawFile = join(work, 'raw.sh');
+    writeFileSync(rawFile, rawScript());
+    const rawEnv = (i: number): NodeJS.ProcessEnv => ({
+      ...process.env,
+      SOCK: env.config.containerdSocket,
+      NS: ns,
+      IMAGE: imgs.busybox.name,
+      ID: `raw${i + 1}`,
+      SCRIPT,
+      NET: `kbraw${process.pid}`,
+      BR: rawBridge,
+      SUBNET: `10.${200 + (process.pid % 50)}.${pidTag}.0/24`,
+      IPAM: join(work, 'raw-ipam'),
+      CNI_BIN: cniBinDir ?? '',
+    });
+    const rawOnce = (i: number): { up: number; down: number } => {
+      const t0 = performance.now();
+      sh('bash', [rawFile, 'up'], rawEnv(i));
+      const t1 = performance.now();
+      sh('bash', [rawFile, 'down'], rawEnv(i));
+      return { up: t1 - t0, down: performance.now() - t1 };
+    };
+
+    // Podman: private storage, run root, containers.conf and network; never a user's state.
+    const podmanEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      CONTAINERS_CONF: join(podmanState, 'containers.conf'),
+    };
+    const podman = (...args: string[]): string =>
+      sh(
+        'podman',
+        [
+          '--root',
+          join(podmanState, 'root'),
+          '--runroot',
+          join(podmanState, 'runroot'),
+          '--storage-driver',
+          'overlay',
+          ...args,
+        ],
+        podmanEnv,
+      );
+    if (has('podman')) {
+      mkdirSync(join(podmanState, 'networks'), { recursive: true });
+      // The host's hard nofile limit is 20000 and runc may not raise nproc here: podman's defaults
+      // (1048576 / unlimited) fail at container init, so both are set within the host's limits.
+      writeFileSync(
+        join(podmanState, 'containers.conf'),
+        [
+          '[containers]',
+          'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
+          '[network]',
+          'network_backend = "netavark"',
+          `network_config_dir = "${join(podmanState, 'networks')}"`,
+          '[engine]',
+          'cgroup_manager = "cgroupfs"',
+          'events_logger = "file"',
+          `events_logfile_path = "${join(podmanState, 'events.log')}"`,
+          `tmp_dir = "${join(podmanState, 'tmp')}"`,
+          '',
+        ].join('\n'),
+      );
+      // A network of our own (bridge name and subnet unique to this process), no DNS daemon.
+      writeFileSync(
+        join(podmanState, 'networks', `${podmanNet}.json`),
+        JSON.stringify({
+          name: podmanNet,
+          id: Buffer.from(podmanNet.padEnd(32, '0')).toString('hex').slice(0, 64),
+          driver: 'bridge',
+          network_interface: `kbp${process.pid}`.slice(0, 15),
+          created: '2026-01-01T00:00:00Z',
+          subnets: [{ subnet: `10.${200 + (process.pid % 50)}.${100 + pidTag}.0/24` }],
+          ipv6_enabled: false,
+          internal: false,
+          dns_enabled: false,
+          ipam_options: { driver: 'host-local' },
+        }),
+      );
+      podman('load', '-i', imgs.dockerSave.file);
+      podmanReady = true;
+    }
+    const podmanOnce = (i: number): { up: number; down: number } => {
+      const pod = `kbpod${process.pid}-${i + 1}`;
+      const t0 = performance.now();
+      podman('pod', 'create', '--name', pod, '--network', podmanNet);
+      podman('run', '-d', '--pod', pod, '--name', `${pod}-w`, imgs.dockerSave.name, 'sh', '-c', SCRIPT);
+      const t1 = performance.now();
+      podman('pod', 'rm', '-f', pod);
+      return { up: t1 - t0, down: performance.now() - t1 };
+    };
+
+    // Alternate the three run by run (one unmeasured warm-up each), so load from other processes
+    // on this shared 2-core machine affects every side alike.
+    const ours: Phases[] = [];
+    const raw: { up: number; down: number }[] = [];
+    const pod: { up: number; down: number }[] = [];
+    const canRaw = !!cniBinDir;
+    for (let i = -1; i < RUNS; i++) {
+      const a = await runnerOnce(i + 1);
+      const b = canRaw ? rawOnce(i + 1) : undefined;
+      const c = podmanReady ? podmanOnce(i + 1) : undefined;
+      if (i < 0) continue;
+      ours.push(a);
+      if (b) raw.push(b);
+      if (c) pod.push(c);
+    }
+
+    const total = (p: Phases): number => p.create + p.startTasks + p.startTail + p.delete;
+    const noWindow = (p: Phases): number => total(p) - Math.min(p.startTail, LIVENESS_WINDOW_MS);
+    const rawTotal = raw.map((r) => r.up + r.down);
+    const podTotal = pod.map((r) => r.up + r.down);
+    const refs = { 'raw ctr+CNI': rawTotal, podman: podTotal };
+    const targets = { 'raw ctr+CNI': 0.8, podman: 0.5 };
+    process.stdout.write(`cell lifecycle (root + 1 busybox workload), medians of ${RUNS} runs\n`);
+    printRow({ what: 'create+start(Ready)+delete', ours: ours.map(total), refs, targets });
+    printRow({
+      what: `  same, minus the ${LIVENESS_WINDOW_MS} ms liveness window`,
+      ours: ours.map(noWindow),
+      refs,
+      targets,
+    });
+    printRow({
+      what: 'up (create+start to running)',
+      ours: ours.map((p) => p.create + p.startTasks + p.startTail),
+      refs: { 'raw ctr+CNI': raw.map((r) => r.up), podman: pod.map((r) => r.up) },
+    });
+    printRow({
+      what: 'down (delete)',
+      ours: ours.map((p) => p.delete),
+      refs: { 'raw ctr+CNI': raw.map((r) => r.down), podman: pod.map((r) => r.down) },
+    });
+    const m = (f: (p: Phases) => number): string => median(ours.map(f)).toFixed(1);
+    process.stdout.write(
+      `runner phases (median ms): create ${m((p) => p.create)} | start to last task running ${m((p) => p.startTasks)}` +
+        ` | liveness window + Ready write ${m((p) => p.startTail)} | delete ${m((p) => p.delete)}\n`,
+    );
+    if (!canRaw)
+      process.stdout.write('raw ctr+CNI: skipped (no CNI bridge plugin in /opt/cni/bin or /usr/lib/cni)\n');
+    if (!podmanReady) process.stdout.write('podman: skipped (podman not installed)\n');
+  } finally {
+    for (const r of await runner.listRealms().catch(() => [])) {
+      await runner.purgeRealm(r.metadata.name, { cascade: true }).catch(() => undefined);
+    }
+    await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true }).catch(() => undefined);
+    runner.close();
+    if (podmanReady) {
+      try {
+        // Pods left by a failed run, then the private storage (overlay mounts included).
+        execFileSync(
+          'podman',
+          [
+            '--root',
+            join(podmanState, 'root'),
+            '--runroot',
+            join(podmanState, 'runroot'),
+            'pod',
+            'rm',
+            '-a',
+            '-f',
+          ],
+          { env: { ...process.env, CONTAINERS_CONF: join(podmanState, 'containers.conf') }, stdio: 'ignore' },
+        );
+        execFileSync(
+          'podman',
+          [
+            '--root',
+            join(podmanState, 'root'),
+            '--runroot',
+            join(podmanState, 'runroot'),
+            'system',
+            'reset',
+            '-f',
+          ],
+          { env: { ...process.env, CONTAINERS_CONF: join(podmanState, 'containers.conf') }, stdio: 'ignore' },
+        );
+      } catch {
+        // best effort: the temp dir removal below still runs
+      }
+      if (!netavarkBefore) dropNetavarkGlobals();
+    }
+    // The CNI bridge plugin never deletes its bridge; the raw script's is ours to remove.
+    if (cniBinDir) execFileSync('sh', ['-c', `ip link del ${rawBridge} 2>/dev/null || true`]);
+    rmSync(work, { recursive: true, force: true });
+    env.cleanup();
+  }
+}
+
+/** netavark's host-global chains, created on first use and never removed by it. */
+function dropNetavarkGlobals(): void {
+  const ipt = (...args: string[]): void => {
+    try {
+      execFileSync('iptables', ['-w', ...args], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  };
+  ipt(
+    '-D',
+    'FORWARD',
+    '-m',
+    'comment',
+    '--comment',
+    'netavark firewall plugin rules',
+    '-j',
+    'NETAVARK_FORWARD',
+  );
+  ipt('-F', 'NETAVARK_FORWARD');
+  ipt('-X', 'NETAVARK_FORWARD');
+  ipt(
+    '-t',
+    'nat',
+    '-D',
+    'PREROUTING',
+    '-m',
+    'addrtype',
+    '--dst-type',
+    'LOCAL',
+    '-j',
+    'NETAVARK-HOSTPORT-DNAT',
+  );
+  ipt('-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'NETAVARK-HOSTPORT-DNAT');
+  ipt('-t', 'nat', '-D', 'POSTROUTING', '-j', 'NETAVARK-HOSTPORT-MASQ');
+  for (const c of ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK']) {
+    ipt('-t', 'nat', '-F', c);
+    ipt('-t', 'nat', '-X', c);
+  }
+}
+
+await main();
