@@ -71,6 +71,21 @@ function cgroupDirs(cfg: HostConfig): string[] {
   return out.sort();
 }
 
+/**
+ * Our bridges (by prefix) and the veths enslaved to them. Veths elsewhere on the host belong to
+ * other tests or other software and are not ours to count.
+ */
+function ourLinks(prefix: string): string[] {
+  const out: string[] = [];
+  for (const line of sh('ip', ['-o', 'link', 'show']).split('\n')) {
+    const name = line.split(': ')[1]?.split('@')[0];
+    if (!name) continue;
+    const master = / master (\S+)/.exec(line)?.[1];
+    if (name.startsWith(prefix) || master?.startsWith(prefix)) out.push(name);
+  }
+  return out.sort();
+}
+
 export function snapshotHost(cfg: HostConfig): HostSnapshot {
   const suffix = `.${cfg.namespaceSuffix}`;
   return {
@@ -79,11 +94,7 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
       .filter((n) => n.endsWith(suffix))
       .sort(),
     cgroups: cgroupDirs(cfg),
-    links: sh('ip', ['-br', 'link'])
-      .split('\n')
-      .map((l) => l.split(/\s+/)[0]?.split('@')[0] ?? '')
-      .filter((n) => n.startsWith(cfg.bridgePrefix) || n.startsWith('veth'))
-      .sort(),
+    links: ourLinks(cfg.bridgePrefix),
     ipam: walk(cfg.cniIpamDir),
     chains: sh('iptables-save', [])
       .split('\n')
