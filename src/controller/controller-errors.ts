@@ -12,6 +12,8 @@ export const ControllerErrorCode = {
   CellNotFound: 'CELL_NOT_FOUND',
   ResourceHasDependencies: 'RESOURCE_HAS_DEPENDENCIES',
   BreakingUpdate: 'BREAKING_UPDATE',
+  /** A cell ended an apply Failed or Error (ErrCellReconcileFailed). */
+  CellReconcileFailed: 'CELL_RECONCILE_FAILED',
   DeleteRealm: 'DELETE_REALM',
   DeleteSpace: 'DELETE_SPACE',
   DeleteStack: 'DELETE_STACK',

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KukeonError } from '../errors.js';
 import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
-import { Controller, CELLS_UNSUPPORTED } from './controller.js';
+import { Controller } from './controller.js';
+import { CELLS_UNSUPPORTED } from './cell-ops.js';
 import { ControllerErrorCode } from './controller-errors.js';
 import { FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
 

@@ -1,7 +1,7 @@
-import type { ApplyKind, ParseOptions } from '../api/index.js';
+import { cellFromDoc, type ApplyKind, type ParseOptions } from '../api/index.js';
 import type { ImageSummary, ImportProgress, ImportResult } from '../images/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Realm, Space, Stack } from '../model/resources.js';
+import type { Cell, Realm, Space, Stack } from '../model/resources.js';
 import type { Runner } from '../runner/runner.js';
 import type { RecoveryReport } from '../runner/recover-intents.js';
 import type { SweepReport } from '../runner/sweep-orphans.js';
@@ -14,7 +14,6 @@ import {
   unsupportedApplyHandler,
 } from './apply/scope-apply.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
 import {
   deleteDocuments,
   scopeDeleteHandlers,
@@ -24,6 +23,9 @@ import {
 } from './delete-documents.js';
 import { runnerHostProbe, type HostProbe } from './host-probe.js';
 import * as realms from './realm-ops.js';
+import * as cellOps from './cell-ops.js';
+import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
+import { cellApplyHandler } from './apply/cell-apply.js';
 import {
   reconcileCells,
   reconcileSpaces,
@@ -35,8 +37,6 @@ import type { RemoveFlags } from './results.js';
 import type { CellPort, ScopeRunner } from './runner-port.js';
 import * as spaces from './space-ops.js';
 import * as stacks from './stack-ops.js';
-
-export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
 
 export interface ControllerOptions {
   runner: ScopeRunner;
@@ -76,8 +76,10 @@ export class Controller {
       Realm: realmApplyHandler(runner),
       Space: spaceApplyHandler(runner),
       Stack: stackApplyHandler(runner),
-      Cell: unsupportedApplyHandler(CELLS_UNSUPPORTED),
-      Container: unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Cell: options.cells
+        ? cellApplyHandler(runner, options.cells)
+        : unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Container: options.cells ? unsupported('Container') : unsupportedApplyHandler(CELLS_UNSUPPORTED),
       Secret: unsupported('Secret'),
       CellBlueprint: unsupported('CellBlueprint'),
       CellConfig: unsupported('CellConfig'),
@@ -85,7 +87,12 @@ export class Controller {
     };
     this.deleteHandlers = {
       ...scopeDeleteHandlers(this),
-      Cell: () => Promise.reject(new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED)),
+      Cell: async (d) => {
+        if (d.kind !== 'Cell') return [];
+        const cell = cellFromDoc(d.doc);
+        await this.deleteCell(cellOps.identityOf(cell));
+        return [];
+      },
     };
   }
 
@@ -139,6 +146,17 @@ export class Controller {
     stacks.deleteStack(this.deps, realm, space, name, flags);
   purgeStack = (realm: string, space: string, name: string, flags: RemoveFlags) =>
     stacks.purgeStack(this.deps, realm, space, name, flags);
+
+  // Cells (NOT_SUPPORTED "cells are not supported by this build yet" without cell support)
+  createCell = (cell: Cell) => cellOps.createCell(this.deps, cell);
+  getCell = (cell: Cell) => cellOps.getCell(this.deps, cell);
+  listCells = (realm: string, space: string, stack: string) =>
+    cellOps.listCells(this.deps, realm, space, stack);
+  startCell = (id: CellIdentity) => cellOps.startCell(this.deps, id);
+  stopCell = (id: CellIdentity) => cellOps.stopCell(this.deps, id);
+  killCell = (id: CellIdentity) => cellOps.killCell(this.deps, id);
+  deleteCell = (id: CellIdentity) => cellOps.deleteCell(this.deps, id);
+  purgeCell = (id: CellIdentity, flags: RemoveFlags) => cellOps.purgeCell(this.deps, id, flags);
 
   // Documents
   applyDocuments = (text: string): Promise<ApplyResult[]> =>

@@ -233,5 +233,6 @@ export function fakeProbe(fake: FakeRunner): HostProbe {
     spaceCgroupExists: async (r, s) => fake.spaces.has(`${r}/${s}`),
     spaceNetworkExists: async (r, s) => fake.spaces.has(`${r}/${s}`),
     stackCgroupExists: async (r, s, t) => fake.stacks.has(`${r}/${s}/${t}`),
+    cellCgroupExists: async () => false,
   };
 }

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { spaceNetworkRef } from '../cni/index.js';
-import { realmCgroupPath, spaceCgroupPath, stackCgroupPath } from '../model/naming/index.js';
+import { cellCgroupPath, realmCgroupPath, spaceCgroupPath, stackCgroupPath } from '../model/naming/index.js';
 import type { Runner } from '../runner/runner.js';
 
 /**
@@ -14,6 +14,7 @@ export interface HostProbe {
   /** The space's CNI conflist is on disk. */
   spaceNetworkExists(realm: string, space: string): Promise<boolean>;
   stackCgroupExists(realm: string, space: string, stack: string): Promise<boolean>;
+  cellCgroupExists(realm: string, space: string, stack: string, cell: string): Promise<boolean>;
 }
 
 const fileExists = (path: string): Promise<boolean> =>
@@ -33,5 +34,6 @@ export function runnerHostProbe(runner: Runner): HostProbe {
     spaceCgroupExists: (realm, space) => cgroup(spaceCgroupPath(root, realm, space)),
     spaceNetworkExists: (realm, space) => fileExists(spaceNetworkRef(ctx.cni, realm, space).conflistPath),
     stackCgroupExists: (realm, space, stack) => cgroup(stackCgroupPath(root, realm, space, stack)),
+    cellCgroupExists: (realm, space, stack, cell) => cgroup(cellCgroupPath(root, realm, space, stack, cell)),
   };
 }

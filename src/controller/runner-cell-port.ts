@@ -1,17 +1,44 @@
 import type { Cell } from '../model/resources.js';
-import type { CellPort, CellReconcileOutcome } from './runner-port.js';
+import type {
+  CellCreateOutcome,
+  CellDeleteOutcome,
+  CellPort,
+  CellReconcileOutcome,
+  CellUpdateOutcome,
+} from './runner-port.js';
+
+type RefInput = { realm: string; space: string; stack: string; name: string; id?: string };
 
 /** The cell surface of the Runner as the controller uses it (structural: see runnerCellPort). */
 interface CellCapableRunner {
-  cellRef(c: { realm: string; space: string; stack: string; name: string; id?: string }): unknown;
+  cellRef(c: RefInput): unknown;
   listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
-  deleteCell(cell: Cell): Promise<unknown>;
-  purgeCell(cell: Cell): Promise<unknown>;
+  getCell(ref: never): Promise<Cell | undefined>;
+  createCell(cell: Cell): Promise<CellCreateOutcome>;
+  startCell(cell: Cell): Promise<Cell>;
+  stopCell(cell: Cell): Promise<Cell>;
+  killCell(cell: Cell): Promise<Cell>;
+  updateCell(cell: Cell): Promise<CellUpdateOutcome>;
+  deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
+  purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   refreshCell(ref: never): Promise<{ updated: boolean }>;
   reconcileCell(ref: never): Promise<CellReconcileOutcome>;
 }
 
-const required = ['cellRef', 'listCells', 'deleteCell', 'purgeCell', 'refreshCell', 'reconcileCell'] as const;
+const required = [
+  'cellRef',
+  'listCells',
+  'getCell',
+  'createCell',
+  'startCell',
+  'stopCell',
+  'killCell',
+  'updateCell',
+  'deleteCell',
+  'purgeCell',
+  'refreshCell',
+  'reconcileCell',
+] as const;
 
 /**
  * The controller's CellPort over a runner that has the cell methods, or undefined when it has not
@@ -22,16 +49,23 @@ export function runnerCellPort(runner: object): CellPort | undefined {
   const r = runner as Partial<CellCapableRunner>;
   if (!required.every((m) => typeof r[m] === 'function')) return undefined;
   const full = r as CellCapableRunner;
+  const ref = (c: RefInput) => full.cellRef(c) as never;
   const refOf = (cell: Cell) =>
-    full.cellRef({
+    ref({
       realm: cell.spec.realmId,
       space: cell.spec.spaceId,
       stack: cell.spec.stackId,
       name: cell.metadata.name,
       id: cell.spec.id,
-    }) as never;
+    });
   return {
     listCells: (realm, space, stack) => full.listCells(realm, space, stack),
+    getCell: (realm, space, stack, name) => full.getCell(ref({ realm, space, stack, name })),
+    createCell: (cell) => full.createCell(cell),
+    startCell: (cell) => full.startCell(cell),
+    stopCell: (cell) => full.stopCell(cell),
+    killCell: (cell) => full.killCell(cell),
+    updateCell: (cell) => full.updateCell(cell),
     deleteCell: (cell) => full.deleteCell(cell),
     purgeCell: (cell) => full.purgeCell(cell),
     refreshCell: async (cell) => {

@@ -50,9 +50,38 @@ export interface CellReconcileOutcome {
  */
 export interface CellPort {
   listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
-  deleteCell(cell: Cell): Promise<unknown>;
-  purgeCell(cell: Cell): Promise<unknown>;
+  /** With live container statuses; undefined when the cell does not exist. */
+  getCell(realm: string, space: string, stack: string, name: string): Promise<Cell | undefined>;
+  /** Metadata, cgroup and container records; an existing cell is ensured (`created: false`). */
+  createCell(cell: Cell): Promise<CellCreateOutcome>;
+  startCell(cell: Cell): Promise<Cell>;
+  stopCell(cell: Cell): Promise<Cell>;
+  killCell(cell: Cell): Promise<Cell>;
+  /** Applies a changed spec to the live cell (root change → whole cell recreated). */
+  updateCell(cell: Cell): Promise<CellUpdateOutcome>;
+  deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
+  purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   /** Observe and persist; `updated` when the status changed, `containersUpdated` likewise. */
   refreshCell(cell: Cell): Promise<{ updated: boolean; containersUpdated: boolean }>;
   reconcileCell(cell: Cell): Promise<CellReconcileOutcome>;
+}
+
+export interface CellCreateOutcome {
+  cell: Cell;
+  created: boolean;
+  containers: { name: string; existedBefore: boolean; created: boolean }[];
+}
+
+export interface CellUpdateOutcome {
+  cell: Cell;
+  recreatedCell: boolean;
+  recreatedContainers: string[];
+  addedContainers: string[];
+  removedContainers: string[];
+}
+
+export interface CellDeleteOutcome {
+  metadataDeleted: boolean;
+  containersDeleted: string[];
+  cgroupDeleted: boolean;
 }

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
 import { daemonPidFilePath } from '../../src/client/daemon-socket-path.js';
-import type { MethodArgs, MethodName, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import { Runner } from '../../src/runner/runner.js';
 import { stackCgroupPath, spaceCgroupPath, realmCgroupPath } from '../../src/model/naming/index.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
@@ -112,7 +112,7 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
     return d.exited;
   }
 
-  function call<M extends MethodName>(
+  function call<M extends AnyMethodName>(
     method: M,
     args: MethodArgs<M>,
   ): Promise<MethodReply<M> & { Err: null }> {
@@ -320,6 +320,59 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
     await call('DeleteImage', { RealmName: R, Name: img.name });
     assert.deepEqual((await call('ListImages', { RealmName: R })).Images, []);
     assert.equal(await kindOf(call('GetImage', { RealmName: R, Name: img.name })), 'ImageNotFound');
+  });
+
+  test('cells: apply creates and starts, re-apply is unchanged, an env change updates, delete -f removes', async () => {
+    const img = testImages().images.busybox;
+    await call('LoadImage', { RealmName: R, Path: img.file });
+    const cellYaml = (env: string) =>
+      `kind: Cell\nmetadata:\n  name: app\nspec:\n  realmId: ${R}\n  spaceId: web\n  stackId: api\n  containers:\n` +
+      `    - id: main\n      image: ${img.name}\n      command: sh\n` +
+      `      args: ["-c", "trap 'exit 0' TERM; sleep 3600 & wait"]\n      env: ["MODE=${env}"]\n`;
+    const first = await call('ApplyDocuments', { RawYAML: b64(cellYaml('a')), Team: '' });
+    assert.deepEqual(first.Result.Resources[0], { index: 0, kind: 'Cell', name: 'app', action: 'created' });
+    const id = { Doc: doc('Cell', 'app', { realmId: R, spaceId: 'web', stackId: 'api' }) };
+    const got = await call('GetCell', id);
+    assert.equal(got.Result.Cell.status?.state, 'Ready');
+    assert.deepEqual(
+      [got.Result.MetadataExists, got.Result.CgroupExists, got.Result.RootContainerTaskRunning],
+      [true, true, true],
+    );
+    const ns = `${R}.${env.config.namespaceSuffix}`;
+    const tasks = () =>
+      ctr(env.config.containerdSocket, ['tasks', 'ls', '-q'], ns).split('\n').filter(Boolean);
+    assert.equal(tasks().length, 2, 'root and workload tasks run');
+    assert.deepEqual(
+      (await call('ListCells', { RealmName: R, SpaceName: 'web', StackName: 'api' })).Cells.map(
+        (c) => c.metadata?.name,
+      ),
+      ['app'],
+    );
+
+    const again = await call('ApplyDocuments', { RawYAML: b64(cellYaml('a')), Team: '' });
+    assert.equal(again.Result.Resources[0].action, 'unchanged');
+    const changed = await call('ApplyDocuments', { RawYAML: b64(cellYaml('b')), Team: '' });
+    assert.equal(changed.Result.Resources[0].action, 'updated', JSON.stringify(changed.Result.Resources[0]));
+    assert.deepEqual(changed.Result.Resources[0].changes, ['containers[main].env']);
+
+    assert.equal(
+      await kindOf(
+        call('DeleteStack', {
+          Doc: doc('Stack', 'api', { realmId: R, spaceId: 'web' }),
+          Force: false,
+          Cascade: false,
+        }),
+      ),
+      'ResourceHasDependencies',
+    );
+    const dd = await call('DeleteDocuments', { RawYAML: b64(cellYaml('b')), Cascade: false, Force: false });
+    assert.deepEqual(
+      dd.Result.Resources.map((r) => `${r.kind} ${r.name} ${r.action}`),
+      ['Cell app deleted'],
+    );
+    assert.deepEqual(tasks(), []);
+    assert.equal((await call('GetCell', id)).Result.MetadataExists, false);
+    await call('DeleteImage', { RealmName: R, Name: img.name });
   });
 
   test('refresh observes a cgroup removed behind the daemon’s back', async () => {

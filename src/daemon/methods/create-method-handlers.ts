@@ -1,4 +1,5 @@
 import type { Controller } from '../../controller/index.js';
+import { cellHandlers } from './cell-methods.js';
 import { documentHandlers } from './document-methods.js';
 import { imageHandlers } from './image-methods.js';
 import { pingHandler } from './ping-methods.js';
@@ -20,5 +21,7 @@ export function createMethodHandlers(controller: Controller): MethodHandlers {
     ...stackHandlers(controller),
     ...documentHandlers(controller),
     ...imageHandlers(controller),
+    // Cell methods exist only when the runner supports cells (callers check `handlers.CreateCell`).
+    ...(controller.supportsCells ? cellHandlers(controller) : {}),
   };
 }

@@ -1,0 +1,215 @@
+import type { Cell } from '../model/resources.js';
+import type { ControllerDeps } from './controller-deps.js';
+import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
+import type { CellPort } from './runner-port.js';
+
+export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
+
+export interface CellIdentity {
+  realm: string;
+  space: string;
+  stack: string;
+  name: string;
+}
+
+export const identityOf = (c: Cell): CellIdentity => ({
+  realm: c.spec.realmId,
+  space: c.spec.spaceId,
+  stack: c.spec.stackId,
+  name: c.metadata.name,
+});
+
+function port(deps: ControllerDeps): CellPort {
+  if (!deps.cells) throw new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED);
+  return deps.cells;
+}
+
+async function requireCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
+  const cell = await port(deps).getCell(id.realm, id.space, id.stack, id.name);
+  if (!cell) throw notFound.cell(id.realm.trim(), id.space.trim(), id.stack.trim(), id.name.trim());
+  return cell;
+}
+
+const rootOf = (cell: Cell) => cell.spec.containers.find((c) => c.root);
+const rootState = (cell: Cell) => {
+  const root = rootOf(cell);
+  return root ? cell.status.containers.find((s) => s.id === root.id)?.state : undefined;
+};
+
+export interface CreateCellFacts {
+  MetadataExistsPre: boolean;
+  MetadataExistsPost: boolean;
+  CgroupExistsPre: boolean;
+  CgroupExistsPost: boolean;
+  CgroupCreated: boolean;
+  RootContainerExistsPre: boolean;
+  RootContainerExistsPost: boolean;
+  RootContainerCreated: boolean;
+  StartedPre: boolean;
+  StartedPost: boolean;
+  Started: boolean;
+  Created: boolean;
+  Containers: { Name: string; ExistsPre: boolean; ExistsPost: boolean; Created: boolean }[];
+}
+
+/**
+ * CreateCell (spec 02 §11.2): create (or ensure an existing) cell, then start it unless it already
+ * runs. "Post" facts are true on success, as in the original.
+ */
+export async function createCell(
+  deps: ControllerDeps,
+  desired: Cell,
+): Promise<{ resource: Cell; facts: CreateCellFacts }> {
+  const cells = port(deps);
+  const id = identityOf(desired);
+  const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
+  const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);
+  const startedPre = before?.status.state === 'Ready';
+  const created = await cells.createCell(desired);
+  const final = startedPre ? created.cell : await cells.startCell(created.cell);
+  const rootName = rootOf(created.cell)?.id;
+  const rootEntry = created.containers.find((c) => c.name === rootName);
+  return {
+    resource: final,
+    facts: {
+      MetadataExistsPre: before !== undefined,
+      MetadataExistsPost: true,
+      CgroupExistsPre: cgroupPre,
+      CgroupExistsPost: true,
+      CgroupCreated: !cgroupPre,
+      RootContainerExistsPre: rootEntry ? rootEntry.existedBefore : before !== undefined,
+      RootContainerExistsPost: true,
+      RootContainerCreated: rootEntry ? rootEntry.created : created.created,
+      StartedPre: startedPre,
+      StartedPost: final.status.state === 'Ready',
+      Started: !startedPre && final.status.state === 'Ready',
+      Created: created.created,
+      Containers: created.containers.map((c) => ({
+        Name: c.name,
+        ExistsPre: c.existedBefore,
+        ExistsPost: true,
+        Created: c.created,
+      })),
+    },
+  };
+}
+
+export interface GetCellFacts {
+  MetadataExists: boolean;
+  CgroupExists: boolean;
+  RootContainerExists: boolean;
+  RootContainerTaskRunning: boolean;
+}
+
+/** GetCell (spec 02 §11.3): live statuses; absence reported in the facts. */
+export async function getCell(
+  deps: ControllerDeps,
+  request: Cell,
+): Promise<{ resource: Cell; facts: GetCellFacts }> {
+  const id = identityOf(request);
+  const cell = await port(deps).getCell(id.realm, id.space, id.stack, id.name);
+  if (!cell) {
+    return {
+      resource: request,
+      facts: {
+        MetadataExists: false,
+        CgroupExists: false,
+        RootContainerExists: false,
+        RootContainerTaskRunning: false,
+      },
+    };
+  }
+  const state = rootState(cell);
+  return {
+    resource: cell,
+    facts: {
+      MetadataExists: true,
+      CgroupExists: await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name),
+      RootContainerExists: state !== undefined && state !== 'Unknown',
+      // Cells without a root count as running (spec 02 §11.3).
+      RootContainerTaskRunning: rootOf(cell) ? state === 'Ready' : true,
+    },
+  };
+}
+
+export const listCells = (deps: ControllerDeps, realm: string, space: string, stack: string) =>
+  port(deps).listCells(realm, space, stack);
+
+export async function startCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
+  return port(deps).startCell(await requireCell(deps, id));
+}
+
+export async function stopCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
+  return port(deps).stopCell(await requireCell(deps, id));
+}
+
+export async function killCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
+  return port(deps).killCell(await requireCell(deps, id));
+}
+
+export interface DeleteCellFacts {
+  ContainersDeleted: boolean;
+  CgroupDeleted: boolean;
+  MetadataDeleted: boolean;
+  /** Containers removed, by containerd ID (our addition, for `containers: <n> deleted`). */
+  Containers: string[];
+}
+
+export async function deleteCell(
+  deps: ControllerDeps,
+  id: CellIdentity,
+): Promise<{ resource: Cell; facts: DeleteCellFacts }> {
+  const cell = await requireCell(deps, id);
+  const r = await port(deps).deleteCell(cell);
+  return {
+    resource: cell,
+    facts: {
+      ContainersDeleted: r.containersDeleted.length > 0,
+      CgroupDeleted: r.cgroupDeleted,
+      MetadataDeleted: r.metadataDeleted,
+      Containers: r.containersDeleted,
+    },
+  };
+}
+
+export interface PurgeCellFacts extends Omit<DeleteCellFacts, 'Containers'> {
+  PurgeSucceeded: boolean;
+  Force: boolean;
+  Cascade: boolean;
+  Deleted: string[];
+  Purged: string[];
+}
+
+/** PurgeCell (spec 02 §11.5): not found is thrown; a failing purge is reported in the result. */
+export async function purgeCell(
+  deps: ControllerDeps,
+  id: CellIdentity,
+  flags: { force: boolean; cascade: boolean },
+): Promise<{ resource: Cell; facts: PurgeCellFacts }> {
+  const cell = await requireCell(deps, id);
+  const facts: PurgeCellFacts = {
+    ContainersDeleted: false,
+    CgroupDeleted: false,
+    MetadataDeleted: false,
+    PurgeSucceeded: false,
+    Force: flags.force,
+    Cascade: flags.cascade,
+    Deleted: [],
+    Purged: [],
+  };
+  try {
+    const r = await port(deps).purgeCell(cell);
+    facts.ContainersDeleted = r.containersDeleted.length > 0;
+    facts.CgroupDeleted = r.cgroupDeleted;
+    facts.MetadataDeleted = r.metadataDeleted;
+    facts.Deleted.push(...r.containersDeleted.map((c) => `container:${c}`));
+    if (r.metadataDeleted) facts.Deleted.push('metadata');
+    if (r.cgroupDeleted) facts.Deleted.push('cgroup');
+    facts.Purged.push('orphaned-containers', 'cni-resources', 'all-metadata');
+    facts.PurgeSucceeded = true;
+  } catch (err) {
+    facts.Purged.push(`purge-error:${(err as Error).message ?? String(err)}`);
+    deps.log.warn({ err, cell: id }, 'purge cell failed');
+  }
+  return { resource: cell, facts };
+}

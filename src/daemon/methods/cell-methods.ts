@@ -1,0 +1,56 @@
+import { identityOf, type Controller } from '../../controller/index.js';
+import type { CellDoc } from '../../api/index.js';
+import type { Cell } from '../../model/resources.js';
+import { argBool, argDoc, argString, wireDoc } from './wire-args.js';
+import type { CellMethodName, MethodHandler } from './types.js';
+
+const doc = (m: Cell) => wireDoc<'Cell', CellDoc>('Cell', m);
+const cellArg = (args: unknown) => argDoc(args, 'Cell');
+
+/**
+ * CreateCell (create and start), GetCell, ListCells, StartCell, StopCell, KillCell, DeleteCell,
+ * PurgeCell (spec 03 §7.3). Only identity fields of `Doc` are read except for CreateCell.
+ */
+export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHandler<M> } {
+  return {
+    CreateCell: async (args) => {
+      const r = await c.createCell(cellArg(args));
+      return { Result: { Cell: doc(r.resource), ...r.facts } };
+    },
+    GetCell: async (args) => {
+      const r = await c.getCell(cellArg(args));
+      return { Result: { Cell: doc(r.resource), ...r.facts } };
+    },
+    ListCells: async (args) => ({
+      Cells: (
+        await c.listCells(
+          argString(args, 'RealmName'),
+          argString(args, 'SpaceName'),
+          argString(args, 'StackName'),
+        )
+      ).map(doc),
+    }),
+    StartCell: async (args) => {
+      const cell = await c.startCell(identityOf(cellArg(args)));
+      return { Result: { Cell: doc(cell), Started: true } };
+    },
+    StopCell: async (args) => {
+      const cell = await c.stopCell(identityOf(cellArg(args)));
+      return { Result: { Cell: doc(cell), Stopped: true } };
+    },
+    KillCell: async (args) => {
+      const cell = await c.killCell(identityOf(cellArg(args)));
+      return { Result: { Cell: doc(cell), Killed: true } };
+    },
+    DeleteCell: async (args) => {
+      const r = await c.deleteCell(identityOf(cellArg(args)));
+      const { Containers: _ids, ...facts } = r.facts;
+      return { Result: { Cell: doc(r.resource), ...facts } };
+    },
+    PurgeCell: async (args) => {
+      const flags = { force: argBool(args, 'Force'), cascade: argBool(args, 'Cascade') };
+      const r = await c.purgeCell(identityOf(cellArg(args)), flags);
+      return { Result: { Cell: doc(r.resource), ...r.facts } };
+    },
+  };
+}
