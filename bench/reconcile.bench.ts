@@ -1,0 +1,134 @@
+// Benchmark: one reconcile pass over 100 running cells (root + one busybox workload each): wall
+// time and CPU time (process.cpuUsage) of `runner.reconcileCell` per cell (each call lists the
+// namespace's containers and tasks itself) vs the shared-observation path (one listing for the
+// pass, handed to `reconcileCell(ctx, ref, book, obs)`), sequential and concurrent. Target: a
+// pass under 100 ms. Run by `npm run bench`; standalone it starts its own private containerd.
+import { performance } from 'node:perf_hooks';
+import { Runner } from '../src/runner/runner.js';
+import { reconcileCell, type ReconcileResult } from '../src/runner/cell/reconcile-cell.js';
+import { observeNamespace } from '../src/runner/cell/container-observation.js';
+import type { CellRef } from '../src/runner/cell/cell-ref.js';
+import { runnerEnv } from '../test/helpers/runner-env.js';
+import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
+import { testImages } from '../scripts/make-test-images.js';
+import { snapshotHost } from '../test/helpers/host-snapshot.js';
+import { median } from './harness.js';
+
+const CELLS = Number(process.env.KUKEON_BENCH_CELLS ?? 100);
+const PASSES = Number(process.env.KUKEON_BENCH_RUNS ?? 7);
+/** Cells brought up at once (the runner locks per cell; the 2-core machine sets the pace). */
+const START_CONCURRENCY = 4;
+const TARGET_MS = 100;
+const at = { realm: 'rbench', space: 's', stack: 't' };
+const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+interface Pass {
+  wallMs: number;
+  cpuMs: number;
+}
+
+async function measure(fn: () => Promise<ReconcileResult[]>): Promise<Pass> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const results = await fn();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const notReady = results.filter((r) => r.cell?.status.state !== 'Ready');
+  if (notReady.length > 0) throw new Error(`${notReady.length} cells not Ready after the pass`);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const env = runnerEnv('bench-reconcile');
+  const runner = await Runner.open(env.config);
+  const pristine = snapshotHost(env.config);
+  const img = testImages().images.busybox;
+  try {
+    await runner.createRealm(realmModel(at.realm));
+    await runner.createSpace(spaceModel(at.realm, at.space));
+    await runner.createStack(stackModel(at.realm, at.space, at.stack));
+    await runner.loadImage(at.realm, img.file);
+    const ns = `${at.realm}.${env.config.namespaceSuffix}`;
+
+    const names = Array.from({ length: CELLS }, (_, i) => `c${i}`);
+    const t0 = performance.now();
+    await pool(names, START_CONCURRENCY, async (name) => {
+      const cell = cellModel(at, name, [
+        containerModel('w', img.name, { command: 'sh', args: ['-c', SCRIPT] }),
+      ]);
+      await runner.createCell(cell);
+      const s = await runner.startCell(cell);
+      if (s.status.state !== 'Ready') throw new Error(`cell ${name}: ${s.status.state}`);
+    });
+    const upS = (performance.now() - t0) / 1000;
+    process.stdout.write(`${CELLS} cells (root + 1 workload) created and started in ${upS.toFixed(1)} s\n`);
+    const refs: CellRef[] = names.map((name) => runner.cellRef({ ...at, name }));
+
+    const facade = async (): Promise<ReconcileResult[]> => {
+      const out: ReconcileResult[] = [];
+      for (const ref of refs) out.push(await runner.reconcileCell(ref));
+      return out;
+    };
+    const shared = async (): Promise<ReconcileResult[]> => {
+      const obs = await observeNamespace(runner.ctx, ns);
+      const out: ReconcileResult[] = [];
+      for (const ref of refs) out.push(await reconcileCell(runner.ctx, ref, runner.restarts, obs));
+      return out;
+    };
+    const sharedConcurrent = async (): Promise<ReconcileResult[]> => {
+      const obs = await observeNamespace(runner.ctx, ns);
+      return Promise.all(refs.map((ref) => reconcileCell(runner.ctx, ref, runner.restarts, obs)));
+    };
+
+    // One unmeasured pass first (it records readyObserved etc.; later passes are steady state).
+    await facade();
+    const rows: [string, () => Promise<ReconcileResult[]>, Pass[]][] = [
+      ['runner.reconcileCell per cell (own listing)', facade, []],
+      ['shared observation, sequential', shared, []],
+      ['shared observation, concurrent', sharedConcurrent, []],
+    ];
+    // Interleave the variants pass by pass so background load hits each alike.
+    for (let i = 0; i < PASSES; i++) for (const [, fn, out] of rows) out.push(await measure(fn));
+
+    process.stdout.write(
+      `reconcile pass over ${CELLS} cells, medians of ${PASSES} passes (target < ${TARGET_MS} ms)\n`,
+    );
+    for (const [what, , passes] of rows) {
+      const wall = median(passes.map((p) => p.wallMs));
+      const cpu = median(passes.map((p) => p.cpuMs));
+      const verdict = wall < TARGET_MS ? 'met' : 'MISSED';
+      process.stdout.write(
+        `${what.padEnd(46)} wall ${wall.toFixed(1).padStart(7)} ms  cpu ${cpu.toFixed(1).padStart(7)} ms  ` +
+          `per cell ${(wall / CELLS).toFixed(2)} ms  (target ${verdict})\n`,
+      );
+    }
+  } finally {
+    const t1 = performance.now();
+    for (const r of await runner.listRealms().catch(() => [])) {
+      await runner.purgeRealm(r.metadata.name, { cascade: true }).catch((err: unknown) => {
+        process.stderr.write(`purge failed: ${String(err)}\n`);
+      });
+    }
+    await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true }).catch(() => undefined);
+    const now = snapshotHost(env.config);
+    const left = [...now.namespaces, ...now.cgroups, ...now.netns].filter(
+      (x) => !pristine.namespaces.includes(x) && !pristine.cgroups.includes(x) && !pristine.netns.includes(x),
+    );
+    process.stdout.write(
+      `cleanup in ${((performance.now() - t1) / 1000).toFixed(1)} s; left behind: ${left.length ? left.join(', ') : 'nothing'}\n`,
+    );
+    runner.close();
+    env.cleanup();
+  }
+}
+
+await main();
