@@ -5,7 +5,7 @@ import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
 import { Controller } from './controller.js';
 import { CELLS_UNSUPPORTED } from './cell-ops.js';
 import { ControllerErrorCode } from './controller-errors.js';
-import { FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
+import { FakeCells, FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
 
 function setup(): { fake: FakeRunner; controller: Controller } {
   const fake = new FakeRunner();
@@ -282,5 +282,77 @@ describe('controller scope verbs', () => {
     assert.equal(rep.spacesErrored, 1);
     assert.deepEqual(rep.errors, ['r1/s1: conflist unwritable']);
     assert.deepEqual(fake.calls, ['ensureSpace r1/s2']);
+  });
+});
+
+describe('controller apply: cells', () => {
+  function withCells() {
+    const fake = new FakeRunner();
+    const cells = new FakeCells();
+    const controller = new Controller({
+      runner: fake.port,
+      probe: fakeProbe(fake),
+      cells: cells.port,
+      namespaceSuffix: 'test',
+    });
+    return { fake, cells, controller };
+  }
+  const cellWith = (image: string, labels = '{}') =>
+    `kind: Cell\nmetadata:\n  name: c1\n  labels: ${labels}\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: ${image}\n`;
+
+  test('missing → parents, create and start; same → unchanged; stopped → started again; change → update', async () => {
+    const { fake, cells, controller } = withCells();
+    const [created] = await controller.applyDocuments(cellWith('busybox'));
+    assert.equal(created.action, 'created');
+    assert.deepEqual(created.details, { realm: 'created', space: 'created', stack: 'created' });
+    assert.deepEqual(fake.calls, ['createRealm r1', 'createSpace r1/s1', 'createStack r1/s1/t1']);
+    assert.deepEqual(cells.calls, ['createCell c1', 'startCell c1']);
+
+    cells.calls = [];
+    const [same] = await controller.applyDocuments(cellWith('busybox'));
+    assert.equal(same.action, 'unchanged');
+    assert.deepEqual(cells.calls, []);
+
+    [...cells.cells.values()][0].status.state = 'Stopped';
+    const [restarted] = await controller.applyDocuments(cellWith('busybox'));
+    assert.equal(restarted.action, 'updated');
+    assert.deepEqual(restarted.changes, ['stopped runtime re-materialised', 'container app started']);
+    assert.deepEqual(cells.calls, ['startCell c1']);
+
+    cells.calls = [];
+    const [changed] = await controller.applyDocuments(cellWith('alpine'));
+    assert.equal(changed.action, 'updated');
+    assert.deepEqual(changed.changes, ['containers[app].image']);
+    assert.deepEqual(cells.calls, ['updateCell c1']);
+  });
+
+  test('a cell that ends Failed fails its document; delete -f removes cells before their stack', async () => {
+    const { cells, controller } = withCells();
+    cells.startState = 'Failed';
+    const [r] = await controller.applyDocuments(cellWith('busybox'));
+    assert.equal(r.action, 'failed');
+    assert.match(r.error ?? '', /cell "c1" is Failed after apply/);
+    cells.startState = 'Ready';
+    const del = await controller.deleteDocuments(stream(stack('r1', 's1', 't1'), cellWith('busybox')), {
+      cascade: false,
+      force: false,
+    });
+    assert.deepEqual(
+      del.map((d) => `${d.kind} ${d.action}`),
+      ['Cell deleted', 'Stack deleted'],
+    );
+  });
+
+  test('a stack holding cells refuses delete without cascade/force', async () => {
+    const { controller } = withCells();
+    await controller.applyDocuments(cellWith('busybox'));
+    await assert.rejects(
+      controller.deleteStack('r1', 's1', 't1', { cascade: false, force: false }),
+      (err: unknown) => {
+        assert.ok(err instanceof KukeonError);
+        assert.match(err.message, /stack "t1" has 1 cell\(s\)/);
+        return true;
+      },
+    );
   });
 });

@@ -236,3 +236,61 @@ export function fakeProbe(fake: FakeRunner): HostProbe {
     cellCgroupExists: async () => false,
   };
 }
+
+/** An in-memory CellPort: cells keyed by `r/s/t/name`, every mutation recorded in `calls`. */
+export class FakeCells {
+  cells = new Map<string, import('../model/resources.js').Cell>();
+  calls: string[] = [];
+  /** State a start leaves the cell in (tests set Failed to exercise the failure path). */
+  startState: 'Ready' | 'Failed' = 'Ready';
+
+  private key(c: import('../model/resources.js').Cell): string {
+    return `${c.spec.realmId}/${c.spec.spaceId}/${c.spec.stackId}/${c.metadata.name}`;
+  }
+
+  readonly port: import('./runner-port.js').CellPort = {
+    listCells: async (r, s, t) =>
+      [...this.cells.values()].filter(
+        (c) => c.spec.realmId === r && c.spec.spaceId === s && c.spec.stackId === t,
+      ),
+    getCell: async (r, s, t, n) => clone(this.cells.get(`${r}/${s}/${t}/${n}`)),
+    createCell: async (cell) => {
+      this.calls.push(`createCell ${cell.metadata.name}`);
+      const stored = { ...clone(cell), status: { ...cell.status, state: 'Pending' as const } };
+      this.cells.set(this.key(cell), stored);
+      return { cell: clone(stored), created: true, containers: [] };
+    },
+    startCell: async (cell) => {
+      this.calls.push(`startCell ${cell.metadata.name}`);
+      const c = this.cells.get(this.key(cell))!;
+      c.status.state = this.startState;
+      return clone(c);
+    },
+    stopCell: async (cell) => clone(cell),
+    killCell: async (cell) => clone(cell),
+    updateCell: async (cell) => {
+      this.calls.push(`updateCell ${cell.metadata.name}`);
+      const prev = this.cells.get(this.key(cell))!;
+      const next = { ...clone(cell), status: prev.status };
+      this.cells.set(this.key(cell), next);
+      return {
+        cell: clone(next),
+        recreatedCell: false,
+        recreatedContainers: [],
+        addedContainers: [],
+        removedContainers: [],
+      };
+    },
+    deleteCell: async (cell) => {
+      this.calls.push(`deleteCell ${cell.metadata.name}`);
+      this.cells.delete(this.key(cell));
+      return { metadataDeleted: true, containersDeleted: [], cgroupDeleted: true };
+    },
+    purgeCell: async (cell) => {
+      this.cells.delete(this.key(cell));
+      return { metadataDeleted: true, containersDeleted: [], cgroupDeleted: true };
+    },
+    refreshCell: async () => ({ updated: false, containersUpdated: false }),
+    reconcileCell: async () => ({ updated: false, deleted: false, vanished: false }),
+  };
+}
