@@ -31,15 +31,23 @@ import { startCell } from './cell/start-cell.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
 import { deleteCell } from './cell/delete-cell.js';
 import { getCell } from './cell/cell-queries.js';
-import { listCells } from './cell/cell-store.js';
+import { listCells, persistCell } from './cell/cell-store.js';
 import { reconcileCell, refreshCell, RestartBook } from './cell/reconcile-cell.js';
 import { recreateCell, updateCell } from './cell/update-cell.js';
 import {
   killContainer,
+  purgeContainer,
   removeContainerFromCell,
+  startContainer,
   stopContainer,
   upsertContainer,
 } from './cell/container-ops.js';
+import {
+  existsCellRootContainer,
+  extractContainersFromCells,
+  getContainerState,
+  listContainers,
+} from './cell/container-queries.js';
 import { sweepOrphans } from './sweep-orphans.js';
 
 /**
@@ -115,7 +123,21 @@ export class Runner {
   reconcileCell = (ref: CellRef) => reconcileCell(this.ctx, ref, this.restarts);
   updateCell = (desired: Cell) => updateCell(this.ctx, desired);
   recreateCell = (cell: Cell) => recreateCell(this.ctx, refOfCell(this.ctx, cell));
+  /** EnsureCell: createCell on an existing cell repairs it (cgroup, etc files, missing records). */
+  ensureCell = (cell: Cell) => createCell(this.ctx, cell);
+  updateCellMetadata = (cell: Cell) => persistCell(this.ctx, refOfCell(this.ctx, cell), cell);
+  populateAndPersistCellContainerStatuses = (ref: CellRef) => refreshCell(this.ctx, ref);
+  existsCellRootContainer = (ref: CellRef) => existsCellRootContainer(this.ctx, ref);
+  listContainers = (realm: string, space?: string, stack?: string, cell?: string) =>
+    listContainers(this.ctx, realm, space, stack, cell);
+  extractContainersFromCells = (cells: readonly Cell[]) => extractContainersFromCells(cells);
+  getContainerState = (ref: CellRef, id: string) => getContainerState(this.ctx, ref, id);
+  /** CreateContainer / EnsureContainer / UpdateContainer: add or change one container of a cell. */
   upsertContainer = (ref: CellRef, container: ContainerSpec) => upsertContainer(this.ctx, ref, container);
+  createContainer = (ref: CellRef, container: ContainerSpec) => upsertContainer(this.ctx, ref, container);
+  updateContainer = (ref: CellRef, container: ContainerSpec) => upsertContainer(this.ctx, ref, container);
+  startContainer = (ref: CellRef, id: string) => startContainer(this.ctx, ref, id);
+  purgeContainer = (realm: string, containerdId: string) => purgeContainer(this.ctx, realm, containerdId);
   deleteContainer = (ref: CellRef, id: string) => removeContainerFromCell(this.ctx, ref, id);
   stopContainer = (ref: CellRef, id: string, graceMs?: number) => stopContainer(this.ctx, ref, id, graceMs);
   killContainer = (ref: CellRef, id: string) => killContainer(this.ctx, ref, id);

@@ -2,10 +2,17 @@ import type { ContainerSpec } from '../../model/container.js';
 import type { Cell } from '../../model/resources.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
-import type { CellRef } from './cell-ref.js';
+import { cellFiles, type CellRef } from './cell-ref.js';
 import { requireCell, withCellLock } from './cell-store.js';
 import { requireRealm } from '../realm/realm-queries.js';
-import { killContainerTask, stopContainerTask } from './container-task.js';
+import {
+  getTask,
+  killContainerTask,
+  removeContainer,
+  startContainerTask,
+  stopContainerTask,
+} from './container-task.js';
+import { ensureContainerRecord } from './container-record.js';
 import { updateCell } from './update-cell.js';
 import { STOP_GRACE_MS } from './stop-cell.js';
 
@@ -73,4 +80,32 @@ export async function killContainer(ctx: RunnerContext, ref: CellRef, id: string
     const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
     if (c.containerdId) await killContainerTask(ctx, namespace, c.containerdId);
   });
+}
+
+/** Starts one workload of a running cell (joined to the root's namespaces); the root must run. */
+export async function startContainer(ctx: RunnerContext, ref: CellRef, id: string): Promise<void> {
+  await withCellLock(ctx, ref, async () => {
+    const cell = await requireCell(ctx, ref);
+    const c = workloadOf(cell, ref, id);
+    const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+    const root = await getTask(ctx, namespace, ref.rootContainerdId);
+    if (root?.status !== 'RUNNING') {
+      throw new RunnerError(
+        RunnerErrorCode.CellStartFailed,
+        `cell "${ref.name}" is not running: start the cell first (kuke start ${ref.name})`,
+      );
+    }
+    const ensured = await ensureContainerRecord(ctx, namespace, ref, cell, c);
+    const ns = (t: string): string => `/proc/${root.pid}/ns/${t}`;
+    await startContainerTask(ctx, namespace, ensured.containerdId, {
+      logPath: cellFiles.log(ref, c.id),
+      join: { network: c.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
+    });
+  });
+}
+
+/** Removes a container from containerd by its containerd ID, whatever its cell (purge). */
+export async function purgeContainer(ctx: RunnerContext, realm: string, containerdId: string): Promise<void> {
+  const namespace = (await requireRealm(ctx, realm)).spec.namespace;
+  await removeContainer(ctx, namespace, containerdId);
 }

@@ -18,6 +18,7 @@ import {
   type HostFacts,
 } from '../oci/index.js';
 import type { RunnerContext } from '../runner-context.js';
+import { failpoint } from '../failpoint.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { containerSpecInput } from './container-input.js';
 import type { CellRef } from './cell-ref.js';
@@ -154,6 +155,7 @@ async function createRecord(
       await ctx.containerd.snapshots.remove(namespace, id);
       await ctx.containerd.snapshots.prepare(scope, id, parent);
     }
+    failpoint('cell.record.after-snapshot');
     await ctx.containerd.containers.create(scope, {
       id,
       labels: r.labels,

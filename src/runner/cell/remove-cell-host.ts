@@ -1,5 +1,6 @@
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
+import { failpoint } from '../failpoint.js';
 import { detachCell } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
 import { getTask, removeContainer, stopContainerTask } from './container-task.js';
@@ -33,6 +34,7 @@ export async function removeCellHost(
       await removeContainer(ctx, namespace, id);
     }),
   );
+  failpoint('cell.delete.after-workloads');
   const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
   await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
   if (grace > 0) await stopContainerTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { Cell } from '../../model/resources.js';
 import { timestampFromDate } from '../../model/time.js';
 import { withIntent } from '../intent.js';
+import { failpoint } from '../failpoint.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { detachCell } from './cell-network.js';
@@ -50,6 +51,7 @@ export async function haltCellLocked(
       if (r.status === 'rejected')
         ctx.log.warn({ err: r.reason, container: workloads[i].id }, `${how} of a workload failed`);
     });
+    failpoint('cell.stop.after-workloads');
     const root = cell.spec.containers.find((c) => c.root);
     if (root?.containerdId) {
       const task = await getTask(ctx, namespace, root.containerdId);

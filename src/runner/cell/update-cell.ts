@@ -3,6 +3,7 @@ import type { ContainerSpec } from '../../model/container.js';
 import type { Cell } from '../../model/resources.js';
 import { timestampFromDate } from '../../model/time.js';
 import { withIntent } from '../intent.js';
+import { failpoint } from '../failpoint.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { requireSpace } from '../space/space-queries.js';
@@ -93,6 +94,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
           }
           result.removedContainers.push(c.id);
         }
+        failpoint('cell.update.after-removals');
         const before = new Map(existing.spec.containers.map((c) => [c.id, c]));
         const containers: ContainerSpec[] = [];
         for (const c of desired.spec.containers) {
