@@ -34,7 +34,7 @@ export async function removeCellHost(
       await removeContainer(ctx, namespace, id);
     }),
   );
-  failpoint('cell.delete.after-workloads');
+  failpoint('cell.remove-host.after-workloads');
   const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
   await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
   if (grace > 0) await stopContainerTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
