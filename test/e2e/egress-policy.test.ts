@@ -101,6 +101,12 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     }
   };
   const reach = () => ({ tcp8080: tcp(8080), tcp8081: tcp(8081), icmp: ping() });
+  /** Packet/byte counters of a chain's rules, in order (iptables-save -c). */
+  const counters = (chain: string): string[] =>
+    sh('iptables-save', ['-c', '-t', 'filter'])
+      .split('\n')
+      .filter((l) => l.includes(` -A ${chain} `))
+      .map((l) => l.split(' ')[0]);
   const chainRules = (chain: string): string[] =>
     sh('iptables', ['-w', '-S', chain]).trim().split('\n').slice(1);
 
@@ -213,12 +219,24 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     await runner.ensureSpace(resource);
     assert.deepEqual(reach(), { tcp8080: true, tcp8081: false, icmp: false });
 
-    const all = { default: 'deny', allow: [{ cidr: `10.${n}.250.0/30` }] };
+    // Host bits set on purpose: stored canonically, so the next ensure finds nothing to change.
+    const all = { default: 'deny', allow: [{ cidr: `10.${n}.250.1/30` }] };
     await runner.ensureSpace((await runner.updateSpace(spaceDoc('eg', space, all))).resource);
     assert.deepEqual(
       reach(),
       { tcp8080: true, tcp8081: true, icmp: true },
       'a CIDR without ports admits everything to it',
+    );
+    const counted = counters(chain);
+    assert.ok(
+      counted.some((c) => c !== '[0:0]'),
+      `rules counted traffic: ${counted.join(' ')}`,
+    );
+    await runner.ensureSpace((await runner.getSpace('eg', space))!);
+    assert.deepEqual(
+      counters(chain),
+      counted,
+      'an ensure with an unchanged policy keeps the chain (and its counters)',
     );
 
     const other = { default: 'deny', allow: [{ cidr: `10.${n}.251.0/30` }] };

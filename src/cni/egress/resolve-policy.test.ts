@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCode } from '../../errors.js';
 import { EgressErrorCode } from './egress-errors.js';
-import { resolveEgressPolicy } from './resolve-policy.js';
+import { canonicalCidr, resolveEgressPolicy } from './resolve-policy.js';
 
 const table: Record<string, string[]> = {
   'two.test': ['192.0.2.9', '192.0.2.1', '192.0.2.9', '2001:db8::1'],
@@ -64,5 +64,24 @@ describe('resolveEgressPolicy', () => {
       );
     }
     assert.equal(asked, 0);
+  });
+});
+
+describe('canonicalCidr', () => {
+  it('clears host bits the way iptables stores the destination', () => {
+    assert.equal(canonicalCidr('10.0.0.5/24'), '10.0.0.0/24');
+    assert.equal(canonicalCidr('192.168.1.77/32'), '192.168.1.77/32');
+    assert.equal(canonicalCidr('255.255.255.255/1'), '128.0.0.0/1');
+    assert.equal(canonicalCidr('8.8.8.8/0'), '0.0.0.0/0');
+    assert.equal(canonicalCidr('172.16.5.4/12'), '172.16.0.0/12');
+  });
+  it('the comment keeps what the user wrote', async () => {
+    const p = await resolveEgressPolicy({ allow: [{ cidr: '10.1.2.3/16' }] }, async () => []);
+    assert.deepEqual(p.rules[0], {
+      index: 0,
+      label: 'cidr=10.1.2.3/16',
+      destinations: ['10.1.0.0/16'],
+      ports: [],
+    });
   });
 });

@@ -19,6 +19,19 @@ export interface ResolvedEgressPolicy {
   rules: ResolvedAllowRule[];
 }
 
+/**
+ * `10.0.0.5/24` → `10.0.0.0/24`: the form iptables stores, so an unchanged policy compares equal
+ * to the installed chain and is not rewritten on every ensure.
+ */
+export function canonicalCidr(cidr: string): string {
+  const [addr, bits] = cidr.split('/');
+  const prefix = Number(bits);
+  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${prefix}`;
+}
+
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
@@ -36,7 +49,7 @@ export async function resolveEgressPolicy(
   const rules: ResolvedAllowRule[] = [];
   for (const [index, r] of p.allow.entries()) {
     if (r.cidr) {
-      rules.push({ index, label: `cidr=${r.cidr}`, destinations: [r.cidr], ports: r.ports });
+      rules.push({ index, label: `cidr=${r.cidr}`, destinations: [canonicalCidr(r.cidr)], ports: r.ports });
       continue;
     }
     const host = r.host as string;
