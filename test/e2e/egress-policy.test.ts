@@ -291,6 +291,16 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     // The next ensure puts the stored policy back.
     await runner.ensureSpace((await runner.getSpace('eg', space))!);
     assert.deepEqual(reach(), { tcp8080: false, tcp8081: false, icmp: false });
+
+    // A dispatch rule naming another bridge (a changed bridge prefix) is replaced, not kept beside.
+    await applyEgress(ectx, { realm: 'eg', space, bridge: 'zz-stale', policy: { default: 'deny' } });
+    await runner.ensureSpace((await runner.getSpace('eg', space))!);
+    const dispatches = sh('iptables', ['-w', '-S', ectx.rootChain])
+      .split('\n')
+      .filter((l) => l.endsWith(`-j ${chain}`));
+    assert.deepEqual(dispatches, [
+      `-A ${ectx.rootChain} -i ${bridgeName} -m comment --comment "kukeon:eg:${space}:dispatch" -j ${chain}`,
+    ]);
   });
 
   test('re-applying is atomic: no datagram leaks while the chain is replaced (a flush-and-refill does leak)', async () => {
@@ -421,6 +431,40 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     } finally {
       trySh('iptables', ['-w', '-X', foreign]);
     }
+  });
+
+  test('spaces of two realms ensured concurrently: one chain each, one FORWARD jump per top-level chain', async () => {
+    await Promise.all([runner.createRealm(realmDoc('eg2')), runner.createRealm(realmDoc('eg3'))]);
+    await Promise.all([
+      runner.createSpace(spaceDoc('eg2', 'a', { default: 'deny' })),
+      runner.createSpace(spaceDoc('eg3', 'a', { default: 'deny' })),
+      runner.ensureSpace((await runner.getSpace('eg', space))!),
+    ]);
+    const root = sh('iptables', ['-w', '-S', ectx.rootChain]).trim().split('\n').slice(1);
+    assert.equal(root.length, 3, root.join('\n'));
+    for (const [r, s] of [
+      ['eg2', 'a'],
+      ['eg3', 'a'],
+      ['eg', space],
+    ]) {
+      assert.equal(root.filter((l) => l.endsWith(`-j ${spaceEgressChain(ectx, r, s)}`)).length, 1);
+    }
+    const forward = sh('iptables', ['-w', '-S', 'FORWARD']).split('\n');
+    assert.equal(forward.filter((l) => l === `-A FORWARD -j ${ectx.rootChain}`).length, 1);
+    assert.equal(forward.filter((l) => l === `-A FORWARD -j ${ectx.forwardChain}`).length, 1);
+    await Promise.all([
+      runner.purgeRealm('eg2', { cascade: true }),
+      runner.purgeRealm('eg3', { cascade: true }),
+    ]);
+    const after = sh('iptables-save', ['-t', 'filter']);
+    assert.ok(
+      !after.includes(spaceEgressChain(ectx, 'eg2', 'a')) &&
+        !after.includes(spaceEgressChain(ectx, 'eg3', 'a')),
+    );
+    assert.ok(
+      after.includes(`:${chain} `),
+      'the remaining space keeps its chain and the top-level chains stay',
+    );
   });
 
   test('deleting the space removes its chain and dispatch rule; the last one takes the top-level chains along', async () => {

@@ -72,16 +72,28 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
       );
     }
     let t = await readFilter();
-    await ensureChain(t, ctx.rootChain);
-    const dispatchPresent = t.rules.some((r) => r.chain === ctx.rootChain && sameRules([r.args], [dispatch]));
-    const current = t.chains.includes(chain) ? chainRules(t, chain) : undefined;
-    const changed = !current || !sameRules(current, rules) || !dispatchPresent;
-    if (changed) {
+    let dispatchPresent: boolean;
+    let changed: boolean;
+    // Two attempts: another process may prune the (then empty) top-level chain between our
+    // ensure and our restore; the second attempt re-creates it.
+    for (let attempt = 1; ; attempt++) {
+      await ensureChain(t, ctx.rootChain);
+      dispatchPresent = t.rules.some((r) => r.chain === ctx.rootChain && sameRules([r.args], [dispatch]));
+      const current = t.chains.includes(chain) ? chainRules(t, chain) : undefined;
+      changed = !current || !sameRules(current, rules) || !dispatchPresent;
+      if (!changed) break;
       const extra = dispatchPresent ? [] : [{ chain: ctx.rootChain, args: dispatch }];
-      await restoreNoflush(
-        renderChainReplacement(chain, rules, extra),
-        `egress chain ${chain} of ${p.realm}/${p.space}`,
-      );
+      try {
+        await restoreNoflush(
+          renderChainReplacement(chain, rules, extra),
+          `egress chain ${chain} of ${p.realm}/${p.space}`,
+        );
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        ctx.log.warn({ err, chain }, 'egress chain replacement refused; retrying once');
+        t = await readFilter();
+      }
     }
     t = await readFilter();
     // Dispatch rules to this chain from another bridge (a renamed bridge prefix) are stale.
