@@ -9,7 +9,8 @@ import { Runner } from '../runner/runner.js';
 import { MethodRegistry } from './rpc/method-registry.js';
 import { DaemonServer } from './server/daemon-server.js';
 import { installShutdownSignals } from './server/shutdown-signals.js';
-import { createMethodHandlers, registerMethodHandlers } from './methods/index.js';
+import { createMethodHandlers, registerMethodHandlers, type MethodHandlers } from './methods/index.js';
+import { OperationGate } from './serve/operation-gate.js';
 import {
   hostConfigFromSettings,
   loadConfigurationFile,
@@ -20,6 +21,21 @@ import { checkInstanceIdentity } from './serve/instance-guard.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
+
+/** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
+const PASS_WAIT_MS = 2_000;
+const STARTUP_PASS_WAIT_MS = 10_000;
+
+/** Every handler but Ping (the liveness probe) runs as a shared operation of the gate. */
+function gateHandlers(handlers: MethodHandlers, gate: OperationGate): MethodHandlers {
+  const out: Record<string, unknown> = {};
+  for (const [name, h] of Object.entries(handlers)) {
+    if (h === undefined) continue;
+    const fn = h as (args: unknown) => Promise<object>;
+    out[name] = name === 'Ping' ? fn : (args: unknown) => gate.shared(() => fn(args));
+  }
+  return out as MethodHandlers;
+}
 
 export interface ServeInput {
   configurationPath: string;
@@ -61,7 +77,13 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     'startup recovery done',
   );
 
-  const registry = registerMethodHandlers(new MethodRegistry(), createMethodHandlers(controller));
+  // Requests and the background passes exclude each other (see OperationGate).
+  const gate = new OperationGate();
+  const exclusive = (fn: () => Promise<void>) => gate.whenIdle(fn, PASS_WAIT_MS);
+  const registry = registerMethodHandlers(
+    new MethodRegistry(),
+    gateHandlers(createMethodHandlers(controller), gate),
+  );
   const server = new DaemonServer({
     socketPath: settings.socket,
     registry,
@@ -71,7 +93,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
     async (n) => {
-      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log });
+      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive });
     },
     log,
   );
@@ -95,7 +117,8 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     process.exit(1);
   }
   try {
-    await spaceNetworkPass(controller, log);
+    const { ran } = await gate.whenIdle(() => spaceNetworkPass(controller, log), STARTUP_PASS_WAIT_MS);
+    if (!ran) log.info('startup space network pass skipped: requests in flight; the loop retries it');
   } catch (err) {
     log.error({ err }, 'space network reconcile failed');
   }

@@ -14,7 +14,17 @@ export interface TickReport {
   sweepErrors: number;
   /** Passes that threw (a bug: every pass is meant to report, not throw). */
   passesFailed: number;
+  /** Passes skipped because requests kept running (retried next tick). */
+  passesSkipped: string[];
 }
+
+/** Runs a pass alone (see OperationGate.whenIdle); `ran: false` when it could not start. */
+export type Exclusive = (fn: () => Promise<void>) => Promise<{ ran: boolean }>;
+
+const direct: Exclusive = async (fn) => {
+  await fn();
+  return { ran: true };
+};
 
 /** One space-network pass with its log line (spec 03 §6.4). Used at startup and on each tick. */
 export async function spaceNetworkPass(
@@ -42,9 +52,10 @@ export async function spaceNetworkPass(
 export async function reconcileTick(
   controller: Controller,
   tick: number,
-  options: { sweepEvery: number; log: Logger },
+  options: { sweepEvery: number; log: Logger; exclusive?: Exclusive },
 ): Promise<TickReport> {
   const { log } = options;
+  const exclusive = options.exclusive ?? direct;
   const report: TickReport = {
     tick,
     intentsFinished: 0,
@@ -56,10 +67,19 @@ export async function reconcileTick(
     swept: false,
     sweepErrors: 0,
     passesFailed: 0,
+    passesSkipped: [],
   };
+  // Intents, spaces and the sweep run alone (no request in flight); the cell pass re-reads each
+  // cell under its lock and skips cells with a pending intent, so it runs alongside requests.
+  const alone = new Set(['intents', 'spaces', 'sweep']);
   const guard = async (pass: string, fn: () => Promise<void>): Promise<void> => {
     try {
-      await fn();
+      if (!alone.has(pass)) return await fn();
+      const { ran } = await exclusive(fn);
+      if (!ran) {
+        report.passesSkipped.push(pass);
+        log.info({ pass, tick }, 'reconcile pass skipped: requests in flight; retrying next tick');
+      }
     } catch (err) {
       report.passesFailed++;
       log.error({ err, pass, tick }, 'reconcile pass failed');
