@@ -11,16 +11,20 @@ import { promotesToInProcess, type Settings } from './settings.js';
 export function createContext(
   settings: Settings,
   env: NodeJS.ProcessEnv,
+  io: { out: CliContext['out']; err: CliContext['err'] },
 ): CliContext & { closeAll(): Promise<void> } {
   const opened: KukeonApi[] = [];
   let logger: Promise<Logger> | undefined;
   const ctx = {
     settings,
     env,
-    out: process.stdout,
-    err: process.stderr,
+    out: io.out,
+    err: io.err,
     now: () => new Date(),
-    stdin: process.stdin,
+    // A getter: touching process.stdin builds a stream, only `-f -` and prompts need it.
+    get stdin(): NodeJS.ReadableStream {
+      return process.stdin;
+    },
     uid: () => (typeof process.geteuid === 'function' ? process.geteuid() : 0),
     hostConfig: (): HostConfig => hostConfigFromSettings(settings, env),
     logger: (): Promise<Logger> => (logger ??= makeLogger(settings)),

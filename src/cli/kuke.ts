@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { packageVersion } from '../version.js';
+import { fdOutput } from './fd-output.js';
 import { runKuke } from './main.js';
 
 // Injected by the esbuild bundle (no package.json next to it); tsc builds read package.json.
@@ -8,7 +9,7 @@ const version = typeof KUKE_VERSION === 'string' ? KUKE_VERSION : packageVersion
 
 const code = await runKuke(
   process.argv.slice(2),
-  { env: process.env, out: process.stdout, err: process.stderr },
+  { env: process.env, out: fdOutput(1), err: fdOutput(2) },
   version,
 );
 // Exit explicitly: an in-process runner or a follow loop must not keep the process alive.

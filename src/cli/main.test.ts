@@ -342,3 +342,29 @@ test('autocomplete scripts carry the shell markers', async () => {
     assert.match(r.stdout, /kuke __complete/);
   }
 });
+
+test('only the invoked top-level command is built; help still lists every command', async () => {
+  const { firstCommandWord } = await import('./program.js');
+  assert.equal(firstCommandWord(['--host', 'unix:///x', '-v', 'get', 'realms']), 'get');
+  assert.equal(firstCommandWord(['--run-path', '/r', '--', 'version']), 'version');
+  assert.equal(firstCommandWord(['-h']), undefined);
+  const help = await runCli(['--help']);
+  for (const c of [
+    'version',
+    'init',
+    'apply',
+    'create|c',
+    'get|g',
+    'delete|d',
+    'purge|p',
+    'image|images',
+    'daemon',
+    'autocomplete',
+  ])
+    assert.match(help.stdout, new RegExp(`\\n  ${c.replace('|', '\\|')} `), c);
+  // An unknown word still gets the framework error with the whole tree built.
+  assert.equal(
+    (await runCli(['--host', 'unix:///x', 'nope'])).stderr,
+    'Error: unknown command "nope" for "kuke"\n',
+  );
+});

@@ -39,17 +39,15 @@ export async function runKuke(argv: string[], io: KukeIo, version: string): Prom
     const path = clientConfigPath(globals.configuration, io.env);
     const file = await loadClientConfig(path, path === defaultClientConfigPath(io.env));
     const settings = resolveSettings(globals, io.env, file, path);
-    const ctx = createContext(settings, io.env);
-    ctx.out = io.out;
-    ctx.err = io.err;
-    if (io.stdin) ctx.stdin = io.stdin;
+    const ctx = createContext(settings, io.env, { out: io.out, err: io.err });
+    if (io.stdin) Object.defineProperty(ctx, 'stdin', { value: io.stdin });
     if (io.uid) ctx.uid = io.uid;
     if (io.now) ctx.now = io.now;
     if (io.api) ctx.api = io.api;
     context = ctx;
     return ctx;
   };
-  const program = buildProgram(makeContext, version);
+  const program = buildProgram(makeContext, version, argv);
   program.exitOverride();
   program.configureOutput({
     writeOut: (s) => io.out.write(s),

@@ -17,7 +17,12 @@ export type ContextFactory = (globals: GlobalFlags) => Promise<CliContext>;
  * The `kuke` command tree (spec 03 §4). Only flags and argument counts live here: every action
  * lazily imports its operation module, so `kuke version` loads none of the others.
  */
-export function buildProgram(makeContext: ContextFactory, version: string): Command {
+export function buildProgram(makeContext: ContextFactory, version: string, argv?: string[]): Command {
+  // Only the invoked top-level command is built (start-up time); help, completion and unknown
+  // words get the whole tree.
+  const first = argv ? firstCommandWord(argv) : undefined;
+  const want = (...names: string[]): boolean =>
+    first === undefined || first === '__complete' || !topLevelNames.has(first) || names.includes(first);
   const act = (cmd: Command, min: number, max: number, fn: Action) => (): Command =>
     cmd.allowExcessArguments(true).action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
@@ -72,438 +77,535 @@ export function buildProgram(makeContext: ContextFactory, version: string): Comm
   };
 
   // version
-  act(
-    leaf(program, 'version', 'print the client (and daemon) version')
-      .option('--no-daemon', 'do not ask the daemon')
-      .option('--strict', 'exit 1 when client and daemon versions differ'),
-    0,
-    0,
-    async (ctx, _a, o) =>
-      (await m.version()).version(ctx, {
-        noDaemon: o.daemon === false,
-        strict: o.strict === true,
-        clientVersion: version,
-      }),
-  )();
-
-  // init
-  act(
-    leaf(program, 'init', 'bootstrap (or re-reconcile) this host')
-      .option('--realm <name>', 'accepted and ignored (the user realm is always default)', 'default')
-      .option('--space <name>', 'accepted and ignored', 'default')
-      .option('--kukeond-image <ref>', 'image of the daemon cell')
-      .option('--no-wait', 'do not wait for the daemon to answer')
-      .option('--force-regenerate-cni', 'rewrite every space CNI conflist')
-      .option('--server-configuration <path>', 'ServerConfiguration to read')
-      .option('--containerd-namespace-suffix <suffix>', 'instance namespace suffix')
-      .option('--cgroup-root <path>', 'instance cgroup root')
-      .option('--no-daemon', 'accepted, no effect'),
-    0,
-    0,
-    async (ctx, _a, o) => (await m.init()).init(ctx, o),
-  )();
-
-  // doctor
-  const doctor = group(leaf(program, 'doctor', 'host checks'), 'kuke doctor');
-  act(
-    leaf(doctor, 'cgroups', 'check the cgroup v2 controllers kukeon needs')
-      .argument('[name]')
-      .option('--root <dir>', 'cgroup v2 mount', '/sys/fs/cgroup')
-      .option('--probe', 'try enabling missing controllers (root)', true)
-      .option('--no-probe', 'strictly read-only')
-      .option('--nested-cgroup-runtime', 'require every controller the host advertises')
-      .option('--verbose-status', 'print per-controller status on success')
-      .option('--scope <kind>', 'realm, space, stack or cell')
-      .option('--realm <name>')
-      .option('--space <name>')
-      .option('--stack <name>'),
-    0,
-    1,
-    async (ctx, a, o) => (await m.doctor()).doctorCgroups(ctx, a[0], o),
-  )();
-
-  // status
-  act(
-    leaf(program, 'status', 'check the daemon, the host and state parity').option('--json', 'JSON document'),
-    0,
-    0,
-    async (ctx, _a, o) =>
-      (await m.status()).status(ctx, { json: o.json === true, verbose: ctx.settings.verbose }),
-  )();
-
-  // apply
-  act(
-    leaf(program, 'apply', 'apply a manifest stream through the daemon')
-      .option('-f, --file <path>', 'manifest file, or - for stdin')
-      .option('-o, --output <format>', 'json or yaml'),
-    0,
-    0,
-    async (ctx, _a, o) =>
-      (await m.apply()).apply(ctx, {
-        file: o.file as string | undefined,
-        output: o.output as string | undefined,
-      }),
-  )();
-
-  // create
-  const create = group(leaf(program, 'create', 'create a realm, space, stack or cell', ['c']), 'kuke create');
-  act(
-    leaf(create, 'realm', 'create or re-ensure a realm', ['r'])
-      .argument('[name]')
-      .option('--namespace <ns>', 'containerd namespace'),
-    0,
-    1,
-    async (ctx, a, o) =>
-      (await m.create()).createRealm(ctx, { name: a[0], namespace: o.namespace as string | undefined }),
-  )();
-  act(
-    leaf(create, 'space', 'create or re-ensure a space', ['sp'])
-      .argument('[name]')
-      .option('--realm <name>', 'realm', 'default'),
-    0,
-    1,
-    async (ctx, a, o) => (await m.create()).createSpace(ctx, { name: a[0], realm: o.realm as string }),
-  )();
-  act(
-    leaf(create, 'stack', 'create or re-ensure a stack', ['st'])
-      .argument('[name]')
-      .option('--realm <name>', 'realm', 'default')
-      .option('--space <name>', 'space', 'default'),
-    0,
-    1,
-    async (ctx, a, o) =>
-      (await m.create()).createStack(ctx, { name: a[0], realm: o.realm as string, space: o.space as string }),
-  )();
-  const collect = (v: string, prev: string[] = []) => [...prev, v];
-  act(
-    leaf(create, 'cell', 'materialise a cell (not started)', ['ce'])
-      .argument('[name]')
-      .option('--realm <name>', 'realm', 'default')
-      .option('--space <name>', 'space', 'default')
-      .option('--stack <name>', 'stack', 'default')
-      .addOption(
-        new Option('--image <ref>', 'one-container cell from an image').conflicts([
-          'fromBlueprint',
-          'fromConfig',
-          'clone',
-        ]),
-      )
-      .option('--command <cmd>', 'entrypoint for --image')
-      .addOption(
-        new Option('--from-blueprint <bp>', 'from a stored CellBlueprint').conflicts(['fromConfig', 'clone']),
-      )
-      .addOption(new Option('--from-config <cfg>', 'from a stored CellConfig').conflicts(['clone']))
-      .option('--clone <cell>', 'from an existing cell')
-      .option('--param <K=V>', 'blueprint parameter (repeatable)', collect)
-      .option('--param-file <path>', 'K=V lines')
-      .option('--env <K=V>', 'per-cell env override (repeatable)', collect)
-      .option('--ignore-disk-pressure', 'bypass the disk-pressure guard'),
-    0,
-    1,
-    async (ctx, a, o) => (await m.create()).createCell(ctx, { name: a[0], ...o } as never),
-  )();
-  act(
-    leaf(create, 'blueprint', 'print a starter CellBlueprint', ['bp'])
-      .argument('[name]')
-      .option('--realm <name>', 'realm', 'default')
-      .option('--space <name>', 'space', 'default')
-      .option('--stack <name>', 'stack', 'default'),
-    0,
-    1,
-    async (ctx, a, o) =>
-      (await m.create()).createBlueprint(ctx, {
-        name: a[0],
-        realm: o.realm as string,
-        space: o.space as string,
-        stack: o.stack as string,
-      }),
-  )();
-
-  // get
-  const get = group(
-    leaf(program, 'get', 'list or show resources', ['g']).option('--no-daemon', 'run in-process'),
-    'kuke get',
-  );
-  const kinds: [string, string[], boolean, string[]][] = [
-    // kind, aliases, selector, scope flags
-    ['realm', ['realms', 'r'], true, []],
-    ['space', ['spaces', 'sp'], true, ['realm']],
-    ['stack', ['stacks', 'st'], true, ['realm', 'space']],
-    ['cell', ['cells', 'ce'], true, ['realm', 'space', 'stack']],
-    ['container', ['containers', 'co'], true, ['realm', 'space', 'stack', 'cell']],
-    ['image', ['images', 'img'], false, ['realm']],
-  ];
-  for (const [kind, aliases, selector, scopes] of kinds) {
-    const cmd = leaf(get, kind, `show ${kind}s`, aliases)
-      .argument('[name]')
-      .option('-o, --output <format>', 'table, wide, yaml, json or name');
-    if (selector) cmd.option('-l, --selector <selector>', 'label selector (k=v,k!=v,k,!k)');
-    for (const s of scopes) cmd.option(`--${s} <name>`, s);
-    act(cmd, 0, 1, async (ctx, a, o) =>
-      (await m.get()).get(ctx, {
-        kind,
-        name: a[0],
-        output: (o.output as string | undefined) ?? ctx.env.KUKE_GET_OUTPUT,
-        selector: o.selector as string | undefined,
-        realm: o.realm as string | undefined,
-        space: o.space as string | undefined,
-        stack: o.stack as string | undefined,
-        cell: o.cell as string | undefined,
-        noDaemon: (get.opts() as Opts).daemon === false,
-      }),
-    )();
-  }
-
-  // delete
-  const del = leaf(program, 'delete', 'delete resources', ['d'])
-    .option('--cascade', 'delete children first')
-    .option('--force', 'skip the child check')
-    .option('-f, --file <path>', 'delete the documents of a manifest (- for stdin)')
-    .option('-o, --output <format>', 'json or yaml (with -f)')
-    .allowExcessArguments(true)
-    .action(async (...params: unknown[]) => {
-      const self = params[params.length - 1] as Command;
-      const o = self.opts();
-      if (o.file === undefined) {
-        if (self.args.length > 0)
-          throw new CliError(
-            cliErrorCodes.usage,
-            `unknown command ${JSON.stringify(self.args[0])} for "kuke delete"`,
-          );
-        self.outputHelp();
-        return;
-      }
-      checkArgCount(self.args, 0, 0);
-      const ctx = await makeContext(self.optsWithGlobals() as GlobalFlags);
-      await (
-        await m.del()
-      ).deleteFile(ctx, {
-        file: o.file as string,
-        cascade: o.cascade === true,
-        force: o.force === true,
-        output: o.output as string | undefined,
-      });
-    });
   const deleteKinds: [string, string[], string[]][] = [
     ['realm', ['r'], []],
     ['space', ['sp'], ['realm']],
     ['stack', ['st'], ['realm', 'space']],
     ['cell', ['ce'], ['realm', 'space', 'stack']],
   ];
-  for (const [kind, aliases, scopes] of deleteKinds) {
-    const cmd = leaf(del, kind, `delete a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
-    for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
-    act(cmd, 1, 1, async (ctx, a, o) => {
-      const g = del.opts();
-      await (
-        await m.del()
-      ).deleteResource(ctx, {
-        kind,
-        name: a[0],
-        realm: o.realm as string | undefined,
-        space: o.space as string | undefined,
-        stack: o.stack as string | undefined,
-        cascade: g.cascade === true,
-        force: g.force === true,
-      });
-    })();
-  }
-
-  // cell lifecycle
   const scope = (cmd: Command): Command =>
     cmd
       .option('--realm <name>', 'realm', 'default')
       .option('--space <name>', 'space', 'default')
       .option('--stack <name>', 'stack', 'default');
-  const lifecycle: [string, string, number, boolean][] = [
-    ['start', 'sta', 1, true],
-    ['stop', 'sto', 1, false],
-    ['kill', 'k', 1, false],
-    ['restart', 'res', 1, true],
-  ];
-  for (const [verb, alias, , selector] of lifecycle) {
-    const cmd = scope(
-      leaf(program, verb, `${verb} a cell`, [alias])
-        .argument('[name]')
-        .usage(selector ? '[options] [name]' : '[options] <name>'),
-    );
-    if (selector) cmd.option('-l, --selector <selector>', 'act on every cell matching the selector');
-    act(cmd, selector ? 0 : 1, 1, async (ctx, a, o) =>
-      (await m.life()).cellLifecycle(ctx, {
-        verb: verb as 'start',
-        name: a[0],
-        selector: o.selector as string | undefined,
-        realm: o.realm as string,
-        space: o.space as string,
-        stack: o.stack as string,
-        explicit: {
-          realm: cmd.getOptionValueSource('realm') === 'cli',
-          space: cmd.getOptionValueSource('space') === 'cli',
-          stack: cmd.getOptionValueSource('stack') === 'cli',
-        },
-      }),
+
+  if (want('version')) {
+    act(
+      leaf(program, 'version', 'print the client (and daemon) version')
+        .option('--no-daemon', 'do not ask the daemon')
+        .option('--strict', 'exit 1 when client and daemon versions differ'),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.version()).version(ctx, {
+          noDaemon: o.daemon === false,
+          strict: o.strict === true,
+          clientVersion: version,
+        }),
     )();
+  }
+
+  // init
+  if (want('init')) {
+    act(
+      leaf(program, 'init', 'bootstrap (or re-reconcile) this host')
+        .option('--realm <name>', 'accepted and ignored (the user realm is always default)', 'default')
+        .option('--space <name>', 'accepted and ignored', 'default')
+        .option('--kukeond-image <ref>', 'image of the daemon cell')
+        .option('--no-wait', 'do not wait for the daemon to answer')
+        .option('--force-regenerate-cni', 'rewrite every space CNI conflist')
+        .option('--server-configuration <path>', 'ServerConfiguration to read')
+        .option('--containerd-namespace-suffix <suffix>', 'instance namespace suffix')
+        .option('--cgroup-root <path>', 'instance cgroup root')
+        .option('--no-daemon', 'accepted, no effect'),
+      0,
+      0,
+      async (ctx, _a, o) => (await m.init()).init(ctx, o),
+    )();
+  }
+
+  // doctor
+  if (want('doctor')) {
+    const doctor = group(leaf(program, 'doctor', 'host checks'), 'kuke doctor');
+    act(
+      leaf(doctor, 'cgroups', 'check the cgroup v2 controllers kukeon needs')
+        .argument('[name]')
+        .option('--root <dir>', 'cgroup v2 mount', '/sys/fs/cgroup')
+        .option('--probe', 'try enabling missing controllers (root)', true)
+        .option('--no-probe', 'strictly read-only')
+        .option('--nested-cgroup-runtime', 'require every controller the host advertises')
+        .option('--verbose-status', 'print per-controller status on success')
+        .option('--scope <kind>', 'realm, space, stack or cell')
+        .option('--realm <name>')
+        .option('--space <name>')
+        .option('--stack <name>'),
+      0,
+      1,
+      async (ctx, a, o) => (await m.doctor()).doctorCgroups(ctx, a[0], o),
+    )();
+  }
+
+  // status
+  if (want('status')) {
+    act(
+      leaf(program, 'status', 'check the daemon, the host and state parity').option(
+        '--json',
+        'JSON document',
+      ),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.status()).status(ctx, { json: o.json === true, verbose: ctx.settings.verbose }),
+    )();
+  }
+
+  // apply
+  if (want('apply')) {
+    act(
+      leaf(program, 'apply', 'apply a manifest stream through the daemon')
+        .option('-f, --file <path>', 'manifest file, or - for stdin')
+        .option('-o, --output <format>', 'json or yaml'),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.apply()).apply(ctx, {
+          file: o.file as string | undefined,
+          output: o.output as string | undefined,
+        }),
+    )();
+  }
+
+  // create
+  if (want('create', 'c')) {
+    const create = group(
+      leaf(program, 'create', 'create a realm, space, stack or cell', ['c']),
+      'kuke create',
+    );
+    act(
+      leaf(create, 'realm', 'create or re-ensure a realm', ['r'])
+        .argument('[name]')
+        .option('--namespace <ns>', 'containerd namespace'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createRealm(ctx, { name: a[0], namespace: o.namespace as string | undefined }),
+    )();
+    act(
+      leaf(create, 'space', 'create or re-ensure a space', ['sp'])
+        .argument('[name]')
+        .option('--realm <name>', 'realm', 'default'),
+      0,
+      1,
+      async (ctx, a, o) => (await m.create()).createSpace(ctx, { name: a[0], realm: o.realm as string }),
+    )();
+    act(
+      leaf(create, 'stack', 'create or re-ensure a stack', ['st'])
+        .argument('[name]')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space', 'default'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createStack(ctx, {
+          name: a[0],
+          realm: o.realm as string,
+          space: o.space as string,
+        }),
+    )();
+    const collect = (v: string, prev: string[] = []) => [...prev, v];
+    act(
+      leaf(create, 'cell', 'materialise a cell (not started)', ['ce'])
+        .argument('[name]')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space', 'default')
+        .option('--stack <name>', 'stack', 'default')
+        .addOption(
+          new Option('--image <ref>', 'one-container cell from an image').conflicts([
+            'fromBlueprint',
+            'fromConfig',
+            'clone',
+          ]),
+        )
+        .option('--command <cmd>', 'entrypoint for --image')
+        .addOption(
+          new Option('--from-blueprint <bp>', 'from a stored CellBlueprint').conflicts([
+            'fromConfig',
+            'clone',
+          ]),
+        )
+        .addOption(new Option('--from-config <cfg>', 'from a stored CellConfig').conflicts(['clone']))
+        .option('--clone <cell>', 'from an existing cell')
+        .option('--param <K=V>', 'blueprint parameter (repeatable)', collect)
+        .option('--param-file <path>', 'K=V lines')
+        .option('--env <K=V>', 'per-cell env override (repeatable)', collect)
+        .option('--ignore-disk-pressure', 'bypass the disk-pressure guard'),
+      0,
+      1,
+      async (ctx, a, o) => (await m.create()).createCell(ctx, { name: a[0], ...o } as never),
+    )();
+    act(
+      leaf(create, 'blueprint', 'print a starter CellBlueprint', ['bp'])
+        .argument('[name]')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space', 'default')
+        .option('--stack <name>', 'stack', 'default'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createBlueprint(ctx, {
+          name: a[0],
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+        }),
+    )();
+  }
+
+  // get
+  if (want('get', 'g')) {
+    const get = group(
+      leaf(program, 'get', 'list or show resources', ['g']).option('--no-daemon', 'run in-process'),
+      'kuke get',
+    );
+    const kinds: [string, string[], boolean, string[]][] = [
+      // kind, aliases, selector, scope flags
+      ['realm', ['realms', 'r'], true, []],
+      ['space', ['spaces', 'sp'], true, ['realm']],
+      ['stack', ['stacks', 'st'], true, ['realm', 'space']],
+      ['cell', ['cells', 'ce'], true, ['realm', 'space', 'stack']],
+      ['container', ['containers', 'co'], true, ['realm', 'space', 'stack', 'cell']],
+      ['image', ['images', 'img'], false, ['realm']],
+    ];
+    for (const [kind, aliases, selector, scopes] of kinds) {
+      const cmd = leaf(get, kind, `show ${kind}s`, aliases)
+        .argument('[name]')
+        .option('-o, --output <format>', 'table, wide, yaml, json or name');
+      if (selector) cmd.option('-l, --selector <selector>', 'label selector (k=v,k!=v,k,!k)');
+      for (const s of scopes) cmd.option(`--${s} <name>`, s);
+      act(cmd, 0, 1, async (ctx, a, o) =>
+        (await m.get()).get(ctx, {
+          kind,
+          name: a[0],
+          output: (o.output as string | undefined) ?? ctx.env.KUKE_GET_OUTPUT,
+          selector: o.selector as string | undefined,
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cell: o.cell as string | undefined,
+          noDaemon: (get.opts() as Opts).daemon === false,
+        }),
+      )();
+    }
+  }
+
+  // delete
+  if (want('delete', 'd')) {
+    const del = leaf(program, 'delete', 'delete resources', ['d'])
+      .option('--cascade', 'delete children first')
+      .option('--force', 'skip the child check')
+      .option('-f, --file <path>', 'delete the documents of a manifest (- for stdin)')
+      .option('-o, --output <format>', 'json or yaml (with -f)')
+      .allowExcessArguments(true)
+      .action(async (...params: unknown[]) => {
+        const self = params[params.length - 1] as Command;
+        const o = self.opts();
+        if (o.file === undefined) {
+          if (self.args.length > 0)
+            throw new CliError(
+              cliErrorCodes.usage,
+              `unknown command ${JSON.stringify(self.args[0])} for "kuke delete"`,
+            );
+          self.outputHelp();
+          return;
+        }
+        checkArgCount(self.args, 0, 0);
+        const ctx = await makeContext(self.optsWithGlobals() as GlobalFlags);
+        await (
+          await m.del()
+        ).deleteFile(ctx, {
+          file: o.file as string,
+          cascade: o.cascade === true,
+          force: o.force === true,
+          output: o.output as string | undefined,
+        });
+      });
+    for (const [kind, aliases, scopes] of deleteKinds) {
+      const cmd = leaf(del, kind, `delete a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
+      act(cmd, 1, 1, async (ctx, a, o) => {
+        const g = del.opts();
+        await (
+          await m.del()
+        ).deleteResource(ctx, {
+          kind,
+          name: a[0],
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cascade: g.cascade === true,
+          force: g.force === true,
+        });
+      })();
+    }
+  }
+
+  // cell lifecycle
+  if (want('start', 'sta', 'stop', 'sto', 'kill', 'k', 'restart', 'res')) {
+    const lifecycle: [string, string, number, boolean][] = [
+      ['start', 'sta', 1, true],
+      ['stop', 'sto', 1, false],
+      ['kill', 'k', 1, false],
+      ['restart', 'res', 1, true],
+    ];
+    for (const [verb, alias, , selector] of lifecycle) {
+      const cmd = scope(
+        leaf(program, verb, `${verb} a cell`, [alias])
+          .argument('[name]')
+          .usage(selector ? '[options] [name]' : '[options] <name>'),
+      );
+      if (selector) cmd.option('-l, --selector <selector>', 'act on every cell matching the selector');
+      act(cmd, selector ? 0 : 1, 1, async (ctx, a, o) =>
+        (await m.life()).cellLifecycle(ctx, {
+          verb: verb as 'start',
+          name: a[0],
+          selector: o.selector as string | undefined,
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+          explicit: {
+            realm: cmd.getOptionValueSource('realm') === 'cli',
+            space: cmd.getOptionValueSource('space') === 'cli',
+            stack: cmd.getOptionValueSource('stack') === 'cli',
+          },
+        }),
+      )();
+    }
   }
 
   // purge
-  const purge = group(
-    leaf(program, 'purge', 'delete and force-clean leftovers', ['p'])
-      .option('--no-daemon', 'run in-process')
-      .option('--cascade', 'purge children first')
-      .option('--force', 'skip the child check'),
-    'kuke purge',
-  );
-  for (const [kind, aliases, scopes] of deleteKinds) {
-    const cmd = leaf(purge, kind, `purge a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
-    for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
-    act(cmd, 1, 1, async (ctx, a, o) => {
-      const g = purge.opts();
-      await (
-        await m.purge()
-      ).purge(ctx, {
-        kind,
-        name: a[0],
-        realm: o.realm as string | undefined,
-        space: o.space as string | undefined,
-        stack: o.stack as string | undefined,
-        cascade: g.cascade === true,
-        force: g.force === true,
-        noDaemon: g.daemon === false,
-      });
-    })();
+  if (want('purge', 'p')) {
+    const purge = group(
+      leaf(program, 'purge', 'delete and force-clean leftovers', ['p'])
+        .option('--no-daemon', 'run in-process')
+        .option('--cascade', 'purge children first')
+        .option('--force', 'skip the child check'),
+      'kuke purge',
+    );
+    for (const [kind, aliases, scopes] of deleteKinds) {
+      const cmd = leaf(purge, kind, `purge a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
+      act(cmd, 1, 1, async (ctx, a, o) => {
+        const g = purge.opts();
+        await (
+          await m.purge()
+        ).purge(ctx, {
+          kind,
+          name: a[0],
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cascade: g.cascade === true,
+          force: g.force === true,
+          noDaemon: g.daemon === false,
+        });
+      })();
+    }
   }
 
   // refresh
-  act(leaf(program, 'refresh', 're-derive the status of every resource'), 0, 0, async (ctx) =>
-    (await m.refresh()).refresh(ctx),
-  )();
-
-  // log
-  act(
-    scope(
-      leaf(program, 'log', 'print a container log of a cell', ['logs'])
-        .argument('[cell]')
-        .usage('[options] <cell>'),
-    )
-      .option('--container <name>', 'container (default: the only non-root one)')
-      .option('-f, --follow', 'keep printing appended output')
-      .option('--tail <n>', 'only the last n lines'),
-    1,
-    1,
-    async (ctx, a, o) =>
-      (await m.log()).log(ctx, {
-        cell: a[0],
-        container: o.container as string | undefined,
-        realm: o.realm as string,
-        space: o.space as string,
-        stack: o.stack as string,
-        follow: o.follow === true,
-        tail: o.tail === undefined ? undefined : Number(o.tail),
-      }),
-  )();
-
-  // image
-  const image = group(
-    leaf(program, 'image', 'images of a realm (always in-process)', ['images']),
-    'kuke image',
-  );
-  act(
-    leaf(image, 'load', 'import an OCI / docker save tarball')
-      .argument('[tarball]')
-      .option('--from-docker <ref>', 'import `docker save <ref>`')
-      .option('--realm <name>', 'realm', 'default')
-      .option('--no-progress', 'no progress bar'),
-    0,
-    1,
-    async (ctx, a, o) =>
-      (await m.image()).imageLoad(ctx, {
-        source: a[0],
-        fromDocker: o.fromDocker as string | undefined,
-        realm: o.realm as string,
-        progress: o.progress !== false,
-      }),
-  )();
-  act(
-    leaf(image, 'ls', 'list images (same as kuke get images)', ['list'])
-      .option('--realm <name>', 'realm')
-      .option('-o, --output <format>', 'table, wide, yaml, json or name'),
-    0,
-    0,
-    async (ctx, _a, o) =>
-      (await m.get()).get(ctx, {
-        kind: 'image',
-        realm: o.realm as string | undefined,
-        output: o.output as string | undefined,
-      }),
-  )();
-  act(
-    leaf(image, 'get', 'show one image')
-      .argument('[ref]')
-      .usage('[options] <ref>')
-      .option('--realm <name>', 'realm', 'default')
-      .option('-o, --output <format>', 'table, wide, yaml, json or name'),
-    1,
-    1,
-    async (ctx, a, o) =>
-      (await m.get()).get(ctx, {
-        kind: 'image',
-        name: a[0],
-        realm: o.realm as string,
-        output: o.output as string | undefined,
-      }),
-  )();
-  act(
-    leaf(image, 'delete', 'delete an image record and its unused layers', ['rm', 'remove'])
-      .argument('[ref]')
-      .usage('[options] <ref>')
-      .option('--realm <name>', 'realm', 'default'),
-    1,
-    1,
-    async (ctx, a, o) => (await m.image()).imageDelete(ctx, { ref: a[0], realm: o.realm as string }),
-  )();
-
-  // daemon
-  const daemon = group(leaf(program, 'daemon', 'manage the kukeond daemon'), 'kuke daemon');
-  for (const verb of ['start', 'stop', 'restart', 'status', 'reset']) {
-    const cmd = leaf(daemon, verb, `${verb} kukeond`).option(
-      '--server-configuration <path>',
-      'ServerConfiguration',
-    );
-    if (verb !== 'start' && verb !== 'status') cmd.option('--timeout <duration>', 'stop grace period', '10s');
-    if (verb === 'reset') cmd.option('--purge-system', 'also remove the kuke-system data');
-    act(cmd, 0, 0, async (ctx, _a, o) => (await m.daemon()).daemonVerb(ctx, verb as 'start', o))();
-  }
-
-  // uninstall
-  act(
-    leaf(program, 'uninstall', 'remove kukeon from this host')
-      .option('-y, --yes', 'do not ask for confirmation')
-      .option('--server-configuration <path>', 'ServerConfiguration')
-      .option('--no-daemon', 'accepted, no effect'),
-    0,
-    0,
-    async (ctx, _a, o) => (await m.uninstall()).uninstall(ctx, { yes: o.yes === true }),
-  )();
-
-  // autocomplete
-  const auto = group(leaf(program, 'autocomplete', 'print a shell completion script'), 'kuke autocomplete');
-  for (const shell of ['bash', 'zsh', 'fish']) {
-    act(leaf(auto, shell, `completion script for ${shell}`), 0, 0, async (ctx) =>
-      (await m.autocomplete()).autocomplete(ctx, shell as 'bash'),
+  if (want('refresh')) {
+    act(leaf(program, 'refresh', 're-derive the status of every resource'), 0, 0, async (ctx) =>
+      (await m.refresh()).refresh(ctx),
     )();
   }
 
+  // log
+  if (want('log', 'logs')) {
+    act(
+      scope(
+        leaf(program, 'log', 'print a container log of a cell', ['logs'])
+          .argument('[cell]')
+          .usage('[options] <cell>'),
+      )
+        .option('--container <name>', 'container (default: the only non-root one)')
+        .option('-f, --follow', 'keep printing appended output')
+        .option('--tail <n>', 'only the last n lines'),
+      1,
+      1,
+      async (ctx, a, o) =>
+        (await m.log()).log(ctx, {
+          cell: a[0],
+          container: o.container as string | undefined,
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+          follow: o.follow === true,
+          tail: o.tail === undefined ? undefined : Number(o.tail),
+        }),
+    )();
+  }
+
+  // image
+  if (want('image', 'images')) {
+    const image = group(
+      leaf(program, 'image', 'images of a realm (always in-process)', ['images']),
+      'kuke image',
+    );
+    act(
+      leaf(image, 'load', 'import an OCI / docker save tarball')
+        .argument('[tarball]')
+        .option('--from-docker <ref>', 'import `docker save <ref>`')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--no-progress', 'no progress bar'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.image()).imageLoad(ctx, {
+          source: a[0],
+          fromDocker: o.fromDocker as string | undefined,
+          realm: o.realm as string,
+          progress: o.progress !== false,
+        }),
+    )();
+    act(
+      leaf(image, 'ls', 'list images (same as kuke get images)', ['list'])
+        .option('--realm <name>', 'realm')
+        .option('-o, --output <format>', 'table, wide, yaml, json or name'),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.get()).get(ctx, {
+          kind: 'image',
+          realm: o.realm as string | undefined,
+          output: o.output as string | undefined,
+        }),
+    )();
+    act(
+      leaf(image, 'get', 'show one image')
+        .argument('[ref]')
+        .usage('[options] <ref>')
+        .option('--realm <name>', 'realm', 'default')
+        .option('-o, --output <format>', 'table, wide, yaml, json or name'),
+      1,
+      1,
+      async (ctx, a, o) =>
+        (await m.get()).get(ctx, {
+          kind: 'image',
+          name: a[0],
+          realm: o.realm as string,
+          output: o.output as string | undefined,
+        }),
+    )();
+    act(
+      leaf(image, 'delete', 'delete an image record and its unused layers', ['rm', 'remove'])
+        .argument('[ref]')
+        .usage('[options] <ref>')
+        .option('--realm <name>', 'realm', 'default'),
+      1,
+      1,
+      async (ctx, a, o) => (await m.image()).imageDelete(ctx, { ref: a[0], realm: o.realm as string }),
+    )();
+  }
+
+  // daemon
+  if (want('daemon')) {
+    const daemon = group(leaf(program, 'daemon', 'manage the kukeond daemon'), 'kuke daemon');
+    for (const verb of ['start', 'stop', 'restart', 'status', 'reset']) {
+      const cmd = leaf(daemon, verb, `${verb} kukeond`).option(
+        '--server-configuration <path>',
+        'ServerConfiguration',
+      );
+      if (verb !== 'start' && verb !== 'status')
+        cmd.option('--timeout <duration>', 'stop grace period', '10s');
+      if (verb === 'reset') cmd.option('--purge-system', 'also remove the kuke-system data');
+      act(cmd, 0, 0, async (ctx, _a, o) => (await m.daemon()).daemonVerb(ctx, verb as 'start', o))();
+    }
+  }
+
+  // uninstall
+  if (want('uninstall')) {
+    act(
+      leaf(program, 'uninstall', 'remove kukeon from this host')
+        .option('-y, --yes', 'do not ask for confirmation')
+        .option('--server-configuration <path>', 'ServerConfiguration')
+        .option('--no-daemon', 'accepted, no effect'),
+      0,
+      0,
+      async (ctx, _a, o) => (await m.uninstall()).uninstall(ctx, { yes: o.yes === true }),
+    )();
+  }
+
+  // autocomplete
+  if (want('autocomplete')) {
+    const auto = group(leaf(program, 'autocomplete', 'print a shell completion script'), 'kuke autocomplete');
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      act(leaf(auto, shell, `completion script for ${shell}`), 0, 0, async (ctx) =>
+        (await m.autocomplete()).autocomplete(ctx, shell as 'bash'),
+      )();
+    }
+  }
+
   // hidden dynamic completion
-  const complete = new Command('__complete')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .helpOption(false);
-  program.addCommand(complete, { hidden: true });
-  complete.action(async (...params: unknown[]) => {
-    const self = params[params.length - 1] as Command;
-    const ctx = await makeContext({});
-    await (await m.complete()).complete(ctx, program, self.args);
-  });
+  if (want('__complete')) {
+    const complete = new Command('__complete')
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .helpOption(false);
+    program.addCommand(complete, { hidden: true });
+    complete.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      const ctx = await makeContext({});
+      await (await m.complete()).complete(ctx, program, self.args);
+    });
+  }
 
   return program;
+}
+
+/** Every top-level command name and alias (kept in step with the tree above). */
+const topLevelNames = new Set([
+  'version',
+  'init',
+  'doctor',
+  'status',
+  'apply',
+  'create',
+  'c',
+  'get',
+  'g',
+  'delete',
+  'd',
+  'start',
+  'sta',
+  'stop',
+  'sto',
+  'kill',
+  'k',
+  'restart',
+  'res',
+  'purge',
+  'p',
+  'refresh',
+  'log',
+  'logs',
+  'image',
+  'images',
+  'daemon',
+  'uninstall',
+  'autocomplete',
+  '__complete',
+]);
+
+/** Root flags that take a value (their value is not a command word). */
+const valueFlags = new Set(['--configuration', '--run-path', '--containerd-socket', '--host', '--log-level']);
+
+/** The first word of argv that is not a root flag or a root flag's value. */
+export function firstCommandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (valueFlags.has(a)) i++;
+  }
+  return undefined;
 }

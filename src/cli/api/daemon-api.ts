@@ -1,10 +1,10 @@
-import { DaemonClient } from '../../client/daemon-client.js';
-import { socketPathFromHost } from '../../client/daemon-host.js';
+import type { DaemonClient } from '../../client/daemon-client.js';
 import type { KukeonApi } from './kukeon-api.js';
 
 /**
  * The daemon over its unix socket. The host scheme is checked on the first call (spec 03 §2.4:
- * an unsupported `--host` fails when the first RPC is attempted, not at start-up).
+ * an unsupported `--host` fails when the first RPC is attempted, not at start-up). The client
+ * (and with it `node:net`) is loaded on that first call, so commands that never dial do not pay.
  */
 export class DaemonApi implements KukeonApi {
   readonly mode = 'daemon' as const;
@@ -13,7 +13,13 @@ export class DaemonApi implements KukeonApi {
   constructor(private readonly host: string) {}
 
   async call<R = Record<string, unknown>>(method: string, args: object = {}): Promise<R> {
-    this.client ??= new DaemonClient({ socketPath: socketPathFromHost(this.host) });
+    if (!this.client) {
+      const [{ DaemonClient }, { socketPathFromHost }] = await Promise.all([
+        import('../../client/daemon-client.js'),
+        import('../../client/daemon-host.js'),
+      ]);
+      this.client = new DaemonClient({ socketPath: socketPathFromHost(this.host) });
+    }
     return this.client.call(method, args) as Promise<R>;
   }
 

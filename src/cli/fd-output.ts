@@ -1,0 +1,28 @@
+import { writeSync } from 'node:fs';
+import type { Output } from './context.js';
+
+/**
+ * Writes straight to a file descriptor. Touching `process.stdout` builds a stream (and loads
+ * the net/tty/stream internals) — a large share of a short command's start-up — so the binary
+ * writes its output with writeSync instead. Also keeps output ordered and complete before the
+ * explicit `process.exit`.
+ */
+export function fdOutput(fd: number): Output & { isTTY: boolean } {
+  return {
+    isTTY: false,
+    write(text: string): void {
+      let buf = Buffer.from(text, 'utf8');
+      while (buf.length > 0) {
+        try {
+          const n = writeSync(fd, buf);
+          buf = buf.subarray(n);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: retry
+          if (code === 'EPIPE') return; // the reader went away (`kuke get | head`)
+          throw err;
+        }
+      }
+    },
+  };
+}
