@@ -11,7 +11,9 @@ import { DaemonServer } from './server/daemon-server.js';
 import { installShutdownSignals } from './server/shutdown-signals.js';
 import { createMethodHandlers, registerMethodHandlers, type MethodHandlers } from './methods/index.js';
 import { OperationGate } from './serve/operation-gate.js';
+import { writeDefaultConfiguration } from './serve/default-configuration.js';
 import {
+  defaultConfigurationPath,
   hostConfigFromSettings,
   loadConfigurationFile,
   resolveDaemonSettings,
@@ -53,6 +55,15 @@ export async function serve(input: ServeInput): Promise<void> {
   );
   const log = createLogger({ name: 'kukeond', level: settings.logLevel });
   for (const w of settings.warnings) log.warn(w);
+  if (file === undefined && input.configurationPath === defaultConfigurationPath) {
+    try {
+      if (await writeDefaultConfiguration(input.configurationPath, settings)) {
+        log.info({ path: input.configurationPath }, 'wrote default server configuration');
+      }
+    } catch (err) {
+      log.warn({ err, path: input.configurationPath }, 'could not write the default server configuration');
+    }
+  }
 
   try {
     await checkInstanceIdentity(settings.runPath, {
