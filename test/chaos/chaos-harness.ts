@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,7 +115,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     seconds: 0,
   };
   const seen = new Map<string, string[]>();
+  let roundOps: OpRecord[] = [];
+  let roundHow = '';
   const note = (list: string[], kind: string, round: number, items: string[]): void => {
+    if (items.some((i) => !seen.has(`${kind}:${i}`)))
+      // What the round did, so a violation can be traced to the operation and crash point.
+      log(
+        `  round ${round} (${roundHow}) ran: ${roundOps.map((o) => `#${o.n} ${o.op} ${o.target} ${o.outcome}${o.code ? ` ${o.code}` : ''}`).join('; ')}`,
+      );
     for (const item of items) {
       const key = `${kind}:${item}`;
       if (seen.has(key)) continue;
@@ -197,6 +205,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       const audit = await auditHost(runner, scope, baseline);
       runner.close();
+      roundOps = ops;
+      roundHow = crashed
+        ? fp && !run.killedByParent
+          ? `failpoint ${fp}`
+          : `SIGKILL after ${killAfterMs} ms`
+        : 'no crash';
       const judged = judgeRound(observed, ops, audit.observed);
       observed = audit.observed;
       note(report.leaks, 'leak', round, audit.leaks);
@@ -333,6 +347,8 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
     const kuke = new Set([scope.space, scope.extraSpace].map((s) => egressChainName(scope.realm, s)));
     for (const c of iptablesChainNames()) if (kuke.has(c)) left.push(`chain ${c}`);
     for (const i of (await runner.ctx.journal.list()).intents) left.push(`intent ${i.op} ${i.kind} ${i.key}`);
+    for (const pid of await shimsOf(`${scope.realm}.${config.namespaceSuffix}`))
+      left.push(`containerd shim pid ${pid}`);
     return left;
   } finally {
     runner.close();
@@ -365,3 +381,26 @@ export function formatReport(r: ChaosReport): string {
 
 export const violations = (r: ChaosReport): number =>
   r.leaks.length + r.lost.length + r.resurrected.length + r.inconsistent.length + r.cleanupLeaks.length;
+
+/** Shim processes still serving the realm's namespace, after giving them a moment to exit. */
+async function shimsOf(namespace: string): Promise<number[]> {
+  const find = (): number[] => {
+    const out: number[] = [];
+    for (const e of readdirSync('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+        if (argv[0]?.includes('containerd-shim') && argv[argv.indexOf('-namespace') + 1] === namespace)
+          out.push(Number(e));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return out;
+  };
+  for (let i = 0; i < 30; i++) {
+    if (find().length === 0) return [];
+    await sleep(100);
+  }
+  return find();
+}

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { listLinks } from '../../src/cni/ip-link.js';
 import { cniChains, readTable } from '../../src/cni/iptables.js';
 import { listLeases } from '../../src/cni/ipam-leases.js';
@@ -209,15 +210,34 @@ export async function auditHost(
     const holders = new Set(held.map((l) => l.containerId));
     for (const r of roots) if (!holders.has(r)) lost.push(`IPAM lease of Ready cell root ${r}`);
   }
+  // Each host veth on our bridges must be the peer of the eth0 of a Ready cell's root.
+  const taskByPid = new Map(tasks.filter((t) => t.status === 'RUNNING').map((t) => [t.pid, t.container_id]));
+  const peers = vethPeers(taskByPid);
+  const readyRoots = new Set(ready.map((c) => rootOf.get(c)!));
   let veths = 0;
-  for (const b of bridges) {
-    const net = [...liveNetworks.keys()].find((n) => bridgeOf(n) === b.name);
-    const attached = links.filter((l) => l.kind === 'veth' && l.master === b.name).length;
-    veths += attached;
-    const want = net ? (readyRootsByNet.get(net)?.size ?? 0) : 0;
-    if (attached > want) leaks.push(`${attached - want} veth(s) on ${b.name} (${want} Ready cells)`);
-    if (attached < want) lost.push(`${want - attached} veth(s) on ${b.name} (${want} Ready cells)`);
+  const suspects: { v: IpLink; owners: string[] }[] = [];
+  for (const v of hostVeths().filter((l) => l.master && bridges.some((b) => b.name === l.master))) {
+    veths++;
+    const owners = peers.get(v.ifindex) ?? [];
+    if (!owners.some((o) => readyRoots.has(o))) suspects.push({ v, owners });
   }
+  // The kernel frees a dead netns (and the veth pair in it) asynchronously, some time after its
+  // last task exited: a veth whose peer is in no running task is a leak only if it stays.
+  for (let i = 0; i < 20 && suspects.some((x) => x.owners.length === 0); i++) {
+    await sleep(100);
+    const still = new Set(hostVeths().map((l) => l.ifindex));
+    for (let k = suspects.length - 1; k >= 0; k--)
+      if (!still.has(suspects[k].v.ifindex)) {
+        suspects.splice(k, 1);
+        veths--;
+      }
+  }
+  for (const { v, owners } of suspects)
+    leaks.push(
+      `veth ${v.ifname} on ${v.master} (${owners.length ? `peer in the netns of tasks ${owners.join(' ')}` : 'peer in no running task'})`,
+    );
+  const vethOwners = new Set([...peers.values()].flat());
+  for (const r of readyRoots) if (!vethOwners.has(r)) lost.push(`veth of Ready cell root ${r}`);
   const chains = cniChains(await readTable('nat')).filter((c) => ourNetworks.has(c.network));
   for (const c of chains) {
     if (!liveNetworks.has(c.network) || !readyRootsByNet.get(c.network)?.has(c.containerId))
@@ -317,5 +337,47 @@ export function cgroupDirs(mount: string, root: string): { hierarchy: string; pa
     };
     walk(top, '');
   }
+  return out;
+}
+
+interface IpLink {
+  ifindex: number;
+  ifname: string;
+  master?: string;
+  link_index?: number;
+  linkinfo?: { info_kind?: string };
+}
+
+const ipLinks = (args: string[]): IpLink[] => {
+  try {
+    return JSON.parse(
+      execFileSync(args[0], args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) || '[]',
+    ) as IpLink[];
+  } catch {
+    return [];
+  }
+};
+
+function hostVeths(): IpLink[] {
+  return ipLinks(['ip', '-j', '-d', 'link', 'show']).filter((l) => l.linkinfo?.info_kind === 'veth');
+}
+
+/** Host-side ifindex of every veth whose other end is in a running task's netns → the tasks in that netns. */
+function vethPeers(taskByPid: Map<number, string>): Map<number, string[]> {
+  const byNs = new Map<string, { pid: number; containers: string[] }>();
+  for (const [pid, container] of taskByPid) {
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/net`);
+      const e = byNs.get(ns) ?? { pid, containers: [] };
+      e.containers.push(container);
+      byNs.set(ns, e);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out = new Map<number, string[]>();
+  for (const { pid, containers } of byNs.values())
+    for (const l of ipLinks(['nsenter', '-t', String(pid), '-n', 'ip', '-j', '-d', 'link', 'show']))
+      if (l.linkinfo?.info_kind === 'veth' && l.link_index) out.set(l.link_index, containers);
   return out;
 }
