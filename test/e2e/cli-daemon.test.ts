@@ -137,6 +137,15 @@ test('daemon mode and in-process mode list the same realms (spec 03 §8)', { ski
   const inProcess = run(['get', 'realms', '--no-daemon', '-o', 'name'], adminEnv);
   assert.deepEqual(viaDaemon, { code: 0, stdout: 'realm/default\nrealm/kuke-system\n', stderr: '' });
   assert.deepEqual(inProcess, viaDaemon);
+  // The esbuild bundle (the installed `kuke` bin) answers the same.
+  const bundle = fileURLToPath(new URL('../../kuke/kuke.mjs', import.meta.url));
+  if (existsSync(bundle)) {
+    const r = spawnSync(process.execPath, [bundle, 'get', 'realms', '-o', 'name'], {
+      env: clientEnv,
+      encoding: 'utf8',
+    });
+    assert.deepEqual({ code: r.status, stdout: r.stdout, stderr: r.stderr }, viaDaemon);
+  }
   const table = run(['get', 'realms'], clientEnv);
   assert.match(
     table.stdout,

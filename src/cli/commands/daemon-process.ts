@@ -14,7 +14,9 @@ export function kukeondPath(env: NodeJS.ProcessEnv): string {
     env.KUKEOND_BIN,
     process.argv[1] ? join(dirname(process.argv[1]), 'kukeond') : undefined,
     process.argv[1] ? join(dirname(process.argv[1]), 'kukeond.js') : undefined,
+    // tsc layout (dist/src/cli/commands/) and bundle layout (dist/kuke/).
     fileURLToPath(new URL('../../daemon/kukeond.js', import.meta.url)),
+    fileURLToPath(new URL('../src/daemon/kukeond.js', import.meta.url)),
   ];
   for (const c of candidates) if (c && existsSync(c)) return c;
   throw new CliError(cliErrorCodes.failed, 'kukeond not found next to kuke (set KUKEOND_BIN)');
