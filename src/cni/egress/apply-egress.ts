@@ -95,7 +95,7 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
         t = await readFilter();
       }
     }
-    t = await readFilter();
+    if (changed) t = await readFilter();
     // Dispatch rules to this chain from another bridge (a renamed bridge prefix) are stale.
     for (const r of t.rules) {
       if (r.chain === ctx.rootChain && r.target === chain && !sameRules([r.args], [dispatch])) {

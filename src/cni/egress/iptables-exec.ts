@@ -10,10 +10,14 @@ export function iptFilter(args: readonly string[]): Promise<CommandResult> {
   return runCommand('iptables', ['-w', '-t', 'filter', ...args]);
 }
 
-/** Whether the host has no `iptables` binary at all (the spawn itself fails). */
+let seenIptables = false;
+
+/** Whether the host has no `iptables` binary at all (the spawn itself fails). Once found, not asked again. */
 export async function iptablesMissing(): Promise<boolean> {
+  if (seenIptables) return false;
   try {
     await runCommand('iptables', ['--version']);
+    seenIptables = true;
     return false;
   } catch (err) {
     if (hasCode(err, CniErrorCode.HostCommandFailed)) return true;
