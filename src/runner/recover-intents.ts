@@ -117,6 +117,9 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
           ctx.log.warn({ err, intent: label(intent) }, 'recovered start failed'),
         );
       } else if (run === 'stopped') {
+        // An update may have torn a changed workload's record down before re-creating it; a stop
+        // alone would leave the stored cell without that container (a start ensures it itself).
+        if (intent.op === 'update') await createCell(ctx, cell);
         await (intent.op === 'kill' ? killCell(ctx, ref) : stopCell(ctx, ref));
       }
       return;
