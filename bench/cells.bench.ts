@@ -71,6 +71,70 @@ esac
 `;
 }
 
+/**
+ * Wall time spent inside each dependency (union of overlapping calls, so nesting and parallel
+ * calls are not counted twice): where a runner cycle's time goes, measured on our own objects.
+ */
+class Buckets {
+  private readonly active = new Map<string, { n: number; since: number }>();
+  readonly total = new Map<string, number>();
+  enter(b: string): void {
+    const a = this.active.get(b) ?? { n: 0, since: 0 };
+    if (a.n++ === 0) a.since = performance.now();
+    this.active.set(b, a);
+  }
+  exit(b: string): void {
+    const a = this.active.get(b)!;
+    if (--a.n === 0) this.total.set(b, (this.total.get(b) ?? 0) + performance.now() - a.since);
+  }
+  take(): Map<string, number> {
+    const out = new Map(this.total);
+    this.total.clear();
+    return out;
+  }
+}
+
+/** Wraps every promise-returning method of `obj` (own and inherited) to time it into `bucket`. */
+function instrument(obj: object, bucket: string, buckets: Buckets): void {
+  const target = obj as Record<string, unknown>;
+  const names = new Set<string>();
+  for (
+    let p: object | null = obj;
+    p && p !== Object.prototype;
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
+    for (const k of Object.getOwnPropertyNames(p)) names.add(k);
+  }
+  for (const k of names) {
+    const f = target[k];
+    if (k === 'constructor' || typeof f !== 'function') continue;
+    target[k] = function (...args: unknown[]): unknown {
+      buckets.enter(bucket);
+      let r: unknown;
+      try {
+        r = (f as (...a: unknown[]) => unknown).apply(obj, args);
+      } catch (err) {
+        buckets.exit(bucket);
+        throw err;
+      }
+      if (!(r instanceof Promise)) {
+        buckets.exit(bucket);
+        return r;
+      }
+      return r.then(
+        (v: unknown) => {
+          buckets.exit(bucket);
+          return v;
+        },
+        (err: unknown) => {
+          buckets.exit(bucket);
+          throw err;
+        },
+      );
+    };
+  }
+}
+
 interface Phases {
   create: number;
   /** startCell up to the return of the last Tasks.Start (tasks running, network attached). */
@@ -78,6 +142,8 @@ interface Phases {
   /** From the last Tasks.Start to startCell's return: the liveness window and the Ready write. */
   startTail: number;
   delete: number;
+  /** Wall time inside containerd calls, CNI plugin runs, cgroup and metadata operations. */
+  inside: Map<string, number>;
 }
 
 const pidTag = process.pid % 100;
@@ -88,7 +154,8 @@ async function main(): Promise<void> {
   const imgs = testImages().images;
   const work = mkdtempSync(join(tmpdir(), `kukeon-bench-cells-${process.pid}-`));
   const runner = await Runner.open(env.config);
-  const podmanState = join(work, 'podman');
+  // podman refuses a runroot longer than 50 characters: a short directory of its own.
+  const podmanState = mkdtempSync('/tmp/kbp-');
   const podmanNet = `kbpod${process.pid}`;
   let podmanReady = false;
   const netavarkBefore = sh('iptables-save', []).includes(':NETAVARK_FORWARD');
@@ -99,6 +166,15 @@ async function main(): Promise<void> {
     await runner.loadImage(at.realm, imgs.busybox.file);
     const ns = `${at.realm}.${env.config.namespaceSuffix}`;
 
+    const buckets = new Buckets();
+    const c = runner.ctx.containerd;
+    for (const svc of [c.namespaces, c.leases, c.images, c.snapshots, c.containers, c.tasks, c.content]) {
+      instrument(svc, 'containerd', buckets);
+    }
+    instrument(runner.ctx.cni.exec, 'CNI plugins', buckets);
+    instrument(runner.ctx.cgroups, 'cgroups', buckets);
+    instrument(runner.ctx.store, 'metadata+journal', buckets);
+    instrument(runner.ctx.journal, 'metadata+journal', buckets);
     // Observe the last Tasks.Start of each start (bench-only instrumentation of our own client).
     const tasks = runner.ctx.containerd.tasks;
     const origStart = tasks.start.bind(tasks);
@@ -113,6 +189,7 @@ async function main(): Promise<void> {
       const cell = cellModel(at, `c${i + 1}`, [
         containerModel('w', imgs.busybox.name, { command: 'sh', args: ['-c', SCRIPT] }),
       ]);
+      buckets.take();
       const t0 = performance.now();
       await runner.createCell(cell);
       const t1 = performance.now();
@@ -126,6 +203,7 @@ async function main(): Promise<void> {
         startTasks: lastTaskStarted - t1,
         startTail: t2 - lastTaskStarted,
         delete: t3 - t2,
+        inside: buckets.take(),
       };
     };
 
@@ -266,6 +344,10 @@ async function main(): Promise<void> {
       `runner phases (median ms): create ${m((p) => p.create)} | start to last task running ${m((p) => p.startTasks)}` +
         ` | liveness window + Ready write ${m((p) => p.startTail)} | delete ${m((p) => p.delete)}\n`,
     );
+    const inside = [...new Set(ours.flatMap((p) => [...p.inside.keys()]))].map(
+      (b) => `${b} ${median(ours.map((p) => p.inside.get(b) ?? 0)).toFixed(1)}`,
+    );
+    process.stdout.write(`runner cycle, wall time inside (median ms): ${inside.join(' | ')}\n`);
     if (!canRaw)
       process.stdout.write('raw ctr+CNI: skipped (no CNI bridge plugin in /opt/cni/bin or /usr/lib/cni)\n');
     if (!podmanReady) process.stdout.write('podman: skipped (podman not installed)\n');
@@ -313,6 +395,7 @@ async function main(): Promise<void> {
     // The CNI bridge plugin never deletes its bridge; the raw script's is ours to remove.
     if (cniBinDir) execFileSync('sh', ['-c', `ip link del ${rawBridge} 2>/dev/null || true`]);
     rmSync(work, { recursive: true, force: true });
+    rmSync(podmanState, { recursive: true, force: true });
     env.cleanup();
   }
 }

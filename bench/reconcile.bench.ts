@@ -134,8 +134,11 @@ async function main(): Promise<void> {
     }
     await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true }).catch(() => undefined);
     const now = snapshotHost(env.config);
-    const left = [...now.namespaces, ...now.cgroups, ...now.netns].filter(
-      (x) => !pristine.namespaces.includes(x) && !pristine.cgroups.includes(x) && !pristine.netns.includes(x),
+    // Our containerd namespaces and cgroups (named netns and veths are host-global: other
+    // processes on this machine add theirs meanwhile; our cells never create named netns).
+    const left = [...now.namespaces, ...now.cgroups, ...now.metadata].filter(
+      (x) =>
+        !pristine.namespaces.includes(x) && !pristine.cgroups.includes(x) && !pristine.metadata.includes(x),
     );
     process.stdout.write(
       `cleanup in ${((performance.now() - t1) / 1000).toFixed(1)} s; left behind: ${left.length ? left.join(', ') : 'nothing'}\n`,
