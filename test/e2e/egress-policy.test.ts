@@ -82,7 +82,7 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
         'exec',
         inNs,
         'timeout',
-        '1.5',
+        '2',
         'bash',
         '-c',
         `exec 3<>/dev/tcp/${outsideIp}/${port}; head -c 8 <&3`,
@@ -94,7 +94,7 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
   };
   const ping = (): boolean => {
     try {
-      sh('ip', ['netns', 'exec', inNs, 'busybox', 'ping', '-c', '1', '-W', '1', outsideIp]);
+      sh('ip', ['netns', 'exec', inNs, 'busybox', 'ping', '-c', '1', '-W', '2', outsideIp]);
       return true;
     } catch {
       return false;
