@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { hostConfig, type HostConfig } from '../../src/config.js';
 import { listLinks } from '../../src/cni/ip-link.js';
 import { cniChains, readTable } from '../../src/cni/iptables.js';
-import { egressChainName, isKukeonNamespace, networkName } from '../../src/model/naming/index.js';
+import { egressContext } from '../../src/cni/egress/egress-context.js';
+import { isSpaceEgressChain } from '../../src/cni/egress/egress-names.js';
+import { isKukeonNamespace, networkName } from '../../src/model/naming/index.js';
 import { Runner } from '../../src/runner/runner.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { privateContainerd } from '../helpers/containerd.js';
@@ -344,8 +346,11 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
       if (l.name.startsWith(config.bridgePrefix)) left.push(`link ${l.name}`);
     const nets = new Set([scope.space, scope.extraSpace].map((s) => networkName(scope.realm, s)));
     for (const c of cniChains(await readTable('nat'))) if (nets.has(c.network)) left.push(`chain ${c.chain}`);
-    const kuke = new Set([scope.space, scope.extraSpace].map((s) => egressChainName(scope.realm, s)));
-    for (const c of iptablesChainNames()) if (kuke.has(c)) left.push(`chain ${c}`);
+    // Every egress chain of this instance (per-space, root and forward) goes with the last space.
+    const egress = egressContext(config);
+    const ours = new Set([egress.rootChain, egress.forwardChain]);
+    for (const c of iptablesChainNames())
+      if (ours.has(c) || isSpaceEgressChain(egress, c)) left.push(`chain ${c}`);
     for (const i of (await runner.ctx.journal.list()).intents) left.push(`intent ${i.op} ${i.kind} ${i.key}`);
     for (const pid of await shimsOf(`${scope.realm}.${config.namespaceSuffix}`))
       left.push(`containerd shim pid ${pid}`);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listLinks } from '../../src/cni/ip-link.js';
 import { cniChains, readTable } from '../../src/cni/iptables.js';
+import { egressContext } from '../../src/cni/egress/egress-context.js';
+import { isSpaceEgressChain, spaceEgressChain } from '../../src/cni/egress/egress-names.js';
 import { listLeases } from '../../src/cni/ipam-leases.js';
 import {
   ContainerLabel,
-  egressChainName,
   isKukeonNamespace,
   networkName,
   safeBridgeName,
@@ -243,10 +244,12 @@ export async function auditHost(
     if (!liveNetworks.has(c.network) || !readyRootsByNet.get(c.network)?.has(c.containerId))
       leaks.push(`iptables chain ${c.chain} (${c.network} ${c.containerId})`);
   }
-  const kukeChains = iptablesChainNames().filter((n) => n.startsWith('KUKE-'));
-  for (const s of [scope.space, scope.extraSpace])
-    if (!spaces.includes(s) && kukeChains.includes(egressChainName(scope.realm, s)))
-      leaks.push(`iptables chain ${egressChainName(scope.realm, s)} of deleted space ${s}`);
+  // Egress chains (names follow the bridge prefix): one per live space at most, none of a gone one.
+  const egress = egressContext(cfg);
+  const liveEgress = new Set(spaces.map((s) => spaceEgressChain(egress, scope.realm, s)));
+  for (const c of iptablesChainNames())
+    if (isSpaceEgressChain(egress, c) && !liveEgress.has(c))
+      leaks.push(`iptables chain ${c} (no live space)`);
 
   // cgroups: realm / space / stack / cell / containerd id, as the metadata names them.
   const allowed = new Set<string>(['', scope.realm]);
