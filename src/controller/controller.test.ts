@@ -356,3 +356,31 @@ describe('controller apply: cells', () => {
     );
   });
 });
+
+describe('controller apply: standalone containers', () => {
+  test('absent → added to the cell; same → unchanged; env change → updated; missing cell → failed', async () => {
+    const fake = new FakeRunner();
+    const cells = new FakeCells();
+    const controller = new Controller({
+      runner: fake.port,
+      probe: fakeProbe(fake),
+      cells: cells.port,
+      namespaceSuffix: 'test',
+    });
+    await controller.applyDocuments(
+      `kind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: busybox\n`,
+    );
+    const side = (env: string, cell = 'c1') =>
+      `kind: Container\nmetadata:\n  name: side\nspec:\n  id: side\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  cellId: ${cell}\n  image: busybox\n  env: ["X=${env}"]\n`;
+    cells.calls = [];
+    assert.equal((await controller.applyDocuments(side('1')))[0].action, 'created');
+    assert.equal((await controller.applyDocuments(side('1')))[0].action, 'unchanged');
+    const [upd] = await controller.applyDocuments(side('2'));
+    assert.equal(upd.action, 'updated');
+    assert.deepEqual(upd.changes, ['containers[side].env']);
+    assert.deepEqual(cells.calls, ['upsertContainer c1/side', 'upsertContainer c1/side']);
+    const [missing] = await controller.applyDocuments(side('1', 'nope'));
+    assert.equal(missing.action, 'failed');
+    assert.equal(missing.error, 'cell "nope" not found in realm "r1", space "s1", stack "t1"');
+  });
+});

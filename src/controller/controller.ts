@@ -26,6 +26,7 @@ import * as realms from './realm-ops.js';
 import * as cellOps from './cell-ops.js';
 import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
+import { containerApplyHandler } from './apply/container-apply.js';
 import {
   reconcileCells,
   reconcileSpaces,
@@ -79,7 +80,9 @@ export class Controller {
       Cell: options.cells
         ? cellApplyHandler(runner, options.cells)
         : unsupportedApplyHandler(CELLS_UNSUPPORTED),
-      Container: options.cells ? unsupported('Container') : unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Container: options.cells
+        ? containerApplyHandler(runner, options.cells)
+        : unsupportedApplyHandler(CELLS_UNSUPPORTED),
       Secret: unsupported('Secret'),
       CellBlueprint: unsupported('CellBlueprint'),
       CellConfig: unsupported('CellConfig'),

@@ -281,6 +281,12 @@ export class FakeCells {
         removedContainers: [],
       };
     },
+    upsertContainer: async (cell, container) => {
+      this.calls.push(`upsertContainer ${cell.metadata.name}/${container.id}`);
+      const c = this.cells.get(this.key(cell))!;
+      c.spec.containers = [...c.spec.containers.filter((x) => x.id !== container.id), clone(container)];
+      return clone(c);
+    },
     deleteCell: async (cell) => {
       this.calls.push(`deleteCell ${cell.metadata.name}`);
       this.cells.delete(this.key(cell));

@@ -1,4 +1,5 @@
 import type { Cell } from '../model/resources.js';
+import type { ContainerSpec } from '../model/container.js';
 import type {
   CellCreateOutcome,
   CellDeleteOutcome,
@@ -19,6 +20,7 @@ interface CellCapableRunner {
   stopCell(cell: Cell): Promise<Cell>;
   killCell(cell: Cell): Promise<Cell>;
   updateCell(cell: Cell): Promise<CellUpdateOutcome>;
+  upsertContainer(ref: never, container: ContainerSpec): Promise<Cell>;
   deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   refreshCell(ref: never): Promise<{ updated: boolean }>;
@@ -34,6 +36,7 @@ const required = [
   'stopCell',
   'killCell',
   'updateCell',
+  'upsertContainer',
   'deleteCell',
   'purgeCell',
   'refreshCell',
@@ -66,6 +69,7 @@ export function runnerCellPort(runner: object): CellPort | undefined {
     stopCell: (cell) => full.stopCell(cell),
     killCell: (cell) => full.killCell(cell),
     updateCell: (cell) => full.updateCell(cell),
+    upsertContainer: (cell, container) => full.upsertContainer(refOf(cell), container),
     deleteCell: (cell) => full.deleteCell(cell),
     purgeCell: (cell) => full.purgeCell(cell),
     refreshCell: async (cell) => {

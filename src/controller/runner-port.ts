@@ -1,5 +1,6 @@
 import type { Runner } from '../runner/runner.js';
 import type { Cell } from '../model/resources.js';
+import type { ContainerSpec } from '../model/container.js';
 
 /**
  * The part of the Runner the controller drives for realms, spaces, stacks and images. A Pick of
@@ -59,6 +60,8 @@ export interface CellPort {
   killCell(cell: Cell): Promise<Cell>;
   /** Applies a changed spec to the live cell (root change → whole cell recreated). */
   updateCell(cell: Cell): Promise<CellUpdateOutcome>;
+  /** Adds or replaces one workload container of the cell (started when the cell runs). */
+  upsertContainer(cell: Cell, container: ContainerSpec): Promise<Cell>;
   deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   /** Observe and persist; `updated` when the status changed, `containersUpdated` likewise. */

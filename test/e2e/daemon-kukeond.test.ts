@@ -355,6 +355,13 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
     assert.equal(changed.Result.Resources[0].action, 'updated', JSON.stringify(changed.Result.Resources[0]));
     assert.deepEqual(changed.Result.Resources[0].changes, ['containers[main].env']);
 
+    const side =
+      `kind: Container\nmetadata:\n  name: side\nspec:\n  id: side\n  realmId: ${R}\n  spaceId: web\n  stackId: api\n` +
+      `  cellId: app\n  image: ${img.name}\n  command: sh\n  args: ["-c", "trap 'exit 0' TERM; sleep 3600 & wait"]\n`;
+    const added = await call('ApplyDocuments', { RawYAML: b64(side), Team: '' });
+    assert.equal(added.Result.Resources[0].action, 'created', JSON.stringify(added.Result.Resources[0]));
+    assert.equal(tasks().length, 3, 'the standalone container runs in the cell');
+
     assert.equal(
       await kindOf(
         call('DeleteStack', {
