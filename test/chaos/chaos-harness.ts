@@ -197,7 +197,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await runner.recoverIntents();
       }
       const sweep = await runner.sweepOrphans();
-      for (const e of sweep.errors) log(`  sweep error: ${e}`);
+      const sweepErrors = sweep.errors.map((e) => `sweep error: ${e}`);
       for (const name of cellNames(scope)) {
         await runner
           .reconcileCell(runner.cellRef({ realm: scope.realm, space: scope.space, stack: scope.stack, name }))
@@ -223,7 +223,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         round,
         judged.resurrected.map((t) => `${t} (completed delete)`),
       );
-      note(report.inconsistent, 'inconsistent', round, [...audit.inconsistent, ...judged.wrongState]);
+      note(report.inconsistent, 'inconsistent', round, [
+        ...audit.inconsistent,
+        ...judged.wrongState,
+        ...sweepErrors,
+      ]);
       report.lastCounts = audit.counts;
       for (const [k, v] of Object.entries(audit.counts) as [keyof AuditCounts, number][])
         report.maxCounts[k] = Math.max(report.maxCounts[k] ?? 0, v);
