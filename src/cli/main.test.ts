@@ -344,7 +344,10 @@ test('autocomplete scripts carry the shell markers', async () => {
 });
 
 test('only the invoked top-level command is built; help still lists every command', async () => {
-  const { firstCommandWord } = await import('./program.js');
+  const { buildProgram, firstCommandWord, topLevelNames } = await import('./program.js');
+  const full = buildProgram(async () => ({}) as never, '0');
+  for (const c of full.commands)
+    for (const n of [c.name(), ...c.aliases()]) assert.ok(topLevelNames.has(n), n);
   assert.equal(firstCommandWord(['--host', 'unix:///x', '-v', 'get', 'realms']), 'get');
   assert.equal(firstCommandWord(['--run-path', '/r', '--', 'version']), 'version');
   assert.equal(firstCommandWord(['-h']), undefined);

@@ -74,6 +74,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     status: load(() => import('./commands/status.js')),
     daemon: load(() => import('./commands/daemon.js')),
     uninstall: load(() => import('./commands/uninstall.js')),
+    run: load(() => import('./commands/run.js')),
   };
 
   // version
@@ -383,6 +384,35 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   }
 
   // purge
+  if (want('run')) {
+    const collectRun = (v: string, prev: string[] = []) => [...prev, v];
+    act(
+      scope(
+        leaf(program, 'run', 'create (if needed) and start a cell; -d does not attach').argument('[cell]'),
+      )
+        .option('-f, --file <path>', 'a single Cell manifest (- for stdin)')
+        .option('--image <ref>', 'one-container cell from an image')
+        .option('--command <cmd>', 'entrypoint for --image')
+        .option('--name <name>', 'cell name for --image')
+        .option('-d, --detach', 'do not attach')
+        .option('--container <name>', 'container to attach to')
+        .option('--rm', 'delete the cell once its workloads exit')
+        .option('--require-synced', 'refuse when the live cell differs from -f')
+        .option('-o, --output <format>', 'json or yaml summary (with -d)')
+        .option('--from-blueprint <bp>', 'from a stored CellBlueprint')
+        .option('--from-config <cfg>', 'from a stored CellConfig')
+        .option('--clone <cell>', 'from an existing cell')
+        .option('--param <K=V>', 'blueprint parameter (repeatable)', collectRun)
+        .option('--param-file <path>', 'K=V lines')
+        .option('--env <K=V>', 'env override (repeatable)', collectRun)
+        .option('--ignore-disk-pressure', 'bypass the disk-pressure guard')
+        .addOption(new Option('-p, --profile <name>', 'removed').hideHelp()),
+      0,
+      1,
+      async (ctx, a, o) => (await m.run()).runCell(ctx, { cell: a[0], ...o } as never),
+    )();
+  }
+
   if (want('purge', 'p')) {
     const purge = group(
       leaf(program, 'purge', 'delete and force-clean leftovers', ['p'])
@@ -563,7 +593,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
 }
 
 /** Every top-level command name and alias (kept in step with the tree above). */
-const topLevelNames = new Set([
+export const topLevelNames = new Set([
   'version',
   'init',
   'doctor',
@@ -594,6 +624,7 @@ const topLevelNames = new Set([
   'uninstall',
   'autocomplete',
   '__complete',
+  'run',
 ]);
 
 /** Root flags that take a value (their value is not a command word). */
