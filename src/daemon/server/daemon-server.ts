@@ -120,6 +120,7 @@ export class DaemonServer {
       registry: this.options.registry,
       logger: this.logger,
       limits: this.options.limits,
+      locks: this.options.locks,
     });
     try {
       await rpc.listen(privateSocket);
