@@ -78,7 +78,9 @@ esac
 class Buckets {
   private readonly active = new Map<string, { n: number; since: number }>();
   readonly total = new Map<string, number>();
+  readonly calls = new Map<string, number>();
   enter(b: string): void {
+    this.calls.set(b, (this.calls.get(b) ?? 0) + 1);
     const a = this.active.get(b) ?? { n: 0, since: 0 };
     if (a.n++ === 0) a.since = performance.now();
     this.active.set(b, a);
@@ -89,13 +91,15 @@ class Buckets {
   }
   take(): Map<string, number> {
     const out = new Map(this.total);
+    for (const [b, n] of this.calls) out.set(`${b} ×${n}`, out.get(b) ?? 0);
     this.total.clear();
+    this.calls.clear();
     return out;
   }
 }
 
 /** Wraps every promise-returning method of `obj` (own and inherited) to time it into `bucket`. */
-function instrument(obj: object, bucket: string, buckets: Buckets): void {
+function instrument(obj: object, bucket: string | ((method: string) => string), buckets: Buckets): void {
   const target = obj as Record<string, unknown>;
   const names = new Set<string>();
   for (
@@ -108,26 +112,27 @@ function instrument(obj: object, bucket: string, buckets: Buckets): void {
   for (const k of names) {
     const f = target[k];
     if (k === 'constructor' || typeof f !== 'function') continue;
+    const name = typeof bucket === 'string' ? bucket : bucket(k);
     target[k] = function (...args: unknown[]): unknown {
-      buckets.enter(bucket);
+      buckets.enter(name);
       let r: unknown;
       try {
         r = (f as (...a: unknown[]) => unknown).apply(obj, args);
       } catch (err) {
-        buckets.exit(bucket);
+        buckets.exit(name);
         throw err;
       }
       if (!(r instanceof Promise)) {
-        buckets.exit(bucket);
+        buckets.exit(name);
         return r;
       }
       return r.then(
         (v: unknown) => {
-          buckets.exit(bucket);
+          buckets.exit(name);
           return v;
         },
         (err: unknown) => {
-          buckets.exit(bucket);
+          buckets.exit(name);
           throw err;
         },
       );
@@ -144,6 +149,8 @@ interface Phases {
   delete: number;
   /** Wall time inside containerd calls, CNI plugin runs, cgroup and metadata operations. */
   inside: Map<string, number>;
+  /** The same for each containerd method (leases, snapshots, containers, tasks). */
+  rpc: Map<string, number>;
 }
 
 const pidTag = process.pid % 100;
@@ -168,6 +175,10 @@ async function main(): Promise<void> {
 
     const buckets = new Buckets();
     const c = runner.ctx.containerd;
+    const detail = new Buckets();
+    const services = { leases: c.leases, snapshots: c.snapshots, containers: c.containers, tasks: c.tasks };
+    for (const [n, svc] of Object.entries(services)) instrument(svc, (m) => `${n}.${m}`, detail);
+    instrument(runner.ctx.cni.exec, (m) => `cni.${m}`, detail);
     for (const svc of [c.namespaces, c.leases, c.images, c.snapshots, c.containers, c.tasks, c.content]) {
       instrument(svc, 'containerd', buckets);
     }
@@ -190,6 +201,7 @@ async function main(): Promise<void> {
         containerModel('w', imgs.busybox.name, { command: 'sh', args: ['-c', SCRIPT] }),
       ]);
       buckets.take();
+      detail.take();
       const t0 = performance.now();
       await runner.createCell(cell);
       const t1 = performance.now();
@@ -204,6 +216,7 @@ async function main(): Promise<void> {
         startTail: t2 - lastTaskStarted,
         delete: t3 - t2,
         inside: buckets.take(),
+        rpc: detail.take(),
       };
     };
 
@@ -344,10 +357,18 @@ async function main(): Promise<void> {
       `runner phases (median ms): create ${m((p) => p.create)} | start to last task running ${m((p) => p.startTasks)}` +
         ` | liveness window + Ready write ${m((p) => p.startTail)} | delete ${m((p) => p.delete)}\n`,
     );
-    const inside = [...new Set(ours.flatMap((p) => [...p.inside.keys()]))].map(
-      (b) => `${b} ${median(ours.map((p) => p.inside.get(b) ?? 0)).toFixed(1)}`,
-    );
+    const inside = [
+      ...new Set(ours.flatMap((p) => [...p.inside.keys()].filter((k) => !k.includes(' ×')))),
+    ].map((b) => `${b} ${median(ours.map((p) => p.inside.get(b) ?? 0)).toFixed(1)}`);
     process.stdout.write(`runner cycle, wall time inside (median ms): ${inside.join(' | ')}\n`);
+    const rpc = [...new Set(ours.flatMap((p) => [...p.rpc.keys()].filter((k) => k.includes(' ×'))))]
+      .map((b) => [b, median(ours.map((p) => p.rpc.get(b) ?? 0))] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([b, ms]) => `${b} ${ms.toFixed(1)}`);
+    process.stdout.write(
+      `  containerd and CNI calls, top 10 (name ×calls: median ms per cycle): ${rpc.join(' | ')}\n`,
+    );
     if (!canRaw)
       process.stdout.write('raw ctr+CNI: skipped (no CNI bridge plugin in /opt/cni/bin or /usr/lib/cni)\n');
     if (!podmanReady) process.stdout.write('podman: skipped (podman not installed)\n');
