@@ -135,8 +135,23 @@ export async function getCell(
 export const listCells = (deps: ControllerDeps, realm: string, space: string, stack: string) =>
   port(deps).listCells(realm, space, stack);
 
+/**
+ * StartCell (spec 03 §4.8, spec 02 §11.4): Pending/Unknown cells are refused (delete first);
+ * Failed/Error/Degraded ones are recovered by recreating their containers, then started; any
+ * other state starts from the existing records (a running cell is left as it is).
+ */
 export async function startCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
-  return port(deps).startCell(await requireCell(deps, id));
+  const cell = await requireCell(deps, id);
+  const state = cell.status.state;
+  const name = cell.metadata.name;
+  if (state === 'Pending' || state === 'Unknown') {
+    throw new ControllerError(
+      ControllerErrorCode.CellNotStartable,
+      `cell "${name}" exists in ${state} state; delete it with \`kuke delete cell ${name}\` before restarting`,
+    );
+  }
+  if (state === 'Failed' || state === 'Error' || state === 'Degraded') return port(deps).recreateCell(cell);
+  return port(deps).startCell(cell);
 }
 
 export async function stopCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {

@@ -14,6 +14,8 @@ export const ControllerErrorCode = {
   BreakingUpdate: 'BREAKING_UPDATE',
   /** A cell ended an apply Failed or Error (ErrCellReconcileFailed). */
   CellReconcileFailed: 'CELL_RECONCILE_FAILED',
+  /** StartCell of a Pending/Unknown cell. */
+  CellNotStartable: 'CELL_NOT_STARTABLE',
   DeleteRealm: 'DELETE_REALM',
   DeleteSpace: 'DELETE_SPACE',
   DeleteStack: 'DELETE_STACK',

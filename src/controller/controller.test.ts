@@ -384,3 +384,41 @@ describe('controller apply: standalone containers', () => {
     assert.equal(missing.error, 'cell "nope" not found in realm "r1", space "s1", stack "t1"');
   });
 });
+
+describe('controller StartCell', () => {
+  test('Pending/Unknown refused, Failed recreated, Stopped started', async () => {
+    const fake = new FakeRunner();
+    const cells = new FakeCells();
+    const controller = new Controller({
+      runner: fake.port,
+      probe: fakeProbe(fake),
+      cells: cells.port,
+      namespaceSuffix: 'test',
+    });
+    await controller.applyDocuments(
+      `kind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: busybox\n`,
+    );
+    const id = { realm: 'r1', space: 's1', stack: 't1', name: 'c1' };
+    const stored = [...cells.cells.values()][0];
+    stored.status.state = 'Pending';
+    await assert.rejects(controller.startCell(id), (err: unknown) => {
+      assert.ok(err instanceof KukeonError);
+      assert.equal(err.code, ControllerErrorCode.CellNotStartable);
+      assert.equal(
+        err.message,
+        'cell "c1" exists in Pending state; delete it with `kuke delete cell c1` before restarting',
+      );
+      return true;
+    });
+    cells.calls = [];
+    stored.status.state = 'Failed';
+    assert.equal((await controller.startCell(id)).status.state, 'Ready');
+    stored.status.state = 'Stopped';
+    await controller.startCell(id);
+    assert.deepEqual(cells.calls, ['recreateCell c1', 'startCell c1']);
+    await assert.rejects(
+      controller.startCell({ ...id, name: 'nope' }),
+      code(ControllerErrorCode.CellNotFound),
+    );
+  });
+});

@@ -266,6 +266,12 @@ export class FakeCells {
       c.status.state = this.startState;
       return clone(c);
     },
+    recreateCell: async (cell) => {
+      this.calls.push(`recreateCell ${cell.metadata.name}`);
+      const c = this.cells.get(this.key(cell))!;
+      c.status.state = this.startState;
+      return clone(c);
+    },
     stopCell: async (cell) => clone(cell),
     killCell: async (cell) => clone(cell),
     updateCell: async (cell) => {

@@ -17,6 +17,7 @@ interface CellCapableRunner {
   getCell(ref: never): Promise<Cell | undefined>;
   createCell(cell: Cell): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
+  recreateCell(cell: Cell): Promise<Cell>;
   stopCell(cell: Cell): Promise<Cell>;
   killCell(cell: Cell): Promise<Cell>;
   updateCell(cell: Cell): Promise<CellUpdateOutcome>;
@@ -33,6 +34,7 @@ const required = [
   'getCell',
   'createCell',
   'startCell',
+  'recreateCell',
   'stopCell',
   'killCell',
   'updateCell',
@@ -66,6 +68,7 @@ export function runnerCellPort(runner: object): CellPort | undefined {
     getCell: (realm, space, stack, name) => full.getCell(ref({ realm, space, stack, name })),
     createCell: (cell) => full.createCell(cell),
     startCell: (cell) => full.startCell(cell),
+    recreateCell: (cell) => full.recreateCell(cell),
     stopCell: (cell) => full.stopCell(cell),
     killCell: (cell) => full.killCell(cell),
     updateCell: (cell) => full.updateCell(cell),

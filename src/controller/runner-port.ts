@@ -56,6 +56,8 @@ export interface CellPort {
   /** Metadata, cgroup and container records; an existing cell is ensured (`created: false`). */
   createCell(cell: Cell): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
+  /** Recreates every container from the stored spec and starts the cell (recovery path). */
+  recreateCell(cell: Cell): Promise<Cell>;
   stopCell(cell: Cell): Promise<Cell>;
   killCell(cell: Cell): Promise<Cell>;
   /** Applies a changed spec to the live cell (root change → whole cell recreated). */
