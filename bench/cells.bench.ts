@@ -343,7 +343,7 @@ async function main(): Promise<void> {
       targets,
     });
     printRow({
-      what: 'up (create+start to running)',
+      what: 'up (create + start to Ready)',
       ours: ours.map((p) => p.create + p.startTasks + p.startTail),
       refs: { 'raw ctr+CNI': raw.map((r) => r.up), podman: pod.map((r) => r.up) },
     });
