@@ -355,6 +355,24 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
     assert.equal(changed.Result.Resources[0].action, 'updated', JSON.stringify(changed.Result.Resources[0]));
     assert.deepEqual(changed.Result.Resources[0].changes, ['containers[main].env']);
 
+    const stopped = await call('StopCell', id);
+    assert.equal(stopped.Result.Stopped, true);
+    assert.equal(stopped.Result.Cell.status?.state, 'Stopped');
+    const running = () =>
+      ctr(env.config.containerdSocket, ['tasks', 'ls'], ns)
+        .split('\n')
+        .filter((l) => / RUNNING$/.test(l.trim()));
+    assert.deepEqual(running(), []);
+    const started = await call('StartCell', id);
+    assert.equal(started.Result.Cell.status?.state, 'Ready');
+    assert.equal(running().length, 2);
+    assert.equal(
+      await kindOf(
+        call('StartCell', { Doc: doc('Cell', 'nope', { realmId: R, spaceId: 'web', stackId: 'api' }) }),
+      ),
+      'CellNotFound',
+    );
+
     const side =
       `kind: Container\nmetadata:\n  name: side\nspec:\n  id: side\n  realmId: ${R}\n  spaceId: web\n  stackId: api\n` +
       `  cellId: app\n  image: ${img.name}\n  command: sh\n  args: ["-c", "trap 'exit 0' TERM; sleep 3600 & wait"]\n`;
