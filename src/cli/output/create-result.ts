@@ -1,5 +1,5 @@
 import { q } from '../cli-error.js';
-import { str } from './doc-fields.js';
+import { field, str } from './doc-fields.js';
 import { outcome, outcomeLine } from './outcome.js';
 
 type Result = Record<string, unknown>;
@@ -47,11 +47,25 @@ export function renderCellOutcome(
     outcomeLine('metadata', outcome(r.Created, r.MetadataExistsPost)) +
     outcomeLine('cgroup', outcome(r.CgroupCreated, r.CgroupExistsPost)) +
     outcomeLine('root container', outcome(r.RootContainerCreated, r.RootContainerExistsPost));
-  const containers = Array.isArray(r.Containers) ? (r.Containers as Result[]) : [];
+  // The root container has its own line; only the declared workloads are listed.
+  const roots = rootContainerIds(r.Cell);
+  const containers = (Array.isArray(r.Containers) ? (r.Containers as Result[]) : []).filter(
+    (c) => !roots.has(String(c.Name ?? '')),
+  );
   if (containers.length === 0) out += outcomeLine('containers', 'none defined');
   for (const c of containers) {
     out += outcomeLine(`container ${q(String(c.Name ?? ''))}`, outcome(c.Created, c.ExistsPost));
   }
   const started = r.Started === true || r.StartedPost === true;
   return out + outcomeLine('containers', started ? 'started' : 'not started');
+}
+
+/** Ids of a cell's root container: `spec.rootContainerId`, a `root: true` container, or `root`. */
+function rootContainerIds(cell: unknown): Set<string> {
+  const ids = new Set(['root']);
+  const explicit = str(cell, 'spec.rootContainerId');
+  if (explicit) ids.add(explicit);
+  const specs = field(cell, 'spec.containers');
+  for (const c of Array.isArray(specs) ? specs : []) if (field(c, 'root') === true) ids.add(str(c, 'id'));
+  return ids;
 }
