@@ -9,6 +9,7 @@ import type { RunnerContext } from './runner-context.js';
 import { RunnerError, RunnerErrorCode } from './runner-errors.js';
 import { requireRealm } from './realm/realm-queries.js';
 import { requireSpace } from './space/space-queries.js';
+import { applySpaceEgress } from './space/space-egress.js';
 import { requireStack } from './stack/stack-queries.js';
 
 export interface UpdateResult<M> {
@@ -64,7 +65,14 @@ export async function updateSpace(ctx: RunnerContext, desired: Space): Promise<U
       spec: { ...actual.spec, defaults: desired.spec.defaults, network: desired.spec.network },
     };
     const scope = scopes.space(actual.spec.realmId, actual.metadata.name);
-    return { resource: await persistResource(ctx, 'Space', scope, next), diff };
+    const written = await persistResource(ctx, 'Space', scope, next);
+    // A changed egress policy takes effect now, not at the next ensure (spec 02 §12 item 7).
+    if (diff.changes.some((c) => c.path.startsWith('spec.network'))) {
+      await applySpaceEgress(ctx, actual.spec.realmId, actual.metadata.name, {
+        policy: next.spec.network?.egress,
+      });
+    }
+    return { resource: written, diff };
   });
 }
 

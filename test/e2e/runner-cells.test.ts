@@ -108,10 +108,11 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     // Network: lo and eth0 with an address from the space subnet; localhost and gateway reachable.
     const addr = inCell('s_t_web_client', 'ip -4 addr');
     assert.match(addr, /127\.0\.0\.1/);
-    const prefix = env.config.subnetPool.split('.').slice(0, 2).join('.');
-    assert.match(addr, new RegExp(`inet ${prefix.replace('.', '\\.')}\\.0\\.\\d+/24`));
+    // The space got the pool's first /24; the gateway is its .1.
+    const net = env.config.subnetPool.split('/')[0].split('.').slice(0, 3).join('.');
+    assert.match(addr, new RegExp(`inet ${net.replace(/\./g, '\\.')}\\.\\d+/24`));
     assert.equal(inCell('s_t_web_client', 'wget -qO- http://127.0.0.1:8080/').trim(), 'hello');
-    assert.match(inCell('s_t_web_client', 'ping -c1 -W2 ' + `${prefix}.0.1`), /1 packets received/);
+    assert.match(inCell('s_t_web_client', `ping -c1 -W2 ${net}.1`), /1 packets received/);
     assert.equal(inCell('s_t_web_client', 'hostname').trim(), 'web');
     assert.match(inCell('s_t_web_client', 'cat /etc/hosts'), /\sweb/);
     assert.equal(inCell('s_t_web_client', 'echo $GREETING').trim(), 'hi');

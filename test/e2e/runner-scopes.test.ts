@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Runner } from '../../src/runner/runner.js';
 import type { Realm, Space, Stack } from '../../src/model/resources.js';
 import { attachNetwork, detachNetwork } from '../../src/cni/index.js';
+import { defaultChainNames, spaceEgressChain } from '../../src/cni/egress/index.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 
@@ -81,7 +82,7 @@ describe('runner: realms, spaces and stacks on real containerd, cgroups and CNI'
     assert.equal(conflist.name, 'main-blog');
     assert.equal(conflist.plugins[0].type, 'bridge');
     assert.equal(conflist.plugins[0].bridge, `${cfg.bridgePrefix}da500047`, 'FNV-1a of main-blog');
-    assert.equal(conflist.plugins[0].ipam.ranges[0][0].subnet, cfg.subnetPool.replace('.0.0/16', '.0.0/24'));
+    assert.equal(conflist.plugins[0].ipam.ranges[0][0].subnet, cfg.subnetPool.replace('/20', '/24'));
     const netState = JSON.parse(
       readFileSync(join(cfg.runPath, 'data', 'main', 'blog', 'network.json'), 'utf8'),
     );
@@ -242,9 +243,14 @@ describe('runner: realms, spaces and stacks on real containerd, cgroups and CNI'
       const r = await runner.purgeRealm('dev', { cascade: true });
       assert.deepEqual(r.deleted.sort(), ['space:app', 'stack:svc']);
       const afterPurge = snapshotHost(cfg);
-      for (const key of ['ipam', 'chains'] as const) {
-        assert.deepEqual(afterPurge[key], withDev2[key], `dev-2 ${key} untouched`);
-      }
+      assert.deepEqual(afterPurge.ipam, withDev2.ipam, 'dev-2 leases untouched');
+      const devChain = spaceEgressChain(defaultChainNames(cfg.bridgePrefix), 'dev', 'app');
+      assert.ok(withDev2.chains.includes(devChain), 'dev/app had its egress chain');
+      assert.deepEqual(
+        afterPurge.chains,
+        withDev2.chains.filter((c) => c !== devChain),
+        'only dev chains went',
+      );
       assert.ok(afterPurge.namespaces.includes(`dev-2.${cfg.namespaceSuffix}`));
       assert.ok(!afterPurge.namespaces.includes(`dev.${cfg.namespaceSuffix}`));
       assert.ok(afterPurge.links.some((l) => withDev2.links.includes(l) && l.startsWith(cfg.bridgePrefix)));

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostConfig } from '../../src/config.js';
+import { defaultChainNames } from '../../src/cni/egress/egress-context.js';
+import { cidrContains, parseIpv4Cidr } from '../../src/model/naming/index.js';
 
 /**
  * Everything kukeon can leave on a host, as sorted string lists, so a test can compare "before"
@@ -86,6 +88,33 @@ function ourLinks(prefix: string): string[] {
   return out.sort();
 }
 
+/**
+ * Our iptables chains: the egress chains (named after our bridge prefix) and the bridge plugin's
+ * masquerade chains of our networks — recognised by their rules naming an address of our subnet
+ * pool (CNI-* chains of other processes' networks are not ours to count).
+ */
+function ourChains(cfg: HostConfig): string[] {
+  const ours = defaultChainNames(cfg.bridgePrefix);
+  const named = [ours.rootChain, ours.forwardChain];
+  const pool = parseIpv4Cidr(cfg.subnetPool);
+  const inPool = (cidr: string): boolean => {
+    const inner = parseIpv4Cidr(cidr.includes('/') ? cidr : `${cidr}/32`);
+    return pool !== undefined && inner !== undefined && cidrContains(pool, inner);
+  };
+  const text = sh('iptables-save', []);
+  const chains = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith(':')) {
+      const c = line.split(' ')[0].slice(1);
+      if (c.startsWith(ours.chainPrefix) || named.includes(c)) chains.add(c);
+    } else if (line.startsWith('-A CNI-')) {
+      const dest = / -d (\S+)/.exec(line)?.[1];
+      if (dest && inPool(dest)) chains.add(line.split(' ')[1]);
+    }
+  }
+  return [...chains].sort();
+}
+
 export function snapshotHost(cfg: HostConfig): HostSnapshot {
   const suffix = `.${cfg.namespaceSuffix}`;
   return {
@@ -96,11 +125,7 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
     cgroups: cgroupDirs(cfg),
     links: ourLinks(cfg.bridgePrefix),
     ipam: walk(cfg.cniIpamDir),
-    chains: sh('iptables-save', [])
-      .split('\n')
-      .filter((l) => /^:(CNI-|KUKE)/.test(l))
-      .map((l) => l.split(' ')[0])
-      .sort(),
+    chains: ourChains(cfg),
     metadata: walk(join(cfg.runPath, 'data')),
     journal: walk(join(cfg.runPath, 'journal')).filter((p) => !p.startsWith('.journal.lock')),
     netns: sh('ip', ['netns', 'list'])

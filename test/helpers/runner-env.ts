@@ -19,7 +19,10 @@ export interface RunnerEnv {
 export function runnerEnv(label: string): RunnerEnv {
   const dir = mkdtempSync(join(tmpdir(), `kukeon-${label}-`));
   const containerd = privateContainerd();
-  const n = process.pid % 100;
+  // Unique per process so test files can run side by side: a 3-digit bridge prefix, and a /20
+  // pool (16 spaces) out of ~3000 that other test processes are unlikely to share.
+  const n = process.pid % 1000;
+  const pool = `10.${64 + (process.pid % 190)}.${(Math.floor(process.pid / 190) % 16) * 16}.0/20`;
   const config = hostConfig({
     runPath: join(dir, 'run'),
     containerdSocket: containerd.socket,
@@ -27,7 +30,7 @@ export function runnerEnv(label: string): RunnerEnv {
     cniCacheDir: join(dir, 'cni-cache'),
     cniIpamDir: join(dir, 'ipam'),
     bridgePrefix: `kt${n}-`,
-    subnetPool: `10.${100 + (process.pid % 100)}.0.0/16`,
+    subnetPool: pool,
     namespaceSuffix: `t${process.pid}.kukeon.io`,
     daemonSocket: join(dir, 'kukeond.sock'),
   });

@@ -22,7 +22,7 @@ export async function ensureSpace(ctx: RunnerContext, space: Space): Promise<Ens
 export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
   const realm = space.spec.realmId;
   const name = space.metadata.name;
-  const facts = await ensureSpaceHost(ctx, realm, name);
+  const facts = await ensureSpaceHost(ctx, realm, name, { policy: space.spec.network?.egress });
   failpoint('space.ensure.after-host');
   const next: Space = {
     ...space,
