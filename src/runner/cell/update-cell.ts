@@ -115,6 +115,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
             });
           }
         }
+        failpoint('cell.update.after-records');
         const next: Cell = { ...desired, spec: { ...desired.spec, containers } };
         const statuses = populateStatuses(
           next,
