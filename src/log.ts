@@ -7,7 +7,10 @@ export type { Logger };
  * containerd/CNI call; the default keeps the console quiet.
  */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino({ name: options.name ?? 'kukeon', level: options.level ?? process.env.KUKEON_LOG_LEVEL ?? 'info' });
+  return pino({
+    name: options.name ?? 'kukeon',
+    level: options.level ?? process.env.KUKEON_LOG_LEVEL ?? 'info',
+  });
 }
 
 /** A logger that drops everything: for tests and library use without a caller-supplied logger. */
