@@ -371,3 +371,11 @@ test('only the invoked top-level command is built; help still lists every comman
     'Error: unknown command "nope" for "kuke"\n',
   );
 });
+
+test('an environment with only KUKEON_HOST (shell completion) works and writes nothing', async () => {
+  const { existsSync } = await import('node:fs');
+  const env = { KUKEON_HOST: `unix:///tmp/kuke-no-daemon-${process.pid}.sock` };
+  const r = await runCli(['__complete', 'get', 'realms', ''], { env });
+  assert.deepEqual(r, { code: 0, stdout: ':4\n', stderr: '' });
+  assert.equal(existsSync('tmp/.kuke/kuke.yaml'), false);
+});

@@ -37,7 +37,8 @@ export async function runKuke(argv: string[], io: KukeIo, version: string): Prom
   let context: (CliContext & { closeAll(): Promise<void> }) | undefined;
   const makeContext = async (globals: GlobalFlags): Promise<CliContext> => {
     const path = clientConfigPath(globals.configuration, io.env);
-    const file = await loadClientConfig(path, path === defaultClientConfigPath(io.env));
+    // Without HOME the default path is relative: never write a first-run file into the cwd.
+    const file = await loadClientConfig(path, !!io.env.HOME && path === defaultClientConfigPath(io.env));
     const settings = resolveSettings(globals, io.env, file, path);
     const ctx = createContext(settings, io.env, { out: io.out, err: io.err });
     if (io.stdin) Object.defineProperty(ctx, 'stdin', { value: io.stdin });
