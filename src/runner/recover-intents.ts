@@ -7,7 +7,11 @@ import { ensureSpace } from './space/ensure-space.js';
 import { purgeSpace } from './space/delete-space.js';
 import { ensureStack } from './stack/create-stack.js';
 import { purgeStack } from './stack/delete-stack.js';
-import { cellRef } from './cell/cell-ref.js';
+import { ContainerLabel } from '../model/naming/index.js';
+import type { Cell } from '../model/resources.js';
+import { cellRef, type CellRef } from './cell/cell-ref.js';
+import { removeContainer } from './cell/container-task.js';
+import { requireRealm } from './realm/realm-queries.js';
 import { readCell } from './cell/cell-store.js';
 import { createCell } from './cell/create-cell.js';
 import { deleteCell } from './cell/delete-cell.js';
@@ -104,6 +108,9 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
         return;
       }
       const run = (intent.payload as { run?: string } | undefined)?.run;
+      // An update persists the new spec last: records it made for workloads the stored cell does
+      // not list (added before the crash) are not part of the cell, so they go.
+      if (intent.op === 'update') await dropUnlistedContainers(ctx, ref, cell);
       if (intent.op === 'create') {
         await orRollback(
           ctx,
@@ -127,6 +134,18 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
     default:
       throw new Error(`no recovery for intents of kind ${intent.kind}`);
   }
+}
+
+async function dropUnlistedContainers(ctx: RunnerContext, ref: CellRef, cell: Cell): Promise<void> {
+  const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+  const filter = [
+    `labels."${ContainerLabel.Cell}"==${ref.id}`,
+    `labels."${ContainerLabel.Space}"==${ref.space}`,
+    `labels."${ContainerLabel.Stack}"==${ref.stack}`,
+  ].join(',');
+  const listed = new Set(cell.spec.containers.map((c) => c.containerdId));
+  for (const r of await ctx.containerd.containers.list(namespace, [filter]))
+    if (!listed.has(r.id)) await removeContainer(ctx, namespace, r.id);
 }
 
 /** Finish forward; if that is impossible, undo so the resource does not exist half-made. */
