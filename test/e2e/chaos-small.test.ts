@@ -107,6 +107,25 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
     await runner.deleteCell(stored, 0);
   });
 
+  test('an update adding a workload killed before the new spec was saved: recovery removes the unlisted record', async () => {
+    const cell = cellModel(at, 'add', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    await runner.createCell(cell);
+    const stored = (await runner.getCell(runner.cellRef({ ...at, name: 'add' })))!;
+    const desired = structuredClone(stored);
+    const w = desired.spec.containers.find((c) => c.id === 'w')!;
+    desired.spec.containers = [w, { ...w, id: 'v', containerdId: undefined }];
+    crashAt('cell.update.after-records', 'updateCell', desired);
+    await reopen();
+    assert.deepEqual(
+      await containers(),
+      ['s_t_add_root', 's_t_add_v', 's_t_add_w'],
+      'the crash left v behind',
+    );
+    assert.deepEqual((await runner.recoverIntents()).failed, []);
+    assert.deepEqual(await containers(), ['s_t_add_root', 's_t_add_w'], 'the stored cell lists no v');
+    await runner.deleteCell(stored, 0);
+  });
+
   test(
     'a create killed between the snapshot and the container record leaves no containerd lease',
     {
