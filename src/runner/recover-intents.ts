@@ -1,4 +1,5 @@
 import type { Intent } from '../store/index.js';
+import { realmLockKey } from './intent.js';
 import { readResource } from './resource-store.js';
 import type { RunnerContext } from './runner-context.js';
 import { ensureRealm } from './realm/ensure-realm.js';
@@ -43,6 +44,9 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
   }
   for (const intent of listing.intents) {
     const what = label(intent);
+    // An intent is also pending while its operation is still running in this process (it holds
+    // the resource's lock): that one is not interrupted, and finishing it here would race it.
+    if (ctx.locks.isLocked(lockKeyOf(intent))) continue;
     try {
       await finish(ctx, intent);
       await ctx.journal.clear(intent);
@@ -161,6 +165,11 @@ async function orRollback(
     ctx.log.warn({ err, intent: what }, 'interrupted create cannot be finished; rolling it back');
     await back();
   }
+}
+
+/** The in-process lock its operation holds (see intent.ts and cell/cell-ref.ts). */
+function lockKeyOf(intent: Intent): string {
+  return intent.kind === 'Cell' ? `cell/${intent.key}` : realmLockKey(intent.key.split('/')[0]);
 }
 
 const label = (intent: Intent): string => `${intent.op} ${intent.kind} ${intent.key}`;

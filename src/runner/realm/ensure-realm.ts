@@ -5,6 +5,7 @@ import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureRealmHost } from './realm-host.js';
 import { failpoint } from '../failpoint.js';
+import { readResource } from '../resource-store.js';
 
 export interface EnsureRealmResult {
   realm: Realm;
@@ -16,7 +17,10 @@ export interface EnsureRealmResult {
 
 /** Idempotent repair of a realm: recreates a missing namespace or cgroup, then marks it Ready. */
 export async function ensureRealm(ctx: RunnerContext, realm: Realm): Promise<EnsureRealmResult> {
-  return withRealmLock(ctx, realm.metadata.name, () => ensureRealmLocked(ctx, realm));
+  // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
+  return withRealmLock(ctx, realm.metadata.name, async () =>
+    ensureRealmLocked(ctx, (await readResource(ctx, 'Realm', scopes.realm(realm.metadata.name))) ?? realm),
+  );
 }
 
 /** The ensure body, for callers that already hold the realm lock. */

@@ -5,6 +5,7 @@ import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureSpaceHost } from './space-host.js';
 import { failpoint } from '../failpoint.js';
+import { readResource } from '../resource-store.js';
 
 export interface EnsureSpaceResult {
   space: Space;
@@ -16,7 +17,13 @@ export interface EnsureSpaceResult {
 
 /** Idempotent repair of a space: conflist (and subnet), cgroup, then Ready. */
 export async function ensureSpace(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
-  return withRealmLock(ctx, space.spec.realmId, () => ensureSpaceLocked(ctx, space));
+  // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
+  return withRealmLock(ctx, space.spec.realmId, async () =>
+    ensureSpaceLocked(
+      ctx,
+      (await readResource(ctx, 'Space', scopes.space(space.spec.realmId, space.metadata.name))) ?? space,
+    ),
+  );
 }
 
 export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {

@@ -66,7 +66,11 @@ export interface EnsureStackResult {
 }
 
 export async function ensureStack(ctx: RunnerContext, stack: Stack): Promise<EnsureStackResult> {
-  return withRealmLock(ctx, stack.spec.realmId, () => ensureStackLocked(ctx, stack));
+  // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
+  const scope = scopes.stack(stack.spec.realmId, stack.spec.spaceId, stack.metadata.name);
+  return withRealmLock(ctx, stack.spec.realmId, async () =>
+    ensureStackLocked(ctx, (await readResource(ctx, 'Stack', scope)) ?? stack),
+  );
 }
 
 export async function ensureStackLocked(ctx: RunnerContext, stack: Stack): Promise<EnsureStackResult> {
