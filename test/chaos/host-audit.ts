@@ -174,14 +174,20 @@ export async function auditHost(
 
   const snapshots = await ctx.containerd.snapshots.list(ns);
   const snapNames = new Set(snapshots.map((s) => s.name));
+  const unaccounted: typeof snapshots = [];
   for (const s of snapshots) {
     if (s.kind === 'COMMITTED' && baseline.committedSnapshots.has(s.name)) continue;
     if (s.kind === 'ACTIVE' && expected.has(s.name)) continue;
-    leaks.push(`snapshot ${s.name} (${s.kind})`);
+    unaccounted.push(s);
   }
   for (const id of expected.keys()) if (!snapNames.has(id)) lost.push(`snapshot ${id}`);
   const leases = (await ctx.containerd.leases.list(ns)).filter((l) => !baseline.leases.has(l.id));
   for (const l of leases) leaks.push(`lease ${l.id}`);
+  // A leftover lease keeps an unreferenced snapshot from GC; say so, it is the same defect.
+  for (const s of unaccounted)
+    leaks.push(
+      `snapshot ${s.name} (${s.kind}${leases.length ? `, while ${leases.length} leftover lease(s) exist` : ''})`,
+    );
 
   // Network: bridges of live spaces only; leases, veths and chains of Ready cells only.
   const ourNetworks = new Set([scope.space, scope.extraSpace].map((s) => networkName(scope.realm, s)));
