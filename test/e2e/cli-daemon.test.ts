@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +158,32 @@ test('daemon mode and in-process mode list the same realms (spec 03 §8)', { ski
   assert.equal(status.code, 0, status.stdout);
   assert.match(status.stdout, /PARITY\n {2}realms +OK {4}2 items match \(default, kuke-system\)\n/);
   assert.match(status.stdout, /\nStatus: OK\n$/);
+});
+
+test('bash completion lists realm names from the daemon (environment: KUKEON_HOST only)', { skip }, () => {
+  const bin = join(env.dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'kuke'), `#!/bin/sh\nexec ${process.execPath} ${kuke} "$@"\n`, { mode: 0o755 });
+  const script = run(['autocomplete', 'bash'], clientEnv).stdout;
+  writeFileSync(join(env.dir, 'kuke.bash'), script);
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ${join(env.dir, 'kuke.bash')}; COMP_WORDS=(kuke get realms ""); COMP_CWORD=3; _kuke; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { env: { PATH: `${bin}:/usr/bin:/bin`, KUKEON_HOST: `unix://${socket}` }, encoding: 'utf8' },
+  );
+  assert.equal(r.stdout, 'default\nkuke-system\n', r.stderr);
+  const kinds = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ${join(env.dir, 'kuke.bash')}; COMP_WORDS=(kuke get s); COMP_CWORD=2; _kuke; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { env: { PATH: `${bin}:/usr/bin:/bin`, KUKEON_HOST: `unix://${socket}` }, encoding: 'utf8' },
+  );
+  assert.equal(kinds.stdout, 'space\nstack\n', kinds.stderr);
 });
 
 test('client verbs through the daemon: create, get, apply, delete', { skip }, () => {
