@@ -50,6 +50,8 @@ export interface ChaosReport {
   crashesAtFailpoint: number;
   crashesByTimer: number;
   operations: { accepted: number; ok: number; failed: number; inflight: number };
+  /** Error codes of the operations that failed (an op on a cell that is gone, say), by count. */
+  failedCodes: Record<string, number>;
   /** Distinct violations, each with the round it was first seen in. */
   leaks: string[];
   lost: string[];
@@ -107,6 +109,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     crashesAtFailpoint: 0,
     crashesByTimer: 0,
     operations: { accepted: 0, ok: 0, failed: 0, inflight: 0 },
+    failedCodes: {},
     leaks: [],
     lost: [],
     resurrected: [],
@@ -173,6 +176,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       for (const o of ops) {
         report.operations.accepted++;
         report.operations[o.outcome]++;
+        if (o.outcome === 'failed') {
+          const k = `${o.op} ${o.code}`;
+          report.failedCodes[k] = (report.failedCodes[k] ?? 0) + 1;
+        }
       }
       const crashed = run.signal === 'SIGKILL';
       if (crashed) {
@@ -374,6 +381,11 @@ export function formatReport(r: ChaosReport): string {
         .join(', ') || 'none'
     }`,
     `  operations: ${r.operations.accepted} accepted, ${r.operations.ok} completed, ${r.operations.failed} failed, ${r.operations.inflight} in flight at a crash`,
+    `  failed operations by code: ${
+      Object.entries(r.failedCodes)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(', ') || 'none'
+    }`,
     `  peak: ${Object.entries(r.maxCounts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
