@@ -21,5 +21,6 @@ export * from './teardown.js';
 export * from './orphans.js';
 export { masqChainName } from './iptables.js';
 export { IPAM_MARKER, listLeases, releaseLeases } from './ipam-leases.js';
+export { cacheFilePath, readCacheEntry } from './result-cache.js';
 export * from './space-network.js';
 export * from './cni-networks.js';

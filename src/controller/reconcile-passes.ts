@@ -66,6 +66,8 @@ export async function reconcileCells(deps: ControllerDeps): Promise<CellPassRepo
   }
   for (const realm of realms) {
     const r = realm.metadata.name;
+    // containerd 1.6 answers Tasks.List by asking every shim: list once per realm, not per cell.
+    const observation = await cells.observeRealm?.(r).catch(() => undefined);
     const spaces = await deps.runner.listSpaces(r).catch((err: unknown) => {
       report.errors.push(`list spaces of ${r}: ${message(err)}`);
       return [];
@@ -85,7 +87,7 @@ export async function reconcileCells(deps: ControllerDeps): Promise<CellPassRepo
         for (const cell of list) {
           report.cellsScanned++;
           try {
-            const outcome = await cells.reconcileCell(cell);
+            const outcome = await cells.reconcileCell(cell, observation);
             if (outcome.deleted) report.cellsDeleted++;
             else if (outcome.updated) report.cellsUpdated++;
           } catch (err) {

@@ -25,7 +25,8 @@ interface CellCapableRunner {
   deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   refreshCell(ref: never): Promise<{ updated: boolean }>;
-  reconcileCell(ref: never): Promise<CellReconcileOutcome>;
+  reconcileCell(ref: never, obs?: never): Promise<CellReconcileOutcome>;
+  observeRealm?(realm: string): Promise<unknown>;
 }
 
 const required = [
@@ -79,8 +80,9 @@ export function runnerCellPort(runner: object): CellPort | undefined {
       const res = await full.refreshCell(refOf(cell));
       return { updated: res.updated, containersUpdated: res.updated };
     },
-    reconcileCell: async (cell) => {
-      const res = await full.reconcileCell(refOf(cell));
+    observeRealm: full.observeRealm ? (realm) => full.observeRealm!(realm) : undefined,
+    reconcileCell: async (cell, obs) => {
+      const res = await full.reconcileCell(refOf(cell), obs as never);
       return { updated: res.updated, deleted: res.deleted, vanished: res.vanished };
     },
   };

@@ -68,7 +68,12 @@ export interface CellPort {
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   /** Observe and persist; `updated` when the status changed, `containersUpdated` likewise. */
   refreshCell(cell: Cell): Promise<{ updated: boolean; containersUpdated: boolean }>;
-  reconcileCell(cell: Cell): Promise<CellReconcileOutcome>;
+  /**
+   * One reconcile pass step. `observation` (from `observeRealm`) lets a pass list containers and
+   * tasks once per realm instead of once per cell.
+   */
+  reconcileCell(cell: Cell, observation?: unknown): Promise<CellReconcileOutcome>;
+  observeRealm?(realm: string): Promise<unknown>;
 }
 
 export interface CellCreateOutcome {

@@ -33,6 +33,8 @@ import { deleteCell } from './cell/delete-cell.js';
 import { getCell } from './cell/cell-queries.js';
 import { listCells, persistCell } from './cell/cell-store.js';
 import { reconcileCell, refreshCell, RestartBook } from './cell/reconcile-cell.js';
+import { observeNamespace, type NamespaceObservation } from './cell/container-observation.js';
+import { requireRealm } from './realm/realm-queries.js';
 import { recreateCell, updateCell } from './cell/update-cell.js';
 import {
   killContainer,
@@ -120,7 +122,11 @@ export class Runner {
   getCell = (ref: CellRef) => getCell(this.ctx, ref);
   listCells = (realm: string, space: string, stack: string) => listCells(this.ctx, realm, space, stack);
   refreshCell = (ref: CellRef) => refreshCell(this.ctx, ref);
-  reconcileCell = (ref: CellRef) => reconcileCell(this.ctx, ref, this.restarts);
+  /** `obs`: one namespace observation shared by a whole pass (two list calls per realm, not per cell). */
+  reconcileCell = (ref: CellRef, obs?: NamespaceObservation) =>
+    reconcileCell(this.ctx, ref, this.restarts, obs);
+  observeRealm = async (realm: string): Promise<NamespaceObservation> =>
+    observeNamespace(this.ctx, (await requireRealm(this.ctx, realm)).spec.namespace);
   updateCell = (desired: Cell) => updateCell(this.ctx, desired);
   recreateCell = (cell: Cell) => recreateCell(this.ctx, refOfCell(this.ctx, cell));
   /** EnsureCell: createCell on an existing cell repairs it (cgroup, etc files, missing records). */

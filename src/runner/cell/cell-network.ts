@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { attachNetwork, detachNetwork, spaceNetworkRef, type Attachment } from '../../cni/index.js';
+import {
+  attachNetwork,
+  cacheFilePath,
+  detachNetwork,
+  listLeases,
+  readCacheEntry,
+  spaceNetworkRef,
+  type Attachment,
+  type DetachReport,
+} from '../../cni/index.js';
 import { renderEtcHostname, renderEtcHosts, renderResolvConf, writeEtcFileInPlace } from '../oci/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { cellFiles, type CellRef } from './cell-ref.js';
@@ -19,7 +28,7 @@ export async function attachCell(ctx: RunnerContext, ref: CellRef, rootPid: numb
  * whole cell's network down — spec 02 §12 item 3), with the fallback cleanup of leases and
  * chains when the namespace is already gone. Never throws for host state.
  */
-export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: number): Promise<void> {
+export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: number): Promise<DetachReport> {
   const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
   const report = await detachNetwork(ctx.cni, {
     networkName: net.networkName,
@@ -32,6 +41,21 @@ export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: num
       { err: report.delError, cell: ref.scope.join('/') },
       'CNI DEL failed; leases released by hand',
     );
+  return report;
+}
+
+/**
+ * Whether the root has anything left of an earlier attachment (a cached ADD result or an IPAM
+ * lease): only then is a cleaning DEL needed before a new ADD. Skipping it otherwise saves a
+ * full plugin DEL on every start.
+ */
+export async function hasAttachmentState(ctx: RunnerContext, ref: CellRef): Promise<boolean> {
+  const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
+  const rt = { containerId: ref.rootContainerdId, ifName: 'eth0' };
+  if (await readCacheEntry(cacheFilePath(ctx.cni.cacheDir, net.networkName, rt))) return true;
+  return (await listLeases(ctx.cni.ipamDir, net.networkName)).some(
+    (l) => l.containerId === ref.rootContainerdId,
+  );
 }
 
 async function hostResolvConf(): Promise<string> {

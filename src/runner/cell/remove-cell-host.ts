@@ -1,7 +1,7 @@
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
-import { detachCell } from './cell-network.js';
+import { detachCell, hasAttachmentState } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
 import { getTask, removeContainer, stopContainerTask } from './container-task.js';
 
@@ -36,11 +36,12 @@ export async function removeCellHost(
   );
   failpoint('cell.remove-host.after-workloads');
   const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
-  await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
+  const first = await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
   if (grace > 0) await stopContainerTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
   await removeContainer(ctx, namespace, ref.rootContainerdId);
-  // A second DEL pass: the first may have run against a live netns that is gone now.
-  await detachCell(ctx, ref);
+  // A second pass only when the first could not complete (no netns, failed plugin): it cleans
+  // up by hand what the plugins could not.
+  if (first.del !== 'ok' && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);
   const removed = await ctx.cgroups.remove(ref.cgroupPath, { force: true });
   if (options.removeMetadata) await ctx.store.removeScope(ref.scope);
   return {

@@ -6,7 +6,7 @@ import { failpoint } from '../failpoint.js';
 import { withIntent } from '../intent.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
-import { attachCell, detachCell, writeCellEtcFiles } from './cell-network.js';
+import { attachCell, detachCell, hasAttachmentState, writeCellEtcFiles } from './cell-network.js';
 import { cellFiles, type CellRef } from './cell-ref.js';
 import { ensureCellHost } from './cell-host.js';
 import { populateStatuses } from './cell-state.js';
@@ -54,7 +54,7 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
       const root = cell.spec.containers.find((c) => c.root);
       if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
       // A stale lease or chain from an earlier run of this root would make ADD fail.
-      await detachCell(ctx, ref);
+      if (await hasAttachmentState(ctx, ref)) await detachCell(ctx, ref);
       await writeCellEtcFiles(ctx, ref);
       const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
         logPath: cellFiles.log(ref, root.id),
