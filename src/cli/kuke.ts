@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { packageVersion } from '../version.js';
 import { fdOutput } from './fd-output.js';
 import { runKuke } from './main.js';
 
 // Injected by the esbuild bundle (no package.json next to it); tsc builds read package.json.
 declare const KUKE_VERSION: string | undefined;
-const version = typeof KUKE_VERSION === 'string' ? KUKE_VERSION : packageVersion();
+const version =
+  typeof KUKE_VERSION === 'string' ? KUKE_VERSION : (await import('../version.js')).packageVersion();
 
 const code = await runKuke(
   process.argv.slice(2),

@@ -40,6 +40,46 @@ const keepTscOutputExternal: Plugin = {
   },
 };
 
+/**
+ * commander requires `node:child_process` at load time only for executable subcommands, which
+ * kuke does not use; loading it pulls in `net` and friends on every start. Inside commander it
+ * is replaced by a proxy that loads the real module on first use.
+ */
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/commander/`)
+        ? { path: 'lazy-child-process', namespace: 'kuke-shim' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kuke-shim' }, () => ({
+      contents:
+        "let real; const load = () => (real ??= require('node:child_process'));\n" +
+        'module.exports = new Proxy({}, { get: (_t, key) => load()[key] });\n',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * An ES `import … from 'node:fs'` makes node build a module facade that reads every export,
+ * which loads fs streams (and more) on every start. The bundle reaches builtins through
+ * `require` instead (the banner defines one), which hands out the object as it is.
+ */
+const builtinsViaRequire: Plugin = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'kuke-builtin' ? undefined : { path: args.path, namespace: 'kuke-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kuke-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildBundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   await build({
@@ -58,7 +98,7 @@ export async function buildBundle(): Promise<void> {
     banner: {
       js: "import { createRequire as __kukeCreateRequire } from 'node:module';\nconst require = __kukeCreateRequire(import.meta.url);",
     },
-    plugins: [keepTscOutputExternal],
+    plugins: [keepTscOutputExternal, lazyChildProcess, builtinsViaRequire],
     logLevel: 'warning',
   });
 }
