@@ -379,3 +379,24 @@ test('an environment with only KUKEON_HOST (shell completion) works and writes n
   assert.deepEqual(r, { code: 0, stdout: ':4\n', stderr: '' });
   assert.equal(existsSync('tmp/.kuke/kuke.yaml'), false);
 });
+
+test('apply -f DIR sends its manifests in name order as one stream', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), `kuke-apply-dir-${process.pid}-`));
+  try {
+    writeFileSync(join(dir, 'b.yaml'), 'kind: Space\n');
+    writeFileSync(join(dir, 'a.yml'), 'kind: Realm\n');
+    writeFileSync(join(dir, 'notes.txt'), 'ignored');
+    const api = hierarchyApi();
+    const r = await runCli(['apply', '-f', dir], { api });
+    assert.equal(r.code, 0);
+    assert.equal(
+      Buffer.from(String(api.calls[0].args.RawYAML), 'base64').toString(),
+      'kind: Realm\n\n---\nkind: Space\n',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): Run {
+function run(args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string | Buffer): Run {
   const r = spawnSync(process.execPath, [kuke, ...args], {
     env: { ...baseEnv, ...extraEnv },
     input,
@@ -326,6 +326,19 @@ test('images: load, list, get, delete in a realm', { skip }, () => {
     '',
     `Error: image "${busybox.name}" not found in realm "${realm}": image not found\n`,
   );
+  // From stdin (spooled to a temp file: the importer reads archives by offset).
+  const piped = run(['image', 'load', '-', '--realm', realm], {}, readFileSync(busybox.file));
+  assert.deepEqual(piped, {
+    code: 0,
+    stdout: `loaded 1 image(s) into realm "${realm}" (namespace "${ns}"):\n  - ${busybox.name}\n`,
+    stderr: '',
+  });
+  assert.deepEqual(run(['image', 'load', '-', '--realm', realm], {}, ''), {
+    code: 1,
+    stdout: '',
+    stderr: 'Error: image tarball is required\n',
+  });
+  assert.equal(run(['image', 'rm', busybox.name, '--realm', realm]).code, 0);
   expect(['get', 'images', '--realm', realm], 0, 'No images found.\n');
   expect(
     ['image', 'load', join(env.dir, 'missing.tar'), '--realm', realm],

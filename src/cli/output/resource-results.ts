@@ -23,9 +23,10 @@ export function renderApplyResults(results: DocumentResult[]): string {
   return out;
 }
 
-function cascadedCount(r: DocumentResult): number {
+/** Children of one kind removed by a cascade (`space:<n>` entries for a realm, …). */
+function cascadedCount(r: DocumentResult, kind: string): number {
   if (typeof r.cascaded === 'number') return r.cascaded;
-  return Array.isArray(r.cascaded) ? r.cascaded.length : 0;
+  return Array.isArray(r.cascaded) ? r.cascaded.filter((c) => c.startsWith(`${kind}:`)).length : 0;
 }
 
 /** Human `delete -f` output (spec 03 §4.7). */
@@ -38,9 +39,10 @@ export function renderDeleteResults(results: DocumentResult[]): string {
       continue;
     }
     if (r.action !== 'deleted') continue;
-    const n = cascadedCount(r);
-    if (r.kind === 'Realm' && n > 0) out += `  - ${n} space(s) deleted (cascade)\n`;
-    if (r.kind === 'Space' && n > 0) out += `  - ${n} stack(s) deleted (cascade)\n`;
+    const spaces = cascadedCount(r, 'space');
+    const stacks = cascadedCount(r, 'stack');
+    if (r.kind === 'Realm' && spaces > 0) out += `  - ${spaces} space(s) deleted (cascade)\n`;
+    if (r.kind === 'Space' && stacks > 0) out += `  - ${stacks} stack(s) deleted (cascade)\n`;
     if (r.kind === 'Cell') {
       const d = r.details?.containersDeleted ?? r.details?.ContainersDeleted;
       out += `  - containers: ${typeof d === 'number' ? d : 0} deleted\n`;

@@ -79,7 +79,7 @@ test('apply and delete -f lines', () => {
     renderDeleteResults([
       { index: 0, kind: 'Cell', name: 'c', action: 'deleted', details: { containersDeleted: 2 } },
       { index: 1, kind: 'Space', name: 's', action: 'deleted', cascaded: ['stack:a', 'stack:b'] },
-      { index: 2, kind: 'Realm', name: 'r', action: 'deleted', cascaded: ['space:s'] },
+      { index: 2, kind: 'Realm', name: 'r', action: 'deleted', cascaded: ['cell:c', 'stack:t', 'space:s'] },
       { index: 3, kind: 'Realm', name: 'gone', action: 'not found' },
       { index: 4, kind: 'Secret', name: 'x', action: 'failed', error: 'unknown kind: Secret' },
     ]),
