@@ -27,7 +27,7 @@ export function createContext(
     },
     uid: () => (typeof process.geteuid === 'function' ? process.geteuid() : 0),
     hostConfig: (): HostConfig => hostConfigFromSettings(settings, env),
-    logger: (): Promise<Logger> => (logger ??= makeLogger(settings)),
+    logger: (): Promise<Logger> => (logger ??= makeLogger(settings, io.err)),
     api(cls: ApiClass, noDaemon?: boolean): KukeonApi {
       const inProcess =
         cls === 'in-process' ||
@@ -49,9 +49,10 @@ export function createContext(
   return ctx;
 }
 
-/** pino on stderr at `--log-level` with `--verbose`, else silent (spec 03 §2.11). */
-async function makeLogger(settings: Settings): Promise<Logger> {
+/** Text records on stderr at `--log-level` with `--verbose`, else silent (spec 03 §2.11). */
+async function makeLogger(settings: Settings, err: CliContext['err']): Promise<Logger> {
   const { pino } = await import('pino');
   if (!settings.verbose) return pino({ level: 'silent' });
-  return pino({ name: 'kuke', level: settings.logLevel }, pino.destination(2));
+  const { textLogDestination } = await import('./output/text-log.js');
+  return pino({ level: settings.logLevel }, textLogDestination(err));
 }
