@@ -78,8 +78,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const rnd = seededRandom(seed);
   const failpoints = discoverFailpoints(join(repoRoot, 'src', 'runner'));
-  const dir = mkdtempSync(join(tmpdir(), 'kukeon-chaos-'));
   const containerd = privateContainerd();
+  const dir = mkdtempSync(join(tmpdir(), 'kukeon-chaos-'));
   const id = process.pid % 10000;
   const config: HostConfig = hostConfig({
     runPath: join(dir, 'run'),
@@ -140,8 +140,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `chaos: seed ${seed}, ${scope.cellCount} cells, target ${options.crashes} crashes, failpoints: ${failpoints.join(' ')}`,
   );
 
-  let runner = await Runner.open(config);
   try {
+    let runner = await Runner.open(config);
     await runner.createRealm(realmModel(scope.realm));
     await runner.createSpace(spaceModel(scope.realm, scope.space));
     await runner.createStack(stackModel(scope.realm, scope.space, scope.stack));
