@@ -99,7 +99,7 @@ test(
     const manifest = join(env.dir, 'cell.yaml');
     writeFileSync(
       manifest,
-      `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: ${realm}\n  spaceId: sp\n  stackId: st\n  containers:\n    - id: main\n      image: ${busybox.name}\n      command: sleep\n      args: ["3600"]\n`,
+      `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: ${realm}\n  spaceId: sp\n  stackId: st\n  containers:\n    - id: main\n      image: ${busybox.name}\n      command: sh\n      args: ["-c", "echo hello from c1; sleep 3600"]\n`,
     );
     const created = run(['run', '-f', manifest, '-d']);
     assert.deepEqual(created, {
@@ -119,6 +119,10 @@ test(
       containers.stdout,
       /\nmain +\S+ +sp +st +c1 +Ready +0 +\d+s +kukeon\.test\/busybox:1 +- *\n$/,
     );
+    // The workload's output, read from the file the runtime writes.
+    let logged = run(['log', 'c1', ...scope]);
+    for (let n = 0; n < 50 && logged.stdout === ''; n++) logged = run(['log', 'c1', ...scope]);
+    assert.deepEqual(logged, { code: 0, stdout: 'hello from c1\n', stderr: '' });
     assert.deepEqual(run(['stop', 'c1', ...scope]), {
       code: 0,
       stdout: 'Stopped cell "c1" from stack "st"\n',

@@ -1,4 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasCode } from '../../errors.js';
+import type { KukeonApi } from '../api/kukeon-api.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { field, str, type PlainDoc } from '../output/doc-fields.js';
@@ -58,6 +61,33 @@ function readFrom(path: string, offset: number): { text: Buffer; size: number } 
   }
 }
 
+/**
+ * The host path of the container's output: `LogContainer`'s answer, or — in-process, while the
+ * handler table has no LogContainer — the spec's fixed layout under the run path (§2.13).
+ */
+async function logPath(
+  ctx: CliContext,
+  api: KukeonApi,
+  t: { realm: string; space: string; stack: string; cell: string; container: string },
+): Promise<string> {
+  try {
+    const reply = await api.call<{ Result?: { HostCapturePath?: string; HostLogPath?: string } }>(
+      'LogContainer',
+      {
+        Doc: {
+          metadata: { name: t.container },
+          spec: { id: t.container, realmId: t.realm, spaceId: t.space, stackId: t.stack, cellId: t.cell },
+        },
+      },
+    );
+    return reply.Result?.HostCapturePath || reply.Result?.HostLogPath || '';
+  } catch (err) {
+    const missingMethod = hasCode(err, 'METHOD_NOT_AVAILABLE') || hasCode(err, 'RPC_TRANSPORT');
+    if (!missingMethod || api.mode !== 'in-process') throw err;
+    return join(ctx.hostConfig().runPath, 'data', t.realm, t.space, t.stack, t.cell, t.container, 'log');
+  }
+}
+
 /** `kuke log <cell>` (spec 03 §4.11): `LogContainer` names the file, the client reads it. */
 export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
   const cellName = validName('cell', o.cell);
@@ -77,16 +107,7 @@ export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
       );
     container = pickContainer(got.Result.Cell as PlainDoc, cellName);
   }
-  const reply = await api.call<{ Result?: { HostCapturePath?: string; HostLogPath?: string } }>(
-    'LogContainer',
-    {
-      Doc: {
-        metadata: { name: container },
-        spec: { id: container, realmId: realm, spaceId: space, stackId: stack, cellId: cellName },
-      },
-    },
-  );
-  const path = reply.Result?.HostCapturePath || reply.Result?.HostLogPath || '';
+  const path = await logPath(ctx, api, { realm, space, stack, cell: cellName, container });
   let offset: number;
   try {
     const first = readFrom(path, 0);
