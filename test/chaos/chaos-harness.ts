@@ -140,8 +140,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `chaos: seed ${seed}, ${scope.cellCount} cells, target ${options.crashes} crashes, failpoints: ${failpoints.join(' ')}`,
   );
 
+  let runner: Runner | undefined;
   try {
-    let runner = await Runner.open(config);
+    runner = await Runner.open(config);
     await runner.createRealm(realmModel(scope.realm));
     await runner.createSpace(spaceModel(scope.realm, scope.space));
     await runner.createStack(stackModel(scope.realm, scope.space, scope.stack));
@@ -157,6 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     let observed: Map<string, Observed> = (await auditHost(runner, scope, baseline)).observed;
     runner.close();
+    runner = undefined;
 
     const maxRounds = options.crashes * 4 + 10;
     while (report.crashes < options.crashes && report.rounds < maxRounds) {
@@ -214,6 +216,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       const audit = await auditHost(runner, scope, baseline);
       runner.close();
+      runner = undefined;
       roundOps = ops;
       roundHow = crashed
         ? fp && !run.killedByParent
@@ -250,6 +253,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
     }
   } finally {
+    runner?.close(); // a round that threw left its runner open
     report.cleanupLeaks = await purgeAndCheck(config, scope).catch((err: unknown) => [
       `cleanup failed: ${String(err)}`,
     ]);
