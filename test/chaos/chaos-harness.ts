@@ -414,6 +414,8 @@ async function shimsOf(namespace: string): Promise<number[]> {
     for (const e of readdirSync('/proc')) {
       if (!/^\d+$/.test(e)) continue;
       try {
+        // A zombie has exited (this container's PID 1 may not reap it): not a live shim.
+        if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${e}/stat`, 'utf8'))) continue;
         const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
         if (argv[0]?.includes('containerd-shim') && argv[argv.indexOf('-namespace') + 1] === namespace)
           out.push(Number(e));
@@ -423,7 +425,7 @@ async function shimsOf(namespace: string): Promise<number[]> {
     }
     return out;
   };
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 100; i++) {
     if (find().length === 0) return [];
     await sleep(100);
   }
