@@ -3,6 +3,7 @@ import { cgroupRootPath } from '../model/naming/index.js';
 import { listOrphans, purgeOrphans, type OrphanReport } from '../cni/index.js';
 import { purgeNamespace } from '../containerd/index.js';
 import { withRealmLock } from './intent.js';
+import { sweepOrphanLeases } from './lease-owner.js';
 import type { RunnerContext } from './runner-context.js';
 import { listRealms } from './realm/realm-queries.js';
 import { listSpaces } from './space/space-queries.js';
@@ -15,6 +16,8 @@ export interface SweepReport {
   network: OrphanReport;
   /** Space egress chains (our prefix) whose space is gone. */
   egressChains?: string[];
+  /** containerd leases of ours whose owner process is gone (a crash mid-write). */
+  leases?: string[];
   errors: string[];
 }
 
@@ -41,6 +44,16 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
     report.errors.push(`${what}: ${(err as Error).message ?? String(err)}`);
     ctx.log.warn({ err, what }, 'orphan sweep step failed');
   };
+
+  // Leases a crashed process held: they keep snapshots alive until they expire otherwise.
+  report.leases = [];
+  for (const ns of realmNamespaces) {
+    try {
+      report.leases.push(...(await sweepOrphanLeases(ctx, ns)).map((id) => `${ns}/${id}`));
+    } catch (err) {
+      fail(`leases of ${ns}`, err);
+    }
+  }
 
   for (const ns of await ctx.containerd.namespaces.list()) {
     const suffix = ctx.config.namespaceSuffix;

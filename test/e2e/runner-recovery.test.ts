@@ -8,6 +8,7 @@ import { Runner } from '../../src/runner/runner.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { testImages } from '../../scripts/make-test-images.js';
+import { LEASE_OWNER_LABEL, ownedLeaseLabels } from '../../src/runner/lease-owner.js';
 
 const child = fileURLToPath(new URL('../helpers/runner-child.js', import.meta.url));
 
@@ -107,9 +108,26 @@ describe('runner: crash recovery, ownership sweep and realm images', () => {
     await runner.ctx.cgroups.ensure(`/${cfg.cgroupRoot}/keep/net/ghost-stack`);
     execFileSync('ip', ['link', 'add', `${cfg.bridgePrefix}dead`, 'type', 'bridge']);
     execFileSync('ip', ['link', 'add', `kx${process.pid % 1000}`, 'type', 'bridge']);
+    // Leases: one whose owner process is gone (a crash mid-write), one of this live process, one
+    // without our label (somebody else's): only the first goes.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    const ns = `keep.${cfg.namespaceSuffix}`;
+    const deadOwner = `${dead.stdout}@1`;
+    const orphanLease = await runner.ctx.containerd.leases.create(ns, {
+      labels: { [LEASE_OWNER_LABEL]: deadOwner },
+    });
+    const liveLease = await runner.ctx.containerd.leases.create(ns, { labels: ownedLeaseLabels() });
+    const foreignLease = await runner.ctx.containerd.leases.create(ns, {});
     try {
       const report = await runner.sweepOrphans();
       assert.deepEqual(report.errors, []);
+      assert.deepEqual(report.leases, [`${ns}/${orphanLease.id}`]);
+      const left = (await runner.ctx.containerd.leases.list(ns)).map((l) => l.id).sort();
+      assert.deepEqual(left, [liveLease.id, foreignLease.id].sort());
+      await runner.ctx.containerd.leases.delete(ns, liveLease.id);
+      await runner.ctx.containerd.leases.delete(ns, foreignLease.id);
       assert.deepEqual(report.namespaces, [`ghost.${cfg.namespaceSuffix}`]);
       assert.deepEqual(report.cgroups.sort(), [
         `/${cfg.cgroupRoot}/ghost`,

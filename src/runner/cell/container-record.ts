@@ -21,6 +21,7 @@ import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { containerSpecInput } from './container-input.js';
+import { ownedLeaseLabels } from '../lease-owner.js';
 import type { CellRef } from './cell-ref.js';
 import { withSnapshotView } from './snapshot-view.js';
 
@@ -143,7 +144,10 @@ async function createRecord(
   id: string,
   r: { image: string; spec: object; labels: Record<string, string>; parent?: string },
 ): Promise<void> {
-  const lease = await ctx.containerd.leases.create(namespace, { expiresInMs: 10 * 60_000 });
+  const lease = await ctx.containerd.leases.create(namespace, {
+    expiresInMs: 10 * 60_000,
+    labels: ownedLeaseLabels(),
+  });
   const scope = { namespace, lease: lease.id };
   const parent = r.parent ?? '';
   try {
