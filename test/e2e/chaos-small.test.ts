@@ -30,19 +30,7 @@ test(
       `both crash kinds injected\n${summary}`,
     );
     assert.ok(report.operations.ok > 20, `the workers did real work\n${summary}`);
-    // The open lease defect (docs/chaos.md) is tracked by the todo below, not hidden: every other
-    // leak fails this test.
-    const leaseDefect = (l: string): boolean => / lease kukeon-|leftover lease/.test(l);
-    assert.deepEqual(
-      report.leaks.filter((l) => !leaseDefect(l)),
-      [],
-      summary,
-    );
-    await t.test(
-      'no containerd lease outlives a crash',
-      { todo: 'known defect: leases taken by createRecord are not removed after a crash (docs/chaos.md)' },
-      () => assert.deepEqual(report.leaks.filter(leaseDefect), []),
-    );
+    assert.deepEqual(report.leaks, [], summary);
     assert.deepEqual(report.lost, [], summary);
     assert.deepEqual(report.resurrected, [], summary);
     assert.deepEqual(report.inconsistent, [], summary);
@@ -138,29 +126,21 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
     await runner.deleteCell(stored, 0);
   });
 
-  test(
-    'a create killed between the snapshot and the container record leaves no containerd lease',
-    {
-      todo:
-        'known defect: createRecord (src/runner/cell/container-record.ts) holds a lease (10 min expiry) that ' +
-        'nothing deletes after a crash; recovery and the sweep do not look at leases',
-    },
-    async () => {
-      const cell = cellModel(at, 'lse', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
-      crashAt('cell.record.after-snapshot', 'createCell', cell);
-      await reopen();
-      await runner.recoverIntents();
-      await runner.sweepOrphans();
-      assert.deepEqual(await containers(), ['s_t_lse_root', 's_t_lse_w']);
-      try {
-        assert.deepEqual(
-          (await runner.ctx.containerd.leases.list(ns)).map((l) => l.id),
-          [],
-          'no lease outlives the operation that took it',
-        );
-      } finally {
-        await runner.deleteCell(cell, 0);
-      }
-    },
-  );
+  test('a create killed between the snapshot and the container record leaves no containerd lease', async () => {
+    const cell = cellModel(at, 'lse', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    crashAt('cell.record.after-snapshot', 'createCell', cell);
+    await reopen();
+    await runner.recoverIntents();
+    await runner.sweepOrphans();
+    assert.deepEqual(await containers(), ['s_t_lse_root', 's_t_lse_w']);
+    try {
+      assert.deepEqual(
+        (await runner.ctx.containerd.leases.list(ns)).map((l) => l.id),
+        [],
+        'no lease outlives the operation that took it',
+      );
+    } finally {
+      await runner.deleteCell(cell, 0);
+    }
+  });
 });
