@@ -89,9 +89,12 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
 async function watchLiveness(ctx: RunnerContext, namespace: string, ref: CellRef, cell: Cell): Promise<void> {
   const deadline = Date.now() + LIVENESS_WINDOW_MS;
   for (;;) {
-    const obs = await observeNamespace(ctx, namespace);
+    // Tasks only: the records were just made, only the processes can die in the window.
+    const tasks = new Map(
+      (await ctx.containerd.tasks.list(namespace)).map((t) => [t.container_id || t.id, t]),
+    );
     for (const c of cell.spec.containers) {
-      const task = obs.tasks.get(c.containerdId ?? '');
+      const task = tasks.get(c.containerdId ?? '');
       if (!task || task.status !== 'RUNNING') {
         const status = task ? `${task.status.toLowerCase()} (exit code ${task.exit_status})` : 'gone';
         const hint = c.root ? ref.name : `${ref.name} --container ${c.id}`;
