@@ -94,6 +94,65 @@ export async function createCell(
   };
 }
 
+/**
+ * MaterializeCell (spec 03 §7.3): like CreateCell but nothing is started; a cell this call
+ * created is recorded Stopped, so a later `kuke start` starts it.
+ */
+export async function materializeCell(
+  deps: ControllerDeps,
+  desired: Cell,
+): Promise<{ resource: Cell; facts: CreateCellFacts }> {
+  const cells = port(deps);
+  const id = identityOf(desired);
+  const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
+  const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);
+  const created = await cells.createCell(desired);
+  const final = created.created ? await cells.killCell(created.cell) : created.cell;
+  const rootName = rootOf(created.cell)?.id;
+  const rootEntry = created.containers.find((c) => c.name === rootName);
+  const running = before?.status.state === 'Ready';
+  return {
+    resource: final,
+    facts: {
+      MetadataExistsPre: before !== undefined,
+      MetadataExistsPost: true,
+      CgroupExistsPre: cgroupPre,
+      CgroupExistsPost: true,
+      CgroupCreated: !cgroupPre,
+      RootContainerExistsPre: rootEntry ? rootEntry.existedBefore : before !== undefined,
+      RootContainerExistsPost: true,
+      RootContainerCreated: rootEntry ? rootEntry.created : created.created,
+      StartedPre: running,
+      StartedPost: running,
+      Started: false,
+      Created: created.created,
+      Containers: created.containers.map((c) => ({
+        Name: c.name,
+        ExistsPre: c.existedBefore,
+        ExistsPost: true,
+        Created: c.created,
+      })),
+    },
+  };
+}
+
+/** LogContainer: where a container's output is (the cell and container must exist). */
+export async function logContainer(
+  deps: ControllerDeps,
+  id: CellIdentity,
+  container: string,
+): Promise<{ HostLogPath: string; HostCapturePath: string }> {
+  const cell = await requireCell(deps, id);
+  if (!cell.spec.containers.some((c) => c.id === container)) {
+    throw new ControllerError(
+      ControllerErrorCode.ContainerNotFound,
+      `container "${container}" not found in cell "${cell.metadata.name}"`,
+    );
+  }
+  const path = port(deps).containerLogPath?.(id.realm, id.space, id.stack, id.name, container) ?? '';
+  return { HostLogPath: path, HostCapturePath: '' };
+}
+
 export interface GetCellFacts {
   MetadataExists: boolean;
   CgroupExists: boolean;

@@ -10,6 +10,7 @@ export const ControllerErrorCode = {
   SpaceNotFound: 'SPACE_NOT_FOUND',
   StackNotFound: 'STACK_NOT_FOUND',
   CellNotFound: 'CELL_NOT_FOUND',
+  ContainerNotFound: 'CONTAINER_NOT_FOUND',
   ResourceHasDependencies: 'RESOURCE_HAS_DEPENDENCIES',
   BreakingUpdate: 'BREAKING_UPDATE',
   /** A cell ended an apply Failed or Error (ErrCellReconcileFailed). */

@@ -156,6 +156,8 @@ export class Controller {
   listCells = (realm: string, space: string, stack: string) =>
     cellOps.listCells(this.deps, realm, space, stack);
   startCell = (id: CellIdentity) => cellOps.startCell(this.deps, id);
+  materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);
+  logContainer = (id: CellIdentity, container: string) => cellOps.logContainer(this.deps, id, container);
   stopCell = (id: CellIdentity) => cellOps.stopCell(this.deps, id);
   killCell = (id: CellIdentity) => cellOps.killCell(this.deps, id);
   deleteCell = (id: CellIdentity) => cellOps.deleteCell(this.deps, id);

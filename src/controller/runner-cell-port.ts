@@ -27,6 +27,7 @@ interface CellCapableRunner {
   refreshCell(ref: never): Promise<{ updated: boolean }>;
   reconcileCell(ref: never, obs?: never): Promise<CellReconcileOutcome>;
   observeRealm?(realm: string): Promise<unknown>;
+  containerLogPath?(ref: never, container: string): string;
 }
 
 const required = [
@@ -81,6 +82,10 @@ export function runnerCellPort(runner: object): CellPort | undefined {
       return { updated: res.updated, containersUpdated: res.updated };
     },
     observeRealm: full.observeRealm ? (realm) => full.observeRealm!(realm) : undefined,
+    containerLogPath: full.containerLogPath
+      ? (realm, space, stack, name, container) =>
+          full.containerLogPath!(ref({ realm, space, stack, name }), container)
+      : undefined,
     reconcileCell: async (cell, obs) => {
       const res = await full.reconcileCell(refOf(cell), obs as never);
       return { updated: res.updated, deleted: res.deleted, vanished: res.vanished };

@@ -74,6 +74,8 @@ export interface CellPort {
    */
   reconcileCell(cell: Cell, observation?: unknown): Promise<CellReconcileOutcome>;
   observeRealm?(realm: string): Promise<unknown>;
+  /** Host path of a container's output log. */
+  containerLogPath?(realm: string, space: string, stack: string, cell: string, container: string): string;
 }
 
 export interface CellCreateOutcome {

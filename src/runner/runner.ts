@@ -25,7 +25,7 @@ import { deleteImage, getImage, listImages, loadImage } from './images/realm-ima
 import { recoverIntents } from './recover-intents.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
-import { cellRef, refOfCell, type CellRef } from './cell/cell-ref.js';
+import { cellFiles, cellRef, refOfCell, type CellRef } from './cell/cell-ref.js';
 import { createCell } from './cell/create-cell.js';
 import { startCell } from './cell/start-cell.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
@@ -120,6 +120,7 @@ export class Runner {
   /** Same as delete: delete already sweeps by ownership and tolerates missing metadata. */
   purgeCell = (cell: Cell) => deleteCell(this.ctx, refOfCell(this.ctx, cell), 0);
   getCell = (ref: CellRef) => getCell(this.ctx, ref);
+  containerLogPath = (ref: CellRef, container: string): string => cellFiles.log(ref, container);
   listCells = (realm: string, space: string, stack: string) => listCells(this.ctx, realm, space, stack);
   refreshCell = (ref: CellRef) => refreshCell(this.ctx, ref);
   /** `obs`: one namespace observation shared by a whole pass (two list calls per realm, not per cell). */

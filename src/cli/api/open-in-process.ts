@@ -14,6 +14,9 @@ export async function openInProcess(config: HostConfig, log: Logger): Promise<In
   const { runnerCellPort } = await import('../../controller/runner-cell-port.js');
   const { createMethodHandlers } = await import('../../daemon/methods/index.js');
   const runner = await Runner.open(config, { log });
+  // Without a daemon nobody else finishes what a killed command left half-done: do it first,
+  // as kukeond does at start (intents of operations still running elsewhere are left alone).
+  await runner.recoverIntents();
   // Same wiring as `kukeond serve`: cell methods exist when the runner has cells.
   const controller = Controller.forRunner(runner, { log, cells: runnerCellPort(runner) });
   return { handlers: createMethodHandlers(controller), close: () => runner.close() };

@@ -17,6 +17,15 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       const r = await c.createCell(cellArg(args));
       return { Result: { Cell: doc(r.resource), ...r.facts } };
     },
+    MaterializeCell: async (args) => {
+      const r = await c.materializeCell(cellArg(args));
+      return { Result: { Cell: doc(r.resource), ...r.facts } };
+    },
+    LogContainer: async (args) => {
+      const d = argDoc(args, 'Container');
+      const id = { realm: d.spec.realmId, space: d.spec.spaceId, stack: d.spec.stackId, name: d.spec.cellId };
+      return { Result: await c.logContainer(id, d.name) };
+    },
     GetCell: async (args) => {
       const r = await c.getCell(cellArg(args));
       return { Result: { Cell: doc(r.resource), ...r.facts } };

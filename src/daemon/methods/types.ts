@@ -401,6 +401,10 @@ export interface MethodTypes {
  */
 export interface CellMethodTypes {
   CreateCell: { args: DocArgs; reply: { Result: CreateCellResult } };
+  /** Like CreateCell without starting; a newly made cell is recorded Stopped. */
+  MaterializeCell: { args: DocArgs; reply: { Result: CreateCellResult } };
+  /** `Doc` is a Container document (cellId names the cell); one of the two paths is set. */
+  LogContainer: { args: DocArgs; reply: { Result: { HostLogPath: string; HostCapturePath: string } } };
   GetCell: { args: DocArgs; reply: { Result: GetCellResult } };
   ListCells: { args: ListCellsArgs; reply: { Cells: CellDoc[] } };
   StartCell: { args: DocArgs; reply: { Result: StartCellResult } };
