@@ -10,7 +10,13 @@ import { planArchive, type ArchivePlan } from './archive-plan.js';
 import { ImageErrorCode } from './errors.js';
 import { GcLabel, MediaType } from './media-types.js';
 import { readTarIndex } from './tar-index.js';
-import { editIndex, mutateOci, readEntries, withoutEntry, writeEntries } from './testing/archive-fixtures.js';
+import {
+  editIndex,
+  mutateOci,
+  readEntries,
+  withoutEntry,
+  writeEntries,
+} from '../../test/helpers/images/archive-fixtures.js';
 
 let dir: string;
 before(() => {

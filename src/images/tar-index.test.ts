@@ -16,7 +16,7 @@ import { hasCode } from '../errors.js';
 import { testImages, writeTar } from '../../scripts/make-test-images.js';
 import { ImageErrorCode } from './errors.js';
 import { readTarFile, readTarIndex, streamTarFile } from './tar-index.js';
-import { truncateArchive } from './testing/archive-fixtures.js';
+import { truncateArchive } from '../../test/helpers/images/archive-fixtures.js';
 
 let dir: string;
 before(() => {

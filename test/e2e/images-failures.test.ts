@@ -15,14 +15,14 @@ import { ContainerdErrorCode } from '../../src/containerd/errors.js';
 import { hasCode, type KukeonError } from '../../src/errors.js';
 import { ImageService } from '../../src/images/image-service.js';
 import { ImageErrorCode } from '../../src/images/errors.js';
-import { mutateOci, truncateArchive, withoutEntry } from '../../src/images/testing/archive-fixtures.js';
+import { mutateOci, truncateArchive, withoutEntry } from '../helpers/images/archive-fixtures.js';
 import {
   namespaceExists,
   namespaceState,
   removeNamespace,
   type NamespaceState,
-} from '../../src/images/testing/containerd-state.js';
-import { stopContainerd } from '../../src/images/testing/stop-containerd.js';
+} from '../helpers/images/containerd-state.js';
+import { stopContainerd } from '../helpers/images/stop-containerd.js';
 import { ctr, privateContainerd, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
 import { testImages, writeOciArchive, writeTar } from '../../scripts/make-test-images.js';
 

@@ -21,10 +21,10 @@ import {
   namespaceExists,
   namespaceState,
   removeNamespace,
-} from '../../src/images/testing/containerd-state.js';
-import { editIndex, readEntries, writeEntries } from '../../src/images/testing/archive-fixtures.js';
+} from '../helpers/images/containerd-state.js';
+import { editIndex, readEntries, writeEntries } from '../helpers/images/archive-fixtures.js';
 import { ctr, privateContainerd, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
-import { stopContainerd } from '../../src/images/testing/stop-containerd.js';
+import { stopContainerd } from '../helpers/images/stop-containerd.js';
 import { gzipFixed, testImages, type TestImageKey } from '../../scripts/make-test-images.js';
 
 let ctd: PrivateContainerd;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PrivateContainerd } from '../../../test/helpers/containerd.js';
+import type { PrivateContainerd } from '../containerd.js';
 
 /**
  * Stops a test file's private containerd. Works around scripts/containerd-private.sh `stop`

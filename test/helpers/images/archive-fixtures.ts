@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { writeTar, type TarEntry } from '../../../scripts/make-test-images.js';
-import { readTarIndex } from '../tar-index.js';
+import { readTarIndex } from '../../../src/images/tar-index.js';
 
 const sha = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
