@@ -92,7 +92,10 @@ export function deriveCellState(cell: Cell, statuses: readonly ContainerStatus[]
       (w) =>
         isTerminal(w.status.state) &&
         w.status.state !== 'NotCreated' &&
-        (failed(w.status) || policyRestarts(w.spec.restartPolicy, w.status.exitCode)),
+        (failed(w.status) ||
+          // A workload stopped by a signal while its siblings run is down, not finished.
+          (w.status.state === 'Stopped' && w.status.exitCode !== 0) ||
+          policyRestarts(w.spec.restartPolicy, w.status.exitCode)),
     );
     return degraded ? 'Degraded' : 'Ready';
   }

@@ -9,7 +9,7 @@ import { requireRealm } from '../realm/realm-queries.js';
 import { requireSpace } from '../space/space-queries.js';
 import { ensureCellHost } from './cell-host.js';
 import { cellFiles, refOfCell, type CellRef } from './cell-ref.js';
-import { populateStatuses } from './cell-state.js';
+import { deriveCellState, populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
 import { observeNamespace } from './container-observation.js';
 import { ensureContainerRecord } from './container-record.js';
@@ -123,9 +123,11 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
           await observeNamespace(ctx, namespace),
           timestampFromDate(ctx.now()),
         );
+        // A running cell's state follows what now runs (a workload may have been added or removed).
+        const state = running ? deriveCellState(next, statuses) : next.status.state;
         result.cell = await persistCell(ctx, ref, {
           ...next,
-          status: { ...next.status, containers: statuses },
+          status: { ...next.status, state, containers: statuses },
         });
         return result;
       },
