@@ -16,14 +16,27 @@ export function cellYaml(
   name: string,
   image: string,
   script: string,
-  extra: { restartPolicy?: string; env?: string } = {},
+  extra: {
+    restartPolicy?: string;
+    env?: string;
+    /** Further workloads of the cell. */
+    more?: { id: string; script: string; restartPolicy?: string }[];
+  } = {},
 ): string {
   return (
     `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${at.realm}\n` +
     `  spaceId: ${at.space ?? 'web'}\n  stackId: ${at.stack ?? 'api'}\n  containers:\n` +
     `    - id: main\n      image: ${image}\n      command: sh\n      args: ${JSON.stringify(['-c', script])}\n` +
     (extra.env ? `      env: ${JSON.stringify([extra.env])}\n` : '') +
-    (extra.restartPolicy ? `      restartPolicy: ${extra.restartPolicy}\n` : '')
+    (extra.restartPolicy ? `      restartPolicy: ${extra.restartPolicy}\n` : '') +
+    (extra.more ?? [])
+      .map(
+        (w) =>
+          `    - id: ${w.id}\n      image: ${image}\n      command: sh\n` +
+          `      args: ${JSON.stringify(['-c', w.script])}\n` +
+          (w.restartPolicy ? `      restartPolicy: ${w.restartPolicy}\n` : ''),
+      )
+      .join('')
   );
 }
 

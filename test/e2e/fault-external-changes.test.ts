@@ -1,0 +1,440 @@
+/**
+ * Fault tolerance (issue 8, item 4): changes made behind kukeond's back. A real kukeond child
+ * process (reconcile interval 1 s, ownership sweep every 2nd tick) on a private containerd with a
+ * hermetic configuration. Each change must be detected, reported by GetCell/ListCells and
+ * repaired or surfaced with a clear message — never a crash (loop). The host is compared with
+ * its state before the test at the end.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DaemonClient } from '../../src/client/daemon-client.js';
+import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import { cellCgroupPath } from '../../src/model/naming/index.js';
+import { Runner } from '../../src/runner/runner.js';
+import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { ctr } from '../helpers/containerd.js';
+import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
+import { b64, cellDoc, cellYaml, FOREVER, scopeYaml } from '../helpers/fault-docs.js';
+import { testImages } from '../../scripts/make-test-images.js';
+
+const INTERVAL_MS = 1000;
+/** Two intervals plus slack for a loaded 2-core machine. */
+const WITHIN_MS = 2 * INTERVAL_MS + 4000;
+
+describe('fault: external changes behind the daemon’s back', () => {
+  let env: RunnerEnv;
+  let baseline: HostSnapshot;
+  let daemon: KukeondChild;
+  let client: DaemonClient;
+  const R = `fx${process.pid}`;
+  const at = { realm: R };
+  const img = () => testImages().images.busybox.name;
+  const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
+    client.call<MethodReply<M> & { Err: null }>(m, a);
+  const ns = () => `${R}.${env.config.namespaceSuffix}`;
+  const tasks = (): Map<string, { pid: number; status: string }> => {
+    const out = new Map<string, { pid: number; status: string }>();
+    for (const line of ctr(env.config.containerdSocket, ['tasks', 'ls'], ns()).split('\n').slice(1)) {
+      const [id, pid, status] = line.trim().split(/\s+/);
+      if (id) out.set(id, { pid: Number(pid), status });
+    }
+    return out;
+  };
+  const containers = (): string[] =>
+    ctr(env.config.containerdSocket, ['containers', 'ls', '-q'], ns()).split('\n').filter(Boolean).sort();
+  const state = async (cell: string): Promise<string | undefined> =>
+    (await call('GetCell', cellDoc(at, cell))).Result.Cell.status?.state;
+  const cellDir = (cell: string) => join(env.config.runPath, 'data', R, 'web', 'api', cell);
+  /** The cell's cgroup directory in every hierarchy it exists in (v1/hybrid or v2). */
+  const cgroupDirs = (cell: string): string[] => {
+    const path = cellCgroupPath(env.config.cgroupRoot, R, 'web', 'api', cell);
+    const m = env.config.cgroupMount;
+    const tops = existsSync(join(m, 'cgroup.controllers')) ? [m] : readdirSync(m).map((h) => join(m, h));
+    return tops.map((t) => join(t, path)).filter((d) => existsSync(d));
+  };
+  const rmCgroupTree = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) rmCgroupTree(p);
+    }
+    rmdirSync(dir);
+  };
+  const linkExists = (n: string) => {
+    try {
+      execFileSync('ip', ['link', 'show', 'dev', n], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let spaceBridge = '';
+  const cacheEntries = (): string[] => {
+    const walk = (d: string): string[] =>
+      existsSync(d)
+        ? readdirSync(d).flatMap((e) =>
+            statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : [join(d, e)],
+          )
+        : [];
+    return walk(env.config.cniCacheDir).map((p) => p.slice(env.config.cniCacheDir.length + 1));
+  };
+  const apply = async (yaml: string) =>
+    (await call('ApplyDocuments', { RawYAML: b64(yaml), Team: '' })).Result.Resources;
+  const aliveAndServing = async () => {
+    assert.ok(daemon.alive(), `kukeond died: ${daemon.output().slice(-3000)}`);
+    assert.equal((await call('Ping', {})).OK, true);
+  };
+
+  before(async () => {
+    env = runnerEnv('fault-ext');
+    baseline = snapshotHost(env.config);
+    daemon = await startKukeond(env.config, env.dir, `${INTERVAL_MS}ms`, ['--sweep-every', '2']);
+    client = new DaemonClient({ socketPath: env.config.daemonSocket });
+    await apply(scopeYaml(R));
+    await call('LoadImage', { RealmName: R, Path: testImages().images.busybox.file });
+    // A bystander that every subtest checks is unaffected by the others' faults.
+    assert.equal((await apply(cellYaml(at, 'bystander', img(), FOREVER)))[0].action, 'created');
+  });
+
+  after(async () => {
+    client?.close();
+    if (daemon?.alive()) await daemon.stop();
+    const runner = await Runner.open(env.config);
+    try {
+      for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
+      await runner.purgeRealm(R, { cascade: true });
+      await runner.recoverIntents();
+      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
+      const mine = (s: HostSnapshot) => ({
+        ...s,
+        journal: s.journal.filter((j) => !j.endsWith('/')),
+        netns: [],
+      });
+      assert.deepEqual(
+        mine(snapshotHost(env.config)),
+        mine(baseline),
+        'host back to its state before the test',
+      );
+    } finally {
+      runner.close();
+      env.cleanup();
+    }
+  });
+
+  test('a workload task SIGKILLed with ctr: the cell is Stopped on the next tick and starts again', async () => {
+    await apply(cellYaml(at, 'killed', img(), FOREVER));
+    assert.equal(await state('killed'), 'Ready');
+    ctr(env.config.containerdSocket, ['tasks', 'kill', '-s', 'SIGKILL', 'web_api_killed_main'], ns());
+    const stopped = await waitFor(
+      'killed → Stopped',
+      async () => ((await state('killed')) === 'Stopped' ? true : undefined),
+      WITHIN_MS,
+    );
+    const killed = (await call('GetCell', cellDoc(at, 'killed'))).Result.Cell;
+    const main = killed.status?.containers?.find((c) => c.id === 'main');
+    assert.deepEqual([main?.state, main?.exitCode, main?.exitSignal], ['Stopped', 137, 'SIGKILL']);
+    assert.equal(tasks().get('web_api_killed_root')?.status, 'RUNNING', 'the root is left alone');
+    process.stderr.write(`# ctr kill: cell Stopped ${stopped.ms} ms after the kill\n`);
+    await aliveAndServing();
+  });
+
+  test(
+    'a cell Stopped by an outside SIGKILL of its workload starts again with StartCell',
+    {
+      todo:
+        'product defect: after `ctr tasks kill -s SIGKILL <workload>` the cell is Stopped with its root still ' +
+        'running; StartCell then fails with CNI_VETH_EXISTS "interface eth0 already exists in /proc/<root pid>/ns/net ' +
+        'and no cached CNI result says it belongs to <space>_<stack>_<cell>_root" (src/cni/attach.ts) instead of ' +
+        'reusing the live root and restarting the workload',
+    },
+    async () => {
+      assert.equal(await state('killed'), 'Stopped', 'follows the previous test');
+      assert.equal(tasks().get('web_api_killed_root')?.status, 'RUNNING');
+      try {
+        assert.equal((await call('StartCell', cellDoc(at, 'killed'))).Result.Cell.status?.state, 'Ready');
+      } finally {
+        process.stderr.write(
+          `# StartCell after an outside kill: cell ${await state('killed')}; CNI cache entries: ` +
+            `${JSON.stringify(cacheEntries())}\n`,
+        );
+      }
+      assert.equal(tasks().get('web_api_killed_main')?.status, 'RUNNING');
+    },
+  );
+
+  test('a SIGKILLed workload with restartPolicy always, beside a running one, is restarted by the loop', async () => {
+    await apply(
+      cellYaml(at, 'phoenix', img(), FOREVER, {
+        more: [{ id: 'side', script: FOREVER, restartPolicy: 'always' }],
+      }),
+    );
+    assert.equal(await state('phoenix'), 'Ready');
+    const oldPid = tasks().get('web_api_phoenix_side')?.pid;
+    ctr(env.config.containerdSocket, ['tasks', 'kill', '-s', 'SIGKILL', 'web_api_phoenix_side'], ns());
+    const restarted = await waitFor(
+      'side restarted by its policy',
+      async () => {
+        const c = (await call('GetCell', cellDoc(at, 'phoenix'))).Result.Cell;
+        const t = tasks().get('web_api_phoenix_side');
+        const s = c.status?.containers?.find((x) => x.id === 'side');
+        return t?.status === 'RUNNING' && t.pid !== oldPid && (s?.restartCount ?? 0) >= 1 ? s : undefined;
+      },
+      WITHIN_MS,
+    );
+    assert.equal(restarted.value.restartCount, 1);
+    await waitFor(
+      'phoenix Ready again',
+      async () => ((await state('phoenix')) === 'Ready' ? true : undefined),
+      WITHIN_MS,
+    );
+    process.stderr.write(
+      `# ctr kill, policy always (2 workloads): restarted ${restarted.ms} ms after the kill\n`,
+    );
+    await aliveAndServing();
+  });
+
+  test(
+    'a SIGKILLed single workload with restartPolicy always is restarted by the loop',
+    {
+      todo:
+        'product defect: deriveCellState turns "all workloads ended, one by SIGKILL/SIGTERM" into Stopped, ' +
+        'and reconcileCell skips the restart pass when next.status.state === "Stopped" ' +
+        '(src/runner/cell/reconcile-cell.ts), so a workload killed from outside is never restarted ' +
+        'although spec 02 §7.4 says policy always restarts on any exit; the cell stays Stopped',
+    },
+    async () => {
+      await apply(cellYaml(at, 'lone', img(), FOREVER, { restartPolicy: 'always' }));
+      assert.equal(await state('lone'), 'Ready');
+      const oldPid = tasks().get('web_api_lone_main')?.pid;
+      ctr(env.config.containerdSocket, ['tasks', 'kill', '-s', 'SIGKILL', 'web_api_lone_main'], ns());
+      try {
+        await waitFor(
+          'lone restarted by its policy',
+          async () => {
+            const t = tasks().get('web_api_lone_main');
+            return t?.status === 'RUNNING' && t.pid !== oldPid ? true : undefined;
+          },
+          WITHIN_MS,
+        );
+      } finally {
+        process.stderr.write(`# ctr kill, policy always (1 workload): cell ${await state('lone')}\n`);
+      }
+    },
+  );
+
+  test('a cell cgroup removed by hand is re-created by the loop and the cell starts again', async () => {
+    await apply(cellYaml(at, 'cg', img(), FOREVER));
+    const dirs = cgroupDirs('cg');
+    assert.ok(dirs.length > 0);
+    // While tasks run the kernel refuses (EBUSY): "removed by hand" needs the cell stopped.
+    assert.throws(() => rmCgroupTree(dirs[0]), /EBUSY|ENOTEMPTY/);
+    assert.equal((await call('StopCell', cellDoc(at, 'cg'))).Result.Cell.status?.state, 'Stopped');
+    const had = cgroupDirs('cg');
+    // The daemon is paused while we remove the tree in every hierarchy, so a tick cannot heal
+    // it half-way and blur what was healed.
+    daemon.child.kill('SIGSTOP');
+    try {
+      for (const d of had) rmCgroupTree(d);
+      assert.deepEqual(cgroupDirs('cg'), []);
+    } finally {
+      daemon.child.kill('SIGCONT');
+    }
+    const healed = await waitFor(
+      'cell cgroup re-created',
+      async () => ((await call('GetCell', cellDoc(at, 'cg'))).Result.CgroupExists ? true : undefined),
+      WITHIN_MS,
+    );
+    await waitFor(
+      'cell cgroup in every hierarchy',
+      () => (cgroupDirs('cg').length === had.length ? true : undefined),
+      WITHIN_MS,
+    );
+    assert.deepEqual(cgroupDirs('cg'), had);
+    process.stderr.write(`# cgroup removed by hand: re-created after ${healed.ms} ms\n`);
+    assert.equal(await state('cg'), 'Stopped', 'healing the cgroup does not start the cell');
+    assert.equal((await call('StartCell', cellDoc(at, 'cg'))).Result.Cell.status?.state, 'Ready');
+    assert.equal(tasks().get('web_api_cg_main')?.status, 'RUNNING');
+    await aliveAndServing();
+  });
+
+  test('the space bridge deleted with ip link del while a cell runs: observed, re-created at the next attach', async () => {
+    await apply(cellYaml(at, 'net1', img(), FOREVER));
+    const conflistPath = join(env.config.runPath, 'data', R, 'web', 'network.conflist');
+    const conf = JSON.parse(readFileSync(conflistPath, 'utf8')) as {
+      plugins: { type: string; bridge?: string }[];
+    };
+    const bridge = conf.plugins.find((p) => p.type === 'bridge')?.bridge ?? '';
+    assert.ok(bridge.startsWith(env.config.bridgePrefix), JSON.stringify(conf));
+    spaceBridge = bridge;
+    assert.ok(linkExists(bridge));
+    execFileSync('ip', ['link', 'del', 'dev', bridge]);
+    // Three ticks (and a sweep) later: what does kukeond report and do?
+    await sleep(3 * INTERVAL_MS + 500);
+    await aliveAndServing();
+    const space = (
+      await call('GetSpace', {
+        Doc: { apiVersion: 'v1beta1', kind: 'Space', metadata: { name: 'web' }, spec: { realmId: R } },
+      })
+    ).Result;
+    const cell = await state('net1');
+    const bridgeAfterTicks = linkExists(bridge);
+    process.stderr.write(
+      `# bridge deleted: after 3 ticks bridge ${bridgeAfterTicks ? 'present' : 'absent'}, ` +
+        `space ${space.Space.status?.state} CNINetworkExists=${space.CNINetworkExists}, cell net1 ${cell}\n`,
+    );
+    // The conflist survives (it is a file); the cell's tasks are not touched by a network fault.
+    assert.ok(existsSync(conflistPath));
+    assert.equal(tasks().get('web_api_net1_main')?.status, 'RUNNING');
+    const refreshed = await call('RefreshAll', {});
+    assert.deepEqual(refreshed.Result.Errors, []);
+    // The next attach (a new cell in the space) re-creates the bridge through the bridge plugin.
+    assert.equal((await apply(cellYaml(at, 'net2', img(), FOREVER)))[0].action, 'created');
+    assert.ok(linkExists(bridge), 'the bridge is back after the next attach');
+    assert.equal(await state('net2'), 'Ready');
+    const enslaved = execFileSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    process.stderr.write(`# bridge re-created by the next attach, ${enslaved.length} port(s) enslaved\n`);
+    assert.equal(enslaved.length, 1, 'only the new cell is attached; the old veth stays detached');
+    // Re-creating the running cell (stop + start keeps its netns) vs delete + apply: delete and
+    // re-apply attaches it again.
+    await call('DeleteDocuments', {
+      RawYAML: b64(cellYaml(at, 'net1', img(), FOREVER)),
+      Cascade: false,
+      Force: false,
+    });
+    await apply(cellYaml(at, 'net1', img(), FOREVER));
+    const ports = execFileSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(ports.length, 2, 'delete + apply re-attaches the cell');
+    await aliveAndServing();
+  });
+
+  test(
+    'a bridge deleted behind the daemon’s back is detected: healed by the space pass or reported',
+    {
+      todo:
+        'product gap: after `ip link del <bridge>` the space pass (ensureSpace) neither re-creates the bridge ' +
+        'nor reports it: GetSpace stays Ready with CNINetworkExists=true (it checks the conflist only), ' +
+        'running cells stay Ready with their host veth detached (no connectivity), RefreshAll reports no ' +
+        'error; the bridge only comes back with the next CNI ADD (a new cell), and existing cells are ' +
+        're-attached only by delete + apply',
+    },
+    async () => {
+      assert.ok(spaceBridge && linkExists(spaceBridge), 'follows the bridge test');
+      execFileSync('ip', ['link', 'del', 'dev', spaceBridge]);
+      await waitFor(
+        'bridge healed or its loss reported',
+        async () => {
+          const sp = (
+            await call('GetSpace', {
+              Doc: { apiVersion: 'v1beta1', kind: 'Space', metadata: { name: 'web' }, spec: { realmId: R } },
+            })
+          ).Result;
+          const healed =
+            linkExists(spaceBridge) &&
+            execFileSync('ip', ['-o', 'link', 'show', 'master', spaceBridge], { encoding: 'utf8' })
+              .split('\n')
+              .filter(Boolean).length >= 2;
+          const reported = sp.Space.status?.state !== 'Ready' || !sp.CNINetworkExists;
+          return healed || reported ? true : undefined;
+        },
+        WITHIN_MS,
+      );
+    },
+  );
+
+  test('a cell metadata.json deleted: the cell is reported absent, others unaffected, no crash', async () => {
+    await apply(cellYaml(at, 'ghost', img(), FOREVER));
+    const file = join(cellDir('ghost'), 'metadata.json');
+    assert.ok(existsSync(file), file);
+    assert.equal(tasks().get('web_api_ghost_main')?.status, 'RUNNING');
+    rmSync(file);
+    // Two sweeps (every 2nd tick) later.
+    await sleep(4 * INTERVAL_MS + 500);
+    await aliveAndServing();
+    assert.equal((await call('GetCell', cellDoc(at, 'ghost'))).Result.MetadataExists, false);
+    const names = (await call('ListCells', { RealmName: R, SpaceName: 'web', StackName: 'api' })).Cells.map(
+      (c) => c.metadata?.name,
+    );
+    assert.ok(!names.includes('ghost') && names.includes('bystander'), String(names));
+    assert.equal(await state('bystander'), 'Ready');
+    process.stderr.write(
+      `# metadata.json deleted: after 2 sweeps the cell's containers are ${containers().filter((c) => c.startsWith('web_api_ghost_')).length ? 'still there' : 'gone'}\n`,
+    );
+  });
+
+  test(
+    'a cell metadata.json deleted: the ownership sweep removes its containers and cgroup',
+    {
+      todo:
+        'product defect: sweepOrphans (src/runner/sweep-orphans.ts) sweeps namespaces of unknown realms, ' +
+        'cgroups down to the stack level, networks, chains and leases, but not containers labelled ' +
+        'kukeon.io/cell nor cell cgroups whose cell has no metadata inside a live realm/stack; a cell whose ' +
+        'metadata.json was deleted keeps its root and workload tasks running, its cgroup and its IP lease ' +
+        'forever (README "Ownership sweep" promises containers labelled kukeon.io/cell are swept)',
+    },
+    async () => {
+      // Follows the previous test: ghost's metadata is gone.
+      assert.ok(!existsSync(join(cellDir('ghost'), 'metadata.json')));
+      await waitFor(
+        'ghost containers swept',
+        () => (containers().some((c) => c.startsWith('web_api_ghost_')) ? undefined : true),
+        WITHIN_MS + 2 * INTERVAL_MS,
+      );
+      await waitFor(
+        'ghost cgroup swept',
+        () => (cgroupDirs('ghost').length === 0 ? true : undefined),
+        WITHIN_MS,
+      );
+      assert.equal(await state('bystander'), 'Ready');
+    },
+  );
+
+  test('a cell metadata.json corrupted: a clear error naming the file, others unaffected, no crash loop', async () => {
+    await apply(cellYaml(at, 'garbled', img(), FOREVER));
+    const file = join(cellDir('garbled'), 'metadata.json');
+    const good = readFileSync(file);
+    writeFileSync(file, '{"metadata": {"name": "garb');
+    const pid = daemon.child.pid;
+    await sleep(3 * INTERVAL_MS + 500);
+    await aliveAndServing();
+    assert.equal(daemon.child.pid, pid);
+    const err = await call('GetCell', cellDoc(at, 'garbled')).then(
+      (r) => r,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof DaemonReplyError, `GetCell of a corrupt cell must fail: ${JSON.stringify(err)}`);
+    assert.ok(err.message.includes(file), `the error names the file: ${err.message}`);
+    assert.match(err.message, /not valid JSON/);
+    process.stderr.write(`# corrupt metadata: GetCell → ${err.kind}: ${err.message}\n`);
+    const list = await call('ListCells', { RealmName: R, SpaceName: 'web', StackName: 'api' }).then(
+      (r) => r.Cells.map((c) => c.metadata?.name ?? ''),
+      (e: unknown) => e,
+    );
+    if (list instanceof DaemonReplyError) {
+      assert.ok(list.message.includes(file), list.message);
+    } else {
+      assert.ok(Array.isArray(list) && list.includes('bystander') && !list.includes('garbled'), String(list));
+      assert.ok(daemon.output().includes(file), 'a skipped corrupt cell is logged with its file');
+    }
+    process.stderr.write(
+      `# corrupt metadata: ListCells → ${list instanceof DaemonReplyError ? `error ${list.message}` : `skips it (${String(list)})`}\n`,
+    );
+    // A corrupt record is not "no record": the sweep must not destroy the cell's containers.
+    assert.equal(tasks().get('web_api_garbled_main')?.status, 'RUNNING', 'corrupt ≠ absent: not swept');
+    assert.equal(await state('bystander'), 'Ready');
+    // The loop reports the cell, tick after tick, without dying.
+    assert.match(daemon.output(), /cells_errored=[1-9]|garbled/);
+    // Restoring the file restores the cell.
+    writeFileSync(file, good);
+    assert.equal(await state('garbled'), 'Ready');
+    await aliveAndServing();
+  });
+});
