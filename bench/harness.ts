@@ -1,7 +1,11 @@
 import { performance } from 'node:perf_hooks';
 
 /** Runs `fn` `runs` times (after `warmup` unmeasured runs) and returns each duration in ms. */
-export async function timeRuns(runs: number, fn: (i: number) => Promise<void>, warmup = 1): Promise<number[]> {
+export async function timeRuns(
+  runs: number,
+  fn: (i: number) => Promise<void>,
+  warmup = 1,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn(-1 - i);
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -40,7 +44,12 @@ export function printRow(row: BenchRow): void {
     const ref = median(xs);
     const target = row.targets?.[name];
     const ratio = ours / ref;
-    const verdict = target === undefined ? '' : ratio <= target ? ` (target ≤${target}× met)` : ` (target ≤${target}× MISSED)`;
+    const verdict =
+      target === undefined
+        ? ''
+        : ratio <= target
+          ? ` (target ≤${target}× met)`
+          : ` (target ≤${target}× MISSED)`;
     parts.push(`${name} ${ref.toFixed(1).padStart(8)} ms  ratio ${ratio.toFixed(2)}×${verdict}`);
   }
   process.stdout.write(parts.join(' | ') + `   [n=${row.ours.length}]\n`);
