@@ -167,6 +167,25 @@ describe('fault: external changes behind the daemon’s back', () => {
     },
   );
 
+  test('a root task SIGKILLed with ctr: observed and reported; StopCell/StartCell bring the cell back', async () => {
+    await apply(cellYaml(at, 'rootless', img(), FOREVER));
+    assert.equal(await state('rootless'), 'Ready');
+    ctr(env.config.containerdSocket, ['tasks', 'kill', '-s', 'SIGKILL', 'web_api_rootless_root'], ns());
+    await sleep(2 * INTERVAL_MS + 500);
+    await aliveAndServing();
+    const got = (await call('GetCell', cellDoc(at, 'rootless'))).Result;
+    const root = got.Cell.status?.containers?.find((c) => c.id !== 'main');
+    process.stderr.write(
+      `# root task killed: cell ${got.Cell.status?.state}, RootContainerTaskRunning=${got.RootContainerTaskRunning}, ` +
+        `root status ${root?.state}/${root?.exitSignal}, workload task ${tasks().get('web_api_rootless_main')?.status}\n`,
+    );
+    assert.equal(got.RootContainerTaskRunning, false, 'GetCell reports the dead root');
+    await call('StopCell', cellDoc(at, 'rootless'));
+    assert.equal((await call('StartCell', cellDoc(at, 'rootless'))).Result.Cell.status?.state, 'Ready');
+    assert.equal(tasks().get('web_api_rootless_root')?.status, 'RUNNING');
+    assert.equal(tasks().get('web_api_rootless_main')?.status, 'RUNNING');
+  });
+
   test('a SIGKILLed workload with restartPolicy always, beside a running one, is restarted by the loop', async () => {
     await apply(
       cellYaml(at, 'phoenix', img(), FOREVER, {
