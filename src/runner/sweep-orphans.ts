@@ -3,6 +3,11 @@ import { cgroupRootPath } from '../model/naming/index.js';
 import { listOrphans, purgeOrphans, type OrphanReport } from '../cni/index.js';
 import { purgeNamespace } from '../containerd/index.js';
 import { withRealmLock } from './intent.js';
+import { ContainerLabel } from '../model/naming/index.js';
+import { cellRef, type CellRef } from './cell/cell-ref.js';
+import { withCellLock } from './cell/cell-store.js';
+import { removeCellHost } from './cell/remove-cell-host.js';
+import { readResource } from './resource-store.js';
 import { sweepOrphanLeases } from './lease-owner.js';
 import type { RunnerContext } from './runner-context.js';
 import { listRealms } from './realm/realm-queries.js';
@@ -18,6 +23,8 @@ export interface SweepReport {
   egressChains?: string[];
   /** containerd leases of ours whose owner process is gone (a crash mid-write). */
   leases?: string[];
+  /** Cells whose containers or cgroup existed without cell metadata (`realm/space/stack/cell`). */
+  cells?: string[];
   errors: string[];
 }
 
@@ -71,6 +78,47 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
     }
   }
 
+  // Containers labelled with a cell whose metadata is gone (deleted by hand, or a crash between
+  // the records and the stub): the whole cell's host state goes.
+  for (const realm of realms) {
+    const ns = realm.spec.namespace;
+    const records = await ctx.containerd.containers
+      .list(ns, [`labels."${ContainerLabel.Cell}"`])
+      .catch((err: unknown) => (fail(`containers of ${ns}`, err), []));
+    const cells = new Map<string, { space: string; stack: string; id: string; name: string }>();
+    for (const r of records) {
+      const space = r.labels[ContainerLabel.Space];
+      const stack = r.labels[ContainerLabel.Stack];
+      const id = r.labels[ContainerLabel.Cell];
+      if (!space || !stack || !id) continue;
+      const name = r.labels[ContainerLabel.CellName] || id;
+      cells.set(`${space}/${stack}/${id}`, {
+        space,
+        stack,
+        id,
+        name: cells.get(`${space}/${stack}/${id}`)?.name ?? name,
+      });
+    }
+    for (const c of cells.values()) {
+      const key = `${realm.metadata.name}/${c.space}/${c.stack}/${c.name}`;
+      if (pending.has(`Cell:${key}`)) continue;
+      if (await ctx.store.exists([realm.metadata.name, c.space, c.stack, c.name])) continue;
+      let ref: CellRef;
+      try {
+        ref = cellRef(ctx, {
+          realm: realm.metadata.name,
+          space: c.space,
+          stack: c.stack,
+          name: c.name,
+          id: c.id,
+        });
+      } catch {
+        continue; // labels that are not our names: not ours to touch
+      }
+      await sweepCell(ctx, ref, report, fail);
+    }
+  }
+
   // cgroups: walk root → realm → space → stack; anything the metadata does not name is an orphan.
   const root = cgroupRootPath(ctx.config.cgroupRoot);
   const sweepGroup = async (path: string, key: string): Promise<void> => {
@@ -97,8 +145,16 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
       }
       const stacks = new Set((await listStacks(ctx, realm, space)).map((s) => s.metadata.name));
       for (const stack of await ctx.cgroups.listChildren(`${root}/${realm}/${space}`)) {
-        if (!stacks.has(stack))
+        if (!stacks.has(stack)) {
           await sweepGroup(`${root}/${realm}/${space}/${stack}`, `Stack:${realm}/${space}/${stack}`);
+          continue;
+        }
+        // Cell cgroups with no cell metadata (their containers are swept below).
+        for (const cell of await ctx.cgroups.listChildren(`${root}/${realm}/${space}/${stack}`)) {
+          if (await ctx.store.exists([realm, space, stack, cell])) continue;
+          if (pending.has(`Cell:${realm}/${space}/${stack}/${cell}`)) continue;
+          await sweepCell(ctx, cellRef(ctx, { realm, space, stack, name: cell }), report, fail);
+        }
       }
     }
   }
@@ -146,4 +202,25 @@ function pendingNetwork(pending: Set<string>, network: string): boolean {
 
 function emptyOrphans(): OrphanReport {
   return { bridges: [], networks: [], ipamDirs: [], conflists: [], chains: [], cacheFiles: [] };
+}
+
+/** Removes an orphan cell's containers, network attachment and cgroup, under its lock. */
+async function sweepCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  report: SweepReport,
+  fail: (what: string, err: unknown) => void,
+): Promise<void> {
+  try {
+    await withCellLock(ctx, ref, async () => {
+      if (await ctx.store.exists(ref.scope)) return; // created meanwhile
+      const realm = await readResource(ctx, 'Realm', [ref.realm]);
+      if (!realm) return;
+      const r = await removeCellHost(ctx, realm.spec.namespace, ref, { removeMetadata: false });
+      (report.cells ??= []).push(ref.scope.join('/'));
+      if (r.cgroupDeleted) report.cgroups.push(ref.cgroupPath);
+    });
+  } catch (err) {
+    fail(`cell ${ref.scope.join('/')}`, err);
+  }
 }

@@ -108,7 +108,9 @@ export async function reconcileCell(
     // Restart pass: only for a cell that ran, whose root still runs.
     const root = next.spec.containers.find((c) => c.root);
     const rootRunning = root && next.status.containers.find((s) => s.id === root.id)?.state === 'Ready';
-    if (next.status.readyObserved && rootRunning && next.status.state !== 'Stopped') {
+    // An operator's stop/kill (persisted Stopped) is not undone by restart policies; a workload
+    // killed from outside (derived Stopped) is restarted as its policy says (spec 02 §7.4).
+    if (next.status.readyObserved && rootRunning && cell.status.state !== 'Stopped') {
       const nowMs = ctx.now().getTime();
       for (const c of next.spec.containers.filter((x) => !x.root)) {
         const s = next.status.containers.find((x) => x.id === c.id);

@@ -12,7 +12,7 @@ import { ensureCellHost } from './cell-host.js';
 import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
 import { observeNamespace } from './container-observation.js';
-import { killContainerTask, notRunning, startContainerTask } from './container-task.js';
+import { getTask, killContainerTask, notRunning, startContainerTask } from './container-task.js';
 
 /** How long a start watches its tasks for an immediate crash (spec 02 §5.5.6 step 11). */
 export const LIVENESS_WINDOW_MS = 300;
@@ -53,9 +53,11 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
       const cell = host.cell;
       const root = cell.spec.containers.find((c) => c.root);
       if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
-      // A stale lease or chain from an earlier run of this root would make ADD fail.
-      if (await hasAttachmentState(ctx, ref)) await detachCell(ctx, ref);
-      await writeCellEtcFiles(ctx, ref);
+      // A stale lease or chain from an earlier run of this root would make ADD fail. A root that
+      // still runs keeps its attachment: the ADD below re-checks it (CNI CHECK) and reuses it.
+      const rootRunning = (await getTask(ctx, namespace, root.containerdId))?.status === 'RUNNING';
+      if (!rootRunning && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);
+      if (!rootRunning) await writeCellEtcFiles(ctx, ref);
       const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
         logPath: cellFiles.log(ref, root.id),
       });
