@@ -24,3 +24,4 @@ export { IPAM_MARKER, listLeases, releaseLeases } from './ipam-leases.js';
 export { cacheFilePath, readCacheEntry } from './result-cache.js';
 export * from './space-network.js';
 export * from './cni-networks.js';
+export * from './heal-bridge.js';

@@ -1,4 +1,5 @@
 import {
+  healBridge,
   ensureSpaceNetwork,
   spaceNetworkRef,
   teardownNetwork,
@@ -35,6 +36,8 @@ export async function ensureSpaceHost(
   egress?: { policy: EgressPolicy | undefined },
 ): Promise<SpaceHostFacts> {
   const net = await ensureSpaceNetwork(ctx.cni, { realm, space, allocator: ctx.subnets });
+  // A bridge deleted by hand while cells are attached: re-create it and re-attach their veths.
+  await healBridge(ctx.cni, net.networkName, net.bridgeName);
   const cgroupPath = spaceCgroupPath(ctx.config.cgroupRoot, realm, space);
   const cgroupExisted = (await ctx.cgroups.exists(cgroupPath)).exists;
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
