@@ -349,45 +349,32 @@ describe('fault: 50 concurrent requests on overlapping cells', () => {
     storm(300));
   test('50 requests released over 4 s: no deadlock, no lost update, no false success', () => storm(4000));
 
-  test(
-    'a StopCell is never overwritten by a reconcile tick that observed the cell before the stop',
-    {
-      todo:
-        'product defect (lost update): reconcileCells (src/controller/reconcile-passes.ts) takes one ' +
-        'observation per realm (observeRealm) before the pass, then reconcileCell applies it under each ' +
-        "cell's lock; a StopCell that completes in between is overwritten — the stale observation says the " +
-        'tasks run, the sticky-Stopped rule does not apply, and the persist CAS checks only the bytes re-read ' +
-        'under the lock (which already include Stopped). The cell is recorded Ready with no task running, ' +
-        'and the next tick derives Exited: the operator’s stop is lost. Fix: observe under the cell lock ' +
-        '(or discard an observation older than the loaded generation)',
-    },
-    async () => {
-      // More cells make each tick longer, so its observation is older when it reaches the last cell.
-      const extra = Array.from({ length: 8 }, (_, i) => `pad${i}`);
-      const target = 'stopme';
-      await call('ApplyDocuments', {
-        RawYAML: b64([...extra, target].map((n) => yaml(n, 'race')).join('---\n')),
-        Team: '',
-      });
-      const seen: string[] = [];
-      try {
-        for (let i = 0; i < 8; i++) {
-          if (i > 0)
-            assert.equal((await call('StartCell', cellDoc(at, target))).Result.Cell.status?.state, 'Ready');
-          assert.equal((await call('StopCell', cellDoc(at, target))).Result.Cell.status?.state, 'Stopped');
-          await sleep(2200);
-          const st = (await call('GetCell', cellDoc(at, target))).Result.Cell.status?.state ?? '';
-          seen.push(st);
-          assert.equal(st, 'Stopped', `iteration ${i}: the stop was lost (states so far: ${String(seen)})`);
-        }
-      } finally {
-        process.stderr.write(`# stop vs tick: states 2 s after each StopCell: ${seen.join(',')}\n`);
-        await call('DeleteDocuments', {
-          RawYAML: b64([...extra, target].map((n) => yaml(n, 'race')).join('---\n')),
-          Cascade: false,
-          Force: false,
-        });
+  test('a StopCell is never overwritten by a reconcile tick that observed the cell before the stop', async () => {
+    // More cells make each tick longer, so its observation is older when it reaches the last cell.
+    const extra = Array.from({ length: 8 }, (_, i) => `pad${i}`);
+    const target = 'stopme';
+    await call('ApplyDocuments', {
+      RawYAML: b64([...extra, target].map((n) => yaml(n, 'race')).join('---\n')),
+      Team: '',
+    });
+    const seen: string[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        if (i > 0)
+          assert.equal((await call('StartCell', cellDoc(at, target))).Result.Cell.status?.state, 'Ready');
+        assert.equal((await call('StopCell', cellDoc(at, target))).Result.Cell.status?.state, 'Stopped');
+        await sleep(2200);
+        const st = (await call('GetCell', cellDoc(at, target))).Result.Cell.status?.state ?? '';
+        seen.push(st);
+        assert.equal(st, 'Stopped', `iteration ${i}: the stop was lost (states so far: ${String(seen)})`);
       }
-    },
-  );
+    } finally {
+      process.stderr.write(`# stop vs tick: states 2 s after each StopCell: ${seen.join(',')}\n`);
+      await call('DeleteDocuments', {
+        RawYAML: b64([...extra, target].map((n) => yaml(n, 'race')).join('---\n')),
+        Cascade: false,
+        Force: false,
+      });
+    }
+  });
 });

@@ -225,42 +225,32 @@ describe('fault: containerd restart while cells run', () => {
     assert.equal((await daemon.stop()).code, 0, daemon.output().slice(-2000));
   });
 
-  test(
-    'tasks that vanished with their shims are not reported as a clean exit',
-    {
-      todo:
-        'product defect: when containerd restarts after its shims were killed (tasks gone without an exit ' +
-        'status), populateStatuses keeps exitCode 0 and deriveCellState reports the cell Exited — as if its ' +
-        'workloads had finished successfully; an AutoDelete cell would then be reaped as done. Expected ' +
-        'Unknown, Stopped or Error (a vanished task is not a clean exit)',
-    },
-    async () => {
-      daemon = await startKukeond(env.config, env.dir, `${INTERVAL_MS}ms`, ['--sweep-every', '3']);
-      client = new DaemonClient({ socketPath: env.config.daemonSocket });
-      const img = testImages().images.busybox;
-      try {
-        await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
-        await call('LoadImage', { RealmName: R, Path: img.file });
-        await call('ApplyDocuments', { RawYAML: b64(cellYaml(at, 'v1', img.name, FOREVER)), Team: '' });
-        env.containerd.restart();
-        const { value } = await waitFor(
-          'v1 reported down',
-          async () => {
-            const g = (await call('GetCell', cellDoc(at, 'v1'))).Result;
-            return g.Cell.status?.state !== 'Ready' ? g.Cell.status?.state : undefined;
-          },
-          10 * INTERVAL_MS,
-        );
-        assert.notEqual(value, 'Exited', 'a vanished task is not a clean exit');
-      } finally {
-        await call('DeleteRealm', {
-          Doc: { apiVersion: 'v1beta1', kind: 'Realm', metadata: { name: R }, spec: {} },
-          Force: false,
-          Cascade: true,
-        }).catch(() => undefined);
-        client.close();
-        await daemon.stop();
-      }
-    },
-  );
+  test('tasks that vanished with their shims are not reported as a clean exit', async () => {
+    daemon = await startKukeond(env.config, env.dir, `${INTERVAL_MS}ms`, ['--sweep-every', '3']);
+    client = new DaemonClient({ socketPath: env.config.daemonSocket });
+    const img = testImages().images.busybox;
+    try {
+      await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
+      await call('LoadImage', { RealmName: R, Path: img.file });
+      await call('ApplyDocuments', { RawYAML: b64(cellYaml(at, 'v1', img.name, FOREVER)), Team: '' });
+      env.containerd.restart();
+      const { value } = await waitFor(
+        'v1 reported down',
+        async () => {
+          const g = (await call('GetCell', cellDoc(at, 'v1'))).Result;
+          return g.Cell.status?.state !== 'Ready' ? g.Cell.status?.state : undefined;
+        },
+        10 * INTERVAL_MS,
+      );
+      assert.notEqual(value, 'Exited', 'a vanished task is not a clean exit');
+    } finally {
+      await call('DeleteRealm', {
+        Doc: { apiVersion: 'v1beta1', kind: 'Realm', metadata: { name: R }, spec: {} },
+        Force: false,
+        Cascade: true,
+      }).catch(() => undefined);
+      client.close();
+      await daemon.stop();
+    }
+  });
 });

@@ -102,7 +102,9 @@ export function deriveCellState(cell: Cell, statuses: readonly ContainerStatus[]
   if (ws.some((w) => w.status.state === 'Unknown')) return 'Unknown';
   if (ws.some((w) => failed(w.status))) return 'Error';
   // Everything ended and something was stopped by a signal: the cell was stopped, not finished.
-  return ws.some((w) => w.status.state === 'Stopped' && w.status.exitCode !== 0) ? 'Stopped' : 'Exited';
+  // Exited means every workload was seen to finish cleanly; one stopped by a signal or whose task
+  // vanished (shim killed, containerd lost it) was stopped, not finished — AutoDelete must not reap it.
+  return ws.some((w) => w.status.state === 'Stopped') ? 'Stopped' : 'Exited';
 }
 
 /** §7.3 latch: once a cell was seen Ready (or Degraded) it stays "ready observed". */

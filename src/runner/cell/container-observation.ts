@@ -8,6 +8,8 @@ import type { RunnerContext } from '../runner-context.js';
 export interface NamespaceObservation {
   containers: Set<string>;
   tasks: Map<string, TaskProcess>;
+  /** When the listing started (ms since the epoch); a cell persisted later must be re-observed. */
+  takenAt?: number;
 }
 
 /**
@@ -15,6 +17,7 @@ export interface NamespaceObservation {
  * reconcile pass over many cells costs two calls per realm.
  */
 export async function observeNamespace(ctx: RunnerContext, namespace: string): Promise<NamespaceObservation> {
+  const takenAt = Date.now();
   const [containers, tasks] = await Promise.all([
     ctx.containerd.containers.list(namespace),
     ctx.containerd.tasks.list(namespace),
@@ -23,6 +26,7 @@ export async function observeNamespace(ctx: RunnerContext, namespace: string): P
     containers: new Set(containers.map((c) => c.id)),
     // Tasks.List names each init process by `id` and leaves `container_id` empty (1.6).
     tasks: new Map(tasks.map((t) => [t.container_id || t.id, t])),
+    takenAt,
   };
 }
 

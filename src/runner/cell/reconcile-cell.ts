@@ -94,7 +94,11 @@ export async function reconcileCell(
     if (!loaded) return { ...result, vanished: true };
     if (await ctx.journal.get('Cell', ref.scope.join('/'))) return { ...result, cell: loaded.model };
     const namespace = await realmNs(ctx, ref);
-    let o = obs ?? (await observeNamespace(ctx, namespace));
+    // A pass-wide observation is stale for a cell an operation persisted after it was taken (a
+    // stop that finished meanwhile must not be overwritten as Ready): observe that cell afresh.
+    const updatedAt = loaded.model.status.updatedAt ? Date.parse(loaded.model.status.updatedAt) : 0;
+    const fresh = obs && obs.takenAt !== undefined && updatedAt < obs.takenAt;
+    let o = fresh ? obs : await observeNamespace(ctx, namespace);
     let cell = loaded.model;
     let next = observe(ctx, ref, cell, o);
 
