@@ -60,13 +60,35 @@ export async function createCell(
   deps: ControllerDeps,
   desired: Cell,
 ): Promise<{ resource: Cell; facts: CreateCellFacts }> {
+  return createOrMaterialize(deps, desired, true);
+}
+
+/**
+ * MaterializeCell (spec 03 §7.3): like CreateCell but nothing is started; a cell this call
+ * created is recorded Stopped, so a later `kuke start` starts it.
+ */
+export async function materializeCell(
+  deps: ControllerDeps,
+  desired: Cell,
+): Promise<{ resource: Cell; facts: CreateCellFacts }> {
+  return createOrMaterialize(deps, desired, false);
+}
+
+async function createOrMaterialize(
+  deps: ControllerDeps,
+  desired: Cell,
+  start: boolean,
+): Promise<{ resource: Cell; facts: CreateCellFacts }> {
   const cells = port(deps);
   const id = identityOf(desired);
   const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
   const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);
   const startedPre = before?.status.state === 'Ready';
   const created = await cells.createCell(desired);
-  const final = startedPre ? created.cell : await cells.startCell(created.cell);
+  let final = created.cell;
+  if (start && !startedPre) final = await cells.startCell(created.cell);
+  if (!start && created.created) final = await cells.killCell(created.cell);
+  const startedPost = start ? final.status.state === 'Ready' : startedPre;
   const rootName = rootOf(created.cell)?.id;
   const rootEntry = created.containers.find((c) => c.name === rootName);
   return {
@@ -81,50 +103,8 @@ export async function createCell(
       RootContainerExistsPost: true,
       RootContainerCreated: rootEntry ? rootEntry.created : created.created,
       StartedPre: startedPre,
-      StartedPost: final.status.state === 'Ready',
-      Started: !startedPre && final.status.state === 'Ready',
-      Created: created.created,
-      Containers: created.containers.map((c) => ({
-        Name: c.name,
-        ExistsPre: c.existedBefore,
-        ExistsPost: true,
-        Created: c.created,
-      })),
-    },
-  };
-}
-
-/**
- * MaterializeCell (spec 03 §7.3): like CreateCell but nothing is started; a cell this call
- * created is recorded Stopped, so a later `kuke start` starts it.
- */
-export async function materializeCell(
-  deps: ControllerDeps,
-  desired: Cell,
-): Promise<{ resource: Cell; facts: CreateCellFacts }> {
-  const cells = port(deps);
-  const id = identityOf(desired);
-  const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
-  const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);
-  const created = await cells.createCell(desired);
-  const final = created.created ? await cells.killCell(created.cell) : created.cell;
-  const rootName = rootOf(created.cell)?.id;
-  const rootEntry = created.containers.find((c) => c.name === rootName);
-  const running = before?.status.state === 'Ready';
-  return {
-    resource: final,
-    facts: {
-      MetadataExistsPre: before !== undefined,
-      MetadataExistsPost: true,
-      CgroupExistsPre: cgroupPre,
-      CgroupExistsPost: true,
-      CgroupCreated: !cgroupPre,
-      RootContainerExistsPre: rootEntry ? rootEntry.existedBefore : before !== undefined,
-      RootContainerExistsPost: true,
-      RootContainerCreated: rootEntry ? rootEntry.created : created.created,
-      StartedPre: running,
-      StartedPost: running,
-      Started: false,
+      StartedPost: startedPost,
+      Started: !startedPre && startedPost,
       Created: created.created,
       Containers: created.containers.map((c) => ({
         Name: c.name,
