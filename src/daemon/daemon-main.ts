@@ -108,9 +108,21 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     },
     log,
   );
+  // Task exits are acted on at once, not only on the tick; after a containerd restart the stream
+  // resubscribes by itself and the reconnect triggers a full pass (events are hints, not a log).
+  const suffix = `.${settings.namespaceSuffix}`;
+  const events = runner.ctx.containerd.events.subscribe({
+    filters: ['topic=="/tasks/exit"'],
+    onEvent: (ev) => {
+      if (ev.namespace.endsWith(suffix)) loop.kick();
+    },
+    onReconnect: () => loop.kick(),
+  });
+  events.ready.catch(() => undefined);
   installShutdownSignals(
     {
       stop: async () => {
+        events.close();
         await loop.stop();
         await server.stop();
         runner.close();

@@ -9,6 +9,7 @@ export class ReconcileLoop {
   private running: Promise<void> | undefined;
   private stopped = false;
   private ticks = 0;
+  private kicked = false;
 
   constructor(
     private readonly intervalMs: number,
@@ -32,8 +33,25 @@ export class ReconcileLoop {
       .catch((err: unknown) => this.log.error({ err, tick: n }, 'reconcile tick failed'))
       .finally(() => {
         this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(() => this.runOnce(), this.intervalMs);
+        const delay = this.kicked ? 0 : this.intervalMs;
+        this.kicked = false;
+        if (!this.stopped) this.timer = setTimeout(() => this.runOnce(), delay);
       });
+  }
+
+  /**
+   * Runs a tick as soon as possible (a containerd task-exit event, a containerd reconnect) instead
+   * of waiting for the interval; still never overlapping: a kick during a tick runs the next one
+   * right after it.
+   */
+  kick(): void {
+    if (this.stopped || this.intervalMs <= 0 || this.ticks === 0) return;
+    if (this.running) {
+      this.kicked = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.runOnce();
   }
 
   async stop(): Promise<void> {
