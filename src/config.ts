@@ -37,6 +37,11 @@ export interface HostConfig {
    */
   pauseBinary: string;
   /**
+   * The runc v2 shim's state root: it leaves one (empty) directory per containerd namespace
+   * there, which realm deletion removes.
+   */
+  runcRoot: string;
+  /**
    * Egress firewall chain names. Unset, they follow `bridgePrefix`: `k-` gives the spec's
    * `KUKEON-EGRESS`, `KUKE-EGR-` and `KUKEON-FORWARD`; another prefix `p` gives `<P>EGRESS`,
    * `<P>EGR-` and `<P>FORWARD`, so instances side by side never share a chain.
@@ -64,6 +69,7 @@ export const defaultHostConfig: HostConfig = {
   daemonSocket: '/run/kukeon/kukeond.sock',
   snapshotter: 'overlayfs',
   pauseBinary: '/usr/bin/busybox',
+  runcRoot: '/run/containerd/runc',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Runner } from '../../src/runner/runner.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
@@ -57,6 +57,11 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     try {
       for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
       await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
+      assert.equal(
+        existsSync(`${env.config.runcRoot}/${ns}`),
+        false,
+        "runc's state dir of the realm is gone",
+      );
     } finally {
       runner.close();
       env.cleanup();

@@ -1,3 +1,5 @@
+import { rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isAlreadyExists, isNotFound, purgeNamespace } from '../../containerd/index.js';
 import { realmCgroupPath } from '../../model/naming/index.js';
 import type { Realm } from '../../model/resources.js';
@@ -71,6 +73,9 @@ export async function removeRealmHost(
   namespace: string,
 ): Promise<RealmTeardownFacts> {
   const namespaceDeleted = await purgeNamespace(ctx.containerd, namespace);
+  // runc keeps an empty state directory per namespace after its last container: not ours to
+  // leave behind once the namespace is gone (rmdir: never removes one that is still in use).
+  await rmdir(join(ctx.config.runcRoot, namespace)).catch(() => undefined);
   const removed = await ctx.cgroups.remove(realmCgroupPath(ctx.config.cgroupRoot, realmName), {
     force: true,
   });
