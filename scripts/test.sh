@@ -11,6 +11,9 @@ state=$(mktemp -d /tmp/kukeon-test.XXXXXX)
 cleanup() {
   bash scripts/containerd-private.sh stop "$state/containerd" || true
   rm -rf "$state"
+  # runc keeps an empty state dir per containerd namespace; remove those of the test namespaces
+  # (t-* from the lower-layer tests; rmdir never removes a directory that is still in use).
+  for d in /run/containerd/runc/t-*; do rmdir "$d" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
