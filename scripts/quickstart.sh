@@ -29,10 +29,10 @@ fi
 
 kuke init
 
-images=/var/lib/kukeon-quickstart/images
-mkdir -p "$images"
+images=$(mktemp -d /tmp/kukeon-quickstart.XXXXXX)
 node dist/scripts/make-test-images.js "$images" >/dev/null
 kuke image load --realm default "$images/busybox.tar"
+rm -rf "$images"
 
 kuke apply -f examples/hello-cell.yaml
 kuke get cells
