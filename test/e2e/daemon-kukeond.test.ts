@@ -19,6 +19,7 @@ import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { ctr } from '../helpers/containerd.js';
 import { testImages } from '../../scripts/make-test-images.js';
+import { kukeondFlags } from '../helpers/kukeond-child.js';
 
 const kukeond = fileURLToPath(new URL('../../src/daemon/kukeond.js', import.meta.url));
 
@@ -37,39 +38,8 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
   const R = `dr${pid}`;
   const socket = () => env.config.daemonSocket;
 
-  function flags(interval: string, extra: string[] = []): string[] {
-    const c = env.config;
-    return [
-      '--configuration',
-      join(env.dir, 'no-such-kukeond.yaml'),
-      'serve',
-      '--socket',
-      c.daemonSocket,
-      '--run-path',
-      c.runPath,
-      '--containerd-socket',
-      c.containerdSocket,
-      '--cgroup-root',
-      `/${c.cgroupRoot}`,
-      '--pod-subnet-cidr',
-      c.subnetPool,
-      '--containerd-namespace-suffix',
-      c.namespaceSuffix,
-      '--cni-cache-dir',
-      c.cniCacheDir,
-      '--cni-ipam-dir',
-      c.cniIpamDir,
-      '--cni-bin-dir',
-      c.cniBinDirs.join(':'),
-      '--bridge-prefix',
-      c.bridgePrefix,
-      '--reconcile-interval',
-      interval,
-      '--log-level',
-      'debug',
-      ...extra,
-    ];
-  }
+  const flags = (interval: string, extra: string[] = []): string[] =>
+    kukeondFlags(env.config, env.dir, interval, extra);
 
   /**
    * Starts kukeond and waits until it serves: its socket is present and the pid file names it (a

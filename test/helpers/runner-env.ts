@@ -17,8 +17,15 @@ export interface RunnerEnv {
  * files can run side by side with each other and with a real kukeon on the same machine.
  */
 export function runnerEnv(label: string): RunnerEnv {
+  return runnerEnvOn(label, privateContainerd());
+}
+
+/** The same hermetic configuration on a containerd the caller chose (e.g. one it may restart). */
+export function runnerEnvOn<C extends PrivateContainerd>(
+  label: string,
+  containerd: C,
+): RunnerEnv & { containerd: C } {
   const dir = mkdtempSync(join(tmpdir(), `kukeon-${label}-`));
-  const containerd = privateContainerd();
   // Unique per process so test files can run side by side: a 3-digit bridge prefix, and a /20
   // pool (16 spaces) out of ~3000 that other test processes are unlikely to share.
   const n = process.pid % 1000;
