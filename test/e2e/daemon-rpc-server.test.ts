@@ -21,6 +21,8 @@ import { MethodRegistry } from '../../src/daemon/rpc/method-registry.js';
 import { DaemonServer } from '../../src/daemon/server/daemon-server.js';
 import { KukeonError, hasCode } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
+import { buildSync } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 
 const execFileAsync = promisify(execFile);
 const distRoot = new URL('../../', import.meta.url).href;
@@ -389,8 +391,20 @@ test(
     assert.equal(st.gid, gid);
     assert.equal(st.uid, process.getuid!());
 
+    // The other uids may not be able to read this checkout (a clone under a 0700 directory): give
+    // them the client as one bundled file beside the socket, which they can reach.
+    const clientFile = join(dir, 'daemon-client.mjs');
+    buildSync({
+      entryPoints: [fileURLToPath(new URL('src/client/daemon-client.js', distRoot))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: clientFile,
+      logLevel: 'silent',
+    });
+    chmodSync(clientFile, 0o644);
     const script = `
-    import { DaemonClient } from '${distRoot}src/client/daemon-client.js';
+    import { DaemonClient } from '${clientFile}';
     const c = new DaemonClient({ socketPath: ${JSON.stringify(socketPath)} });
     try { const r = await c.ping(); console.log(JSON.stringify({ ok: r.OK })); }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
