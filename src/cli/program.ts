@@ -458,8 +458,12 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           .usage('[options] <cell>'),
       )
         .option('--container <name>', 'container (default: the only non-root one)')
-        .option('-f, --follow', 'keep printing appended output')
-        .option('--tail <n>', 'only the last n lines'),
+        .option('-f, --follow', 'keep printing appended output (survives rotation; waits for the file)')
+        .option('--tail <n>', 'only the last n lines (then follow, with -f)')
+        .option(
+          '--since <when>',
+          'only output written since a duration ago (10m, 1h30m) or an RFC 3339 time',
+        ),
       1,
       1,
       async (ctx, a, o) =>
@@ -470,7 +474,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           space: o.space as string,
           stack: o.stack as string,
           follow: o.follow === true,
-          tail: o.tail === undefined ? undefined : Number(o.tail),
+          tail: o.tail as string | undefined,
+          since: o.since as string | undefined,
         }),
     )();
   }

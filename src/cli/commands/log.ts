@@ -1,9 +1,13 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { hasCode } from '../../errors.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
-import type { CliContext } from '../context.js';
+import type { CliContext, Output } from '../context.js';
+import { parseGoDuration } from '../../daemon/serve/go-duration.js';
+import { offsetSince, timesPath } from '../../store/log-time-index.js';
+import { copyRange, followFile, tailOffset, type ByteSink } from './log-follower.js';
 import { field, str, type PlainDoc } from '../output/doc-fields.js';
 import { scopeFlag, validName } from './names.js';
 
@@ -14,9 +18,14 @@ export interface LogOptions {
   space: string;
   stack: string;
   follow: boolean;
-  tail?: number;
-  /** Poll period of `-f` (200 ms in the original); tests shorten it. */
+  /** `--tail`: the last n lines (a number, or the flag's text). */
+  tail?: number | string;
+  /** `--since`: a duration (`10m`) or an RFC 3339 time. */
+  since?: string;
+  /** Fallback poll period of `-f` (default 200 ms; inotify wakes it sooner); tests change it. */
   pollMs?: number;
+  /** Where the file's bytes go (default: ctx.out). */
+  write?: ByteSink;
   /** Ends `-f` (SIGINT/SIGTERM in the binary). */
   signal?: AbortSignal;
 }
@@ -46,19 +55,6 @@ export function pickContainer(cell: PlainDoc, cellName: string): string {
       `multiple attachable containers in cell; specify --container (cell ${q(cellName)}): candidates: ${candidates.join(', ')}`,
     );
   return candidates[0];
-}
-
-function readFrom(path: string, offset: number): { text: Buffer; size: number } {
-  const size = statSync(path).size;
-  if (size <= offset) return { text: Buffer.alloc(0), size };
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    return { text: buf.subarray(0, n), size: offset + n };
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
@@ -94,6 +90,8 @@ export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
   const realm = scopeFlag('realm', o.realm);
   const space = scopeFlag('space', o.space);
   const stack = scopeFlag('stack', o.stack);
+  const tail = parseTail(o.tail);
+  const sinceMs = o.since === undefined ? undefined : parseSince(o.since, ctx.now().getTime());
   const api = ctx.api('promotable');
   let container = o.container;
   if (!container) {
@@ -108,40 +106,100 @@ export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
     container = pickContainer(got.Result.Cell as PlainDoc, cellName);
   }
   const path = await logPath(ctx, api, { realm, space, stack, cell: cellName, container });
-  let offset: number;
+  const sink = o.write ?? byteSink(ctx.out);
+  let fd: number | undefined;
   try {
-    const first = readFrom(path, 0);
-    const text = first.text.toString('utf8');
-    ctx.out.write(o.tail === undefined ? text : tailLines(text, o.tail));
-    offset = first.size;
+    fd = openSync(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    throw new CliError(
-      cliErrorCodes.failed,
-      `cell ${q(cellName)} container ${q(container)} has no log file at ${path} (the runtime shim has not opened it yet — try again after the container produces output)`,
-    );
+    const missing = `cell ${q(cellName)} container ${q(container)} has no log file at ${path}`;
+    if (!o.follow)
+      throw new CliError(
+        cliErrorCodes.failed,
+        `${missing} (the runtime shim has not opened it yet — try again after the container produces output)`,
+      );
+    // Following: the file appears when the container starts; everything in it is new.
+    ctx.err.write(`${missing} yet; waiting for it\n`);
   }
-  if (!o.follow) return;
-  const signal = o.signal ?? signalFromProcess();
-  const pollMs = o.pollMs ?? 200;
-  while (!signal.aborted) {
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  let offset = 0;
+  if (fd !== undefined) {
     try {
-      const next = readFrom(path, offset);
-      // A truncated file (rotation) starts over from its beginning.
-      if (next.size < offset) offset = 0;
-      if (next.text.length > 0) ctx.out.write(next.text.toString('utf8'));
-      offset = Math.max(offset, next.size);
-    } catch {
-      // The file can vanish briefly while a container is recreated; keep polling.
+      const end = fstatSync(fd).size;
+      let start = 0;
+      if (sinceMs !== undefined) start = sinceStart(ctx, path, sinceMs);
+      if (tail !== undefined) start = Math.max(start, tailOffset(fd, end, tail));
+      offset = await copyRange(fd, Math.min(start, end), end, sink);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    if (!o.follow) {
+      closeSync(fd);
+      return;
     }
   }
+  await followFile({ path, fd, offset, sink, signal: o.signal ?? signalFromProcess(), pollMs: o.pollMs });
 }
 
+/** `--since`'s start offset from the file's time index; without an index, the whole file. */
+function sinceStart(ctx: CliContext, path: string, sinceMs: number): number {
+  const s = offsetSince(path, sinceMs);
+  if (!s.indexed)
+    ctx.err.write(`no time index for ${path} (${timesPath(path)}); --since prints the whole log\n`);
+  return s.offset;
+}
+
+/** `--tail`: a non-negative whole number of lines. */
+export function parseTail(tail: number | string | undefined): number | undefined {
+  if (tail === undefined) return undefined;
+  const n = typeof tail === 'number' ? tail : /^\d+$/.test(tail.trim()) ? Number(tail) : NaN;
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliError(
+      cliErrorCodes.usage,
+      `invalid --tail ${q(String(tail))}: want a number of lines (0 or more)`,
+    );
+  return n;
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** `--since`: a duration before `nowMs` (`10m`, `1h30m`, Go syntax) or an RFC 3339 time; epoch ms. */
+export function parseSince(text: string, nowMs: number): number {
+  const d = parseGoDuration(text);
+  if (d !== undefined && d >= 0) return nowMs - d;
+  if (rfc3339.test(text.trim())) {
+    const t = Date.parse(text.trim().replace(' ', 'T'));
+    if (!Number.isNaN(t)) return t;
+  }
+  throw new CliError(
+    cliErrorCodes.usage,
+    `invalid --since ${q(text)}: want a duration (10m, 1h30m) or an RFC 3339 time (2026-11-28T10:00:00Z)`,
+  );
+}
+
+/**
+ * Raw bytes to the output when it can take them (`writeBytes`); otherwise through a streaming
+ * UTF-8 decoder, which keeps a character split across chunks whole.
+ */
+function byteSink(out: Output): ByteSink {
+  const raw = (out as Output & { writeBytes?: (b: Buffer) => void }).writeBytes;
+  if (typeof raw === 'function') return (b) => raw.call(out, b);
+  const decoder = new StringDecoder('utf8');
+  return (b) => {
+    const text = decoder.write(b);
+    if (text !== '') out.write(text);
+  };
+}
+
+/** Aborts on SIGINT/SIGTERM, which then end `-f` with exit 0 instead of killing the process. */
 function signalFromProcess(): AbortSignal {
   const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    ac.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return ac.signal;
 }
