@@ -75,6 +75,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     daemon: load(() => import('./commands/daemon.js')),
     uninstall: load(() => import('./commands/uninstall.js')),
     run: load(() => import('./commands/run.js')),
+    attach: load(() => import('./commands/attach.js')),
   };
 
   // version
@@ -450,6 +451,26 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   }
 
   // log
+  if (want('attach', 'att')) {
+    act(
+      scope(
+        leaf(program, 'attach', "attach the terminal to a cell's container (detach: Ctrl-] Ctrl-])", ['att'])
+          .argument('[cell]')
+          .usage('[options] <cell>'),
+      ).option('--container <name>', 'container (default: the only attachable one)'),
+      1,
+      1,
+      async (ctx, a, o) =>
+        (await m.attach()).attach(ctx, {
+          cell: a[0],
+          container: o.container as string | undefined,
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+        }),
+    )();
+  }
+
   if (want('log', 'logs')) {
     act(
       scope(
@@ -630,6 +651,8 @@ export const topLevelNames = new Set([
   'autocomplete',
   '__complete',
   'run',
+  'attach',
+  'att',
 ]);
 
 /** Root flags that take a value (their value is not a command word). */

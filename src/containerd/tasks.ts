@@ -180,6 +180,17 @@ export class TasksApi {
     await this.rpc.unary('tasks', 'Update', req, scope);
   }
 
+  /** Sets the window size of a terminal task's pty (columns × rows); the process gets SIGWINCH. */
+  async resizePty(
+    scope: Scope,
+    containerId: string,
+    size: { width: number; height: number },
+    execId = '',
+  ): Promise<void> {
+    const req = { container_id: containerId, exec_id: execId, width: size.width, height: size.height };
+    await this.rpc.unary('tasks', 'ResizePty', req, scope);
+  }
+
   /** Adds an exec process; then `start(scope, id, exec_id)`, `wait(..., {execId})`, `deleteProcess`. */
   async exec(scope: Scope, e: NewExec): Promise<void> {
     const req = {

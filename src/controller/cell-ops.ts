@@ -2,6 +2,7 @@ import type { Cell } from '../model/resources.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
 import type { CellPort } from './runner-port.js';
+import { cellContainer } from './attach-ops.js';
 
 export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
 
@@ -122,12 +123,11 @@ export async function logContainer(
   id: CellIdentity,
   container: string,
 ): Promise<{ HostLogPath: string; HostCapturePath: string }> {
-  const cell = await requireCell(deps, id);
-  if (!cell.spec.containers.some((c) => c.id === container)) {
-    throw new ControllerError(
-      ControllerErrorCode.ContainerNotFound,
-      `container "${container}" not found in cell "${cell.metadata.name}"`,
-    );
+  const { cell, spec } = await cellContainer(deps, id, container);
+  // Attachable containers print on a terminal; the daemon captures it (spec 03 §4.11).
+  if (spec.attachable && !spec.root && port(deps).terminalTask) {
+    const task = await port(deps).terminalTask!(cell, spec);
+    return { HostLogPath: '', HostCapturePath: task.files.capture };
   }
   const path = port(deps).containerLogPath?.(id.realm, id.space, id.stack, id.name, container) ?? '';
   return { HostLogPath: path, HostCapturePath: '' };

@@ -11,6 +11,10 @@ export const ControllerErrorCode = {
   StackNotFound: 'STACK_NOT_FOUND',
   CellNotFound: 'CELL_NOT_FOUND',
   ContainerNotFound: 'CONTAINER_NOT_FOUND',
+  /** Attach to a container that is not attachable (or is the root). */
+  AttachNotSupported: 'ATTACH_NOT_SUPPORTED',
+  /** Attach to an attachable container whose task does not run. */
+  AttachTaskNotRunning: 'ATTACH_TASK_NOT_RUNNING',
   ResourceHasDependencies: 'RESOURCE_HAS_DEPENDENCIES',
   BreakingUpdate: 'BREAKING_UPDATE',
   /** A cell ended an apply Failed or Error (ErrCellReconcileFailed). */

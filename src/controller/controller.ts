@@ -23,6 +23,7 @@ import {
 } from './delete-documents.js';
 import { runnerHostProbe, type HostProbe } from './host-probe.js';
 import * as realms from './realm-ops.js';
+import { attachContainer } from './attach-ops.js';
 import * as cellOps from './cell-ops.js';
 import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
@@ -158,6 +159,7 @@ export class Controller {
   startCell = (id: CellIdentity) => cellOps.startCell(this.deps, id);
   materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);
   logContainer = (id: CellIdentity, container: string) => cellOps.logContainer(this.deps, id, container);
+  attachContainer = (id: CellIdentity, container: string) => attachContainer(this.deps, id, container);
   stopCell = (id: CellIdentity) => cellOps.stopCell(this.deps, id);
   killCell = (id: CellIdentity) => cellOps.killCell(this.deps, id);
   deleteCell = (id: CellIdentity) => cellOps.deleteCell(this.deps, id);

@@ -1,5 +1,6 @@
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
+import type { TerminalTask } from '../runner/terminal-host.js';
 import type {
   CellCreateOutcome,
   CellDeleteOutcome,
@@ -28,6 +29,7 @@ interface CellCapableRunner {
   reconcileCell(ref: never, obs?: never): Promise<CellReconcileOutcome>;
   observeRealm?(realm: string): Promise<unknown>;
   containerLogPath?(ref: never, container: string): string;
+  terminalTask?(ref: never, container: ContainerSpec): Promise<TerminalTask>;
 }
 
 const required = [
@@ -85,6 +87,9 @@ export function runnerCellPort(runner: object): CellPort | undefined {
     containerLogPath: full.containerLogPath
       ? (realm, space, stack, name, container) =>
           full.containerLogPath!(ref({ realm, space, stack, name }), container)
+      : undefined,
+    terminalTask: full.terminalTask
+      ? (cell, container) => full.terminalTask!(refOf(cell), container)
       : undefined,
     reconcileCell: async (cell, obs) => {
       const res = await full.reconcileCell(refOf(cell), obs as never);

@@ -1,3 +1,4 @@
+import type { TerminalTask } from '../runner/terminal-host.js';
 import type { Runner } from '../runner/runner.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
@@ -76,6 +77,8 @@ export interface CellPort {
   observeRealm?(realm: string): Promise<unknown>;
   /** Host path of a container's output log. */
   containerLogPath?(realm: string, space: string, stack: string, cell: string, container: string): string;
+  /** Namespace, containerd ID and terminal files of one container (attachable ones use them). */
+  terminalTask?(cell: Cell, container: ContainerSpec): Promise<TerminalTask>;
 }
 
 export interface CellCreateOutcome {

@@ -23,6 +23,10 @@ import { checkInstanceIdentity } from './serve/instance-guard.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
+import { serveAttach, type AttachBackend } from './attach/attach-connection.js';
+import { recoverTerminalSessions } from './attach/recover-sessions.js';
+import { TerminalSessions } from './attach/terminal-sessions.js';
+import { ATTACH_MAGIC } from './rpc/attach-frames.js';
 
 /** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
 const PASS_WAIT_MS = 2_000;
@@ -95,11 +99,31 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     new MethodRegistry(),
     gateHandlers(createMethodHandlers(controller), gate),
   );
+  // Attach sessions: the runner hands new terminal tasks over; running ones are re-opened now.
+  const sessions = new TerminalSessions({ containerd: runner.ctx.containerd, logger: log });
+  runner.ctx.terminals = sessions;
+  const reopened = await recoverTerminalSessions(runner, sessions, log);
+  if (reopened > 0) log.info({ sessions: reopened }, 'attach sessions re-opened');
+  const attach: AttachBackend = {
+    sessions,
+    logger: log,
+    resolve: (r) =>
+      gate.shared(() =>
+        controller.attachContainer(
+          { realm: r.realm, space: r.space, stack: r.stack, name: r.cell },
+          r.container,
+        ),
+      ),
+  };
   const server = new DaemonServer({
     socketPath: settings.socket,
     registry,
     logger: log,
     socketGid: settings.socketGid > 0 ? settings.socketGid : undefined,
+    stream: {
+      firstByte: ATTACH_MAGIC.charCodeAt(0),
+      serve: (socket, first) => serveAttach(socket, first, attach),
+    },
   });
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
@@ -125,6 +149,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
         events.close();
         await loop.stop();
         await server.stop();
+        sessions.closeAll();
         runner.close();
       },
     },

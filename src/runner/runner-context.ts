@@ -9,6 +9,7 @@ import { cniContext, type CniContext } from '../cni/index.js';
 import { SubnetAllocator } from '../model/naming/index.js';
 import { DocumentStore, IntentJournal, KeyedMutex } from '../store/index.js';
 import type { CgroupLayout } from '../cgroups/index.js';
+import type { TerminalHost } from './terminal-host.js';
 
 /**
  * Everything the runner drives, built once from the host configuration and passed to every
@@ -28,6 +29,8 @@ export interface RunnerContext {
   /** In-process per-resource lifecycle locks (the store's file locks cover other processes). */
   locks: KeyedMutex;
   now: () => Date;
+  /** kukeond's attach sessions (set by the daemon after opening the runner); see TerminalHost. */
+  terminals?: TerminalHost;
 }
 
 export interface RunnerContextOptions {

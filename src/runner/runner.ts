@@ -25,7 +25,9 @@ import { deleteImage, getImage, listImages, loadImage } from './images/realm-ima
 import { recoverIntents } from './recover-intents.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
-import { cellFiles, cellRef, refOfCell, type CellRef } from './cell/cell-ref.js';
+import { cellFiles, cellRef, containerdIdOf, refOfCell, type CellRef } from './cell/cell-ref.js';
+import { terminalFiles } from './cell/terminal-files.js';
+import type { TerminalTask } from './terminal-host.js';
 import { createCell } from './cell/create-cell.js';
 import { startCell } from './cell/start-cell.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
@@ -121,6 +123,12 @@ export class Runner {
   purgeCell = (cell: Cell) => deleteCell(this.ctx, refOfCell(this.ctx, cell), 0);
   getCell = (ref: CellRef) => getCell(this.ctx, ref);
   containerLogPath = (ref: CellRef, container: string): string => cellFiles.log(ref, container);
+  /** Where a container's terminal is: its realm namespace, containerd ID, FIFOs and capture file. */
+  terminalTask = async (ref: CellRef, container: ContainerSpec): Promise<TerminalTask> => ({
+    namespace: (await requireRealm(this.ctx, ref.realm)).spec.namespace,
+    containerdId: containerdIdOf(ref, container),
+    files: terminalFiles(cellFiles.containerDir(ref, container.id)),
+  });
   listCells = (realm: string, space: string, stack: string) => listCells(this.ctx, realm, space, stack);
   refreshCell = (ref: CellRef) => refreshCell(this.ctx, ref);
   /** `obs`: one namespace observation shared by a whole pass (two list calls per realm, not per cell). */

@@ -6,6 +6,10 @@ import { field, str, type PlainDoc } from '../output/doc-fields.js';
 import { renderDocuments } from '../output/documents.js';
 import { parseDocOutput } from '../output/output-format.js';
 import { generatedCellName, parseEnvFlags } from './create.js';
+import { attachableContainers, attachToContainer } from './attach.js';
+import type { AttachEnd } from '../../client/attach-client.js';
+import { hasCode } from '../../errors.js';
+import type { LocalTerminal } from '../terminal/attach-terminal.js';
 import { scopeFlag, validName } from './names.js';
 import { readManifest } from './read-manifest.js';
 
@@ -195,16 +199,43 @@ function divergence(file: PlainDoc, live: PlainDoc): string[] {
 }
 
 /**
- * `kuke run` in detached mode (spec 03 §4.13). Attaching (the default without `-d`) needs the
- * terminal protocol, which this build does not have: validation runs first, then it says so.
+ * Which container `kuke run` attaches to (spec 03 §4.13): `--container` (must exist and be
+ * attachable), else `spec.tty.default`, else the first attachable one.
  */
-export async function runCell(ctx: CliContext, o: RunOptions): Promise<void> {
+export function runAttachTarget(cell: unknown, cellName: string, requested: string | undefined): string {
+  const attachable = attachableContainers(cell);
+  if (requested !== undefined) {
+    if (attachable.includes(requested)) return requested;
+    throw new CliError(
+      cliErrorCodes.failed,
+      `container ${q(requested)} is not an attachable container of cell ${q(cellName)}; available attachable containers: ${attachable.length ? attachable.join(', ') : '<none>'}`,
+    );
+  }
+  const preferred = str(cell, 'spec.tty.default');
+  if (preferred && attachable.includes(preferred)) return preferred;
+  if (attachable.length === 0)
+    throw new CliError(
+      cliErrorCodes.failed,
+      `no attachable container in cell (cell ${q(cellName)}); declare 'attachable: true' on one container or pass -d/--detach`,
+    );
+  return orderedAttachable(cell, attachable)[0];
+}
+
+/** Attachable container ids in the order the manifest lists them. */
+function orderedAttachable(cell: unknown, attachable: string[]): string[] {
+  const specs = field(cell, 'spec.containers');
+  const order = (Array.isArray(specs) ? (specs as PlainDoc[]) : []).map((c) => str(c, 'id'));
+  return [...attachable].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
+/**
+ * `kuke run` (spec 03 §4.13): create or start the cell, print the summary, then (unless `-d`)
+ * attach to its terminal. With `--rm`, a session that ends other than by a detach removes the
+ * cell (the reconcile loop also reaps it, as autoDelete, if this client dies first).
+ */
+export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTerminal): Promise<void> {
   validateRun(o);
   const output = parseDocOutput(o.output);
-  if (!o.detach)
-    throw usage(
-      'attaching is not supported by this build; pass -d/--detach to create/start without attaching',
-    );
   if (o.fromBlueprint !== undefined || o.fromConfig !== undefined || o.clone !== undefined)
     throw usage(
       '--from-blueprint, --from-config and --clone are not supported by this build; use --image or -f',
@@ -304,4 +335,26 @@ export async function runCell(ctx: CliContext, o: RunOptions): Promise<void> {
   }
   if (output) ctx.out.write(await renderDocuments('RunSummary', machineSummary(t, result), output));
   else ctx.out.write(renderCellOutcome(t, result));
+  if (o.detach) return;
+
+  const live = (await getCell(api, t)) ?? {};
+  const container = runAttachTarget(live.Cell ?? result.Cell, t.name, o.container);
+  const target = { realm: t.realm, space: t.space, stack: t.stack, cell: t.name, container };
+  let end: AttachEnd | undefined;
+  try {
+    // The terminal may still be coming up (a container restarting): retry for 10 s.
+    end = await attachToContainer(ctx, target, { retryMs: 10_000, terminal });
+  } finally {
+    if (o.rm && end?.kind !== 'detached') await removeAfterRun(ctx, api, t);
+  }
+}
+
+/** `--rm` cleanup: the cell goes; already gone (the reconcile loop was first) is fine. */
+async function removeAfterRun(ctx: CliContext, api: KukeonApi, t: Target): Promise<void> {
+  try {
+    await api.call('DeleteCell', { Doc: cellDoc(t) });
+  } catch (err) {
+    if (hasCode(err, 'CELL_NOT_FOUND')) return;
+    ctx.err.write(`kuke run: --rm cleanup: failed to delete cell ${q(t.name)}: ${(err as Error).message}\n`);
+  }
 }

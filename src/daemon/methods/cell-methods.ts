@@ -26,6 +26,12 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       const id = { realm: d.spec.realmId, space: d.spec.spaceId, stack: d.spec.stackId, name: d.spec.cellId };
       return { Result: await c.logContainer(id, d.name) };
     },
+    AttachContainer: async (args) => {
+      const d = argDoc(args, 'Container');
+      const id = { realm: d.spec.realmId, space: d.spec.spaceId, stack: d.spec.stackId, name: d.spec.cellId };
+      await c.attachContainer(id, d.name);
+      return { Result: { HostSocketPath: '' } };
+    },
     GetCell: async (args) => {
       const r = await c.getCell(cellArg(args));
       return { Result: { Cell: doc(r.resource), ...r.facts } };

@@ -405,6 +405,12 @@ export interface CellMethodTypes {
   MaterializeCell: { args: DocArgs; reply: { Result: CreateCellResult } };
   /** `Doc` is a Container document (cellId names the cell); one of the two paths is set. */
   LogContainer: { args: DocArgs; reply: { Result: { HostLogPath: string; HostCapturePath: string } } };
+  /**
+   * Checks that the container can be attached (exists, attachable, task running). The session
+   * itself streams over the daemon socket (see daemon/rpc/attach-frames.ts), so HostSocketPath
+   * is empty: there is no per-container socket to dial.
+   */
+  AttachContainer: { args: DocArgs; reply: { Result: { HostSocketPath: string } } };
   GetCell: { args: DocArgs; reply: { Result: GetCellResult } };
   ListCells: { args: ListCellsArgs; reply: { Cells: CellDoc[] } };
   StartCell: { args: DocArgs; reply: { Result: StartCellResult } };

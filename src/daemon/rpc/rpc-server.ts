@@ -11,6 +11,16 @@ export interface RpcServerOptions {
   limits?: Partial<RpcLimits>;
   /** The daemon's per-resource locks; pass the controller's instance so both exclude each other. */
   locks?: KeyedMutex;
+  /**
+   * Serves connections whose first byte is `firstByte` (never the start of a JSON request) with
+   * another protocol: the attach stream. It receives the socket and the first chunk read.
+   */
+  stream?: StreamProtocol;
+}
+
+export interface StreamProtocol {
+  firstByte: number;
+  serve(socket: Socket, firstChunk: Buffer): void;
 }
 
 /**
@@ -25,6 +35,8 @@ export class RpcServer {
   private readonly connections = new Set<RpcConnection>();
   private readonly budget: BufferBudget;
   private readonly locks: KeyedMutex;
+  private readonly stream: StreamProtocol | undefined;
+  private readonly streamSockets = new Set<Socket>();
   private nextConnectionId = 1;
 
   constructor(options: RpcServerOptions) {
@@ -33,6 +45,7 @@ export class RpcServer {
     this.limits = rpcLimits(options.limits);
     this.budget = { used: 0, limit: this.limits.maxBufferedBytesTotal };
     this.locks = options.locks ?? new KeyedMutex();
+    this.stream = options.stream;
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
@@ -72,6 +85,8 @@ export class RpcServer {
    */
   async drain(timeoutMs: number): Promise<number> {
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Stream sessions have no request to finish: they end now (their peers see the hang-up).
+    for (const s of this.streamSockets) s.destroy();
     for (const c of this.connections) c.beginDrain();
     const allClosed = Promise.all([...this.connections].map((c) => c.closed));
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +106,7 @@ export class RpcServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.connections.size >= this.limits.maxConnections) {
+    if (this.connections.size + this.streamSockets.size >= this.limits.maxConnections) {
       this.logger.warn(
         { max: this.limits.maxConnections },
         'rpc connection limit reached; refusing a connection',
@@ -99,6 +114,31 @@ export class RpcServer {
       socket.destroy();
       return;
     }
+    const stream = this.stream;
+    if (!stream) {
+      this.serveRpc(socket);
+      return;
+    }
+    // Which protocol is decided by the first byte; a peer that never sends one is dropped like an
+    // idle RPC connection.
+    const silent = setTimeout(() => socket.destroy(), this.limits.idleTimeoutMs).unref();
+    socket.once('close', () => clearTimeout(silent));
+    socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
+      if (first[0] === stream.firstByte) {
+        this.streamSockets.add(socket);
+        socket.once('close', () => this.streamSockets.delete(socket));
+        stream.serve(socket, first);
+        return;
+      }
+      socket.pause();
+      socket.unshift(first);
+      this.serveRpc(socket);
+      socket.resume();
+    });
+  }
+
+  private serveRpc(socket: Socket): void {
     const connection = new RpcConnection(socket, {
       id: this.nextConnectionId++,
       registry: this.registry,

@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import type { MethodRegistry } from '../rpc/method-registry.js';
 import type { RpcLimits } from '../rpc/rpc-limits.js';
-import { RpcServer } from '../rpc/rpc-server.js';
+import { RpcServer, type StreamProtocol } from '../rpc/rpc-server.js';
 import { removePidFileIfOwned, writePidFile } from './pid-file.js';
 import { defaultSocketGroup, lookupGroupGid } from './socket-group.js';
 import { probeSocket } from './socket-probe.js';
@@ -34,6 +34,8 @@ export interface DaemonServerOptions {
   probeTimeoutMs?: number;
   /** Per-resource locks handed to handlers as `ctx.locks` (share the controller's instance). */
   locks?: KeyedMutex;
+  /** The attach stream, served on the same socket (see RpcServer's `stream`). */
+  stream?: StreamProtocol;
 }
 
 /** What `start()` set up, for logs and tests. */
@@ -121,6 +123,7 @@ export class DaemonServer {
       logger: this.logger,
       limits: this.options.limits,
       locks: this.options.locks,
+      stream: this.options.stream,
     });
     try {
       await rpc.listen(privateSocket);

@@ -61,5 +61,7 @@ export function containerSpecInput(
     etcResolvConfPath: hostNetwork ? undefined : cellFiles.resolvConf(ref),
     joinNamespaces: c.root ? undefined : options.join,
     cniConfigPath: options.cniConfigPath,
+    // The root only holds the cell's namespaces; a terminal there would have nobody to talk to.
+    terminal: !c.root && c.attachable === true,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   isAliveStatus,
@@ -10,6 +10,7 @@ import {
 import { joinNamespaces, type JoinNamespaces, type OciSpec } from '../oci/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
 
 export async function getTask(
   ctx: RunnerContext,
@@ -28,6 +29,22 @@ export async function getTask(
 async function ensureLogFile(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o750 });
   await (await open(path, 'a', 0o640)).close();
+}
+
+/**
+ * The FIFOs of a terminal task (the shim opens them, it does not create them). A leftover of
+ * another type at the path (a crash between unlink and mkfifo cannot leave one, a user can) is
+ * replaced; an existing FIFO is reused — its buffered bytes die with its last open descriptor.
+ */
+async function ensureTerminalFifos(files: TerminalFiles): Promise<void> {
+  await mkdir(files.dir, { recursive: true, mode: 0o700 });
+  const { mkfifo } = await import('kukeon-flock');
+  for (const path of [files.stdin, files.stdout]) {
+    if (mkfifo(path, 0o600)) continue;
+    if ((await lstat(path)).isFIFO()) continue;
+    await rm(path, { recursive: true, force: true });
+    mkfifo(path, 0o600);
+  }
 }
 
 /**
@@ -53,9 +70,38 @@ export async function startContainerTask(
   const rootfs = record.snapshot_key
     ? await ctx.containerd.snapshots.mounts(namespace, record.snapshot_key)
     : [];
-  if (options.logPath) await ensureLogFile(options.logPath);
-  const io = options.logPath ?? '';
-  await ctx.containerd.tasks.create(namespace, { container_id: id, rootfs, stdout: io, stderr: io });
+  const terminal = (record.spec as OciSpec | undefined)?.process?.terminal === true;
+  if (terminal && options.logPath) {
+    // Attachable: the process gets a pty; the shim copies it through two FIFOs whose other ends
+    // kukeond holds (and re-opens after a restart), so the session outlives any client.
+    const files = terminalFiles(dirname(options.logPath));
+    await ensureTerminalFifos(files);
+    const fds = await openTerminalFds(files);
+    try {
+      await ctx.containerd.tasks.create(namespace, {
+        container_id: id,
+        rootfs,
+        terminal: true,
+        stdin: files.stdin,
+        stdout: files.stdout,
+      });
+    } catch (err) {
+      closeTerminalFds(fds);
+      throw err;
+    }
+    if (!ctx.terminals) closeTerminalFds(fds);
+    else
+      await ctx.terminals.taskCreated({ namespace, containerdId: id, files }, fds).catch((err: unknown) => {
+        ctx.log.warn(
+          { err, container: id },
+          'attach session could not adopt the terminal; the next attach retries',
+        );
+      });
+  } else {
+    if (options.logPath) await ensureLogFile(options.logPath);
+    const io = options.logPath ?? '';
+    await ctx.containerd.tasks.create(namespace, { container_id: id, rootfs, stdout: io, stderr: io });
+  }
   try {
     return await ctx.containerd.tasks.start(namespace, id);
   } catch (err) {

@@ -396,20 +396,17 @@ describe('options of §2.2 in order', () => {
       },
     );
   });
-  it('17: attachable wrapper mounts last and args prefix', () => {
-    const m = {
-      destination: '/.kukeon/bin/kuketty',
-      type: 'bind',
-      source: '/opt/kukeon/bin/kuketty',
-      options: ['rbind', 'ro'],
-    };
-    const spec = build({
-      command: 'sh',
-      tmpfs: [{ path: '/x' }],
-      attach: { mounts: [m], argsPrefix: ['/.kukeon/bin/kuketty', '--'] },
-    });
-    assert.deepEqual(spec.mounts.at(-1), m);
-    assert.deepEqual(spec.process.args, ['/.kukeon/bin/kuketty', '--', 'sh']);
+  it('17: attachable runs on a terminal with a TERM, and keeps a TERM the user set', () => {
+    const spec = build({ command: 'sh', terminal: true });
+    assert.equal(spec.process.terminal, true);
+    assert.ok(spec.process.env.includes('TERM=xterm'));
+    assert.deepEqual(spec.process.args, ['sh']);
+    const own = build({ command: 'sh', terminal: true, env: ['TERM=screen'] });
+    assert.deepEqual(
+      own.process.env.filter((e) => e.startsWith('TERM=')),
+      ['TERM=screen'],
+    );
+    assert.notEqual(build({ command: 'sh' }).process.terminal, true);
   });
   it('18: CNI config annotation plus user annotations', () => {
     const spec = build({ cniConfigPath: '/opt/kukeon/data/r/s/network.conflist', annotations: { a: 'b' } });
@@ -472,15 +469,12 @@ describe('purity', () => {
       ...base,
       env: ['A=1'],
       volumes: [{ source: '/a', target: '/a' }],
-      attach: {
-        mounts: [{ destination: '/k', type: 'bind', source: '/k', options: ['rbind'] }],
-        argsPrefix: ['/k'],
-      },
+      terminal: true,
     };
     const before = structuredClone(input);
     const a = buildOciSpec(input, {});
     a.mounts.at(-1)?.options.push('mutated');
     assert.deepEqual(input, before);
-    assert.deepEqual(buildOciSpec(input, {}).mounts.at(-1)?.options, ['rbind']);
+    assert.deepEqual(buildOciSpec(input, {}).mounts.at(-1)?.options, a.mounts.at(-1)?.options.slice(0, -1));
   });
 });

@@ -86,10 +86,10 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   if ((input.defaultMemoryLimitBytes ?? 0) > 0 && !((input.resources?.memoryLimitBytes ?? 0) > 0)) {
     spec.linux.resources.memory = { limit: input.defaultMemoryLimitBytes };
   }
-  // 17. attachable wrapper.
-  if (input.attach) {
-    spec.mounts.push(...input.attach.mounts.map((m) => ({ ...m, options: [...m.options] })));
-    p.args = [...input.attach.argsPrefix, ...p.args];
+  // 17. attachable: a terminal; full-screen programs need TERM, which images rarely set.
+  if (input.terminal) {
+    p.terminal = true;
+    if (!p.env.some((e) => e.startsWith('TERM='))) p.env = [...p.env, 'TERM=xterm'];
   }
   // 18. annotations.
   const annotations: Record<string, string> = { ...(input.annotations ?? {}) };

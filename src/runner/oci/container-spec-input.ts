@@ -1,5 +1,3 @@
-import type { OciMount } from './oci-spec.js';
-
 /**
  * Everything `buildOciSpec` needs to know about one container, as plain data. The runner maps its
  * model onto this (space defaults already applied, secrets and volume references already resolved
@@ -65,8 +63,11 @@ export interface ContainerSpecInput {
   kukeonGroupGid?: number;
   /** Daemon-wide: memory limit for containers that set none (0/undefined = off). */
   defaultMemoryLimitBytes?: number;
-  /** Attachable containers: extra mounts (appended last) and an args prefix (the kuketty wrapper). */
-  attach?: { mounts: readonly OciMount[]; argsPrefix: readonly string[] };
+  /**
+   * Attachable containers: the process runs on a terminal that containerd allocates (the daemon
+   * holds its FIFOs), so any image works without a helper binary inside it.
+   */
+  terminal?: boolean;
 }
 
 /** The parts of an OCI image config that shape the runtime spec. */

@@ -60,7 +60,7 @@ describe('spec hash', () => {
       { nestedCgroupRuntime: true },
       { annotations: { a: 'b' } },
       { role: 'root' },
-      { attach: { mounts: [], argsPrefix: [] } },
+      { terminal: true },
     ];
     const seen = new Set([h]);
     for (const c of changes) {

@@ -19,7 +19,7 @@ export const SPEC_HASH_VERSION = '5';
  * because they change without the user changing the container and a start must never be refused
  * for a drift kukeon caused: the image's own config (image drift is tracked by chain ID), the
  * identity/paths the runner derives (containerd ID, namespace, cgroups path, etc-file paths, CNI
- * path, attach wrapper paths), namespace join paths (new at every start), daemon-wide settings
+ * path), namespace join paths (new at every start), daemon-wide settings
  * (kukeon GID, default memory limit), host facts (rlimits, capabilities, device numbers, passwd
  * contents), per-invocation runtime env, and secret values (only their env keys count).
  * Values are normalised so inputs that give the same spec hash the same (`net_admin` =
@@ -80,7 +80,7 @@ export function specHashDomain(input: ContainerSpecInput) {
     nestedCgroupRuntime: nested,
     hostname: input.role === 'root' ? input.hostname || input.containerdId : '',
     annotations: { ...(input.annotations ?? {}) },
-    attachable: Boolean(input.attach),
+    attachable: Boolean(input.terminal),
   };
 }
 

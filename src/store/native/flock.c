@@ -7,12 +7,18 @@
 #include <string.h>
 #include <sys/file.h>
 #include <node_api.h>
+#include "binding.h"
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+napi_value throw_errno(napi_env env, int err, const char *syscall) {
   char msg[128];
   snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(err));
   napi_value code, message, error, errnum;
-  const char *name = err == EBADF ? "EBADF" : err == EINVAL ? "EINVAL" : err == ENOLCK ? "ENOLCK" : "EFLOCK";
+  const char *name = err == EBADF    ? "EBADF"
+                     : err == EINVAL ? "EINVAL"
+                     : err == ENOLCK ? "ENOLCK"
+                     : err == ENOENT ? "ENOENT"
+                     : err == EACCES ? "EACCES"
+                     : "EFLOCK";
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
   napi_create_error(env, code, message, &error);
@@ -59,6 +65,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "flock", NAPI_AUTO_LENGTH, js_flock, NULL, &fn);
   napi_set_named_property(env, exports, "flock", fn);
+  napi_create_function(env, "mkfifo", NAPI_AUTO_LENGTH, js_mkfifo, NULL, &fn);
+  napi_set_named_property(env, exports, "mkfifo", fn);
   set_int(env, exports, "LOCK_SH", LOCK_SH);
   set_int(env, exports, "LOCK_EX", LOCK_EX);
   set_int(env, exports, "LOCK_NB", LOCK_NB);

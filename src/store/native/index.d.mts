@@ -4,3 +4,5 @@ export const LOCK_SH: number;
 export const LOCK_EX: number;
 export const LOCK_NB: number;
 export const LOCK_UN: number;
+/** mkfifo(3); returns false when the path already exists (of any type). */
+export function mkfifo(path: string, mode: number): boolean;

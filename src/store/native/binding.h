@@ -1,0 +1,6 @@
+// Shared between the files of the kukeon native binding.
+#pragma once
+#include <node_api.h>
+
+napi_value throw_errno(napi_env env, int err, const char *syscall);
+napi_value js_mkfifo(napi_env env, napi_callback_info info);
