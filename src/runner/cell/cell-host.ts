@@ -18,18 +18,28 @@ export async function ensureCellHost(
   cell: Cell,
   options: { writeEtc?: boolean } = {},
 ): Promise<{ cell: Cell; containers: Map<string, EnsuredContainer>; subtreeControllers: string[] }> {
-  const cg = await ctx.cgroups.ensure(ref.cgroupPath, {
+  const cniConfigPath = spaceNetworkRef(ctx.cni, ref.realm, ref.space).conflistPath;
+  // The cgroup, the etc files and the records (each its own snapshot and lease) are independent:
+  // made at once. Every attempt is awaited before a failure is reported, so the caller's rollback
+  // sees all that was made.
+  const cgroup = ctx.cgroups.ensure(ref.cgroupPath, {
     subtreeControllers: cell.spec.nestedCgroupRuntime ? 'all' : 'resource',
   });
-  if (options.writeEtc !== false) await writeCellEtcFiles(ctx, ref);
-  const cniConfigPath = spaceNetworkRef(ctx.cni, ref.realm, ref.space).conflistPath;
+  const etc = options.writeEtc !== false ? writeCellEtcFiles(ctx, ref) : undefined;
+  const records = cell.spec.containers.map((c) =>
+    ensureContainerRecord(ctx, namespace, ref, cell, c, { cniConfigPath }),
+  );
+  const settled = await Promise.allSettled([cgroup, etc, ...records]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const cg = await cgroup;
+  const results = settled.slice(2) as PromiseFulfilledResult<EnsuredContainer>[];
   const containers = new Map<string, EnsuredContainer>();
-  const specs = [];
-  for (const c of cell.spec.containers) {
-    const ensured = await ensureContainerRecord(ctx, namespace, ref, cell, c, { cniConfigPath });
+  const specs = cell.spec.containers.map((c, i) => {
+    const ensured = results[i].value;
     containers.set(c.id, ensured);
-    specs.push({ ...c, containerdId: ensured.containerdId });
-  }
+    return { ...c, containerdId: ensured.containerdId };
+  });
   return {
     cell: { ...cell, spec: { ...cell.spec, containers: specs } },
     containers,

@@ -6,6 +6,8 @@ import type { RunnerContext } from '../runner-context.js';
 
 /** What containerd says about the containers of one namespace, read with two list calls. */
 export interface NamespaceObservation {
+  /** The containerd namespace observed (the realm's): a pass need not look the realm up per cell. */
+  namespace?: string;
   containers: Set<string>;
   tasks: Map<string, TaskProcess>;
   /** When the listing started (ms since the epoch); a cell persisted later must be re-observed. */
@@ -23,6 +25,7 @@ export async function observeNamespace(ctx: RunnerContext, namespace: string): P
     ctx.containerd.tasks.list(namespace),
   ]);
   return {
+    namespace,
     containers: new Set(containers.map((c) => c.id)),
     // Tasks.List names each init process by `id` and leaves `container_id` empty (1.6).
     tasks: new Map(tasks.map((t) => [t.container_id || t.id, t])),

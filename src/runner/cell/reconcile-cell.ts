@@ -93,7 +93,7 @@ export async function reconcileCell(
     const loaded = await loadCell(ctx, ref);
     if (!loaded) return { ...result, vanished: true };
     if (await ctx.journal.get('Cell', ref.scope.join('/'))) return { ...result, cell: loaded.model };
-    const namespace = await realmNs(ctx, ref);
+    const namespace = obs?.namespace ?? (await realmNs(ctx, ref));
     // A pass-wide observation is stale for a cell an operation persisted after it was taken (a
     // stop that finished meanwhile must not be overwritten as Ready): observe that cell afresh.
     const updatedAt = loaded.model.status.updatedAt ? Date.parse(loaded.model.status.updatedAt) : 0;

@@ -1,9 +1,25 @@
+import { isAliveStatus, stopTask, waitWithTimeout } from '../../containerd/index.js';
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
 import { detachCell, hasAttachmentState } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
-import { getTask, removeContainer, stopContainerTask } from './container-task.js';
+import { getTask, removeContainer } from './container-task.js';
+
+/**
+ * Ends a task and waits for its exit, leaving it (Stopped) for the record's removal: SIGTERM and
+ * `graceMs` then SIGKILL, or SIGKILL at once without a grace period. Missing = done.
+ */
+async function endTask(ctx: RunnerContext, namespace: string, id: string, graceMs: number): Promise<void> {
+  if (graceMs > 0) {
+    await stopTask(ctx.containerd, namespace, id, { graceMs });
+    return;
+  }
+  const task = await getTask(ctx, namespace, id);
+  if (!task || !isAliveStatus(task.status)) return;
+  await ctx.containerd.tasks.kill(namespace, id, 'SIGKILL', { all: true });
+  await waitWithTimeout(ctx.containerd, namespace, id, 10_000);
+}
 
 /**
  * Removes everything of a cell from the host, found by what we own rather than by what the
@@ -28,17 +44,21 @@ export async function removeCellHost(
   ids.add(ref.rootContainerdId);
   const workloads = [...ids].filter((id) => id !== ref.rootContainerdId);
   const grace = options.graceMs ?? 0;
-  await Promise.all(
-    workloads.map(async (id) => {
-      if (grace > 0) await stopContainerTask(ctx, namespace, id, grace).catch(() => undefined);
-      await removeContainer(ctx, namespace, id);
-    }),
-  );
-  failpoint('cell.remove-host.after-workloads');
-  const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
-  const first = await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
-  if (grace > 0) await stopContainerTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
-  await removeContainer(ctx, namespace, ref.rootContainerdId);
+  // Workloads end first, with the cell's network still up for a graceful stop...
+  await Promise.all(workloads.map((id) => endTask(ctx, namespace, id, grace).catch(() => undefined)));
+  // ...then their records go while the root is detached (DEL before the root stops) and removed.
+  const [, first] = await Promise.all([
+    Promise.all(workloads.map((id) => removeContainer(ctx, namespace, id))).then(() =>
+      failpoint('cell.remove-host.after-workloads'),
+    ),
+    (async () => {
+      const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
+      const report = await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
+      if (grace > 0) await endTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
+      await removeContainer(ctx, namespace, ref.rootContainerdId);
+      return report;
+    })(),
+  ]);
   // A second pass only when the first could not complete (no netns, failed plugin): it cleans
   // up by hand what the plugins could not.
   if (first.del !== 'ok' && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);

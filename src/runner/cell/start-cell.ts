@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { spaceNetworkRef } from '../../cni/index.js';
 import type { Cell } from '../../model/resources.js';
 import { timestampFromDate } from '../../model/time.js';
@@ -12,17 +11,20 @@ import { ensureCellHost } from './cell-host.js';
 import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
 import { observeNamespace } from './container-observation.js';
-import { getTask, killContainerTask, notRunning, startContainerTask } from './container-task.js';
-
-/** How long a start watches its tasks for an immediate crash (spec 02 §5.5.6 step 11). */
-export const LIVENESS_WINDOW_MS = 300;
-const LIVENESS_STEP_MS = 50;
+import { killContainerTask, notRunning, startContainerTask } from './container-task.js';
 
 /**
  * Starts a cell: the root task (its namespaces are the cell's), the CNI attachment and the cell
  * IP in /etc/hosts, then every workload joined to the root's net/ipc/uts namespaces with its
- * output in its log file; then watches them for the liveness window. Already running → no-op.
- * Any failure marks the cell Failed and kills what did start.
+ * output in its log file. Already running → no-op. Any failure marks the cell Failed and kills
+ * what did start.
+ *
+ * Liveness (spec 02 §5.5.6 step 11, without its fixed 300 ms poll — defect §12 item 24): one
+ * listing after the last task started must show every task running (an exited task stays listed,
+ * Stopped, until it is deleted, so no exit during the start is missed); a healthy start waits for
+ * nothing more. A task that exits after that is an ordinary exit: kukeond's `/tasks/exit`
+ * subscription runs a reconcile pass at once (it waits for this start's lock, then observes
+ * afresh), which records it — Error or Degraded, restart policy, AutoDelete.
  */
 export async function startCell(ctx: RunnerContext, ref: CellRef): Promise<Cell> {
   return withCellLock(ctx, ref, () => startCellLocked(ctx, ref));
@@ -49,34 +51,26 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
     ctx,
     intent,
     async () => {
-      const host = await ensureCellHost(ctx, namespace, ref, stored, { writeEtc: false });
+      // The records and the network scrub are independent: made ready together.
+      const rootRunning = obs.tasks.get(ref.rootContainerdId)?.status === 'RUNNING';
+      const [host] = await Promise.all([
+        ensureCellHost(ctx, namespace, ref, stored, { writeEtc: false }),
+        // A stale lease or chain from an earlier run of this root would make ADD fail. A root that
+        // still runs keeps its attachment: the ADD below re-checks it (CNI CHECK) and reuses it.
+        rootRunning ? undefined : resetRootNetwork(ctx, ref),
+      ]);
       const cell = host.cell;
-      const root = cell.spec.containers.find((c) => c.root);
-      if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
-      // A stale lease or chain from an earlier run of this root would make ADD fail. A root that
-      // still runs keeps its attachment: the ADD below re-checks it (CNI CHECK) and reuses it.
-      const rootRunning = (await getTask(ctx, namespace, root.containerdId))?.status === 'RUNNING';
-      if (!rootRunning && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);
-      if (!rootRunning) await writeCellEtcFiles(ctx, ref);
-      const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
-        logPath: cellFiles.log(ref, root.id),
-      });
-      failpoint('cell.start.after-root');
-      if (!root.hostNetwork) {
-        const att = await attachCell(ctx, ref, rootPid);
-        await writeCellEtcFiles(ctx, ref, att.ip);
+      await startTasks(ctx, namespace, ref, cell);
+      const after = await observeNamespace(ctx, namespace);
+      for (const c of cell.spec.containers) {
+        const task = after.tasks.get(c.containerdId ?? '');
+        if (!task || task.status !== 'RUNNING') {
+          const status = task ? `${task.status.toLowerCase()} (exit code ${task.exit_status})` : 'gone';
+          const hint = c.root ? ref.name : `${ref.name} --container ${c.id}`;
+          throw notRunning(ref.name, c.id, status, hint);
+        }
       }
-      const ns = (t: string): string => `/proc/${rootPid}/ns/${t}`;
-      for (const w of cell.spec.containers.filter((c) => !c.root)) {
-        await startContainerTask(ctx, namespace, w.containerdId!, {
-          logPath: cellFiles.log(ref, w.id),
-          join: { network: w.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
-        });
-      }
-      failpoint('cell.start.after-workloads');
-      await watchLiveness(ctx, namespace, ref, cell);
-      const after = populateStatuses(cell, ref, await observeNamespace(ctx, namespace), now(ctx));
-      const ready = markReady(cell, after);
+      const ready = markReady(cell, populateStatuses(cell, ref, after, now(ctx)));
       const bridgeName = spaceNetworkRef(ctx.cni, ref.realm, ref.space).bridgeName;
       return persistCell(ctx, ref, {
         ...ready,
@@ -87,25 +81,41 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
   );
 }
 
-/** Spec 02 §5.5.6 step 11: every task must still run through the window; the first that does not fails the start. */
-async function watchLiveness(ctx: RunnerContext, namespace: string, ref: CellRef, cell: Cell): Promise<void> {
-  const deadline = Date.now() + LIVENESS_WINDOW_MS;
-  for (;;) {
-    // Tasks only: the records were just made, only the processes can die in the window.
-    const tasks = new Map(
-      (await ctx.containerd.tasks.list(namespace)).map((t) => [t.container_id || t.id, t]),
-    );
-    for (const c of cell.spec.containers) {
-      const task = tasks.get(c.containerdId ?? '');
-      if (!task || task.status !== 'RUNNING') {
-        const status = task ? `${task.status.toLowerCase()} (exit code ${task.exit_status})` : 'gone';
-        const hint = c.root ? ref.name : `${ref.name} --container ${c.id}`;
-        throw notRunning(ref.name, c.id, status, hint);
-      }
-    }
-    if (Date.now() >= deadline) return;
-    await sleep(LIVENESS_STEP_MS);
+/** Before a fresh root task: no leftover attachment (only when one is recorded), etc files reset. */
+async function resetRootNetwork(ctx: RunnerContext, ref: CellRef): Promise<void> {
+  if (await hasAttachmentState(ctx, ref)) await detachCell(ctx, ref);
+  await writeCellEtcFiles(ctx, ref);
+}
+
+/**
+ * Root task, CNI ADD and the cell IP in /etc/hosts, then the workloads (all at once: each only
+ * needs the root's namespaces). A failure is thrown once every start in flight settled, so the
+ * rollback kills everything that runs.
+ */
+async function startTasks(ctx: RunnerContext, namespace: string, ref: CellRef, cell: Cell): Promise<void> {
+  const root = cell.spec.containers.find((c) => c.root);
+  if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
+  const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
+    logPath: cellFiles.log(ref, root.id),
+  });
+  failpoint('cell.start.after-root');
+  if (!root.hostNetwork) {
+    const att = await attachCell(ctx, ref, rootPid);
+    await writeCellEtcFiles(ctx, ref, att.ip);
   }
+  const ns = (t: string): string => `/proc/${rootPid}/ns/${t}`;
+  const workloads = cell.spec.containers.filter((c) => !c.root);
+  const results = await Promise.allSettled(
+    workloads.map(async (w) => {
+      await startContainerTask(ctx, namespace, w.containerdId!, {
+        logPath: cellFiles.log(ref, w.id),
+        join: { network: w.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
+      });
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  failpoint('cell.start.after-workloads');
 }
 
 export function markReady(cell: Cell, statuses: Cell['status']['containers']): Cell {
