@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what kukeon-ts needs on a Debian host, only what is missing (idempotent).
-# Host packages: containerd, runc, CNI plugins, static busybox (test images), iptables.
+# Host packages: containerd, runc, CNI plugins, static busybox (test images), iptables, and
+# tmux (the attach tests drive kuke through a real pseudo-terminal with it).
 # Optional (benchmarks and pull tests): podman, docker-registry — installed with --with-extras.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(containerd runc containernetworking-plugins busybox-static iptables iproute2 util-linux)
+want=(containerd runc containernetworking-plugins busybox-static iptables iproute2 util-linux tmux)
 [[ "${1:-}" == "--with-extras" ]] && want+=(podman docker-registry)
 
 missing=()

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
@@ -43,20 +43,6 @@ function snap(): Partial<HostSnapshot> {
   };
 }
 
-function removeCgroupRoot(): void {
-  const mount = env.config.cgroupMount;
-  const dirs = readdirSync(mount).includes('cgroup.controllers')
-    ? [mount]
-    : readdirSync(mount).map((h) => join(mount, h));
-  for (const d of dirs) {
-    try {
-      rmdirSync(join(d, env.config.cgroupRoot));
-    } catch {
-      // absent in this hierarchy
-    }
-  }
-}
-
 before(() => {
   if (!isRoot) return;
   env = runnerEnv('clic');
@@ -79,7 +65,7 @@ before(() => {
 after(() => {
   if (!isRoot) return;
   run(['purge', 'realm', realm, '--cascade', '--force']);
-  removeCgroupRoot();
+  removeCgroupRoot(env.config);
   const left = snap();
   env.cleanup();
   assert.deepEqual(left, baseline, 'the test left something on the host');

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { ctr } from '../helpers/containerd.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
@@ -67,21 +67,6 @@ function snap(): Partial<HostSnapshot> {
   };
 }
 
-/** The cgroup root itself is created by the first realm and left by realm deletion. */
-function removeCgroupRoot(): void {
-  const mount = env.config.cgroupMount;
-  const dirs = readdirSync(mount).includes('cgroup.controllers')
-    ? [mount]
-    : readdirSync(mount).map((h) => join(mount, h));
-  for (const d of dirs) {
-    try {
-      rmdirSync(join(d, env.config.cgroupRoot));
-    } catch {
-      // absent in this hierarchy
-    }
-  }
-}
-
 before(() => {
   if (!isRoot) return;
   env = runnerEnv('cli');
@@ -100,7 +85,7 @@ after(() => {
   if (!isRoot) return;
   run(['purge', 'realm', realm, '--cascade', '--force']);
   run(['purge', 'realm', `${realm}-ap`, '--cascade', '--force']);
-  removeCgroupRoot();
+  removeCgroupRoot(env.config);
   const left = snap();
   env.cleanup();
   assert.deepEqual(left, baseline, 'the test left something on the host');
@@ -235,7 +220,7 @@ test('realm, space, stack verbs: create (twice), get in every form, delete with 
   );
   expect(['delete', 'realm', realm, '--cascade'], 0, `Deleted realm "${realm}"\n`);
   expect(['get', 'realms'], 0, 'No realms found.\n');
-  removeCgroupRoot();
+  removeCgroupRoot(env.config);
   assert.deepEqual(snap(), baseline);
 });
 
@@ -286,7 +271,7 @@ spec:
     0,
     `Stack "st": not found\nSpace "sp": not found\nRealm "${r}": not found\n`,
   );
-  removeCgroupRoot();
+  removeCgroupRoot(env.config);
   assert.deepEqual(snap(), baseline);
 });
 
@@ -353,6 +338,6 @@ test('images: load, list, get, delete in a realm', { skip }, () => {
   );
   // A missing realm purges fine too (spec 03 §4.9).
   assert.equal(run(['purge', 'realm', realm]).code, 0);
-  removeCgroupRoot();
+  removeCgroupRoot(env.config);
   assert.deepEqual(snap(), baseline);
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostConfig } from '../../src/config.js';
 import { defaultChainNames } from '../../src/cni/egress/egress-context.js';
@@ -134,4 +134,22 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
       .filter(Boolean)
       .sort(),
   };
+}
+
+/**
+ * Removes the configuration's cgroup root in every hierarchy: the first realm creates it and
+ * realm deletion leaves it (it is shared by all realms), so tests remove it to end clean.
+ */
+export function removeCgroupRoot(cfg: HostConfig): void {
+  const mount = cfg.cgroupMount;
+  const dirs = readdirSync(mount).includes('cgroup.controllers')
+    ? [mount]
+    : readdirSync(mount).map((h) => join(mount, h));
+  for (const d of dirs) {
+    try {
+      rmdirSync(join(d, cfg.cgroupRoot));
+    } catch {
+      // absent in this hierarchy
+    }
+  }
 }
