@@ -280,8 +280,33 @@ test('run: validation before any RPC', async () => {
     [['run', 'web', '--command', 'x', '-d'], '--command is only valid with --image'],
     [['run', 'web', '--env', 'NOEQUALS', '-d'], '--env requires KEY=VALUE (got: "NOEQUALS")'],
     [
-      ['run', 'web'],
-      'attaching is not supported by this build; pass -d/--detach to create/start without attaching',
+      ['run', 'web', '--clone', 'other'],
+      'the <cell> positional and --from-blueprint/--from-config/--clone are mutually exclusive',
+    ],
+    [['run', 'web', '--image', 'a'], 'the <cell> positional and --image are mutually exclusive'],
+    [
+      ['run', '-f', 'x.yaml', '--image', 'a'],
+      'if any flags in the group [file image from-blueprint from-config clone] are set none of the others can be',
+    ],
+    [
+      ['run', '-f', 'x.yaml', '--name', 'n'],
+      '--name is only valid with --image/--from-blueprint/--from-config/--clone, not -f/--file',
+    ],
+    [
+      ['run', 'web', '--param', 'K=V'],
+      '--param is only valid with --from-blueprint/--clone, not the <cell> positional',
+    ],
+    [
+      ['run', '-f', 'x.yaml', '--param-file', 'p'],
+      '--param-file is only valid with --from-blueprint/--clone, not -f/--file',
+    ],
+    [
+      ['run', '--image', 'a', '--param-file', 'p'],
+      '--param-file is not valid with --image; parameterise via --from-blueprint instead',
+    ],
+    [
+      ['run', '-p', 'dev'],
+      '-p/--profile was removed: cell profiles are now CellBlueprints and CellConfigs; use --from-blueprint <bp> or --from-config <cfg>',
     ],
   ];
   for (const [argv, message] of cases) {
@@ -348,6 +373,17 @@ test('run -d -f: one Cell document, create when absent, notice when the live cel
   const fresh = cellApi([]);
   await runCli(['run', '-f', file, '-d'], { api: fresh });
   assert.deepEqual(fresh.methods(), ['GetCell', 'CreateCell']);
+  const notCell = join(dir, 'secret.yaml');
+  writeFileSync(notCell, 'kind: Secret\nmetadata: {name: a}\n');
+  assert.equal(
+    (await runCli(['run', '-f', notCell, '-d'], { api: fresh })).stderr,
+    'Error: expected kind "Cell", got "Secret" (use `kuke apply -f` for non-Cell resources)\n',
+  );
+  const pending = cellApi([cell('web', 'Pending')]);
+  assert.equal(
+    (await runCli(['run', 'web', '-d'], { api: pending })).stderr,
+    'Error: cell "web" exists in Pending state; delete it with `kuke delete cell web` before re-running\n',
+  );
   const two = join(dir, 'two.yaml');
   writeFileSync(two, 'kind: Cell\nmetadata: {name: a}\n---\nkind: Cell\nmetadata: {name: b}\n');
   assert.equal(
