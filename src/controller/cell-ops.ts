@@ -179,8 +179,16 @@ export const listCells = (deps: ControllerDeps, realm: string, space: string, st
  * Failed/Error/Degraded ones are recovered by recreating their containers, then started; any
  * other state starts from the existing records (a running cell is left as it is).
  */
-export async function startCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
-  const cell = await requireCell(deps, id);
+export async function startCell(
+  deps: ControllerDeps,
+  id: CellIdentity,
+  runtimeEnv: readonly string[] = [],
+): Promise<Cell> {
+  const stored = await requireCell(deps, id);
+  // `kuke run <cell> --env`: for this start only (the runner never persists runtimeEnv).
+  const cell = runtimeEnv.length
+    ? { ...stored, spec: { ...stored.spec, runtimeEnv: [...runtimeEnv] } }
+    : stored;
   const state = cell.status.state;
   const name = cell.metadata.name;
   if (state === 'Pending' || state === 'Unknown') {

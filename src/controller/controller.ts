@@ -156,7 +156,8 @@ export class Controller {
   getCell = (cell: Cell) => cellOps.getCell(this.deps, cell);
   listCells = (realm: string, space: string, stack: string) =>
     cellOps.listCells(this.deps, realm, space, stack);
-  startCell = (id: CellIdentity) => cellOps.startCell(this.deps, id);
+  startCell = (id: CellIdentity, runtimeEnv?: readonly string[]) =>
+    cellOps.startCell(this.deps, id, runtimeEnv);
   materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);
   logContainer = (id: CellIdentity, container: string) => cellOps.logContainer(this.deps, id, container);
   attachContainer = (id: CellIdentity, container: string) => attachContainer(this.deps, id, container);

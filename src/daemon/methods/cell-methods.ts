@@ -46,7 +46,8 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       ).map(doc),
     }),
     StartCell: async (args) => {
-      const cell = await c.startCell(identityOf(cellArg(args)));
+      const requested = cellArg(args);
+      const cell = await c.startCell(identityOf(requested), requested.spec.runtimeEnv);
       return { Result: { Cell: doc(cell), Started: true } };
     },
     StopCell: async (args) => {

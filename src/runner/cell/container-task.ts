@@ -8,6 +8,7 @@ import {
   type TaskProcess,
 } from '../../containerd/index.js';
 import { joinNamespaces, type JoinNamespaces, type OciSpec } from '../oci/index.js';
+import { replaceOrAppendEnv } from '../oci/env.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
@@ -57,20 +58,26 @@ export async function startContainerTask(
   ctx: RunnerContext,
   namespace: string,
   id: string,
-  options: { logPath?: string; join?: JoinNamespaces } = {},
+  options: {
+    logPath?: string;
+    join?: JoinNamespaces;
+    /** Attachable containers only: env for this start (`kuke run <cell> --env`), not persisted. */
+    runtimeEnv?: readonly string[];
+  } = {},
 ): Promise<number> {
   const existing = await getTask(ctx, namespace, id);
   if (existing && existing.status === 'RUNNING') return existing.pid;
   if (existing) await teardownTaskOnly(ctx, namespace, id, existing);
   const record = await ctx.containerd.containers.get(namespace, id);
-  if (options.join && record.spec) {
-    const spec = joinNamespaces(record.spec as unknown as OciSpec, options.join);
+  let spec = record.spec as OciSpec | undefined;
+  if (options.join && spec) {
+    spec = joinNamespaces(spec, options.join);
     await ctx.containerd.containers.update(namespace, id, { spec }, ['spec']);
   }
   const rootfs = record.snapshot_key
     ? await ctx.containerd.snapshots.mounts(namespace, record.snapshot_key)
     : [];
-  const terminal = (record.spec as OciSpec | undefined)?.process?.terminal === true;
+  const terminal = spec?.process?.terminal === true;
   if (terminal && options.logPath) {
     // Attachable: the process gets a pty; the shim copies it through two FIFOs whose other ends
     // kukeond holds (and re-opens after a restart), so the session outlives any client.
@@ -78,13 +85,15 @@ export async function startContainerTask(
     await ensureTerminalFifos(files);
     const fds = await openTerminalFds(files);
     try {
-      await ctx.containerd.tasks.create(namespace, {
-        container_id: id,
-        rootfs,
-        terminal: true,
-        stdin: files.stdin,
-        stdout: files.stdout,
-      });
+      await withRuntimeEnv(ctx, namespace, id, spec!, options.runtimeEnv ?? [], () =>
+        ctx.containerd.tasks.create(namespace, {
+          container_id: id,
+          rootfs,
+          terminal: true,
+          stdin: files.stdin,
+          stdout: files.stdout,
+        }),
+      );
     } catch (err) {
       closeTerminalFds(fds);
       throw err;
@@ -107,6 +116,29 @@ export async function startContainerTask(
   } catch (err) {
     await teardownTaskOnly(ctx, namespace, id).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Runs `create` with `env` added to the container's process env, then puts the stored spec back:
+ * Tasks.Create writes the spec into the task's bundle, so the running process keeps the env while
+ * the record (and so every later start) does not.
+ */
+async function withRuntimeEnv<T>(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+  spec: OciSpec,
+  env: readonly string[],
+  create: () => Promise<T>,
+): Promise<T> {
+  if (env.length === 0) return create();
+  const once = { ...spec, process: { ...spec.process, env: replaceOrAppendEnv(spec.process.env, env) } };
+  await ctx.containerd.containers.update(namespace, id, { spec: once }, ['spec']);
+  try {
+    return await create();
+  } finally {
+    await ctx.containerd.containers.update(namespace, id, { spec }, ['spec']);
   }
 }
 
