@@ -26,6 +26,8 @@ import { runnerCellPort } from '../controller/runner-cell-port.js';
 import { serveAttach, type AttachBackend } from './attach/attach-connection.js';
 import { recoverTerminalSessions } from './attach/recover-sessions.js';
 import { TerminalSessions } from './attach/terminal-sessions.js';
+import { LogTimeRecorder } from './logs/log-time-recorder.js';
+import { existsSync } from 'node:fs';
 import { ATTACH_MAGIC } from './rpc/attach-frames.js';
 
 /** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
@@ -102,7 +104,19 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // Attach sessions: the runner hands new terminal tasks over; running ones are re-opened now.
   const sessions = new TerminalSessions({ containerd: runner.ctx.containerd, logger: log });
   runner.ctx.terminals = sessions;
-  const reopened = await recoverTerminalSessions(runner, sessions, log);
+  // Plain containers' log files are timed for `kuke log --since` while they exist.
+  const recorder = new LogTimeRecorder({ logger: log });
+  const timedLogs = new Set<string>();
+  const syncTimedLogs = (): void => {
+    for (const p of timedLogs) if (!existsSync(p)) timedLogs.delete(p);
+    recorder.sync([...timedLogs]);
+  };
+  runner.ctx.onContainerLog = (path) => {
+    timedLogs.add(path);
+    syncTimedLogs();
+  };
+  const reopened = await recoverTerminalSessions(runner, sessions, log, (p) => timedLogs.add(p));
+  syncTimedLogs();
   if (reopened > 0) log.info({ sessions: reopened }, 'attach sessions re-opened');
   const attach: AttachBackend = {
     sessions,
@@ -129,6 +143,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     settings.reconcileIntervalMs,
     async (n) => {
       await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive });
+      syncTimedLogs();
     },
     log,
   );
@@ -150,6 +165,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
         await loop.stop();
         await server.stop();
         sessions.closeAll();
+        recorder.close();
         runner.close();
       },
     },

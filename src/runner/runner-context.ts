@@ -31,6 +31,8 @@ export interface RunnerContext {
   now: () => Date;
   /** kukeond's attach sessions (set by the daemon after opening the runner); see TerminalHost. */
   terminals?: TerminalHost;
+  /** Told the log file of every non-terminal task started (kukeond times them for `--since`). */
+  onContainerLog?: (logPath: string) => void;
 }
 
 export interface RunnerContextOptions {

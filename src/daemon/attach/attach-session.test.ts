@@ -16,6 +16,7 @@ import type { ContainerdClient } from '../../containerd/index.js';
 import { KukeonError } from '../../errors.js';
 import { silentLogger } from '../../log.js';
 import { terminalFiles } from '../../runner/cell/terminal-files.js';
+import { parseRecords, timesPath } from '../../store/log-time-index.js';
 import type { TerminalTask } from '../../runner/terminal-host.js';
 import { ATTACH_MAGIC } from '../rpc/attach-frames.js';
 import { serveAttach } from './attach-connection.js';
@@ -45,7 +46,14 @@ let typed = '';
 const request = { realm: 'r', space: 's', stack: 't', cell: 'c', container: 'main', cols: 80, rows: 24 };
 
 async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await sleep(25);
+  const ok = () => {
+    try {
+      return check();
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 200 && !ok(); i++) await sleep(25);
   assert.ok(check(), what);
 }
 
@@ -128,6 +136,11 @@ describe('attach sessions over real FIFOs', () => {
       { width: 100, height: 30 },
     ]);
     assert.equal(readFileSync(files.capture, 'utf8'), 'earlier line\nlive output\n');
+    // The capture is timed for `kuke log --since`: the newest record covers the whole file.
+    await until('the capture time index has caught up', () => {
+      const records = parseRecords(readFileSync(timesPath(files.capture), 'utf8'));
+      return records.at(-1)?.size === 'earlier line\nlive output\n'.length;
+    });
     // A detach leaves the session (and the other client) as they were.
     a.detach();
     assert.deepEqual(await a.ended, { kind: 'detached' });

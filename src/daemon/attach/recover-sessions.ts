@@ -5,13 +5,16 @@ import type { TerminalSessions } from './terminal-sessions.js';
 /**
  * Re-opens the terminal of every attachable container whose task runs: after a daemon restart
  * (the sessions survived in the shims), and for tasks started while no daemon ran. Output then
- * flows into the capture file again without waiting for someone to attach. One Tasks.List per
- * realm; a cell or realm that cannot be read is skipped (the next attach re-opens it anyway).
+ * flows into the capture file again without waiting for someone to attach. The log files of the
+ * other running containers go to `onLog` (the daemon times them for `kuke log --since`). One
+ * Tasks.List per realm; a cell or realm that cannot be read is skipped (the next attach re-opens
+ * it anyway).
  */
 export async function recoverTerminalSessions(
   runner: Runner,
   sessions: TerminalSessions,
   log: Logger,
+  onLog: (path: string) => void = () => undefined,
 ): Promise<number> {
   let opened = 0;
   for (const realm of await runner.listRealms()) {
@@ -33,9 +36,13 @@ export async function recoverTerminalSessions(
               name: cell.metadata.name,
             });
             for (const c of cell.spec.containers) {
-              if (!c.attachable || c.root) continue;
               const task = await runner.terminalTask(ref, c);
-              if (!running.has(task.containerdId) || sessions.get(task)) continue;
+              if (!running.has(task.containerdId)) continue;
+              if (!c.attachable || c.root) {
+                onLog(runner.containerLogPath(ref, c.id));
+                continue;
+              }
+              if (sessions.get(task)) continue;
               await sessions.ensure(task).then(
                 () => opened++,
                 (err: unknown) =>

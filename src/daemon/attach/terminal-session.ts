@@ -1,10 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, type WriteStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import type { ContainerdClient } from '../../containerd/index.js';
 import type { Logger } from '../../log.js';
 import { closeTerminalFds, openTerminalFds } from '../../runner/cell/terminal-files.js';
 import type { TerminalFds, TerminalTask } from '../../runner/terminal-host.js';
+import { LogTimeIndex } from '../../store/log-time-index.js';
 import { Scrollback } from './scrollback.js';
 
 /** One attached client, as the session sees it. */
@@ -35,6 +36,8 @@ export class TerminalSession {
   private readonly out: Socket;
   private readonly input: Socket;
   private readonly capture: WriteStream;
+  /** When each part of the capture was written (`kuke log --since`). */
+  private readonly times: LogTimeIndex;
   private readonly scrollback: Scrollback;
   private readonly clients = new Set<SessionClient>();
   private readonly options: TerminalSessionOptions;
@@ -52,6 +55,7 @@ export class TerminalSession {
     this.options = options;
     this.scrollback = scrollback;
     this.capture = createWriteStream(task.files.capture, { flags: 'a', mode: 0o640 });
+    this.times = new LogTimeIndex(task.files.capture);
     this.capture.on('error', (err) =>
       options.logger.warn({ err, container: task.containerdId }, 'capture write failed'),
     );
@@ -138,11 +142,23 @@ export class TerminalSession {
     this.out.destroy();
     this.input.destroy();
     this.capture.end();
+    this.times.close();
     this.clients.clear();
   }
 
   private onOutput(chunk: Buffer): void {
-    this.capture.write(chunk);
+    this.capture.write(chunk, (err) => {
+      // WriteStream has the fd at run time; @types/node does not declare it.
+      const fd = (this.capture as unknown as { fd: number | null }).fd;
+      if (err || typeof fd !== 'number') return;
+      try {
+        // Size first, then the time: every byte before `size` was written at or before `at`.
+        const size = fstatSync(fd).size;
+        this.times.record(size, Date.now());
+      } catch {
+        // the capture went away with its cell
+      }
+    });
     this.scrollback.push(chunk);
     for (const c of this.clients) c.output(chunk);
   }
@@ -153,6 +169,7 @@ export class TerminalSession {
     this.input.destroy();
     this.out.destroy();
     this.capture.end();
+    this.times.close();
     let status: number | undefined;
     try {
       const exit = await this.options.containerd.tasks.wait(this.task.namespace, this.task.containerdId, {

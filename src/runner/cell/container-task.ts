@@ -107,7 +107,10 @@ export async function startContainerTask(
         );
       });
   } else {
-    if (options.logPath) await ensureLogFile(options.logPath);
+    if (options.logPath) {
+      await ensureLogFile(options.logPath);
+      ctx.onContainerLog?.(options.logPath);
+    }
     const io = options.logPath ?? '';
     await ctx.containerd.tasks.create(namespace, { container_id: id, rootfs, stdout: io, stderr: io });
   }
