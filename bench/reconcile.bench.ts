@@ -1,8 +1,9 @@
 // Benchmark: one reconcile pass over 100 running cells (root + one busybox workload each): wall
-// time and CPU time (process.cpuUsage) of `runner.reconcileCell` per cell (each call lists the
-// namespace's containers and tasks itself) vs the shared-observation path (one listing for the
-// pass, handed to `reconcileCell(ctx, ref, book, obs)`), sequential and concurrent. Target: a
-// pass under 100 ms. Run by `npm run bench`; standalone it starts its own private containerd.
+// time and CPU time (process.cpuUsage) of `runner.reconcileCell` per cell (each call observes its
+// own containers: one filtered Containers.List and a Tasks.Get each) vs the shared-observation
+// path kukeond's pass takes (one namespace listing for the pass, handed to
+// `reconcileCell(ctx, ref, book, obs)`), sequential and concurrent. Target: a pass under 100 ms.
+// Run by `npm run bench`; standalone it starts its own private containerd.
 import { performance } from 'node:perf_hooks';
 import { Runner } from '../src/runner/runner.js';
 import { reconcileCell, type ReconcileResult } from '../src/runner/cell/reconcile-cell.js';
@@ -92,8 +93,9 @@ async function main(): Promise<void> {
     // One unmeasured pass first (it records readyObserved etc.; later passes are steady state).
     const readyStub = (await facade())[0].cell;
     // Where the shared pass's time goes: the one listing (Tasks.List asks every task's shim for
-    // its state, so it grows with the number of tasks) vs the per-cell work (metadata read,
-    // journal check, realm read, cgroup check, lock).
+    // its state, so it grows with the number of tasks) vs the per-cell work (lock, metadata read,
+    // journal check; the realm comes with the observation, the cgroup is looked at only when no
+    // task of the cell runs).
     const listing = async (): Promise<ReconcileResult[]> => {
       await observeNamespace(runner.ctx, ns);
       return refs.map(() => ({
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
       }));
     };
     const rows: [string, () => Promise<ReconcileResult[]>, Pass[]][] = [
-      ['runner.reconcileCell per cell (own listing)', facade, []],
+      ['runner.reconcileCell per cell (own Gets)', facade, []],
       ['shared observation, sequential', shared, []],
       ['shared observation, concurrent', sharedConcurrent, []],
       ['  shared passes: the listing alone (2 calls)', listing, []],

@@ -4,7 +4,7 @@ import { timestampFromDate } from '../../model/time.js';
 import type { RunnerContext } from '../runner-context.js';
 import { isStale, persistResource } from '../resource-store.js';
 import { requireRealm } from '../realm/realm-queries.js';
-import { cellFiles, type CellRef } from './cell-ref.js';
+import { cellFiles, containerdIdOf, type CellRef } from './cell-ref.js';
 import {
   deriveCellState,
   errorBreadcrumb,
@@ -15,7 +15,7 @@ import {
 } from './cell-state.js';
 import { loadCell, withCellLock } from './cell-store.js';
 import type { NamespaceObservation } from './container-observation.js';
-import { observeNamespace } from './container-observation.js';
+import { observeContainers } from './container-observation.js';
 import { startContainerTask } from './container-task.js';
 import { deleteCellLocked } from './delete-cell.js';
 import { haltCellLocked } from './stop-cell.js';
@@ -61,7 +61,7 @@ export async function refreshCell(
   const loaded = await loadCell(ctx, ref);
   if (!loaded) return { updated: false };
   const cell = loaded.model;
-  const o = obs ?? (await observeNamespace(ctx, namespace ?? (await realmNs(ctx, ref))));
+  const o = obs ?? (await observeCell(ctx, namespace ?? (await realmNs(ctx, ref)), ref, cell));
   const next = observe(ctx, ref, cell, o);
   if (!changed(cell, next)) return { cell, updated: false };
   try {
@@ -98,12 +98,14 @@ export async function reconcileCell(
     // stop that finished meanwhile must not be overwritten as Ready): observe that cell afresh.
     const updatedAt = loaded.model.status.updatedAt ? Date.parse(loaded.model.status.updatedAt) : 0;
     const fresh = obs && obs.takenAt !== undefined && updatedAt < obs.takenAt;
-    let o = fresh ? obs : await observeNamespace(ctx, namespace);
+    let o = fresh ? obs : await observeCell(ctx, namespace, ref, loaded.model);
     let cell = loaded.model;
     let next = observe(ctx, ref, cell, o);
 
-    // Heal a cgroup removed behind our back once the cell has run.
-    if (cell.status.readyObserved && !(await ctx.cgroups.exists(ref.cgroupPath)).exists) {
+    // Heal a cgroup removed behind our back once the cell has run. A running task's cgroup lies
+    // under the cell's, which cannot be removed while it holds one: only then is it looked at.
+    const taskRuns = next.status.containers.some((s) => s.state === 'Ready');
+    if (cell.status.readyObserved && !taskRuns && !(await ctx.cgroups.exists(ref.cgroupPath)).exists) {
       await ctx.cgroups.ensure(ref.cgroupPath, {
         subtreeControllers: cell.spec.nestedCgroupRuntime ? 'all' : 'resource',
       });
@@ -153,7 +155,7 @@ export async function reconcileCell(
         }
       }
       if (result.restarted.length > 0) {
-        o = await observeNamespace(ctx, namespace);
+        o = await observeCell(ctx, namespace, ref, next);
         const restartCounts = new Map(next.status.containers.map((s) => [s.id, s]));
         next = observe(ctx, ref, next, o);
         next.status.containers = next.status.containers.map((s) => ({
@@ -220,6 +222,20 @@ function changed(a: Cell, b: Cell): boolean {
   const ka = a.status.containers.map((s) => `${s.id}:${s.state}:${s.exitCode}:${s.restartCount}`).join(',');
   const kb = b.status.containers.map((s) => `${s.id}:${s.state}:${s.exitCode}:${s.restartCount}`).join(',');
   return ka !== kb;
+}
+
+/** This cell's containers only (see observeContainers): no namespace-wide listing for one cell. */
+function observeCell(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  cell: Cell,
+): Promise<NamespaceObservation> {
+  return observeContainers(
+    ctx,
+    namespace,
+    cell.spec.containers.map((c) => c.containerdId || containerdIdOf(ref, c)),
+  );
 }
 
 async function realmNs(ctx: RunnerContext, ref: CellRef): Promise<string> {
