@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, afterEach, test } from 'node:test';
+import { silentLogger } from '../../log.js';
+import { parseRecords, timesPath } from '../../store/log-time-index.js';
+import { LogTimeRecorder } from './log-time-recorder.js';
+
+const dir = mkdtempSync(join(tmpdir(), `kukeond-logtimes-${process.pid}-`));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(existsSync(dir), false);
+});
+
+const recorders: LogTimeRecorder[] = [];
+afterEach(() => {
+  for (const r of recorders.splice(0)) r.close();
+});
+/** No coalescing in tests: each change is one record. */
+const recorder = () => {
+  const r = new LogTimeRecorder({ logger: silentLogger, index: { minIntervalMs: 0 } });
+  recorders.push(r);
+  return r;
+};
+
+let n = 0;
+/** A container-like directory with its output file. */
+function logFile(content = ''): string {
+  const d = join(dir, `c${n++}`);
+  mkdirSync(d);
+  const p = join(d, 'log');
+  writeFileSync(p, content);
+  return p;
+}
+const sizes = (log: string): number[] => {
+  try {
+    return parseRecords(readFileSync(timesPath(log), 'utf8')).map((r) => r.size);
+  } catch {
+    return [];
+  }
+};
+async function until(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!probe()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+const last = (a: number[]) => a[a.length - 1];
+
+test('records the size when watching starts and after each append, with times in order', async () => {
+  const log = logFile('hello\n');
+  const r = recorder();
+  const before = Date.now();
+  r.sync([log]);
+  assert.deepEqual(r.paths(), [log]);
+  assert.deepEqual(sizes(log), [6]);
+  appendFileSync(log, 'world\n');
+  await until('the append recorded', () => last(sizes(log)) === 12);
+  appendFileSync(log, '!\n');
+  await until('the next append recorded', () => last(sizes(log)) === 14);
+  const recs = parseRecords(readFileSync(timesPath(log), 'utf8'));
+  assert.ok(recs[0].atMs >= before);
+  for (let i = 1; i < recs.length; i++) assert.ok(recs[i].atMs >= recs[i - 1].atMs);
+  assert.deepEqual(
+    [...new Set(recs.map((x) => x.size))],
+    recs.map((x) => x.size),
+    'no repeated sizes',
+  );
+});
+
+test('sync watches exactly the listed files; a missing one is picked up by a later sync', async () => {
+  const a = logFile('a');
+  const b = logFile('b');
+  const missing = join(dir, `c${n++}`, 'log');
+  const r = recorder();
+  r.sync([a, missing]);
+  assert.deepEqual(r.paths(), [a]);
+  r.sync([b, missing]);
+  assert.deepEqual(r.paths(), [b]);
+  mkdirSync(join(missing, '..'));
+  writeFileSync(missing, 'now\n');
+  r.sync([b, missing]);
+  assert.deepEqual(r.paths(), [b, missing].sort());
+  assert.deepEqual(sizes(missing), [4]);
+  // `a` is no longer watched: its appends are not recorded, while `b`'s are.
+  appendFileSync(a, 'more');
+  appendFileSync(b, 'more');
+  await until('b recorded', () => last(sizes(b)) === 5);
+  assert.deepEqual(sizes(a), [1]);
+  r.close();
+  assert.deepEqual(r.paths(), []);
+});
+
+test('copy-and-truncate starts the index over', async () => {
+  const log = logFile('0123456789\n');
+  const r = recorder();
+  r.sync([log]);
+  truncateSync(log, 0);
+  await until('the truncation noticed', () => sizes(log).length === 1 && sizes(log)[0] === 0);
+  appendFileSync(log, 'x\n');
+  await until('the append after it', () => last(sizes(log)) === 2);
+  assert.deepEqual(sizes(log), [0, 2]);
+});
+
+test('a file replaced by a new one: the new one is watched and its index starts over', async () => {
+  const log = logFile('old old old\n');
+  const r = recorder();
+  r.sync([log]);
+  renameSync(log, `${log}.1`);
+  writeFileSync(log, 'new\n');
+  // The rename drops the old file; the next sync (or an event on the new file) watches the new.
+  await until('the old file dropped', () => r.paths().length === 0 || sizes(log)[0] === 4);
+  r.sync([log]);
+  await until('the new file indexed', () => sizes(log)[0] === 4);
+  appendFileSync(log, 'more\n');
+  await until('an append to the new file', () => last(sizes(log)) === 9);
+  assert.deepEqual(sizes(log), [4, 9]);
+});
+
+test('a deleted cell directory is dropped quietly and nothing is recreated in it', async () => {
+  const log = logFile('bye\n');
+  const cellDir = join(log, '..');
+  const r = recorder();
+  r.sync([log]);
+  rmSync(cellDir, { recursive: true });
+  await until('the file dropped', () => r.paths().length === 0);
+  assert.equal(existsSync(cellDir), false);
+  r.sync([log]); // still listed (the daemon has not caught up): nothing to watch, no error
+  assert.deepEqual(r.paths(), []);
+  assert.equal(existsSync(cellDir), false);
+});
