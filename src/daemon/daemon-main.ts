@@ -143,6 +143,11 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     settings.reconcileIntervalMs,
     async (n) => {
       await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive });
+      // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
+      if (settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
+        await recoverTerminalSessions(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
+          log.warn({ err }, 'terminal session pickup failed'),
+        );
       syncTimedLogs();
     },
     log,
