@@ -30,12 +30,15 @@ export interface BenchRow {
   refs: Record<string, number[] | undefined>;
   /** Target ratio ours/ref per reference name, printed beside the measured ratio. */
   targets?: Record<string, number>;
+  /** Unit of the figures (default ms), e.g. MB for memory rows. */
+  unit?: string;
 }
 
 /** Prints one comparison row: medians side by side and the ratio to each reference. */
 export function printRow(row: BenchRow): void {
   const ours = median(row.ours);
-  const parts = [`${row.what.padEnd(44)} kukeon-ts ${ours.toFixed(1).padStart(8)} ms`];
+  const unit = row.unit ?? 'ms';
+  const parts = [`${row.what.padEnd(44)} kukeon-ts ${ours.toFixed(1).padStart(8)} ${unit}`];
   for (const [name, xs] of Object.entries(row.refs)) {
     if (!xs || xs.length === 0) {
       parts.push(`${name}: n/a`);
@@ -50,7 +53,7 @@ export function printRow(row: BenchRow): void {
         : ratio <= target
           ? ` (target ≤${target}× met)`
           : ` (target ≤${target}× MISSED)`;
-    parts.push(`${name} ${ref.toFixed(1).padStart(8)} ms  ratio ${ratio.toFixed(2)}×${verdict}`);
+    parts.push(`${name} ${ref.toFixed(1).padStart(8)} ${unit}  ratio ${ratio.toFixed(2)}×${verdict}`);
   }
   process.stdout.write(parts.join(' | ') + `   [n=${row.ours.length}]\n`);
 }

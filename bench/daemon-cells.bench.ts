@@ -1,0 +1,408 @@
+// Benchmark: kukeond with many cells, against podman with as many pods.
+//  - `kuke apply -f` of a 20-cell manifest (root + one busybox `sleep` workload each) until all
+//    are Ready, vs the same 20 pods through `podman pod create` + `podman run -d --pod`;
+//  - `kuke get cells` with 200 cells through a running kukeond, vs bare `node -e 0` (target
+//    ≤ 2×) and vs `podman pod ps` with 200 pods (target: faster), interleaved run by run;
+//  - the daemon's memory (VmRSS / VmHWM of the kukeond process): idle, and with 200 cells
+//    (target ≤ 80 MB).
+// Run by `npm run bench` (scripts/bench.sh); standalone it starts its own private containerd.
+// Everything created (cells, pods, containers, networks, cgroups) is removed even on failure.
+//
+// KUKEON_BENCH_CELLS (default 200), KUKEON_BENCH_APPLY_CELLS (20), KUKEON_BENCH_RUNS (15 runs of
+// each listing), KUKEON_BENCH_APPLY_RUNS (2).
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { serveArgs, waitReady } from '../src/cli/commands/daemon-process.js';
+import { hostConfigEnv } from '../src/cli/host-config-from-settings.js';
+import { Runner } from '../src/runner/runner.js';
+import { testImages } from '../scripts/make-test-images.js';
+import { removeCgroupRoot } from '../test/helpers/host-snapshot.js';
+import { runnerEnv } from '../test/helpers/runner-env.js';
+import { median, printRow, timeRuns } from './harness.js';
+
+const CELLS = Number(process.env.KUKEON_BENCH_CELLS ?? 200);
+const APPLY_CELLS = Number(process.env.KUKEON_BENCH_APPLY_CELLS ?? 20);
+const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 15);
+const APPLY_RUNS = Number(process.env.KUKEON_BENCH_APPLY_RUNS ?? 2);
+const RSS_TARGET_MB = 80;
+// Exits at once on SIGTERM, so stopping costs the same on both sides.
+const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
+
+const bundleEntry = fileURLToPath(new URL('../kuke/kuke.mjs', import.meta.url));
+const tscEntry = fileURLToPath(new URL('../src/cli/kuke.js', import.meta.url));
+const kukeEntry = existsSync(bundleEntry) ? bundleEntry : tscEntry;
+const kukeond = fileURLToPath(new URL('../src/daemon/kukeond.js', import.meta.url));
+
+const realm = `bd${process.pid}`;
+const at = { realm, space: 's', stack: 't' };
+const scopeFlags = ['--realm', at.realm, '--space', at.space, '--stack', at.stack];
+
+function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err}`)),
+    );
+  });
+}
+
+function cellDoc(name: string, image: string): string {
+  return [
+    'kind: Cell',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    `  realmId: ${at.realm}`,
+    `  spaceId: ${at.space}`,
+    `  stackId: ${at.stack}`,
+    '  containers:',
+    '    - id: w',
+    `      image: ${image}`,
+    '      command: sh',
+    `      args: ['-c', '${SCRIPT}']`,
+    '',
+  ].join('\n');
+}
+
+const cellsManifest = (names: string[], image: string): string =>
+  names.map((n) => cellDoc(n, image)).join('---\n');
+
+/** VmRSS and VmHWM of a process, in MB. */
+function memoryOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+}
+
+/** podman on private storage, run root, configuration and network: never a user's state. */
+class PrivatePodman {
+  readonly dir = mkdtempSync('/tmp/kbd-'); // podman refuses a runroot over 50 characters
+  readonly net = `kbd${process.pid}`;
+  readonly bridge = `kbd${process.pid}`.slice(0, 15);
+  private readonly env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONTAINERS_CONF: join(this.dir, 'containers.conf'),
+  };
+  private readonly base = [
+    '--root',
+    join(this.dir, 'root'),
+    '--runroot',
+    join(this.dir, 'runroot'),
+    '--storage-driver',
+    'overlay',
+  ];
+  ready = false;
+
+  constructor() {
+    mkdirSync(join(this.dir, 'networks'), { recursive: true });
+    // As bench/cells.bench.ts: podman's default ulimits (nofile 1048576, nproc unlimited) exceed
+    // this host's hard limits and runc fails at init, so both are set within them.
+    writeFileSync(
+      join(this.dir, 'containers.conf'),
+      [
+        '[containers]',
+        'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
+        '[network]',
+        'network_backend = "netavark"',
+        `network_config_dir = "${join(this.dir, 'networks')}"`,
+        '[engine]',
+        'cgroup_manager = "cgroupfs"',
+        'events_logger = "file"',
+        `events_logfile_path = "${join(this.dir, 'events.log')}"`,
+        `tmp_dir = "${join(this.dir, 'tmp')}"`,
+        '',
+      ].join('\n'),
+    );
+    // A /24 of its own: 253 addresses, enough for CELLS pods.
+    writeFileSync(
+      join(this.dir, 'networks', `${this.net}.json`),
+      JSON.stringify({
+        name: this.net,
+        id: Buffer.from(this.net.padEnd(32, '0')).toString('hex').slice(0, 64),
+        driver: 'bridge',
+        network_interface: this.bridge,
+        created: '2026-01-01T00:00:00Z',
+        subnets: [{ subnet: `10.${200 + (process.pid % 50)}.${150 + (process.pid % 100)}.0/24` }],
+        ipv6_enabled: false,
+        internal: false,
+        dns_enabled: false,
+        ipam_options: { driver: 'host-local' },
+      }),
+    );
+  }
+
+  args(...a: string[]): string[] {
+    return [...this.base, ...a];
+  }
+
+  run(...a: string[]): string {
+    return execFileSync('podman', this.args(...a), {
+      encoding: 'utf8',
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Times one `podman <args>` as a child process (the same way `kuke` is timed). */
+  timed(...a: string[]): Promise<string> {
+    return spawnTimed('podman', this.args(...a), this.env);
+  }
+
+  /** One pod like a kukeon cell: an infra (root) container plus one workload. */
+  async pod(name: string, image: string): Promise<void> {
+    await this.timed('pod', 'create', '--name', name, '--network', this.net);
+    await this.timed('run', '-d', '--pod', name, '--name', `${name}-w`, image, 'sh', '-c', SCRIPT);
+  }
+
+  /** Removes every pod and container, the storage, the network's bridge, the temp dir. */
+  destroy(): void {
+    for (const a of [
+      ['pod', 'rm', '-a', '-f'],
+      ['rm', '-a', '-f'],
+      ['system', 'reset', '-f'],
+    ]) {
+      try {
+        execFileSync('podman', this.args(...a), { env: this.env, stdio: 'ignore', timeout: 600_000 });
+      } catch {
+        // best effort: the removals below still run
+      }
+    }
+    spawnSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+
+async function main(): Promise<void> {
+  const env = runnerEnv('bench-daemon');
+  const imgs = testImages().images;
+  const socket = join(env.dir, 'kukeond.sock');
+  const client: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: env.dir,
+    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+    KUKEON_HOST: `unix://${socket}`,
+  };
+  const kuke = (...args: string[]): Promise<string> =>
+    spawnTimed(process.execPath, [kukeEntry, ...args], client);
+  const netavarkBefore = execFileSync('iptables-save', [], { encoding: 'utf8' }).includes(
+    ':NETAVARK_FORWARD',
+  );
+  const podman = has('podman') ? new PrivatePodman() : undefined;
+  let daemon: ChildProcess | undefined;
+  const log = join(env.dir, 'kukeond.log');
+  try {
+    // The daemon as users run it (reconcile loop on its default interval), hermetic paths.
+    const logFd = openSync(log, 'a');
+    daemon = spawn(
+      process.execPath,
+      [kukeond, ...serveArgs(env.config, join(env.dir, 'kukeond.yaml'), socket, 0)],
+      { env: { PATH: process.env.PATH }, stdio: ['ignore', logFd, logFd] },
+    );
+    const pid = daemon.pid!;
+    await waitReady(socket, 30_000);
+    await kuke('version'); // one served call
+    const idle = memoryOf(pid);
+
+    const parents = join(env.dir, 'parents.yaml');
+    writeFileSync(
+      parents,
+      `kind: Realm\nmetadata: { name: ${at.realm} }\nspec: {}\n---\n` +
+        `kind: Space\nmetadata: { name: ${at.space} }\nspec: { realmId: ${at.realm} }\n---\n` +
+        `kind: Stack\nmetadata: { name: ${at.stack} }\nspec: { realmId: ${at.realm}, spaceId: ${at.space} }\n`,
+    );
+    await kuke('apply', '-f', parents);
+    // Image load runs in-process (spec 03: not a daemon verb): the instance's paths from env.
+    await spawnTimed(
+      process.execPath,
+      [kukeEntry, 'image', 'load', imgs.busybox.file, '--realm', at.realm, '--no-progress'],
+      {
+        ...client,
+        ...hostConfigEnv(env.config),
+      },
+    );
+    if (podman) {
+      podman.run('load', '-i', imgs.dockerSave.file);
+      podman.ready = true;
+    }
+
+    const readyCount = async (): Promise<number> => {
+      const docs = JSON.parse(await kuke('get', 'cells', ...scopeFlags, '-o', 'json')) as unknown;
+      const list = (Array.isArray(docs) ? docs : [docs]) as { status?: { state?: string } }[];
+      return list.filter((d) => d.status?.state === 'Ready').length;
+    };
+
+    // 1. Apply of an N-cell manifest until all are Ready, vs the same pods through podman.
+    const applyNames = Array.from({ length: APPLY_CELLS }, (_, i) => `a${i + 1}`);
+    const applyFile = join(env.dir, 'apply.yaml');
+    writeFileSync(applyFile, cellsManifest(applyNames, imgs.busybox.name));
+    const applyOurs: number[] = [];
+    const applyPodman: number[] = [];
+    for (let r = 0; r < APPLY_RUNS; r++) {
+      const t0 = performance.now();
+      await kuke('apply', '-f', applyFile);
+      const t1 = performance.now();
+      const ready = await readyCount();
+      if (ready !== APPLY_CELLS) throw new Error(`apply: ${ready} of ${APPLY_CELLS} cells Ready`);
+      applyOurs.push(t1 - t0);
+      await kuke('delete', '-f', applyFile);
+      if (podman) {
+        const p0 = performance.now();
+        for (const n of applyNames) await podman.pod(`${podman.net}-${n}`, imgs.dockerSave.name);
+        applyPodman.push(performance.now() - p0);
+        podman.run('pod', 'rm', '-a', '-f');
+      }
+    }
+    const afterApplies = memoryOf(pid);
+
+    // 2. N cells and N pods side by side, then the listings interleaved.
+    const names = Array.from({ length: CELLS }, (_, i) => `c${i + 1}`);
+    const bigFile = join(env.dir, 'cells.yaml');
+    writeFileSync(bigFile, cellsManifest(names, imgs.busybox.name));
+    const c0 = performance.now();
+    await kuke('apply', '-f', bigFile);
+    const createOurs = performance.now() - c0;
+    const ready = await readyCount();
+    if (ready !== CELLS) throw new Error(`${ready} of ${CELLS} cells Ready`);
+    const atCells = memoryOf(pid);
+    let createPodman: number | undefined;
+    if (podman) {
+      const p0 = performance.now();
+      for (const n of names) await podman.pod(`${podman.net}-${n}`, imgs.dockerSave.name);
+      createPodman = performance.now() - p0;
+      const pods = podman.run('pod', 'ps', '-q').trim().split('\n').filter(Boolean).length;
+      if (pods !== CELLS) throw new Error(`${pods} of ${CELLS} podman pods`);
+    }
+
+    const out = { node: [] as number[], kuke: [] as number[], podman: [] as number[] };
+    for (let i = 0; i < RUNS; i++) {
+      const warm = i === 0 ? 1 : 0;
+      out.node.push(
+        ...(await timeRuns(1, () => spawnTimed(process.execPath, ['-e', '0'], client).then(() => {}), warm)),
+      );
+      out.kuke.push(...(await timeRuns(1, () => kuke('get', 'cells', ...scopeFlags).then(() => {}), warm)));
+      if (podman)
+        out.podman.push(...(await timeRuns(1, () => podman.timed('pod', 'ps').then(() => {}), warm)));
+    }
+    const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
+    if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
+    const afterLists = memoryOf(pid);
+
+    const mb = (x: number): number[] => [x];
+    process.stdout.write(
+      `kukeond with many cells (root + 1 busybox workload each); medians, times in ms, memory in MB\n`,
+    );
+    printRow({
+      what: `apply -f ${APPLY_CELLS}-cell manifest → all Ready`,
+      ours: applyOurs,
+      refs: { 'podman pod create+run ×N': podman ? applyPodman : undefined },
+    });
+    printRow({
+      what: `apply -f ${CELLS}-cell manifest → all Ready`,
+      ours: [createOurs],
+      refs: { 'podman pod create+run ×N': createPodman === undefined ? undefined : [createPodman] },
+    });
+    printRow({
+      what: `kuke get cells, ${CELLS} cells (target ≤2× node)`,
+      ours: out.kuke,
+      refs: { 'node -e 0': out.node },
+      targets: { 'node -e 0': 2 },
+    });
+    printRow({
+      what: `kuke get cells vs podman pod ps, ${CELLS} each`,
+      ours: out.kuke,
+      refs: { 'podman pod ps': podman ? out.podman : undefined },
+      targets: { 'podman pod ps': 1 },
+    });
+    const target = { target: mb(RSS_TARGET_MB) };
+    const memRow = (what: string, value: number): void =>
+      printRow({ what, ours: mb(value), refs: target, targets: { target: 1 }, unit: 'MB' });
+    memRow('kukeond VmRSS idle', idle.rss);
+    memRow(`kukeond VmRSS after ${APPLY_RUNS}× ${APPLY_CELLS}-cell apply`, afterApplies.rss);
+    memRow(`kukeond VmRSS at ${CELLS} cells`, Math.max(atCells.rss, afterLists.rss));
+    memRow(`kukeond VmHWM (peak) at ${CELLS} cells`, afterLists.hwm);
+    process.stdout.write(
+      `memory (MB): idle rss ${idle.rss.toFixed(1)} hwm ${idle.hwm.toFixed(1)} | after applies rss ${afterApplies.rss.toFixed(1)}` +
+        ` | ${CELLS} cells rss ${atCells.rss.toFixed(1)}, after ${RUNS * 1 + 1} listings rss ${afterLists.rss.toFixed(1)} hwm ${afterLists.hwm.toFixed(1)}\n` +
+        `listing medians: node -e 0 ${median(out.node).toFixed(1)} | kuke get cells ${median(out.kuke).toFixed(1)}` +
+        (podman ? ` | podman pod ps ${median(out.podman).toFixed(1)}` : ' | podman: not installed') +
+        ` | kuke: ${kukeEntry === bundleEntry ? 'esbuild bundle' : 'tsc output'}\n`,
+    );
+  } catch (err) {
+    if (existsSync(log))
+      process.stderr.write(`kukeond log (tail):\n${readFileSync(log, 'utf8').slice(-4000)}\n`);
+    throw err;
+  } finally {
+    // Cells through the daemon first (cascade), then whatever is left in-process.
+    if (daemon && daemon.exitCode === null) {
+      spawnSync(process.execPath, [kukeEntry, 'purge', 'realm', at.realm, '--cascade', '--force'], {
+        env: client,
+        stdio: 'ignore',
+        timeout: 900_000,
+      });
+      daemon.kill('SIGTERM');
+      await new Promise((resolve) => daemon!.once('exit', resolve));
+    }
+    const runner = await Runner.open(env.config).catch(() => undefined);
+    if (runner) {
+      for (const r of await runner.listRealms().catch(() => [])) {
+        await runner.purgeRealm(r.metadata.name, { cascade: true }).catch(() => undefined);
+      }
+      runner.close();
+    }
+    removeCgroupRoot(env.config);
+    if (podman) {
+      podman.destroy();
+      if (!netavarkBefore) dropNetavarkGlobals();
+    }
+    env.cleanup();
+  }
+}
+
+/** netavark's host-global chains, created on first use and never removed by it. */
+function dropNetavarkGlobals(): void {
+  const ipt = (...args: string[]): void => {
+    spawnSync('iptables', ['-w', ...args], { stdio: 'ignore' });
+  };
+  ipt(
+    '-D',
+    'FORWARD',
+    '-m',
+    'comment',
+    '--comment',
+    'netavark firewall plugin rules',
+    '-j',
+    'NETAVARK_FORWARD',
+  );
+  ipt('-F', 'NETAVARK_FORWARD');
+  ipt('-X', 'NETAVARK_FORWARD');
+  ipt(
+    '-t',
+    'nat',
+    '-D',
+    'PREROUTING',
+    '-m',
+    'addrtype',
+    '--dst-type',
+    'LOCAL',
+    '-j',
+    'NETAVARK-HOSTPORT-DNAT',
+  );
+  ipt('-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'NETAVARK-HOSTPORT-DNAT');
+  ipt('-t', 'nat', '-D', 'POSTROUTING', '-j', 'NETAVARK-HOSTPORT-MASQ');
+  for (const c of ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK']) {
+    ipt('-t', 'nat', '-F', c);
+    ipt('-t', 'nat', '-X', c);
+  }
+}
+
+await main();
