@@ -137,8 +137,33 @@ test('a deleted cell directory is dropped quietly and nothing is recreated in it
   r.sync([log]);
   rmSync(cellDir, { recursive: true });
   await until('the file dropped', () => r.paths().length === 0);
+  assert.deepEqual(r.pending(), [], 'no directory to wait in');
   assert.equal(existsSync(cellDir), false);
   r.sync([log]); // still listed (the daemon has not caught up): nothing to watch, no error
   assert.deepEqual(r.paths(), []);
   assert.equal(existsSync(cellDir), false);
+});
+
+test('a listed file that does not exist yet is watched as soon as it appears', async () => {
+  const d = join(dir, `c${n++}`);
+  mkdirSync(d);
+  const log = join(d, 'log');
+  writeFileSync(timesPath(log), '1 999\n'); // left by an earlier file at this path
+  const r = recorder();
+  r.sync([log]);
+  assert.deepEqual([r.paths(), r.pending()], [[], [log]]);
+  writeFileSync(log, 'first\n');
+  await until('the new file watched', () => r.paths().length === 1);
+  await until('its index started over', () => sizes(log).length === 1 && sizes(log)[0] === 6);
+  assert.deepEqual(r.pending(), []);
+  appendFileSync(log, 'second\n');
+  await until('an append recorded', () => last(sizes(log)) === 13);
+  // Deleted while listed (a container recreated): waited for again, then watched again.
+  rmSync(log);
+  await until('dropped and waited for', () => r.paths().length === 0 && r.pending().length === 1);
+  writeFileSync(log, 'again\n');
+  await until('watched again', () => r.paths().length === 1 && sizes(log)[0] === 6);
+  assert.deepEqual(sizes(log), [6]);
+  r.sync([]);
+  assert.deepEqual([r.paths(), r.pending()], [[], []]);
 });

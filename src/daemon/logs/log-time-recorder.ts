@@ -4,12 +4,14 @@
  * over time in the file's time index (`<log>.times`, see store/log-time-index.ts).
  *
  * `sync(paths)` is the whole interface: watch exactly these files. A listed file that does not
- * exist yet is skipped and looked at again on the next `sync` (call it when containers start and
- * on each reconcile tick). A watched file that disappears (the cell was deleted, the file was
- * renamed away) is dropped quietly; inotify watches do not hold files open, and the index writer
- * opens its file only to append, so nothing here keeps a deleted directory's files alive.
+ * exist yet is waited for with a watch on its directory (or, without a directory, looked at again
+ * on the next `sync`). A watched file that disappears (the cell was deleted, the file was renamed
+ * away) is dropped quietly — and waited for again while it is listed and its directory exists.
+ * inotify watches do not hold files open, and the index writer opens its file only to append, so
+ * nothing here keeps a deleted directory's files alive.
  */
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Logger } from '../../log.js';
 import { LogTimeIndex, type LogTimeIndexOptions } from '../../store/log-time-index.js';
 
@@ -29,6 +31,9 @@ export class LogTimeRecorder {
   private readonly logger: Logger;
   private readonly indexOptions: LogTimeIndexOptions;
   private readonly watched = new Map<string, Watched>();
+  /** Listed files that do not exist yet: a watch on their directory. */
+  private readonly waiting = new Map<string, FSWatcher>();
+  private listed = new Set<string>();
   private closed = false;
 
   constructor(o: LogTimeRecorderOptions) {
@@ -39,9 +44,11 @@ export class LogTimeRecorder {
   /** Watches exactly `paths`: starts on new ones (that exist), stops on those not listed. */
   sync(paths: string[]): void {
     if (this.closed) return;
-    const want = new Set(paths);
-    for (const path of [...this.watched.keys()]) if (!want.has(path)) this.drop(path);
-    for (const path of want) if (!this.watched.has(path)) this.start(path);
+    this.listed = new Set(paths);
+    for (const path of [...this.watched.keys()]) if (!this.listed.has(path)) this.drop(path);
+    for (const path of [...this.waiting.keys()])
+      if (!this.listed.has(path) || !existsSync(dirname(path))) this.unwait(path);
+    for (const path of this.listed) if (!this.watched.has(path)) this.start(path);
   }
 
   /** The files being watched now (for status and tests). */
@@ -49,9 +56,15 @@ export class LogTimeRecorder {
     return [...this.watched.keys()].sort();
   }
 
+  /** Listed files waited for (their directory is watched). */
+  pending(): string[] {
+    return [...this.waiting.keys()].sort();
+  }
+
   close(): void {
     this.closed = true;
     for (const path of [...this.watched.keys()]) this.drop(path);
+    for (const path of [...this.waiting.keys()]) this.unwait(path);
   }
 
   private start(path: string, replaced = false): void {
@@ -59,8 +72,10 @@ export class LogTimeRecorder {
     try {
       ino = statSync(path).ino;
     } catch {
-      return; // not created yet: the next sync looks again
+      this.await(path); // not created yet
+      return;
     }
+    this.unwait(path);
     let watcher: FSWatcher;
     try {
       watcher = watch(path, { persistent: false }, () => this.changed(path));
@@ -82,6 +97,32 @@ export class LogTimeRecorder {
     this.changed(path); // what was written before the watch began
   }
 
+  /** Watches the directory of a listed file that does not exist, to start when it appears. */
+  private await(path: string): void {
+    if (this.closed || !this.listed.has(path) || this.waiting.has(path)) return;
+    const name = basename(path);
+    let w: FSWatcher;
+    try {
+      w = watch(dirname(path), { persistent: false }, (_event, file) => {
+        // A file that appears is new: records of an earlier one at the path do not describe it.
+        if ((file === null || file === name) && existsSync(path)) this.start(path, true);
+      });
+    } catch {
+      return; // no directory: the next sync looks again
+    }
+    w.on('error', () => {
+      if (this.waiting.get(path) === w) this.unwait(path);
+    });
+    this.waiting.set(path, w);
+  }
+
+  private unwait(path: string): void {
+    const w = this.waiting.get(path);
+    if (!w) return;
+    this.waiting.delete(path);
+    w.close();
+  }
+
   private changed(path: string): void {
     const w = this.watched.get(path);
     if (!w) return;
@@ -90,6 +131,7 @@ export class LogTimeRecorder {
       st = statSync(path);
     } catch {
       this.drop(path, false); // deleted or renamed away (with its directory, maybe): write nothing
+      this.await(path);
       return;
     }
     // The time is taken after the size is read: every byte counted was written by then.
