@@ -6,6 +6,8 @@ import type { Settings } from './settings.js';
 /** Where a command writes; process.stdout/stderr in the binary, buffers in tests. */
 export interface Output {
   write(text: string): void;
+  /** Raw bytes (container output), when the destination takes them; else callers decode. */
+  writeBytes?(bytes: Buffer): void;
 }
 
 /** How a command reaches state (spec 03 §2.6). */

@@ -8,21 +8,24 @@ import type { Output } from './context.js';
  * explicit `process.exit`.
  */
 export function fdOutput(fd: number): Output & { isTTY: boolean } {
+  const writeBytes = (bytes: Buffer): void => {
+    let buf = bytes;
+    while (buf.length > 0) {
+      try {
+        const n = writeSync(fd, buf);
+        buf = buf.subarray(n);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: retry
+        if (code === 'EPIPE') return; // the reader went away (`kuke get | head`)
+        throw err;
+      }
+    }
+  };
   return {
     isTTY: false,
-    write(text: string): void {
-      let buf = Buffer.from(text, 'utf8');
-      while (buf.length > 0) {
-        try {
-          const n = writeSync(fd, buf);
-          buf = buf.subarray(n);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: retry
-          if (code === 'EPIPE') return; // the reader went away (`kuke get | head`)
-          throw err;
-        }
-      }
-    },
+    write: (text: string) => writeBytes(Buffer.from(text, 'utf8')),
+    // Container output is bytes (terminal escapes, any encoding): passed through unchanged.
+    writeBytes,
   };
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FakeApi, runCli } from '../fake-api.test-helper.js';
-import { tailLines } from './log.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kuke-cell-verbs-${process.pid}-`));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -224,8 +223,6 @@ test('log: whole file, --tail, missing file, container choice', async () => {
     (await runCli(['log', 'duo'], { api: cellApi([two], logPath) })).stderr,
     'Error: multiple attachable containers in cell; specify --container (cell "duo"): candidates: main, side\n',
   );
-  assert.equal(tailLines('a\nb\nc', 2), 'b\nc');
-  assert.equal(tailLines('a\n', 0), '');
 });
 
 test('log -f follows appended output until stopped', async () => {

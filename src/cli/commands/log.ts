@@ -30,16 +30,6 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
-/** The last `n` lines of `text` (a trailing newline does not count as an empty line). */
-export function tailLines(text: string, n: number): string {
-  if (n <= 0) return '';
-  const lines = text.split('\n');
-  const trailing = text.endsWith('\n');
-  if (trailing) lines.pop();
-  const kept = lines.slice(-n).join('\n');
-  return kept + (trailing && kept !== '' ? '\n' : '');
-}
-
 /** The single non-root container of a cell, or the spec's none/ambiguous errors. */
 export function pickContainer(cell: PlainDoc, cellName: string): string {
   const specs = field(cell, 'spec.containers');
