@@ -115,7 +115,8 @@ export class Runner {
   cellRef = (c: { realm: string; space: string; stack: string; name: string; id?: string }): CellRef =>
     cellRef(this.ctx, c);
   createCell = (cell: Cell) => createCell(this.ctx, cell);
-  startCell = (cell: Cell) => startCell(this.ctx, refOfCell(this.ctx, cell));
+  startCell = (cell: Cell) =>
+    startCell(this.ctx, refOfCell(this.ctx, cell), { runtimeEnv: cell.spec.runtimeEnv });
   stopCell = (cell: Cell, graceMs?: number) => stopCell(this.ctx, refOfCell(this.ctx, cell), graceMs);
   killCell = (cell: Cell) => killCell(this.ctx, refOfCell(this.ctx, cell));
   deleteCell = (cell: Cell, graceMs?: number) => deleteCell(this.ctx, refOfCell(this.ctx, cell), graceMs);
@@ -137,7 +138,8 @@ export class Runner {
   observeRealm = async (realm: string): Promise<NamespaceObservation> =>
     observeNamespace(this.ctx, (await requireRealm(this.ctx, realm)).spec.namespace);
   updateCell = (desired: Cell) => updateCell(this.ctx, desired);
-  recreateCell = (cell: Cell) => recreateCell(this.ctx, refOfCell(this.ctx, cell));
+  recreateCell = (cell: Cell) =>
+    recreateCell(this.ctx, refOfCell(this.ctx, cell), { runtimeEnv: cell.spec.runtimeEnv });
   /** EnsureCell: createCell on an existing cell repairs it (cgroup, etc files, missing records). */
   ensureCell = (cell: Cell) => createCell(this.ctx, cell);
   updateCellMetadata = (cell: Cell) => persistCell(this.ctx, refOfCell(this.ctx, cell), cell);

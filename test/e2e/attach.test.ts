@@ -255,6 +255,25 @@ describe('interactive cells', { skip }, () => {
     assert.equal(run(['delete', 'cell', 'rm2', ...scope]).code, 0);
   });
 
+  it('kuke run <cell> --env injects env into that start only', async () => {
+    assert.equal(run(['run', '-d', '-f', manifest('envc', shell('main'))]).code, 0);
+    assert.equal(run(['stop', 'envc', ...scope]).code, 0);
+    const withEnv = pane(['run', 'envc', '--env', 'GREETING=hello there', ...scope]);
+    await withEnv.waitFor(/containers: started[\s\S]*\/ # $/m, 60_000);
+    withEnv.type('echo "g=[$GREETING]"');
+    await withEnv.waitFor('g=[hello there]');
+    withEnv.sendBytes('1d', '1d');
+    assert.equal(await withEnv.exitCode(), 0);
+    assert.equal(run(['stop', 'envc', ...scope]).code, 0);
+    const plain = pane(['run', 'envc', ...scope]);
+    await plain.waitFor(/containers: started[\s\S]*\/ # $/m, 60_000);
+    plain.type('echo "h=[$GREETING]"');
+    await plain.waitFor('h=[]');
+    plain.sendBytes('1d', '1d');
+    assert.equal(await plain.exitCode(), 0);
+    assert.equal(run(['delete', 'cell', 'envc', ...scope]).code, 0);
+  });
+
   it('attach errors of the daemon and the client carry the spec messages', async () => {
     const twoShells = manifest(
       'multi',

@@ -26,11 +26,24 @@ import { killContainerTask, notRunning, startContainerTask } from './container-t
  * subscription runs a reconcile pass at once (it waits for this start's lock, then observes
  * afresh), which records it — Error or Degraded, restart policy, AutoDelete.
  */
-export async function startCell(ctx: RunnerContext, ref: CellRef): Promise<Cell> {
-  return withCellLock(ctx, ref, () => startCellLocked(ctx, ref));
+export interface StartCellOptions {
+  /** `kuke run <cell> --env`: added to the attachable workloads' env for this start only. */
+  runtimeEnv?: readonly string[];
 }
 
-export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise<Cell> {
+export async function startCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  options: StartCellOptions = {},
+): Promise<Cell> {
+  return withCellLock(ctx, ref, () => startCellLocked(ctx, ref, options));
+}
+
+export async function startCellLocked(
+  ctx: RunnerContext,
+  ref: CellRef,
+  options: StartCellOptions = {},
+): Promise<Cell> {
   const stored = await requireCell(ctx, ref);
   const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
   const obs = await observeNamespace(ctx, namespace);
@@ -60,7 +73,7 @@ export async function startCellLocked(ctx: RunnerContext, ref: CellRef): Promise
         rootRunning ? undefined : resetRootNetwork(ctx, ref),
       ]);
       const cell = host.cell;
-      await startTasks(ctx, namespace, ref, cell);
+      await startTasks(ctx, namespace, ref, cell, options.runtimeEnv ?? []);
       const after = await observeNamespace(ctx, namespace);
       for (const c of cell.spec.containers) {
         const task = after.tasks.get(c.containerdId ?? '');
@@ -92,7 +105,13 @@ async function resetRootNetwork(ctx: RunnerContext, ref: CellRef): Promise<void>
  * needs the root's namespaces). A failure is thrown once every start in flight settled, so the
  * rollback kills everything that runs.
  */
-async function startTasks(ctx: RunnerContext, namespace: string, ref: CellRef, cell: Cell): Promise<void> {
+async function startTasks(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  cell: Cell,
+  runtimeEnv: readonly string[],
+): Promise<void> {
   const root = cell.spec.containers.find((c) => c.root);
   if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
   const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
@@ -110,6 +129,7 @@ async function startTasks(ctx: RunnerContext, namespace: string, ref: CellRef, c
       await startContainerTask(ctx, namespace, w.containerdId!, {
         logPath: cellFiles.log(ref, w.id),
         join: { network: w.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
+        runtimeEnv: w.attachable ? runtimeEnv : undefined,
       });
     }),
   );

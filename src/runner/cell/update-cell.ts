@@ -16,7 +16,7 @@ import { ensureContainerRecord } from './container-record.js';
 import { getTask, removeContainer, startContainerTask, stopContainerTask } from './container-task.js';
 import { withRoot } from './default-root.js';
 import { removeCellHost } from './remove-cell-host.js';
-import { startCellLocked } from './start-cell.js';
+import { startCellLocked, type StartCellOptions } from './start-cell.js';
 import { STOP_GRACE_MS } from './stop-cell.js';
 
 export interface UpdateCellResult {
@@ -136,7 +136,11 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
 }
 
 /** Recreates every container of a cell from its stored spec (recovery of Failed/Error cells). */
-export async function recreateCell(ctx: RunnerContext, ref: CellRef): Promise<Cell> {
+export async function recreateCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  options: StartCellOptions = {},
+): Promise<Cell> {
   return withCellLock(ctx, ref, async () => {
     const existing = await requireCell(ctx, ref);
     const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
@@ -146,7 +150,7 @@ export async function recreateCell(ctx: RunnerContext, ref: CellRef): Promise<Ce
       ...host.cell,
       status: { ...host.cell.status, state: 'Pending', reason: undefined, message: undefined },
     });
-    return startCellLocked(ctx, ref);
+    return startCellLocked(ctx, ref, options);
   });
 }
 
