@@ -14,6 +14,7 @@ import {
   populateStatuses,
 } from './cell-state.js';
 import { loadCell, withCellLock } from './cell-store.js';
+import { documentVersion, settledCells } from './settled-cells.js';
 import type { NamespaceObservation } from './container-observation.js';
 import { observeContainers } from './container-observation.js';
 import { startContainerTask } from './container-task.js';
@@ -88,8 +89,13 @@ export async function reconcileCell(
   book: RestartBook,
   obs?: NamespaceObservation,
 ): Promise<ReconcileResult> {
+  const settled = settledCells(ctx);
+  const result: ReconcileResult = { updated: false, deleted: false, vanished: false, restarted: [] };
+  const same = obs && (await settled.unchanged(ctx, ref, obs));
+  if (same) return { ...result, cell: same };
   return withCellLock(ctx, ref, async () => {
-    const result: ReconcileResult = { updated: false, deleted: false, vanished: false, restarted: [] };
+    settled.forget(ref);
+    const version = obs ? await documentVersion(ctx, ref) : undefined;
     const loaded = await loadCell(ctx, ref);
     if (!loaded) return { ...result, vanished: true };
     if (await ctx.journal.get('Cell', ref.scope.join('/'))) return { ...result, cell: loaded.model };
@@ -182,7 +188,15 @@ export async function reconcileCell(
       const stopped = await haltCellLocked(ctx, ref, 'kill', 0);
       return { ...result, cell: stopped, updated: true };
     }
-    if (!changed(cell, next) && result.restarted.length === 0) return { ...result, cell };
+    if (!changed(cell, next) && result.restarted.length === 0) {
+      const allRun =
+        next.status.state === 'Ready' && next.status.containers.every((c) => c.state === 'Ready');
+      if (fresh && obs && version && allRun) {
+        const ids = next.spec.containers.map((c) => c.containerdId || containerdIdOf(ref, c));
+        settled.record(ref, { version, obs, ids, cell });
+      }
+      return { ...result, cell };
+    }
     try {
       cell = await persistResource(ctx, 'Cell', ref.scope, next, { observed: loaded.bytes });
       return { ...result, cell, updated: true };
