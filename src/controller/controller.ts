@@ -1,8 +1,9 @@
-import { cellFromDoc, type ApplyKind, type ParseOptions } from '../api/index.js';
+import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
 import type { ImageSummary, ImportProgress, ImportResult } from '../images/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
 import type { Runner } from '../runner/runner.js';
+import { scopes, validName } from '../runner/resource-names.js';
 import type { RecoveryReport } from '../runner/recover-intents.js';
 import type { SweepReport } from '../runner/sweep-orphans.js';
 import { applyDocuments } from './apply/apply-documents.js';
@@ -25,6 +26,7 @@ import { runnerHostProbe, type HostProbe } from './host-probe.js';
 import * as realms from './realm-ops.js';
 import { attachContainer } from './attach-ops.js';
 import * as cellOps from './cell-ops.js';
+import { CellListCache, type CellDocumentSource, type CellWireDoc } from './cell-list-cache.js';
 import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
 import { containerApplyHandler } from './apply/container-apply.js';
@@ -48,6 +50,8 @@ export interface ControllerOptions {
   log?: Logger;
   /** Options for manifest validation (apply / delete -f). */
   parse?: ParseOptions;
+  /** The metadata store the cells live in: ListCells then answers from an in-memory cache. */
+  cellDocuments?: CellDocumentSource;
 }
 
 /**
@@ -61,6 +65,7 @@ export class Controller {
   private readonly applyHandlers: ApplyHandlers;
   private readonly deleteHandlers: DeleteHandlers;
   private readonly parseOptions: ParseOptions;
+  private readonly cellList: CellListCache | undefined;
 
   constructor(options: ControllerOptions) {
     this.deps = {
@@ -71,6 +76,10 @@ export class Controller {
       log: options.log ?? silentLogger,
     };
     this.parseOptions = options.parse ?? {};
+    this.cellList =
+      options.cells && options.cellDocuments
+        ? new CellListCache(options.cellDocuments, this.deps.log)
+        : undefined;
     const runner = options.runner;
     const unsupported = (kind: string) =>
       unsupportedApplyHandler(`${kind} documents are not supported by this build yet`);
@@ -109,6 +118,7 @@ export class Controller {
       runner,
       probe: runnerHostProbe(runner),
       namespaceSuffix: runner.ctx.config.namespaceSuffix,
+      cellDocuments: runner.ctx.store,
       ...options,
     });
   }
@@ -156,6 +166,16 @@ export class Controller {
   getCell = (cell: Cell) => cellOps.getCell(this.deps, cell);
   listCells = (realm: string, space: string, stack: string) =>
     cellOps.listCells(this.deps, realm, space, stack);
+  /** ListCells' reply documents, from the in-memory cache when the controller knows the store. */
+  listCellDocuments = async (realm: string, space: string, stack: string): Promise<CellWireDoc[]> => {
+    if (!this.cellList)
+      return (await this.listCells(realm, space, stack)).map(
+        (c) => resourceToPlain('Cell', c) as CellWireDoc,
+      );
+    return this.cellList.list(
+      scopes.stack(validName('realm', realm), validName('space', space), validName('stack', stack)),
+    );
+  };
   startCell = (id: CellIdentity, runtimeEnv?: readonly string[]) =>
     cellOps.startCell(this.deps, id, runtimeEnv);
   materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);

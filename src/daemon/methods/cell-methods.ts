@@ -36,14 +36,13 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       const r = await c.getCell(cellArg(args));
       return { Result: { Cell: doc(r.resource), ...r.facts } };
     },
+    // Documents kept in memory between calls (see CellListCache): a 200-cell listing stays cheap.
     ListCells: async (args) => ({
-      Cells: (
-        await c.listCells(
-          argString(args, 'RealmName'),
-          argString(args, 'SpaceName'),
-          argString(args, 'StackName'),
-        )
-      ).map(doc),
+      Cells: (await c.listCellDocuments(
+        argString(args, 'RealmName'),
+        argString(args, 'SpaceName'),
+        argString(args, 'StackName'),
+      )) as CellDoc[],
     }),
     StartCell: async (args) => {
       const requested = cellArg(args);
