@@ -1,8 +1,10 @@
 import { constants as osConstants } from 'node:os';
 import { isNotFound, type TaskProcess } from '../../containerd/index.js';
+import type { Cell } from '../../model/resources.js';
 import type { ContainerState } from '../../model/states.js';
 import type { Timestamp } from '../../model/time.js';
 import type { RunnerContext } from '../runner-context.js';
+import { containerdIdOf, type CellRef } from './cell-ref.js';
 
 /** What containerd says about the containers of one namespace, read with two list calls. */
 export interface NamespaceObservation {
@@ -70,6 +72,20 @@ export async function observeContainers(
     tasks: new Map(tasks.filter((t) => t !== undefined)),
     takenAt,
   };
+}
+
+/** A cell's own containers (see observeContainers). */
+export function observeCell(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  cell: Cell,
+): Promise<NamespaceObservation> {
+  return observeContainers(
+    ctx,
+    namespace,
+    cell.spec.containers.map((c) => c.containerdId || containerdIdOf(ref, c)),
+  );
 }
 
 export interface ContainerObservation {

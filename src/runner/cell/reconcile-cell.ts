@@ -16,7 +16,7 @@ import {
 import { loadCell, withCellLock } from './cell-store.js';
 import { documentVersion, settledCells } from './settled-cells.js';
 import type { NamespaceObservation } from './container-observation.js';
-import { observeContainers } from './container-observation.js';
+import { observeCell } from './container-observation.js';
 import { startContainerTask } from './container-task.js';
 import { deleteCellLocked } from './delete-cell.js';
 import { haltCellLocked } from './stop-cell.js';
@@ -236,20 +236,6 @@ function changed(a: Cell, b: Cell): boolean {
   const ka = a.status.containers.map((s) => `${s.id}:${s.state}:${s.exitCode}:${s.restartCount}`).join(',');
   const kb = b.status.containers.map((s) => `${s.id}:${s.state}:${s.exitCode}:${s.restartCount}`).join(',');
   return ka !== kb;
-}
-
-/** This cell's containers only (see observeContainers): no namespace-wide listing for one cell. */
-function observeCell(
-  ctx: RunnerContext,
-  namespace: string,
-  ref: CellRef,
-  cell: Cell,
-): Promise<NamespaceObservation> {
-  return observeContainers(
-    ctx,
-    namespace,
-    cell.spec.containers.map((c) => c.containerdId || containerdIdOf(ref, c)),
-  );
 }
 
 async function realmNs(ctx: RunnerContext, ref: CellRef): Promise<string> {

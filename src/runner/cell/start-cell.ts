@@ -10,7 +10,7 @@ import { cellFiles, type CellRef } from './cell-ref.js';
 import { ensureCellHost } from './cell-host.js';
 import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
-import { observeNamespace } from './container-observation.js';
+import { observeCell } from './container-observation.js';
 import { killContainerTask, notRunning, startContainerTask } from './container-task.js';
 
 /**
@@ -46,7 +46,7 @@ export async function startCellLocked(
 ): Promise<Cell> {
   const stored = await requireCell(ctx, ref);
   const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
-  const obs = await observeNamespace(ctx, namespace);
+  const obs = await observeCell(ctx, namespace, ref, stored);
   const statuses = populateStatuses(stored, ref, obs, now(ctx));
   if (statuses.length > 0 && statuses.every((s) => s.state === 'Ready')) {
     return persistCell(ctx, ref, markReady(stored, statuses));
@@ -74,7 +74,7 @@ export async function startCellLocked(
       ]);
       const cell = host.cell;
       await startTasks(ctx, namespace, ref, cell, options.runtimeEnv ?? []);
-      const after = await observeNamespace(ctx, namespace);
+      const after = await observeCell(ctx, namespace, ref, cell);
       for (const c of cell.spec.containers) {
         const task = after.tasks.get(c.containerdId ?? '');
         if (!task || task.status !== 'RUNNING') {
@@ -169,7 +169,7 @@ export async function markFailed(
     await detachCell(ctx, ref);
     const root = cell.spec.containers.find((c) => c.root);
     if (root?.containerdId) await killContainerTask(ctx, namespace, root.containerdId).catch(() => undefined);
-    const statuses = populateStatuses(cell, ref, await observeNamespace(ctx, namespace), now(ctx));
+    const statuses = populateStatuses(cell, ref, await observeCell(ctx, namespace, ref, cell), now(ctx));
     await persistCell(ctx, ref, {
       ...cell,
       status: { ...cell.status, state: 'Failed', reason, message: oneLine(cause), containers: statuses },
