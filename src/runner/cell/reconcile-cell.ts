@@ -95,7 +95,7 @@ export async function reconcileCell(
   if (same) return { ...result, cell: same };
   return withCellLock(ctx, ref, async () => {
     settled.forget(ref);
-    const version = obs ? await documentVersion(ctx, ref) : undefined;
+    const version = await documentVersion(ctx, ref);
     const loaded = await loadCell(ctx, ref);
     if (!loaded) return { ...result, vanished: true };
     if (await ctx.journal.get('Cell', ref.scope.join('/'))) return { ...result, cell: loaded.model };
@@ -191,9 +191,9 @@ export async function reconcileCell(
     if (!changed(cell, next) && result.restarted.length === 0) {
       const allRun =
         next.status.state === 'Ready' && next.status.containers.every((c) => c.state === 'Ready');
-      if (fresh && obs && version && allRun) {
+      if (version && allRun) {
         const ids = next.spec.containers.map((c) => c.containerdId || containerdIdOf(ref, c));
-        settled.record(ref, { version, obs, ids, cell });
+        settled.record(ref, { version, obs: o, ids, cell });
       }
       return { ...result, cell };
     }
