@@ -1,9 +1,10 @@
 // Benchmark: `kuke` start-up. `kuke version --no-daemon` against bare `node -e 0` (target
-// ≤ 1.2×), for the tsc output and the esbuild bundle (dist/kuke/kuke.mjs); then
-// `kuke get realms` against a running kukeond (hermetic instance on a private containerd).
+// ≤ 1.2×), for the tsc output and the bundle (dist/kuke/kuke.mjs + kuke.cjs + its V8 code cache,
+// and the same without the cache), beside the floors of any script (an empty .mjs / .cjs file);
+// then `kuke get realms` against a running kukeond (hermetic instance on a private containerd).
 // Run by `npm run bench`; standalone it starts its own private containerd.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runnerEnv } from '../test/helpers/runner-env.js';
@@ -48,27 +49,52 @@ async function main(): Promise<void> {
   // The floor of any script: node reading and resolving one (empty) module file.
   const empty = join(env.dir, 'empty.mjs');
   writeFileSync(empty, '');
+  const emptyCjs = join(env.dir, 'empty.cjs');
+  writeFileSync(emptyCjs, '');
+  // The bundle without its code cache, beside the real one (the bin imports ../src/errors.js).
+  const noCacheDir = fileURLToPath(new URL(`../kuke-nocache-${process.pid}/`, import.meta.url));
+  const noCacheEntry = join(noCacheDir, 'kuke.mjs');
+  if (hasBundle) {
+    mkdirSync(noCacheDir, { recursive: true });
+    for (const f of ['kuke.mjs', 'kuke.cjs']) copyFileSync(join(bundleEntry, '..', f), join(noCacheDir, f));
+  }
   const variants: Record<string, () => Promise<void>> = {
     node: () => runNode(['-e', '0'], base),
     file: () => runNode([empty], base),
+    cjs: () => runNode([emptyCjs], base),
     tsc: () => runNode([tscEntry, 'version', '--no-daemon'], base),
   };
-  if (hasBundle) variants.bundle = () => runNode([bundleEntry, 'version', '--no-daemon'], base);
-  const v = await interleaved(variants);
-  printRow({ what: 'node empty.mjs (floor of any script)', ours: v.file, refs: { 'node -e 0': v.node } });
+  if (hasBundle) {
+    variants.bundle = () => runNode([bundleEntry, 'version', '--no-daemon'], base);
+    variants.nocache = () => runNode([noCacheEntry, 'version', '--no-daemon'], base);
+  }
+  const v = await interleaved(variants).finally(() => rmSync(noCacheDir, { recursive: true, force: true }));
+  printRow({
+    what: 'node empty.mjs (floor of an ES module bin)',
+    ours: v.file,
+    refs: { 'node -e 0': v.node },
+  });
+  printRow({ what: 'node empty.cjs (floor of a CommonJS bin)', ours: v.cjs, refs: { 'node -e 0': v.node } });
   printRow({
     what: 'kuke version --no-daemon (tsc output)',
     ours: v.tsc,
     refs: { 'node -e 0': v.node },
     targets: { 'node -e 0': 1.2 },
   });
-  if (hasBundle)
+  if (hasBundle) {
     printRow({
-      what: 'kuke version --no-daemon (esbuild bundle)',
-      ours: v.bundle,
+      what: 'kuke version --no-daemon (bundle, no code cache)',
+      ours: v.nocache,
       refs: { 'node -e 0': v.node },
       targets: { 'node -e 0': 1.2 },
     });
+    printRow({
+      what: 'kuke version --no-daemon (bundle: the kuke bin)',
+      ours: v.bundle,
+      refs: { 'node -e 0': v.node, 'node empty.mjs': v.file },
+      targets: { 'node -e 0': 1.2 },
+    });
+  }
 
   // A daemon of our own: hermetic instance, no reconcile loop.
   const socket = join(env.dir, 'kukeond.sock');

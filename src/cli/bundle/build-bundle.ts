@@ -1,42 +1,67 @@
 /**
- * Bundles `kuke`'s client path (the CLI, the daemon client, commander) into a few ES modules
- * under `dist/kuke/` so start-up reads a handful of files instead of ~30. Everything else
- * (runner, controller, handler table, images, shared error classes) stays an external import of
- * the tsc output, so there is exactly one copy of each class (`instanceof` keeps working) and the
- * in-process commands load exactly what they loaded before. Run after `tsc`:
+ * Bundles `kuke`'s client path (the CLI, the daemon client, commander) for a fast start. Run
+ * after `tsc`:
  *
  *   node dist/src/cli/bundle/build-bundle.js
+ *
+ * Output, in `dist/kuke/`:
+ *   kuke.cjs        every CLI module and what they import statically, as ONE CommonJS script;
+ *   kuke.cjs.cache  V8's code cache of that script, recorded by training runs at build time;
+ *   kuke.mjs        the bin (see bundle-entry.ts): imports `errors.js`, compiles kuke.cjs with
+ *                   the code cache and runs it.
+ *
+ * Why this shape (docs/bench-cli.md has the figures): every ES module costs node an async file
+ * read, a compile without any code cache and a link, and the ES loader itself costs a few ms
+ * that a CommonJS script does not. One script compiled from a code cache skips parsing and
+ * compiling whatever the training runs executed. The tsc output behind the in-process mode
+ * (runner, controller, handler table, images) stays outside, loaded by `import()` only when a
+ * command needs it, and `errors.js` is the bin's one copy, handed in, so every layer throws and
+ * tests the same KukeonError class (`hasCode`, `instanceof` keep working across the boundary).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { bundleEntrySource } from './bundle-entry.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const dist = join(root, 'dist', 'src');
 const outdir = join(root, 'dist', 'kuke');
 
-/** Compiled modules that are bundled: the CLI and the socket client, none with shared classes. */
-function bundled(path: string): boolean {
+/** The one compiled module handed in by the bin instead of bundled (class identity). */
+const sharedModules: Record<string, string> = { 'errors.js': 'errors' };
+
+/** Compiled modules of the CLI itself; anything else they import statically is bundled too. */
+function isCliModule(path: string): boolean {
   const rel = relative(dist, path);
-  if (rel.startsWith('..')) return false;
-  if (rel.startsWith('cli/') && !rel.startsWith('cli/bundle/')) return true;
-  if (rel.startsWith('client/')) return true;
-  return ['daemon/rpc/json-object-splitter.js', 'daemon/rpc/wire.js', 'api/validate/names.js'].includes(rel);
+  return (rel.startsWith('cli/') && !rel.startsWith('cli/bundle/')) || rel.startsWith('client/');
 }
 
-const keepTscOutputExternal: Plugin = {
-  name: 'keep-tsc-output-external',
+/**
+ * Sorts our compiled modules: `errors.js` comes from the bin; a module outside cli/ and client/
+ * reached only by `import()` (the in-process runner, controller, handler table …) stays the tsc
+ * output, imported at run time; every static import is bundled (a CommonJS script cannot
+ * `require` an ES module on node 20).
+ */
+const sortTscOutput: Plugin = {
+  name: 'sort-tsc-output',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      // Only our own compiled modules are sorted; a package's internal imports stay bundled.
-      if (relative(dist, args.importer).startsWith('..')) return undefined;
+      if (args.importer !== '<stdin>' && relative(dist, args.importer).startsWith('..')) return undefined;
       const path = resolve(args.resolveDir, args.path);
-      if (bundled(path)) return undefined;
+      const shared = sharedModules[relative(dist, path)];
+      if (shared) return { path: shared, namespace: 'kuke-shared' };
+      if (isCliModule(path) || args.kind !== 'dynamic-import') return undefined;
       let rel = relative(outdir, path);
       if (!rel.startsWith('.')) rel = `./${rel}`;
       return { path: rel, external: true };
     });
+    b.onLoad({ filter: /.*/, namespace: 'kuke-shared' }, (args) => ({
+      contents: `module.exports = __kukeShared.${args.path};\n`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -63,44 +88,77 @@ const lazyChildProcess: Plugin = {
 };
 
 /**
- * An ES `import … from 'node:fs'` makes node build a module facade that reads every export,
- * which loads fs streams (and more) on every start. The bundle reaches builtins through
- * `require` instead (the banner defines one), which hands out the object as it is.
+ * The entry: kuke.ts's two lines without its top-level await (a CommonJS script has none), the
+ * version injected at build time (no package.json next to the bundle).
  */
-const builtinsViaRequire: Plugin = {
-  name: 'builtins-via-require',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'kuke-builtin' ? undefined : { path: args.path, namespace: 'kuke-builtin' },
-    );
-    b.onLoad({ filter: /.*/, namespace: 'kuke-builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
-      loader: 'js',
-    }));
-  },
-};
+const entry =
+  "import { fdOutput } from './fd-output.js';\n" +
+  "import { runKuke } from './main.js';\n" +
+  'runKuke(process.argv.slice(2), { env: process.env, out: fdOutput(1), err: fdOutput(2) }, KUKE_VERSION)\n' +
+  // Exit explicitly: an in-process runner or a follow loop must not keep the process alive.
+  '  .then((code) => process.exit(code));\n';
+
+/**
+ * `import()` inside a script compiled with vm.Script needs a loader callback node 20 only has
+ * behind a flag, so the bundle calls the bin's `__kukeImport` (a plain `import()` relative to
+ * the bin) instead. Every `import("…")` esbuild left in the output is one of those.
+ */
+function routeDynamicImports(code: string): string {
+  return code.replace(/\bimport\((?=["'])/g, '__kukeImport(');
+}
+
+/**
+ * Runs the bin on commands that exercise the start-up and the daemon client path, each run
+ * recording V8's code cache of kuke.cjs as it exits (loading the previous run's first, so the
+ * cache holds the functions of all of them). Nothing reaches a daemon: the socket does not exist.
+ */
+function recordCodeCache(cacheFile: string): void {
+  const tmp = mkdtempSync(join(tmpdir(), 'kuke-code-cache-'));
+  try {
+    const env = {
+      PATH: process.env.PATH,
+      HOME: tmp,
+      KUKE_CONFIGURATION: join(tmp, 'kuke.yaml'),
+      KUKEON_HOST: `unix://${join(tmp, 'none.sock')}`,
+      KUKE_BUNDLE_CODE_CACHE_OUT: cacheFile,
+    };
+    for (const args of [
+      ['version', '--no-daemon'],
+      ['get', 'cells', '--realm', 'r', '--space', 's', '--stack', 't'],
+    ]) {
+      spawnSync(process.execPath, [join(outdir, 'kuke.mjs'), ...args], { env, stdio: 'ignore' });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
 
 export async function buildBundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  await build({
-    entryPoints: { kuke: join(dist, 'cli', 'kuke.js') },
-    outdir,
+  const script = join(outdir, 'kuke.cjs');
+  // A clean directory: no chunk or cache of an earlier layout left beside the new files.
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    stdin: { contents: entry, resolveDir: join(dist, 'cli'), sourcefile: 'kuke-bundle-entry.js' },
+    outfile: script,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.mjs' },
     // Runtime dependencies other than commander stay in node_modules (loaded lazily anyway).
     external: ['yaml', 'zod', 'pino', 'cli-progress', '@grpc/*', 'protobufjs', 'kukeon-flock', 'tar-stream'],
-    define: { KUKE_VERSION: JSON.stringify(pkg.version) },
-    // commander is CommonJS: its `require('node:events')` needs a real require in an ES module.
-    banner: {
-      js: "import { createRequire as __kukeCreateRequire } from 'node:module';\nconst require = __kukeCreateRequire(import.meta.url);",
-    },
-    plugins: [keepTscOutputExternal, lazyChildProcess, builtinsViaRequire],
+    // The bin hands in the script's own URL (daemon-process.ts finds kukeond relative to it).
+    define: { KUKE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__kukeUrl' },
+    plugins: [sortTscOutput, lazyChildProcess],
+    write: false,
     logLevel: 'warning',
   });
+  writeFileSync(script, routeDynamicImports(result.outputFiles[0].text));
+  writeFileSync(join(outdir, 'kuke.mjs'), bundleEntrySource(), { mode: 0o755 });
+  const cacheFile = `${script}.cache`;
+  rmSync(cacheFile, { force: true });
+  recordCodeCache(cacheFile);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await buildBundle();
