@@ -11,7 +11,16 @@
 // KUKEON_BENCH_CELLS (default 200), KUKEON_BENCH_APPLY_CELLS (20), KUKEON_BENCH_RUNS (15 runs of
 // each listing), KUKEON_BENCH_APPLY_RUNS (2).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -75,11 +84,57 @@ const cellsManifest = (names: string[], image: string): string =>
   names.map((n) => cellDoc(n, image)).join('---\n');
 
 /** VmRSS and VmHWM of a process, in MB. */
-function memoryOf(pid: number): { rss: number; hwm: number } {
+interface Memory {
+  rss: number;
+  hwm: number;
+  /** The process's own pages (heap, stacks) vs mapped files (mostly the node binary, shared). */
+  anon: number;
+  file: number;
+}
+
+/** VmRSS, VmHWM, RssAnon and RssFile of a process, in MB. */
+function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number =>
     Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  return {
+    rss: kb('VmRSS') / 1024,
+    hwm: kb('VmHWM') / 1024,
+    anon: kb('RssAnon') / 1024,
+    file: kb('RssFile') / 1024,
+  };
+}
+
+const memText = (m: Memory): string =>
+  `rss ${m.rss.toFixed(1)} (anon ${m.anon.toFixed(1)}, file ${m.file.toFixed(1)}) hwm ${m.hwm.toFixed(1)}`;
+
+/**
+ * The daemon's live JS heap: V8 writes a heap snapshot (after a full GC) on SIGUSR2 when started
+ * with --heapsnapshot-signal; the sum of the nodes' self sizes is what is really retained.
+ */
+async function liveHeapMb(pid: number, dir: string): Promise<number | undefined> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const f = readdirSync(dir).find((n) => n.endsWith('.heapsnapshot') && !before.has(n));
+    if (!f) continue;
+    const path = join(dir, f);
+    // Written when its closing bracket is there.
+    const text = readFileSync(path, 'utf8');
+    if (!text.trimEnd().endsWith('}')) continue;
+    rmSync(path, { force: true });
+    const snap = JSON.parse(text) as {
+      snapshot: { meta: { node_fields: string[] } };
+      nodes: number[];
+    };
+    const fields = snap.snapshot.meta.node_fields;
+    const self = fields.indexOf('self_size');
+    let total = 0;
+    for (let n = self; n < snap.nodes.length; n += fields.length) total += snap.nodes[n];
+    return total / 1024 / 1024;
+  }
+  return undefined;
 }
 
 /** podman on private storage, run root, configuration and network: never a user's state. */
@@ -199,19 +254,29 @@ async function main(): Promise<void> {
   );
   const podman = has('podman') ? new PrivatePodman() : undefined;
   let daemon: ChildProcess | undefined;
+  const heapDir = join(env.dir, 'heap');
+  mkdirSync(heapDir);
   const log = join(env.dir, 'kukeond.log');
   try {
     // The daemon as users run it (reconcile loop on its default interval), hermetic paths.
     const logFd = openSync(log, 'a');
+    // KUKEON_BENCH_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. to try V8 heap settings).
+    const nodeFlags = (process.env.KUKEON_BENCH_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     daemon = spawn(
       process.execPath,
-      [kukeond, ...serveArgs(env.config, join(env.dir, 'kukeond.yaml'), socket, 0)],
-      { env: { PATH: process.env.PATH }, stdio: ['ignore', logFd, logFd] },
+      [
+        '--heapsnapshot-signal=SIGUSR2',
+        ...nodeFlags,
+        kukeond,
+        ...serveArgs(env.config, join(env.dir, 'kukeond.yaml'), socket, 0),
+      ],
+      { env: { PATH: process.env.PATH }, stdio: ['ignore', logFd, logFd], cwd: heapDir },
     );
     const pid = daemon.pid!;
     await waitReady(socket, 30_000);
     await kuke('version'); // one served call
     const idle = memoryOf(pid);
+    const idleHeap = await liveHeapMb(pid, heapDir);
 
     const parents = join(env.dir, 'parents.yaml');
     writeFileSync(
@@ -296,6 +361,8 @@ async function main(): Promise<void> {
     const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
     if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
     const afterLists = memoryOf(pid);
+    const cellsHeap = await liveHeapMb(pid, heapDir);
+    const afterGc = memoryOf(pid);
 
     const mb = (x: number): number[] => [x];
     process.stdout.write(
@@ -330,12 +397,17 @@ async function main(): Promise<void> {
     memRow(`kukeond VmRSS after ${APPLY_RUNS}× ${APPLY_CELLS}-cell apply`, afterApplies.rss);
     memRow(`kukeond VmRSS at ${CELLS} cells`, Math.max(atCells.rss, afterLists.rss));
     memRow(`kukeond VmHWM (peak) at ${CELLS} cells`, afterLists.hwm);
+    const heapText = (h: number | undefined): string => (h === undefined ? 'n/a' : h.toFixed(1));
     process.stdout.write(
-      `memory (MB): idle rss ${idle.rss.toFixed(1)} hwm ${idle.hwm.toFixed(1)} | after applies rss ${afterApplies.rss.toFixed(1)}` +
-        ` | ${CELLS} cells rss ${atCells.rss.toFixed(1)}, after ${RUNS * 1 + 1} listings rss ${afterLists.rss.toFixed(1)} hwm ${afterLists.hwm.toFixed(1)}\n` +
+      `memory (MB): idle ${memText(idle)}, live JS heap ${heapText(idleHeap)}` +
+        ` | after applies ${memText(afterApplies)}` +
+        ` | ${CELLS} cells ${memText(atCells)}; after ${RUNS + 1} listings ${memText(afterLists)};` +
+        ` live JS heap ${heapText(cellsHeap)}, after that full GC ${memText(afterGc)}\n` +
         `listing medians: node -e 0 ${median(out.node).toFixed(1)} | kuke get cells ${median(out.kuke).toFixed(1)}` +
         (podman ? ` | podman pod ps ${median(out.podman).toFixed(1)}` : ' | podman: not installed') +
-        ` | kuke: ${kukeEntry === bundleEntry ? 'esbuild bundle' : 'tsc output'}\n`,
+        ` | kuke: ${kukeEntry === bundleEntry ? 'bundle' : 'tsc output'}` +
+        (nodeFlags.length ? ` | daemon node flags: ${nodeFlags.join(' ')}` : '') +
+        '\n',
     );
   } catch (err) {
     if (existsSync(log))
