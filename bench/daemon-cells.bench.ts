@@ -276,7 +276,6 @@ async function main(): Promise<void> {
     await waitReady(socket, 30_000);
     await kuke('version'); // one served call
     const idle = memoryOf(pid);
-    const idleHeap = await liveHeapMb(pid, heapDir);
 
     const parents = join(env.dir, 'parents.yaml');
     writeFileSync(
@@ -361,6 +360,7 @@ async function main(): Promise<void> {
     const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
     if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
     const afterLists = memoryOf(pid);
+    // Last: writing a heap snapshot itself grows the process.
     const cellsHeap = await liveHeapMb(pid, heapDir);
     const afterGc = memoryOf(pid);
 
@@ -399,7 +399,7 @@ async function main(): Promise<void> {
     memRow(`kukeond VmHWM (peak) at ${CELLS} cells`, afterLists.hwm);
     const heapText = (h: number | undefined): string => (h === undefined ? 'n/a' : h.toFixed(1));
     process.stdout.write(
-      `memory (MB): idle ${memText(idle)}, live JS heap ${heapText(idleHeap)}` +
+      `memory (MB): idle ${memText(idle)}` +
         ` | after applies ${memText(afterApplies)}` +
         ` | ${CELLS} cells ${memText(atCells)}; after ${RUNS + 1} listings ${memText(afterLists)};` +
         ` live JS heap ${heapText(cellsHeap)}, after that full GC ${memText(afterGc)}\n` +
