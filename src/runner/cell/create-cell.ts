@@ -40,10 +40,15 @@ export async function createCell(ctx: RunnerContext, input: Cell): Promise<Creat
   // Parents are checked and the stub written under the realm lock, so a concurrent delete of the
   // stack either sees this cell (and refuses) or has finished before it (and this fails).
   const prepared = await withRealmLock(ctx, ref.realm, async () => {
-    const realm = await requireRealm(ctx, ref.realm);
-    const space = await requireSpace(ctx, ref.realm, ref.space);
-    await requireStack(ctx, ref.realm, ref.space, ref.stack);
-    const existing = await readCell(ctx, ref);
+    // Read together; a missing parent is reported top-down, as when read one by one.
+    const [realm, space, , existing] = inOrder(
+      await Promise.allSettled([
+        requireRealm(ctx, ref.realm),
+        requireSpace(ctx, ref.realm, ref.space),
+        requireStack(ctx, ref.realm, ref.space, ref.stack),
+        readCell(ctx, ref),
+      ] as const),
+    );
     return { namespace: realm.spec.namespace, defaults: space.spec.defaults?.container, existing };
   });
   return withCellLock(ctx, ref, async () => {
@@ -83,6 +88,14 @@ export async function createCell(ctx: RunnerContext, input: Cell): Promise<Creat
       },
     );
   });
+}
+
+/** The values of settled promises, or the first rejection in list order. */
+function inOrder<T extends readonly PromiseSettledResult<unknown>[]>(
+  results: T,
+): { [K in keyof T]: T[K] extends PromiseSettledResult<infer V> ? V : never } {
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
 }
 
 function newCellModel(

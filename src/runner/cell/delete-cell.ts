@@ -34,8 +34,10 @@ export async function deleteCellLocked(
   ref: CellRef,
   graceMs: number,
 ): Promise<DeleteCellResult> {
-  const cell = await readCell(ctx, ref).catch(() => undefined);
-  const realm = await readResource(ctx, 'Realm', [ref.realm]).catch(() => undefined);
+  const [cell, realm] = await Promise.all([
+    readCell(ctx, ref).catch(() => undefined),
+    readResource(ctx, 'Realm', [ref.realm]).catch(() => undefined),
+  ]);
   const namespace = realm?.spec.namespace || realmNamespace(ref.realm, ctx.config.namespaceSuffix);
   return withIntent(
     ctx,

@@ -45,14 +45,16 @@ export async function removeCellHost(
   const workloads = [...ids].filter((id) => id !== ref.rootContainerdId);
   const grace = options.graceMs ?? 0;
   // Workloads end first, with the cell's network still up for a graceful stop...
-  await Promise.all(workloads.map((id) => endTask(ctx, namespace, id, grace).catch(() => undefined)));
+  const [rootTask] = await Promise.all([
+    getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined),
+    ...workloads.map((id) => endTask(ctx, namespace, id, grace).catch(() => undefined)),
+  ]);
   // ...then their records go while the root is detached (DEL before the root stops) and removed.
   const [, first] = await Promise.all([
     Promise.all(workloads.map((id) => removeContainer(ctx, namespace, id))).then(() =>
       failpoint('cell.remove-host.after-workloads'),
     ),
     (async () => {
-      const rootTask = await getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined);
       const report = await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
       if (grace > 0) await endTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
       await removeContainer(ctx, namespace, ref.rootContainerdId);

@@ -44,8 +44,15 @@ export async function startCellLocked(
   ref: CellRef,
   options: StartCellOptions = {},
 ): Promise<Cell> {
-  const stored = await requireCell(ctx, ref);
-  const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
+  // Read together; a missing cell is reported before a missing realm, as when read one by one.
+  const [cellRead, realmRead] = await Promise.allSettled([
+    requireCell(ctx, ref),
+    requireRealm(ctx, ref.realm),
+  ]);
+  if (cellRead.status === 'rejected') throw cellRead.reason;
+  if (realmRead.status === 'rejected') throw realmRead.reason;
+  const stored = cellRead.value;
+  const namespace = realmRead.value.spec.namespace;
   const obs = await observeCell(ctx, namespace, ref, stored);
   const statuses = populateStatuses(stored, ref, obs, now(ctx));
   if (statuses.length > 0 && statuses.every((s) => s.state === 'Ready')) {
