@@ -69,4 +69,27 @@ describe('kukeond reacts to task-exit events, not only to the tick', () => {
     assert.ok(seen.ms < 10_000, `recorded after ${seen.ms} ms with a 60 s interval`);
     assert.ok(daemon.alive());
   });
+
+  // Start has no fixed liveness window (spec 02 §12 item 24): a workload that dies after its start
+  // returned Ready is an ordinary exit, recorded by the pass the exit event runs.
+  test('a workload that exits after a successful start is recorded by the exit event', async () => {
+    const yaml = cellYaml({ realm: R }, 'crashy', testImages().images.busybox.name, 'sleep 3; exit 3', {
+      more: [{ id: 'side', script: FOREVER }],
+    });
+    const applied = (await call('ApplyDocuments', { RawYAML: b64(yaml), Team: '' })).Result.Resources;
+    assert.equal(applied[0].action, 'created');
+    assert.equal(await persisted('crashy'), 'Ready');
+    const seen = await waitFor(
+      'Degraded persisted',
+      async () => ((await persisted('crashy')) === 'Degraded' ? true : undefined),
+      15_000,
+    );
+    assert.ok(seen.ms < 15_000, `recorded after ${seen.ms} ms with a 60 s interval`);
+    const cell = (await call('ListCells', { RealmName: R, SpaceName: 'web', StackName: 'api' })).Cells.find(
+      (c) => c.metadata?.name === 'crashy',
+    );
+    const main = cell?.status?.containers?.find((c) => c.id === 'main');
+    assert.equal(main?.state, 'Error');
+    assert.equal(main?.exitCode, 3);
+  });
 });
