@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { runChecked, runCommand } from './host-command.js';
 
 export interface LinkInfo {
@@ -37,8 +38,21 @@ export async function deleteLink(name: string): Promise<boolean> {
   return true;
 }
 
-/** Whether `ifName` exists inside the network namespace at `netnsPath`. */
+/**
+ * Whether `ifName` exists inside the network namespace at `netnsPath`. For a process's namespace
+ * (`/proc/<pid>/ns/net`, what the runner passes) `/proc/<pid>/net/dev` lists that namespace's
+ * interfaces: no process to spawn. Other paths (bind mounts) go through nsenter.
+ */
 export async function linkExistsInNetns(netnsPath: string, ifName: string): Promise<boolean> {
+  const pid = /^\/proc\/(\d+)\/ns\/net$/.exec(netnsPath)?.[1];
+  if (pid) {
+    try {
+      const dev = await readFile(`/proc/${pid}/net/dev`, 'utf8');
+      return dev.split('\n').some((line) => line.trimStart().startsWith(`${ifName}:`));
+    } catch {
+      // the process is gone or /proc is not ours: ask ip
+    }
+  }
   const r = await runCommand('nsenter', [`--net=${netnsPath}`, 'ip', 'link', 'show', 'dev', ifName]);
   return r.code === 0;
 }
