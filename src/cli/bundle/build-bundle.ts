@@ -19,7 +19,16 @@
  * tests the same KukeonError class (`hasCode`, `instanceof` keep working across the boundary).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +113,14 @@ const entry =
  * the bin) instead. Every `import("…")` esbuild left in the output is one of those.
  */
 function routeDynamicImports(code: string): string {
-  return code.replace(/\bimport\((?=["'])/g, '__kukeImport(');
+  const routed = code.replace(/\bimport\((?=["'])/g, '__kukeImport(');
+  // An import() of a computed specifier would fail only when run: refuse it at build time.
+  const left = /(?<![\w$])import\(/.exec(routed);
+  if (left)
+    throw new Error(
+      `bundle: a dynamic import the bin cannot route: ${routed.slice(left.index, left.index + 80)}`,
+    );
+  return routed;
 }
 
 /**
@@ -136,8 +152,6 @@ function recordCodeCache(cacheFile: string): void {
 export async function buildBundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const script = join(outdir, 'kuke.cjs');
-  // A clean directory: no chunk or cache of an earlier layout left beside the new files.
-  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     stdin: { contents: entry, resolveDir: join(dist, 'cli'), sourcefile: 'kuke-bundle-entry.js' },
@@ -154,11 +168,22 @@ export async function buildBundle(): Promise<void> {
     write: false,
     logLevel: 'warning',
   });
-  writeFileSync(script, routeDynamicImports(result.outputFiles[0].text));
-  writeFileSync(join(outdir, 'kuke.mjs'), bundleEntrySource(), { mode: 0o755 });
-  const cacheFile = `${script}.cache`;
-  rmSync(cacheFile, { force: true });
-  recordCodeCache(cacheFile);
+  // Each file replaced by a rename, so a kuke starting meanwhile reads whole files (a cache that
+  // does not match its script is rejected by V8, which only costs the compile).
+  const replace = (name: string, text: string, mode = 0o644): void => {
+    const tmp = join(outdir, `.${name}.${process.pid}.tmp`);
+    writeFileSync(tmp, text, { mode });
+    renameSync(tmp, join(outdir, name));
+  };
+  replace('kuke.cjs', routeDynamicImports(result.outputFiles[0].text));
+  replace('kuke.mjs', bundleEntrySource(), 0o755);
+  const cacheTmp = join(outdir, `.kuke.cjs.cache.${process.pid}.tmp`);
+  recordCodeCache(cacheTmp);
+  if (existsSync(cacheTmp)) renameSync(cacheTmp, `${script}.cache`);
+  else rmSync(`${script}.cache`, { force: true });
+  // No chunk of an earlier layout left beside the new files.
+  for (const f of readdirSync(outdir))
+    if (!['kuke.mjs', 'kuke.cjs', 'kuke.cjs.cache'].includes(f)) rmSync(join(outdir, f), { force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await buildBundle();

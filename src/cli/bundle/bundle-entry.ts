@@ -6,8 +6,8 @@
  * cache for ES modules), and runs it. A cache V8 rejects (another node version, other flags, a
  * rebuilt script) only costs the compile it would have saved.
  *
- * `KUKE_BUNDLE_CODE_CACHE_OUT=<file>` makes the run write the script's code cache to <file> as it
- * exits: the build's training runs use it; users have no reason to.
+ * `KUKE_BUNDLE_CODE_CACHE_OUT=<file>` makes the run use <file> as its code cache and write the
+ * script's code cache there as it exits: the build's training runs use it; users have no reason to.
  */
 export function bundleEntrySource(): string {
   return `#!/usr/bin/env node
@@ -21,9 +21,11 @@ const { Script } = require('node:vm');
 const { fileURLToPath } = require('node:url');
 const scriptUrl = new URL('./kuke.cjs', import.meta.url);
 const file = fileURLToPath(scriptUrl);
+// A training run of the build reads and writes its own cache file.
+const cacheOut = process.env.KUKE_BUNDLE_CODE_CACHE_OUT;
 let cachedData;
 try {
-  cachedData = readFileSync(file + '.cache');
+  cachedData = readFileSync(cacheOut || file + '.cache');
 } catch {
   // no cache: compiled from source
 }
@@ -33,7 +35,6 @@ const script = new Script(
     '\\n})',
   { filename: file, cachedData },
 );
-const cacheOut = process.env.KUKE_BUNDLE_CODE_CACHE_OUT;
 if (cacheOut) process.once('exit', () => writeFileSync(cacheOut, script.createCachedData()));
 const module = { exports: {} };
 script.runInThisContext()(
