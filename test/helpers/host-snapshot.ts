@@ -128,10 +128,12 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
     chains: ourChains(cfg),
     metadata: walk(join(cfg.runPath, 'data')),
     journal: walk(join(cfg.runPath, 'journal')).filter((p) => !p.startsWith('.journal.lock')),
+    // Named netns: kukeon makes none (cells use their root's /proc/<pid>/ns/net); the tests that
+    // make some name them with their pid. Others' (podman's `netns-*`) are not ours to judge.
     netns: sh('ip', ['netns', 'list'])
       .split('\n')
       .map((l) => l.split(' ')[0])
-      .filter(Boolean)
+      .filter((n) => n.includes(String(process.pid)))
       .sort(),
   };
 }

@@ -48,6 +48,20 @@ async function ensureTerminalFifos(files: TerminalFiles): Promise<void> {
   }
 }
 
+export interface TaskIoOptions {
+  logPath?: string;
+  join?: JoinNamespaces;
+  /** Attachable containers only: env for this start (`kuke run <cell> --env`), not persisted. */
+  runtimeEnv?: readonly string[];
+}
+
+/** A task made by createContainerTask: its init pid (namespaces exist from here on). */
+export interface CreatedTask {
+  pid: number;
+  /** It was already running: there is nothing to start. */
+  running: boolean;
+}
+
 /**
  * Starts the task of an existing container record: joins the root's namespaces first (rewriting
  * the stored spec, since `/proc/<pid>` paths change on every root start), replaces a stopped
@@ -58,15 +72,25 @@ export async function startContainerTask(
   ctx: RunnerContext,
   namespace: string,
   id: string,
-  options: {
-    logPath?: string;
-    join?: JoinNamespaces;
-    /** Attachable containers only: env for this start (`kuke run <cell> --env`), not persisted. */
-    runtimeEnv?: readonly string[];
-  } = {},
+  options: TaskIoOptions = {},
 ): Promise<number> {
+  const task = await createContainerTask(ctx, namespace, id, options);
+  return task.running ? task.pid : startCreatedTask(ctx, namespace, id);
+}
+
+/**
+ * The first half of startContainerTask: the task exists (CREATED, `runc create` done, its
+ * namespaces made) but its process has not run. Lets a cell start overlap a workload's Create
+ * with the root's Start and CNI ADD.
+ */
+export async function createContainerTask(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+  options: TaskIoOptions = {},
+): Promise<CreatedTask> {
   const existing = await getTask(ctx, namespace, id);
-  if (existing && existing.status === 'RUNNING') return existing.pid;
+  if (existing && existing.status === 'RUNNING') return { pid: existing.pid, running: true };
   if (existing) await teardownTaskOnly(ctx, namespace, id, existing);
   const record = await ctx.containerd.containers.get(namespace, id);
   let spec = record.spec as OciSpec | undefined;
@@ -78,6 +102,7 @@ export async function startContainerTask(
     ? await ctx.containerd.snapshots.mounts(namespace, record.snapshot_key)
     : [];
   const terminal = spec?.process?.terminal === true;
+  let created: { pid: number };
   if (terminal && options.logPath) {
     // Attachable: the process gets a pty; the shim copies it through two FIFOs whose other ends
     // kukeond holds (and re-opens after a restart), so the session outlives any client.
@@ -85,7 +110,7 @@ export async function startContainerTask(
     await ensureTerminalFifos(files);
     const fds = await openTerminalFds(files);
     try {
-      await withRuntimeEnv(ctx, namespace, id, spec!, options.runtimeEnv ?? [], () =>
+      created = await withRuntimeEnv(ctx, namespace, id, spec!, options.runtimeEnv ?? [], () =>
         ctx.containerd.tasks.create(namespace, {
           container_id: id,
           rootfs,
@@ -112,8 +137,18 @@ export async function startContainerTask(
       ctx.onContainerLog?.(options.logPath);
     }
     const io = options.logPath ?? '';
-    await ctx.containerd.tasks.create(namespace, { container_id: id, rootfs, stdout: io, stderr: io });
+    created = await ctx.containerd.tasks.create(namespace, {
+      container_id: id,
+      rootfs,
+      stdout: io,
+      stderr: io,
+    });
   }
+  return { pid: created.pid, running: false };
+}
+
+/** The second half: runs the created task's process; a failed start leaves no task behind. */
+export async function startCreatedTask(ctx: RunnerContext, namespace: string, id: string): Promise<number> {
   try {
     return await ctx.containerd.tasks.start(namespace, id);
   } catch (err) {

@@ -11,7 +11,13 @@ import { ensureCellHost } from './cell-host.js';
 import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
 import { observeCell } from './container-observation.js';
-import { killContainerTask, notRunning, startContainerTask } from './container-task.js';
+import {
+  createContainerTask,
+  killContainerTask,
+  notRunning,
+  startCreatedTask,
+  type CreatedTask,
+} from './container-task.js';
 
 /**
  * Starts a cell: the root task (its namespaces are the cell's), the CNI attachment and the cell
@@ -109,8 +115,10 @@ async function resetRootNetwork(ctx: RunnerContext, ref: CellRef): Promise<void>
 
 /**
  * Root task, CNI ADD and the cell IP in /etc/hosts, then the workloads (all at once: each only
- * needs the root's namespaces). A failure is thrown once every start in flight settled, so the
- * rollback kills everything that runs.
+ * needs the root's namespaces). The root's namespaces exist once its task is created, so the
+ * workloads' tasks are created while the root starts and its network is attached; they start
+ * once it is. A failure is thrown once every step in flight settled, so the rollback kills
+ * everything that runs (or was created).
  */
 async function startTasks(
   ctx: RunnerContext,
@@ -121,28 +129,44 @@ async function startTasks(
 ): Promise<void> {
   const root = cell.spec.containers.find((c) => c.root);
   if (!root?.containerdId) throw new Error(`cell "${ref.name}" has no root container`);
-  const rootPid = await startContainerTask(ctx, namespace, root.containerdId, {
+  const rootId = root.containerdId;
+  const rootTask = await createContainerTask(ctx, namespace, rootId, {
     logPath: cellFiles.log(ref, root.id),
   });
-  failpoint('cell.start.after-root');
-  if (!root.hostNetwork) {
-    const att = await attachCell(ctx, ref, rootPid);
-    await writeCellEtcFiles(ctx, ref, att.ip);
-  }
-  const ns = (t: string): string => `/proc/${rootPid}/ns/${t}`;
+  const ns = (t: string): string => `/proc/${rootTask.pid}/ns/${t}`;
   const workloads = cell.spec.containers.filter((c) => !c.root);
-  const results = await Promise.allSettled(
-    workloads.map(async (w) => {
-      await startContainerTask(ctx, namespace, w.containerdId!, {
+  const [rootUp, ...created] = await Promise.allSettled([
+    (async () => {
+      const pid = rootTask.running ? rootTask.pid : await startCreatedTask(ctx, namespace, rootId);
+      failpoint('cell.start.after-root');
+      if (!root.hostNetwork) {
+        const att = await attachCell(ctx, ref, pid);
+        await writeCellEtcFiles(ctx, ref, att.ip);
+      }
+    })(),
+    ...workloads.map((w) =>
+      createContainerTask(ctx, namespace, w.containerdId!, {
         logPath: cellFiles.log(ref, w.id),
         join: { network: w.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
         runtimeEnv: w.attachable ? runtimeEnv : undefined,
-      });
+      }),
+    ),
+  ]);
+  throwFirstRejection([rootUp, ...created]);
+  // The network is up: now the workloads run (a workload never starts before its cell's network).
+  const started = await Promise.allSettled(
+    workloads.map((w, i) => {
+      const task = (created[i] as PromiseFulfilledResult<CreatedTask>).value;
+      return task.running ? task.pid : startCreatedTask(ctx, namespace, w.containerdId!);
     }),
   );
+  throwFirstRejection(started);
+  failpoint('cell.start.after-workloads');
+}
+
+function throwFirstRejection(results: PromiseSettledResult<unknown>[]): void {
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  failpoint('cell.start.after-workloads');
 }
 
 export function markReady(cell: Cell, statuses: Cell['status']['containers']): Cell {
