@@ -192,3 +192,25 @@ test('the client closes an idle connection itself and redials on the next call',
   assert.equal(connections, 2);
   c.close();
 });
+
+test('a large reply arriving in pieces, one cut right after a `}` inside it, parses once whole', async (t) => {
+  const big = Array.from({ length: 3000 }, (_, i) => ({ name: `cell-${i}`, labels: { n: String(i) } }));
+  const d = await fakeDaemon((req, socket) => {
+    const text = JSON.stringify({ id: req.id, result: { Cells: big, Err: null }, error: null }) + '\n';
+    const cut = text.indexOf('}') + 1; // ends the first piece like a whole reply would
+    const pieces = [text.slice(0, cut), text.slice(cut, text.length / 2), text.slice(text.length / 2)];
+    let i = 0;
+    const next = (): void => {
+      socket.write(pieces[i++]);
+      if (i < pieces.length) setTimeout(next, 5);
+    };
+    next();
+  });
+  t.after(() => d.close());
+  const c = new DaemonClient({ socketPath: d.path });
+  const r = await c.call<{ Cells: typeof big }>('ListCells', {});
+  assert.deepEqual(r.Cells, big);
+  // The connection still serves the next call.
+  assert.equal((await c.call<{ Cells: typeof big }>('ListCells', {})).Cells.length, 3000);
+  c.close();
+});

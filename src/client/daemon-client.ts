@@ -153,7 +153,36 @@ export class DaemonClient {
     this.socket = socket;
     const splitter = new JsonObjectSplitter({ maxObjectBytes: this.maxReplyBytes, maxDepth: 10_000 });
     let lastError: unknown;
-    socket.on('data', (chunk: Buffer) => {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    socket.on('data', (data: Buffer) => {
+      let chunk = data;
+      // Fast path: a reply is usually alone on the wire, so JSON.parse of the whole reply beats
+      // the splitter's byte walk (a 380 KB cell list: ≈ 2.5 vs 9 ms). Chunks are held until one
+      // ends like a reply does (newline, or `}` for peers that send none); if the held bytes do
+      // not parse as one value (several replies, a `}` inside a reply, bad JSON) — or do not
+      // start like a reply — they go through the splitter, which then carries on as before.
+      if (!splitter.inObject && splitter.bufferedBytes === 0 && (held.length > 0 || chunk[0] === 0x7b)) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        const last = chunk[chunk.length - 1];
+        if (last !== 0x0a && last !== 0x7d && heldBytes <= this.maxReplyBytes) return;
+        chunk = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+        held = [];
+        heldBytes = 0;
+        if (chunk.length <= this.maxReplyBytes) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(chunk.toString('utf8'));
+          } catch {
+            parsed = undefined;
+          }
+          if (parsed !== undefined) {
+            this.onResponse(parsed, socket);
+            return;
+          }
+        }
+      }
       const { objects, error } = splitter.push(chunk);
       for (const bytes of objects) this.onReply(bytes, socket);
       if (error)
@@ -183,6 +212,10 @@ export class DaemonClient {
       );
       return;
     }
+    this.onResponse(response, socket);
+  }
+
+  private onResponse(response: unknown, socket: Socket): void {
     if (!isObject(response)) return;
     const id = response.id;
     const call = typeof id === 'number' ? this.pending.get(id) : undefined;
