@@ -24,7 +24,7 @@ import {
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { serveArgs, waitReady } from '../src/cli/commands/daemon-process.js';
+import { serveArgs, waitReady, KUKEOND_NODE_FLAGS } from '../src/cli/commands/daemon-process.js';
 import { hostConfigEnv } from '../src/cli/host-config-from-settings.js';
 import { Runner } from '../src/runner/runner.js';
 import { testImages } from '../scripts/make-test-images.js';
@@ -260,8 +260,10 @@ async function main(): Promise<void> {
   try {
     // The daemon as users run it (reconcile loop on its default interval), hermetic paths.
     const logFd = openSync(log, 'a');
-    // KUKEON_BENCH_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. to try V8 heap settings).
-    const nodeFlags = (process.env.KUKEON_BENCH_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    // The node flags kuke init / kuke daemon start give it; KUKEON_BENCH_DAEMON_NODE_FLAGS
+    // replaces them (e.g. to try other V8 heap settings; set it to " " for none).
+    const flagsEnv = process.env.KUKEON_BENCH_DAEMON_NODE_FLAGS;
+    const nodeFlags = flagsEnv === undefined ? [...KUKEOND_NODE_FLAGS] : flagsEnv.split(' ').filter(Boolean);
     daemon = spawn(
       process.execPath,
       [

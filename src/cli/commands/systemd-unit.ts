@@ -1,3 +1,4 @@
+import { KUKEOND_NODE_FLAGS } from './daemon-process.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -26,7 +27,7 @@ After=containerd.service
 Wants=containerd.service
 
 [Service]
-ExecStart=${[node, kukeond, ...args].map(quoteArg).join(' ')}
+ExecStart=${[node, ...KUKEOND_NODE_FLAGS, kukeond, ...args].map(quoteArg).join(' ')}
 Restart=on-failure
 KillMode=process
 
