@@ -141,10 +141,10 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   });
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
-    async (n) => {
-      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive });
+    async (n, full) => {
+      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full });
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
-      if (settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
+      if (full && settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
         await recoverTerminalSessions(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
           log.warn({ err }, 'terminal session pickup failed'),
         );
@@ -160,7 +160,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     onEvent: (ev) => {
       if (ev.namespace.endsWith(suffix)) loop.kick();
     },
-    onReconnect: () => loop.kick(),
+    onReconnect: () => loop.kick({ full: true }),
   });
   events.ready.catch(() => undefined);
   installShutdownSignals(

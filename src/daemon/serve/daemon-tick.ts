@@ -52,7 +52,16 @@ export async function spaceNetworkPass(
 export async function reconcileTick(
   controller: Controller,
   tick: number,
-  options: { sweepEvery: number; log: Logger; exclusive?: Exclusive },
+  options: {
+    sweepEvery: number;
+    log: Logger;
+    exclusive?: Exclusive;
+    /**
+     * False for a pass a task event asked for: intents and cells only. The space networks and
+     * the sweep (iptables-restore and `ip` per space) wait for the scheduled tick.
+     */
+    full?: boolean;
+  },
 ): Promise<TickReport> {
   const { log } = options;
   const exclusive = options.exclusive ?? direct;
@@ -110,6 +119,7 @@ export async function reconcileTick(
       else log.info(fields, 'reconcile ok');
     });
   }
+  if (options.full === false) return report;
   await guard('spaces', async () => {
     const r = await spaceNetworkPass(controller, log);
     report.spacesScanned = r.scanned;

@@ -41,3 +41,26 @@ test('interval 0 disables the loop', async () => {
   await loop.stop();
   assert.equal(count, 0);
 });
+
+test('scheduled ticks are full; a task-event kick is not, unless it asks for a full pass', async () => {
+  const seen: boolean[] = [];
+  let release: () => void = () => undefined;
+  const loop = new ReconcileLoop(
+    60_000,
+    async (_n, full) => {
+      seen.push(full);
+      if (seen.length === 2) await new Promise<void>((r) => (release = r));
+    },
+    silentLogger,
+  );
+  loop.start();
+  await sleep(10);
+  loop.kick(); // runs at once: a cells-only pass, held open below
+  await sleep(10);
+  loop.kick(); // during a pass: merged into one follow-up…
+  loop.kick({ full: true }); // …which becomes full when any kick asked for it
+  release();
+  await sleep(20);
+  await loop.stop();
+  assert.deepEqual(seen, [true, false, true]);
+});

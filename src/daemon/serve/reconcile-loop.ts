@@ -3,6 +3,8 @@ import type { Logger } from '../../log.js';
 /**
  * Runs `tick` now and then every `intervalMs` after the previous tick *finished*, so ticks never
  * overlap however long one takes. `stop()` cancels the next tick and waits for a running one.
+ * `full` tells the tick whether it is a scheduled one (or a kick that asked for a full pass) or a
+ * kick from a task event, which only concerns cells.
  */
 export class ReconcileLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -10,10 +12,11 @@ export class ReconcileLoop {
   private stopped = false;
   private ticks = 0;
   private kicked = false;
+  private kickedFull = false;
 
   constructor(
     private readonly intervalMs: number,
-    private readonly tick: (n: number) => Promise<void>,
+    private readonly tick: (n: number, full: boolean) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
@@ -23,19 +26,22 @@ export class ReconcileLoop {
       return;
     }
     this.log.info({ interval_ms: this.intervalMs }, 'starting reconcile loop');
-    this.runOnce();
+    this.runOnce(true);
   }
 
-  private runOnce(): void {
+  private runOnce(full: boolean): void {
     if (this.stopped) return;
     const n = ++this.ticks;
-    this.running = this.tick(n)
+    this.running = this.tick(n, full)
       .catch((err: unknown) => this.log.error({ err, tick: n }, 'reconcile tick failed'))
       .finally(() => {
         this.running = undefined;
-        const delay = this.kicked ? 0 : this.intervalMs;
+        const kicked = this.kicked;
+        const nextFull = !kicked || this.kickedFull;
         this.kicked = false;
-        if (!this.stopped) this.timer = setTimeout(() => this.runOnce(), delay);
+        this.kickedFull = false;
+        if (!this.stopped)
+          this.timer = setTimeout(() => this.runOnce(nextFull), kicked ? 0 : this.intervalMs);
       });
   }
 
@@ -44,14 +50,15 @@ export class ReconcileLoop {
    * of waiting for the interval; still never overlapping: a kick during a tick runs the next one
    * right after it.
    */
-  kick(): void {
+  kick(options: { full?: boolean } = {}): void {
     if (this.stopped || this.intervalMs <= 0 || this.ticks === 0) return;
     if (this.running) {
       this.kicked = true;
+      this.kickedFull ||= options.full === true;
       return;
     }
     clearTimeout(this.timer);
-    this.runOnce();
+    this.runOnce(options.full === true);
   }
 
   async stop(): Promise<void> {
