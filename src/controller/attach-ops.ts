@@ -1,28 +1,7 @@
-import type { Cell } from '../model/resources.js';
-import type { ContainerSpec } from '../model/container.js';
 import type { TerminalTask } from '../runner/terminal-host.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
-import type { CellIdentity } from './cell-ops.js';
-import { CELLS_UNSUPPORTED } from './cell-ops.js';
-
-/** The cell (live statuses) and the named container of it, or the spec's not-found errors. */
-export async function cellContainer(
-  deps: ControllerDeps,
-  id: CellIdentity,
-  container: string,
-): Promise<{ cell: Cell; spec: ContainerSpec }> {
-  if (!deps.cells) throw new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED);
-  const cell = await deps.cells.getCell(id.realm, id.space, id.stack, id.name);
-  if (!cell) throw notFound.cell(id.realm.trim(), id.space.trim(), id.stack.trim(), id.name.trim());
-  const spec = cell.spec.containers.find((c) => c.id === container);
-  if (!spec)
-    throw new ControllerError(
-      ControllerErrorCode.ContainerNotFound,
-      `container "${container}" not found in cell "${cell.metadata.name}": container not found`,
-    );
-  return { cell, spec };
-}
+import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { cellContainer, type CellIdentity } from './cell-ops.js';
 
 /**
  * AttachContainer (spec 03 §4.12 step 3): the container must exist, be attachable and have a

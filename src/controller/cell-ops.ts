@@ -1,8 +1,8 @@
 import type { Cell } from '../model/resources.js';
+import type { ContainerSpec } from '../model/container.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
 import type { CellPort } from './runner-port.js';
-import { cellContainer } from './attach-ops.js';
 
 export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
 
@@ -115,6 +115,24 @@ async function createOrMaterialize(
       })),
     },
   };
+}
+
+/** The cell (live statuses) and the named container of it, or the spec's not-found errors. */
+export async function cellContainer(
+  deps: ControllerDeps,
+  id: CellIdentity,
+  container: string,
+): Promise<{ cell: Cell; spec: ContainerSpec }> {
+  if (!deps.cells) throw new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED);
+  const cell = await deps.cells.getCell(id.realm, id.space, id.stack, id.name);
+  if (!cell) throw notFound.cell(id.realm.trim(), id.space.trim(), id.stack.trim(), id.name.trim());
+  const spec = cell.spec.containers.find((c) => c.id === container);
+  if (!spec)
+    throw new ControllerError(
+      ControllerErrorCode.ContainerNotFound,
+      `container "${container}" not found in cell "${cell.metadata.name}": container not found`,
+    );
+  return { cell, spec };
 }
 
 /** LogContainer: where a container's output is (the cell and container must exist). */

@@ -24,7 +24,7 @@ import { ReconcileLoop } from './serve/reconcile-loop.js';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
 import { serveAttach, type AttachBackend } from './attach/attach-connection.js';
-import { recoverTerminalSessions } from './attach/recover-sessions.js';
+import { recoverContainerIo } from './attach/recover-container-io.js';
 import { TerminalSessions } from './attach/terminal-sessions.js';
 import { LogTimeRecorder } from './logs/log-time-recorder.js';
 import { existsSync } from 'node:fs';
@@ -115,7 +115,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     timedLogs.add(path);
     syncTimedLogs();
   };
-  const reopened = await recoverTerminalSessions(runner, sessions, log, (p) => timedLogs.add(p));
+  const reopened = await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p));
   syncTimedLogs();
   if (reopened > 0) log.info({ sessions: reopened }, 'attach sessions re-opened');
   const attach: AttachBackend = {
@@ -145,7 +145,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
       await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full });
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
       if (full && settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
-        await recoverTerminalSessions(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
+        await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
           log.warn({ err }, 'terminal session pickup failed'),
         );
       syncTimedLogs();

@@ -10,7 +10,7 @@ import type { TerminalSessions } from './terminal-sessions.js';
  * Tasks.List per realm; a cell or realm that cannot be read is skipped (the next attach re-opens
  * it anyway).
  */
-export async function recoverTerminalSessions(
+export async function recoverContainerIo(
   runner: Runner,
   sessions: TerminalSessions,
   log: Logger,
