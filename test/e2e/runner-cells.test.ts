@@ -68,6 +68,32 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     }
   });
 
+  test('ensuring a running cell with a newly listed workload runs it (never Ready with one that does not)', async () => {
+    const sleeper = (id: string) =>
+      containerModel(id, image, { command: 'sh', args: ['-c', 'trap "exit 0" TERM; sleep 3600 & wait'] });
+    const ref = runner.cellRef({ ...at, name: 'grow' });
+    const created = await runner.createCell(cellModel(at, 'grow', [sleeper('w')]));
+    await runner.startCell(created.cell);
+    // The same cell declared again with one more workload (EnsureCell of a running cell).
+    const ensured = await runner.createCell(cellModel(at, 'grow', [sleeper('w'), sleeper('v')]));
+    assert.equal(ensured.created, false);
+    assert.ok(pidOf('s_t_grow_v') > 0, 'the added workload runs');
+    const joined = readlinkSync(`/proc/${pidOf('s_t_grow_v')}/ns/net`);
+    assert.equal(joined, readlinkSync(`/proc/${pidOf('s_t_grow_root')}/ns/net`), 'in the cell network');
+    await runner.reconcileCell(ref);
+    const cell = await runner.getCell(ref);
+    assert.equal(cell?.status.state, 'Ready');
+    assert.deepEqual(
+      cell?.status.containers.map((c) => [c.id, c.state]),
+      [
+        ['root', 'Ready'],
+        ['w', 'Ready'],
+        ['v', 'Ready'],
+      ],
+    );
+    await runner.deleteCell(created.cell, 0);
+  });
+
   test('a cell with a default root and two workloads starts; they share the network and reach each other', async () => {
     const cell = cellModel(at, 'web', [
       // PID 1 ignores SIGTERM without a handler: trap it so a stop does not wait for the SIGKILL grace.

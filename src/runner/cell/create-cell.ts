@@ -9,7 +9,8 @@ import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { requireSpace } from '../space/space-queries.js';
 import { requireStack } from '../stack/stack-queries.js';
-import { refOfCell, type CellRef } from './cell-ref.js';
+import { cellFiles, refOfCell, type CellRef } from './cell-ref.js';
+import { getTask, startContainerTask } from './container-task.js';
 import { ensureCellHost } from './cell-host.js';
 import { persistCell, readCell, withCellLock } from './cell-store.js';
 import { withRoot } from './default-root.js';
@@ -132,6 +133,29 @@ function newCellModel(
   return applySpaceDefaults(withRoot(ctx, base), defaults);
 }
 
+async function startAddedWorkloads(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  cell: Cell,
+  added: ReadonlySet<string>,
+): Promise<void> {
+  if (added.size === 0) return;
+  const root = await getTask(ctx, namespace, ref.rootContainerdId);
+  if (root?.status !== 'RUNNING') return;
+  const ns = (t: string): string => `/proc/${root.pid}/ns/${t}`;
+  await Promise.all(
+    cell.spec.containers
+      .filter((c) => added.has(c.id) && c.containerdId)
+      .map((c) =>
+        startContainerTask(ctx, namespace, c.containerdId!, {
+          logPath: cellFiles.log(ref, c.id),
+          join: { network: c.hostNetwork ? undefined : ns('net'), ipc: ns('ipc'), uts: ns('uts') },
+        }),
+      ),
+  );
+}
+
 async function ensureExisting(
   ctx: RunnerContext,
   ref: CellRef,
@@ -158,6 +182,11 @@ async function ensureExisting(
     },
   };
   const host = await ensureCellHost(ctx, namespace, ref, merged, { writeEtc: false });
+  // Containers added to a running cell run, as an update would make them: a declared container
+  // is never saved-but-not-applied (a Ready cell whose new workload never started). Started
+  // before the spec is saved, so a crash in between leaves an unlisted record for the ownership
+  // sweep rather than a Ready cell with a container that does not run.
+  await startAddedWorkloads(ctx, namespace, ref, host.cell, new Set(added.map((c) => c.id)));
   const cell = await persistCell(ctx, ref, host.cell);
   const requested = new Set(input.spec.containers.map((c) => c.id));
   return {
