@@ -115,9 +115,9 @@ async function resetRootNetwork(ctx: RunnerContext, ref: CellRef): Promise<void>
 
 /**
  * Root task, CNI ADD and the cell IP in /etc/hosts, then the workloads (all at once: each only
- * needs the root's namespaces). The root's namespaces exist once its task is created, so the
- * workloads' tasks are created while the root starts and its network is attached; they start
- * once it is. A failure is thrown once every step in flight settled, so the rollback kills
+ * needs the root's namespaces). The root's namespaces exist once its task is created, so its
+ * network is attached and the workloads' tasks are created while it starts; they start once
+ * the network is up. A failure is thrown once every step in flight settled, so the rollback kills
  * everything that runs (or was created).
  */
 async function startTasks(
@@ -137,12 +137,15 @@ async function startTasks(
   const workloads = cell.spec.containers.filter((c) => !c.root);
   const [rootUp, ...created] = await Promise.allSettled([
     (async () => {
-      const pid = rootTask.running ? rootTask.pid : await startCreatedTask(ctx, namespace, rootId);
+      // CNI ADD needs only the root's netns (made by its Create): attached while the root starts.
+      const results = await Promise.allSettled([
+        rootTask.running ? rootTask.pid : startCreatedTask(ctx, namespace, rootId),
+        root.hostNetwork
+          ? undefined
+          : attachCell(ctx, ref, rootTask.pid).then((att) => writeCellEtcFiles(ctx, ref, att.ip)),
+      ]);
+      throwFirstRejection(results);
       failpoint('cell.start.after-root');
-      if (!root.hostNetwork) {
-        const att = await attachCell(ctx, ref, pid);
-        await writeCellEtcFiles(ctx, ref, att.ip);
-      }
     })(),
     ...workloads.map((w) =>
       createContainerTask(ctx, namespace, w.containerdId!, {
