@@ -32,7 +32,7 @@ const skip = !isRoot
 const realm = `at${process.pid}`;
 const tmuxServer = `kukeon-attach-${process.pid}`;
 const scope = ['--realm', realm, '--space', 'sp', '--stack', 'st'];
-const PROMPT = /\/ # $/m;
+const PROMPT = /\/ # *$/m; // -J capture keeps trailing spaces
 
 let env: RunnerEnv;
 let daemon: KukeondChild;
@@ -259,14 +259,14 @@ describe('interactive cells', { skip }, () => {
     assert.equal(run(['run', '-d', '-f', manifest('envc', shell('main'))]).code, 0);
     assert.equal(run(['stop', 'envc', ...scope]).code, 0);
     const withEnv = pane(['run', 'envc', '--env', 'GREETING=hello there', ...scope]);
-    await withEnv.waitFor(/containers: started[\s\S]*\/ # $/m, 60_000);
+    await withEnv.waitFor(/containers: started[\s\S]*\/ # *$/m, 60_000);
     withEnv.type('echo "g=[$GREETING]"');
     await withEnv.waitFor('g=[hello there]');
     withEnv.sendBytes('1d', '1d');
     assert.equal(await withEnv.exitCode(), 0);
     assert.equal(run(['stop', 'envc', ...scope]).code, 0);
     const plain = pane(['run', 'envc', ...scope]);
-    await plain.waitFor(/containers: started[\s\S]*\/ # $/m, 60_000);
+    await plain.waitFor(/containers: started[\s\S]*\/ # *$/m, 60_000);
     plain.type('echo "h=[$GREETING]"');
     await plain.waitFor('h=[]');
     plain.sendBytes('1d', '1d');
