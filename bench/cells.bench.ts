@@ -7,7 +7,7 @@
 // window any more: spec 02 §12 item 24); the phases are timed separately (the last Tasks.Start is
 // observed on the runner's containerd client) to show where a cycle goes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,6 +15,7 @@ import { Runner } from '../src/runner/runner.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
 import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
+import { hasPodman, PrivatePodman } from './private-podman.js';
 import { median, printRow } from './harness.js';
 
 const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 7);
@@ -25,14 +26,6 @@ const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
 
 const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
   execFileSync(cmd, args, { encoding: 'utf8', env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-const has = (bin: string): boolean => {
-  try {
-    sh('sh', ['-c', `command -v ${bin}`]);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const cniBinDir = ['/opt/cni/bin', '/usr/lib/cni'].find((d) => existsSync(join(d, 'bridge')));
 
 /** The raw script: what the runner does, written by hand with `ctr` and the CNI plugins. */
@@ -159,11 +152,9 @@ async function main(): Promise<void> {
   const imgs = testImages().images;
   const work = mkdtempSync(join(tmpdir(), `kukeon-bench-cells-${process.pid}-`));
   const runner = await Runner.open(env.config);
-  // podman refuses a runroot longer than 50 characters: a short directory of its own.
-  const podmanState = mkdtempSync('/tmp/kbp-');
-  const podmanNet = `kbpod${process.pid}`;
-  let podmanReady = false;
-  const netavarkBefore = sh('iptables-save', []).includes(':NETAVARK_FORWARD');
+  const podman = hasPodman()
+    ? new PrivatePodman('kbp', `10.${200 + (process.pid % 50)}.${100 + pidTag}.0/24`)
+    : undefined;
   try {
     await runner.createRealm(realmModel(at.realm));
     await runner.createSpace(spaceModel(at.realm, at.space));
@@ -242,71 +233,14 @@ async function main(): Promise<void> {
       return { up: t1 - t0, down: performance.now() - t1 };
     };
 
-    // Podman: private storage, run root, containers.conf and network; never a user's state.
-    const podmanEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      CONTAINERS_CONF: join(podmanState, 'containers.conf'),
-    };
-    const podman = (...args: string[]): string =>
-      sh(
-        'podman',
-        [
-          '--root',
-          join(podmanState, 'root'),
-          '--runroot',
-          join(podmanState, 'runroot'),
-          '--storage-driver',
-          'overlay',
-          ...args,
-        ],
-        podmanEnv,
-      );
-    if (has('podman')) {
-      mkdirSync(join(podmanState, 'networks'), { recursive: true });
-      // The host's hard nofile limit is 20000 and runc may not raise nproc here: podman's defaults
-      // (1048576 / unlimited) fail at container init, so both are set within the host's limits.
-      writeFileSync(
-        join(podmanState, 'containers.conf'),
-        [
-          '[containers]',
-          'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
-          '[network]',
-          'network_backend = "netavark"',
-          `network_config_dir = "${join(podmanState, 'networks')}"`,
-          '[engine]',
-          'cgroup_manager = "cgroupfs"',
-          'events_logger = "file"',
-          `events_logfile_path = "${join(podmanState, 'events.log')}"`,
-          `tmp_dir = "${join(podmanState, 'tmp')}"`,
-          '',
-        ].join('\n'),
-      );
-      // A network of our own (bridge name and subnet unique to this process), no DNS daemon.
-      writeFileSync(
-        join(podmanState, 'networks', `${podmanNet}.json`),
-        JSON.stringify({
-          name: podmanNet,
-          id: Buffer.from(podmanNet.padEnd(32, '0')).toString('hex').slice(0, 64),
-          driver: 'bridge',
-          network_interface: `kbp${process.pid}`.slice(0, 15),
-          created: '2026-01-01T00:00:00Z',
-          subnets: [{ subnet: `10.${200 + (process.pid % 50)}.${100 + pidTag}.0/24` }],
-          ipv6_enabled: false,
-          internal: false,
-          dns_enabled: false,
-          ipam_options: { driver: 'host-local' },
-        }),
-      );
-      podman('load', '-i', imgs.dockerSave.file);
-      podmanReady = true;
-    }
+    podman?.run('load', '-i', imgs.dockerSave.file);
     const podmanOnce = (i: number): { up: number; down: number } => {
       const pod = `kbpod${process.pid}-${i + 1}`;
       const t0 = performance.now();
-      podman('pod', 'create', '--name', pod, '--network', podmanNet);
-      podman('run', '-d', '--pod', pod, '--name', `${pod}-w`, imgs.dockerSave.name, 'sh', '-c', SCRIPT);
+      podman!.run('pod', 'create', '--name', pod, '--network', podman!.net);
+      podman!.run('run', '-d', '--pod', pod, '--name', `${pod}-w`, imgs.dockerSave.name, 'sh', '-c', SCRIPT);
       const t1 = performance.now();
-      podman('pod', 'rm', '-f', pod);
+      podman!.run('pod', 'rm', '-f', pod);
       return { up: t1 - t0, down: performance.now() - t1 };
     };
 
@@ -319,7 +253,7 @@ async function main(): Promise<void> {
     for (let i = -1; i < RUNS; i++) {
       const a = await runnerOnce(i + 1);
       const b = canRaw ? rawOnce(i + 1) : undefined;
-      const c = podmanReady ? podmanOnce(i + 1) : undefined;
+      const c = podman ? podmanOnce(i + 1) : undefined;
       if (i < 0) continue;
       ours.push(a);
       if (b) raw.push(b);
@@ -362,94 +296,18 @@ async function main(): Promise<void> {
     );
     if (!canRaw)
       process.stdout.write('raw ctr+CNI: skipped (no CNI bridge plugin in /opt/cni/bin or /usr/lib/cni)\n');
-    if (!podmanReady) process.stdout.write('podman: skipped (podman not installed)\n');
+    if (!podman) process.stdout.write('podman: skipped (podman not installed)\n');
   } finally {
     for (const r of await runner.listRealms().catch(() => [])) {
       await runner.purgeRealm(r.metadata.name, { cascade: true }).catch(() => undefined);
     }
     await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true }).catch(() => undefined);
     runner.close();
-    if (podmanReady) {
-      try {
-        // Pods left by a failed run, then the private storage (overlay mounts included).
-        execFileSync(
-          'podman',
-          [
-            '--root',
-            join(podmanState, 'root'),
-            '--runroot',
-            join(podmanState, 'runroot'),
-            'pod',
-            'rm',
-            '-a',
-            '-f',
-          ],
-          { env: { ...process.env, CONTAINERS_CONF: join(podmanState, 'containers.conf') }, stdio: 'ignore' },
-        );
-        execFileSync(
-          'podman',
-          [
-            '--root',
-            join(podmanState, 'root'),
-            '--runroot',
-            join(podmanState, 'runroot'),
-            'system',
-            'reset',
-            '-f',
-          ],
-          { env: { ...process.env, CONTAINERS_CONF: join(podmanState, 'containers.conf') }, stdio: 'ignore' },
-        );
-      } catch {
-        // best effort: the temp dir removal below still runs
-      }
-      if (!netavarkBefore) dropNetavarkGlobals();
-    }
+    podman?.destroy();
     // The CNI bridge plugin never deletes its bridge; the raw script's is ours to remove.
     if (cniBinDir) execFileSync('sh', ['-c', `ip link del ${rawBridge} 2>/dev/null || true`]);
     rmSync(work, { recursive: true, force: true });
-    rmSync(podmanState, { recursive: true, force: true });
     env.cleanup();
-  }
-}
-
-/** netavark's host-global chains, created on first use and never removed by it. */
-function dropNetavarkGlobals(): void {
-  const ipt = (...args: string[]): void => {
-    try {
-      execFileSync('iptables', ['-w', ...args], { stdio: 'ignore' });
-    } catch {
-      // already gone
-    }
-  };
-  ipt(
-    '-D',
-    'FORWARD',
-    '-m',
-    'comment',
-    '--comment',
-    'netavark firewall plugin rules',
-    '-j',
-    'NETAVARK_FORWARD',
-  );
-  ipt('-F', 'NETAVARK_FORWARD');
-  ipt('-X', 'NETAVARK_FORWARD');
-  ipt(
-    '-t',
-    'nat',
-    '-D',
-    'PREROUTING',
-    '-m',
-    'addrtype',
-    '--dst-type',
-    'LOCAL',
-    '-j',
-    'NETAVARK-HOSTPORT-DNAT',
-  );
-  ipt('-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'NETAVARK-HOSTPORT-DNAT');
-  ipt('-t', 'nat', '-D', 'POSTROUTING', '-j', 'NETAVARK-HOSTPORT-MASQ');
-  for (const c of ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK']) {
-    ipt('-t', 'nat', '-F', c);
-    ipt('-t', 'nat', '-X', c);
   }
 }
 

@@ -10,17 +10,8 @@
 //
 // KUKEON_BENCH_CELLS (default 200), KUKEON_BENCH_APPLY_CELLS (20), KUKEON_BENCH_RUNS (15 runs of
 // each listing), KUKEON_BENCH_APPLY_RUNS (2).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +21,7 @@ import { Runner } from '../src/runner/runner.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { removeCgroupRoot } from '../test/helpers/host-snapshot.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
+import { hasPodman, PrivatePodman } from './private-podman.js';
 import { median, printRow, timeRuns } from './harness.js';
 
 const CELLS = Number(process.env.KUKEON_BENCH_CELLS ?? 200);
@@ -137,105 +129,14 @@ async function liveHeapMb(pid: number, dir: string): Promise<number | undefined>
   return undefined;
 }
 
-/** podman on private storage, run root, configuration and network: never a user's state. */
-class PrivatePodman {
-  readonly dir = mkdtempSync('/tmp/kbd-'); // podman refuses a runroot over 50 characters
-  readonly net = `kbd${process.pid}`;
-  readonly bridge = `kbd${process.pid}`.slice(0, 15);
-  private readonly env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CONTAINERS_CONF: join(this.dir, 'containers.conf'),
-  };
-  private readonly base = [
-    '--root',
-    join(this.dir, 'root'),
-    '--runroot',
-    join(this.dir, 'runroot'),
-    '--storage-driver',
-    'overlay',
-  ];
-  ready = false;
+/** podman timed the way `kuke` is (a child process), and one pod shaped like a kukeon cell. */
+const podTimed = (podman: PrivatePodman, ...a: string[]): Promise<string> =>
+  spawnTimed('podman', podman.args(...a), podman.env);
 
-  constructor() {
-    mkdirSync(join(this.dir, 'networks'), { recursive: true });
-    // As bench/cells.bench.ts: podman's default ulimits (nofile 1048576, nproc unlimited) exceed
-    // this host's hard limits and runc fails at init, so both are set within them.
-    writeFileSync(
-      join(this.dir, 'containers.conf'),
-      [
-        '[containers]',
-        'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
-        '[network]',
-        'network_backend = "netavark"',
-        `network_config_dir = "${join(this.dir, 'networks')}"`,
-        '[engine]',
-        'cgroup_manager = "cgroupfs"',
-        'events_logger = "file"',
-        `events_logfile_path = "${join(this.dir, 'events.log')}"`,
-        `tmp_dir = "${join(this.dir, 'tmp')}"`,
-        '',
-      ].join('\n'),
-    );
-    // A /24 of its own: 253 addresses, enough for CELLS pods.
-    writeFileSync(
-      join(this.dir, 'networks', `${this.net}.json`),
-      JSON.stringify({
-        name: this.net,
-        id: Buffer.from(this.net.padEnd(32, '0')).toString('hex').slice(0, 64),
-        driver: 'bridge',
-        network_interface: this.bridge,
-        created: '2026-01-01T00:00:00Z',
-        subnets: [{ subnet: `10.${200 + (process.pid % 50)}.${150 + (process.pid % 100)}.0/24` }],
-        ipv6_enabled: false,
-        internal: false,
-        dns_enabled: false,
-        ipam_options: { driver: 'host-local' },
-      }),
-    );
-  }
-
-  args(...a: string[]): string[] {
-    return [...this.base, ...a];
-  }
-
-  run(...a: string[]): string {
-    return execFileSync('podman', this.args(...a), {
-      encoding: 'utf8',
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  }
-
-  /** Times one `podman <args>` as a child process (the same way `kuke` is timed). */
-  timed(...a: string[]): Promise<string> {
-    return spawnTimed('podman', this.args(...a), this.env);
-  }
-
-  /** One pod like a kukeon cell: an infra (root) container plus one workload. */
-  async pod(name: string, image: string): Promise<void> {
-    await this.timed('pod', 'create', '--name', name, '--network', this.net);
-    await this.timed('run', '-d', '--pod', name, '--name', `${name}-w`, image, 'sh', '-c', SCRIPT);
-  }
-
-  /** Removes every pod and container, the storage, the network's bridge, the temp dir. */
-  destroy(): void {
-    for (const a of [
-      ['pod', 'rm', '-a', '-f'],
-      ['rm', '-a', '-f'],
-      ['system', 'reset', '-f'],
-    ]) {
-      try {
-        execFileSync('podman', this.args(...a), { env: this.env, stdio: 'ignore', timeout: 600_000 });
-      } catch {
-        // best effort: the removals below still run
-      }
-    }
-    spawnSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
-    rmSync(this.dir, { recursive: true, force: true });
-  }
+async function podLikeCell(podman: PrivatePodman, name: string, image: string): Promise<void> {
+  await podTimed(podman, 'pod', 'create', '--name', name, '--network', podman.net);
+  await podTimed(podman, 'run', '-d', '--pod', name, '--name', `${name}-w`, image, 'sh', '-c', SCRIPT);
 }
-
-const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 async function main(): Promise<void> {
   const env = runnerEnv('bench-daemon');
@@ -249,10 +150,10 @@ async function main(): Promise<void> {
   };
   const kuke = (...args: string[]): Promise<string> =>
     spawnTimed(process.execPath, [kukeEntry, ...args], client);
-  const netavarkBefore = execFileSync('iptables-save', [], { encoding: 'utf8' }).includes(
-    ':NETAVARK_FORWARD',
-  );
-  const podman = has('podman') ? new PrivatePodman() : undefined;
+  // A /24 of its own: 253 addresses, enough for CELLS pods.
+  const podman = hasPodman()
+    ? new PrivatePodman('kbd', `10.${200 + (process.pid % 50)}.${150 + (process.pid % 100)}.0/24`)
+    : undefined;
   let daemon: ChildProcess | undefined;
   const heapDir = join(env.dir, 'heap');
   mkdirSync(heapDir);
@@ -298,7 +199,6 @@ async function main(): Promise<void> {
     );
     if (podman) {
       podman.run('load', '-i', imgs.dockerSave.file);
-      podman.ready = true;
     }
 
     const readyCount = async (): Promise<number> => {
@@ -323,7 +223,7 @@ async function main(): Promise<void> {
       await kuke('delete', '-f', applyFile);
       if (podman) {
         const p0 = performance.now();
-        for (const n of applyNames) await podman.pod(`${podman.net}-${n}`, imgs.dockerSave.name);
+        for (const n of applyNames) await podLikeCell(podman, `${podman.net}-${n}`, imgs.dockerSave.name);
         applyPodman.push(performance.now() - p0);
         podman.run('pod', 'rm', '-a', '-f');
       }
@@ -343,7 +243,7 @@ async function main(): Promise<void> {
     let createPodman: number | undefined;
     if (podman) {
       const p0 = performance.now();
-      for (const n of names) await podman.pod(`${podman.net}-${n}`, imgs.dockerSave.name);
+      for (const n of names) await podLikeCell(podman, `${podman.net}-${n}`, imgs.dockerSave.name);
       createPodman = performance.now() - p0;
       const pods = podman.run('pod', 'ps', '-q').trim().split('\n').filter(Boolean).length;
       if (pods !== CELLS) throw new Error(`${pods} of ${CELLS} podman pods`);
@@ -357,7 +257,7 @@ async function main(): Promise<void> {
       );
       out.kuke.push(...(await timeRuns(1, () => kuke('get', 'cells', ...scopeFlags).then(() => {}), warm)));
       if (podman)
-        out.podman.push(...(await timeRuns(1, () => podman.timed('pod', 'ps').then(() => {}), warm)));
+        out.podman.push(...(await timeRuns(1, () => podTimed(podman, 'pod', 'ps').then(() => {}), warm)));
     }
     const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
     if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
@@ -436,46 +336,8 @@ async function main(): Promise<void> {
     removeCgroupRoot(env.config);
     if (podman) {
       podman.destroy();
-      if (!netavarkBefore) dropNetavarkGlobals();
     }
     env.cleanup();
-  }
-}
-
-/** netavark's host-global chains, created on first use and never removed by it. */
-function dropNetavarkGlobals(): void {
-  const ipt = (...args: string[]): void => {
-    spawnSync('iptables', ['-w', ...args], { stdio: 'ignore' });
-  };
-  ipt(
-    '-D',
-    'FORWARD',
-    '-m',
-    'comment',
-    '--comment',
-    'netavark firewall plugin rules',
-    '-j',
-    'NETAVARK_FORWARD',
-  );
-  ipt('-F', 'NETAVARK_FORWARD');
-  ipt('-X', 'NETAVARK_FORWARD');
-  ipt(
-    '-t',
-    'nat',
-    '-D',
-    'PREROUTING',
-    '-m',
-    'addrtype',
-    '--dst-type',
-    'LOCAL',
-    '-j',
-    'NETAVARK-HOSTPORT-DNAT',
-  );
-  ipt('-t', 'nat', '-D', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'NETAVARK-HOSTPORT-DNAT');
-  ipt('-t', 'nat', '-D', 'POSTROUTING', '-j', 'NETAVARK-HOSTPORT-MASQ');
-  for (const c of ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK']) {
-    ipt('-t', 'nat', '-F', c);
-    ipt('-t', 'nat', '-X', c);
   }
 }
 
