@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
-import { Runner } from '../../src/runner/runner.js';
 import { timesPath } from '../../src/store/log-time-index.js';
+import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
@@ -147,26 +147,7 @@ describe('kuke log against a real kukeond', { skip }, () => {
     for (const c of followers) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     client?.close();
     if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      await runner.purgeRealm(R, { cascade: true });
-      for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
-      await runner.recoverIntents();
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      const mine = (s: HostSnapshot) => ({
-        ...s,
-        journal: s.journal.filter((j) => !j.endsWith('/')),
-        netns: [],
-      });
-      assert.deepEqual(
-        mine(snapshotHost(env.config)),
-        mine(baseline),
-        'host back to its state before the test',
-      );
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
+    await purgeAndCheckHost(env, baseline);
   });
 
   test('-f prints lines written after it started, across a daemon restart and a copy-truncate, and exits 0 on SIGINT', async (t) => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
-import { Runner } from '../../src/runner/runner.js';
+import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { ctr } from '../helpers/containerd.js';
 import { ownContainerdEnv } from '../helpers/fault-env.js';
@@ -50,25 +50,7 @@ describe('fault: containerd restart while cells run', () => {
   after(async () => {
     client?.close();
     if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
-      await runner.recoverIntents();
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      const mine = (s: HostSnapshot) => ({
-        ...s,
-        journal: s.journal.filter((j) => !j.endsWith('/')),
-        netns: [],
-      });
-      assert.deepEqual(
-        mine(snapshotHost(env.config)),
-        mine(baseline),
-        'host back to its state before the test',
-      );
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
+    await purgeAndCheckHost(env, baseline);
   });
 
   test('the daemon keeps serving while containerd is down and reports true states after it returns', async () => {

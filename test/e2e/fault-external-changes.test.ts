@@ -15,7 +15,7 @@ import { DaemonClient } from '../../src/client/daemon-client.js';
 import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import { cellCgroupPath } from '../../src/model/naming/index.js';
-import { Runner } from '../../src/runner/runner.js';
+import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { ctr } from '../helpers/containerd.js';
@@ -103,26 +103,7 @@ describe('fault: external changes behind the daemon’s back', () => {
   after(async () => {
     client?.close();
     if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
-      await runner.purgeRealm(R, { cascade: true });
-      await runner.recoverIntents();
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      const mine = (s: HostSnapshot) => ({
-        ...s,
-        journal: s.journal.filter((j) => !j.endsWith('/')),
-        netns: [],
-      });
-      assert.deepEqual(
-        mine(snapshotHost(env.config)),
-        mine(baseline),
-        'host back to its state before the test',
-      );
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
+    await purgeAndCheckHost(env, baseline, [R]);
   });
 
   test('a workload task SIGKILLed with ctr: the cell is Stopped on the next tick and starts again', async () => {
