@@ -172,8 +172,7 @@ export function parseSince(text: string, nowMs: number): number {
  * UTF-8 decoder, which keeps a character split across chunks whole.
  */
 function byteSink(out: Output): ByteSink {
-  const raw = (out as Output & { writeBytes?: (b: Buffer) => void }).writeBytes;
-  if (typeof raw === 'function') return (b) => raw.call(out, b);
+  if (out.writeBytes) return (b) => out.writeBytes!(b);
   const decoder = new StringDecoder('utf8');
   return (b) => {
     const text = decoder.write(b);
