@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Runner } from '../../src/runner/runner.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
@@ -133,6 +133,15 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
       assert.equal(readlinkSync(`/proc/${serverPid}/ns/${nsType}`), rootNs, `server shares ${nsType}`);
       assert.equal(readlinkSync(`/proc/${clientPid}/ns/${nsType}`), rootNs, `client shares ${nsType}`);
     }
+    // One shim for the whole cell (the io.containerd.runc.v2.group annotation): none is named
+    // after a workload.
+    const shims = execFileSync('pgrep', ['-af', 'containerd-shim-runc-v2'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(` -namespace ${ns} `) && l.includes(' -id s_t_web_'));
+    assert.deepEqual(
+      shims.map((l) => /-id (\S+)/.exec(l)?.[1]),
+      [rootId],
+    );
     // In the cell's cgroup, on every hierarchy.
     const cg = readFileSync(`/proc/${serverPid}/cgroup`, 'utf8');
     assert.match(cg, new RegExp(`memory:/${env.config.cgroupRoot}/r/s/t/web/s_t_web_server`));
@@ -166,6 +175,17 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     );
     assert.equal(stopped.status.state, 'Stopped');
     assert.equal(ctr('tasks', 'ls', '-q').trim(), '');
+    // The root's namespace was held open for the DEL while the root stopped: the DEL ran on it
+    // (its masquerade chain is gone) and the handle is closed.
+    assert.doesNotMatch(execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }), /s_t_web_root/);
+    const netnsHandles = readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith('net:[');
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(netnsHandles, [], 'no network namespace handle is left open');
     assert.match(ctr('containers', 'ls', '-q'), /s_t_web_server/);
     const restarted = await runner.startCell(cell);
     assert.equal(restarted.status.state, 'Ready');

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import {
   attachNetwork,
   cacheFilePath,
@@ -29,12 +29,16 @@ export async function attachCell(ctx: RunnerContext, ref: CellRef, rootPid: numb
  * chains when the namespace is already gone. Never throws for host state.
  */
 export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: number): Promise<DetachReport> {
+  return detachCellAt(ctx, ref, rootPid ? `/proc/${rootPid}/ns/net` : '');
+}
+
+async function detachCellAt(ctx: RunnerContext, ref: CellRef, netns: string): Promise<DetachReport> {
   const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
   const report = await detachNetwork(ctx.cni, {
     networkName: net.networkName,
     conflist: net.conflistPath,
     containerId: ref.rootContainerdId,
-    netns: rootPid ? `/proc/${rootPid}/ns/net` : '',
+    netns,
   });
   if (report.del === 'failed')
     ctx.log.warn(
@@ -42,6 +46,40 @@ export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: num
       'CNI DEL failed; leases released by hand',
     );
   return report;
+}
+
+/**
+ * The root's CNI DEL and `rootEnd` (stopping, killing or removing the root) at the same time.
+ * The DEL needs the root's network namespace, which dies with the root's last process: holding
+ * the namespace open ourselves keeps it for the plugins (they get `/proc/<our pid>/fd/<n>`), so
+ * the root need not wait for the DEL — the DEL still runs, as spec 02 §3.3 wants, on the live
+ * namespace, and the namespace goes when the handle closes. Without a running root (no pid, or
+ * the namespace cannot be opened) this is detachCell, then `rootEnd`. Both always run to the end;
+ * `rootEnd`'s error, if any, is thrown afterwards.
+ */
+export async function detachCellWhileRootEnds<T>(
+  ctx: RunnerContext,
+  ref: CellRef,
+  rootPid: number | undefined,
+  rootEnd: () => Promise<T>,
+): Promise<{ report: DetachReport; ended: T }> {
+  const handle = rootPid ? await open(`/proc/${rootPid}/ns/net`, 'r').catch(() => undefined) : undefined;
+  if (!handle) {
+    const report = await detachCell(ctx, ref);
+    return { report, ended: await rootEnd() };
+  }
+  try {
+    const [report, ended] = await Promise.allSettled([
+      detachCellAt(ctx, ref, `/proc/${process.pid}/fd/${handle.fd}`),
+      rootEnd(),
+    ]);
+    // detachCellAt never throws for host state; an invalid argument would be a bug worth seeing.
+    if (report.status === 'rejected') throw report.reason;
+    if (ended.status === 'rejected') throw ended.reason;
+    return { report: report.value, ended: ended.value };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

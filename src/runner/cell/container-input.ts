@@ -61,6 +61,8 @@ export function containerSpecInput(
     etcResolvConfPath: hostNetwork ? undefined : cellFiles.resolvConf(ref),
     joinNamespaces: c.root ? undefined : options.join,
     cniConfigPath: options.cniConfigPath,
+    // One shim per cell: the root's ID names the group, so every container of the cell shares it.
+    shimGroup: ref.rootContainerdId,
     // The root only holds the cell's namespaces; a terminal there would have nobody to talk to.
     terminal: !c.root && c.attachable === true,
   };

@@ -2,7 +2,7 @@ import { isAliveStatus, stopTask, waitWithTimeout } from '../../containerd/index
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
-import { detachCell, hasAttachmentState } from './cell-network.js';
+import { detachCell, detachCellWhileRootEnds, hasAttachmentState } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
 import { getTask, removeContainer } from './container-task.js';
 
@@ -49,22 +49,27 @@ export async function removeCellHost(
     getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined),
     ...workloads.map((id) => endTask(ctx, namespace, id, grace).catch(() => undefined)),
   ]);
-  // ...then their records go while the root is detached (DEL before the root stops) and removed.
-  const [, first] = await Promise.all([
-    Promise.all(workloads.map((id) => removeContainer(ctx, namespace, id))).then(() =>
-      failpoint('cell.remove-host.after-workloads'),
-    ),
-    (async () => {
-      const report = await detachCell(ctx, ref, rootTask?.status === 'RUNNING' ? rootTask.pid : undefined);
+  // ...then their records go while the root is detached and removed (its namespace held for the
+  // DEL, which so need not finish before the root stops). The cgroup goes as soon as every
+  // container is gone, while the DEL may still run.
+  const workloadsRemoved = Promise.all(workloads.map((id) => removeContainer(ctx, namespace, id))).then(() =>
+    failpoint('cell.remove-host.after-workloads'),
+  );
+  workloadsRemoved.catch(() => undefined); // awaited below; an early failure is not "unhandled"
+  const { report: first, ended: removed } = await detachCellWhileRootEnds(
+    ctx,
+    ref,
+    rootTask?.status === 'RUNNING' ? rootTask.pid : undefined,
+    async () => {
       if (grace > 0) await endTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
       await removeContainer(ctx, namespace, ref.rootContainerdId);
-      return report;
-    })(),
-  ]);
+      await workloadsRemoved;
+      return ctx.cgroups.remove(ref.cgroupPath, { force: true });
+    },
+  );
   // A second pass only when the first could not complete (no netns, failed plugin): it cleans
   // up by hand what the plugins could not.
   if (first.del !== 'ok' && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);
-  const removed = await ctx.cgroups.remove(ref.cgroupPath, { force: true });
   if (options.removeMetadata) await ctx.store.removeScope(ref.scope);
   return {
     containersDeleted: [...ids].filter((id) => records.some((r) => r.id === id)),

@@ -4,7 +4,7 @@ import { withIntent } from '../intent.js';
 import { failpoint } from '../failpoint.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
-import { detachCell } from './cell-network.js';
+import { detachCell, detachCellWhileRootEnds } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
 import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
@@ -16,7 +16,7 @@ export const STOP_GRACE_MS = 5_000;
 
 /**
  * Stops a cell: workloads first (SIGTERM, grace, SIGKILL; in parallel), then the root's CNI
- * detach and the root. Records and snapshots stay, so a start is quick. State Stopped.
+ * detach while the root stops (its namespace held for the DEL). Records and snapshots stay, so a start is quick. State Stopped.
  */
 export async function stopCell(ctx: RunnerContext, ref: CellRef, graceMs = STOP_GRACE_MS): Promise<Cell> {
   return withCellLock(ctx, ref, () => haltCellLocked(ctx, ref, 'stop', graceMs));
@@ -55,8 +55,10 @@ export async function haltCellLocked(
     const root = cell.spec.containers.find((c) => c.root);
     if (root?.containerdId) {
       const task = await getTask(ctx, namespace, root.containerdId);
-      await detachCell(ctx, ref, task?.status === 'RUNNING' ? task.pid : undefined);
-      await halt(root.containerdId);
+      const rootId = root.containerdId;
+      await detachCellWhileRootEnds(ctx, ref, task?.status === 'RUNNING' ? task.pid : undefined, () =>
+        halt(rootId),
+      );
     }
     await detachCell(ctx, ref);
     const statuses = populateStatuses(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '../../errors.js';
-import { buildOciSpec, CNI_CONFIG_ANNOTATION } from './build-oci-spec.js';
+import { buildOciSpec, CNI_CONFIG_ANNOTATION, SHIM_GROUP_ANNOTATION } from './build-oci-spec.js';
 import { DEFAULT_CAPABILITIES } from './capabilities.js';
 import type { ContainerSpecInput } from './container-spec-input.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './default-spec.js';
@@ -414,6 +414,9 @@ describe('options of §2.2 in order', () => {
       a: 'b',
       [CNI_CONFIG_ANNOTATION]: '/opt/kukeon/data/r/s/network.conflist',
     });
+  });
+  it('18: the shim group annotation names the shim the container shares', () => {
+    assert.deepEqual(build({ shimGroup: 's_t_c_root' }).annotations, { [SHIM_GROUP_ANNOTATION]: 's_t_c_root' });
   });
 });
 

@@ -14,6 +14,8 @@ import { resolveUser } from './user.js';
 
 /** Annotation carrying the space's CNI conflist path (§2.2 item 18). */
 export const CNI_CONFIG_ANNOTATION = 'io.kukeon.cni.config';
+/** Read by containerd-shim-runc-v2's `start`: same value, same shim (see ContainerSpecInput). */
+export const SHIM_GROUP_ANNOTATION = 'io.containerd.runc.v2.group';
 
 /**
  * Builds the OCI runtime spec of one container: containerd's default Linux spec (§2.1), then the
@@ -94,6 +96,7 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   // 18. annotations.
   const annotations: Record<string, string> = { ...(input.annotations ?? {}) };
   if (input.cniConfigPath) annotations[CNI_CONFIG_ANNOTATION] = input.cniConfigPath;
+  if (input.shimGroup) annotations[SHIM_GROUP_ANNOTATION] = input.shimGroup;
   if (Object.keys(annotations).length) spec.annotations = annotations;
 
   // Hostname: only the root names the cell's UTS namespace; a container joining one never does.

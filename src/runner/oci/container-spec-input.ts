@@ -58,6 +58,12 @@ export interface ContainerSpecInput {
 
   /** `io.kukeon.cni.config` annotation value. */
   cniConfigPath?: string;
+  /**
+   * Containers with the same group share one containerd-shim-runc-v2 (its
+   * `io.containerd.runc.v2.group` annotation, the grouping CRI uses for a pod's sandbox): a cell
+   * pays for one shim instead of one per container, and its shim lives while any of them does.
+   */
+  shimGroup?: string;
   annotations?: Readonly<Record<string, string>>;
   /** Daemon-wide: kukeon group GID appended to additionalGids (0/undefined = none). */
   kukeonGroupGid?: number;

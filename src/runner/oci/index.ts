@@ -1,5 +1,5 @@
 /** Public surface of the OCI spec builder; the runner imports from here. */
-export { buildOciSpec, cgroupsPath, CNI_CONFIG_ANNOTATION } from './build-oci-spec.js';
+export { buildOciSpec, cgroupsPath, CNI_CONFIG_ANNOTATION, SHIM_GROUP_ANNOTATION } from './build-oci-spec.js';
 export type {
   ContainerSpecInput,
   ImageConfig,
