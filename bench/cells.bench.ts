@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Runner } from '../src/runner/runner.js';
+import { removeTopCgroup } from '../test/helpers/host-snapshot.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
 import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
@@ -306,6 +307,8 @@ async function main(): Promise<void> {
     podman?.destroy();
     // The CNI bridge plugin never deletes its bridge; the raw script's is ours to remove.
     if (cniBinDir) execFileSync('sh', ['-c', `ip link del ${rawBridge} 2>/dev/null || true`]);
+    // The raw script's `ctr run` used runc's default cgroups path `/<namespace>/<id>`.
+    removeTopCgroup(env.config.cgroupMount, `${at.realm}.${env.config.namespaceSuffix}`);
     rmSync(work, { recursive: true, force: true });
     env.cleanup();
   }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { privateContainerd, ctr, testNamespace } from '../test/helpers/containerd.js';
+import { removeTopCgroup } from '../test/helpers/host-snapshot.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { median, printRow } from './harness.js';
 import { ContainerdClient, minimalSpec, purgeNamespace, teardownContainer } from '../src/containerd/index.js';
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await purgeNamespace(client, ns).catch((err: unknown) => console.error('cleanup failed:', err));
+    removeTopCgroup('/sys/fs/cgroup', ns); // what `ctr run` left: runc's `/<namespace>` cgroup
     client.close();
     rmSync(logDir, { recursive: true, force: true });
     try {

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 
 /**
  * The few filesystem calls the managers make, behind an interface so the controller-enabling
@@ -18,8 +18,14 @@ export interface CgroupFs {
   exists(path: string): Promise<boolean>;
 }
 
+/**
+ * Reads are synchronous: a cgroupfs file or directory listing is generated in memory by the
+ * kernel in microseconds, while a promise read costs four or five thread-pool round trips that
+ * queue behind any other file work in flight. Writes and mkdir/rmdir stay asynchronous: they can
+ * take the kernel milliseconds (cpuset, memory migration, a group still being drained).
+ */
 export const nodeCgroupFs: CgroupFs = {
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: async (path) => readFileSync(path, 'utf8'),
   // O_WRONLY without O_CREAT/O_TRUNC: write-only files such as cgroup.kill refuse read opens.
   writeFile: (path, data) => writeFile(path, data, { flag: constants.O_WRONLY }),
   async mkdir(path) {
@@ -33,14 +39,11 @@ export const nodeCgroupFs: CgroupFs = {
   },
   rmdir: (path) => rmdir(path),
   async subdirs(path) {
-    const entries = await readdir(path, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    return readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   },
-  exists: (path) =>
-    access(path).then(
-      () => true,
-      () => false,
-    ),
+  exists: async (path) => existsSync(path),
 };
 
 export function errnoCode(err: unknown): string | undefined {

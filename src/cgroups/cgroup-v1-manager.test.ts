@@ -83,6 +83,34 @@ test('ensure creates the group in every hierarchy; each new cpuset level inherit
   }
 });
 
+test('ensure of an existing group heals empty cpuset levels above it; a second ensure creates nothing', async () => {
+  const { root, hierarchies, fs } = await fakeV1();
+  try {
+    const m = new CgroupV1Manager({ cgroupRoot: 'kukeon', hierarchies, fs });
+    await m.ensure('/kukeon/r/s');
+    // Someone emptied the middle level and the group (as a crash between mkdir and the copy would).
+    for (const level of ['kukeon/r', 'kukeon/r/s'])
+      for (const f of ['cpuset.cpus', 'cpuset.mems']) await writeFile(join(root, 'cpuset', level, f), '');
+    const again = await m.ensure('/kukeon/r/s');
+    assert.equal(again.created, false);
+    for (const level of ['kukeon/r', 'kukeon/r/s'])
+      assert.equal((await readFile(join(root, 'cpuset', level, 'cpuset.cpus'), 'utf8')).trim(), '0-1');
+    await m.addProcs('/kukeon/r/s', [4243]);
+    // A group whose parents exist is one mkdir per hierarchy (and the cpuset copy).
+    const made: string[] = [];
+    const counting = new CgroupV1Manager({
+      cgroupRoot: 'kukeon',
+      hierarchies,
+      fs: { ...fs, mkdir: (p) => (made.push(p), fs.mkdir(p)) },
+    });
+    assert.equal((await counting.ensure('/kukeon/r/s/c')).created, true);
+    assert.equal(made.length, hierarchies.length);
+    assert.equal((await readFile(join(root, 'cpuset', 'kukeon/r/s/c', 'cpuset.mems'), 'utf8')).trim(), '0-1');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('resources map to the v1 files; missing hierarchies or files are skipped, not fatal', async () => {
   const { root, hierarchies, fs } = await fakeV1();
   try {

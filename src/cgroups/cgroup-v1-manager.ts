@@ -40,37 +40,59 @@ export class CgroupV1Manager extends BaseCgroupManager {
   async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {
     const path = this.mutable(groupPath);
     const segments = groupSegments(path);
-    let created = false;
-    for (const h of this.layout) {
-      const cpuset = h.controllers.includes('cpuset');
-      let dir = h.mountPath;
-      for (const segment of segments) {
-        const parent = dir;
-        dir = `${dir}/${segment}`;
-        try {
-          created = (await this.fs.mkdir(dir)) || created;
-          // A new cpuset group starts with no cpus/mems and refuses tasks until they are copied.
-          if (cpuset) await this.inheritCpuset(parent, dir);
-        } catch (err) {
-          if (err instanceof CgroupError) throw err;
-          throw new CgroupError(
-            CgroupErrorCode.WriteFailed,
-            `cannot create cgroup ${dir}: ${errnoCode(err)}`,
-            {
-              cause: err,
-            },
-          );
-        }
-      }
-    }
+    // Hierarchies are independent trees: made side by side.
+    const made = await Promise.all(this.layout.map((h) => this.ensureIn(h, segments)));
     const resources = await this.setResources(path, options.resources ?? {});
     return {
       groupPath: path,
-      created,
+      created: made.some(Boolean),
       subtreeControllers: this.delegated(options.subtreeControllers ?? 'none'),
       failedControllers: [],
       resources,
     };
+  }
+
+  /** The group in one hierarchy, every missing level made; true when a level was created. */
+  private async ensureIn(h: Hierarchy, segments: readonly string[]): Promise<boolean> {
+    const mkdir = (dir: string): Promise<boolean> =>
+      this.fs.mkdir(dir).catch((err: unknown) => {
+        if (errnoCode(err) === 'ENOENT') throw err; // a missing parent: see below
+        throw new CgroupError(CgroupErrorCode.WriteFailed, `cannot create cgroup ${dir}: ${errnoCode(err)}`, {
+          cause: err,
+        });
+      });
+    const cpuset = h.controllers.includes('cpuset');
+    // A group's parents usually exist (its scope was ensured first): one mkdir of the group
+    // itself settles it — in cpuset once its cpus/mems are set too (a new cpuset group refuses
+    // tasks until they are copied from its parent; the kernel keeps a child's within its
+    // parent's, so a group with both set has ancestors with both set). Otherwise every level is
+    // walked from the top.
+    let created = false;
+    if (segments.length > 0) {
+      const group = `${h.mountPath}/${segments.join('/')}`;
+      const parent = `${h.mountPath}/${segments.slice(0, -1).join('/')}`.replace(/\/$/, '');
+      try {
+        created = await mkdir(group);
+        if (!cpuset || (await this.inheritCpuset(parent, group))) return created;
+      } catch (err) {
+        if (err instanceof CgroupError) throw err;
+      }
+    }
+    let dir = h.mountPath;
+    for (const segment of segments) {
+      const parent = dir;
+      dir = `${dir}/${segment}`;
+      try {
+        created = (await mkdir(dir)) || created;
+        if (cpuset) await this.inheritCpuset(parent, dir);
+      } catch (err) {
+        if (err instanceof CgroupError) throw err;
+        throw new CgroupError(CgroupErrorCode.WriteFailed, `cannot create cgroup ${dir}: ${errnoCode(err)}`, {
+          cause: err,
+        });
+      }
+    }
+    return created;
   }
 
   async setResources(groupPath: string, resources: CgroupResources): Promise<ResourceOutcome> {
@@ -121,12 +143,16 @@ export class CgroupV1Manager extends BaseCgroupManager {
     return list.filter((c) => mounted.has(V1_NAME[c] ?? c)).sort();
   }
 
-  private async inheritCpuset(parent: string, dir: string): Promise<void> {
+  /** Copies the parent's cpus/mems into a group that has none; false when they stay empty. */
+  private async inheritCpuset(parent: string, dir: string): Promise<boolean> {
+    let set = true;
     for (const file of ['cpuset.cpus', 'cpuset.mems']) {
       const current = (await this.fs.readFile(`${dir}/${file}`)).trim();
       if (current !== '') continue;
       const value = (await this.fs.readFile(`${parent}/${file}`)).trim();
-      await this.fs.writeFile(`${dir}/${file}`, value);
+      if (value === '') set = false;
+      else await this.fs.writeFile(`${dir}/${file}`, value);
     }
+    return set;
   }
 }

@@ -143,13 +143,21 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
  * realm deletion leaves it (it is shared by all realms), so tests remove it to end clean.
  */
 export function removeCgroupRoot(cfg: HostConfig): void {
-  const mount = cfg.cgroupMount;
+  removeTopCgroup(cfg.cgroupMount, cfg.cgroupRoot);
+}
+
+/**
+ * Removes an empty top-level cgroup `name` in every hierarchy under `mount`. A container run by
+ * `ctr run` (tests and the benches' raw scripts) gets runc's default cgroups path
+ * `/<namespace>/<id>`: runc removes `<id>` with the container and leaves `<namespace>` behind.
+ */
+export function removeTopCgroup(mount: string, name: string): void {
   const dirs = readdirSync(mount).includes('cgroup.controllers')
     ? [mount]
     : readdirSync(mount).map((h) => join(mount, h));
   for (const d of dirs) {
     try {
-      rmdirSync(join(d, cfg.cgroupRoot));
+      rmdirSync(join(d, name));
     } catch {
       // absent in this hierarchy
     }

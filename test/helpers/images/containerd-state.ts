@@ -3,6 +3,7 @@
  * before and after an import. Test code only (product code never runs ctr).
  */
 import { execFileSync } from 'node:child_process';
+import { removeTopCgroup } from '../host-snapshot.js';
 
 function ctr(socket: string, ns: string, args: string[]): string {
   return execFileSync('ctr', ['--address', socket, '--namespace', ns, ...args], { encoding: 'utf8' });
@@ -67,6 +68,8 @@ export function removeNamespace(socket: string, ns: string): void {
   for (let i = 0; ; i++) {
     try {
       execFileSync('ctr', ['--address', socket, 'namespaces', 'rm', ns], { stdio: 'pipe' });
+      // `ctr run` left runc's default `/<namespace>` cgroup in every hierarchy.
+      removeTopCgroup('/sys/fs/cgroup', ns);
       return;
     } catch (err) {
       if (i >= 20) throw err;
