@@ -1,5 +1,5 @@
 // Benchmark: `kuke` start-up. `kuke version --no-daemon` against bare `node -e 0` (target
-// ≤ 1.2×), for the tsc output and the bundle (dist/kuke/kuke.mjs + kuke.cjs + its V8 code cache,
+// ≤ 1.2×), for the tsc output and the bundle (dist/kuke/kuke.cjs + kuke-main.cjs + its V8 code cache,
 // and the same without the cache), beside the floors of any script (an empty .mjs / .cjs file);
 // then `kuke get realms` against a running kukeond (hermetic instance on a private containerd).
 // Run by `npm run bench`; standalone it starts its own private containerd.
@@ -14,7 +14,7 @@ import { printRow, timeRuns } from './harness.js';
 
 const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 20);
 const tscEntry = fileURLToPath(new URL('../src/cli/kuke.js', import.meta.url));
-const bundleEntry = fileURLToPath(new URL('../kuke/kuke.mjs', import.meta.url));
+const bundleEntry = fileURLToPath(new URL('../kuke/kuke.cjs', import.meta.url));
 const kukeond = fileURLToPath(new URL('../src/daemon/kukeond.js', import.meta.url));
 
 function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -51,12 +51,12 @@ async function main(): Promise<void> {
   writeFileSync(empty, '');
   const emptyCjs = join(env.dir, 'empty.cjs');
   writeFileSync(emptyCjs, '');
-  // The bundle without its code cache, beside the real one (the bin imports ../src/errors.js).
+  // The bundle without its code cache, beside the real one (the bin imports the tsc output from ../src).
   const noCacheDir = fileURLToPath(new URL(`../kuke-nocache-${process.pid}/`, import.meta.url));
-  const noCacheEntry = join(noCacheDir, 'kuke.mjs');
+  const noCacheEntry = join(noCacheDir, 'kuke.cjs');
   if (hasBundle) {
     mkdirSync(noCacheDir, { recursive: true });
-    for (const f of ['kuke.mjs', 'kuke.cjs']) copyFileSync(join(bundleEntry, '..', f), join(noCacheDir, f));
+    for (const f of ['kuke.cjs', 'kuke-main.cjs']) copyFileSync(join(bundleEntry, '..', f), join(noCacheDir, f));
   }
   const variants: Record<string, () => Promise<void>> = {
     node: () => runNode(['-e', '0'], base),

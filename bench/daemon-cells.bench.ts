@@ -32,7 +32,7 @@ const RSS_TARGET_MB = 80;
 // Exits at once on SIGTERM, so stopping costs the same on both sides.
 const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
 
-const bundleEntry = fileURLToPath(new URL('../kuke/kuke.mjs', import.meta.url));
+const bundleEntry = fileURLToPath(new URL('../kuke/kuke.cjs', import.meta.url));
 const tscEntry = fileURLToPath(new URL('../src/cli/kuke.js', import.meta.url));
 const kukeEntry = existsSync(bundleEntry) ? bundleEntry : tscEntry;
 const kukeond = fileURLToPath(new URL('../src/daemon/kukeond.js', import.meta.url));

@@ -1,6 +1,6 @@
 /**
- * The bundled `kuke` bin (dist/kuke/kuke.mjs: one CommonJS script compiled from a V8 code cache,
- * the tsc output behind the in-process mode imported at run time, errors.js handed in) answers
+ * The bundled `kuke` bin (dist/kuke/kuke.cjs running one CommonJS script compiled from a V8 code
+ * cache, the tsc output behind the in-process mode imported at run time) answers
  * exactly like the tsc build: same stdout, stderr and exit code — including errors thrown by the
  * in-process runner and recognised by code (one KukeonError class on both sides) — and a code
  * cache V8 rejects changes nothing but speed.
@@ -16,7 +16,7 @@ import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/ho
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
 const tscKuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
-const bundle = fileURLToPath(new URL('../../kuke/kuke.mjs', import.meta.url));
+const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot
   ? 'needs root (containerd, cgroups)'
@@ -88,21 +88,21 @@ test('the bundle answers exactly like the tsc build, in-process errors included'
 });
 
 test('a code cache V8 rejects only costs speed', { skip }, () => {
-  // A copy of the bin beside dist/kuke (it imports ../src/errors.js) with a garbage cache.
+  // A copy of the bin beside dist/kuke (it imports the tsc output from ../src) with a garbage cache.
   const dir = fileURLToPath(new URL(`../../kuke-test-${process.pid}/`, import.meta.url));
   mkdirSync(dir, { recursive: true });
   try {
-    for (const f of ['kuke.mjs', 'kuke.cjs']) copyFileSync(join(bundle, '..', f), join(dir, f));
-    writeFileSync(join(dir, 'kuke.cjs.cache'), Buffer.from('not a V8 code cache'));
+    for (const f of ['kuke.cjs', 'kuke-main.cjs']) copyFileSync(join(bundle, '..', f), join(dir, f));
+    writeFileSync(join(dir, 'kuke-main.cjs.cache'), Buffer.from('not a V8 code cache'));
     const args = ['get', 'realm', 'nope'];
-    assert.deepEqual(run(join(dir, 'kuke.mjs'), args), {
+    assert.deepEqual(run(join(dir, 'kuke.cjs'), args), {
       code: 1,
       stdout: '',
       stderr: 'Error: realm "nope" not found\n',
     });
-    rmSync(join(dir, 'kuke.cjs.cache'));
+    rmSync(join(dir, 'kuke-main.cjs.cache'));
     assert.deepEqual(
-      run(join(dir, 'kuke.mjs'), ['version', '--no-daemon']),
+      run(join(dir, 'kuke.cjs'), ['version', '--no-daemon']),
       run(bundle, ['version', '--no-daemon']),
     );
   } finally {

@@ -138,7 +138,7 @@ test('daemon mode and in-process mode list the same realms (spec 03 §8)', { ski
   assert.deepEqual(viaDaemon, { code: 0, stdout: 'realm/default\nrealm/kuke-system\n', stderr: '' });
   assert.deepEqual(inProcess, viaDaemon);
   // The esbuild bundle (the installed `kuke` bin) answers the same.
-  const bundle = fileURLToPath(new URL('../../kuke/kuke.mjs', import.meta.url));
+  const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
   if (existsSync(bundle)) {
     const r = spawnSync(process.execPath, [bundle, 'get', 'realms', '-o', 'name'], {
       env: clientEnv,

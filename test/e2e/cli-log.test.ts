@@ -22,7 +22,7 @@ import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-chi
 import { b64, cellYaml, scopeYaml } from '../helpers/fault-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
-const bundle = fileURLToPath(new URL('../../kuke/kuke.mjs', import.meta.url));
+const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot
   ? 'needs root (containerd, runc, cgroups, CNI)'

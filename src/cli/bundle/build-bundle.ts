@@ -5,18 +5,18 @@
  *   node dist/src/cli/bundle/build-bundle.js
  *
  * Output, in `dist/kuke/`:
- *   kuke.cjs        every CLI module and what they import statically, as ONE CommonJS script;
- *   kuke.cjs.cache  V8's code cache of that script, recorded by training runs at build time;
- *   kuke.mjs        the bin (see bundle-entry.ts): imports `errors.js`, compiles kuke.cjs with
- *                   the code cache and runs it.
+ *   kuke-main.cjs        every CLI module and what they import statically, as ONE CommonJS script;
+ *   kuke-main.cjs.cache  V8's code cache of that script, recorded by training runs at build time;
+ *   kuke.cjs             the bin (see bundle-entry.ts): compiles kuke-main.cjs with the code
+ *                        cache and runs it.
  *
  * Why this shape (docs/bench-cli.md has the figures): every ES module costs node an async file
  * read, a compile without any code cache and a link, and the ES loader itself costs a few ms
- * that a CommonJS script does not. One script compiled from a code cache skips parsing and
- * compiling whatever the training runs executed. The tsc output behind the in-process mode
- * (runner, controller, handler table, images) stays outside, loaded by `import()` only when a
- * command needs it, and `errors.js` is the bin's one copy, handed in, so every layer throws and
- * tests the same KukeonError class (`hasCode`, `instanceof` keep working across the boundary).
+ * that CommonJS does not. One script compiled from a code cache skips parsing and compiling
+ * whatever the training runs executed. The tsc output behind the in-process mode (runner,
+ * controller, handler table, images) stays outside, loaded by `import()` only when a command
+ * needs it; errors.ts makes its KukeonError one class per process, so the bundle's copy and the
+ * tsc output's throw and test the same class (`hasCode`, `instanceof` keep working).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -38,9 +38,9 @@ import { bundleEntrySource } from './bundle-entry.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const dist = join(root, 'dist', 'src');
 const outdir = join(root, 'dist', 'kuke');
-
-/** The one compiled module handed in by the bin instead of bundled (class identity). */
-const sharedModules: Record<string, string> = { 'errors.js': 'errors' };
+/** The bin (package.json `bin.kuke`) and the bundled script it runs. */
+export const BIN = 'kuke.cjs';
+export const SCRIPT = 'kuke-main.cjs';
 
 /** Compiled modules of the CLI itself; anything else they import statically is bundled too. */
 function isCliModule(path: string): boolean {
@@ -49,10 +49,10 @@ function isCliModule(path: string): boolean {
 }
 
 /**
- * Sorts our compiled modules: `errors.js` comes from the bin; a module outside cli/ and client/
- * reached only by `import()` (the in-process runner, controller, handler table …) stays the tsc
- * output, imported at run time; every static import is bundled (a CommonJS script cannot
- * `require` an ES module on node 20).
+ * Sorts our compiled modules: a module outside cli/ and client/ reached only by `import()` (the
+ * in-process runner, controller, handler table …) stays the tsc output, imported at run time;
+ * every static import is bundled (a CommonJS script cannot `require` an ES module on every
+ * node 20).
  */
 const sortTscOutput: Plugin = {
   name: 'sort-tsc-output',
@@ -60,17 +60,11 @@ const sortTscOutput: Plugin = {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.importer !== '<stdin>' && relative(dist, args.importer).startsWith('..')) return undefined;
       const path = resolve(args.resolveDir, args.path);
-      const shared = sharedModules[relative(dist, path)];
-      if (shared) return { path: shared, namespace: 'kuke-shared' };
       if (isCliModule(path) || args.kind !== 'dynamic-import') return undefined;
       let rel = relative(outdir, path);
       if (!rel.startsWith('.')) rel = `./${rel}`;
       return { path: rel, external: true };
     });
-    b.onLoad({ filter: /.*/, namespace: 'kuke-shared' }, (args) => ({
-      contents: `module.exports = __kukeShared.${args.path};\n`,
-      loader: 'js',
-    }));
   },
 };
 
@@ -125,7 +119,7 @@ function routeDynamicImports(code: string): string {
 
 /**
  * Runs the bin on commands that exercise the start-up and the daemon client path, each run
- * recording V8's code cache of kuke.cjs as it exits (loading the previous run's first, so the
+ * recording V8's code cache of the script as it exits (loading the previous run's first, so the
  * cache holds the functions of all of them). Nothing reaches a daemon: the socket does not exist.
  */
 function recordCodeCache(cacheFile: string): void {
@@ -142,7 +136,7 @@ function recordCodeCache(cacheFile: string): void {
       ['version', '--no-daemon'],
       ['get', 'cells', '--realm', 'r', '--space', 's', '--stack', 't'],
     ]) {
-      spawnSync(process.execPath, [join(outdir, 'kuke.mjs'), ...args], { env, stdio: 'ignore' });
+      spawnSync(process.execPath, [join(outdir, BIN), ...args], { env, stdio: 'ignore' });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -151,7 +145,7 @@ function recordCodeCache(cacheFile: string): void {
 
 export async function buildBundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  const script = join(outdir, 'kuke.cjs');
+  const script = join(outdir, SCRIPT);
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     stdin: { contents: entry, resolveDir: join(dist, 'cli'), sourcefile: 'kuke-bundle-entry.js' },
@@ -163,8 +157,14 @@ export async function buildBundle(): Promise<void> {
     // Runtime dependencies other than commander stay in node_modules (loaded lazily anyway).
     external: ['yaml', 'zod', 'pino', 'cli-progress', '@grpc/*', 'protobufjs', 'kukeon-flock', 'tar-stream'],
     // The bin hands in the script's own URL (daemon-process.ts finds kukeond relative to it).
-    define: { KUKE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__kukeUrl' },
+    define: { KUKE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__kukeMeta.url' },
     plugins: [sortTscOutput, lazyChildProcess],
+    // Less to read and hash on every start; names stay (error classes, stack traces).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    // ASCII only, so the bin reads it as latin1 (no UTF-8 decoding of 300 KB on every start).
+    charset: 'ascii',
     write: false,
     logLevel: 'warning',
   });
@@ -175,15 +175,17 @@ export async function buildBundle(): Promise<void> {
     writeFileSync(tmp, text, { mode });
     renameSync(tmp, join(outdir, name));
   };
-  replace('kuke.cjs', routeDynamicImports(result.outputFiles[0].text));
-  replace('kuke.mjs', bundleEntrySource(), 0o755);
-  const cacheTmp = join(outdir, `.kuke.cjs.cache.${process.pid}.tmp`);
+  const code = routeDynamicImports(result.outputFiles[0].text);
+  if (/[^\x00-\x7f]/.test(code)) throw new Error('bundle: the script is not ASCII; the bin reads it as latin1');
+  replace(SCRIPT, code);
+  replace(BIN, bundleEntrySource(), 0o755);
+  const cacheTmp = join(outdir, `.${SCRIPT}.cache.${process.pid}.tmp`);
   recordCodeCache(cacheTmp);
   if (existsSync(cacheTmp)) renameSync(cacheTmp, `${script}.cache`);
   else rmSync(`${script}.cache`, { force: true });
   // No chunk of an earlier layout left beside the new files.
   for (const f of readdirSync(outdir))
-    if (!['kuke.mjs', 'kuke.cjs', 'kuke.cjs.cache'].includes(f)) rmSync(join(outdir, f), { force: true });
+    if (![BIN, SCRIPT, `${SCRIPT}.cache`].includes(f)) rmSync(join(outdir, f), { force: true });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await buildBundle();

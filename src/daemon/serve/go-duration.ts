@@ -15,10 +15,10 @@ const units: Record<string, number> = {
 export function parseGoDuration(text: string): number | undefined {
   const s = text.trim();
   if (s === '0' || s === '+0' || s === '-0') return 0;
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(s);
+  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|ms|s|m|h))+$/.exec(s);
   if (!m) return undefined;
   let total = 0;
-  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)/g)) {
     total += Number(part[1]) * units[part[2]];
   }
   return m[1] === '-' ? -total : total;
