@@ -176,7 +176,8 @@ export async function buildBundle(): Promise<void> {
     renameSync(tmp, join(outdir, name));
   };
   const code = routeDynamicImports(result.outputFiles[0].text);
-  if (/[^\t\n\r\x20-\x7e]/.test(code)) throw new Error('bundle: the script is not ASCII; the bin reads it as latin1');
+  if (/[^\t\n\r\x20-\x7e]/.test(code))
+    throw new Error('bundle: the script is not ASCII; the bin reads it as latin1');
   replace(SCRIPT, code);
   replace(BIN, bundleEntrySource(), 0o755);
   const cacheTmp = join(outdir, `.${SCRIPT}.cache.${process.pid}.tmp`);
