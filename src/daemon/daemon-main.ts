@@ -21,6 +21,8 @@ import {
 } from './serve/daemon-settings.js';
 import { checkInstanceIdentity } from './serve/instance-guard.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
+import { MemoryTrimmer } from './serve/memory-trimmer.js';
+import { mallocTrim } from 'kukeon-flock';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
 import { serveAttach, type AttachBackend } from './attach/attach-connection.js';
@@ -34,13 +36,17 @@ import { ATTACH_MAGIC } from './rpc/attach-frames.js';
 const PASS_WAIT_MS = 2_000;
 const STARTUP_PASS_WAIT_MS = 10_000;
 
-/** Every handler but Ping (the liveness probe) runs as a shared operation of the gate. */
-function gateHandlers(handlers: MethodHandlers, gate: OperationGate): MethodHandlers {
+/**
+ * Every handler but Ping (the liveness probe) runs as a shared operation of the gate, and tells
+ * the memory trimmer that work happened.
+ */
+function gateHandlers(handlers: MethodHandlers, gate: OperationGate, trimmer: MemoryTrimmer): MethodHandlers {
   const out: Record<string, unknown> = {};
   for (const [name, h] of Object.entries(handlers)) {
     if (h === undefined) continue;
     const fn = h as (args: unknown) => Promise<object>;
-    out[name] = name === 'Ping' ? fn : (args: unknown) => gate.shared(() => fn(args));
+    out[name] =
+      name === 'Ping' ? fn : (args: unknown) => gate.shared(() => fn(args)).finally(() => trimmer.touch());
   }
   return out as MethodHandlers;
 }
@@ -97,9 +103,10 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // Requests and the background passes exclude each other (see OperationGate).
   const gate = new OperationGate();
   const exclusive = (fn: () => Promise<void>) => gate.whenIdle(fn, PASS_WAIT_MS);
+  const trimmer = new MemoryTrimmer(mallocTrim);
   const registry = registerMethodHandlers(
     new MethodRegistry(),
-    gateHandlers(createMethodHandlers(controller), gate),
+    gateHandlers(createMethodHandlers(controller), gate, trimmer),
   );
   // Attach sessions: the runner hands new terminal tasks over; running ones are re-opened now.
   const sessions = new TerminalSessions({ containerd: runner.ctx.containerd, logger: log });
@@ -149,6 +156,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
           log.warn({ err }, 'terminal session pickup failed'),
         );
       syncTimedLogs();
+      trimmer.touch();
     },
     log,
   );
@@ -171,6 +179,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
         await server.stop();
         sessions.closeAll();
         recorder.close();
+        trimmer.close();
         runner.close();
       },
     },

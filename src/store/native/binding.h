@@ -4,3 +4,4 @@
 
 napi_value throw_errno(napi_env env, int err, const char *syscall);
 napi_value js_mkfifo(napi_env env, napi_callback_info info);
+napi_value js_malloc_trim(napi_env env, napi_callback_info info);

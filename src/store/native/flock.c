@@ -67,6 +67,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "flock", fn);
   napi_create_function(env, "mkfifo", NAPI_AUTO_LENGTH, js_mkfifo, NULL, &fn);
   napi_set_named_property(env, exports, "mkfifo", fn);
+  napi_create_function(env, "mallocTrim", NAPI_AUTO_LENGTH, js_malloc_trim, NULL, &fn);
+  napi_set_named_property(env, exports, "mallocTrim", fn);
   set_int(env, exports, "LOCK_SH", LOCK_SH);
   set_int(env, exports, "LOCK_EX", LOCK_EX);
   set_int(env, exports, "LOCK_NB", LOCK_NB);

@@ -6,3 +6,5 @@ export const LOCK_NB: number;
 export const LOCK_UN: number;
 /** mkfifo(3); returns false when the path already exists (of any type). */
 export function mkfifo(path: string, mode: number): boolean;
+/** malloc_trim(0): free heap pages back to the kernel (glibc); true when some were released. */
+export function mallocTrim(): boolean;

@@ -13,4 +13,4 @@ try {
   );
 }
 
-export const { flock, mkfifo, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = binding;
+export const { flock, mkfifo, mallocTrim, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = binding;
