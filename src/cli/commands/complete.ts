@@ -49,7 +49,7 @@ async function names(ctx: CliContext, kind: string, scope: Record<string, string
   if (kind === 'realm') docs = await listRealms(api);
   else if (kind === 'space') docs = await listSpaces(api, scope);
   else if (kind === 'stack') docs = await listStacks(api, scope);
-  else if (kind === 'cell') docs = await listCells(api, scope);
+  else if (kind === 'cell') docs = await listCells(api, scope, ['metadata.name']);
   return [...new Set(docs.map((d) => str(d, 'metadata.name')))].sort();
 }
 

@@ -225,7 +225,11 @@ async function getCells(
         `cell ${q(o.name)} not found in stack ${q(realm)}/${q(space)}/${q(stack)}`,
       ),
     ];
-  } else docs = select(await listCells(api, { realm: o.realm, space: o.space, stack: o.stack }), sel);
+  } else {
+    // A table (or names) needs a few fields of each document, not the whole of it.
+    const fields = output === 'json' || output === 'yaml' ? undefined : cellColumns.fields;
+    docs = select(await listCells(api, { realm: o.realm, space: o.space, stack: o.stack }, fields), sel);
+  }
   await print(ctx, {
     kind: 'cell',
     output,

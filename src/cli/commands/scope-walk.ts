@@ -48,7 +48,15 @@ export async function listStacks(api: KukeonApi, f: ScopeFilter): Promise<PlainD
   return out;
 }
 
-export async function listCells(api: KukeonApi, f: ScopeFilter): Promise<PlainDoc[]> {
+/**
+ * The cells of the filtered stacks. `fields`: only these document paths are needed (a table);
+ * the daemon may send just those (ListCells `Fields`) or, not knowing the hint, whole documents.
+ */
+export async function listCells(
+  api: KukeonApi,
+  f: ScopeFilter,
+  fields?: readonly string[],
+): Promise<PlainDoc[]> {
   let triples: [string, string, string][];
   if (f.realm && f.space && f.stack) triples = [[f.realm, f.space, f.stack]];
   else {
@@ -67,6 +75,7 @@ export async function listCells(api: KukeonApi, f: ScopeFilter): Promise<PlainDo
       RealmName: realm,
       SpaceName: space,
       StackName: stack,
+      ...(fields ? { Fields: fields } : {}),
     });
     out.push(...(reply.Cells ?? []));
   }

@@ -13,6 +13,7 @@ import {
 } from './get-columns.js';
 import { formatBytes } from './byte-size.js';
 import { renderTable } from './table.js';
+import { pickFields } from '../../daemon/methods/pick-fields.js';
 
 const now = new Date('2026-01-10T12:00:00Z');
 const created = '2026-01-10T11:57:00Z';
@@ -97,6 +98,42 @@ test('cell: SYNC from the config label, wide CONTAINERS BRIDGE DIVERGENCE', () =
     ['b', 'r', 's', 't', 'Ready', 'OutOfSync', '-', '0/0', 'k-br0', 'image'],
     ['c', 'r', 's', 't', 'Stopped', 'Synced', '-', '0/0', '-', ''],
   ]);
+});
+
+test('cell: the table from documents cut to cellColumns.fields is the table from whole ones', () => {
+  // Whole documents as kukeond sends them, every column's source set (and some not shown).
+  const whole = (name: string, status: Record<string, unknown>, labels: Record<string, string> = {}) => ({
+    apiVersion: 'v1beta1',
+    kind: 'Cell',
+    metadata: { name, labels: { 'cell.kukeon.io': name, ...labels }, generation: 3 },
+    spec: {
+      id: name,
+      realmId: 'r',
+      spaceId: 's',
+      stackId: 't',
+      rootContainerId: 'root',
+      containers: [{ id: 'w', image: 'busybox', command: 'sh', args: ['-c', 'sleep 1'] }],
+    },
+    status: { createdAt: created, ...status },
+  });
+  const docs = [
+    whole('a', { state: 'Ready', readyObserved: true, containers: [{ id: 'w', state: 'Ready' }] }),
+    whole(
+      'b',
+      { state: 'Ready', outOfSync: true, outOfSyncReason: 'image', network: { bridgeName: 'k-br0' } },
+      { 'kukeon.io/config': 'cfg' },
+    ),
+    whole('c', { state: 'Failed', reason: 'StartCellFailed', message: 'x' }, { 'kukeon.io/config': 'cfg' }),
+    { metadata: { name: 'd' }, spec: { realmId: 'r', spaceId: 's', stackId: 't' } },
+  ];
+  const cut = docs.map((d) => pickFields(d, cellColumns.fields ?? []));
+  for (const wide of [false, true])
+    assert.deepEqual(tableRows(cellColumns, cut, wide, now), tableRows(cellColumns, docs, wide, now));
+  assert.deepEqual(
+    Object.keys(cut[0].spec as object),
+    ['realmId', 'spaceId', 'stackId'],
+    'what no column shows is cut',
+  );
 });
 
 test('container: root name, probe failure shows Unknown, EXIT only when non-zero', () => {

@@ -1,7 +1,8 @@
 import { identityOf, type Controller } from '../../controller/index.js';
 import type { CellDoc } from '../../api/index.js';
 import type { Cell } from '../../model/resources.js';
-import { argBool, argDoc, argString, wireDoc } from './wire-args.js';
+import { argBool, argDoc, argString, argStringList, wireDoc } from './wire-args.js';
+import { pickFields } from './pick-fields.js';
 import type { CellMethodName, MethodHandler } from './types.js';
 
 const doc = (m: Cell) => wireDoc<'Cell', CellDoc>('Cell', m);
@@ -37,13 +38,17 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       return { Result: { Cell: doc(r.resource), ...r.facts } };
     },
     // Documents kept in memory between calls (see CellListCache): a 200-cell listing stays cheap.
-    ListCells: async (args) => ({
-      Cells: (await c.listCellDocuments(
+    // `Fields` (our extension; a daemon that does not know it sends whole documents) cuts each
+    // document down to what a table shows.
+    ListCells: async (args) => {
+      const docs = await c.listCellDocuments(
         argString(args, 'RealmName'),
         argString(args, 'SpaceName'),
         argString(args, 'StackName'),
-      )) as CellDoc[],
-    }),
+      );
+      const fields = argStringList(args, 'Fields');
+      return { Cells: (fields.length ? docs.map((d) => pickFields(d, fields)) : docs) as CellDoc[] };
+    },
     StartCell: async (args) => {
       const requested = cellArg(args);
       const cell = await c.startCell(identityOf(requested), requested.spec.runtimeEnv);

@@ -148,6 +148,11 @@ export interface ListCellsArgs {
   RealmName: string;
   SpaceName: string;
   StackName: string;
+  /**
+   * Only these dotted paths of each document (kukeon-ts extension; absent or empty: whole
+   * documents). A daemon that does not know it ignores it, as Go's JSON decoding does.
+   */
+  Fields?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,12 @@ export function argString(args: unknown, key: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** A list of strings; anything else (absent, another type) is an empty list. */
+export function argStringList(args: unknown, key: string): string[] {
+  const v = (args as Record<string, unknown> | undefined)?.[key];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 export function argBool(args: unknown, key: string): boolean {
   return (args as Record<string, unknown> | undefined)?.[key] === true;
 }
