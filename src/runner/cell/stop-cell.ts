@@ -16,7 +16,8 @@ export const STOP_GRACE_MS = 5_000;
 
 /**
  * Stops a cell: workloads first (SIGTERM, grace, SIGKILL; in parallel), then the root's CNI
- * detach while the root stops (its namespace held for the DEL). Records and snapshots stay, so a start is quick. State Stopped.
+ * detach while the root stops (its namespace held for the DEL). Records and snapshots stay, so a
+ * start is quick. State Stopped.
  */
 export async function stopCell(ctx: RunnerContext, ref: CellRef, graceMs = STOP_GRACE_MS): Promise<Cell> {
   return withCellLock(ctx, ref, () => haltCellLocked(ctx, ref, 'stop', graceMs));
