@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { BigIntStats } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { Cell } from '../model/resources.js';
 import { listCells } from '../runner/cell/cell-store.js';
 import type { RunnerContext } from '../runner/runner-context.js';
 import { DocumentStore } from '../store/index.js';
-import { CellListCache } from './cell-list-cache.js';
+import { CellListCache, trustedUnchanged } from './cell-list-cache.js';
 
 const stack = ['r', 's', 't'];
 
@@ -81,8 +82,7 @@ describe('CellListCache', () => {
     log = recordingLog();
     // Counts the store's locked reads: a reused entry must not cause one.
     const source = {
-      listChildren: store.listChildren.bind(store),
-      documentPath: store.documentPath.bind(store),
+      statChildDocuments: store.statChildDocuments.bind(store),
       read: <T>(scope: readonly string[]) => {
         reads++;
         return store.read<T>(scope);
@@ -149,5 +149,32 @@ describe('CellListCache', () => {
 
   it('an empty or missing stack lists nothing', async () => {
     assert.deepEqual(await cache.list(['r', 's', 'nope']), []);
+  });
+});
+
+describe('trustedUnchanged: when a stat alone says a cached document is current', () => {
+  const stat = (o: Partial<Record<'ino' | 'size' | 'mtimeNs' | 'ctimeNs', bigint>> = {}): BigIntStats =>
+    ({
+      dev: 1n,
+      ino: 10n,
+      size: 100n,
+      mtimeNs: 1_000_000_000_000n,
+      ctimeNs: 1_000_000_000_000n,
+      ...o,
+    }) as BigIntStats;
+  const mtimeMs = 1_000_000; // the stat's mtime, in ms
+
+  it('the same file, modified well before it was verified: trusted', () => {
+    assert.equal(trustedUnchanged({ stat: stat(), verifiedAtMs: mtimeMs + 5_000 }, stat()), true);
+  });
+  it('modified shortly before the verification (a same-tick rewrite could look identical): compared', () => {
+    assert.equal(trustedUnchanged({ stat: stat(), verifiedAtMs: mtimeMs + 200 }, stat()), false);
+  });
+  it('another inode, size or time: compared', () => {
+    const cached = { stat: stat(), verifiedAtMs: mtimeMs + 5_000 };
+    assert.equal(trustedUnchanged(cached, stat({ ino: 11n })), false);
+    assert.equal(trustedUnchanged(cached, stat({ size: 101n })), false);
+    assert.equal(trustedUnchanged(cached, stat({ mtimeNs: 1_000_000_000_001n })), false);
+    assert.equal(trustedUnchanged(cached, stat({ ctimeNs: 1_000_000_000_001n })), false);
   });
 });

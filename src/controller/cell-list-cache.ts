@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, type BigIntStats } from 'node:fs';
 import { decodeResource, resourceToPlain } from '../api/index.js';
 import type { Logger } from '../log.js';
-import { StoreError, type DocumentStore } from '../store/index.js';
+import { StoreError, type ChildDocumentStat, type DocumentStore } from '../store/index.js';
 
 /** The store calls the cache reads through (a Pick of the real store, so tests can fake it). */
-export type CellDocumentSource = Pick<DocumentStore, 'listChildren' | 'read' | 'documentPath'>;
+export type CellDocumentSource = Pick<DocumentStore, 'statChildDocuments' | 'read'>;
 
 /** A cell as ListCells replies with it: the plain v1beta1 document (spec 01 §1.8). */
 export type CellWireDoc = Record<string, unknown>;
@@ -13,16 +13,40 @@ interface Entry {
   /** The metadata.json bytes the document was decoded from. */
   bytes: Buffer;
   doc: CellWireDoc;
+  /** The file's stat when its bytes were last found to be `bytes`, and when that was. */
+  stat: BigIntStats;
+  verifiedAtMs: number;
+}
+
+/**
+ * A file whose stat is unchanged is trusted without reading it only when it was last modified
+ * this long before its bytes were verified. File times come from a coarse clock (a few ms): a
+ * rewrite within the same tick could keep size and times (and a rename may reuse the inode), so
+ * a recently modified file is compared byte for byte — git's "racily clean" rule.
+ */
+const RACY_MS = 1_000;
+
+/** Exported for tests. */
+export function trustedUnchanged(e: Pick<Entry, 'stat' | 'verifiedAtMs'>, st: BigIntStats): boolean {
+  const same =
+    e.stat.ino === st.ino &&
+    e.stat.dev === st.dev &&
+    e.stat.size === st.size &&
+    e.stat.mtimeNs === st.mtimeNs &&
+    e.stat.ctimeNs === st.ctimeNs;
+  return same && e.verifiedAtMs - Number(st.mtimeNs / 1_000_000n) > RACY_MS;
 }
 
 /**
  * The wire documents of each listed stack's cells, kept between listings so a daemon answering
  * `kuke get cells` does not lock, parse, validate and re-serialise every cell on every call
- * (most of a 200-cell listing). Safe across writers of any process: an entry is reused only when
- * the file's bytes are unchanged — read without the lock, which is enough because every store
- * write replaces the file by an atomic rename, so a reader sees one complete version. A changed
- * or new document goes through the store's locked read and the same decode/encode as before.
- * Callers must treat the returned documents as read-only (they are shared between replies).
+ * (most of a 200-cell listing). Safe across writers of any process: every store write replaces
+ * the file by an atomic rename, so an entry is reused while its file is the same file — same
+ * inode, size and times, last modified well before it was verified (see RACY_MS) — or, when
+ * that cannot be told from the stat, while its bytes are unchanged (read without the lock: a
+ * reader sees one complete version). A changed or new document goes through the store's locked
+ * read and the same decode/encode as before. Callers must treat the returned documents as
+ * read-only (they are shared between replies).
  */
 export class CellListCache {
   private readonly stacks = new Map<string, Map<string, Entry>>();
@@ -35,25 +59,30 @@ export class CellListCache {
   /** The cells of one stack scope (`[realm, space, stack]`), in the store's (name) order. */
   async list(parent: readonly string[]): Promise<CellWireDoc[]> {
     const key = parent.join('/');
-    const names = await this.source.listChildren(parent);
+    const children = this.source.statChildDocuments(parent);
     const before = this.stacks.get(key);
-    const entries = await Promise.all(names.map((n) => this.entry([...parent, n], before?.get(n))));
+    const entries = await Promise.all(children.map((c) => this.entry(parent, c, before?.get(c.name))));
     // Only what this listing saw is kept: deleted cells (and emptied stacks) are forgotten.
     const now = new Map<string, Entry>();
-    names.forEach((n, i) => {
+    children.forEach((c, i) => {
       const e = entries[i];
-      if (e) now.set(n, e);
+      if (e) now.set(c.name, e);
     });
     if (now.size > 0) this.stacks.set(key, now);
     else this.stacks.delete(key);
     return entries.filter((e): e is Entry => e !== undefined).map((e) => e.doc);
   }
 
-  private async entry(scope: string[], cached: Entry | undefined): Promise<Entry | undefined> {
-    if (cached) {
-      const bytes = readBytes(this.source.documentPath(scope));
-      if (bytes?.equals(cached.bytes)) return cached;
-    }
+  private async entry(
+    parent: readonly string[],
+    child: ChildDocumentStat,
+    cached: Entry | undefined,
+  ): Promise<Entry | undefined> {
+    if (cached && trustedUnchanged(cached, child.stat)) return cached;
+    const verifiedAtMs = Date.now();
+    if (cached && readBytes(child.path)?.equals(cached.bytes))
+      return { ...cached, stat: child.stat, verifiedAtMs };
+    const scope = [...parent, child.name];
     let stored;
     try {
       stored = await this.source.read<unknown>(scope);
@@ -68,6 +97,10 @@ export class CellListCache {
       return {
         bytes: stored.bytes,
         doc: resourceToPlain('Cell', decodeResource('Cell', stored.doc)) as CellWireDoc,
+        // The stat was taken before the read: if a write came between, the next listing sees a
+        // stat that differs from the file's and compares bytes again.
+        stat: child.stat,
+        verifiedAtMs,
       };
     } catch (err) {
       this.log.warn({ err, kind: 'Cell', scope }, 'skipping undecodable metadata');

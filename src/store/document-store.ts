@@ -1,3 +1,4 @@
+import { readdirSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -232,9 +233,7 @@ export class DocumentStore {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
       throw err;
     }
-    const candidates = entries.filter(
-      (e) => e.isDirectory() && !e.name.startsWith('.') && !(depth > 0 && RESERVED_SCOPE_NAMES.has(e.name)),
-    );
+    const candidates = entries.filter((e) => isChildScopeEntry(e, depth));
     const present = await Promise.all(
       candidates.map(
         async (e) => (await statOrUndefined(join(dir, e.name, METADATA_FILE)))?.isFile() ?? false,
@@ -244,6 +243,37 @@ export class DocumentStore {
       .filter((_, i) => present[i])
       .map((e) => e.name)
       .sort();
+  }
+
+  /**
+   * The children listChildren returns, each with its document's path and stat (with ns times),
+   * read synchronously: one readdir and one stat per child, no thread-pool round trips. For a
+   * cache that revalidates what it holds by the file's identity (every write replaces the file
+   * by a rename: a new inode, new times).
+   */
+  statChildDocuments(parent: Scope | readonly string[]): ChildDocumentStat[] {
+    const dir = this.scopeDir(parent);
+    const depth = scopeSegments(parent).length;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
+      throw err;
+    }
+    const out: ChildDocumentStat[] = [];
+    for (const e of entries) {
+      if (!isChildScopeEntry(e, depth)) continue;
+      const path = join(dir, e.name, METADATA_FILE);
+      let st: BigIntStats;
+      try {
+        st = statSync(path, { bigint: true });
+      } catch {
+        continue; // no document (or gone meanwhile): not a child, as in listChildren
+      }
+      if (st.isFile()) out.push({ name: e.name, path, stat: st });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /**
@@ -399,6 +429,18 @@ async function readBytes(path: string): Promise<Buffer | undefined> {
     if (isErrno(err, 'EISDIR')) throw corrupt(path, 'is a directory', err);
     throw err;
   }
+}
+
+/** A directory entry that can be a child scope: not hidden, not a reserved name below the root. */
+function isChildScopeEntry(e: Dirent, depth: number): boolean {
+  return e.isDirectory() && !e.name.startsWith('.') && !(depth > 0 && RESERVED_SCOPE_NAMES.has(e.name));
+}
+
+/** A child scope with a document: its name, the document's path and stat. */
+export interface ChildDocumentStat {
+  name: string;
+  path: string;
+  stat: BigIntStats;
 }
 
 async function statOrUndefined(path: string) {

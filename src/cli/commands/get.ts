@@ -227,7 +227,13 @@ async function getCells(
     ];
   } else {
     // A table (or names) needs a few fields of each document, not the whole of it.
-    const fields = output === 'json' || output === 'yaml' ? undefined : cellColumns.fields;
+    const f = cellColumns.fields!;
+    const fields =
+      output === 'json' || output === 'yaml'
+        ? undefined
+        : output === 'wide'
+          ? [...f.table, ...f.wide]
+          : f.table;
     docs = select(await listCells(api, { realm: o.realm, space: o.space, stack: o.stack }, fields), sel);
   }
   await print(ctx, {

@@ -126,9 +126,12 @@ test('cell: the table from documents cut to cellColumns.fields is the table from
     whole('c', { state: 'Failed', reason: 'StartCellFailed', message: 'x' }, { 'kukeon.io/config': 'cfg' }),
     { metadata: { name: 'd' }, spec: { realmId: 'r', spaceId: 's', stackId: 't' } },
   ];
-  const cut = docs.map((d) => pickFields(d, cellColumns.fields ?? []));
-  for (const wide of [false, true])
+  const f = cellColumns.fields!;
+  for (const wide of [false, true]) {
+    const cut = docs.map((d) => pickFields(d, wide ? [...f.table, ...f.wide] : f.table));
     assert.deepEqual(tableRows(cellColumns, cut, wide, now), tableRows(cellColumns, docs, wide, now));
+  }
+  const cut = docs.map((d) => pickFields(d, f.table));
   assert.deepEqual(
     Object.keys(cut[0].spec as object),
     ['realmId', 'spaceId', 'stackId'],

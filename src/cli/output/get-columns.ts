@@ -13,11 +13,11 @@ export interface KindColumns<T> {
   /** Extra columns of `-o wide`. */
   wide: Column<T>[];
   /**
-   * Every document path the columns (wide ones included) read: a listing for a table asks the
-   * daemon for these only (ListCells `Fields`). get-columns.test.ts renders each table from whole
-   * and from cut-down documents and compares.
+   * Every document path the columns read, and what the wide columns add: a listing for a table
+   * asks the daemon for these only (ListCells `Fields`). get-columns.test.ts renders each table
+   * from whole and from cut-down documents and compares.
    */
-  fields?: readonly string[];
+  fields?: { table: readonly string[]; wide: readonly string[] };
 }
 
 const name: Column<PlainDoc> = { header: 'NAME', cell: (d) => str(d, 'metadata.name') };
@@ -70,19 +70,20 @@ function cellContainers(d: PlainDoc): string {
 }
 
 export const cellColumns: KindColumns<PlainDoc> = {
-  fields: [
-    'metadata.name',
-    'metadata.labels',
-    'spec.realmId',
-    'spec.spaceId',
-    'spec.stackId',
-    'status.state',
-    'status.createdAt',
-    'status.outOfSync',
-    'status.outOfSyncReason',
-    'status.containers',
-    'status.network.bridgeName',
-  ],
+  fields: {
+    // metadata.labels: SYNC reads the config label (and `-l` selects on labels).
+    table: [
+      'metadata.name',
+      'metadata.labels',
+      'spec.realmId',
+      'spec.spaceId',
+      'spec.stackId',
+      'status.state',
+      'status.createdAt',
+      'status.outOfSync',
+    ],
+    wide: ['status.containers', 'status.network.bridgeName', 'status.outOfSyncReason'],
+  },
   columns: [
     name,
     col('REALM', 'spec.realmId'),
