@@ -4,7 +4,8 @@
 //  - `kuke get cells` with 200 cells through a running kukeond, vs bare `node -e 0` (target
 //    ≤ 2×) and vs `podman pod ps` with 200 pods (target: faster), interleaved run by run;
 //  - the daemon's memory (VmRSS / VmHWM of the kukeond process): idle, and with 200 cells
-//    (target ≤ 80 MB).
+//    (target ≤ 80 MB) — right after the apply and after the listings, and settled (6 s later,
+//    once kukeond gave back what the burst grew into), and the peak.
 // Run by `npm run bench` (scripts/bench.sh); standalone it starts its own private containerd.
 // Everything created (cells, pods, containers, networks, cgroups) is removed even on failure.
 //
@@ -95,6 +96,16 @@ function memoryOf(pid: number): Memory {
     anon: kb('RssAnon') / 1024,
     file: kb('RssFile') / 1024,
   };
+}
+
+/**
+ * The daemon's memory once a burst is over: kukeond gives back what a burst of requests grew into
+ * (a full GC and malloc_trim) after 1 s without requests, at most every 5 s
+ * (src/daemon/serve/memory-trimmer.ts); 6 s covers both.
+ */
+async function settledMemory(pid: number): Promise<Memory> {
+  await new Promise((r) => setTimeout(r, 6_000));
+  return memoryOf(pid);
 }
 
 const memText = (m: Memory): string =>
@@ -239,7 +250,8 @@ async function main(): Promise<void> {
     const createOurs = performance.now() - c0;
     const ready = await readyCount();
     if (ready !== CELLS) throw new Error(`${ready} of ${CELLS} cells Ready`);
-    const atCells = memoryOf(pid);
+    const justAfter = memoryOf(pid);
+    const atCells = await settledMemory(pid);
     let createPodman: number | undefined;
     if (podman) {
       const p0 = performance.now();
@@ -261,7 +273,8 @@ async function main(): Promise<void> {
     }
     const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
     if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
-    const afterLists = memoryOf(pid);
+    const listsJustAfter = memoryOf(pid);
+    const afterLists = await settledMemory(pid);
     // Last: writing a heap snapshot itself grows the process.
     const cellsHeap = await liveHeapMb(pid, heapDir);
     const afterGc = memoryOf(pid);
@@ -297,13 +310,15 @@ async function main(): Promise<void> {
       printRow({ what, ours: mb(value), refs: target, targets: { target: 1 }, unit: 'MB' });
     memRow('kukeond VmRSS idle', idle.rss);
     memRow(`kukeond VmRSS after ${APPLY_RUNS}× ${APPLY_CELLS}-cell apply`, afterApplies.rss);
-    memRow(`kukeond VmRSS at ${CELLS} cells`, Math.max(atCells.rss, afterLists.rss));
+    memRow(`kukeond VmRSS at ${CELLS} cells, settled`, Math.max(atCells.rss, afterLists.rss));
+    memRow(`kukeond VmRSS at ${CELLS} cells, right after`, Math.max(justAfter.rss, listsJustAfter.rss));
     memRow(`kukeond VmHWM (peak) at ${CELLS} cells`, afterLists.hwm);
     const heapText = (h: number | undefined): string => (h === undefined ? 'n/a' : h.toFixed(1));
     process.stdout.write(
       `memory (MB): idle ${memText(idle)}` +
         ` | after applies ${memText(afterApplies)}` +
-        ` | ${CELLS} cells ${memText(atCells)}; after ${RUNS + 1} listings ${memText(afterLists)};` +
+        ` | ${CELLS} cells: right after ${memText(justAfter)}, settled ${memText(atCells)};` +
+        ` after ${RUNS + 1} listings: right after ${memText(listsJustAfter)}, settled ${memText(afterLists)};` +
         ` live JS heap ${heapText(cellsHeap)}, after that full GC ${memText(afterGc)}\n` +
         `listing medians: node -e 0 ${median(out.node).toFixed(1)} | kuke get cells ${median(out.kuke).toFixed(1)}` +
         (podman ? ` | podman pod ps ${median(out.podman).toFixed(1)}` : ' | podman: not installed') +

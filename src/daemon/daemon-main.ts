@@ -21,7 +21,7 @@ import {
 } from './serve/daemon-settings.js';
 import { checkInstanceIdentity } from './serve/instance-guard.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
-import { MemoryTrimmer } from './serve/memory-trimmer.js';
+import { MemoryTrimmer, releaseMemory } from './serve/memory-trimmer.js';
 import { mallocTrim } from 'kukeon-flock';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
@@ -103,7 +103,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // Requests and the background passes exclude each other (see OperationGate).
   const gate = new OperationGate();
   const exclusive = (fn: () => Promise<void>) => gate.whenIdle(fn, PASS_WAIT_MS);
-  const trimmer = new MemoryTrimmer(mallocTrim);
+  const trimmer = new MemoryTrimmer(() => releaseMemory(mallocTrim));
   const registry = registerMethodHandlers(
     new MethodRegistry(),
     gateHandlers(createMethodHandlers(controller), gate, trimmer),

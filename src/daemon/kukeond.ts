@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --no-opt
+#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --no-opt --expose-gc
 /**
  * kukeond entry point. Only commander and the version are loaded up front; `serve` imports the
  * daemon (runner, containerd client, …) when it runs, so `kukeond --help` stays instant.

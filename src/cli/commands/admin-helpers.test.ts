@@ -135,7 +135,7 @@ test('systemd unit text and group lookup', () => {
   const unit = unitText('/usr/bin/node', '/opt/k/kukeond.js', ['--socket', '/run/a b/k.sock', 'serve']);
   assert.match(
     unit,
-    /\nExecStart=\/usr\/bin\/node --max-semi-space-size=1 --optimize-for-size --no-opt \/opt\/k\/kukeond\.js --socket "\/run\/a b\/k\.sock" serve\n/,
+    /\nExecStart=\/usr\/bin\/node --max-semi-space-size=1 --optimize-for-size --no-opt --expose-gc \/opt\/k\/kukeond\.js --socket "\/run\/a b\/k\.sock" serve\n/,
   );
   assert.match(unit, /\[Install\]\nWantedBy=multi-user\.target\n/);
   const groups = join(dir, 'group');
