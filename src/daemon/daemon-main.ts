@@ -163,12 +163,21 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // Task exits are acted on at once, not only on the tick; after a containerd restart the stream
   // resubscribes by itself and the reconnect triggers a full pass (events are hints, not a log).
   const suffix = `.${settings.namespaceSuffix}`;
+  // Passes reuse a realm's listing while its namespace is quiet (event-fed, PassObservations);
+  // an exit seen here drops that namespace's kept listing first, so the pass it kicks cannot
+  // run on a listing taken before the exit.
+  const passes = runner.usePassObservations();
   const events = runner.ctx.containerd.events.subscribe({
     filters: ['topic=="/tasks/exit"'],
     onEvent: (ev) => {
-      if (ev.namespace.endsWith(suffix)) loop.kick();
+      if (!ev.namespace.endsWith(suffix)) return;
+      passes.invalidate(ev.namespace);
+      loop.kick();
     },
-    onReconnect: () => loop.kick({ full: true }),
+    onReconnect: () => {
+      passes.invalidate();
+      loop.kick({ full: true });
+    },
   });
   events.ready.catch(() => undefined);
   installShutdownSignals(

@@ -36,6 +36,7 @@ import { getCell } from './cell/cell-queries.js';
 import { listCells, persistCell } from './cell/cell-store.js';
 import { reconcileCell, refreshCell, RestartBook } from './cell/reconcile-cell.js';
 import { observeNamespace, type NamespaceObservation } from './cell/container-observation.js';
+import { PassObservations } from './cell/pass-observation.js';
 import { requireRealm } from './realm/realm-queries.js';
 import { recreateCell, updateCell } from './cell/update-cell.js';
 import {
@@ -66,7 +67,19 @@ export class Runner {
     return new Runner(await createRunnerContext(config, options));
   }
 
+  /**
+   * Event-fed listings for reconcile passes (kukeond): `observeRealm` then reuses a realm's last
+   * listing while containerd reported no task or container event of its namespace. Whoever
+   * learns of a change on another subscription calls `passes.invalidate(namespace)` first.
+   */
+  passes: PassObservations | undefined;
+
+  usePassObservations(): PassObservations {
+    return (this.passes ??= new PassObservations(this.ctx));
+  }
+
   close(): void {
+    this.passes?.close();
     closeRunnerContext(this.ctx);
   }
 
@@ -135,8 +148,10 @@ export class Runner {
   /** `obs`: one namespace observation shared by a whole pass (two list calls per realm, not per cell). */
   reconcileCell = (ref: CellRef, obs?: NamespaceObservation) =>
     reconcileCell(this.ctx, ref, this.restarts, obs);
-  observeRealm = async (realm: string): Promise<NamespaceObservation> =>
-    observeNamespace(this.ctx, (await requireRealm(this.ctx, realm)).spec.namespace);
+  observeRealm = async (realm: string): Promise<NamespaceObservation> => {
+    const namespace = (await requireRealm(this.ctx, realm)).spec.namespace;
+    return this.passes ? this.passes.observe(namespace) : observeNamespace(this.ctx, namespace);
+  };
   updateCell = (desired: Cell) => updateCell(this.ctx, desired);
   recreateCell = (cell: Cell) =>
     recreateCell(this.ctx, refOfCell(this.ctx, cell), { runtimeEnv: cell.spec.runtimeEnv });
