@@ -28,6 +28,9 @@ export const RunnerErrorCode = {
   CellStartFailed: 'CELL_START_FAILED',
   DeleteCell: 'DELETE_CELL',
   InvalidCell: 'INVALID_CELL',
+  SecretFromEnvNotSet: 'SECRET_FROM_ENV_NOT_SET',
+  SecretFromFileNotFound: 'SECRET_FROM_FILE_NOT_FOUND',
+  SecretNotSupported: 'SECRET_NOT_SUPPORTED',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 

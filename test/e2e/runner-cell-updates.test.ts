@@ -344,26 +344,20 @@ describe('runner: every container update class reaches the running cell', () => 
     await assertReady('upd');
   });
 
-  test(
-    'workload secrets (fromEnv): the secret reaches the container env',
-    {
-      todo: 'runner bug: containerSpecInput (src/runner/cell/container-input.ts) never maps ContainerSpec.secrets, so secrets are neither resolved nor in the spec hash',
-    },
-    async () => {
-      await setWorkload('upd', base);
-      const key = `KUKEON_TEST_SECRET_${process.pid}`;
-      process.env[key] = 'sekrit';
-      try {
-        const r = await setWorkload('upd', { ...base, secrets: [{ name: 'TOKEN', fromEnv: key }] });
-        assert.deepEqual(r.recreatedContainers, ['w'], 'secrets are in the spec-hash domain (root-breaking)');
-        await assertReady('upd');
-        const seen = probe('s_t_upd_w').exec("tr '\\0' '\\n' < /proc/1/environ | grep '^TOKEN=' || true");
-        assert.equal(seen, 'TOKEN=sekrit');
-      } finally {
-        delete process.env[key];
-      }
-    },
-  );
+  test('workload secrets (fromEnv): the secret reaches the container env', async () => {
+    await setWorkload('upd', base);
+    const key = `KUKEON_TEST_SECRET_${process.pid}`;
+    process.env[key] = 'sekrit';
+    try {
+      const r = await setWorkload('upd', { ...base, secrets: [{ name: 'TOKEN', fromEnv: key }] });
+      assert.deepEqual(r.recreatedContainers, ['w'], 'secrets are in the spec-hash domain (root-breaking)');
+      await assertReady('upd');
+      const seen = probe('s_t_upd_w').exec("tr '\\0' '\\n' < /proc/1/environ | grep '^TOKEN=' || true");
+      assert.equal(seen, 'TOKEN=sekrit');
+    } finally {
+      delete process.env[key];
+    }
+  });
 
   test('a stopped cell updated and then started runs the new setting (no spec-hash drift failure)', async () => {
     await setWorkload('upd', base);

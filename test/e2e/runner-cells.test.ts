@@ -233,6 +233,22 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
       .split('\n')
       .filter((l) => l.includes(`s_t_${cell}_`) && l.includes('RUNNING'));
 
+  test('a cell whose secret cannot be resolved is refused, naming the secret, and leaves nothing', async () => {
+    const cell = cellModel(at, 'sec', [
+      containerModel('w', image, {
+        command: 'sleep',
+        args: ['3600'],
+        secrets: [{ name: 'TOKEN', fromEnv: `KUKEON_TEST_UNSET_${process.pid}` }],
+      }),
+    ]);
+    await assert.rejects(
+      runner.createCell(cell),
+      /container "w": secret "TOKEN" \(secrets\[0\]\): environment variable "KUKEON_TEST_UNSET_\d+" is not set/,
+    );
+    assert.equal(await runner.getCell(runner.cellRef({ ...at, name: 'sec' })), undefined);
+    assert.doesNotMatch(ctr('containers', 'ls', '-q'), /s_t_sec_/);
+  });
+
   test('a workload that cannot start marks the cell Failed and leaves no running sibling', async () => {
     const cell = cellModel(at, 'nobin', [
       containerModel('ok', image, { command: 'sleep', args: ['3600'] }),

@@ -2,6 +2,7 @@ import type { ContainerSpec } from '../../model/container.js';
 import type { ResolvedImage } from '../../images/index.js';
 import type { ContainerSpecInput, JoinNamespaces } from '../oci/index.js';
 import { cellFiles, containerdIdOf, type CellRef } from './cell-ref.js';
+import { resolveSecretEnv } from './secret-env.js';
 
 /**
  * Maps one container of the model onto the OCI builder's plain input (space defaults were
@@ -34,6 +35,7 @@ export function containerSpecInput(
     workingDir: c.workingDir || undefined,
     defaultEnv: [`KUKEON_CELL_NAME=${ref.id}`, `KUKEON_CONTAINER_NAME=${c.id}`],
     env: c.env,
+    secretEnv: resolveSecretEnv(c),
     user: c.user || undefined,
     privileged: c.privileged,
     readOnlyRootFilesystem: c.readOnlyRootFilesystem,
