@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { Runner } from '../src/runner/runner.js';
 import { removeTopCgroup } from '../test/helpers/host-snapshot.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { hasPodman, PrivatePodman } from './private-podman.js';
 import { median, printRow } from './harness.js';
@@ -157,10 +157,7 @@ async function main(): Promise<void> {
     ? new PrivatePodman('kbp', `10.${200 + (process.pid % 50)}.${100 + pidTag}.0/24`)
     : undefined;
   try {
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
-    await runner.loadImage(at.realm, imgs.busybox.file);
+    await provisionStack(runner, at, [imgs.busybox.file]);
     const ns = `${at.realm}.${env.config.namespaceSuffix}`;
 
     const buckets = new Buckets();

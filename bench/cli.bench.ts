@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runnerEnv } from '../test/helpers/runner-env.js';
+import { kukeClientEnv, runnerEnv } from '../test/helpers/runner-env.js';
 import { hostConfigEnv } from '../src/cli/host-config-from-settings.js';
 import { serveArgs, waitReady } from '../src/cli/commands/daemon-process.js';
 import { printRow, timeRuns } from './harness.js';
@@ -40,11 +40,7 @@ async function interleaved(variants: Record<string, () => Promise<void>>): Promi
 
 async function main(): Promise<void> {
   const env = runnerEnv('bench-cli');
-  const base: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
-  };
+  const base: NodeJS.ProcessEnv = kukeClientEnv(env);
   const hasBundle = existsSync(bundleEntry);
   // The floor of any script: node reading and resolving one (empty) module file.
   const empty = join(env.dir, 'empty.mjs');
@@ -56,7 +52,8 @@ async function main(): Promise<void> {
   const noCacheEntry = join(noCacheDir, 'kuke.cjs');
   if (hasBundle) {
     mkdirSync(noCacheDir, { recursive: true });
-    for (const f of ['kuke.cjs', 'kuke-main.cjs']) copyFileSync(join(bundleEntry, '..', f), join(noCacheDir, f));
+    for (const f of ['kuke.cjs', 'kuke-main.cjs'])
+      copyFileSync(join(bundleEntry, '..', f), join(noCacheDir, f));
   }
   const variants: Record<string, () => Promise<void>> = {
     node: () => runNode(['-e', '0'], base),

@@ -21,7 +21,7 @@ import { hostConfigEnv } from '../src/cli/host-config-from-settings.js';
 import { Runner } from '../src/runner/runner.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { removeCgroupRoot } from '../test/helpers/host-snapshot.js';
-import { runnerEnv } from '../test/helpers/runner-env.js';
+import { kukeClientEnv, runnerEnv } from '../test/helpers/runner-env.js';
 import { hasPodman, PrivatePodman } from './private-podman.js';
 import { median, printRow, timeRuns } from './harness.js';
 
@@ -153,12 +153,9 @@ async function main(): Promise<void> {
   const env = runnerEnv('bench-daemon');
   const imgs = testImages().images;
   const socket = join(env.dir, 'kukeond.sock');
-  const client: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  const client: NodeJS.ProcessEnv = kukeClientEnv(env, {
     KUKEON_HOST: `unix://${socket}`,
-  };
+  });
   const kuke = (...args: string[]): Promise<string> =>
     spawnTimed(process.execPath, [kukeEntry, ...args], client);
   // A /24 of its own: 253 addresses, enough for CELLS pods.

@@ -15,7 +15,7 @@ import { PassObservations } from '../src/runner/cell/pass-observation.js';
 import { settledCells } from '../src/runner/cell/settled-cells.js';
 import type { CellRef } from '../src/runner/cell/cell-ref.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../test/helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { snapshotHost } from '../test/helpers/host-snapshot.js';
 import { median } from './harness.js';
@@ -59,10 +59,7 @@ async function main(): Promise<void> {
   const pristine = snapshotHost(env.config);
   const img = testImages().images.busybox;
   try {
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
-    await runner.loadImage(at.realm, img.file);
+    await provisionStack(runner, at, [img.file]);
     const ns = `${at.realm}.${env.config.namespaceSuffix}`;
 
     const names = Array.from({ length: CELLS }, (_, i) => `c${i}`);

@@ -11,39 +11,21 @@ import { listCells } from '../runner/cell/cell-store.js';
 import type { RunnerContext } from '../runner/runner-context.js';
 import { DocumentStore } from '../store/index.js';
 import { CellListCache, trustedUnchanged } from './cell-list-cache.js';
+import { cellModel, containerModel } from '../../test/helpers/cell-docs.js';
 
 const stack = ['r', 's', 't'];
 
 function cell(name: string, state: Cell['status']['state'] = 'Ready'): Cell {
-  return {
-    metadata: { name, labels: { app: name } },
-    spec: {
-      id: name,
-      realmId: 'r',
-      spaceId: 's',
-      stackId: 't',
-      containers: [
-        {
-          id: 'w',
-          realmId: 'r',
-          spaceId: 's',
-          stackId: 't',
-          cellId: name,
-          image: 'kukeon.test/busybox:1',
-          command: 'sh',
-          args: ['-c', 'sleep 3600'],
-          env: [],
-          ports: [],
-          volumes: [],
-          networks: [],
-          networksAliases: [],
-          privileged: false,
-          restartPolicy: '',
-        },
-      ],
-    },
-    status: { state, cgroupPath: `/k/r/s/t/${name}`, network: {}, containers: [] },
-  };
+  const w = containerModel('w', 'kukeon.test/busybox:1', {
+    realmId: 'r',
+    spaceId: 's',
+    stackId: 't',
+    cellId: name,
+    command: 'sh',
+    args: ['-c', 'sleep 3600'],
+  });
+  const c = cellModel({ realm: 'r', space: 's', stack: 't' }, name, [w]);
+  return { ...c, status: { ...c.status, state, cgroupPath: `/k/r/s/t/${name}` } };
 }
 
 /** A logger that records warnings (the cache reports unreadable documents like the runner). */

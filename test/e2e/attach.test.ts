@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { ctr } from '../helpers/containerd.js';
-import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { killTmuxServer, TmuxPane } from '../helpers/tmux.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
@@ -56,16 +56,7 @@ function pane(args: string[], size = { cols: 100, rows: 30 }): TmuxPane {
 }
 
 function snap(): Partial<HostSnapshot> {
-  const s = snapshotHost(env.config);
-  return {
-    namespaces: s.namespaces,
-    cgroups: s.cgroups,
-    links: s.links.filter((l) => l.startsWith(env.config.bridgePrefix)),
-    ipam: s.ipam,
-    chains: s.chains,
-    metadata: s.metadata,
-    netns: s.netns,
-  };
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata', 'netns']);
 }
 
 function manifest(name: string, containers: string): string {
@@ -106,14 +97,11 @@ describe('interactive cells', { skip }, () => {
     env = runnerEnv('attach');
     baseline = snap();
     daemon = await startKukeond(env.config, env.dir, '2s');
-    kukeEnv = {
-      PATH: process.env.PATH,
-      HOME: env.dir,
+    kukeEnv = kukeClientEnv(env, {
       TERM: 'xterm',
-      KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
       KUKEON_HOST: `unix://${env.config.daemonSocket}`,
       ...hostConfigEnv(env.config),
-    };
+    });
     const busybox = testImages().images.busybox;
     image = busybox.name;
     for (const args of [

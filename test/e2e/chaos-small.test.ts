@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Runner } from '../../src/runner/runner.js';
 import { testImages } from '../../scripts/make-test-images.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { formatReport, runChaos } from '../chaos/chaos-harness.js';
 
@@ -64,11 +64,8 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
   before(async () => {
     env = runnerEnv('chaos-findings');
     runner = await Runner.open(env.config);
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
     const img = testImages().images.busybox;
-    await runner.loadImage(at.realm, img.file);
+    await provisionStack(runner, at, [img.file]);
     image = img.name;
     ns = (await runner.getRealm(at.realm))!.spec.namespace;
   });

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
-import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
 const tscKuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
 const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
@@ -35,20 +35,16 @@ function run(bin: string, args: string[], e: NodeJS.ProcessEnv = adminEnv) {
 }
 
 function snap(): Partial<HostSnapshot> {
-  const s = snapshotHost(env.config);
-  return { namespaces: s.namespaces, cgroups: s.cgroups, metadata: s.metadata };
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'metadata']);
 }
 
 before(() => {
   if (skip) return;
   env = runnerEnv('clib');
-  adminEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  adminEnv = kukeClientEnv(env, {
     KUKEON_NO_DAEMON: 'true',
     ...hostConfigEnv(env.config),
-  };
+  });
   baseline = snap();
   assert.equal(run(tscKuke, ['create', 'realm', realm]).code, 0);
 });

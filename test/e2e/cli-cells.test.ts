@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
-import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
@@ -33,26 +33,16 @@ function run(args: string[]) {
 }
 
 function snap(): Partial<HostSnapshot> {
-  const s = snapshotHost(env.config);
-  return {
-    namespaces: s.namespaces,
-    cgroups: s.cgroups,
-    links: s.links.filter((l) => l.startsWith(env.config.bridgePrefix)),
-    ipam: s.ipam,
-    metadata: s.metadata,
-  };
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
 }
 
 before(() => {
   if (!isRoot) return;
   env = runnerEnv('clic');
-  baseEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  baseEnv = kukeClientEnv(env, {
     KUKEON_NO_DAEMON: 'true',
     ...hostConfigEnv(env.config),
-  };
+  });
   baseline = snap();
   run(['create', 'realm', realm]);
   run(['create', 'space', 'sp', '--realm', realm]);

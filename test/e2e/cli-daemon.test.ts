@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { groupGid } from '../../src/cli/commands/kukeon-group.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -38,14 +38,7 @@ function run(args: string[], e: NodeJS.ProcessEnv, input?: string) {
 }
 
 function snap(): Partial<HostSnapshot> {
-  const s = snapshotHost(env.config);
-  return {
-    namespaces: s.namespaces,
-    cgroups: s.cgroups,
-    links: s.links.filter((l) => l.startsWith(env.config.bridgePrefix)),
-    ipam: s.ipam,
-    metadata: s.metadata,
-  };
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
 }
 
 before(() => {
@@ -53,10 +46,7 @@ before(() => {
   env = runnerEnv('clid');
   socket = join(env.dir, 'sock', 'kukeond.sock');
   const cniBin = ['/usr/lib/cni', '/opt/cni/bin'].filter((d) => existsSync(d));
-  adminEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  adminEnv = kukeClientEnv(env, {
     ...hostConfigEnv(env.config),
     KUKEON_CNI_BIN_DIR: (cniBin.length ? cniBin : [join(env.dir, 'cni-bin')]).join(':'),
     KUKEOND_SOCKET: socket,
@@ -64,13 +54,10 @@ before(() => {
     KUKEON_GROUP: group,
     KUKEON_INIT_DAEMON: 'process',
     KUKEON_HOST: `unix://${socket}`,
-  };
-  clientEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  });
+  clientEnv = kukeClientEnv(env, {
     KUKEON_HOST: `unix://${socket}`,
-  };
+  });
   mkdirSync(env.dir, { recursive: true });
   baseline = snap();
 });

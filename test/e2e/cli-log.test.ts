@@ -10,13 +10,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import { timesPath } from '../../src/store/log-time-index.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
 import { b64, cellYaml, scopeYaml } from '../helpers/fault-docs.js';
@@ -118,12 +117,9 @@ describe('kuke log against a real kukeond', { skip }, () => {
     baseline = snapshotHost(env.config);
     daemon = await startKukeond(env.config, env.dir, '0');
     client = new DaemonClient({ socketPath: env.config.daemonSocket });
-    kukeEnv = {
-      PATH: process.env.PATH,
-      HOME: env.dir,
-      KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+    kukeEnv = kukeClientEnv(env, {
       KUKEON_HOST: `unix://${env.config.daemonSocket}`,
-    };
+    });
     await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
     await call('LoadImage', { RealmName: R, Path: testImages().images.busybox.file });
     const img = testImages().images.busybox.name;

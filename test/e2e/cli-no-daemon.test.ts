@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { ctr } from '../helpers/containerd.js';
-import { removeCgroupRoot, snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
@@ -56,28 +56,17 @@ function expect(args: string[], code: number, stdout: string, stderr = '', input
  * to what carries this test's names. No cell is created here, so no veth or netns is ours.
  */
 function snap(): Partial<HostSnapshot> {
-  const s = snapshotHost(env.config);
-  return {
-    namespaces: s.namespaces,
-    cgroups: s.cgroups,
-    links: s.links.filter((l) => l.startsWith(env.config.bridgePrefix)),
-    ipam: s.ipam,
-    metadata: s.metadata,
-    journal: s.journal,
-  };
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata', 'journal']);
 }
 
 before(() => {
   if (!isRoot) return;
   env = runnerEnv('cli');
-  baseEnv = {
-    PATH: process.env.PATH,
-    HOME: env.dir,
-    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+  baseEnv = kukeClientEnv(env, {
     KUKEON_NO_DAEMON: 'true',
     KUKEON_HOST: `unix://${join(env.dir, 'no-daemon.sock')}`,
     ...hostConfigEnv(env.config),
-  };
+  });
   baseline = snap();
 });
 

@@ -13,7 +13,7 @@ import type { ContainerSpec } from '../../src/model/container.js';
 import type { Cell } from '../../src/model/resources.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const at = { realm: 'r', space: 's', stack: 't' };
@@ -256,12 +256,8 @@ describe('runner: every container update class reaches the running cell', () => 
     env = runnerEnv('runner-cell-updates');
     runner = await Runner.open(env.config);
     pristine = snapshotHost(env.config);
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
     const images = testImages().images;
-    for (const k of ['busybox', 'layered', 'busyboxSleep'] as const)
-      await runner.loadImage(at.realm, images[k].file);
+    await provisionStack(runner, at, [images.busybox.file, images.layered.file, images.busyboxSleep.file]);
     img = { busybox: images.busybox.name, layered: images.layered.name, sleep: images.busyboxSleep.name };
     ns = `${at.realm}.${env.config.namespaceSuffix}`;
     hostDir = mkdtempSync(join(tmpdir(), `kukeon-upd-vol-${process.pid}-`));

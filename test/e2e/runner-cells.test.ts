@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Runner } from '../../src/runner/runner.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const at = { realm: 'r', space: 's', stack: 't' };
@@ -43,11 +43,8 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
   before(async () => {
     env = runnerEnv('runner-cells');
     runner = await Runner.open(env.config);
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
     const img = testImages().images.busybox;
-    await runner.loadImage(at.realm, img.file);
+    await provisionStack(runner, at, [img.file]);
     image = img.name;
     ns = `${at.realm}.${env.config.namespaceSuffix}`;
     baseline = snapshotHost(env.config);

@@ -7,7 +7,7 @@ import { PassObservations } from '../../src/runner/cell/pass-observation.js';
 import { reconcileCell, RestartBook } from '../../src/runner/cell/reconcile-cell.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { cellModel, containerModel, realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
+import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const at = { realm: 'po', space: 's', stack: 't' };
@@ -34,11 +34,8 @@ describe('runner: a reconcile pass reuses its listing until containerd reports a
   before(async () => {
     env = runnerEnv('runner-pass-obs');
     runner = await Runner.open(env.config);
-    await runner.createRealm(realmModel(at.realm));
-    await runner.createSpace(spaceModel(at.realm, at.space));
-    await runner.createStack(stackModel(at.realm, at.space, at.stack));
     const img = testImages().images.busybox;
-    await runner.loadImage(at.realm, img.file);
+    await provisionStack(runner, at, [img.file]);
     image = img.name;
     ns = `${at.realm}.${env.config.namespaceSuffix}`;
     baseline = snapshotHost(env.config);

@@ -139,6 +139,17 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
 }
 
 /**
+ * The parts of the host snapshot a CLI test compares before and after, links cut down to the
+ * configuration's bridge prefix (other test processes' bridges come and go meanwhile).
+ */
+export function ownHostState(cfg: HostConfig, keys: readonly (keyof HostSnapshot)[]): Partial<HostSnapshot> {
+  const s = snapshotHost(cfg);
+  const out: Partial<HostSnapshot> = {};
+  for (const k of keys) out[k] = k === 'links' ? s.links.filter((l) => l.startsWith(cfg.bridgePrefix)) : s[k];
+  return out;
+}
+
+/**
  * Removes the configuration's cgroup root in every hierarchy: the first realm creates it and
  * realm deletion leaves it (it is shared by all realms), so tests remove it to end clean.
  */

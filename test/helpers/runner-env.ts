@@ -51,3 +51,11 @@ export function runnerEnvOn<C extends PrivateContainerd>(
     },
   };
 }
+
+/**
+ * The environment of a `kuke` child of this instance: PATH, and a HOME and client configuration
+ * of its own (never the user's `~/.kuke`), plus `extra`.
+ */
+export function kukeClientEnv(env: Pick<RunnerEnv, 'dir'>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: env.dir, KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'), ...extra };
+}
