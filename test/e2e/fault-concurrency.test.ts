@@ -240,8 +240,8 @@ describe('fault: 50 concurrent requests on overlapping cells', () => {
         : [{ exists: true, state: 'Ready' as const }];
       if (maximal.length === 1) exact.push(cell);
       const idle = ids().every((id) => tasks.get(id) !== 'RUNNING');
-      // The known lost stop (todo test below): a tick that observed the cell before a StopCell
-      // records it Ready (no task running), then Exited. Counted and printed, not hidden.
+      // The lost stop this test once found (fixed): a tick that observed the cell before a
+      // StopCell recorded it Ready (no task running), then Exited. Still counted and printed.
       const lostStop =
         exists &&
         idle &&
