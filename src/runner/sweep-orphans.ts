@@ -1,7 +1,7 @@
 import { isKukeonNamespace, realmFromNamespace, safeBridgeName, networkName } from '../model/naming/index.js';
 import { cgroupRootPath } from '../model/naming/index.js';
 import { listOrphans, purgeOrphans, type OrphanReport } from '../cni/index.js';
-import { purgeNamespace } from '../containerd/index.js';
+import { isNotFound, purgeNamespace } from '../containerd/index.js';
 import { withRealmLock } from './intent.js';
 import { ContainerLabel } from '../model/naming/index.js';
 import { cellRef, type CellRef } from './cell/cell-ref.js';
@@ -138,6 +138,13 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
       continue;
     }
     const spaces = new Set((await listSpaces(ctx, realm)).map((s) => s.metadata.name));
+    // The realm's container IDs, listed once, pre-filter container groups (checked again under
+    // the cell lock before anything is removed).
+    let known: Promise<Set<string>> | undefined;
+    const knownContainers = (): Promise<Set<string>> =>
+      (known ??= readResource(ctx, 'Realm', [realm])
+        .then((r) => (r ? ctx.containerd.containers.list(r.spec.namespace) : []))
+        .then((records) => new Set(records.map((c) => c.id))));
     for (const space of await ctx.cgroups.listChildren(`${root}/${realm}`)) {
       if (!spaces.has(space)) {
         await sweepGroup(`${root}/${realm}/${space}`, `Space:${realm}/${space}`);
@@ -149,11 +156,20 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
           await sweepGroup(`${root}/${realm}/${space}/${stack}`, `Stack:${realm}/${space}/${stack}`);
           continue;
         }
-        // Cell cgroups with no cell metadata (their containers are swept below).
+        // Cell cgroups with no cell metadata (their containers are swept below); in a live cell,
+        // container groups no container of it owns.
         for (const cell of await ctx.cgroups.listChildren(`${root}/${realm}/${space}/${stack}`)) {
-          if (await ctx.store.exists([realm, space, stack, cell])) continue;
           if (pending.has(`Cell:${realm}/${space}/${stack}/${cell}`)) continue;
-          await sweepCell(ctx, cellRef(ctx, { realm, space, stack, name: cell }), report, fail);
+          const ref = cellRef(ctx, { realm, space, stack, name: cell });
+          if (!(await ctx.store.exists([realm, space, stack, cell]))) {
+            await sweepCell(ctx, ref, report, fail);
+            continue;
+          }
+          const children = await ctx.cgroups.listChildren(ref.cgroupPath);
+          if (children.length === 0) continue;
+          const ids = await knownContainers().catch(() => undefined);
+          const unknown = ids ? children.filter((c) => !ids.has(c)) : [];
+          if (unknown.length) await sweepStrayContainerGroups(ctx, ref, unknown, report, fail);
         }
       }
     }
@@ -205,6 +221,39 @@ function emptyOrphans(): OrphanReport {
 }
 
 /** Removes an orphan cell's containers, network attachment and cgroup, under its lock. */
+/**
+ * Container cgroups under a live cell that containerd holds no container for: runc makes a
+ * container's group when its task is created, so a crash while a task create or delete was in
+ * flight can leave one behind with nothing to remove it. `candidates` came from a listing taken
+ * before the lock: each is checked again (a container created since has its record first).
+ */
+async function sweepStrayContainerGroups(
+  ctx: RunnerContext,
+  ref: CellRef,
+  candidates: readonly string[],
+  report: SweepReport,
+  fail: (what: string, err: unknown) => void,
+): Promise<void> {
+  try {
+    await withCellLock(ctx, ref, async () => {
+      const realm = await readResource(ctx, 'Realm', [ref.realm]);
+      if (!realm) return;
+      for (const child of candidates) {
+        const owned = await ctx.containerd.containers.get(realm.spec.namespace, child).then(
+          () => true,
+          (err: unknown) => !isNotFound(err), // containerd unreachable: not ours to judge now
+        );
+        if (owned) continue;
+        const path = `${ref.cgroupPath}/${child}`;
+        const removed = await ctx.cgroups.remove(path, { force: true });
+        if (removed.existed) report.cgroups.push(path);
+      }
+    });
+  } catch (err) {
+    fail(`container cgroups of cell ${ref.scope.join('/')}`, err);
+  }
+}
+
 async function sweepCell(
   ctx: RunnerContext,
   ref: CellRef,

@@ -214,6 +214,19 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     assert.match(inCell('s_t_web_client', 'ip -4 addr show eth0'), /inet /);
   });
 
+  test('the ownership sweep removes a container cgroup of a live cell that nothing owns, and only it', async () => {
+    const ref = runner.cellRef({ ...at, name: 'web' });
+    // What a crash during a task create or delete can leave: runc's group, no container record.
+    const stray = `${ref.cgroupPath}/s_t_web_gone`;
+    await runner.ctx.cgroups.ensure(stray);
+    const report = await runner.sweepOrphans();
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(report.cgroups, [stray]);
+    assert.equal((await runner.ctx.cgroups.exists(stray)).exists, false);
+    assert.equal((await runner.ctx.cgroups.exists(`${ref.cgroupPath}/s_t_web_client`)).exists, true);
+    assert.equal(inCell('s_t_web_client', 'echo $GREETING').trim(), 'updated', 'the cell still runs');
+  });
+
   test('a task killed from outside flips the cell on the next reconcile; the breadcrumb names it', async () => {
     const ref = runner.cellRef({ ...at, name: 'web' });
     ctr('tasks', 'kill', '-s', 'SIGKILL', 's_t_web_client');
