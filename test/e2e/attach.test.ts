@@ -51,6 +51,12 @@ function run(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `kuke <args>` exits 0; otherwise the assertion shows what it printed. */
+function succeeds(args: string[]): void {
+  const r = run(args);
+  assert.equal(r.code, 0, `kuke ${args.join(' ')}: exit ${r.code}\n${r.stderr}${r.stdout}`);
+}
+
 function pane(args: string[], size = { cols: 100, rows: 30 }): TmuxPane {
   return TmuxPane.start(tmuxServer, `p${++paneSeq}`, [process.execPath, kuke, ...args], kukeEnv, size);
 }
@@ -223,7 +229,7 @@ describe('interactive cells', { skip }, () => {
       () => (daemonFifoFds().length === 0 ? true : undefined),
       10_000,
     );
-    assert.equal(run(['delete', 'cell', 'sh1', ...scope]).code, 0);
+    succeeds(['delete', 'cell', 'sh1', ...scope]);
   });
 
   it('kuke run --rm removes the cell when the shell exits, and keeps it on a detach', async () => {
@@ -238,28 +244,28 @@ describe('interactive cells', { skip }, () => {
     await d.waitFor(PROMPT, 60_000);
     d.sendBytes('1d', '1d');
     assert.equal(await d.exitCode(), 0);
-    assert.equal(run(['get', 'cell', 'rm2', ...scope]).code, 0);
+    succeeds(['get', 'cell', 'rm2', ...scope]);
     assert.equal(taskStatus('rm2', 'main'), 'RUNNING');
-    assert.equal(run(['delete', 'cell', 'rm2', ...scope]).code, 0);
+    succeeds(['delete', 'cell', 'rm2', ...scope]);
   });
 
   it('kuke run <cell> --env injects env into that start only', async () => {
-    assert.equal(run(['run', '-d', '-f', manifest('envc', shell('main'))]).code, 0);
-    assert.equal(run(['stop', 'envc', ...scope]).code, 0);
+    succeeds(['run', '-d', '-f', manifest('envc', shell('main'))]);
+    succeeds(['stop', 'envc', ...scope]);
     const withEnv = pane(['run', 'envc', '--env', 'GREETING=hello there', ...scope]);
     await withEnv.waitFor(/containers: started[\s\S]*\/ # *$/m, 60_000);
     withEnv.type('echo "g=[$GREETING]"');
     await withEnv.waitFor('g=[hello there]');
     withEnv.sendBytes('1d', '1d');
     assert.equal(await withEnv.exitCode(), 0);
-    assert.equal(run(['stop', 'envc', ...scope]).code, 0);
+    succeeds(['stop', 'envc', ...scope]);
     const plain = pane(['run', 'envc', ...scope]);
     await plain.waitFor(/containers: started[\s\S]*\/ # *$/m, 60_000);
     plain.type('echo "h=[$GREETING]"');
     await plain.waitFor('h=[]');
     plain.sendBytes('1d', '1d');
     assert.equal(await plain.exitCode(), 0);
-    assert.equal(run(['delete', 'cell', 'envc', ...scope]).code, 0);
+    succeeds(['delete', 'cell', 'envc', ...scope]);
   });
 
   it('attach errors of the daemon and the client carry the spec messages', async () => {
@@ -270,7 +276,7 @@ describe('interactive cells', { skip }, () => {
         `    - id: plain\n      image: ${image}\n      command: sleep\n      args: ["3600"]\n` +
         `    - id: quits\n      image: ${image}\n      command: /bin/sh\n      args: ["-c", "sleep 1"]\n      attachable: true\n`,
     );
-    assert.equal(run(['run', '-d', '-f', twoShells]).code, 0);
+    succeeds(['run', '-d', '-f', twoShells]);
     const err = (args: string[]) => {
       const r = run(args);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
@@ -307,12 +313,12 @@ describe('interactive cells', { skip }, () => {
         .at(-1),
       'Error: container "plain" is not an attachable container of cell "multi"; available attachable containers: one, quits, two',
     );
-    assert.equal(run(['stop', 'multi', ...scope]).code, 0);
+    succeeds(['stop', 'multi', ...scope]);
     assert.equal(
       err(['attach', 'multi', '--container', 'one', ...scope]),
       'Error: cell "multi" is in state Stopped (no work container is running); start it first with `kuke start multi`',
     );
-    assert.equal(run(['delete', 'cell', 'multi', ...scope]).code, 0);
+    succeeds(['delete', 'cell', 'multi', ...scope]);
 
     assert.equal(
       run([
@@ -333,6 +339,6 @@ describe('interactive cells', { skip }, () => {
         .at(-1),
       `Error: no attachable container in cell (cell "quiet"); declare 'attachable: true' on one container or pass -d/--detach`,
     );
-    assert.equal(run(['delete', 'cell', 'quiet', ...scope]).code, 0);
+    succeeds(['delete', 'cell', 'quiet', ...scope]);
   });
 });
