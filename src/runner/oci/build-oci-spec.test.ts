@@ -416,7 +416,9 @@ describe('options of §2.2 in order', () => {
     });
   });
   it('18: the shim group annotation names the shim the container shares', () => {
-    assert.deepEqual(build({ shimGroup: 's_t_c_root' }).annotations, { [SHIM_GROUP_ANNOTATION]: 's_t_c_root' });
+    assert.deepEqual(build({ shimGroup: 's_t_c_root' }).annotations, {
+      [SHIM_GROUP_ANNOTATION]: 's_t_c_root',
+    });
   });
 });
 
