@@ -1,11 +1,25 @@
 #!/usr/bin/env bash
 # npm test: install what is missing, build, start a private containerd, run every unit and
 # end-to-end test with node's test runner, stop containerd, and check the host is left clean.
+#
+# `bash scripts/test.sh <file>...` runs only the given test files (sources such as
+# test/e2e/cli-cells.test.ts or src/api/serialise.test.ts, or their compiled dist/ paths) with
+# the same private containerd and test images; KUKEON_TEST_NO_BUILD=1 skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-prereqs.sh
-npm run --silent build
+[[ "${KUKEON_TEST_NO_BUILD:-}" == 1 ]] || npm run --silent build
+
+files=()
+for f in "$@"; do
+  case "$f" in
+    dist/*) files+=("$f") ;;
+    *.ts) files+=("dist/${f%.ts}.js") ;;
+    *) files+=("$f") ;;
+  esac
+done
+((${#files[@]})) || mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
 
 state=$(mktemp -d /tmp/kukeon-test.XXXXXX)
 cleanup() {
@@ -27,4 +41,4 @@ export KUKEON_TEST_IMAGES_DIR="$state/images"
 
 # Files are run one at a time: end-to-end tests share host resources (cgroups, iptables) and the
 # machine has two cores. The spec reporter's closing lines are node's own summary.
-node --test --test-concurrency=1 --test-reporter=spec $(find dist/src dist/test -name '*.test.js' | sort)
+node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
