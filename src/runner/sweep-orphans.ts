@@ -14,6 +14,7 @@ import { listRealms } from './realm/realm-queries.js';
 import { listSpaces } from './space/space-queries.js';
 import { listStacks } from './stack/stack-queries.js';
 import { sweepEgressOrphans } from './space/space-egress.js';
+import { sweepOrphanShims } from './orphan-shims.js';
 
 export interface SweepReport {
   namespaces: string[];
@@ -25,6 +26,8 @@ export interface SweepReport {
   leases?: string[];
   /** Cells whose containers or cgroup existed without cell metadata (`realm/space/stack/cell`). */
   cells?: string[];
+  /** containerd shims of ours serving no container containerd knows of (`namespace/id (pid n)`). */
+  shims?: string[];
   errors: string[];
 }
 
@@ -203,6 +206,15 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
     errors.forEach((e) => fail('egress', e));
   } catch (err) {
     fail('egress', err);
+  }
+
+  // Shims last: the steps above may have removed the containers a shim served.
+  try {
+    const { removed, errors } = await sweepOrphanShims(ctx);
+    report.shims = removed;
+    errors.forEach((e) => fail('shims', e));
+  } catch (err) {
+    fail('shims', err);
   }
   return report;
 }

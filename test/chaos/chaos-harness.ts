@@ -351,6 +351,9 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
   try {
     await runner.recoverIntents();
     for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
+    // What kukeond's next sweep would do: the shim sweep is the one mechanism that catches a shim
+    // containerd lost track of (a task create cut short), and a purge does not run it.
+    await runner.sweepOrphans();
     await runner.ctx.cgroups.remove(`/${config.cgroupRoot}`, { force: true });
     const left: string[] = [];
     for (const n of await runner.ctx.containerd.namespaces.list())

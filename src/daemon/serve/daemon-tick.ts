@@ -135,6 +135,7 @@ export async function reconcileTick(
         cgroups: r.cgroups,
         networks: r.network.networks.map((n) => n.name),
         bridges: r.network.bridges,
+        shims: r.shims ?? [],
       };
       if (r.errors.length > 0) log.warn({ removed, errors: r.errors }, 'orphan sweep completed with errors');
       else log.info({ removed }, 'orphan sweep ok');
