@@ -768,6 +768,26 @@ describe('parseManifestStream: conversion-stage rules checked at parse time (§1
       'container "frontend": restartMaxRetries requires restartPolicy "on-failure"',
     ],
     [
+      'stopSignal unknown',
+      [['spec.containers.1.stopSignal', 'SIGNOPE']],
+      'container "frontend": stopSignal "SIGNOPE": not a signal; use a name such as SIGTERM, SIGINT or SIGQUIT, or a number from 1 to 64',
+    ],
+    [
+      'stopSignal out of range',
+      [['spec.containers.1.stopSignal', '65']],
+      'container "frontend": stopSignal "65": not a signal; use a name such as SIGTERM, SIGINT or SIGQUIT, or a number from 1 to 64',
+    ],
+    [
+      'stopGracePeriodSeconds negative',
+      [['spec.containers.1.stopGracePeriodSeconds', -1]],
+      'container "frontend": stopGracePeriodSeconds must be >= 0',
+    ],
+    [
+      'stopGracePeriodSeconds over a day',
+      [['spec.containers.1.stopGracePeriodSeconds', 86_401]],
+      'container "frontend": stopGracePeriodSeconds must be at most 86400 (one day)',
+    ],
+    [
       'cell tty default unknown',
       [['spec.tty', { default: 'nope' }]],
       'cell tty.default "nope" does not match any container in this cell',

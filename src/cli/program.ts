@@ -304,7 +304,11 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   if (want('delete', 'd')) {
     const del = leaf(program, 'delete', 'delete resources', ['d'])
       .option('--cascade', 'delete children first')
-      .option('--force', 'skip the child check')
+      .option('--force', 'skip the child check and SIGKILL every task at once (no grace period)')
+      .option(
+        '--timeout <duration>',
+        "grace period before SIGKILL (e.g. 1s, 500ms; default: each container's, 10s)",
+      )
       .option('-f, --file <path>', 'delete the documents of a manifest (- for stdin)')
       .option('-o, --output <format>', 'json or yaml (with -f)')
       .allowExcessArguments(true)
@@ -328,6 +332,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           file: o.file as string,
           cascade: o.cascade === true,
           force: o.force === true,
+          timeout: o.timeout as string | undefined,
           output: o.output as string | undefined,
         });
       });
@@ -346,6 +351,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           stack: o.stack as string | undefined,
           cascade: g.cascade === true,
           force: g.force === true,
+          timeout: g.timeout as string | undefined,
         });
       })();
     }
@@ -366,6 +372,11 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           .usage(selector ? '[options] [name]' : '[options] <name>'),
       );
       if (selector) cmd.option('-l, --selector <selector>', 'act on every cell matching the selector');
+      if (verb === 'stop' || verb === 'restart')
+        cmd.option(
+          '--timeout <duration>',
+          "grace period before SIGKILL (e.g. 1s, 500ms; default: each container's, 10s)",
+        );
       act(cmd, selector ? 0 : 1, 1, async (ctx, a, o) =>
         (await m.life()).cellLifecycle(ctx, {
           verb: verb as 'start',
@@ -374,6 +385,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           realm: o.realm as string,
           space: o.space as string,
           stack: o.stack as string,
+          timeout: o.timeout as string | undefined,
           explicit: {
             realm: cmd.getOptionValueSource('realm') === 'cli',
             space: cmd.getOptionValueSource('space') === 'cli',

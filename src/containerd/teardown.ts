@@ -50,7 +50,7 @@ export async function waitWithTimeout(
 export interface StopTaskOptions {
   /** First signal (default SIGTERM). A PID 1 without a handler ignores SIGTERM: hence the grace period. */
   signal?: number | NodeJS.Signals;
-  /** How long to wait after the first signal before SIGKILL (default 10 s). */
+  /** How long to wait after the first signal before SIGKILL (default 10 s; 0: SIGKILL at once). */
   graceMs?: number;
 }
 
@@ -67,12 +67,13 @@ export async function stopTask(
   const task = await ignoreNotFound(client.tasks.get(scope, containerId));
   if (!task) return undefined;
   if (!isAliveStatus(task.status)) return { exit_status: task.exit_status, exited_at: task.exited_at };
+  const grace = opts.graceMs ?? 10_000;
+  if (grace <= 0) return killAndWait(client, scope, containerId);
   // Wait is issued before the signal so a fast exit cannot be missed.
   const ac = new AbortController();
   const waiting = client.tasks.wait(scope, containerId, { signal: ac.signal });
   waiting.catch(() => undefined);
   await ignoreNotFound(client.tasks.kill(scope, containerId, opts.signal ?? 'SIGTERM', { all: false }));
-  const grace = opts.graceMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), grace);
@@ -87,6 +88,14 @@ export async function stopTask(
     clearTimeout(timer);
   }
   ac.abort();
+  return killAndWait(client, scope, containerId);
+}
+
+async function killAndWait(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+): Promise<ExitResult | undefined> {
   await ignoreNotFound(client.tasks.kill(scope, containerId, 'SIGKILL', { all: true }));
   return ignoreNotFound(waitWithTimeout(client, scope, containerId, 10_000));
 }

@@ -219,8 +219,9 @@ export async function startCell(
   return port(deps).startCell(cell);
 }
 
-export async function stopCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
-  return port(deps).stopCell(await requireCell(deps, id));
+/** `graceMs` (`--timeout`) overrides every container's own grace period before SIGKILL. */
+export async function stopCell(deps: ControllerDeps, id: CellIdentity, graceMs?: number): Promise<Cell> {
+  return port(deps).stopCell(await requireCell(deps, id), graceMs);
 }
 
 export async function killCell(deps: ControllerDeps, id: CellIdentity): Promise<Cell> {
@@ -235,12 +236,14 @@ export interface DeleteCellFacts {
   Containers: string[];
 }
 
+/** `graceMs`: `--timeout` (0 for `--force`); unset, each container's own grace period. */
 export async function deleteCell(
   deps: ControllerDeps,
   id: CellIdentity,
+  graceMs?: number,
 ): Promise<{ resource: Cell; facts: DeleteCellFacts }> {
   const cell = await requireCell(deps, id);
-  const r = await port(deps).deleteCell(cell);
+  const r = await port(deps).deleteCell(cell, graceMs);
   return {
     resource: cell,
     facts: {

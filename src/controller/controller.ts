@@ -37,7 +37,7 @@ import {
   type SpacePassReport,
 } from './reconcile-passes.js';
 import { refreshAll, type RefreshAllReport } from './refresh-all.js';
-import type { RemoveFlags } from './results.js';
+import { deleteGraceMs, type RemoveFlags } from './results.js';
 import type { CellPort, ScopeRunner } from './runner-port.js';
 import * as spaces from './space-ops.js';
 import * as stacks from './stack-ops.js';
@@ -100,10 +100,10 @@ export class Controller {
     };
     this.deleteHandlers = {
       ...scopeDeleteHandlers(this),
-      Cell: async (d) => {
+      Cell: async (d, f) => {
         if (d.kind !== 'Cell') return [];
         const cell = cellFromDoc(d.doc);
-        await this.deleteCell(cellOps.identityOf(cell));
+        await this.deleteCell(cellOps.identityOf(cell), deleteGraceMs(f));
         return [];
       },
     };
@@ -181,9 +181,9 @@ export class Controller {
   materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);
   logContainer = (id: CellIdentity, container: string) => cellOps.logContainer(this.deps, id, container);
   attachContainer = (id: CellIdentity, container: string) => attachContainer(this.deps, id, container);
-  stopCell = (id: CellIdentity) => cellOps.stopCell(this.deps, id);
+  stopCell = (id: CellIdentity, graceMs?: number) => cellOps.stopCell(this.deps, id, graceMs);
   killCell = (id: CellIdentity) => cellOps.killCell(this.deps, id);
-  deleteCell = (id: CellIdentity) => cellOps.deleteCell(this.deps, id);
+  deleteCell = (id: CellIdentity, graceMs?: number) => cellOps.deleteCell(this.deps, id, graceMs);
   purgeCell = (id: CellIdentity, flags: RemoveFlags) => cellOps.purgeCell(this.deps, id, flags);
 
   // Documents

@@ -10,6 +10,7 @@ import type {
   RealmOutcome,
   RemoveFlags,
 } from './results.js';
+import { deleteGraceMs } from './results.js';
 
 /** Create or re-ensure a realm (spec 02 §11.2). Existing → ensured, `Created: false`. */
 export async function createRealm(
@@ -71,7 +72,10 @@ export async function deleteRealm(
   }
   try {
     // The runner cascades depth-first (cells → stacks → spaces) under the realm's lock.
-    const r = await deps.runner.deleteRealm(realm.metadata.name, { cascade: spaces.length > 0 });
+    const r = await deps.runner.deleteRealm(realm.metadata.name, {
+      cascade: spaces.length > 0,
+      graceMs: deleteGraceMs(flags),
+    });
     const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');

@@ -119,4 +119,10 @@ export type StackOutcome<F> = Outcome<Stack, F>;
 export interface RemoveFlags {
   force: boolean;
   cascade: boolean;
+  /** `--timeout`: grace period of every task before SIGKILL (unset: each container's own). */
+  graceMs?: number;
 }
+
+/** The grace override of a delete: `--force` kills at once, else `--timeout`, else unset. */
+export const deleteGraceMs = (f: Pick<RemoveFlags, 'force' | 'graceMs'>): number | undefined =>
+  f.force ? 0 : f.graceMs;

@@ -19,11 +19,11 @@ interface CellCapableRunner {
   createCell(cell: Cell): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
   recreateCell(cell: Cell): Promise<Cell>;
-  stopCell(cell: Cell): Promise<Cell>;
+  stopCell(cell: Cell, graceMs?: number): Promise<Cell>;
   killCell(cell: Cell): Promise<Cell>;
   updateCell(cell: Cell): Promise<CellUpdateOutcome>;
   upsertContainer(ref: never, container: ContainerSpec): Promise<Cell>;
-  deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
+  deleteCell(cell: Cell, graceMs?: number): Promise<CellDeleteOutcome>;
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   refreshCell(ref: never): Promise<{ updated: boolean }>;
   reconcileCell(ref: never, obs?: never): Promise<CellReconcileOutcome>;
@@ -73,11 +73,11 @@ export function runnerCellPort(runner: object): CellPort | undefined {
     createCell: (cell) => full.createCell(cell),
     startCell: (cell) => full.startCell(cell),
     recreateCell: (cell) => full.recreateCell(cell),
-    stopCell: (cell) => full.stopCell(cell),
+    stopCell: (cell, graceMs) => full.stopCell(cell, graceMs),
     killCell: (cell) => full.killCell(cell),
     updateCell: (cell) => full.updateCell(cell),
     upsertContainer: (cell, container) => full.upsertContainer(refOf(cell), container),
-    deleteCell: (cell) => full.deleteCell(cell),
+    deleteCell: (cell, graceMs) => full.deleteCell(cell, graceMs),
     purgeCell: (cell) => full.purgeCell(cell),
     refreshCell: async (cell) => {
       const res = await full.refreshCell(refOf(cell));

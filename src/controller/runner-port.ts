@@ -59,13 +59,14 @@ export interface CellPort {
   startCell(cell: Cell): Promise<Cell>;
   /** Recreates every container from the stored spec and starts the cell (recovery path). */
   recreateCell(cell: Cell): Promise<Cell>;
-  stopCell(cell: Cell): Promise<Cell>;
+  /** `graceMs` overrides each container's grace period before SIGKILL. */
+  stopCell(cell: Cell, graceMs?: number): Promise<Cell>;
   killCell(cell: Cell): Promise<Cell>;
   /** Applies a changed spec to the live cell (root change → whole cell recreated). */
   updateCell(cell: Cell): Promise<CellUpdateOutcome>;
   /** Adds or replaces one workload container of the cell (started when the cell runs). */
   upsertContainer(cell: Cell, container: ContainerSpec): Promise<Cell>;
-  deleteCell(cell: Cell): Promise<CellDeleteOutcome>;
+  deleteCell(cell: Cell, graceMs?: number): Promise<CellDeleteOutcome>;
   purgeCell(cell: Cell): Promise<CellDeleteOutcome>;
   /** Observe and persist; `updated` when the status changed, `containersUpdated` likewise. */
   refreshCell(cell: Cell): Promise<{ updated: boolean; containersUpdated: boolean }>;

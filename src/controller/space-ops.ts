@@ -9,6 +9,7 @@ import type {
   RemoveFlags,
   SpaceOutcome,
 } from './results.js';
+import { deleteGraceMs } from './results.js';
 
 /** Create or re-ensure a space in an existing realm (spec 02 §11.2). */
 export async function createSpace(
@@ -73,7 +74,10 @@ export async function deleteSpace(
     throw hasChildren('delete', 'space', n, stacks.length, 'stack');
   }
   try {
-    const r = await deps.runner.deleteSpace(r0, n, { cascade: stacks.length > 0 });
+    const r = await deps.runner.deleteSpace(r0, n, {
+      cascade: stacks.length > 0,
+      graceMs: deleteGraceMs(flags),
+    });
     const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');

@@ -10,6 +10,7 @@ import type {
   RemoveFlags,
   StackOutcome,
 } from './results.js';
+import { deleteGraceMs } from './results.js';
 
 /** Create or re-ensure a stack in an existing space (spec 02 §11.2). */
 export async function createStack(
@@ -67,7 +68,7 @@ export async function deleteStack(
   const cells = await countCells(deps, r0, s0, n);
   if (cells > 0 && !flags.cascade && !flags.force) throw hasChildren('delete', 'stack', n, cells, 'cell');
   try {
-    const r = await deps.runner.deleteStack(r0, s0, n, { cascade: cells > 0 });
+    const r = await deps.runner.deleteStack(r0, s0, n, { cascade: cells > 0, graceMs: deleteGraceMs(flags) });
     const deleted = [...r.deleted];
     if (r.metadataDeleted) deleted.push('metadata');
     if (r.cgroupDeleted) deleted.push('cgroup');

@@ -130,6 +130,10 @@ export interface ContainerSpec {
   restartPolicy: RestartPolicy;
   restartBackoffSeconds?: number;
   restartMaxRetries?: number;
+  /** First signal of a stop (default SIGTERM): a name (`SIGINT`, `QUIT`) or a number. Our extension. */
+  stopSignal?: string;
+  /** Seconds between the stop signal and SIGKILL (default 10; 0 kills at once). Our extension. */
+  stopGracePeriodSeconds?: number;
   attachable?: boolean;
   tty?: ContainerTty;
   kukeonGroupGID?: number;

@@ -112,6 +112,10 @@ export const containerSpecShape = {
   restartPolicy: str(),
   restartBackoffSeconds: intPtr(),
   restartMaxRetries: intPtr(),
+  // Our extensions (docs/manifests.md): the signal `stop`/`delete` send first, and how long they
+  // wait for the exit before SIGKILL.
+  stopSignal: str('omit'),
+  stopGracePeriodSeconds: intPtr(),
   attachable: bool('omit'),
   tty: containerTtySchema,
   kukeonGroupGID: int('omit'),

@@ -4,6 +4,7 @@
  * Messages are verbatim from the spec where it gives them; the spec's elisions (…) are filled in.
  */
 import { isPathSafeSegment } from './names.js';
+import { MAX_STOP_GRACE_MS, parseStopSignal } from '../../model/stop-signal.js';
 
 /** The container fields these rules read; satisfied by both the API doc and the model spec. */
 export interface ContainerRuleInput {
@@ -18,6 +19,8 @@ export interface ContainerRuleInput {
   restartPolicy?: string;
   restartBackoffSeconds?: number;
   restartMaxRetries?: number;
+  stopSignal?: string;
+  stopGracePeriodSeconds?: number;
 }
 
 interface VolumeLike {
@@ -217,8 +220,26 @@ export function checkRestart(id: string, c: ContainerRuleInput): string | undefi
   return undefined;
 }
 
-/** All conversion-stage rules for one container (§1.6 rules 1–5), in the original's order. */
+/** Our `stopSignal` / `stopGracePeriodSeconds` extensions (docs/manifests.md). */
+export function checkStop(id: string, c: ContainerRuleInput): string | undefined {
+  if (c.stopSignal !== undefined && c.stopSignal !== '' && parseStopSignal(c.stopSignal) === undefined) {
+    return `container "${id}": stopSignal "${c.stopSignal}": not a signal; use a name such as SIGTERM, SIGINT or SIGQUIT, or a number from 1 to 64`;
+  }
+  const grace = c.stopGracePeriodSeconds;
+  if (grace !== undefined && grace < 0) return `container "${id}": stopGracePeriodSeconds must be >= 0`;
+  if (grace !== undefined && grace > MAX_STOP_GRACE_MS / 1000)
+    return `container "${id}": stopGracePeriodSeconds must be at most ${MAX_STOP_GRACE_MS / 1000} (one day)`;
+  return undefined;
+}
+
+/** All conversion-stage rules for one container (§1.6 rules 1–5, then ours), in the original's order. */
 export function checkContainerConversion(c: ContainerRuleInput): string | undefined {
   const id = c.id ?? '';
-  return checkTty(id, c) ?? checkGit(id, c.git) ?? checkVolumes(id, c.volumes) ?? checkRestart(id, c);
+  return (
+    checkTty(id, c) ??
+    checkGit(id, c.git) ??
+    checkVolumes(id, c.volumes) ??
+    checkRestart(id, c) ??
+    checkStop(id, c)
+  );
 }

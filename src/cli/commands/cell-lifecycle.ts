@@ -1,4 +1,5 @@
 import { errorText } from '../run-command.js';
+import { timeoutFlagMs } from '../duration.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
@@ -16,6 +17,8 @@ export interface LifecycleOptions {
   realm: string;
   space: string;
   stack: string;
+  /** `--timeout` of stop and restart: grace period before SIGKILL (unset: each container's own). */
+  timeout?: string;
   /** Which scope flags were given on the command line (a selector run filters only by those). */
   explicit?: { realm: boolean; space: boolean; stack: boolean };
 }
@@ -39,8 +42,9 @@ const refusal = (c: CellRef, state: string) =>
   );
 
 /** One cell: the RPCs of the verb and the success line (spec 03 §4.8). */
-async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef): Promise<string> {
+async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef, graceMs?: number): Promise<string> {
   const doc = cellDoc(c);
+  const stopArgs = graceMs === undefined ? { Doc: doc } : { Doc: doc, GracePeriodMs: graceMs };
   const got = await api.call<{ Result?: Record<string, unknown> }>('GetCell', { Doc: doc });
   if (got.Result?.MetadataExists !== true) {
     if (verb === 'restart')
@@ -59,7 +63,7 @@ async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef): Promise<s
       await api.call('StartCell', { Doc: doc });
       return `Started cell ${q(c.name)} from stack ${q(c.stack)}`;
     case 'stop':
-      await api.call('StopCell', { Doc: doc });
+      await api.call('StopCell', stopArgs);
       return `Stopped cell ${q(c.name)} from stack ${q(c.stack)}`;
     case 'kill':
       await api.call('KillCell', { Doc: doc });
@@ -67,7 +71,7 @@ async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef): Promise<s
     case 'restart':
       if (state === 'Pending' || state === 'Unknown') throw refusal(c, state);
       if (state === 'Ready') {
-        await api.call('StopCell', { Doc: doc });
+        await api.call('StopCell', stopArgs);
         await api.call('StartCell', { Doc: doc });
         return `Restarted cell ${q(c.name)} from stack ${q(c.stack)}`;
       }
@@ -85,10 +89,11 @@ export async function cellLifecycle(ctx: CliContext, o: LifecycleOptions): Promi
   const space = scopeFlag('space', o.space);
   const stack = scopeFlag('stack', o.stack);
   if (!selector && !o.name) throw new CliError(cliErrorCodes.usage, 'cell name is required');
+  const graceMs = timeoutFlagMs(o.timeout);
   const api = ctx.api(o.verb === 'kill' ? 'daemon-only' : 'promotable');
   if (!selector) {
     const name = validName('cell', o.name);
-    ctx.out.write(`${await actOn(api, o.verb, { name, realm, space, stack })}\n`);
+    ctx.out.write(`${await actOn(api, o.verb, { name, realm, space, stack }, graceMs)}\n`);
     return;
   }
   const explicit = o.explicit ?? { realm: true, space: true, stack: true };
@@ -112,7 +117,7 @@ export async function cellLifecycle(ctx: CliContext, o: LifecycleOptions): Promi
       stack: str(d, 'spec.stackId'),
     };
     try {
-      ctx.out.write(`${await actOn(api, o.verb, ref)}\n`);
+      ctx.out.write(`${await actOn(api, o.verb, ref, graceMs)}\n`);
     } catch (err) {
       errors.push(errorText(err));
     }

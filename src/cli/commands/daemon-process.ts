@@ -181,11 +181,4 @@ export function removeSocketFiles(socket: string): string[] {
   return removed;
 }
 
-/** Parses `10s`, `500ms`, `1m`, or a bare number of seconds. */
-export function parseDurationMs(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new CliError(cliErrorCodes.usage, `invalid duration ${JSON.stringify(text)}`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
-}
+export { parseDurationMs } from '../duration.js';

@@ -5,6 +5,7 @@ import { parseDocOutput } from '../output/output-format.js';
 import { anyFailed, renderDeleteResults, type DocumentResult } from '../output/resource-results.js';
 import { scopeFlag, validName } from './names.js';
 import { readManifest } from './read-manifest.js';
+import { timeoutFlagMs } from '../duration.js';
 
 export interface DeleteOptions {
   kind: string;
@@ -14,6 +15,8 @@ export interface DeleteOptions {
   stack?: string;
   cascade: boolean;
   force: boolean;
+  /** `--timeout`: grace period of every task before SIGKILL (unset: each container's own). */
+  timeout?: string;
 }
 
 type Result = Record<string, unknown>;
@@ -83,14 +86,30 @@ const methods: Record<string, string> = {
   cell: 'DeleteCell',
 };
 
+/** `GracePeriodMs` when `--timeout` was given; `--force` (SIGKILL at once) excludes it. */
+function graceArgs(o: { force: boolean; timeout?: string }): { GracePeriodMs?: number } {
+  const graceMs = timeoutFlagMs(o.timeout);
+  if (graceMs === undefined) return {};
+  if (o.force)
+    throw new CliError(
+      cliErrorCodes.usage,
+      '--force kills at once and --timeout sets a grace period: give one of them',
+    );
+  return { GracePeriodMs: graceMs };
+}
+
 /** `kuke delete <kind> <NAME>` (spec 03 §4.7). */
 export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise<void> {
   const t = target(o);
+  const grace = graceArgs(o);
   const api = ctx.api('daemon-only');
   const h = hierarchyTarget(t.kind, t.name, t.realm, t.space, t.stack);
   const found = await api.call<{ Result?: Result }>(h.get, { Doc: h.doc });
   if (found.Result?.MetadataExists !== true) throw new CliError(cliErrorCodes.notFound, h.missing);
-  const args = t.kind === 'cell' ? { Doc: h.doc } : { Doc: h.doc, Force: o.force, Cascade: o.cascade };
+  const args =
+    t.kind === 'cell'
+      ? { Doc: h.doc, ...(o.force && { Force: true }), ...grace }
+      : { Doc: h.doc, Force: o.force, Cascade: o.cascade, ...grace };
   await api.call(methods[t.kind], args);
   ctx.out.write(`${deletedLine('Deleted', t)}\n`);
 }
@@ -98,9 +117,10 @@ export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise
 /** `kuke delete -f <file|->` (spec 03 §4.7). */
 export async function deleteFile(
   ctx: CliContext,
-  o: { file: string; cascade: boolean; force: boolean; output?: string },
+  o: { file: string; cascade: boolean; force: boolean; timeout?: string; output?: string },
 ): Promise<void> {
   const output = parseDocOutput(o.output);
+  const grace = graceArgs(o);
   const raw = await readManifest(o.file, ctx.stdin);
   const reply = await ctx
     .api('daemon-only')
@@ -108,6 +128,7 @@ export async function deleteFile(
       RawYAML: raw.toString('base64'),
       Cascade: o.cascade,
       Force: o.force,
+      ...grace,
     });
   const resources = reply.Result?.Resources ?? [];
   if (output) {

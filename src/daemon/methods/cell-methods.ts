@@ -1,7 +1,7 @@
 import { identityOf, type Controller } from '../../controller/index.js';
 import type { CellDoc } from '../../api/index.js';
 import type { Cell } from '../../model/resources.js';
-import { argBool, argDoc, argString, argStringList, wireDoc } from './wire-args.js';
+import { argBool, argDoc, argGraceMs, argString, argStringList, wireDoc } from './wire-args.js';
 import { pickFields } from './pick-fields.js';
 import type { CellMethodName, MethodHandler } from './types.js';
 
@@ -55,7 +55,7 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       return { Result: { Cell: doc(cell), Started: true } };
     },
     StopCell: async (args) => {
-      const cell = await c.stopCell(identityOf(cellArg(args)));
+      const cell = await c.stopCell(identityOf(cellArg(args)), argGraceMs(args));
       return { Result: { Cell: doc(cell), Stopped: true } };
     },
     KillCell: async (args) => {
@@ -63,7 +63,8 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       return { Result: { Cell: doc(cell), Killed: true } };
     },
     DeleteCell: async (args) => {
-      const r = await c.deleteCell(identityOf(cellArg(args)));
+      const graceMs = argBool(args, 'Force') ? 0 : argGraceMs(args);
+      const r = await c.deleteCell(identityOf(cellArg(args)), graceMs);
       const { Containers: _ids, ...facts } = r.facts;
       return { Result: { Cell: doc(r.resource), ...facts } };
     },

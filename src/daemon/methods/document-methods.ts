@@ -1,5 +1,5 @@
 import { ControllerError, ControllerErrorCode, type Controller } from '../../controller/index.js';
-import { argBool, argBytesText, argString } from './wire-args.js';
+import { argBytesText, argRemoveFlags, argString } from './wire-args.js';
 import type { MethodHandlers } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ export function documentHandlers(
       return { Result: { Resources: await c.applyDocuments(argBytesText(args, 'RawYAML')) } };
     },
     DeleteDocuments: async (args) => {
-      const flags = { force: argBool(args, 'Force'), cascade: argBool(args, 'Cascade') };
+      const flags = argRemoveFlags(args);
       return { Result: { Resources: await c.deleteDocuments(argBytesText(args, 'RawYAML'), flags) } };
     },
     RefreshAll: async () => ({ Result: await c.refreshAll() }),

@@ -1,6 +1,6 @@
 import type { Controller } from '../../controller/index.js';
 import type { RealmDoc } from '../../api/index.js';
-import { argBool, argDoc, wireDoc } from './wire-args.js';
+import { argBool, argDoc, argRemoveFlags, wireDoc } from './wire-args.js';
 import type { MethodHandlers } from './types.js';
 
 const doc = (m: Parameters<Controller['createRealm']>[0]) => wireDoc<'Realm', RealmDoc>('Realm', m);
@@ -21,10 +21,7 @@ export function realmHandlers(
     ListRealms: async () => ({ Realms: (await c.listRealms()).map(doc) }),
     DeleteRealm: async (args) => {
       const name = argDoc(args, 'Realm').metadata.name;
-      const r = await c.deleteRealm(name, {
-        force: argBool(args, 'Force'),
-        cascade: argBool(args, 'Cascade'),
-      });
+      const r = await c.deleteRealm(name, argRemoveFlags(args));
       return { Result: { Realm: doc(r.resource), ...r.facts } };
     },
     PurgeRealm: async (args) => {

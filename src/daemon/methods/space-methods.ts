@@ -1,6 +1,6 @@
 import type { Controller } from '../../controller/index.js';
 import type { SpaceDoc } from '../../api/index.js';
-import { argBool, argDoc, argString, wireDoc } from './wire-args.js';
+import { argBool, argDoc, argRemoveFlags, argString, wireDoc } from './wire-args.js';
 import type { MethodHandlers } from './types.js';
 
 const doc = (m: Parameters<Controller['createSpace']>[0]) => wireDoc<'Space', SpaceDoc>('Space', m);
@@ -22,7 +22,7 @@ export function spaceHandlers(
     ListSpaces: async (args) => ({ Spaces: (await c.listSpaces(argString(args, 'RealmName'))).map(doc) }),
     DeleteSpace: async (args) => {
       const s = argDoc(args, 'Space');
-      const r = await c.deleteSpace(s.spec.realmId, s.metadata.name, flags(args));
+      const r = await c.deleteSpace(s.spec.realmId, s.metadata.name, argRemoveFlags(args));
       return { Result: { Space: doc(r.resource), ...r.facts } };
     },
     PurgeSpace: async (args) => {

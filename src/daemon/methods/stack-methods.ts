@@ -1,6 +1,6 @@
 import type { Controller } from '../../controller/index.js';
 import type { StackDoc } from '../../api/index.js';
-import { argBool, argDoc, argString, wireDoc } from './wire-args.js';
+import { argBool, argDoc, argRemoveFlags, argString, wireDoc } from './wire-args.js';
 import type { MethodHandlers } from './types.js';
 
 const doc = (m: Parameters<Controller['createStack']>[0]) => wireDoc<'Stack', StackDoc>('Stack', m);
@@ -24,7 +24,7 @@ export function stackHandlers(
     }),
     DeleteStack: async (args) => {
       const s = argDoc(args, 'Stack');
-      const r = await c.deleteStack(s.spec.realmId, s.spec.spaceId, s.metadata.name, flags(args));
+      const r = await c.deleteStack(s.spec.realmId, s.spec.spaceId, s.metadata.name, argRemoveFlags(args));
       return { Result: { Stack: doc(r.resource), ...r.facts } };
     },
     PurgeStack: async (args) => {

@@ -23,11 +23,27 @@ export interface DocArgs {
   Doc: DocArg;
 }
 
-/** Delete/Purge of a scope: `Cascade` removes children first; `Force` skips the child check. */
+/**
+ * Delete/Purge of a scope: `Cascade` removes children first; `Force` skips the child check and,
+ * on delete, kills every task at once; `GracePeriodMs` (our extension, `--timeout`) is the grace
+ * period of each task before SIGKILL (absent: each container's own `stopGracePeriodSeconds`).
+ */
 export interface DeleteArgs {
   Doc: DocArg;
   Force: boolean;
   Cascade: boolean;
+  GracePeriodMs?: number;
+}
+
+/** StopCell: `GracePeriodMs` as in DeleteArgs. */
+export interface StopCellArgs extends DocArgs {
+  GracePeriodMs?: number;
+}
+
+/** DeleteCell: `Force` (SIGKILL at once) and `GracePeriodMs` as in DeleteArgs. */
+export interface DeleteCellArgs extends DocArgs {
+  Force?: boolean;
+  GracePeriodMs?: number;
 }
 
 export type EmptyArgs = Record<string, never>;
@@ -297,6 +313,7 @@ export interface DeleteDocumentsArgs {
   RawYAML: string;
   Cascade: boolean;
   Force: boolean;
+  GracePeriodMs?: number;
 }
 
 export type DeleteAction = 'deleted' | 'not found' | 'failed';
@@ -419,9 +436,9 @@ export interface CellMethodTypes {
   GetCell: { args: DocArgs; reply: { Result: GetCellResult } };
   ListCells: { args: ListCellsArgs; reply: { Cells: CellDoc[] } };
   StartCell: { args: DocArgs; reply: { Result: StartCellResult } };
-  StopCell: { args: DocArgs; reply: { Result: StopCellResult } };
+  StopCell: { args: StopCellArgs; reply: { Result: StopCellResult } };
   KillCell: { args: DocArgs; reply: { Result: KillCellResult } };
-  DeleteCell: { args: DocArgs; reply: { Result: DeleteCellResult } };
+  DeleteCell: { args: DeleteCellArgs; reply: { Result: DeleteCellResult } };
   PurgeCell: { args: DeleteArgs; reply: { Result: PurgeCellResult } };
 }
 

@@ -1,3 +1,4 @@
+import { MAX_STOP_GRACE_MS } from '../../model/stop-signal.js';
 import { decodeResource, resourceToPlain, type ResourceKind, type ResourceModels } from '../../api/index.js';
 
 /**
@@ -17,6 +18,20 @@ export function argStringList(args: unknown, key: string): string[] {
 
 export function argBool(args: unknown, key: string): boolean {
   return (args as Record<string, unknown> | undefined)?.[key] === true;
+}
+
+/**
+ * `GracePeriodMs` (our extension, `--timeout` of stop and delete): a grace period in milliseconds,
+ * capped at a day; absent, or anything but a non-negative number, leaves each container's own.
+ */
+export function argGraceMs(args: unknown): number | undefined {
+  const v = (args as Record<string, unknown> | undefined)?.GracePeriodMs;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, MAX_STOP_GRACE_MS) : undefined;
+}
+
+/** `Force`, `Cascade` and `GracePeriodMs` of a delete. */
+export function argRemoveFlags(args: unknown): { force: boolean; cascade: boolean; graceMs?: number } {
+  return { force: argBool(args, 'Force'), cascade: argBool(args, 'Cascade'), graceMs: argGraceMs(args) };
 }
 
 /** `[]byte` fields travel as base64 (Go's encoding/json). */

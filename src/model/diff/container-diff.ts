@@ -43,6 +43,8 @@ const fieldRules: [keyof ContainerSpec, Rule][] = [
   ['restartPolicy', 'compatible'],
   ['restartBackoffSeconds', 'compatible'],
   ['restartMaxRetries', 'compatible'],
+  ['stopSignal', 'compatible'],
+  ['stopGracePeriodSeconds', 'compatible'],
   ['attachable', 'compatible'],
   ['tty', 'compatible'],
 ];
@@ -65,8 +67,12 @@ export function diffContainer(
     const to = desired[field];
     const from = actual[field];
     if (field === 'cniConfigPath' && !to) continue; // daemon-managed: only a non-empty desired value counts
-    if (field === 'restartBackoffSeconds' || field === 'restartMaxRetries') {
-      // 0 and unset differ here (0 disables the backoff; unset means the default of 30 / 5).
+    if (
+      field === 'restartBackoffSeconds' ||
+      field === 'restartMaxRetries' ||
+      field === 'stopGracePeriodSeconds'
+    ) {
+      // 0 and unset differ here (0 disables the backoff or the grace; unset means the default).
       if (to === from) continue;
     } else if (semanticEqual(to, from)) {
       continue;

@@ -14,7 +14,7 @@ import {
 } from './container-task.js';
 import { ensureContainerRecord } from './container-record.js';
 import { updateCell } from './update-cell.js';
-import { STOP_GRACE_MS } from './stop-cell.js';
+import { stopPlanOf } from './stop-plan.js';
 
 /** A workload of a cell by its cell-local id; the root is addressed through the cell verbs. */
 function workloadOf(cell: Cell, ref: CellRef, id: string): ContainerSpec {
@@ -65,12 +65,12 @@ export async function stopContainer(
   ctx: RunnerContext,
   ref: CellRef,
   id: string,
-  graceMs = STOP_GRACE_MS,
+  graceMs?: number,
 ): Promise<void> {
   await withCellLock(ctx, ref, async () => {
     const c = workloadOf(await requireCell(ctx, ref), ref, id);
     const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
-    if (c.containerdId) await stopContainerTask(ctx, namespace, c.containerdId, graceMs);
+    if (c.containerdId) await stopContainerTask(ctx, namespace, c.containerdId, stopPlanOf(c, graceMs));
   });
 }
 

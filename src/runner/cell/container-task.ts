@@ -12,6 +12,7 @@ import { replaceOrAppendEnv } from '../oci/env.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
+import type { StopPlan } from './stop-plan.js';
 
 export async function getTask(
   ctx: RunnerContext,
@@ -196,14 +197,14 @@ export async function teardownTaskOnly(
   await ctx.containerd.tasks.delete(namespace, id).catch(ignoreNotFound);
 }
 
-/** Graceful stop (SIGTERM, grace, SIGKILL) and task delete; the record stays. Missing = done. */
+/** Graceful stop (stop signal, grace, SIGKILL) and task delete; the record stays. Missing = done. */
 export async function stopContainerTask(
   ctx: RunnerContext,
   namespace: string,
   id: string,
-  graceMs: number,
+  plan: StopPlan,
 ): Promise<void> {
-  await stopTask(ctx.containerd, namespace, id, { graceMs });
+  await stopTask(ctx.containerd, namespace, id, plan);
   await ctx.containerd.tasks.delete(namespace, id).catch(ignoreNotFound);
 }
 

@@ -13,18 +13,17 @@ export interface DeleteCellResult {
   cgroupDeleted: boolean;
 }
 
-/** Grace period of each task on delete (spec 02 §5.5.9 uses 10 s; the cell is going away). */
-export const DELETE_GRACE_MS = 5_000;
-
 /**
  * Deletes a cell and everything it has on the host: its containers (found by label, not only by
  * the metadata list), network attachment, cgroup, logs and metadata. Missing metadata is not an
- * error: the host is still swept for what this cell left, so delete doubles as purge.
+ * error: the host is still swept for what this cell left, so delete doubles as purge. Each task
+ * ends with its container's stop signal and grace period; `graceMs` overrides the grace
+ * (`--timeout`; 0 is `--force`: SIGKILL at once).
  */
 export async function deleteCell(
   ctx: RunnerContext,
   ref: CellRef,
-  graceMs = DELETE_GRACE_MS,
+  graceMs?: number,
 ): Promise<DeleteCellResult> {
   return withCellLock(ctx, ref, () => deleteCellLocked(ctx, ref, graceMs));
 }
@@ -32,7 +31,7 @@ export async function deleteCell(
 export async function deleteCellLocked(
   ctx: RunnerContext,
   ref: CellRef,
-  graceMs: number,
+  graceMs: number | undefined,
 ): Promise<DeleteCellResult> {
   const [cell, realm] = await Promise.all([
     readCell(ctx, ref).catch(() => undefined),
@@ -44,7 +43,8 @@ export async function deleteCellLocked(
     { op: 'delete', kind: 'Cell', key: ref.scope.join('/'), desired: 'absent' },
     async () => {
       failpoint('cell.delete.before-host');
-      const r = await removeCellHost(ctx, namespace, ref, { removeMetadata: true, graceMs });
+      const stop = { containers: cell?.spec.containers ?? [], graceMs };
+      const r = await removeCellHost(ctx, namespace, ref, { removeMetadata: true, stop });
       return { metadataDeleted: cell !== undefined, ...r };
     },
   );

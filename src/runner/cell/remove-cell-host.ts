@@ -1,30 +1,31 @@
-import { isAliveStatus, stopTask, waitWithTimeout } from '../../containerd/index.js';
+import { stopTask } from '../../containerd/index.js';
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
 import { detachCell, detachCellWhileRootEnds, hasAttachmentState } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
 import { getTask, removeContainer } from './container-task.js';
+import { stopPlanById, type CellStop } from './stop-plan.js';
 
 /**
- * Ends a task and waits for its exit, leaving it (Stopped) for the record's removal: SIGTERM and
- * `graceMs` then SIGKILL, or SIGKILL at once without a grace period. Missing = done.
+ * Ends a task and waits for its exit, leaving it (Stopped) for the record's removal: its stop
+ * signal and grace period then SIGKILL, or SIGKILL at once without a stop plan. Missing = done.
  */
-async function endTask(ctx: RunnerContext, namespace: string, id: string, graceMs: number): Promise<void> {
-  if (graceMs > 0) {
-    await stopTask(ctx.containerd, namespace, id, { graceMs });
-    return;
-  }
-  const task = await getTask(ctx, namespace, id);
-  if (!task || !isAliveStatus(task.status)) return;
-  await ctx.containerd.tasks.kill(namespace, id, 'SIGKILL', { all: true });
-  await waitWithTimeout(ctx.containerd, namespace, id, 10_000);
+async function endTask(
+  ctx: RunnerContext,
+  namespace: string,
+  ref: CellRef,
+  id: string,
+  stop: CellStop | undefined,
+): Promise<void> {
+  const plan = stop ? stopPlanById(ref, stop, id) : { signal: 'SIGKILL' as const, graceMs: 0 };
+  await stopTask(ctx.containerd, namespace, id, plan);
 }
 
 /**
  * Removes everything of a cell from the host, found by what we own rather than by what the
  * metadata lists (so it also cleans up after a crash or a hand-edited document): every containerd
- * container labelled with this cell (workloads first, gracefully when `graceMs` > 0), the root's
+ * container labelled with this cell (workloads first, as `stop` plans; SIGKILL without it), the root's
  * network attachment (CNI DEL for the root only, then the lease/chain fallback), the cell cgroup,
  * and — with `removeMetadata` — the cell's metadata directory (logs and etc files included).
  */
@@ -32,7 +33,7 @@ export async function removeCellHost(
   ctx: RunnerContext,
   namespace: string,
   ref: CellRef,
-  options: { removeMetadata: boolean; graceMs?: number },
+  options: { removeMetadata: boolean; stop?: CellStop },
 ): Promise<{ containersDeleted: string[]; cgroupDeleted: boolean }> {
   const filter = [
     `labels."${ContainerLabel.Cell}"==${ref.id}`,
@@ -43,11 +44,10 @@ export async function removeCellHost(
   const ids = new Set(records.map((r) => r.id));
   ids.add(ref.rootContainerdId);
   const workloads = [...ids].filter((id) => id !== ref.rootContainerdId);
-  const grace = options.graceMs ?? 0;
   // Workloads end first, with the cell's network still up for a graceful stop...
   const [rootTask] = await Promise.all([
     getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined),
-    ...workloads.map((id) => endTask(ctx, namespace, id, grace).catch(() => undefined)),
+    ...workloads.map((id) => endTask(ctx, namespace, ref, id, options.stop).catch(() => undefined)),
   ]);
   // ...then their records go while the root is detached and removed (its namespace held for the
   // DEL, which so need not finish before the root stops). The cgroup goes as soon as every
@@ -61,7 +61,8 @@ export async function removeCellHost(
     ref,
     rootTask?.status === 'RUNNING' ? rootTask.pid : undefined,
     async () => {
-      if (grace > 0) await endTask(ctx, namespace, ref.rootContainerdId, grace).catch(() => undefined);
+      if (options.stop)
+        await endTask(ctx, namespace, ref, ref.rootContainerdId, options.stop).catch(() => undefined);
       await removeContainer(ctx, namespace, ref.rootContainerdId);
       await workloadsRemoved;
       return ctx.cgroups.remove(ref.cgroupPath, { force: true });

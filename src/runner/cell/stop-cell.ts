@@ -10,16 +10,15 @@ import { populateStatuses } from './cell-state.js';
 import { persistCell, requireCell, withCellLock } from './cell-store.js';
 import { observeNamespace } from './container-observation.js';
 import { getTask, killContainerTask, stopContainerTask } from './container-task.js';
-
-/** Grace period between SIGTERM and SIGKILL for `stop` (spec 02 §5.5.7). */
-export const STOP_GRACE_MS = 5_000;
+import { stopPlanById } from './stop-plan.js';
 
 /**
- * Stops a cell: workloads first (SIGTERM, grace, SIGKILL; in parallel), then the root's CNI
- * detach while the root stops (its namespace held for the DEL). Records and snapshots stay, so a
- * start is quick. State Stopped.
+ * Stops a cell: workloads first (each its stop signal, grace, SIGKILL; in parallel), then the
+ * root's CNI detach while the root stops (its namespace held for the DEL). Records and snapshots
+ * stay, so a start is quick. State Stopped. `graceMs` (`--timeout`) overrides every container's
+ * grace period; without it each has its own (docs/manifests.md, default 10 s).
  */
-export async function stopCell(ctx: RunnerContext, ref: CellRef, graceMs = STOP_GRACE_MS): Promise<Cell> {
+export async function stopCell(ctx: RunnerContext, ref: CellRef, graceMs?: number): Promise<Cell> {
   return withCellLock(ctx, ref, () => haltCellLocked(ctx, ref, 'stop', graceMs));
 }
 
@@ -32,7 +31,7 @@ export async function haltCellLocked(
   ctx: RunnerContext,
   ref: CellRef,
   how: 'stop' | 'kill',
-  graceMs: number,
+  graceMs?: number,
 ): Promise<Cell> {
   const cell = await requireCell(ctx, ref);
   const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
@@ -45,7 +44,14 @@ export async function haltCellLocked(
   };
   return withIntent(ctx, intent, async () => {
     const halt = (id: string): Promise<void> =>
-      how === 'stop' ? stopContainerTask(ctx, namespace, id, graceMs) : killContainerTask(ctx, namespace, id);
+      how === 'stop'
+        ? stopContainerTask(
+            ctx,
+            namespace,
+            id,
+            stopPlanById(ref, { containers: cell.spec.containers, graceMs }, id),
+          )
+        : killContainerTask(ctx, namespace, id);
     const workloads = cell.spec.containers.filter((c) => !c.root && c.containerdId);
     const results = await Promise.allSettled(workloads.map((c) => halt(c.containerdId!)));
     results.forEach((r, i) => {

@@ -17,7 +17,7 @@ import { getTask, removeContainer, startContainerTask, stopContainerTask } from 
 import { withRoot } from './default-root.js';
 import { removeCellHost } from './remove-cell-host.js';
 import { startCellLocked, type StartCellOptions } from './start-cell.js';
-import { STOP_GRACE_MS } from './stop-cell.js';
+import { stopPlanOf } from './stop-plan.js';
 
 export interface UpdateCellResult {
   cell: Cell;
@@ -75,7 +75,10 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
           !same(oldRoot, newRoot) ||
           !!existing.spec.nestedCgroupRuntime !== !!desired.spec.nestedCgroupRuntime
         ) {
-          await removeCellHost(ctx, namespace, ref, { removeMetadata: false, graceMs: STOP_GRACE_MS });
+          await removeCellHost(ctx, namespace, ref, {
+            removeMetadata: false,
+            stop: { containers: existing.spec.containers },
+          });
           await persistCell(ctx, ref, {
             ...desired,
             status: { ...desired.status, state: 'Pending', containers: [] },
@@ -89,7 +92,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
         const wanted = new Map(desired.spec.containers.map((c) => [c.id, c]));
         for (const c of existing.spec.containers.filter((x) => !x.root && !wanted.has(x.id))) {
           if (c.containerdId) {
-            await stopContainerTask(ctx, namespace, c.containerdId, STOP_GRACE_MS).catch(() => undefined);
+            await stopContainerTask(ctx, namespace, c.containerdId, stopPlanOf(c)).catch(() => undefined);
             await removeContainer(ctx, namespace, c.containerdId);
           }
           result.removedContainers.push(c.id);
@@ -100,7 +103,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
         for (const c of desired.spec.containers) {
           let ensured = await ensureContainerRecord(ctx, namespace, ref, desired, c);
           if (ensured.drifted) {
-            await stopContainerTask(ctx, namespace, ensured.containerdId, STOP_GRACE_MS);
+            await stopContainerTask(ctx, namespace, ensured.containerdId, stopPlanOf(before.get(c.id) ?? c));
             ensured = await ensureContainerRecord(ctx, namespace, ref, desired, c);
           }
           containers.push({ ...c, containerdId: ensured.containerdId });
@@ -144,7 +147,10 @@ export async function recreateCell(
   return withCellLock(ctx, ref, async () => {
     const existing = await requireCell(ctx, ref);
     const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
-    await removeCellHost(ctx, namespace, ref, { removeMetadata: false, graceMs: STOP_GRACE_MS });
+    await removeCellHost(ctx, namespace, ref, {
+      removeMetadata: false,
+      stop: { containers: existing.spec.containers },
+    });
     const host = await ensureCellHost(ctx, namespace, ref, existing);
     await persistCell(ctx, ref, {
       ...host.cell,

@@ -23,6 +23,11 @@ export interface DeleteRealmResult {
 export interface DeleteRealmOptions {
   /** Delete spaces and their stacks first. */
   cascade?: boolean;
+  /**
+   * Grace period of the cascaded cells' tasks before SIGKILL (`--timeout`; 0 for `--force`);
+   * unset: each container's own (docs/manifests.md). A purge always kills at once.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -72,6 +77,7 @@ async function deleteRealmLocked(
       const r = await deleteSpaceLocked(ctx, name, space, {
         cascade: true,
         tolerateMissing: options.tolerateMissing,
+        graceMs: options.graceMs,
       });
       deleted.push(...r.deleted, `space:${space}`);
     }

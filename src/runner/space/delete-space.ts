@@ -18,6 +18,11 @@ export interface DeleteSpaceResult {
 export interface DeleteSpaceOptions {
   /** Delete the space's stacks first (they must hold no cells). */
   cascade?: boolean;
+  /**
+   * Grace period of the cascaded cells' tasks before SIGKILL (`--timeout`; 0 for `--force`);
+   * unset: each container's own (docs/manifests.md). A purge always kills at once.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -70,6 +75,7 @@ export async function deleteSpaceLocked(
       const r = await deleteStackLocked(ctx, realm, name, stack, {
         cascade: true,
         tolerateMissing: options.tolerateMissing,
+        graceMs: options.graceMs,
       });
       deleted.push(...r.deleted, `stack:${stack}`);
     }

@@ -19,7 +19,15 @@ export interface DeleteStackResult {
 export interface DeleteStackOptions {
   /** Delete the stack's cells first. */
   cascade?: boolean;
+  /**
+   * Grace period of the cascaded cells' tasks before SIGKILL (`--timeout`; 0 for `--force`);
+   * unset: each container's own (docs/manifests.md). A purge always kills at once.
+   */
+  graceMs?: number;
 }
+
+/** Cells of a cascade deleted at once, each ending its tasks with its own grace period. */
+const CASCADE_PARALLEL_CELLS = 8;
 
 /**
  * Deletes a stack: refused while it holds cells (naming them) unless cascading; then its cgroup
@@ -78,10 +86,23 @@ export async function deleteStackLocked(
     return { metadataDeleted: false, cgroupDeleted: false, deleted: [] };
   const deleted: string[] = [];
   if (options.cascade) {
-    for (const cell of await ctx.store.listChildren(scope)) {
-      await deleteCell(ctx, cellRef(ctx, { realm, space, stack: name, name: cell }), 0);
-      deleted.push(`cell:${cell}`);
-    }
+    // In parallel: a workload that ignores its stop signal holds its cell for the whole grace
+    // period, and a stack of such cells must not take that long once per cell.
+    const cells = await ctx.store.listChildren(scope);
+    const graceMs = options.tolerateMissing ? 0 : options.graceMs;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < cells.length) {
+        const cell = cells[next++];
+        await deleteCell(ctx, cellRef(ctx, { realm, space, stack: name, name: cell }), graceMs);
+      }
+    };
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.min(CASCADE_PARALLEL_CELLS, cells.length) }, worker),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    deleted.push(...cells.map((cell) => `cell:${cell}`));
   }
   await assertNoChildren(ctx, scope, `stack "${name}"`, 'cells');
   return withIntent(
