@@ -1,18 +1,6 @@
 import { MAX_STOP_GRACE_MS } from '../model/stop-signal.js';
+import { parseGoDuration } from '../daemon/serve/go-duration.js';
 import { CliError, cliErrorCodes } from './cli-error.js';
-
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  '\u00b5s': 1e-3, // micro sign
-  '\u03bcs': 1e-3, // Greek mu
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-const term = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 
 /**
  * A duration flag in milliseconds: a Go duration (`10s`, `500ms`, `1m30s`, `1.5h`) or a bare
@@ -28,16 +16,8 @@ export function parseDurationMs(text: string, flag?: string): number {
         (flag ? ': use a duration such as 10s, 500ms or 1m30s, or a number of seconds' : ''),
     );
   if (/^(\d+(?:\.\d*)?|\.\d+)$/.test(s)) return Math.ceil(Number(s) * 1000);
-  if (s === '0') return 0;
-  let ms = 0;
-  term.lastIndex = 0;
-  while (term.lastIndex < s.length) {
-    const at = term.lastIndex;
-    const m = term.exec(s);
-    if (!m || m.index !== at) throw bad();
-    ms += Number(m[1]) * unitMs[m[2]];
-  }
-  if (s === '' || !Number.isFinite(ms)) throw bad();
+  const ms = parseGoDuration(s);
+  if (ms === undefined || ms < 0 || !Number.isFinite(ms)) throw bad();
   return Math.ceil(ms);
 }
 

@@ -8,26 +8,21 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import { timesPath } from '../../src/store/log-time-index.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { bundleSkip, kukeBundle, runKuke } from '../helpers/kuke-bundle.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
 import { b64, cellYaml, scopeYaml } from '../helpers/fault-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
-const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
-const isRoot = process.getuid?.() === 0;
-const skip = !isRoot
-  ? 'needs root (containerd, runc, cgroups, CNI)'
-  : !existsSync(bundle)
-    ? 'the kuke bundle is not built (node dist/src/cli/bundle/build-bundle.js)'
-    : false;
+const bundle = kukeBundle;
+const skip = bundleSkip;
 
 /** Prints `tick <n>` every 100 ms until SIGTERM. */
 const TICKER = 'trap \'exit 0\' TERM; i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done';
@@ -71,14 +66,7 @@ describe('kuke log against a real kukeond', { skip }, () => {
   const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
     client.call<MethodReply<M> & { Err: null }>(m, a);
 
-  const kuke = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bundle, ...args], {
-      env: kukeEnv,
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const kuke = (args: string[]) => runKuke(kukeEnv, args);
 
   function follow(args: string[] = []): Follow {
     const child = spawn(process.execPath, [bundle, 'log', 'ticker', ...scope, '-f', ...args], {

@@ -8,27 +8,22 @@
  * grace period, and the file tells which signal (if any) came first.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { bundleSkip, kukeBundle, runKuke } from '../helpers/kuke-bundle.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
 import { b64, cellDoc, scopeYaml } from '../helpers/fault-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
-const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
-const isRoot = process.getuid?.() === 0;
-const skip = !isRoot
-  ? 'needs root (containerd, runc, cgroups, CNI)'
-  : !existsSync(bundle)
-    ? 'the kuke bundle is not built (node dist/src/cli/bundle/build-bundle.js)'
-    : false;
+const bundle = kukeBundle;
+const skip = bundleSkip;
 
 /**
  * Records each of `signals` in /shared/<cell>.sig and keeps running (a handled signal interrupts
@@ -54,14 +49,7 @@ describe('stop and delete grace periods', { skip }, () => {
   const scope = ['--realm', R, '--space', 'web', '--stack', 'api'];
   const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
     client.call<MethodReply<M> & { Err: null }>(m, a);
-  const kuke = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bundle, ...args], {
-      env: kukeEnv,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const kuke = (args: string[]) => runKuke(kukeEnv, args);
   const signalsOf = (cell: string): string => {
     const f = join(shared, `${cell}.sig`);
     return existsSync(f) ? readFileSync(f, 'utf8') : '';
