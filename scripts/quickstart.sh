@@ -12,7 +12,9 @@ fi
 
 bash scripts/install-prereqs.sh
 npm run --silent build
-kuke() { node dist/src/cli/kuke.js "$@"; }
+# kuke and kukeond on the PATH (links into this checkout's build; `kuke uninstall` removes them).
+bash scripts/install-bin.sh
+kuke() { "${KUKEON_BIN_DIR:-/usr/local/bin}/kuke" "$@"; }
 
 sock=/run/containerd/containerd.sock
 if ! ctr --address "$sock" version >/dev/null 2>&1; then

@@ -578,14 +578,20 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   // daemon
   if (want('daemon')) {
     const daemon = group(leaf(program, 'daemon', 'manage the kukeond daemon'), 'kuke daemon');
-    for (const verb of ['start', 'stop', 'restart', 'status', 'reset']) {
-      const cmd = leaf(daemon, verb, `${verb} kukeond`).option(
+    const about: Record<string, string> = {
+      kill: 'SIGKILL kukeond and remove its pid file and socket',
+      recreate: 'stop kukeond and start it again from this build and configuration',
+      logs: "print (-f: follow) kukeond's log",
+    };
+    for (const verb of ['start', 'stop', 'kill', 'restart', 'recreate', 'status', 'reset', 'logs']) {
+      const cmd = leaf(daemon, verb, about[verb] ?? `${verb} kukeond`, verb === 'logs' ? ['log'] : []).option(
         '--server-configuration <path>',
         'ServerConfiguration',
       );
-      if (verb !== 'start' && verb !== 'status')
+      if (['stop', 'restart', 'recreate', 'reset'].includes(verb))
         cmd.option('--timeout <duration>', 'stop grace period', '10s');
-      if (verb === 'reset') cmd.option('--purge-system', 'also remove the kuke-system data');
+      if (verb === 'reset') cmd.option('--purge-system', 'also tear down the kuke-system realm');
+      if (verb === 'logs') cmd.option('-f, --follow', 'keep printing what the daemon writes');
       act(cmd, 0, 0, async (ctx, _a, o) => (await m.daemon()).daemonVerb(ctx, verb as 'start', o))();
     }
   }

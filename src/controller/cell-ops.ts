@@ -288,7 +288,10 @@ export async function purgeCell(
     facts.Deleted.push(...r.containersDeleted.map((c) => `container:${c}`));
     if (r.metadataDeleted) facts.Deleted.push('metadata');
     if (r.cgroupDeleted) facts.Deleted.push('cgroup');
-    facts.Purged.push('orphaned-containers', 'cni-resources', 'all-metadata');
+    // Only what this purge really removed (docs/cli.md: purge summaries).
+    if (r.containersDeleted.length > 0) facts.Purged.push('orphaned-containers');
+    if (r.networkReleased) facts.Purged.push('cni-resources');
+    if (r.metadataDeleted) facts.Purged.push('all-metadata');
     facts.PurgeSucceeded = true;
   } catch (err) {
     facts.Purged.push(`purge-error:${(err as Error).message ?? String(err)}`);

@@ -341,6 +341,8 @@ describe('controller apply: cells', () => {
       del.map((d) => `${d.kind} ${d.action}`),
       ['Cell deleted', 'Stack deleted'],
     );
+    // The cell's summary counts the containers its delete removed: the root and the workload.
+    assert.deepEqual(del[0].details, { containersDeleted: '2' });
   });
 
   test('a stack holding cells refuses delete without cascade/force', async () => {

@@ -103,8 +103,8 @@ export class Controller {
       Cell: async (d, f) => {
         if (d.kind !== 'Cell') return [];
         const cell = cellFromDoc(d.doc);
-        await this.deleteCell(cellOps.identityOf(cell), deleteGraceMs(f));
-        return [];
+        const r = await this.deleteCell(cellOps.identityOf(cell), deleteGraceMs(f));
+        return r.facts.Containers.map((id) => `container:${id}`);
       },
     };
   }

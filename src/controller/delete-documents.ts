@@ -24,7 +24,10 @@ export interface DeleteResult {
   details?: Record<string, string>;
 }
 
-/** Deletes one document's resource; resolves with the `Deleted[]` entries of the delete. */
+/**
+ * Deletes one document's resource; resolves with the `Deleted[]` entries of the delete
+ * (`space:<n>`, `stack:<n>`, `cell:<n>` children, `container:<id>` containers of a cell).
+ */
 export type DeleteHandler = (doc: ParsedDocument, flags: RemoveFlags) => Promise<string[]>;
 
 export type DeleteHandlers = Partial<Record<ApplyKind, DeleteHandler>>;
@@ -58,6 +61,12 @@ export function scopeDeleteHandlers(ops: {
 
 const isChild = (entry: string): boolean => /^(space|stack|cell):/.test(entry);
 
+/** `containersDeleted` of a cell: the containerd containers its delete really removed. */
+function cellDetails(kind: string, entries: readonly string[]): Record<string, string> | undefined {
+  if (kind !== 'Cell') return undefined;
+  return { containersDeleted: String(entries.filter((e) => e.startsWith('container:')).length) };
+}
+
 /**
  * `kuke delete -f` on the daemon side (spec 03 §4.7): validate the whole stream like apply (a
  * failure throws, nothing is deleted), then delete in reverse dependency order (cells, stacks,
@@ -79,8 +88,15 @@ export async function deleteDocuments(
     const handler = handlers[doc.kind];
     try {
       if (!handler) throw new ControllerError(ControllerErrorCode.UnknownKind, `unknown kind: ${doc.kind}`);
-      const cascaded = (await handler(doc, flags)).filter(isChild);
-      results.push({ ...base, action: 'deleted', ...(cascaded.length > 0 && { cascaded }) });
+      const entries = await handler(doc, flags);
+      const cascaded = entries.filter(isChild);
+      const details = cellDetails(doc.kind, entries);
+      results.push({
+        ...base,
+        action: 'deleted',
+        ...(cascaded.length > 0 && { cascaded }),
+        ...(details && { details }),
+      });
     } catch (err) {
       if (isNotFoundError(err)) results.push({ ...base, action: 'not found' });
       else

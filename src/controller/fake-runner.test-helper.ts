@@ -244,6 +244,13 @@ export class FakeCells {
   /** State a start leaves the cell in (tests set Failed to exercise the failure path). */
   startState: 'Ready' | 'Failed' = 'Ready';
 
+  /** The containerd IDs a real delete would remove: the root and one per declared container. */
+  private containerIds(c: import('../model/resources.js').Cell): string[] {
+    const stored = this.cells.get(this.key(c)) ?? c;
+    const prefix = `${stored.spec.spaceId}_${stored.spec.stackId}_${stored.metadata.name}`;
+    return [`${prefix}_root`, ...stored.spec.containers.map((x) => `${prefix}_${x.id}`)];
+  }
+
   private key(c: import('../model/resources.js').Cell): string {
     return `${c.spec.realmId}/${c.spec.spaceId}/${c.spec.stackId}/${c.metadata.name}`;
   }
@@ -295,12 +302,24 @@ export class FakeCells {
     },
     deleteCell: async (cell) => {
       this.calls.push(`deleteCell ${cell.metadata.name}`);
+      const containersDeleted = this.containerIds(cell);
       this.cells.delete(this.key(cell));
-      return { metadataDeleted: true, containersDeleted: [], cgroupDeleted: true };
+      return {
+        metadataDeleted: true,
+        containersDeleted,
+        cgroupDeleted: true,
+        networkReleased: true,
+      };
     },
     purgeCell: async (cell) => {
+      const containersDeleted = this.containerIds(cell);
       this.cells.delete(this.key(cell));
-      return { metadataDeleted: true, containersDeleted: [], cgroupDeleted: true };
+      return {
+        metadataDeleted: true,
+        containersDeleted,
+        cgroupDeleted: true,
+        networkReleased: true,
+      };
     },
     refreshCell: async () => ({ updated: false, containersUpdated: false }),
     reconcileCell: async () => ({ updated: false, deleted: false, vanished: false }),

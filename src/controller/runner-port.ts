@@ -100,4 +100,6 @@ export interface CellDeleteOutcome {
   metadataDeleted: boolean;
   containersDeleted: string[];
   cgroupDeleted: boolean;
+  /** The root's network attachment existed and was released. */
+  networkReleased: boolean;
 }

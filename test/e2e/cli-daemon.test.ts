@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { groupGid } from '../../src/cli/commands/kukeon-group.js';
 import { ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { kukeAdminEnv, kukeEntry, runKuke } from '../helpers/kuke-admin.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
-const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
+const kuke = kukeEntry;
 const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : 'needs root (containerd, cgroups, CNI, groupadd)';
 
@@ -27,15 +27,7 @@ let socket: string;
 let baseline: Partial<HostSnapshot>;
 const group = `kt${process.pid}`;
 
-function run(args: string[], e: NodeJS.ProcessEnv, input?: string) {
-  const r = spawnSync(process.execPath, [kuke, ...args], {
-    env: e,
-    input,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runKuke;
 
 function snap(): Partial<HostSnapshot> {
   return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
@@ -45,16 +37,7 @@ before(() => {
   if (!isRoot) return;
   env = runnerEnv('clid');
   socket = join(env.dir, 'sock', 'kukeond.sock');
-  const cniBin = ['/usr/lib/cni', '/opt/cni/bin'].filter((d) => existsSync(d));
-  adminEnv = kukeClientEnv(env, {
-    ...hostConfigEnv(env.config),
-    KUKEON_CNI_BIN_DIR: (cniBin.length ? cniBin : [join(env.dir, 'cni-bin')]).join(':'),
-    KUKEOND_SOCKET: socket,
-    KUKEOND_CONFIGURATION: join(env.dir, 'kukeond.yaml'),
-    KUKEON_GROUP: group,
-    KUKEON_INIT_DAEMON: 'process',
-    KUKEON_HOST: `unix://${socket}`,
-  });
+  adminEnv = kukeAdminEnv(env, { socket, group });
   clientEnv = kukeClientEnv(env, {
     KUKEON_HOST: `unix://${socket}`,
   });
@@ -260,7 +243,7 @@ test('uninstall -y removes the instance', { skip }, () => {
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^kuke uninstall:\n {2}- kukeond: (absent|stale pid file)\n/);
   assert.match(r.stdout, /- realm "default" \(namespace "default\.[^"]+"\): purged\n/);
-  assert.match(r.stdout, new RegExp(`- group "${group}": removed\\n$`));
+  assert.match(r.stdout, new RegExp(`- user "${group}": removed\\n {2}- group "${group}": removed\\n`));
   assert.equal(groupGid(group), undefined);
   assert.equal(existsSync(env.config.runPath), false);
   // The cgroup root may only vanish once every level below it is gone.

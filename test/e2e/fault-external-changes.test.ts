@@ -14,7 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
-import { cellCgroupPath } from '../../src/model/naming/index.js';
+import { cellCgroupPath, networkName, safeBridgeName } from '../../src/model/naming/index.js';
+import { egressContext, spaceEgressChain } from '../../src/cni/egress/index.js';
+import { cniChains, parseIptablesSave } from '../../src/cni/iptables.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
@@ -82,6 +84,11 @@ describe('fault: external changes behind the daemon’s back', () => {
         : [];
     return walk(env.config.cniCacheDir).map((p) => p.slice(env.config.cniCacheDir.length + 1));
   };
+  /** The bridge plugin's masquerade chains (nat) recorded for a network. */
+  const masqueradeChainsOf = (network: string): string[] =>
+    cniChains(parseIptablesSave(execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' })))
+      .filter((c) => c.network === network)
+      .map((c) => c.chain);
   const apply = async (yaml: string) =>
     (await call('ApplyDocuments', { RawYAML: b64(yaml), Team: '' })).Result.Resources;
   const aliveAndServing = async () => {
@@ -382,6 +389,45 @@ describe('fault: external changes behind the daemon’s back', () => {
     // Restoring the file restores the cell.
     writeFileSync(file, good);
     assert.equal(await state('garbled'), 'Ready');
+    await aliveAndServing();
+  });
+  test('a space metadata directory removed by hand: its egress chain, network, containers and cgroups swept', async () => {
+    const space = 'gone';
+    const at2 = { realm: R, space };
+    await apply(scopeYaml(R, space));
+    await apply(cellYaml(at2, 'lost', img(), FOREVER));
+    assert.equal(await state('bystander'), 'Ready');
+    const network = networkName(R, space);
+    const egress = spaceEgressChain(egressContext(env.config), R, space);
+    const bridge = safeBridgeName(network, env.config.bridgePrefix);
+    const masquerade = masqueradeChainsOf(network);
+    assert.equal(masquerade.length, 1, 'the cell root has its masquerade chain');
+    const ours = () => {
+      const s = snapshotHost(env.config);
+      return {
+        chains: s.chains.filter((c) => c === egress || masquerade.includes(c)),
+        bridge: linkExists(bridge),
+        containers: containers().filter((c) => c.startsWith(`${space}_`)),
+        cgroups: s.cgroups.filter((c) => c.includes(`/${R}/${space}`)),
+      };
+    };
+    const held = ours();
+    assert.ok(held.chains.includes(egress), `the space has its egress chain: ${JSON.stringify(held)}`);
+    assert.ok(held.bridge && held.containers.length > 0 && held.cgroups.length > 0, JSON.stringify(held));
+    rmSync(join(env.config.runPath, 'data', R, space), { recursive: true });
+    const swept = await waitFor(
+      'the space swept',
+      () => {
+        const o = ours();
+        return o.chains.length + o.containers.length + o.cgroups.length === 0 && !o.bridge ? true : undefined;
+      },
+      WITHIN_MS + 4 * INTERVAL_MS,
+    );
+    process.stderr.write(
+      `# space metadata removed: chains, bridge, containers and cgroups swept after ${swept.ms} ms\n`,
+    );
+    assert.equal(await state('bystander'), 'Ready');
+    assert.equal(tasks().get('web_api_bystander_main')?.status, 'RUNNING');
     await aliveAndServing();
   });
 });

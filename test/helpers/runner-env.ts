@@ -53,9 +53,16 @@ export function runnerEnvOn<C extends PrivateContainerd>(
 }
 
 /**
- * The environment of a `kuke` child of this instance: PATH, and a HOME and client configuration
- * of its own (never the user's `~/.kuke`), plus `extra`.
+ * The environment of a `kuke` child of this instance: PATH, and a HOME, client configuration and
+ * bin directory (what `kuke uninstall` removes links from) of its own — never the user's
+ * `~/.kuke` nor the host's /usr/local/bin — plus `extra`.
  */
 export function kukeClientEnv(env: Pick<RunnerEnv, 'dir'>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: env.dir, KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'), ...extra };
+  return {
+    PATH: process.env.PATH,
+    HOME: env.dir,
+    KUKE_CONFIGURATION: join(env.dir, 'kuke.yaml'),
+    KUKEON_BIN_DIR: join(env.dir, 'bin'),
+    ...extra,
+  };
 }

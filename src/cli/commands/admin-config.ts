@@ -33,3 +33,11 @@ export async function loadAdminConfig(ctx: CliContext, flag: unknown): Promise<A
 export function kukeonGroupName(ctx: CliContext): string {
   return ctx.env.KUKEON_GROUP || 'kukeon';
 }
+
+/**
+ * The system user of the group: `KUKEON_USER`, else the group's name (`kukeon`, as upstream), so a
+ * test that names its own group also gets its own user.
+ */
+export function kukeonUserName(ctx: CliContext): string {
+  return ctx.env.KUKEON_USER || kukeonGroupName(ctx);
+}

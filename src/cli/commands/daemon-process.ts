@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostConfig } from '../../config.js';
@@ -168,6 +177,39 @@ export async function stopPid(pid: number, graceMs: number): Promise<'stopped' |
     return 'stopped';
   }
   return 'force-killed';
+}
+
+/** SIGKILL, and resolves once the process is gone (a killed process cannot delay that long). */
+export async function killPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    // A zombie of ours would answer signal 0 for ever: only a detached grandchild is expected.
+    if (readProcState(pid) === 'Z') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function readProcState(pid: number): string | undefined {
+  try {
+    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The socket shared with the group: `root:<gid>`, mode 0660 (spec 03 §4.1). */
+export function shareSocket(socket: string, gid: number): void {
+  chownSync(socket, 0, gid);
+  chmodSync(socket, 0o660);
 }
 
 /** Removes the socket and pid file; the paths actually removed. */

@@ -5,9 +5,17 @@ import type { CliContext } from '../context.js';
 import { requireRoot } from '../root-check.js';
 import { validateIdentity } from '../settings.js';
 import { osErrorText } from '../os-error-text.js';
-import { kukeonGroupName, loadAdminConfig } from './admin-config.js';
-import { kukeondPath, ping, runningPid, serveArgs, startDetached, waitReady } from './daemon-process.js';
-import { ensureGroup } from './kukeon-group.js';
+import { kukeonGroupName, kukeonUserName, loadAdminConfig } from './admin-config.js';
+import {
+  kukeondPath,
+  ping,
+  runningPid,
+  serveArgs,
+  shareSocket,
+  startDetached,
+  waitReady,
+} from './daemon-process.js';
+import { addInvokingUser, ensureGroup, ensureUser } from './kukeon-group.js';
 import { withRunner } from './runner-session.js';
 import { systemdUsable, installUnit } from './systemd-unit.js';
 
@@ -68,8 +76,10 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
     cgroupRoot: ctx.settings.cgroupRoot,
   });
   const group = ensureGroup(kukeonGroupName(ctx));
+  const user = ensureUser(kukeonUserName(ctx), kukeonGroupName(ctx));
+  const invoking = addInvokingUser(ctx.env.SUDO_USER, kukeonGroupName(ctx));
 
-  let anything = group.created;
+  let anything = group.created || user.created || invoking?.added === true;
   const lines: string[] = [];
   const add = (line: string, created = false) => {
     lines.push(line);
@@ -159,6 +169,13 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
   add(
     `    - group ${q(kukeonGroupName(ctx))}: ${group.created ? 'created' : 'already existed'} (gid ${group.gid})`,
   );
+  add(
+    `    - user ${q(kukeonUserName(ctx))}: ${user.created ? 'created' : 'already existed'} (system, no login, no home)`,
+  );
+  if (invoking)
+    add(
+      `    - user ${q(invoking.user)} (SUDO_USER) in group ${q(kukeonGroupName(ctx))}: ${invoking.added ? 'added (effective at the next login)' : 'already a member'}`,
+    );
   add(`    - ${q(sockDir)}: chown root:${kukeonGroupName(ctx)} mode 0o2750`);
 
   const header = anything ? 'Initialized Kukeon runtime' : 'Kukeon runtime already initialized';
@@ -174,8 +191,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
   );
   if (noWait || mode === 'none') return;
   await waitReady(admin.socket);
-  chownSync(admin.socket, 0, group.gid);
-  chmodSync(admin.socket, 0o660);
+  shareSocket(admin.socket, group.gid);
   ctx.out.write(`  - socket ${q(admin.socket)}: chown root:${kukeonGroupName(ctx)} mode 0o0660\n`);
   ctx.out.write(`kukeond is ready (unix://${admin.socket})\n`);
 }

@@ -93,6 +93,36 @@ export interface FollowOptions {
  * Follows `path` until `signal` aborts: prints what is appended, across truncation and
  * replacement, and waits for the file if it does not exist. Resolves when stopped.
  */
+/**
+ * Prints the file behind `fd` from `start(fd, end)` (default: its beginning) to its end, then
+ * with `follow` goes on as followFile; `fd` is closed either way. Without an fd (no file yet) only
+ * following prints anything.
+ */
+export async function printFile(
+  o: Omit<FollowOptions, 'offset' | 'signal'> & {
+    start?: (fd: number, end: number) => number;
+    follow: boolean;
+    /** Made only when following (it may install signal handlers). */
+    signal: () => AbortSignal;
+  },
+): Promise<void> {
+  let offset = 0;
+  if (o.fd !== undefined) {
+    try {
+      const end = fstatSync(o.fd).size;
+      offset = await copyRange(o.fd, Math.min(o.start?.(o.fd, end) ?? 0, end), end, o.sink);
+    } catch (err) {
+      closeSync(o.fd);
+      throw err;
+    }
+    if (!o.follow) {
+      closeSync(o.fd);
+      return;
+    }
+  }
+  await followFile({ ...o, offset, signal: o.signal() });
+}
+
 export async function followFile(o: FollowOptions): Promise<void> {
   const f = new Follower(o);
   await f.run();

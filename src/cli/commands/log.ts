@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { hasCode } from '../../errors.js';
@@ -7,7 +7,7 @@ import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext, Output } from '../context.js';
 import { parseGoDuration } from '../../daemon/serve/go-duration.js';
 import { offsetSince, timesPath } from '../../store/log-time-index.js';
-import { copyRange, followFile, tailOffset, type ByteSink } from './log-follower.js';
+import { printFile, tailOffset, type ByteSink } from './log-follower.js';
 import { field, str, type PlainDoc } from '../output/doc-fields.js';
 import { scopeFlag, validName } from './names.js';
 
@@ -111,24 +111,20 @@ export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
     // Following: the file appears when the container starts; everything in it is new.
     ctx.err.write(`${missing} yet; waiting for it\n`);
   }
-  let offset = 0;
-  if (fd !== undefined) {
-    try {
-      const end = fstatSync(fd).size;
+  await printFile({
+    path,
+    fd,
+    sink,
+    follow: o.follow,
+    signal: () => o.signal ?? signalFromProcess(),
+    pollMs: o.pollMs,
+    start: (at, end) => {
       let start = 0;
       if (sinceMs !== undefined) start = sinceStart(ctx, path, sinceMs);
-      if (tail !== undefined) start = Math.max(start, tailOffset(fd, end, tail));
-      offset = await copyRange(fd, Math.min(start, end), end, sink);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
-    }
-    if (!o.follow) {
-      closeSync(fd);
-      return;
-    }
-  }
-  await followFile({ path, fd, offset, sink, signal: o.signal ?? signalFromProcess(), pollMs: o.pollMs });
+      if (tail !== undefined) start = Math.max(start, tailOffset(at, end, tail));
+      return start;
+    },
+  });
 }
 
 /** `--since`'s start offset from the file's time index; without an index, the whole file. */
@@ -171,7 +167,7 @@ export function parseSince(text: string, nowMs: number): number {
  * Raw bytes to the output when it can take them (`writeBytes`); otherwise through a streaming
  * UTF-8 decoder, which keeps a character split across chunks whole.
  */
-function byteSink(out: Output): ByteSink {
+export function byteSink(out: Output): ByteSink {
   if (out.writeBytes) return (b) => out.writeBytes!(b);
   const decoder = new StringDecoder('utf8');
   return (b) => {
@@ -181,7 +177,7 @@ function byteSink(out: Output): ByteSink {
 }
 
 /** Aborts on SIGINT/SIGTERM, which then end `-f` with exit 0 instead of killing the process. */
-function signalFromProcess(): AbortSignal {
+export function signalFromProcess(): AbortSignal {
   const ac = new AbortController();
   const stop = () => {
     process.off('SIGINT', stop);

@@ -5,9 +5,10 @@ import { CliError, SilentExit, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { str } from '../output/doc-fields.js';
 import { errorText } from '../run-command.js';
-import { kukeonGroupName, loadAdminConfig } from './admin-config.js';
+import { kukeonGroupName, kukeonUserName, loadAdminConfig } from './admin-config.js';
 import { runningPid, stopPid } from './daemon-process.js';
-import { removeGroup } from './kukeon-group.js';
+import { binDir, removeInstalledBins } from './installed-bins.js';
+import { groupGid, removeGroup, removeUser } from './kukeon-group.js';
 import { removeUnit } from './systemd-unit.js';
 
 /** Asks until `yes`/`y` (true) or `no`/`n`/empty (false); EOF is an error (spec 03 §4.16). */
@@ -28,7 +29,10 @@ async function confirm(ctx: CliContext): Promise<boolean> {
   }
 }
 
-/** `kuke uninstall [-y]` (spec 03 §4.16): everything kukeon put on the host, binaries excepted. */
+/**
+ * `kuke uninstall [-y]` (spec 03 §4.16): everything kukeon put on the host, including the links
+ * the install step made (docs/cli.md).
+ */
 export async function uninstall(
   ctx: CliContext,
   o: { yes: boolean; serverConfiguration?: string },
@@ -44,7 +48,8 @@ export async function uninstall(
         `  - every realm (including kuke-system) and its containerd namespace (*.${config.namespaceSuffix})`,
         `  - ${sockDir}/`,
         `  - ${config.runPath}/`,
-        `  - the ${kukeonGroupName(ctx)} group`,
+        `  - the ${kukeonUserName(ctx)} user and the ${kukeonGroupName(ctx)} group`,
+        `  - the kuke and kukeond links in ${binDir(ctx.env)} (when they point into a kukeon build)`,
         '',
       ].join('\n'),
     );
@@ -90,6 +95,7 @@ export async function uninstall(
   await api.close();
   if (purgeFailed) {
     for (const p of [sockDir, config.runPath]) ctx.out.write(`  - ${p}: skipped (realm purge failed)\n`);
+    ctx.out.write(`  - user ${q(kukeonUserName(ctx))}: skipped (realm purge failed)\n`);
     ctx.out.write(`  - group ${q(kukeonGroupName(ctx))}: skipped (realm purge failed)\n`);
     ctx.out.write(
       '  filesystem + user/group cleanup skipped: residual containerd namespace prevented teardown\n',
@@ -97,7 +103,16 @@ export async function uninstall(
     throw new SilentExit();
   }
   const { withRunner } = await import('./runner-session.js');
+  const { sweepLeftovers } = await import('./purge-system.js');
   await withRunner(ctx, async (runner) => {
+    // Chains, bridges and networks of ours that no metadata names any more (metadata removed
+    // by hand, or by an older `daemon reset --purge-system`): nothing of ours may outlive it.
+    const swept = await sweepLeftovers(runner);
+    for (const what of swept.removed) ctx.out.write(`  - ${what}: removed\n`);
+    for (const e of swept.errors) {
+      ctx.out.write(`  - sweep: FAILED: ${e}\n`);
+      failed = true;
+    }
     const root = runner.ctx.cgroups.rootGroup;
     try {
       const removed = await runner.ctx.cgroups.remove(root);
@@ -120,7 +135,17 @@ export async function uninstall(
       failed = true;
     }
   }
-  const group = removeGroup(kukeonGroupName(ctx));
+  // The user first: a group that is some user's primary group cannot be removed.
+  const hadGroup = groupGid(kukeonGroupName(ctx)) !== undefined;
+  const user = removeUser(kukeonUserName(ctx));
+  ctx.out.write(`  - user ${q(kukeonUserName(ctx))}: ${user}\n`);
+  let group = removeGroup(kukeonGroupName(ctx));
+  // userdel removes a primary group named like the user (USERGROUPS_ENAB): removed all the same.
+  if (group === 'absent' && hadGroup) group = 'removed';
   ctx.out.write(`  - group ${q(kukeonGroupName(ctx))}: ${group}\n`);
-  if (failed || group === 'remove failed') throw new SilentExit();
+  for (const b of removeInstalledBins(ctx.env)) {
+    ctx.out.write(`  - ${b.path}: ${b.result}\n`);
+    if (b.result === 'remove failed') failed = true;
+  }
+  if (failed || user === 'remove failed' || group === 'remove failed') throw new SilentExit();
 }

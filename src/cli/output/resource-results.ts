@@ -44,8 +44,8 @@ export function renderDeleteResults(results: DocumentResult[]): string {
     if (r.kind === 'Realm' && spaces > 0) out += `  - ${spaces} space(s) deleted (cascade)\n`;
     if (r.kind === 'Space' && stacks > 0) out += `  - ${stacks} stack(s) deleted (cascade)\n`;
     if (r.kind === 'Cell') {
-      const d = r.details?.containersDeleted ?? r.details?.ContainersDeleted;
-      out += `  - containers: ${typeof d === 'number' ? d : 0} deleted\n`;
+      const d = Number(r.details?.containersDeleted ?? 0);
+      out += `  - containers: ${Number.isInteger(d) ? d : 0} deleted\n`;
     }
   }
   return out;

@@ -11,6 +11,8 @@ export interface DeleteCellResult {
   metadataDeleted: boolean;
   containersDeleted: string[];
   cgroupDeleted: boolean;
+  /** The root's network attachment existed and was released (CNI DEL or the fallback). */
+  networkReleased: boolean;
 }
 
 /**

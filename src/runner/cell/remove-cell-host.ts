@@ -34,7 +34,7 @@ export async function removeCellHost(
   namespace: string,
   ref: CellRef,
   options: { removeMetadata: boolean; stop?: CellStop },
-): Promise<{ containersDeleted: string[]; cgroupDeleted: boolean }> {
+): Promise<{ containersDeleted: string[]; cgroupDeleted: boolean; networkReleased: boolean }> {
   const filter = [
     `labels."${ContainerLabel.Cell}"==${ref.id}`,
     `labels."${ContainerLabel.Space}"==${ref.space}`,
@@ -70,10 +70,17 @@ export async function removeCellHost(
   );
   // A second pass only when the first could not complete (no netns, failed plugin): it cleans
   // up by hand what the plugins could not.
-  if (first.del !== 'ok' && (await hasAttachmentState(ctx, ref))) await detachCell(ctx, ref);
+  const again = first.del !== 'ok' && (await hasAttachmentState(ctx, ref));
+  if (again) await detachCell(ctx, ref);
   if (options.removeMetadata) await ctx.store.removeScope(ref.scope);
   return {
     containersDeleted: [...ids].filter((id) => records.some((r) => r.id === id)),
     cgroupDeleted: removed.existed,
+    // What a purge may report as `cni-resources`: an attachment was there and is gone.
+    networkReleased:
+      again ||
+      (first.del === 'ok' && first.hadCachedResult) ||
+      first.leasesReleased.length > 0 ||
+      first.chainRemoved !== undefined,
   };
 }
