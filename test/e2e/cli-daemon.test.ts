@@ -30,7 +30,7 @@ const group = `kt${process.pid}`;
 const run = runKuke;
 
 function snap(): Partial<HostSnapshot> {
-  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata']);
 }
 
 before(() => {

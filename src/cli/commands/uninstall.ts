@@ -107,7 +107,10 @@ export async function uninstall(
   await withRunner(ctx, async (runner) => {
     // Chains, bridges and networks of ours that no metadata names any more (metadata removed
     // by hand, or by an older `daemon reset --purge-system`): nothing of ours may outlive it.
-    const swept = await sweepLeftovers(runner);
+    const swept = await sweepLeftovers(runner).catch((err: unknown) => ({
+      removed: [],
+      errors: [errorText(err)],
+    }));
     for (const what of swept.removed) ctx.out.write(`  - ${what}: removed\n`);
     for (const e of swept.errors) {
       ctx.out.write(`  - sweep: FAILED: ${e}\n`);
