@@ -7,6 +7,7 @@ import { closeTerminalFds, openTerminalFds } from '../../runner/cell/terminal-fi
 import type { TerminalFds, TerminalTask } from '../../runner/terminal-host.js';
 import { LogTimeIndex } from '../../store/log-time-index.js';
 import { Scrollback } from './scrollback.js';
+import { withoutTerminalQueries } from './terminal-queries.js';
 
 /** One attached client, as the session sees it. */
 export interface SessionClient {
@@ -104,7 +105,8 @@ export class TerminalSession {
       client.ended(undefined);
       return;
     }
-    const replay = this.scrollback.snapshot();
+    // Old terminal queries would be answered again by the new client's terminal (docs/attach.md).
+    const replay = withoutTerminalQueries(this.scrollback.snapshot());
     if (replay.length) client.output(replay);
     this.clients.add(client);
   }
