@@ -17,6 +17,12 @@ export interface AttachParams {
   netns: string;
   /** Default `eth0`. */
   ifName?: string;
+  /**
+   * The namespace is the caller's own (a root container it created for this ID): an interface in
+   * it that no cached result accounts for is what an ADD cut off before caching its result left
+   * (a crash), so it is taken down (DEL) and added again instead of refused.
+   */
+  ownsNetns?: boolean;
 }
 
 export interface Attachment {
@@ -45,7 +51,8 @@ export interface Attachment {
  * CNI ADD of a network namespace to a space network (spec 02 §3.2). Idempotent: if the interface
  * already exists in the netns and a cached result says it is this attachment, CHECK decides: the
  * cached result is returned when it passes, the attachment is redone when it fails. An interface
- * nobody recorded is CNI_VETH_EXISTS and is left alone. A stale cache entry (interface gone, e.g.
+ * nobody recorded is CNI_VETH_EXISTS and is left alone (unless the caller owns the namespace:
+ * then it is the remains of an interrupted ADD, deleted and added again). A stale cache entry (interface gone, e.g.
  * the cell restarted in a new netns) is cleaned up first. A failed ADD is rolled back (DEL,
  * masquerade chain, leases) before the error is thrown, so a failed start leaves no reservation.
  */
@@ -71,6 +78,14 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
 
   const present = await linkExistsInNetns(p.netns, ifName);
   const cached = await ctx.exec.getCachedResult(list.name, rt);
+  if (present && !cached && p.ownsNetns) {
+    ctx.log.warn(
+      { network: list.name, containerId: p.containerId },
+      `${ifName} exists without a cached CNI result (an interrupted ADD); deleting and adding again`,
+    );
+    await cleanupAttachment(ctx, list, rt);
+    return add(ctx, list, rt, 'repaired');
+  }
   if (present) {
     if (!cached) {
       throw new CniError(

@@ -85,7 +85,7 @@ async function createOrMaterialize(
   const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
   const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);
   const startedPre = before?.status.state === 'Ready';
-  const created = await cells.createCell(desired);
+  const created = await cells.createCell(desired, { start: start && !startedPre });
   let final = created.cell;
   if (start && !startedPre) final = await cells.startCell(created.cell);
   if (!start && created.created) final = await cells.killCell(created.cell);

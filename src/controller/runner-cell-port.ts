@@ -16,7 +16,7 @@ interface CellCapableRunner {
   cellRef(c: RefInput): unknown;
   listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
   getCell(ref: never): Promise<Cell | undefined>;
-  createCell(cell: Cell): Promise<CellCreateOutcome>;
+  createCell(cell: Cell, options?: { start?: boolean }): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
   recreateCell(cell: Cell): Promise<Cell>;
   stopCell(cell: Cell, graceMs?: number): Promise<Cell>;
@@ -70,7 +70,7 @@ export function runnerCellPort(runner: object): CellPort | undefined {
   return {
     listCells: (realm, space, stack) => full.listCells(realm, space, stack),
     getCell: (realm, space, stack, name) => full.getCell(ref({ realm, space, stack, name })),
-    createCell: (cell) => full.createCell(cell),
+    createCell: (cell, options) => full.createCell(cell, options),
     startCell: (cell) => full.startCell(cell),
     recreateCell: (cell) => full.recreateCell(cell),
     stopCell: (cell, graceMs) => full.stopCell(cell, graceMs),

@@ -55,7 +55,8 @@ export interface CellPort {
   /** With live container statuses; undefined when the cell does not exist. */
   getCell(realm: string, space: string, stack: string, name: string): Promise<Cell | undefined>;
   /** Metadata, cgroup and container records; an existing cell is ensured (`created: false`). */
-  createCell(cell: Cell): Promise<CellCreateOutcome>;
+  /** `start`: started right after, so a crash in between still ends with it running. */
+  createCell(cell: Cell, options?: { start?: boolean }): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
   /** Recreates every container from the stored spec and starts the cell (recovery path). */
   recreateCell(cell: Cell): Promise<Cell>;

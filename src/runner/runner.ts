@@ -127,7 +127,7 @@ export class Runner {
   readonly restarts = new RestartBook();
   cellRef = (c: { realm: string; space: string; stack: string; name: string; id?: string }): CellRef =>
     cellRef(this.ctx, c);
-  createCell = (cell: Cell) => createCell(this.ctx, cell);
+  createCell = (cell: Cell, options?: { start?: boolean }) => createCell(this.ctx, cell, options);
   startCell = (cell: Cell) =>
     startCell(this.ctx, refOfCell(this.ctx, cell), { runtimeEnv: cell.spec.runtimeEnv });
   stopCell = (cell: Cell, graceMs?: number) => stopCell(this.ctx, refOfCell(this.ctx, cell), graceMs);

@@ -22,7 +22,7 @@ function assertHealthy(cell: Cell): void {
 
 /**
  * Cell apply (spec 02 §8.2): parents created with defaults; missing → create and start; no diff →
- * unchanged, or started again when it is Stopped/Exited; a rejected (breaking, non-root) diff →
+ * unchanged, or started again when it is Stopped/Exited, or recreated and started when Failed; a rejected (breaking, non-root) diff →
  * failed; otherwise the runner's update, which recreates the whole cell for a root change and
  * replaces changed workloads in place. A cell left Failed/Error fails the document.
  */
@@ -35,7 +35,7 @@ export function cellApplyHandler(runner: ScopeRunner, cells: CellPort): ApplyHan
     const details = await ensureParents(runner, realmId, spaceId, stackId);
     const actual = await cells.getCell(realmId, spaceId, stackId, name);
     if (!actual) {
-      const created = await cells.createCell(input);
+      const created = await cells.createCell(input, { start: true });
       const started = await cells.startCell(created.cell);
       assertHealthy(started);
       return { action: 'created', details };
@@ -45,6 +45,13 @@ export function cellApplyHandler(runner: ScopeRunner, cells: CellPort): ApplyHan
     const desired = applySpaceDefaults(input, space?.spec.defaults?.container);
     const diff = diffCell(desired, actual);
     if (diff.class === 'unchanged') {
+      if (actual.status.state === 'Failed') {
+        // A bring-up that failed (or that a crash cut short): applying the same file again is
+        // the user asking for it to run, as `kuke start` would.
+        const recreated = await cells.recreateCell(actual);
+        assertHealthy(recreated);
+        return { action: 'updated', changes: ['failed cell recreated and started'], details };
+      }
       if (actual.status.state !== 'Stopped' && actual.status.state !== 'Exited') {
         return { action: 'unchanged', details };
       }

@@ -20,6 +20,8 @@ export async function attachCell(ctx: RunnerContext, ref: CellRef, rootPid: numb
     conflist: net.conflistPath,
     containerId: ref.rootContainerdId,
     netns: `/proc/${rootPid}/ns/net`,
+    // The root's namespace is ours: an eth0 without a cached result is an ADD a crash cut off.
+    ownsNetns: true,
   });
 }
 

@@ -24,12 +24,17 @@ export interface CreateCellResult {
 }
 
 /**
+ * `start`: the caller will start the cell right after (the recorded intent then says so).
  * Creates a cell's metadata, cgroup, etc files and every containerd container record — no task
  * runs yet, so the cell stays Pending (never Ready before its tasks run: spec 02 §12 item 1, so a
  * reconcile tick cannot reap a cell being created). An existing cell is ensured instead, with any
  * newly listed containers added. A failure rolls back what this call made.
  */
-export async function createCell(ctx: RunnerContext, input: Cell): Promise<CreateCellResult> {
+export async function createCell(
+  ctx: RunnerContext,
+  input: Cell,
+  options: { start?: boolean } = {},
+): Promise<CreateCellResult> {
   const ref = refOfCell(ctx, input);
   for (const c of input.spec.containers) validName('container', c.id);
   if (input.spec.containers.length === 0) {
@@ -72,6 +77,16 @@ export async function createCell(ctx: RunnerContext, input: Cell): Promise<Creat
             subtreeControllers: host.subtreeControllers,
           },
         });
+        // The caller starts it next (apply, CreateCell): a start intent supersedes this create's,
+        // so a crash before that start has begun still ends with the cell running.
+        if (options.start)
+          await ctx.journal.record({
+            op: 'start',
+            kind: 'Cell',
+            key: ref.scope.join('/'),
+            desired: 'present',
+            payload: { run: 'running' },
+          });
         return {
           cell,
           created: true,
