@@ -134,7 +134,13 @@ test('run a container: output in the log file, exit code from Wait, then teardow
   const exit = await waiting;
   assert.equal(exit.exit_status, 3);
   assert.ok(exit.exited_at && exit.exited_at.seconds > 0);
-  const out = readFileSync(log, 'utf8');
+  // The shim copies the task's output to the file on its own schedule: Wait may return before
+  // the last write lands (seen on a loaded machine), so wait for it, boundedly.
+  let out = readFileSync(log, 'utf8');
+  for (let i = 0; i < 200 && !(/hello-out/.test(out) && /hello-err/.test(out)); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    out = readFileSync(log, 'utf8');
+  }
   assert.match(out, /hello-out/);
   assert.match(out, /hello-err/);
   const task = await client.tasks.get(ns, id);
