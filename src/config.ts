@@ -52,6 +52,14 @@ export interface HostConfig {
   egressChainPrefix?: string;
   /** Forward admission chain jumped from FORWARD. */
   forwardChain?: string;
+  /**
+   * The kukeon group's GID (the daemon socket's group): a supplementary group of every
+   * container's process, so a workload can share files with the host users in that group.
+   * Unset or 0: none.
+   */
+  kukeonGroupGid?: number;
+  /** Memory limit (bytes) of every container that sets no positive one. Unset or 0: none. */
+  defaultMemoryLimitBytes?: number;
 }
 
 export const defaultHostConfig: HostConfig = {

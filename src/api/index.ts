@@ -44,3 +44,12 @@ export type { SecretDoc } from './v1beta1/secret.js';
 export type { VolumeDoc } from './v1beta1/volume.js';
 export type { CellBlueprintDoc } from './v1beta1/cell-blueprint.js';
 export type { CellConfigDoc } from './v1beta1/cell-config.js';
+export {
+  refusedFields,
+  refusedInDocuments,
+  refuseUnsupportedFields,
+  UnsupportedFieldsError,
+  FIELD_NOT_SUPPORTED,
+  type Refusal,
+} from './refused-fields.js';
+export { fieldSupport, type FieldSupport, type Proof } from './field-support.js';

@@ -7,6 +7,7 @@ import { KukeonError } from '../errors.js';
 import { documentToTree, goIntTags } from './yaml-tree.js';
 import { serverConfigurationDefaults, serverConfigurationDocSchema } from './v1beta1/server-configuration.js';
 import { formatPath } from './schema-walk.js';
+import { refusedFields } from './refused-fields.js';
 
 export const SERVER_CONFIG_INVALID = 'SERVER_CONFIG_INVALID';
 
@@ -53,6 +54,8 @@ export function parseServerConfiguration(text: string, path: string): ServerConf
   }
   if (d.apiVersion && d.apiVersion !== 'v1beta1')
     throw invalid(path, `unsupported apiVersion: ${d.apiVersion} (expected v1beta1)`);
+  const refused = refusedFields('ServerConfiguration', serverConfigurationDocSchema, d);
+  if (refused.length > 0) throw invalid(path, refused.map((r) => r.message).join('; '));
   const out: ServerConfiguration = { ...serverConfigurationDefaults };
   for (const [k, v] of Object.entries(d.spec ?? {})) {
     if (v !== undefined && v !== '') (out as Record<string, unknown>)[k] = v;

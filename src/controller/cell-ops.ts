@@ -1,3 +1,4 @@
+import { refuseUnsupportedFields } from '../api/index.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
 import type { ControllerDeps } from './controller-deps.js';
@@ -81,6 +82,7 @@ async function createOrMaterialize(
   start: boolean,
 ): Promise<{ resource: Cell; facts: CreateCellFacts }> {
   const cells = port(deps);
+  refuseUnsupportedFields('Cell', desired);
   const id = identityOf(desired);
   const before = await cells.getCell(id.realm, id.space, id.stack, id.name);
   const cgroupPre = await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name);

@@ -1,3 +1,4 @@
+import { refuseUnsupportedFields } from '../api/index.js';
 import { realmNamespace } from '../model/naming/index.js';
 import type { Realm } from '../model/resources.js';
 import type { ControllerDeps } from './controller-deps.js';
@@ -17,6 +18,7 @@ export async function createRealm(
   deps: ControllerDeps,
   desired: Realm,
 ): Promise<RealmOutcome<CreateRealmFacts>> {
+  refuseUnsupportedFields('Realm', desired);
   const r = await deps.runner.createRealm(desired);
   return {
     resource: r.realm,

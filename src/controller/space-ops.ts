@@ -1,3 +1,4 @@
+import { refuseUnsupportedFields } from '../api/index.js';
 import type { Space } from '../model/resources.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
@@ -16,6 +17,7 @@ export async function createSpace(
   deps: ControllerDeps,
   desired: Space,
 ): Promise<SpaceOutcome<CreateSpaceFacts>> {
+  refuseUnsupportedFields('Space', desired);
   const r = await deps.runner.createSpace(desired);
   return {
     resource: r.space,

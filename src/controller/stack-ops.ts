@@ -1,3 +1,4 @@
+import { refuseUnsupportedFields } from '../api/index.js';
 import type { Stack } from '../model/resources.js';
 import { countCells } from './cascade-cells.js';
 import type { ControllerDeps } from './controller-deps.js';
@@ -17,6 +18,7 @@ export async function createStack(
   deps: ControllerDeps,
   desired: Stack,
 ): Promise<StackOutcome<CreateStackFacts>> {
+  refuseUnsupportedFields('Stack', desired);
   const r = await deps.runner.createStack(desired);
   return {
     resource: r.stack,

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import { Runner } from '../runner/runner.js';
 import { MethodRegistry } from './rpc/method-registry.js';
 import { DaemonServer } from './server/daemon-server.js';
+import { defaultSocketGroup, lookupGroupGid } from './server/socket-group.js';
 import { installShutdownSignals } from './server/shutdown-signals.js';
 import { createMethodHandlers, registerMethodHandlers, type MethodHandlers } from './methods/index.js';
 import { OperationGate } from './serve/operation-gate.js';
@@ -90,7 +91,10 @@ export async function serve(input: ServeInput): Promise<void> {
 }
 
 async function run(settings: DaemonSettings, log: Logger): Promise<void> {
-  const runner = await Runner.open(hostConfigFromSettings(settings), { log });
+  // The socket's group is the kukeon group: every container gets it as a supplementary group.
+  const kukeonGroupGid =
+    settings.socketGid > 0 ? settings.socketGid : await lookupGroupGid(defaultSocketGroup);
+  const runner = await Runner.open(hostConfigFromSettings(settings, kukeonGroupGid), { log });
   const controller = Controller.forRunner(runner, { log, cells: runnerCellPort(runner) });
 
   // Finish what a crash interrupted before anyone can observe the half-done state.

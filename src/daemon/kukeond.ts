@@ -28,6 +28,10 @@ const program = new Command('kukeond')
     '--pod-subnet-cidr <cidr>',
     'pool of per-space /24 subnets [KUKEON_POD_SUBNET_CIDR] (default 10.88.0.0/16)',
   )
+  .option(
+    '--default-memory-limit-bytes <bytes>',
+    'memory limit of containers that set none, 0 = none [KUKEOND_DEFAULT_MEMORY_LIMIT_BYTES] (default 0)',
+  )
   .addOption(
     new Option(
       '--cni-conf-dir <dir>',

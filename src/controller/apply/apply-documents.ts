@@ -1,9 +1,16 @@
-import { parseManifestStream, sortForApply, type ParseOptions } from '../../api/index.js';
+import {
+  parseManifestStream,
+  refusedInDocuments,
+  sortForApply,
+  UnsupportedFieldsError,
+  type ParseOptions,
+} from '../../api/index.js';
 import type { ApplyHandlers, ApplyResult } from './apply-types.js';
 
 /**
  * `kuke apply` on the daemon side (spec 01 §1.7, spec 02 §8.2): parse and validate the whole
- * stream first (any failure throws and nothing is applied), sort by kind rank then document
+ * stream first (any failure throws and nothing is applied), refuse it whole when a document sets
+ * a field this build does not apply (docs/manifests.md, "Field support"), sort by kind rank then document
  * index, and reconcile each document with its kind's handler. One document's failure is recorded
  * as `failed` with its message and the rest still run. Results come back in processing order.
  */
@@ -12,7 +19,10 @@ export async function applyDocuments(
   handlers: ApplyHandlers,
   options: ParseOptions = {},
 ): Promise<ApplyResult[]> {
-  const docs = sortForApply(parseManifestStream(text, options));
+  const parsed = parseManifestStream(text, options);
+  const refusals = refusedInDocuments(parsed);
+  if (refusals.length > 0) throw new UnsupportedFieldsError(refusals);
+  const docs = sortForApply(parsed);
   const results: ApplyResult[] = [];
   for (const doc of docs) {
     const base = { index: doc.index, kind: doc.kind, name: doc.name };

@@ -8,6 +8,23 @@ const file = parseServerConfiguration(
   '/x.yaml',
 );
 
+test('defaultMemoryLimitBytes: file, then the flag; negative warns and means none; the runner gets it', () => {
+  const fromFile = parseServerConfiguration('spec:\n  defaultMemoryLimitBytes: 1048576\n', '/y.yaml');
+  const s = resolveDaemonSettings({ flags: {}, env: {}, file: fromFile }, '/y.yaml');
+  assert.equal(s.defaultMemoryLimitBytes, 1048576);
+  assert.equal(hostConfigFromSettings(s, 990).defaultMemoryLimitBytes, 1048576);
+  assert.equal(hostConfigFromSettings(s, 990).kukeonGroupGid, 990);
+  const flag = resolveDaemonSettings(
+    { flags: { defaultMemoryLimitBytes: '2048' }, env: {}, file: fromFile },
+    '/y',
+  );
+  assert.equal(flag.defaultMemoryLimitBytes, 2048);
+  const bad = resolveDaemonSettings({ flags: {}, env: { KUKEOND_DEFAULT_MEMORY_LIMIT_BYTES: '-1' } }, '/y');
+  assert.equal(bad.defaultMemoryLimitBytes, 0);
+  assert.deepEqual(bad.warnings, ['invalid default memory limit "-1"; using 0 (none)']);
+  assert.equal(hostConfigFromSettings(bad).defaultMemoryLimitBytes, undefined);
+});
+
 test('precedence: flag > env > file > default', () => {
   const s = resolveDaemonSettings(
     {

@@ -23,6 +23,8 @@ export interface DaemonSettings {
   namespaceSuffix: string;
   cgroupRoot: string;
   podSubnetCidr: string;
+  /** Memory limit of containers that set none (0: none). */
+  defaultMemoryLimitBytes: number;
   /** Hermetic extras (not in the original): unset → HostConfig defaults. */
   cniConfDir?: string;
   cniBinDirs?: string[];
@@ -60,6 +62,11 @@ export const settingsTable = {
   },
   cgroupRoot: { flag: 'cgroupRoot', env: 'KUKEON_CGROUP_ROOT', file: 'cgroupRoot' },
   podSubnetCidr: { flag: 'podSubnetCidr', env: 'KUKEON_POD_SUBNET_CIDR', file: 'podSubnetCIDR' },
+  defaultMemoryLimitBytes: {
+    flag: 'defaultMemoryLimitBytes',
+    env: 'KUKEOND_DEFAULT_MEMORY_LIMIT_BYTES',
+    file: 'defaultMemoryLimitBytes',
+  },
   cniConfDir: { flag: 'cniConfDir', env: 'KUKEON_CNI_CONF_DIR' },
   cniBinDir: { flag: 'cniBinDir', env: 'KUKEON_CNI_BIN_DIR' },
   cniCacheDir: { flag: 'cniCacheDir', env: 'KUKEON_CNI_CACHE_DIR' },
@@ -102,6 +109,7 @@ const builtin = {
   containerdNamespaceSuffix: 'kukeon.io',
   cgroupRoot: '/kukeon',
   podSubnetCIDR: '10.88.0.0/16',
+  defaultMemoryLimitBytes: 0,
 };
 
 export function resolveDaemonSettings(src: SettingsSources, configurationPath: string): DaemonSettings {
@@ -133,6 +141,12 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
     warnings.push(`invalid socket gid "${gidText}"; using 0`);
     socketGid = 0;
   }
+  const memoryText = req(t.defaultMemoryLimitBytes);
+  let defaultMemoryLimitBytes = Number(memoryText);
+  if (!Number.isSafeInteger(defaultMemoryLimitBytes) || defaultMemoryLimitBytes < 0) {
+    warnings.push(`invalid default memory limit "${memoryText}"; using 0 (none)`);
+    defaultMemoryLimitBytes = 0;
+  }
   const sweepText = pick(t.sweepEvery) ?? '10';
   let sweepEvery = Number(sweepText);
   if (!Number.isInteger(sweepEvery) || sweepEvery < 0) {
@@ -155,6 +169,7 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
     namespaceSuffix,
     cgroupRoot: cgroupRoot.replace(/\/+$/, ''),
     podSubnetCidr: req(t.podSubnetCidr),
+    defaultMemoryLimitBytes,
     cniConfDir: pick(t.cniConfDir),
     cniBinDirs: binDirs ? binDirs.split(':').filter(Boolean) : undefined,
     cniCacheDir: pick(t.cniCacheDir),
@@ -165,8 +180,11 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
   };
 }
 
-/** The runner's host configuration from the daemon settings. */
-export function hostConfigFromSettings(s: DaemonSettings): HostConfig {
+/**
+ * The runner's host configuration from the daemon settings. `kukeonGroupGid`: the group of the
+ * daemon socket (a supplementary group of every container).
+ */
+export function hostConfigFromSettings(s: DaemonSettings, kukeonGroupGid?: number): HostConfig {
   const overrides: Partial<HostConfig> = {
     runPath: s.runPath,
     containerdSocket: s.containerdSocket,
@@ -175,6 +193,8 @@ export function hostConfigFromSettings(s: DaemonSettings): HostConfig {
     namespaceSuffix: s.namespaceSuffix,
     daemonSocket: s.socket,
   };
+  if (s.defaultMemoryLimitBytes > 0) overrides.defaultMemoryLimitBytes = s.defaultMemoryLimitBytes;
+  if (kukeonGroupGid && kukeonGroupGid > 0) overrides.kukeonGroupGid = kukeonGroupGid;
   if (s.cniConfDir) overrides.cniConfDir = s.cniConfDir;
   if (s.cniBinDirs) overrides.cniBinDirs = s.cniBinDirs;
   if (s.cniCacheDir) overrides.cniCacheDir = s.cniCacheDir;

@@ -22,6 +22,7 @@ export function defaultConfigurationText(s: DaemonSettings): string {
     `  containerdNamespaceSuffix: ${s.namespaceSuffix} # realm "x" → containerd namespace "x.<suffix>"`,
     `  cgroupRoot: ${s.cgroupRoot}`,
     `  podSubnetCIDR: ${s.podSubnetCidr} # split into one /24 per space`,
+    `  defaultMemoryLimitBytes: ${s.defaultMemoryLimitBytes} # memory limit of containers that set none; 0: none`,
     '',
   ].join('\n');
 }

@@ -37,6 +37,7 @@ const table: [
   ['attachable', true, 'compatible', 'compatible', 'persist'],
   ['tty', { prompt: '$' }, 'compatible', 'compatible', 'persist'],
   ['git', { signingKey: '/k' }, 'compatible', 'compatible', 'persist'],
+  ['kukeonGroupGID', 5, 'compatible', 'compatible', 'persist'],
   ['restartBackoffSeconds', 10, 'compatible', 'compatible', 'persist'],
   ['restartMaxRetries', 3, 'compatible', 'compatible', 'persist'],
   ['hostNetwork', true, 'breaking', 'breaking', 'reject'],
@@ -94,8 +95,8 @@ describe('container diff, field by field', () => {
     assert.equal(c.length, 1);
   });
 
-  it('not compared: containerdId, root, kukeonGroupGID and parent references', () => {
-    const d = spec('a', { containerdId: 'x_y', root: true, kukeonGroupGID: 5, realmId: 'other' });
+  it('not compared: containerdId, root and parent references', () => {
+    const d = spec('a', { containerdId: 'x_y', root: true, realmId: 'other' });
     assert.deepEqual(diffContainer(d, spec('a'), false, 'c'), []);
   });
 });

@@ -6,7 +6,9 @@
  * - workload `privileged`, `user`, `readOnlyRootFilesystem`, `capabilities`, `tmpfs`,
  *   `resources` recreate the container (they are in the spec-hash domain; persisting them
  *   without a recreate left a stale hash that later blocked restarts);
- * - `restartBackoffSeconds` / `restartMaxRetries` changes are detected (persisted).
+ * - `restartBackoffSeconds` / `restartMaxRetries` changes are detected (persisted);
+ * - `kukeonGroupGID` is compared: it reaches the process (a supplementary group), and like `env`
+ *   and `git` a change gives the container a new spec hash, so the runner recreates it.
  */
 import type { ContainerSpec } from '../container.js';
 import type { Change } from './change.js';
@@ -47,6 +49,7 @@ const fieldRules: [keyof ContainerSpec, Rule][] = [
   ['stopGracePeriodSeconds', 'compatible'],
   ['attachable', 'compatible'],
   ['tty', 'compatible'],
+  ['kukeonGroupGID', 'compatible'],
 ];
 
 /** Fields whose change takes effect only through a new container (root-breaking = hash domain + mounts). */

@@ -1,6 +1,6 @@
 import type { ContainerSpec } from '../../model/container.js';
 import type { ResolvedImage } from '../../images/index.js';
-import type { ContainerSpecInput, JoinNamespaces } from '../oci/index.js';
+import { gitEnv, identityEnv, type ContainerSpecInput, type JoinNamespaces } from '../oci/index.js';
 import { cellFiles, containerdIdOf, type CellRef } from './cell-ref.js';
 import { resolveSecretEnv } from './secret-env.js';
 
@@ -13,7 +13,14 @@ export function containerSpecInput(
   namespace: string,
   c: ContainerSpec,
   image: ResolvedImage | undefined,
-  options: { nestedCgroupRuntime?: boolean; join?: JoinNamespaces; cniConfigPath?: string } = {},
+  options: {
+    nestedCgroupRuntime?: boolean;
+    join?: JoinNamespaces;
+    cniConfigPath?: string;
+    /** Daemon-wide settings (HostConfig). */
+    kukeonGroupGid?: number;
+    defaultMemoryLimitBytes?: number;
+  } = {},
 ): ContainerSpecInput {
   const hostNetwork = c.hostNetwork === true;
   return {
@@ -33,7 +40,23 @@ export function containerSpecInput(
     command: c.command || undefined,
     args: c.args,
     workingDir: c.workingDir || undefined,
-    defaultEnv: [`KUKEON_CELL_NAME=${ref.id}`, `KUKEON_CONTAINER_NAME=${c.id}`],
+    identityEnv: identityEnv({
+      cellName: ref.id,
+      containerId: c.id,
+      realm: ref.realm,
+      space: ref.space,
+      stack: ref.stack,
+      cellCgroupPath: ref.cgroupPath,
+    }),
+    defaultEnv: gitEnv(
+      c.git && {
+        author: c.git.author,
+        committer: c.git.committer,
+        signingKey: c.git.signingKey,
+        sign: c.git.sign?.filter((s): s is 'commits' | 'tags' => s === 'commits' || s === 'tags'),
+        allowedSignersFile: c.git.allowedSigners,
+      },
+    ),
     env: c.env,
     secretEnv: resolveSecretEnv(c),
     user: c.user || undefined,
@@ -67,5 +90,8 @@ export function containerSpecInput(
     shimGroup: ref.rootContainerdId,
     // The root only holds the cell's namespaces; a terminal there would have nobody to talk to.
     terminal: !c.root && c.attachable === true,
+    kukeonGroupGid: options.kukeonGroupGid,
+    supplementaryGids: c.kukeonGroupGID ? [c.kukeonGroupGID] : undefined,
+    defaultMemoryLimitBytes: options.defaultMemoryLimitBytes,
   };
 }

@@ -88,6 +88,8 @@ export async function ensureContainerRecord(
   const input = containerSpecInput(ref, namespace, c, image, {
     nestedCgroupRuntime: cell.spec.nestedCgroupRuntime,
     cniConfigPath: options.cniConfigPath,
+    kukeonGroupGid: ctx.config.kukeonGroupGid,
+    defaultMemoryLimitBytes: ctx.config.defaultMemoryLimitBytes,
   });
   const hash = specHash(input);
   const id = input.containerdId;

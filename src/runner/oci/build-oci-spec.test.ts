@@ -166,8 +166,9 @@ describe('options of §2.2 in order', () => {
   it('5: env precedence image < defaults < container env < runtime env; bare KEY removes', () => {
     const spec = build({
       imageConfig: { Cmd: ['x'], Env: ['PATH=/img', 'LEVEL=image', 'IMG_ONLY=1', 'DROP=me'] },
-      defaultEnv: ['LEVEL=default', 'KUKEON_CELL_NAME=cell', 'DEF_ONLY=1'],
-      env: ['LEVEL=container', 'CTR_ONLY=1', 'DROP'],
+      identityEnv: ['KUKEON_CELL_NAME=cell', 'KUKEON_STACK=st'],
+      defaultEnv: ['LEVEL=default', 'DEF_ONLY=1'],
+      env: ['LEVEL=container', 'CTR_ONLY=1', 'DROP', 'KUKEON_STACK=mine'],
       secretEnv: ['TOKEN=s3cret'],
       runtimeEnv: ['CTR_ONLY=runtime'],
     });
@@ -178,6 +179,7 @@ describe('options of §2.2 in order', () => {
       'KUKEON_CELL_NAME=cell',
       'DEF_ONLY=1',
       'CTR_ONLY=runtime',
+      'KUKEON_STACK=mine',
       'TOKEN=s3cret',
     ]);
   });
@@ -385,6 +387,10 @@ describe('options of §2.2 in order', () => {
     assert.deepEqual(build({ user: 'app', kukeonGroupGid: 990 }).process.user.additionalGids, [10, 50, 990]);
     assert.deepEqual(build({ user: 'app', kukeonGroupGid: 50 }).process.user.additionalGids, [10, 50]);
     assert.deepEqual(build({ kukeonGroupGid: 990 }).process.user, { uid: 0, gid: 0, additionalGids: [990] });
+    assert.deepEqual(
+      build({ user: 'app', kukeonGroupGid: 990, supplementaryGids: [4242, 990] }).process.user.additionalGids,
+      [10, 50, 990, 4242],
+    );
   });
   it('16: the daemon default memory limit only when the container sets none', () => {
     assert.deepEqual(build({ defaultMemoryLimitBytes: 1 << 30 }).linux.resources.memory, { limit: 1 << 30 });

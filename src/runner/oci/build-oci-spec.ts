@@ -40,9 +40,10 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   else if (input.args?.length) p.args = [...input.args];
   // 4. cwd.
   if (input.workingDir) p.cwd = input.workingDir;
-  // 5. env: image < defaults (identity, git, space) < container env (+ secrets) < runtime env.
+  // 5. env: image < defaults (identity, git) < container env (+ secrets) < runtime env.
   const userEnv = [...(input.env ?? []), ...(input.secretEnv ?? [])];
-  p.env = replaceOrAppendEnv(p.env, composeEnv(input.defaultEnv ?? [], userEnv));
+  const defaults = [...(input.identityEnv ?? []), ...(input.defaultEnv ?? [])];
+  p.env = replaceOrAppendEnv(p.env, composeEnv(defaults, userEnv));
   if (input.runtimeEnv?.length) p.env = replaceOrAppendEnv(p.env, input.runtimeEnv);
 
   const known = knownCapabilities(facts.capLastCap);
@@ -79,10 +80,10 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   applySecurityOpts(spec, input.securityOpts, facts);
   spec.mounts.push(...tmpfsMounts(input.tmpfs));
   applyResources(spec, input.resources);
-  // 15. kukeon group, after user resolution so it survives.
-  if (input.kukeonGroupGid && input.kukeonGroupGid > 0) {
+  // 15. kukeon group (and the container's own), after user resolution so they survive.
+  for (const gid of [input.kukeonGroupGid ?? 0, ...(input.supplementaryGids ?? [])]) {
     const gids = p.user.additionalGids ?? [];
-    if (!gids.includes(input.kukeonGroupGid)) p.user.additionalGids = [...gids, input.kukeonGroupGid];
+    if (gid > 0 && !gids.includes(gid)) p.user.additionalGids = [...gids, gid];
   }
   // 16. daemon default memory limit.
   if ((input.defaultMemoryLimitBytes ?? 0) > 0 && !((input.resources?.memoryLimitBytes ?? 0) > 0)) {

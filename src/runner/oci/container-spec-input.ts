@@ -18,7 +18,12 @@ export interface ContainerSpecInput {
   command?: string;
   args?: readonly string[];
   workingDir?: string;
-  /** Environment below the container's own (identity, git, space defaults): `KEY=value`. */
+  /**
+   * The KUKEON_* identity variables (docs/oci-spec.md): below everything else, and derived from
+   * names and paths, so not part of the spec hash.
+   */
+  identityEnv?: readonly string[];
+  /** Environment below the container's own (the git identity): `KEY=value`. */
   defaultEnv?: readonly string[];
   /** The container's declared env, `KEY=value` (a bare `KEY` removes the key). */
   env?: readonly string[];
@@ -67,6 +72,8 @@ export interface ContainerSpecInput {
   annotations?: Readonly<Record<string, string>>;
   /** Daemon-wide: kukeon group GID appended to additionalGids (0/undefined = none). */
   kukeonGroupGid?: number;
+  /** The container's own extra groups (its `kukeonGroupGID`), appended to additionalGids. */
+  supplementaryGids?: readonly number[];
   /** Daemon-wide: memory limit for containers that set none (0/undefined = off). */
   defaultMemoryLimitBytes?: number;
   /**

@@ -61,6 +61,7 @@ describe('spec hash', () => {
       { annotations: { a: 'b' } },
       { role: 'root' },
       { terminal: true },
+      { supplementaryGids: [4242] },
     ];
     const seen = new Set([h]);
     for (const c of changes) {
@@ -80,6 +81,7 @@ describe('spec hash', () => {
       { joinNamespaces: { network: '/proc/1/ns/net', uts: '/proc/1/ns/uts' } },
       { cniConfigPath: '/x.conflist' },
       { kukeonGroupGid: 990 },
+      { identityEnv: ['KUKEON_CELL_NAME=c', 'KUKEON_CGROUP_PATH=/elsewhere/c'] },
       { defaultMemoryLimitBytes: 1 << 30 },
       { runtimeEnv: ['RUN=1'] },
       { hostname: 'ignored-for-workloads' },

@@ -10,16 +10,16 @@ export const SPEC_HASH_VERSION_LABEL = 'kukeon.io/spec-hash-version';
 /**
  * 4 was the original's domain. Ours differs (env, host flags, hostname, annotations are in;
  * runtime env and secret values are out), so records stamped by another domain are re-stamped,
- * never refused.
+ * never refused. 6: identity variables left out, the container's own groups in.
  */
-export const SPEC_HASH_VERSION = '5';
+export const SPEC_HASH_VERSION = '6';
 
 /**
  * What the user asked for that ends up in the OCI spec — and nothing else. Left out on purpose,
  * because they change without the user changing the container and a start must never be refused
  * for a drift kukeon caused: the image's own config (image drift is tracked by chain ID), the
  * identity/paths the runner derives (containerd ID, namespace, cgroups path, etc-file paths, CNI
- * path), namespace join paths (new at every start), daemon-wide settings
+ * path, the KUKEON_* variables), namespace join paths (new at every start), daemon-wide settings
  * (kukeon GID, default memory limit), host facts (rlimits, capabilities, device numbers, passwd
  * contents), per-invocation runtime env, and secret values (only their env keys count).
  * Values are normalised so inputs that give the same spec hash the same (`net_admin` =
@@ -81,6 +81,9 @@ export function specHashDomain(input: ContainerSpecInput) {
     hostname: input.role === 'root' ? input.hostname || input.containerdId : '',
     annotations: { ...(input.annotations ?? {}) },
     attachable: Boolean(input.terminal),
+    supplementaryGids: [...new Set((input.supplementaryGids ?? []).filter((g) => g > 0))].sort(
+      (a, b) => a - b,
+    ),
   };
 }
 
