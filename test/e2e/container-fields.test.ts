@@ -25,6 +25,20 @@ import { testImages } from '../../scripts/make-test-images.js';
 const at = { realm: 'f', space: 's', stack: 't' };
 // Waits for a signal; USR1 makes it exit 3 (a failure, for the restart policy).
 const SCRIPT = 'trap "exit 0" TERM; trap "exit 3" USR1; sleep 3600 & wait';
+/** The parent references of a manifest's spec. */
+const parentLines = [`  realmId: ${at.realm}`, `  spaceId: ${at.space}`, `  stackId: ${at.stack}`];
+
+const status = (pid: number, field: string): string =>
+  readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s*(.*)$`, 'm'))?.[1] ?? '';
+/** A file of the task's cgroup in one v1 hierarchy (or the unified one). */
+function cgroupFile(pid: number, controllerName: string, file: string): string {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes(controllerName));
+  if (v1) return readFileSync(`/sys/fs/cgroup/${controllerName}${v1.split(':')[2]}/${file}`, 'utf8').trim();
+  const v2 = lines.find((l) => l.startsWith('0::'))!;
+  const v2file = file === 'memory.limit_in_bytes' ? 'memory.max' : file;
+  return readFileSync(`/sys/fs/cgroup${v2.slice(3)}/${v2file}`, 'utf8').trim();
+}
 
 describe('container fields reach the process; unsupported ones are refused', () => {
   let env: RunnerEnv;
@@ -55,17 +69,6 @@ describe('container fields reach the process; unsupported ones are refused', () 
         .filter(Boolean)
         .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
     );
-  const status = (pid: number, field: string): string =>
-    readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s*(.*)$`, 'm'))?.[1] ?? '';
-  /** A file of the task's cgroup in one v1 hierarchy (or the unified one). */
-  const cgroupFile = (pid: number, controllerName: string, file: string): string => {
-    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
-    const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes(controllerName));
-    if (v1) return readFileSync(`/sys/fs/cgroup/${controllerName}${v1.split(':')[2]}/${file}`, 'utf8').trim();
-    const v2 = lines.find((l) => l.startsWith('0::'))!;
-    const v2file = file === 'memory.limit_in_bytes' ? 'memory.max' : file;
-    return readFileSync(`/sys/fs/cgroup${v2.slice(3)}/${v2file}`, 'utf8').trim();
-  };
   const mountsOf = (pid: number): string => readFileSync(`/proc/${pid}/mounts`, 'utf8');
   const work = (id: string, over: Partial<ContainerSpec> = {}) =>
     containerModel(id, busybox, { command: 'sh', args: ['-c', SCRIPT], ...over });
@@ -231,9 +234,7 @@ describe('container fields reach the process; unsupported ones are refused', () 
         'kind: Container',
         'metadata: { name: extra }',
         'spec:',
-        `  realmId: ${at.realm}`,
-        `  spaceId: ${at.space}`,
-        `  stackId: ${at.stack}`,
+        ...parentLines,
         '  cellId: grow',
         `  image: ${busybox}`,
         '  command: sh',
@@ -402,9 +403,7 @@ describe('kukeond: defaultMemoryLimitBytes and the kukeon group reach every cont
         'kind: Cell',
         'metadata: { name: gid }',
         'spec:',
-        `  realmId: ${at.realm}`,
-        `  spaceId: ${at.space}`,
-        `  stackId: ${at.stack}`,
+        ...parentLines,
         '  containers:',
         ...['plain', 'own', 'capped'].flatMap((id) => [
           `    - id: ${id}`,
@@ -435,16 +434,7 @@ describe('kukeond: defaultMemoryLimitBytes and the kukeon group reach every cont
 
   test('defaultMemoryLimitBytes of kukeond.yaml caps containers that set no memory limit', async () => {
     await applyCell();
-    const memory = (id: string): number => {
-      const lines = readFileSync(`/proc/${pid(id)}/cgroup`, 'utf8')
-        .trim()
-        .split('\n');
-      const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes('memory'));
-      if (v1)
-        return Number(readFileSync(`/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes`, 'utf8'));
-      const v2 = lines.find((l) => l.startsWith('0::'))!.slice(3);
-      return Number(readFileSync(`/sys/fs/cgroup${v2}/memory.max`, 'utf8'));
-    };
+    const memory = (id: string): number => Number(cgroupFile(pid(id), 'memory', 'memory.limit_in_bytes'));
     assert.equal(memory('plain'), LIMIT, 'the daemon default applies to a container without a limit');
     assert.equal(memory('capped'), 32 * 1024 * 1024, "a container's own limit wins");
   });
@@ -452,10 +442,7 @@ describe('kukeond: defaultMemoryLimitBytes and the kukeon group reach every cont
   test("kukeonGroupGID and the daemon's kukeon group are supplementary groups of the process", async () => {
     await applyCell();
     const groups = (id: string): number[] =>
-      (readFileSync(`/proc/${pid(id)}/status`, 'utf8').match(/^Groups:\s*(.*)$/m)?.[1] ?? '')
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
+      status(pid(id), 'Groups').split(/\s+/).filter(Boolean).map(Number);
     assert.ok(groups('plain').includes(GROUP), `the kukeon group: ${groups('plain').join(' ')}`);
     assert.ok(!groups('plain').includes(OWN));
     assert.ok(
