@@ -93,6 +93,10 @@ const rootChange = e2e(
   'runner-cell-updates',
   'root ${c.field}: new root task with the setting, workload rejoined its network, cell Ready',
 );
+const stopGrace = e2e(
+  'cli-stop-grace',
+  "a container's stopSignal and stopGracePeriodSeconds: delete sends that signal and waits that long",
+);
 const fields = (test: string) => e2e('container-fields', test);
 const identityProof = fields('every container gets the KUKEON_* identity variables and its git identity');
 const spaceDefaults = [
@@ -331,6 +335,8 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'ContainerSpec.tty.onInit': refused('run set-up steps in the command of the container'),
   'ContainerSpec.tty.logFile': refused('this build has no in-container terminal wrapper to log'),
   'ContainerSpec.tty.logLevel': refused('this build has no in-container terminal wrapper to log'),
+  'ContainerSpec.stopSignal': applied(stopGrace),
+  'ContainerSpec.stopGracePeriodSeconds': applied(stopGrace),
   'ContainerSpec.kukeonGroupGID': applied(
     fields("kukeonGroupGID and the daemon's kukeon group are supplementary groups of the process"),
   ),
