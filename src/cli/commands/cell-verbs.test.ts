@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FakeApi, runCli } from '../fake-api.test-helper.js';
+import { waitUntil } from '../../../test/helpers/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kuke-cell-verbs-${process.pid}-`));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -225,13 +226,14 @@ test('log: whole file, --tail, missing file, container choice', async () => {
   );
 });
 
-test('log -f follows appended output until stopped', async () => {
+test('log -f follows appended output until stopped', async (t) => {
   const { log } = await import('./log.js');
   const logPath = join(dir, 'follow');
   writeFileSync(logPath, 'first\n');
   const api = cellApi([cell('web', 'Ready')], logPath);
   let out = '';
   const ac = new AbortController();
+  t.after(() => ac.abort()); // a failed wait must not leave the follower polling forever
   const ctx = {
     api: () => api.factory('promotable'),
     out: { write: (s: string) => (out += s) },
@@ -245,9 +247,10 @@ test('log -f follows appended output until stopped', async () => {
     pollMs: 10,
     signal: ac.signal,
   });
-  await new Promise((r) => setTimeout(r, 50));
+  // Waits for what the follower printed, not a fixed time: under load a poll comes late.
+  await waitUntil('the first line', () => out === 'first\n');
   appendFileSync(logPath, 'second\n');
-  await new Promise((r) => setTimeout(r, 80));
+  await waitUntil('the appended line', () => out.length >= 'first\nsecond\n'.length);
   ac.abort();
   await running;
   assert.equal(out, 'first\nsecond\n');

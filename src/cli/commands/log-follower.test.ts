@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, test } from 'node:test';
 import { copyRange, followFile, tailOffset } from './log-follower.js';
+import { waitUntil } from '../../../test/helpers/wait-until.js';
 
 let dir: string;
 before(() => {
@@ -27,15 +28,6 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
   assert.equal(existsSync(dir), false);
 });
-
-/** Polls until `probe` is true; the generous deadline only bounds a broken run. */
-async function until(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!probe()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Follows still running when a test ends (it failed): stopped so the process can exit. */
 const running = new Set<() => Promise<void>>();
@@ -127,11 +119,11 @@ test('copyRange: bounded chunks, exact bytes', async () => {
 test('follow is event-driven: with a 30 s poll an appended line still arrives', async () => {
   const { path, fd } = withFile('event', 'first\n');
   const f = follow(path, { fd, offset: 0, pollMs: NEVER });
-  await until('the existing content', () => f.text() === 'first\n');
+  await waitUntil('the existing content', () => f.text() === 'first\n');
   appendFileSync(path, 'second\n');
-  await until('the appended line', () => f.text() === 'first\nsecond\n');
+  await waitUntil('the appended line', () => f.text() === 'first\nsecond\n');
   appendFileSync(path, 'third\n');
-  await until('another line', () => f.text() === 'first\nsecond\nthird\n');
+  await waitUntil('another line', () => f.text() === 'first\nsecond\nthird\n');
   await f.stop();
   assert.throws(() => fstatSync(fd), { code: 'EBADF' }, 'the follower closed its descriptor');
 });
@@ -139,13 +131,13 @@ test('follow is event-driven: with a 30 s poll an appended line still arrives', 
 test('copy-and-truncate: the follower continues from the start of the truncated file', async () => {
   const { path, fd } = withFile('rot', 'one\ntwo\nthree\n');
   const f = follow(path, { fd, offset: 0, pollMs: NEVER });
-  await until('the first lines', () => f.text() === 'one\ntwo\nthree\n');
+  await waitUntil('the first lines', () => f.text() === 'one\ntwo\nthree\n');
   copyFileSync(path, `${path}.1`); // logrotate copytruncate
   truncateSync(path, 0);
   appendFileSync(path, 'four\n');
-  await until('the line after the truncation', () => f.text() === 'one\ntwo\nthree\nfour\n');
+  await waitUntil('the line after the truncation', () => f.text() === 'one\ntwo\nthree\nfour\n');
   appendFileSync(path, 'five\n');
-  await until('a further line', () => f.text().endsWith('four\nfive\n'));
+  await waitUntil('a further line', () => f.text().endsWith('four\nfive\n'));
   await f.stop();
   assert.equal(f.text(), 'one\ntwo\nthree\nfour\nfive\n');
 });
@@ -153,13 +145,13 @@ test('copy-and-truncate: the follower continues from the start of the truncated 
 test('rename and recreate: the old file is drained, then the new one is read from its start', async () => {
   const { path, fd } = withFile('ren', 'old1\n');
   const f = follow(path, { fd, offset: 0, pollMs: NEVER });
-  await until('the first line', () => f.text() === 'old1\n');
+  await waitUntil('the first line', () => f.text() === 'old1\n');
   renameSync(path, `${path}.1`);
   appendFileSync(`${path}.1`, 'old2\n'); // the writer had the old file open still
   writeFileSync(path, 'new1\n');
-  await until('the new file', () => f.text() === 'old1\nold2\nnew1\n');
+  await waitUntil('the new file', () => f.text() === 'old1\nold2\nnew1\n');
   appendFileSync(path, 'new2\n');
-  await until('a line appended to the new file', () => f.text() === 'old1\nold2\nnew1\nnew2\n');
+  await waitUntil('a line appended to the new file', () => f.text() === 'old1\nold2\nnew1\nnew2\n');
   await f.stop();
 });
 
@@ -169,9 +161,9 @@ test('a file that does not exist yet is waited for (directory watch)', async () 
   await sleep(20);
   assert.equal(f.text(), '');
   writeFileSync(path, 'hello\n');
-  await until('the file once created', () => f.text() === 'hello\n');
+  await waitUntil('the file once created', () => f.text() === 'hello\n');
   appendFileSync(path, 'more\n');
-  await until('an appended line', () => f.text() === 'hello\nmore\n');
+  await waitUntil('an appended line', () => f.text() === 'hello\nmore\n');
   await f.stop();
 });
 
@@ -181,9 +173,9 @@ test('a file whose directory does not exist yet is found by the poll', async () 
   const f = follow(path, { pollMs: 20 });
   mkdirSync(sub);
   writeFileSync(path, 'up\n');
-  await until('the file in the new directory', () => f.text() === 'up\n');
+  await waitUntil('the file in the new directory', () => f.text() === 'up\n');
   appendFileSync(path, 'and more\n');
-  await until('an appended line', () => f.text() === 'up\nand more\n');
+  await waitUntil('an appended line', () => f.text() === 'up\nand more\n');
   await f.stop();
 });
 
@@ -191,10 +183,10 @@ test('a multi-byte character split across writes and chunks passes through intac
   const euro = Buffer.from('€', 'utf8'); // e2 82 ac
   const { path, fd } = withFile('utf', Buffer.concat([Buffer.from('a'), euro.subarray(0, 1)]));
   const f = follow(path, { fd, offset: 0, pollMs: NEVER, chunkBytes: 1 });
-  await until('the first bytes', () => f.bytes().length === 2);
+  await waitUntil('the first bytes', () => f.bytes().length === 2);
   appendFileSync(path, Buffer.concat([euro.subarray(1), Buffer.from('\x1b[31mred\x1b[0m\n')]));
   const want = Buffer.concat([Buffer.from('a'), euro, Buffer.from('\x1b[31mred\x1b[0m\n')]);
-  await until('the rest', () => f.bytes().length === want.length);
+  await waitUntil('the rest', () => f.bytes().length === want.length);
   await f.stop();
   assert.deepEqual(f.bytes(), want);
 });

@@ -7,6 +7,7 @@ import { after, afterEach, test } from 'node:test';
 import { FakeApi, runCli } from '../fake-api.test-helper.js';
 import { timesPath } from '../../store/log-time-index.js';
 import { log, parseSince, parseTail, type LogOptions } from './log.js';
+import { waitUntil } from '../../../test/helpers/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kuke-log-${process.pid}-`));
 after(() => {
@@ -23,14 +24,6 @@ afterEach(() => {
   for (const ac of running) ac.abort();
   running.clear();
 });
-
-async function until(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!probe()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** `log()` with captured output, following until `stop()`. */
 function start(path: string, o: Partial<LogOptions> = {}, nowMs = Date.now()) {
@@ -71,9 +64,9 @@ test('--tail with -f: the last lines, then what is appended', async () => {
   const path = join(dir, 'tail-follow');
   writeFileSync(path, 'a\nb\nc\nd\n');
   const f = start(path, { tail: '2' });
-  await until('the last two lines', () => f.out() === 'c\nd\n');
+  await waitUntil('the last two lines', () => f.out() === 'c\nd\n');
   appendFileSync(path, 'e\n');
-  await until('the appended line', () => f.out() === 'c\nd\ne\n');
+  await waitUntil('the appended line', () => f.out() === 'c\nd\ne\n');
   await f.stop();
 });
 
@@ -127,9 +120,9 @@ test('--since prints from the time index offset; -f then follows', async () => {
   const now = 1_600_000;
   utimesSync(path, now / 1000, now / 1000);
   const f = start(path, { since: '1m' }, now); // since 1 540 000: after the 10-byte record
-  await until('output since the record', () => f.out() === 'new\n');
+  await waitUntil('output since the record', () => f.out() === 'new\n');
   appendFileSync(path, 'newest\n');
-  await until('the appended line', () => f.out() === 'new\nnewest\n');
+  await waitUntil('the appended line', () => f.out() === 'new\nnewest\n');
   await f.stop();
   assert.equal(f.err(), '');
 });
@@ -163,10 +156,10 @@ test('-f on a file that does not exist yet waits for it; without -f it is the sp
     `Error: cell "web" container "main" has no log file at ${path} (the runtime shim has not opened it yet — try again after the container produces output)\n`,
   );
   const f = start(path);
-  await until('the waiting note', () => f.err() !== '');
+  await waitUntil('the waiting note', () => f.err() !== '');
   assert.equal(f.err(), `cell "web" container "main" has no log file at ${path} yet; waiting for it\n`);
   writeFileSync(path, 'started\n');
-  await until('the file content', () => f.out() === 'started\n');
+  await waitUntil('the file content', () => f.out() === 'started\n');
   await f.stop();
 });
 
@@ -177,7 +170,7 @@ test('a multi-byte character split across reads reaches a text output whole', as
   const f = start(path);
   await sleep(20);
   appendFileSync(path, Buffer.concat([snow.subarray(2), Buffer.from('\n')]));
-  await until('the character', () => f.out() === '☃\n');
+  await waitUntil('the character', () => f.out() === '☃\n');
   await f.stop();
 });
 

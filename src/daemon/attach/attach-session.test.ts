@@ -53,7 +53,8 @@ async function until(what: string, check: () => boolean): Promise<void> {
       return false;
     }
   };
-  for (let i = 0; i < 200 && !ok(); i++) await sleep(25);
+  // A generous bound: on a loaded machine the session's pipes and timers run late.
+  for (const t0 = Date.now(); Date.now() - t0 < 30_000 && !ok();) await sleep(25);
   assert.ok(check(), what);
 }
 

@@ -12,11 +12,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, test } from 'node:test';
 import { silentLogger } from '../../log.js';
 import { parseRecords, timesPath } from '../../store/log-time-index.js';
 import { LogTimeRecorder } from './log-time-recorder.js';
+import { waitUntil } from '../../../test/helpers/wait-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kukeond-logtimes-${process.pid}-`));
 after(() => {
@@ -51,13 +51,6 @@ const sizes = (log: string): number[] => {
     return [];
   }
 };
-async function until(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!probe()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 const last = (a: number[]) => a[a.length - 1];
 
 test('records the size when watching starts and after each append, with times in order', async () => {
@@ -68,9 +61,9 @@ test('records the size when watching starts and after each append, with times in
   assert.deepEqual(r.paths(), [log]);
   assert.deepEqual(sizes(log), [6]);
   appendFileSync(log, 'world\n');
-  await until('the append recorded', () => last(sizes(log)) === 12);
+  await waitUntil('the append recorded', () => last(sizes(log)) === 12);
   appendFileSync(log, '!\n');
-  await until('the next append recorded', () => last(sizes(log)) === 14);
+  await waitUntil('the next append recorded', () => last(sizes(log)) === 14);
   const recs = parseRecords(readFileSync(timesPath(log), 'utf8'));
   assert.ok(recs[0].atMs >= before);
   for (let i = 1; i < recs.length; i++) assert.ok(recs[i].atMs >= recs[i - 1].atMs);
@@ -98,7 +91,7 @@ test('sync watches exactly the listed files; a missing one is picked up by a lat
   // `a` is no longer watched: its appends are not recorded, while `b`'s are.
   appendFileSync(a, 'more');
   appendFileSync(b, 'more');
-  await until('b recorded', () => last(sizes(b)) === 5);
+  await waitUntil('b recorded', () => last(sizes(b)) === 5);
   assert.deepEqual(sizes(a), [1]);
   r.close();
   assert.deepEqual(r.paths(), []);
@@ -109,9 +102,9 @@ test('copy-and-truncate starts the index over', async () => {
   const r = recorder();
   r.sync([log]);
   truncateSync(log, 0);
-  await until('the truncation noticed', () => sizes(log).length === 1 && sizes(log)[0] === 0);
+  await waitUntil('the truncation noticed', () => sizes(log).length === 1 && sizes(log)[0] === 0);
   appendFileSync(log, 'x\n');
-  await until('the append after it', () => last(sizes(log)) === 2);
+  await waitUntil('the append after it', () => last(sizes(log)) === 2);
   assert.deepEqual(sizes(log), [0, 2]);
 });
 
@@ -122,11 +115,11 @@ test('a file replaced by a new one: the new one is watched and its index starts 
   renameSync(log, `${log}.1`);
   writeFileSync(log, 'new\n');
   // The rename drops the old file; the next sync (or an event on the new file) watches the new.
-  await until('the old file dropped', () => r.paths().length === 0 || sizes(log)[0] === 4);
+  await waitUntil('the old file dropped', () => r.paths().length === 0 || sizes(log)[0] === 4);
   r.sync([log]);
-  await until('the new file indexed', () => sizes(log)[0] === 4);
+  await waitUntil('the new file indexed', () => sizes(log)[0] === 4);
   appendFileSync(log, 'more\n');
-  await until('an append to the new file', () => last(sizes(log)) === 9);
+  await waitUntil('an append to the new file', () => last(sizes(log)) === 9);
   assert.deepEqual(sizes(log), [4, 9]);
 });
 
@@ -136,7 +129,7 @@ test('a deleted cell directory is dropped quietly and nothing is recreated in it
   const r = recorder();
   r.sync([log]);
   rmSync(cellDir, { recursive: true });
-  await until('the file dropped', () => r.paths().length === 0);
+  await waitUntil('the file dropped', () => r.paths().length === 0);
   assert.deepEqual(r.pending(), [], 'no directory to wait in');
   assert.equal(existsSync(cellDir), false);
   r.sync([log]); // still listed (the daemon has not caught up): nothing to watch, no error
@@ -153,16 +146,16 @@ test('a listed file that does not exist yet is watched as soon as it appears', a
   r.sync([log]);
   assert.deepEqual([r.paths(), r.pending()], [[], [log]]);
   writeFileSync(log, 'first\n');
-  await until('the new file watched', () => r.paths().length === 1);
-  await until('its index started over', () => sizes(log).length === 1 && sizes(log)[0] === 6);
+  await waitUntil('the new file watched', () => r.paths().length === 1);
+  await waitUntil('its index started over', () => sizes(log).length === 1 && sizes(log)[0] === 6);
   assert.deepEqual(r.pending(), []);
   appendFileSync(log, 'second\n');
-  await until('an append recorded', () => last(sizes(log)) === 13);
+  await waitUntil('an append recorded', () => last(sizes(log)) === 13);
   // Deleted while listed (a container recreated): waited for again, then watched again.
   rmSync(log);
-  await until('dropped and waited for', () => r.paths().length === 0 && r.pending().length === 1);
+  await waitUntil('dropped and waited for', () => r.paths().length === 0 && r.pending().length === 1);
   writeFileSync(log, 'again\n');
-  await until('watched again', () => r.paths().length === 1 && sizes(log)[0] === 6);
+  await waitUntil('watched again', () => r.paths().length === 1 && sizes(log)[0] === 6);
   assert.deepEqual(sizes(log), [6]);
   r.sync([]);
   assert.deepEqual([r.paths(), r.pending()], [[], []]);

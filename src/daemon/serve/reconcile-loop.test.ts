@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '../../../test/helpers/wait-until.js';
 import { silentLogger } from '../../log.js';
 import { ReconcileLoop } from './reconcile-loop.js';
 
-test('ticks never overlap, a failing tick does not stop the loop, stop waits for the running tick', async () => {
+test('ticks never overlap, a failing tick does not stop the loop, stop waits for the running tick', async (t) => {
   let active = 0;
   let maxActive = 0;
   let count = 0;
@@ -22,14 +23,16 @@ test('ticks never overlap, a failing tick does not stop the loop, stop waits for
     },
     silentLogger,
   );
+  t.after(() => loop.stop()); // a failed assertion must not leave the loop ticking forever
   loop.start();
-  await sleep(120);
+  // Waits for the ticks rather than a fixed time: under load a timer fires late.
+  await waitUntil('a tick after the failing one', () => count >= 3);
   await loop.stop();
   const after = count;
   assert.equal(maxActive, 1);
   assert.ok(count >= 3, `ran ${count} ticks`);
   assert.equal(finished, count, 'stop waited for the running tick');
-  await sleep(40);
+  await sleep(40); // several intervals: a tick left scheduled would have run
   assert.equal(count, after, 'no tick after stop');
 });
 
@@ -42,7 +45,7 @@ test('interval 0 disables the loop', async () => {
   assert.equal(count, 0);
 });
 
-test('scheduled ticks are full; a task-event kick is not, unless it asks for a full pass', async () => {
+test('scheduled ticks are full; a task-event kick is not, unless it asks for a full pass', async (t) => {
   const seen: boolean[] = [];
   let release: () => void = () => undefined;
   const loop = new ReconcileLoop(
@@ -53,14 +56,20 @@ test('scheduled ticks are full; a task-event kick is not, unless it asks for a f
     },
     silentLogger,
   );
+  t.after(() => {
+    release();
+    return loop.stop();
+  });
   loop.start();
-  await sleep(10);
+  // The first (scheduled) tick finishes in microtasks, which all run before any timer, however
+  // loaded the machine is.
+  await sleep(0);
   loop.kick(); // runs at once: a cells-only pass, held open below
-  await sleep(10);
+  assert.equal(seen.length, 2);
   loop.kick(); // during a pass: merged into one follow-up…
   loop.kick({ full: true }); // …which becomes full when any kick asked for it
   release();
-  await sleep(20);
+  await waitUntil('the follow-up pass', () => seen.length === 3);
   await loop.stop();
   assert.deepEqual(seen, [true, false, true]);
 });

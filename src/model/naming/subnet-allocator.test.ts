@@ -65,7 +65,7 @@ test('concurrent allocations from several processes never share a subnet', () =>
     await writeFile(
       script,
       `import { SubnetAllocator } from ${JSON.stringify(moduleUrl)};
-       const a = new SubnetAllocator({ dataDir: process.argv[2], pool: '10.88.0.0/16' });
+       const a = new SubnetAllocator({ dataDir: process.argv[2], pool: '10.88.0.0/16', lockTimeoutMs: 120_000 }); // loaded machine: wait long
        // start together so the allocations really overlap
        await new Promise((r) => setTimeout(r, Number(process.argv[4]) - Date.now()));
        const out = await Promise.all(Array.from({ length: 20 }, (_, i) => a.allocate('p' + process.argv[3], 's' + i)));
