@@ -197,6 +197,32 @@ test('the client closes an idle connection itself and redials on the next call',
   c.close();
 });
 
+test("a closed connection's late close event fails only its own calls, not one on the next connection", async (t) => {
+  let requests = 0;
+  let answer: () => void = () => undefined;
+  const d = await fakeDaemon((req, socket) => {
+    if (requests++ === 0) reply(socket, req.id, { Err: null, OK: true });
+    else answer = () => reply(socket, req.id, { Err: null, OK: true });
+  });
+  const c = new DaemonClient({ socketPath: d.path });
+  t.after(() => {
+    c.close(); // first: the server's close waits for its connections
+    return d.close();
+  });
+  const internals = c as unknown as { socket?: Socket; pending: Map<number, unknown> };
+  await c.ping();
+  const old = internals.socket as Socket;
+  c.close();
+  const next = c.ping();
+  await waitUntil(
+    'the call pending on a new connection',
+    () => requests === 2 && internals.pending.size === 1 && internals.socket !== old,
+  );
+  old.emit('close', false); // what a loaded machine may deliver only now
+  answer();
+  assert.deepEqual(await next, { Err: null, OK: true });
+});
+
 test('a large reply arriving in pieces, one cut right after a `}` inside it, parses once whole', async (t) => {
   const big = Array.from({ length: 3000 }, (_, i) => ({ name: `cell-${i}`, labels: { n: String(i) } }));
   const d = await fakeDaemon((req, socket) => {

@@ -42,6 +42,8 @@ interface PendingCall {
   resolve: (reply: Record<string, unknown>) => void;
   reject: (err: unknown) => void;
   timer?: NodeJS.Timeout;
+  /** The connection the call went out on: only its loss fails the call. */
+  socket: Socket;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -93,6 +95,7 @@ export class DaemonClient {
         method: serviceMethod,
         resolve: resolve as PendingCall['resolve'],
         reject,
+        socket,
       };
       const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
       if (timeoutMs > 0) {
@@ -196,7 +199,8 @@ export class DaemonClient {
     });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = undefined;
-      this.failAll(connectionLostError(lastError));
+      // Only this connection's calls: a call made right after close() is already on a new one.
+      this.failAll(socket, connectionLostError(lastError));
     });
     this.updateRef();
   }
@@ -239,12 +243,13 @@ export class DaemonClient {
   }
 
   private abandon(socket: Socket, err: KukeonError): void {
-    this.failAll(err);
+    this.failAll(socket, err);
     socket.destroy();
   }
 
-  private failAll(err: unknown): void {
+  private failAll(socket: Socket, err: unknown): void {
     for (const [id, call] of this.pending) {
+      if (call.socket !== socket) continue;
       this.pending.delete(id);
       clearTimeout(call.timer);
       call.reject(err);
