@@ -11,7 +11,7 @@
  * Tests import `testImages()`, which reuses `$KUKEON_TEST_IMAGES_DIR` (set by scripts/test.sh)
  * or builds into a temporary directory once per process (removed when the process exits).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -338,6 +338,79 @@ export function writeOciArchive(file: string, name: string, layers: Layer[], cmd
   const { tar, top } = ociArchive(img, name);
   writeFileSync(file, tar);
   return top.digest;
+}
+
+/**
+ * `count` gzip layers of incompressible random data, `totalBytes` in all (each one file), over the
+ * busybox layer: the large multi-layer image of the pull benchmark and tests.
+ */
+export function randomDataLayers(totalBytes: number, count: number): Layer[] {
+  const each = Math.floor(totalBytes / count);
+  return [
+    { tar: busyboxLayerTar(), gzip: true },
+    ...Array.from({ length: count }, (_, i) => ({
+      tar: writeTar([{ name: `data-${i}.bin`, type: 'file', data: randomBytes(each) }]),
+      gzip: true,
+    })),
+  ];
+}
+
+export interface PlatformImage {
+  platform: { os: string; architecture: string; variant?: string };
+  layers: Layer[];
+  cmd?: string[];
+}
+
+/**
+ * A multi-platform OCI archive: index.json → an image index with one manifest per entry (each
+ * with its platform). Returns the index digest and the manifest digests in entry order.
+ */
+export function writeMultiPlatformArchive(
+  file: string,
+  name: string,
+  entries: PlatformImage[],
+): { index: string; manifests: string[] } {
+  const built = entries.map((e) => buildImage(e.layers, e.cmd ?? ['sh']));
+  const inner = blobOf(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: mediaTypes.index,
+      manifests: built.map((img, i) => ({
+        mediaType: mediaTypes.manifest,
+        digest: img.manifest.digest,
+        size: img.manifest.data.length,
+        platform: entries[i].platform,
+      })),
+    }),
+  );
+  const index = {
+    schemaVersion: 2,
+    mediaType: mediaTypes.index,
+    manifests: [
+      {
+        mediaType: mediaTypes.index,
+        digest: inner.digest,
+        size: inner.data.length,
+        annotations: {
+          'io.containerd.image.name': name,
+          'org.opencontainers.image.ref.name': name.split(':').pop(),
+        },
+      },
+    ],
+  };
+  writeFileSync(
+    file,
+    writeTar([
+      ...blobEntries([...built.flatMap((b) => b.blobs), inner]),
+      {
+        name: 'oci-layout',
+        type: 'file',
+        data: Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })),
+      },
+      { name: 'index.json', type: 'file', data: Buffer.from(JSON.stringify(index)) },
+    ]),
+  );
+  return { index: inner.digest, manifests: built.map((b) => b.manifest.digest) };
 }
 
 /** The busybox root filesystem layer as an uncompressed tar. */

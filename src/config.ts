@@ -60,6 +60,12 @@ export interface HostConfig {
   kukeonGroupGid?: number;
   /** Memory limit (bytes) of every container that sets no positive one. Unset or 0: none. */
   defaultMemoryLimitBytes?: number;
+   * Per-registry CAs for pulls: `<dir>/<host[:port]>/ca.crt`, the layout of containerd's
+   * `certs.d` (docs/images.md, "Pulling").
+   */
+  registryCertsDir: string;
+  /** Registries (`host[:port]`) that may be pulled from over plain HTTP or unverified TLS. */
+  insecureRegistries: string[];
 }
 
 export const defaultHostConfig: HostConfig = {
@@ -78,6 +84,8 @@ export const defaultHostConfig: HostConfig = {
   snapshotter: 'overlayfs',
   pauseBinary: '/usr/bin/busybox',
   runcRoot: '/run/containerd/runc',
+  registryCertsDir: '/etc/kukeon/certs.d',
+  insecureRegistries: [],
 };
 
 /**

@@ -536,6 +536,21 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         }),
     )();
     act(
+      leaf(image, 'pull', 'pull an image from its registry into the realm')
+        .argument('[ref]')
+        .usage('[options] <ref>')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--no-progress', 'no progress bar'),
+      1,
+      1,
+      async (ctx, a, o) =>
+        (await m.image()).imagePull(ctx, {
+          ref: a[0],
+          realm: o.realm as string,
+          progress: o.progress !== false,
+        }),
+    )();
+    act(
       leaf(image, 'ls', 'list images (same as kuke get images)', ['list'])
         .option('--realm <name>', 'realm')
         .option('-o, --output <format>', 'table, wide, yaml, json or name'),

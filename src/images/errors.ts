@@ -12,6 +12,16 @@ export const ImageErrorCode = {
   platformNotFound: 'IMAGE_PLATFORM_NOT_FOUND',
   /** The archive's manifests carry no usable image name and none was given. */
   nameMissing: 'IMAGE_NAME_MISSING',
+  /** An image reference that cannot be pulled (bad syntax, or under the local-only registry). */
+  referenceInvalid: 'IMAGE_REFERENCE_INVALID',
+  /** The registry refused us: no or wrong credentials. */
+  registryUnauthorized: 'REGISTRY_UNAUTHORIZED',
+  /** The registry has no manifest for the reference (unknown repository or tag). */
+  manifestUnknown: 'REGISTRY_MANIFEST_UNKNOWN',
+  /** The registry cannot be reached (DNS, connection, TLS, timeout) or broke off mid-transfer. */
+  registryUnreachable: 'REGISTRY_UNREACHABLE',
+  /** The registry answered something we cannot use (unexpected status, bad JSON, bad media type). */
+  registryError: 'REGISTRY_ERROR',
 } as const;
 
 export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];

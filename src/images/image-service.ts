@@ -13,6 +13,9 @@ import { importArchive, type ImportOptions, type ImportResult } from './import-a
 import { isIndex, isManifest } from './media-types.js';
 import { imageConfigSchema, indexSchema, manifestSchema, type ImageConfigFile } from './oci-schemas.js';
 import { snapshotExists, unpackManifest } from './unpack.js';
+import { pullImage, type PullOptions, type PullProgress, type PullResult } from './pull-image.js';
+import { RegistryClient, type RegistryAuth, type RegistryClientOptions } from './registry/registry-client.js';
+import { parseRegistryReference } from './registry/registry-reference.js';
 
 export interface ImageSummary {
   name: string;
@@ -48,6 +51,19 @@ export interface ImageServiceOptions {
   snapshotter: string;
   log?: Logger;
   platform?: Platform;
+  /** How registries are reached (CA directory, insecure registries, timeouts). */
+  registry?: RegistryClientOptions;
+}
+
+export interface PullRequest {
+  auth?: RegistryAuth;
+  onProgress?: (p: PullProgress) => void;
+  leaseLabels?: Record<string, string>;
+}
+
+interface InflightPull {
+  promise: Promise<PullResult>;
+  listeners: Set<(p: PullProgress) => void>;
 }
 
 /**
@@ -57,6 +73,9 @@ export interface ImageServiceOptions {
 export class ImageService {
   private readonly log: Logger;
   private readonly platform: Platform;
+  private registryClient?: RegistryClient;
+  /** Pulls in progress by `<namespace> <name>`: a second pull of the same image joins the first. */
+  private readonly inflight = new Map<string, InflightPull>();
 
   constructor(
     private readonly client: ContainerdClient,
@@ -76,6 +95,48 @@ export class ImageService {
       file,
       snapshotter: this.opts.snapshotter,
     });
+  }
+
+  /**
+   * Pulls `ref` (normalised) from its registry into the namespace; see pullImage. Concurrent pulls
+   * of one image in this process share one download, and each caller gets its progress.
+   */
+  async pull(namespace: string, ref: string, req: PullRequest = {}): Promise<PullResult> {
+    const name = parseRegistryReference(ref).name;
+    const key = `${namespace} ${name}`;
+    let run = this.inflight.get(key);
+    if (!run) {
+      const listeners = new Set<(p: PullProgress) => void>();
+      const opts: PullOptions = {
+        namespace,
+        ref: name,
+        snapshotter: this.opts.snapshotter,
+        platform: this.platform,
+        registry: this.registry(),
+        auth: req.auth ?? {},
+        log: this.log,
+        leaseLabels: req.leaseLabels,
+        onProgress: (p) => listeners.forEach((l) => l(p)),
+      };
+      const promise = pullImage(this.client, opts).finally(() => this.inflight.delete(key));
+      run = { promise, listeners };
+      this.inflight.set(key, run);
+    }
+    const listener = req.onProgress;
+    if (listener) run.listeners.add(listener);
+    return run.promise.finally(() => {
+      if (listener) run.listeners.delete(listener);
+    });
+  }
+
+  /** Closes the registry connections (the containerd channel belongs to the caller). */
+  async close(): Promise<void> {
+    await this.registryClient?.close();
+  }
+
+  private registry(): RegistryClient {
+    this.registryClient ??= new RegistryClient({ log: this.log, ...this.opts.registry });
+    return this.registryClient;
   }
 
   async list(namespace: string, filters: string[] = []): Promise<ImageSummary[]> {

@@ -3,7 +3,7 @@ import type { HostConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { ContainerdClient } from '../containerd/index.js';
-import { ImageService } from '../images/index.js';
+import { ImageService, type PullProgress } from '../images/index.js';
 import { createCgroupManager, type CgroupManager } from '../cgroups/index.js';
 import { cniContext, type CniContext } from '../cni/index.js';
 import { SubnetAllocator } from '../model/naming/index.js';
@@ -33,6 +33,12 @@ export interface RunnerContext {
   terminals?: TerminalHost;
   /** Told the log file of every non-terminal task started (kukeond times them for `--since`). */
   onContainerLog?: (logPath: string) => void;
+  /** Told the progress of every implicit pull (kukeond shows it to `kuke apply`). */
+  onPullProgress?: (
+    cell: { realm: string; space: string; stack: string; name: string },
+    image: string,
+    p: PullProgress,
+  ) => void;
 }
 
 export interface RunnerContextOptions {
@@ -54,7 +60,11 @@ export async function createRunnerContext(
     config,
     log,
     containerd,
-    images: new ImageService(containerd, { snapshotter: config.snapshotter, log }),
+    images: new ImageService(containerd, {
+      snapshotter: config.snapshotter,
+      log,
+      registry: { certsDir: config.registryCertsDir, insecureRegistries: config.insecureRegistries },
+    }),
     cgroups: await createCgroupManager({
       cgroupRoot: config.cgroupRoot,
       cgroupMount: config.cgroupMount,
@@ -72,5 +82,6 @@ export async function createRunnerContext(
 
 /** Releases what the context holds open (the containerd channel). */
 export function closeRunnerContext(ctx: RunnerContext): void {
+  void ctx.images.close();
   ctx.containerd.close();
 }

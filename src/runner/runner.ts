@@ -1,5 +1,5 @@
 import type { HostConfig } from '../config.js';
-import type { ImportProgress } from '../images/index.js';
+import type { ImportProgress, PullProgress } from '../images/index.js';
 import type { Realm, Space, Stack } from '../model/resources.js';
 import {
   closeRunnerContext,
@@ -21,7 +21,7 @@ import { deleteStack, purgeStack, type DeleteStackOptions } from './stack/delete
 import { getStack, listStacks } from './stack/stack-queries.js';
 import { updateRealm, updateSpace, updateStack } from './update-scope.js';
 import { refreshRealm, refreshSpace, refreshStack } from './refresh-scope.js';
-import { deleteImage, getImage, listImages, loadImage } from './images/realm-images.js';
+import { deleteImage, getImage, listImages, loadImage, pullImage } from './images/realm-images.js';
 import { recoverIntents } from './recover-intents.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
@@ -177,6 +177,8 @@ export class Runner {
   // Images (per realm namespace)
   loadImage = (realm: string, file: string, onProgress?: (p: ImportProgress) => void) =>
     loadImage(this.ctx, realm, file, onProgress);
+  pullImage = (realm: string, ref: string, onProgress?: (p: PullProgress) => void) =>
+    pullImage(this.ctx, realm, ref, onProgress);
   listImages = (realm: string) => listImages(this.ctx, realm);
   getImage = (realm: string, name: string) => getImage(this.ctx, realm, name);
   deleteImage = (realm: string, name: string) => deleteImage(this.ctx, realm, name);

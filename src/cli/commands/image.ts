@@ -103,3 +103,32 @@ export async function imageDelete(ctx: CliContext, o: { ref: string; realm: stri
     );
   });
 }
+
+/**
+ * `kuke image pull <ref>` (our extension, docs/cli.md): pulls from the registry into the realm in
+ * this process, with the realm's registry credentials, and a progress bar on a terminal.
+ */
+export async function imagePull(
+  ctx: CliContext,
+  o: { ref: string; realm: string; progress: boolean },
+): Promise<void> {
+  requireRoot(ctx, 'kuke image pull');
+  const realm = scopeFlag('realm', o.realm);
+  await withRunner(ctx, async (runner) => {
+    const realmDoc = await runner.getRealm(realm);
+    if (!realmDoc) throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
+    const bar = o.progress
+      ? await createLoadProgress(process.stderr, { write: 'pulling  ' })
+      : { update: () => {}, stop: () => {} };
+    let r;
+    try {
+      r = await runner.pullImage(realm, o.ref, (p) => bar.update(p));
+    } finally {
+      bar.stop();
+    }
+    const what = r.record === 'unchanged' && r.blobsFetched === 0 ? 'image is up to date' : 'pulled';
+    ctx.out.write(
+      `${what}: ${q(r.name)} in realm ${q(realm)} (namespace ${q(realmDoc.spec.namespace)}), digest ${r.target.digest}\n`,
+    );
+  });
+}

@@ -1,7 +1,7 @@
 import type { ImportProgress } from '../../images/index.js';
 import { formatBytes } from './byte-size.js';
 
-/** The two bars of `kuke image load` fed by the importer's progress callback. */
+/** The two bars of `kuke image load` and `kuke image pull`, fed by the importer's or puller's progress. */
 export interface LoadProgress {
   update(p: ImportProgress): void;
   stop(): void;
@@ -13,6 +13,7 @@ export interface LoadProgress {
  */
 export async function createLoadProgress(
   stream: NodeJS.WriteStream | { isTTY?: boolean },
+  labels: { write: string } = { write: 'writing  ' },
 ): Promise<LoadProgress> {
   if (!stream.isTTY) return { update: () => {}, stop: () => {} };
   const { SingleBar, Presets } = await import('cli-progress');
@@ -35,7 +36,7 @@ export async function createLoadProgress(
         p.phase === 'write'
           ? `${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}`
           : `${p.layersDone}/${p.layersTotal} layers`;
-      const label = p.phase === 'write' ? 'writing  ' : 'unpacking';
+      const label = p.phase === 'write' ? labels.write : 'unpacking';
       if (phase !== p.phase) {
         if (phase !== undefined) bar.stop();
         bar.start(total, value, { phase: label, detail });

@@ -19,10 +19,12 @@ import {
 } from '../oci/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { containerSpecInput } from './container-input.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
 import type { CellRef } from './cell-ref.js';
+import { KukeonError } from '../../errors.js';
+import { pullRealmImage } from '../images/realm-images.js';
+import { requireRealm } from '../realm/realm-queries.js';
 import { withSnapshotView } from './snapshot-view.js';
 
 export interface EnsuredContainer {
@@ -46,7 +48,11 @@ export async function getRecord(
   }
 }
 
-/** Looks an image up as written, then as its normalised docker reference (`busybox` → docker.io/…). */
+/**
+ * Looks an image up as written, then as its normalised docker reference (`busybox` →
+ * docker.io/…); when neither is in the realm, pulls it with the realm's credentials (docs/images.md,
+ * "Pulling") and resolves what was pulled.
+ */
 async function resolveImage(
   ctx: RunnerContext,
   namespace: string,
@@ -61,10 +67,20 @@ async function resolveImage(
       if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
     }
   }
-  throw new RunnerError(
-    RunnerErrorCode.ImageNotFound,
-    `image "${image}" not found in realm "${ref.realm}": load it with \`kuke image load --realm ${ref.realm} <tarball>\``,
-  );
+  const realm = await requireRealm(ctx, ref.realm);
+  let pulled;
+  try {
+    pulled = await pullRealmImage(
+      ctx,
+      realm,
+      image,
+      ctx.onPullProgress && ((p) => ctx.onPullProgress?.(ref, image, p)),
+    );
+  } catch (err) {
+    if (!(err instanceof KukeonError)) throw err;
+    throw new KukeonError(err.code, `failed to pull image ${image}: ${err.message}`, { cause: err });
+  }
+  return ctx.images.resolve(namespace, pulled.name);
 }
 
 const numericUser = (u: string | undefined): boolean => !u || /^\d+(:\d+)?$/.test(u);

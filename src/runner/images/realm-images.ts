@@ -1,6 +1,16 @@
-import type { ImageSummary, ImportProgress, ImportResult } from '../../images/index.js';
+import {
+  parseRegistryReference,
+  type ImageSummary,
+  type ImportProgress,
+  type ImportResult,
+  type PullProgress,
+  type PullResult,
+} from '../../images/index.js';
+import type { Realm } from '../../model/resources.js';
+import { ownedLeaseLabels } from '../lease-owner.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
+import { matchRegistryCredential } from './registry-credential-match.js';
 
 /**
  * Images are per realm: they live in the realm's containerd namespace (spec 02 §9). The realm
@@ -31,4 +41,32 @@ export async function getImage(ctx: RunnerContext, realm: string, name: string):
 /** Deletes the image record with a synchronous GC: layers no other image or container uses go. */
 export async function deleteImage(ctx: RunnerContext, realm: string, name: string): Promise<void> {
   await ctx.images.delete(await realmNamespaceOf(ctx, realm), name, { sync: true });
+}
+
+/**
+ * Pulls `ref` into a realm with the realm's matching registry credential; the image is recorded
+ * under its normalised reference. The pull lease names this process, so the ownership sweep
+ * removes it if the process dies mid-pull.
+ */
+export async function pullRealmImage(
+  ctx: RunnerContext,
+  realm: Realm,
+  ref: string,
+  onProgress?: (p: PullProgress) => void,
+): Promise<PullResult> {
+  const credential = matchRegistryCredential(realm.spec.registryCredentials, parseRegistryReference(ref));
+  return ctx.images.pull(realm.spec.namespace, ref, {
+    auth: { realm: realm.metadata.name, ...(credential ? { credential } : {}) },
+    onProgress,
+    leaseLabels: ownedLeaseLabels(),
+  });
+}
+
+export async function pullImage(
+  ctx: RunnerContext,
+  realm: string,
+  ref: string,
+  onProgress?: (p: PullProgress) => void,
+): Promise<PullResult> {
+  return pullRealmImage(ctx, await requireRealm(ctx, realm), ref, onProgress);
 }

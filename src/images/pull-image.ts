@@ -1,0 +1,444 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { ContainerdClient } from '../containerd/client.js';
+import { isAlreadyExists, isNotFound } from '../containerd/errors.js';
+import type { ImageRecord } from '../containerd/images.js';
+import type { Scope } from '../containerd/types.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Platform, PlannedManifest } from './archive-plan.js';
+import { chainIds } from './chain-id.js';
+import { toWire, type Descriptor } from './descriptor.js';
+import { ImageError, ImageErrorCode } from './errors.js';
+import type { ImportProgress } from './import-archive.js';
+import { limiter } from './limiter.js';
+import { GcLabel, isIndex, isManifest } from './media-types.js';
+import { imageConfigSchema, indexSchema, manifestSchema, type OciDescriptor } from './oci-schemas.js';
+import type { RegistryAuth, RegistryClient } from './registry/registry-client.js';
+import { parseRegistryReference, type RegistryReference } from './registry/registry-reference.js';
+import { snapshotExists, unpackManifest } from './unpack.js';
+
+export type PullProgress = ImportProgress;
+
+export interface PullOptions {
+  namespace: string;
+  /** As the user wrote it; normalised (`busybox` → `docker.io/library/busybox:latest`). */
+  ref: string;
+  snapshotter: string;
+  platform: Platform;
+  registry: RegistryClient;
+  auth: RegistryAuth;
+  onProgress?: (p: PullProgress) => void;
+  log?: Logger;
+  /** Extra labels on the pull lease (the runner marks its owner process, for the orphan sweep). */
+  leaseLabels?: Record<string, string>;
+  /** Pull lease expiry, the safety net if this process dies mid-pull (default 1 h). */
+  leaseTtlMs?: number;
+  /** Concurrent layer downloads (default 3). */
+  concurrency?: number;
+}
+
+export interface PullResult {
+  /** The image record's name: the normalised reference. */
+  name: string;
+  /** What the record points at: the registry's manifest or index. */
+  target: Descriptor;
+  manifestDigest: string;
+  configDigest: string;
+  chainId: string;
+  record: 'created' | 'updated' | 'unchanged';
+  blobsFetched: number;
+  bytesFetched: number;
+  layersUnpacked: number;
+}
+
+const sha256 = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+function mismatch(ref: RegistryReference, digest: string, actual: string): ImageError {
+  return new ImageError(
+    ImageErrorCode.digestMismatch,
+    `digest mismatch: blob ${digest} of ${ref.name} from ${ref.apiHost} has ${actual}`,
+  );
+}
+
+function parse<S extends z.ZodType>(
+  ref: RegistryReference,
+  what: string,
+  data: Buffer,
+  schema: S,
+): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data.toString('utf8'));
+  } catch (err) {
+    throw new ImageError(ImageErrorCode.registryError, `${ref.name}: ${what} is not valid JSON`, {
+      cause: err,
+    });
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ImageError(
+      ImageErrorCode.registryError,
+      `${ref.name}: ${what} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return r.data;
+}
+
+/** The media type a manifest body declares, else the one the registry sent it with. */
+function mediaTypeOf(body: Buffer, header: string): string {
+  try {
+    const mt = (JSON.parse(body.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    if (typeof mt === 'string' && mt) return mt;
+  } catch {
+    // reported by the schema check that follows
+  }
+  return header;
+}
+
+/** The host platform's entry of an index (attestations, `unknown/unknown`, are never picked). */
+export function pickPlatform(manifests: OciDescriptor[], platform: Platform): OciDescriptor | undefined {
+  const candidates = manifests.filter(
+    (m) =>
+      isManifest(m.mediaType || 'application/vnd.oci.image.manifest.v1+json') &&
+      m.platform?.os === platform.os &&
+      m.platform.architecture === platform.architecture,
+  );
+  const preferredVariant = platform.architecture === 'arm64' ? 'v8' : undefined;
+  return (
+    candidates.find((m) => (m.platform?.variant ?? preferredVariant) === preferredVariant) ?? candidates[0]
+  );
+}
+
+interface Resolved {
+  target: Descriptor;
+  /** Blobs of metadata to store: the index (if any), the manifest, the config. */
+  index?: { desc: Descriptor; body: Buffer; childIndex: number };
+  manifestBody: Buffer;
+  manifest: PlannedManifest;
+  configBody?: Buffer;
+}
+
+/** Fetches and checks the manifest chain down to the host platform's config. */
+async function resolveRemote(
+  client: ContainerdClient,
+  opts: PullOptions,
+  ref: RegistryReference,
+): Promise<Resolved> {
+  const { registry, auth } = opts;
+  const top = await registry.manifest(ref, ref.digest ?? ref.tag ?? 'latest', auth);
+  const topDigest = sha256(top.body);
+  if (ref.digest && topDigest !== ref.digest) throw mismatch(ref, ref.digest, topDigest);
+  const target: Descriptor = {
+    mediaType: mediaTypeOf(top.body, top.mediaType),
+    digest: topDigest,
+    size: top.body.length,
+  };
+  let manifestDesc = target;
+  let manifestBody = top.body;
+  let index: Resolved['index'];
+  if (isIndex(target.mediaType)) {
+    const idx = parse(ref, `index ${topDigest}`, top.body, indexSchema);
+    const pick = pickPlatform(idx.manifests, opts.platform);
+    if (!pick) {
+      throw new ImageError(
+        ImageErrorCode.platformNotFound,
+        `image ${ref.name}: no manifest for ${opts.platform.os}/${opts.platform.architecture}`,
+      );
+    }
+    const child = await registry.manifest(ref, pick.digest, auth);
+    const d = sha256(child.body);
+    if (d !== pick.digest || child.body.length !== pick.size) throw mismatch(ref, pick.digest, d);
+    manifestDesc = {
+      mediaType: pick.mediaType || mediaTypeOf(child.body, child.mediaType),
+      digest: d,
+      size: pick.size,
+    };
+    manifestBody = child.body;
+    index = { desc: target, body: top.body, childIndex: idx.manifests.indexOf(pick) };
+  } else if (!isManifest(target.mediaType)) {
+    throw new ImageError(
+      ImageErrorCode.registryError,
+      `${ref.name}: unsupported manifest media type "${target.mediaType}" (schema 1 manifests are not supported)`,
+    );
+  }
+  const m = parse(ref, `manifest ${manifestDesc.digest}`, manifestBody, manifestSchema);
+  const config: Descriptor = { mediaType: m.config.mediaType, digest: m.config.digest, size: m.config.size };
+  // A config already in the store (an earlier pull, or an import) is read locally.
+  let configBody = await client.content.readAll(opts.namespace, config.digest).catch(() => undefined);
+  const stored = configBody !== undefined;
+  if (!configBody) {
+    const res = await registry.blob(ref, config.digest, auth);
+    const parts: Buffer[] = [];
+    for await (const c of res.body) parts.push(c);
+    configBody = Buffer.concat(parts);
+  }
+  const cd = sha256(configBody);
+  if (cd !== config.digest || configBody.length !== config.size) throw mismatch(ref, config.digest, cd);
+  const configFile = parse(ref, `config ${config.digest}`, configBody, imageConfigSchema);
+  const layers = m.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }));
+  if (layers.length !== configFile.rootfs.diff_ids.length) {
+    throw new ImageError(
+      ImageErrorCode.registryError,
+      `${ref.name}: manifest ${manifestDesc.digest} has ${layers.length} layers, its config ${configFile.rootfs.diff_ids.length} diff IDs`,
+    );
+  }
+  return {
+    target,
+    index,
+    manifestBody,
+    manifest: { desc: manifestDesc, config, configFile, layers, diffIds: configFile.rootfs.diff_ids },
+    ...(stored ? {} : { configBody }),
+  };
+}
+
+async function getRecord(
+  client: ContainerdClient,
+  ns: string,
+  name: string,
+): Promise<ImageRecord | undefined> {
+  try {
+    return await client.images.get(ns, name);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+const topChain = (m: PlannedManifest): string => chainIds(m.diffIds).at(-1) ?? '';
+
+/**
+ * Pulls one image from its registry into a namespace and unpacks it (docs/images.md, "Pulling").
+ * The manifest (and index) and the config are fetched and checked first; then the layers stream
+ * from the registry straight into containerd's content store, up to three at once, each hashed
+ * on the way and aborted before its commit when the bytes do not match the digest. A blob the
+ * store already holds is not fetched (the write's STAT answers ALREADY_EXISTS). Each layer is
+ * unpacked as soon as it is stored. Manifests go last with their GC labels, then the image
+ * record. Everything happens under one lease; on failure the ingests are aborted, a record this
+ * call made is removed (an updated one restored) and the lease deleted with a synchronous GC.
+ */
+export async function pullImage(client: ContainerdClient, opts: PullOptions): Promise<PullResult> {
+  const log = opts.log ?? silentLogger;
+  const { namespace: ns, snapshotter } = opts;
+  const ref = parseRegistryReference(opts.ref);
+  const t0 = performance.now();
+  const progress: PullProgress = {
+    phase: 'write',
+    bytesDone: 0,
+    bytesTotal: 0,
+    layersDone: 0,
+    layersTotal: 0,
+  };
+  const report = (): void => opts.onProgress?.({ ...progress });
+  const remote = await resolveRemote(client, opts, ref);
+  const m = remote.manifest;
+  const chainId = topChain(m);
+  const result = (
+    record: PullResult['record'],
+    blobsFetched = 0,
+    bytesFetched = 0,
+    layersUnpacked = 0,
+  ): PullResult => ({
+    name: ref.name,
+    target: remote.target,
+    manifestDigest: m.desc.digest,
+    configDigest: m.config.digest,
+    chainId,
+    record,
+    blobsFetched,
+    bytesFetched,
+    layersUnpacked,
+  });
+  const existing = await getRecord(client, ns, ref.name);
+  if (
+    existing?.target.digest === remote.target.digest &&
+    (!chainId || (await snapshotExists(client, ns, snapshotter, chainId)))
+  ) {
+    const info = await client.content.info(ns, m.config.digest).catch(() => undefined);
+    if (!chainId || info?.labels[GcLabel.snapshot(snapshotter)] === chainId) {
+      log.debug({ ref: ref.name, ns }, 'image already pulled');
+      progress.phase = 'done';
+      report();
+      return result('unchanged');
+    }
+  }
+
+  progress.bytesTotal = m.layers.reduce((n, l) => n + l.size, 0);
+  progress.layersTotal = m.layers.length;
+  const leaseId = `kukeon-pull-${process.pid}-${randomBytes(6).toString('hex')}`;
+  await client.leases.create(ns, {
+    id: leaseId,
+    expiresInMs: opts.leaseTtlMs ?? 3600_000,
+    labels: { ...opts.leaseLabels, 'kukeon.io/pull': ref.name.slice(0, 200) },
+  });
+  const scope: Scope = { namespace: ns, lease: leaseId };
+  const ingest = (digest: string): string => `${leaseId}-${digest}`;
+  let created = false;
+  let updated: ImageRecord | undefined;
+  let blobsFetched = 0;
+  let bytesFetched = 0;
+  let layersUnpacked = 0;
+  try {
+    report();
+    let firstError: unknown;
+    const fail = (err: unknown): never => {
+      firstError ??= err;
+      throw err;
+    };
+    const limit = limiter(opts.concurrency ?? 3);
+    const fetchLayer = async (d: Descriptor): Promise<void> => {
+      if (firstError !== undefined) throw firstError;
+      let seen = 0;
+      let bad: string | undefined;
+      // What the registry side threw: the content writer wraps errors from its source.
+      let sourceError: unknown;
+      const data = async function* (): AsyncIterable<Uint8Array> {
+        let res;
+        try {
+          res = await opts.registry.blob(ref, d.digest, opts.auth);
+        } catch (err) {
+          sourceError = err;
+          throw err;
+        }
+        const h = createHash('sha256');
+        try {
+          for await (const chunk of res.body) {
+            h.update(chunk);
+            seen += chunk.length;
+            progress.bytesDone += chunk.length;
+            report();
+            if (seen > d.size) break;
+            yield chunk;
+          }
+        } catch (err) {
+          sourceError = err;
+          throw err;
+        } finally {
+          res.destroy();
+        }
+        const actual = 'sha256:' + h.digest('hex');
+        if (seen !== d.size || actual !== d.digest) {
+          bad =
+            seen !== d.size
+              ? `${seen > d.size ? 'more than ' : ''}${seen} bytes, expected ${d.size}`
+              : `digest ${actual}`;
+          // Thrown before the COMMIT goes out: the writer aborts the ingest.
+          throw mismatch(ref, d.digest, bad);
+        }
+      };
+      try {
+        const r = await client.content.write(scope, {
+          ref: ingest(d.digest),
+          data: () => data(),
+          total: d.size,
+          expected: d.digest,
+        });
+        if (!r.existed) {
+          blobsFetched++;
+          bytesFetched += d.size;
+        }
+      } catch (err) {
+        if (bad !== undefined) throw mismatch(ref, d.digest, bad);
+        throw sourceError ?? err;
+      } finally {
+        progress.bytesDone += d.size - seen;
+        report();
+      }
+    };
+    const writes = new Map<string, Promise<void>>();
+    if (remote.configBody) {
+      writes.set(
+        m.config.digest,
+        client.content
+          .write(scope, { ref: ingest(m.config.digest), data: remote.configBody, expected: m.config.digest })
+          .then(() => undefined)
+          .catch(fail),
+      );
+    }
+    for (const l of m.layers)
+      if (!writes.has(l.digest)) writes.set(l.digest, limit(() => fetchLayer(l)).catch(fail));
+    const unpack = unpackManifest(client, scope, m, {
+      snapshotter,
+      source: ref.name,
+      ready: (digest) => writes.get(digest) ?? Promise.resolve(),
+      onLayer: () => {
+        progress.layersDone++;
+        layersUnpacked++;
+        report();
+      },
+    }).catch(fail);
+    await Promise.allSettled([...writes.values(), unpack]);
+    if (firstError !== undefined) throw firstError;
+    progress.phase = 'unpack';
+    report();
+    // Parents last, with the labels that keep their children alive once the lease is gone.
+    const manifestLabels: Record<string, string> = { [GcLabel.config]: m.config.digest };
+    m.layers.forEach((l, i) => (manifestLabels[GcLabel.layer(i)] = l.digest));
+    await client.content.write(scope, {
+      ref: ingest(m.desc.digest),
+      data: remote.manifestBody,
+      expected: m.desc.digest,
+      labels: manifestLabels,
+    });
+    if (remote.index) {
+      await client.content.write(scope, {
+        ref: ingest(remote.index.desc.digest),
+        data: remote.index.body,
+        expected: remote.index.desc.digest,
+        labels: { [GcLabel.manifest(remote.index.childIndex)]: m.desc.digest },
+      });
+    }
+    const target = toWire(remote.target);
+    if (!existing) {
+      try {
+        await client.images.create(scope, { name: ref.name, target });
+        created = true;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        await client.images.update(scope, { name: ref.name, target }, ['target']);
+      }
+    } else if (existing.target.digest !== remote.target.digest) {
+      await client.images.update(scope, { name: ref.name, target }, ['target']);
+      updated = existing;
+    }
+  } catch (err) {
+    await cleanupFailedPull(client, ns, leaseId, ref.name, created, updated, log);
+    throw err;
+  }
+  await client.leases
+    .delete(ns, leaseId)
+    .catch((err: unknown) => log.warn({ err, leaseId }, 'pull lease delete failed'));
+  progress.phase = 'done';
+  report();
+  log.debug({ ref: ref.name, ns, ms: performance.now() - t0, blobsFetched, bytesFetched }, 'image pulled');
+  return result(
+    existing ? (updated ? 'updated' : 'unchanged') : 'created',
+    blobsFetched,
+    bytesFetched,
+    layersUnpacked,
+  );
+}
+
+async function cleanupFailedPull(
+  client: ContainerdClient,
+  ns: string,
+  leaseId: string,
+  name: string,
+  created: boolean,
+  updated: ImageRecord | undefined,
+  log: Logger,
+): Promise<void> {
+  const warn = (what: string) => (err: unknown) => {
+    if (!isNotFound(err)) log.warn({ err, ns }, `pull cleanup: ${what} failed`);
+  };
+  if (created) await client.images.delete(ns, name, { sync: false }).catch(warn(`delete image ${name}`));
+  if (updated)
+    await client.images
+      .update(ns, { name, target: updated.target }, ['target'])
+      .catch(warn(`restore image ${name}`));
+  const ingests = await client.content.listStatuses(ns).catch(() => []);
+  for (const st of ingests)
+    if (st.ref.startsWith(`${leaseId}-`))
+      await client.content.abort(ns, st.ref).catch(warn(`abort ingest ${st.ref}`));
+  await client.leases.delete(ns, leaseId, { sync: true }).catch(warn(`delete lease ${leaseId}`));
+}

@@ -1,0 +1,137 @@
+/**
+ * Pulling through `kuke` (in-process mode) from a private docker-registry on 127.0.0.1:
+ * `kuke image pull`, and the implicit pull when a cell's image is not in the realm — exact lines,
+ * the image listed under its reference, a failed pull leaving no cell, and nothing left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
+import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { removeRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { testImages } from '../../scripts/make-test-images.js';
+
+const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
+const isRoot = process.getuid?.() === 0;
+
+let env: RunnerEnv;
+let baseEnv: NodeJS.ProcessEnv;
+let baseline: Partial<HostSnapshot>;
+let reg: TestRegistry;
+const realm = `cp${process.pid}`;
+const scope = ['--realm', realm, '--space', 'sp', '--stack', 'st'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** kuke as a child; asynchronous, so this process stays responsive while it runs. */
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [kuke, ...args], { env: baseEnv });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function snap(): Partial<HostSnapshot> {
+  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
+}
+
+function cellManifest(name: string, image: string): string {
+  const file = join(env.dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${realm}\n  spaceId: sp\n  stackId: st\n  containers:\n    - id: main\n      image: ${image}\n      command: sh\n      args: ["-c", "cat /etc/layer2; sleep 3600"]\n`,
+  );
+  return file;
+}
+
+before(async () => {
+  if (!isRoot) return;
+  env = runnerEnv('clipull');
+  baseEnv = kukeClientEnv(env, { KUKEON_NO_DAEMON: 'true', ...hostConfigEnv(env.config) });
+  baseline = snap();
+  reg = await startRegistry();
+  const t = testImages().images;
+  reg.push(t.busybox.file, 'test/busybox:1');
+  reg.push(t.layered.file, 'test/layered:1');
+  for (const args of [
+    ['create', 'realm', realm],
+    ['create', 'space', 'sp', '--realm', realm],
+    ['create', 'stack', 'st', '--realm', realm, '--space', 'sp'],
+  ])
+    assert.equal((await run(args)).code, 0, args.join(' '));
+});
+
+after(async () => {
+  if (!isRoot) return;
+  await run(['purge', 'realm', realm, '--cascade', '--force']);
+  await removeRegistry(reg);
+  removeCgroupRoot(env.config);
+  const left = snap();
+  env.cleanup();
+  assert.deepEqual(left, baseline, 'the test left something on the host');
+});
+
+const skip = isRoot ? false : 'needs root (containerd, runc, cgroups, CNI)';
+
+test(
+  'kuke image pull records the image under its reference and lists it with its digest',
+  { skip },
+  async () => {
+    const ref = `${reg.host}/test/busybox:1`;
+    const digest = testImages().images.busybox.manifestDigest;
+    const ns = `${realm}.${env.config.namespaceSuffix}`;
+    assert.deepEqual(await run(['image', 'pull', ref, '--realm', realm]), {
+      code: 0,
+      stdout: `pulled: "${ref}" in realm "${realm}" (namespace "${ns}"), digest ${digest}\n`,
+      stderr: '',
+    });
+    assert.deepEqual(await run(['image', 'pull', ref, '--realm', realm]), {
+      code: 0,
+      stdout: `image is up to date: "${ref}" in realm "${realm}" (namespace "${ns}"), digest ${digest}\n`,
+      stderr: '',
+    });
+    const listed = await run(['get', 'images', '--realm', realm, '-o', 'json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(listed.stdout.includes(ref) && listed.stdout.includes(digest), listed.stdout);
+    const missing = await run(['image', 'pull', `${reg.host}/test/nope:1`, '--realm', realm]);
+    assert.deepEqual(missing, {
+      code: 1,
+      stdout: '',
+      stderr: `Error: manifest unknown: ${reg.host}/test/nope:1\n`,
+    });
+  },
+);
+
+test('a cell whose image is not in the realm pulls it; a failed pull creates no cell', { skip }, async () => {
+  const ref = `${reg.host}/test/layered:1`;
+  const created = await run(['run', '-f', cellManifest('c1', ref), '-d']);
+  assert.equal(created.code, 0, created.stderr);
+  const images = await run(['get', 'images', '--realm', realm, '-o', 'json']);
+  assert.ok(images.stdout.includes(ref), images.stdout);
+  let logged = await run(['log', 'c1', ...scope]);
+  for (let n = 0; n < 50 && logged.stdout === ''; n++) logged = await run(['log', 'c1', ...scope]);
+  assert.equal(logged.stdout, 'from layer 2\n');
+  const bad = `${reg.host}/test/nope:2`;
+  const failed = await run(['run', '-f', cellManifest('c2', bad), '-d']);
+  assert.equal(failed.code, 1);
+  assert.match(
+    failed.stderr,
+    new RegExp(`failed to pull image ${bad.replace(/[.]/g, '\\.')}: manifest unknown: `),
+  );
+  const cells = await run(['get', 'cells', ...scope, '-o', 'name']);
+  assert.deepEqual(cells.stdout.trim().split('\n'), ['cell/c1']);
+  assert.equal((await run(['delete', 'cell', 'c1', ...scope])).code, 0);
+});
