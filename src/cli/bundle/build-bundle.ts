@@ -155,7 +155,17 @@ export async function buildBundle(): Promise<void> {
     platform: 'node',
     target: 'node20',
     // Runtime dependencies other than commander stay in node_modules (loaded lazily anyway).
-    external: ['yaml', 'zod', 'pino', 'cli-progress', '@grpc/*', 'protobufjs', 'kukeon-flock', 'tar-stream'],
+    external: [
+      'yaml',
+      'zod',
+      'pino',
+      'cli-progress',
+      '@grpc/*',
+      'protobufjs',
+      'kukeon-flock',
+      'tar-stream',
+      'undici',
+    ],
     // The bin hands in the script's own URL (daemon-process.ts finds kukeond relative to it).
     define: { KUKE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__kukeMeta.url' },
     plugins: [sortTscOutput, lazyChildProcess],
