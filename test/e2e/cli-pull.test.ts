@@ -64,8 +64,8 @@ before(async () => {
   baseline = snap();
   reg = await startRegistry();
   const t = testImages().images;
-  reg.push(t.busybox.file, 'test/busybox:1');
-  reg.push(t.layered.file, 'test/layered:1');
+  await reg.push(t.busybox.file, 'test/busybox:1');
+  await reg.push(t.layered.file, 'test/layered:1');
   for (const args of [
     ['create', 'realm', realm],
     ['create', 'space', 'sp', '--realm', realm],

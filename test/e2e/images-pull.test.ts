@@ -49,9 +49,9 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kukeon-pull-test-'));
   reg = await startRegistry();
   const t = testImages().images;
-  reg.push(t.busybox.file, 'test/busybox:1');
-  reg.push(t.layered.file, 'test/layered:1');
-  reg.push(t.dockerSave.file, 'test/docker:1', 'docker');
+  await reg.push(t.busybox.file, 'test/busybox:1');
+  await reg.push(t.layered.file, 'test/layered:1');
+  await reg.push(t.dockerSave.file, 'test/docker:1', 'docker');
 });
 
 after(async () => {
@@ -133,7 +133,7 @@ test('a multi-platform index: the host platform’s manifest is pulled, the reco
     },
     { platform: { os: 'linux', architecture: arch }, layers: [{ tar: busyboxLayerTar(), gzip: false }] },
   ]);
-  reg.push(file, 'test/multi:1');
+  await reg.push(file, 'test/multi:1');
   const r = await images.pull(n, `${reg.host}/test/multi:1`);
   assert.equal(
     r.target.mediaType,
@@ -174,7 +174,7 @@ test('a blob corrupted on the registry’s disk: digest mismatch naming it, and 
     // A layer of its own (random bytes), so no other namespace of this containerd holds it.
     const file = join(work, 'corrupt.tar');
     const manifest = writeOciArchive(file, 'test/corrupt:1', randomDataLayers(256 << 10, 1));
-    own.push(file, 'test/corrupt:1');
+    await own.push(file, 'test/corrupt:1');
     const layers = (
       JSON.parse(readFileSync(own.blobPath(manifest), 'utf8')) as { layers: { digest: string }[] }
     ).layers;
@@ -199,7 +199,7 @@ test('the registry stopped mid-pull: a clear error, nothing left; a later pull s
   try {
     const file = join(work, 'big.tar');
     writeOciArchive(file, 'test/big:1', randomDataLayers(24 << 20, 1));
-    own.push(file, 'test/big:1');
+    await own.push(file, 'test/big:1');
     const ref = `${own.host}/test/big:1`;
     let stopping: Promise<void> | undefined;
     await assert.rejects(

@@ -3,7 +3,8 @@
  * own config and storage under a temp dir, on 127.0.0.1 and a free port, started as a child of
  * this process and stopped by PID. Images are pushed into it with skopeo from the test images.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,8 +26,11 @@ export interface TestRegistry {
   dir: string;
   /** Storage root (`docker/registry/v2/…`). */
   storage: string;
-  /** Pushes an OCI-layout or docker-save tarball as `<host>/<repo>`. */
-  push(archive: string, repo: string, format?: 'oci' | 'docker', creds?: string): void;
+  /**
+   * Pushes an OCI-layout or docker-save tarball as `<host>/<repo>` (asynchronous: a token server
+   * in this process must be able to answer skopeo).
+   */
+  push(archive: string, repo: string, format?: 'oci' | 'docker', creds?: string): Promise<void>;
   /** Path of a blob's data file on the registry's disk. */
   blobPath(digest: string): string;
   stop(): Promise<void>;
@@ -105,21 +109,20 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     port,
     dir,
     storage,
-    push(archive, repo, format = 'oci', creds) {
+    async push(archive, repo, format = 'oci', creds) {
       const src = `${format === 'oci' ? 'oci-archive' : 'docker-archive'}:${archive}`;
-      execFileSync(
+      await promisify(execFile)(
         'skopeo',
         [
           'copy',
           '--quiet',
           '--all',
           '--dest-tls-verify=false',
-          ...(opts.tls ? ['--dest-cert-dir', join(dir, 'no-certs')] : []),
           ...(creds ? ['--dest-creds', creds] : []),
           src,
           `docker://${host}/${repo}`,
         ],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } },
+        { env: { ...process.env, HOME: dir } },
       );
     },
     blobPath(digest) {
