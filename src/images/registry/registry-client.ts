@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { silentLogger, type Logger } from '../../log.js';
 import { ImageError, ImageErrorCode } from '../errors.js';
@@ -98,7 +99,7 @@ function errorText(err: unknown): string {
 export class RegistryClient {
   private readonly log: Logger;
   private readonly endpoints = new Map<string, Promise<Endpoint>>();
-  /** Authorization header per `<host>|<scope>`, learnt from a challenge. */
+  /** Authorization header per `<host>|<scope>|<credential hash or anonymous>`, learnt from a challenge. */
   private readonly authHeaders = new Map<string, string>();
   private readonly agents: Agent[] = [];
 
@@ -171,7 +172,11 @@ export class RegistryClient {
   ): Promise<Response> {
     const ep = await this.endpoint(ref.apiHost);
     const scope = `repository:${ref.repository}:pull`;
-    const key = `${ref.apiHost}|${scope}`;
+    // Per credential too: a header learnt with one realm's credential must never serve another's pull.
+    const who = auth.credential
+      ? createHash('sha256').update(`${auth.credential.username}\0${auth.credential.password}`).digest('hex')
+      : 'anonymous';
+    const key = `${ref.apiHost}|${scope}|${who}`;
     let authenticated = false;
     for (;;) {
       const authorization = this.authHeaders.get(key);
