@@ -60,6 +60,7 @@ export interface HostConfig {
   kukeonGroupGid?: number;
   /** Memory limit (bytes) of every container that sets no positive one. Unset or 0: none. */
   defaultMemoryLimitBytes?: number;
+  /**
    * Per-registry CAs for pulls: `<dir>/<host[:port]>/ca.crt`, the layout of containerd's
    * `certs.d` (docs/images.md, "Pulling").
    */

@@ -75,6 +75,12 @@ const applyLabels = e2e(
   'apply: created, unchanged on re-apply, updated on a label change, breaking → failed',
 );
 const parsing = unit('api/parse-manifest', 'parses the spec example (4 documents, indices in order)');
+const registryCredentials = [
+  e2e(
+    'images-pull-auth',
+    "a realm's registryCredentials are used for its pulls: the exact server first, then the default entry",
+  ),
+];
 const cellOnHost = e2e(
   'runner-cells',
   'a cell with a default root and two workloads starts; they share the network and reach each other',
@@ -126,7 +132,9 @@ export const fieldSupport: Record<string, FieldSupport> = {
     scopesOnHost,
     unit('api/parse-manifest', 'an explicit realm namespace must be a valid containerd namespace'),
   ),
-  'Realm.spec.registryCredentials': refused('images are loaded with `kuke image load`'),
+  'Realm.spec.registryCredentials[].username': applied(...registryCredentials),
+  'Realm.spec.registryCredentials[].password': applied(...registryCredentials),
+  'Realm.spec.registryCredentials[].serverAddress': applied(...registryCredentials),
   'Realm.status': status,
 
   // Space
