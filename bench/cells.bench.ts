@@ -16,7 +16,7 @@ import { removeTopCgroup } from '../test/helpers/host-snapshot.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
 import { cellModel, containerModel, provisionStack } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
-import { hasPodman, PrivatePodman } from './private-podman.js';
+import { hasPodman, PrivatePodman } from '../test/helpers/private-podman.js';
 import { median, printRow } from './harness.js';
 
 const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 7);

@@ -22,7 +22,7 @@ import { Runner } from '../src/runner/runner.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { removeCgroupRoot } from '../test/helpers/host-snapshot.js';
 import { kukeClientEnv, runnerEnv } from '../test/helpers/runner-env.js';
-import { hasPodman, PrivatePodman } from './private-podman.js';
+import { hasPodman, PrivatePodman } from '../test/helpers/private-podman.js';
 import { median, printRow, timeRuns } from './harness.js';
 
 const CELLS = Number(process.env.KUKEON_BENCH_CELLS ?? 200);

@@ -76,6 +76,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     uninstall: load(() => import('./commands/uninstall.js')),
     run: load(() => import('./commands/run.js')),
     attach: load(() => import('./commands/attach.js')),
+    importCompose: load(() => import('./commands/import-compose.js')),
+    exportScope: load(() => import('./commands/export.js')),
   };
 
   // version
@@ -624,6 +626,63 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     )();
   }
 
+  // import / export (translations, docs/convert.md)
+  if (want('import')) {
+    const imp = group(
+      leaf(program, 'import', "translate another tool's files into v1beta1 manifests"),
+      'kuke import',
+    );
+    act(
+      leaf(imp, 'compose', 'print the manifests of a Compose file (creates nothing)')
+        .argument('[file]')
+        .usage('[options] <file>')
+        .option('--realm <name>', 'realm of the cells', 'default')
+        .option('--space <name>', 'space of the cells', 'default')
+        .option('--stack <name>', 'stack of the cells', 'default')
+        .option('--cell <name>', 'name of the project cell (default: the project name)')
+        .option('--cell-per-service', 'one cell per service instead of one per project'),
+      1,
+      1,
+      async (ctx, a, o) =>
+        (await m.importCompose()).importCompose(ctx, {
+          file: a[0],
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+          cell: o.cell as string | undefined,
+          cellPerService: o.cellPerService === true,
+        }),
+    )();
+  }
+  if (want('export')) {
+    const exp = group(
+      leaf(program, 'export', 'print a realm, space, stack or cell in another format')
+        .option('--format <format>', 'kubernetes', 'kubernetes')
+        .option('--include-secret-values', 'put secret values into the Secret objects')
+        .option('--no-daemon', 'run in-process'),
+      'kuke export',
+    );
+    for (const [kind, aliases, scopes] of deleteKinds) {
+      const cmd = leaf(exp, kind, `export a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
+      act(cmd, 1, 1, async (ctx, a, o) => {
+        const g = exp.opts();
+        await (
+          await m.exportScope()
+        ).exportScope(ctx, {
+          kind,
+          name: a[0],
+          format: g.format as string,
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          includeSecretValues: g.includeSecretValues === true,
+          noDaemon: g.daemon === false,
+        });
+      })();
+    }
+  }
+
   // autocomplete
   if (want('autocomplete')) {
     const auto = group(leaf(program, 'autocomplete', 'print a shell completion script'), 'kuke autocomplete');
@@ -686,6 +745,8 @@ export const topLevelNames = new Set([
   'run',
   'attach',
   'att',
+  'import',
+  'export',
 ]);
 
 /** Root flags that take a value (their value is not a command word). */

@@ -1,0 +1,132 @@
+/**
+ * `kuke export (realm|space|stack|cell) <name> --format kubernetes`: the documents of a scope
+ * fetched from the daemon, printed as Kubernetes YAML (validated objects); what has no Kubernetes
+ * equivalent is listed on stderr. The translation (src/convert/kubernetes, with its models and
+ * schemas) is loaded only here.
+ */
+import { readFileSync } from 'node:fs';
+import { CliError, cliErrorCodes, q } from '../cli-error.js';
+import type { CliContext } from '../context.js';
+import type { KukeonApi } from '../api/kukeon-api.js';
+import type { PlainDoc } from '../output/doc-fields.js';
+import { osErrorText } from '../os-error-text.js';
+import { listCells, listSpaces } from './scope-walk.js';
+
+export interface ExportOptions {
+  kind: string;
+  name: string;
+  format?: string;
+  realm?: string;
+  space?: string;
+  stack?: string;
+  includeSecretValues?: boolean;
+  noDaemon?: boolean;
+}
+
+async function getOne(
+  api: KukeonApi,
+  method: string,
+  key: string,
+  doc: PlainDoc,
+  missing: string,
+): Promise<PlainDoc> {
+  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
+  if (reply.Result?.MetadataExists !== true) throw new CliError(cliErrorCodes.notFound, missing);
+  return reply.Result[key] as PlainDoc;
+}
+
+/** The spaces and cells a scope exports. */
+async function scopeDocs(
+  api: KukeonApi,
+  o: ExportOptions,
+): Promise<{ spaces: PlainDoc[]; cells: PlainDoc[] }> {
+  const realm = o.realm ?? 'default';
+  const space = o.space ?? 'default';
+  const stack = o.stack ?? 'default';
+  switch (o.kind) {
+    case 'realm': {
+      await getOne(api, 'GetRealm', 'Realm', { metadata: { name: o.name } }, `realm ${q(o.name)} not found`);
+      return {
+        spaces: await listSpaces(api, { realm: o.name }),
+        cells: await listCells(api, { realm: o.name }),
+      };
+    }
+    case 'space': {
+      const s = await getOne(
+        api,
+        'GetSpace',
+        'Space',
+        { metadata: { name: o.name }, spec: { realmId: realm } },
+        `space ${q(o.name)} not found in realm ${q(realm)}`,
+      );
+      return { spaces: [s], cells: await listCells(api, { realm, space: o.name }) };
+    }
+    case 'stack':
+      await getOne(
+        api,
+        'GetStack',
+        'Stack',
+        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space } },
+        `stack ${q(o.name)} not found in realm ${q(realm)}, space ${q(space)}`,
+      );
+      return { spaces: [], cells: await listCells(api, { realm, space, stack: o.name }) };
+    case 'cell':
+      return {
+        spaces: [],
+        cells: [
+          await getOne(
+            api,
+            'GetCell',
+            'Cell',
+            { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
+            `cell ${q(o.name)} not found in stack ${q(realm)}/${q(space)}/${q(stack)}`,
+          ),
+        ],
+      };
+    default:
+      throw new CliError(cliErrorCodes.usage, `unknown kind ${q(o.kind)}`);
+  }
+}
+
+export async function exportScope(ctx: CliContext, o: ExportOptions): Promise<void> {
+  const format = o.format ?? 'kubernetes';
+  if (format !== 'kubernetes')
+    throw new CliError(cliErrorCodes.usage, `unknown format ${q(format)} (supported: kubernetes)`);
+  const api = ctx.api('promotable', o.noDaemon);
+  {
+    const docs = await scopeDocs(api, o);
+    const [k8s, { formatNotes }] = await Promise.all([
+      import('../../convert/kubernetes/export-kubernetes.js'),
+      import('../../convert/conversion-note.js'),
+    ]);
+    const r = k8s.exportToKubernetes(
+      { spaces: docs.spaces as never, cells: docs.cells as never },
+      o.includeSecretValues
+        ? {
+            secretValue: (k, notes) => {
+              const where = `cell container "${k.container}" secrets "${k.source.name}"`;
+              if (k.source.fromFile) {
+                try {
+                  return readFileSync(k.source.fromFile, 'utf8');
+                } catch (err) {
+                  throw new CliError(
+                    cliErrorCodes.failed,
+                    `${where}: ${osErrorText('open', k.source.fromFile, err)}`,
+                  );
+                }
+              }
+              notes.push({
+                where,
+                reason: k.source.fromEnv
+                  ? `the value is kukeond's environment variable ${k.source.fromEnv}: not included`
+                  : 'a kind: Secret value is not readable by kuke: not included',
+              });
+              return undefined;
+            },
+          }
+        : {},
+    );
+    ctx.err.write(formatNotes(r.notes));
+    ctx.out.write(k8s.kubernetesYaml(r.objects));
+  }
+}
