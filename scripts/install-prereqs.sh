@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs what kukeon-ts needs on a Debian host, only what is missing (idempotent).
-# Host packages: containerd, runc, CNI plugins, static busybox (test images), iptables, and
-# tmux (the attach tests drive kuke through a real pseudo-terminal with it), and for the pull
-# tests docker-registry (a private registry per test), skopeo (pushes the test images into it),
-# apache2-utils (htpasswd -B) and openssl (a test CA).
-# Optional (benchmarks): podman — installed with --with-extras.
+# Host packages: containerd, runc, CNI plugins, static busybox (test images), iptables, tmux
+# (the attach tests drive kuke through a real pseudo-terminal with it); for the pull tests
+# docker-registry (a private registry per test), skopeo (pushes the test images into it),
+# apache2-utils (htpasswd -B) and openssl (a test CA); and podman with the helpers it only
+# recommends — netavark (its network backend) and catatonit (its pod infra binary) — for the
+# Kubernetes export test, which runs the exported Pod with `podman kube play`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(containerd runc containernetworking-plugins busybox-static iptables iproute2 util-linux tmux
-  docker-registry skopeo apache2-utils openssl)
-[[ "${1:-}" == "--with-extras" ]] && want+=(podman)
+  docker-registry skopeo apache2-utils openssl podman netavark catatonit)
 
 missing=()
 for p in "${want[@]}"; do

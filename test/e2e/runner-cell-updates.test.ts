@@ -14,6 +14,7 @@ import type { Cell } from '../../src/model/resources.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
+import { cgroupFile } from '../helpers/cgroup-file.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const at = { realm: 'r', space: 's', stack: 't' };
@@ -51,14 +52,6 @@ const statusField = (probe: Probe, name: string): string =>
 const hostStatusField = (name: string): string =>
   readFileSync('/proc/self/status', 'utf8').match(new RegExp(`^${name}:\\s*(.*)$`, 'm'))?.[1] ?? '';
 const capBit = (hex: string, bit: number): boolean => ((BigInt('0x' + hex) >> BigInt(bit)) & 1n) === 1n;
-/** The task's cgroup directory in one v1 hierarchy (or the unified one). */
-function cgroupFile(pid: number, controller: string, file: string): string {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
-  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes(controller));
-  if (v1) return readFileSync(`/sys/fs/cgroup/${controller}${v1.split(':')[2]}/${file}`, 'utf8').trim();
-  const v2 = lines.find((l) => l.startsWith('0::'))!;
-  return readFileSync(`/sys/fs/cgroup${v2.slice(3)}/${file}`, 'utf8').trim();
-}
 /** `host` when the task shares this (host-namespaced) test process's namespace of that type. */
 const sameNs = (pid: number, type: string): string =>
   readlinkSync(`/proc/${pid}/ns/${type}`) === readlinkSync(`/proc/self/ns/${type}`) ? 'host' : 'own';

@@ -96,6 +96,8 @@ export class PrivatePodman {
         // best effort: the removals below still run
       }
     }
+    // The overlay driver bind-mounts its own directory; a podman that failed early leaves it.
+    spawnSync('umount', [join(this.dir, 'root', 'overlay')], { stdio: 'ignore' });
     spawnSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
     if (!this.netavarkBefore) dropNetavarkGlobals();
     rmSync(this.dir, { recursive: true, force: true });

@@ -42,22 +42,48 @@ export interface PodContext {
   claims: Set<string>;
 }
 
-/** Kubernetes expands `$(VAR)` in command, args and env values; kukeon passes them as written. */
-const literal = (s: string): string => s.replace(/\$\(/g, '$$$$(');
+/**
+ * Kubernetes rewrites command, args and env values: `$$` becomes `$`, and `$(NAME)` becomes the
+ * value of the container's variable NAME when it has one (anything else in `$(…)` is left alone).
+ * kukeon passes them as written, so exactly those two forms are escaped (`$$$$`, `$$(NAME)`).
+ */
+function escaper(names: ReadonlySet<string>, note: (field: string, reason: string) => void) {
+  return (s: string, field: string): string => {
+    let escaped = false;
+    const out = s.replace(/\$\$|\$\(([^)]*)\)/g, (m: string, name: string | undefined) => {
+      if (m === '$$' || (name !== undefined && names.has(name))) {
+        escaped = true;
+        return m === '$$' ? '$$$$' : `$${m}`;
+      }
+      return m;
+    });
+    if (escaped)
+      note(
+        field,
+        'has $$ or $(VAR), which Kubernetes would expand: escaped with $$ (podman kube play does not unescape them)',
+      );
+    return out;
+  };
+}
 
-function argv(c: KukeonContainer): Pick<IContainer, 'command' | 'args'> {
-  const args = (c.args ?? []).map(literal);
+function argv(
+  c: KukeonContainer,
+  literal: (s: string, field: string) => string,
+): Pick<IContainer, 'command' | 'args'> {
+  const args = (c.args ?? []).map((a, i) => literal(a, `args[${i}]`));
   // kukeon: command set ⇒ argv = [command, ...args]; only args ⇒ argv = args exactly (no image
   // ENTRYPOINT); neither ⇒ the image's ENTRYPOINT and CMD, which is Kubernetes' default too.
-  if (c.command) return { command: [literal(c.command)], ...(args.length ? { args } : {}) };
+  if (c.command) return { command: [literal(c.command, 'command')], ...(args.length ? { args } : {}) };
   if (args.length) return { command: args };
   return {};
 }
 
-function envOf(c: KukeonContainer): IEnvVar[] {
+const envName = (e: string): string => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+
+function envOf(c: KukeonContainer, literal: (s: string, field: string) => string): IEnvVar[] {
   return (c.env ?? []).map((e) => {
-    const eq = e.indexOf('=');
-    return eq < 0 ? { name: e, value: '' } : { name: e.slice(0, eq), value: literal(e.slice(eq + 1)) };
+    const name = envName(e);
+    return { name, value: literal(e.slice(name.length + 1), `env ${name}`) };
   });
 }
 
@@ -98,8 +124,18 @@ export function containerToKubernetes(c: KukeonContainer, pod: PodContext): ICon
     pod.notes.push({ where: `${cwhere} ${field}`, reason });
   };
   const name = labelName(c.id, cwhere, pod.notes);
-  const out: IContainer = { name, image: c.image ?? '', imagePullPolicy: 'IfNotPresent', ...argv(c) };
-  const env = envOf(c);
+  const names = new Set([
+    ...(c.env ?? []).map(envName),
+    ...(c.secrets ?? []).filter((x) => !x.mountPath).map((x) => x.name ?? ''),
+  ]);
+  const literal = escaper(names, note);
+  const out: IContainer = {
+    name,
+    image: c.image ?? '',
+    imagePullPolicy: 'IfNotPresent',
+    ...argv(c, literal),
+  };
+  const env = envOf(c, literal);
   if (c.workingDir) out.workingDir = c.workingDir;
 
   const ports = [];

@@ -87,11 +87,12 @@ test('every field: securityContext, resources, ports, volumes, secrets without v
   assert.equal(pod.spec.restartPolicy, 'OnFailure');
   const api = pod.spec.containers[0];
   assert.equal(api.name, 'api');
-  // $( is doubled so Kubernetes does not expand it.
-  assert.deepEqual(api.args, ['-c', 'echo $$(date) $HOME']);
+  // $$ and $(NAME) of a variable the container has are escaped so Kubernetes does not expand
+  // them; $(date) is no variable reference Kubernetes could resolve, so it stays.
+  assert.deepEqual(api.args, ['-c', 'echo $(date) $$(MODE) $$$$ $HOME']);
   assert.deepEqual(api.env.slice(0, 3), [
     { name: 'MODE', value: 'prod' },
-    { name: 'QUOTED', value: 'a $$(b) c' },
+    { name: 'QUOTED', value: 'a $(b) c $$(MODE)' },
     { name: 'EMPTY', value: '' },
   ]);
   assert.deepEqual(api.env[3], {
@@ -136,6 +137,8 @@ test('every field: securityContext, resources, ports, volumes, secrets without v
   for (const expected of [
     /cell "Every.Field": name "Every.Field" has upper case letters/,
     /container "api" resources.pidsLimit/,
+    /container "api" args\[1\]: has \$\$ or \$\(VAR\)/,
+    /container "api" env QUOTED: has \$\$ or \$\(VAR\)/,
     /container "api" securityOpts "apparmor=custom"/,
     /container "api" devices/,
     /container "api" networks/,

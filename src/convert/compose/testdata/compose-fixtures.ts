@@ -122,7 +122,7 @@ services:
   app:
     image: kukeon.test/busybox:1
     entrypoint: ["sh", "-c"]
-    command: ["echo \\"env=$$GREETING/$$FROM_FILE/$$LISTED\\"; echo \\"file=$$(cat /conf/message)\\"; echo \\"cwd=$$(pwd)\\"; echo \\"id=$$(id -u):$$(id -g)\\"; echo \\"mem=$$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)\\"; echo \\"tmp=$$(grep ' /scratch ' /proc/mounts | cut -d' ' -f3)\\"; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
+    command: ["echo \\"env=$$GREETING/$$FROM_FILE/$$LISTED\\"; echo \\"file=$$(cat /conf/message)\\"; echo \\"cwd=$$(pwd)\\"; echo \\"id=$$(id -u):$$(id -g)\\"; echo \\"tmp=$$(grep ' /scratch ' /proc/mounts | cut -d' ' -f3)\\"; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
     environment:
       GREETING: hello
     env_file: app.env
@@ -137,6 +137,6 @@ services:
     restart: "no"
   side:
     image: kukeon.test/busybox:1
-    command: ["sh", "-c", "echo side=$$LISTED; trap 'exit 0' TERM; sleep 3600 & wait"]
+    command: ["sh", "-c", "echo side=$$LISTED; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
     environment: ["LISTED=from-list"]
 `;

@@ -20,9 +20,9 @@ spec:
     - id: api
       image: docker.io/library/busybox:1.36
       command: /bin/sh
-      args: [-c, 'echo $(date) $HOME']
+      args: [-c, 'echo $(date) $(MODE) $$ $HOME']
       workingDir: /srv
-      env: [MODE=prod, 'QUOTED=a $(b) c', EMPTY=]
+      env: [MODE=prod, 'QUOTED=a $(b) c $(MODE)', EMPTY=]
       ports: ['8080:80', '127.0.0.1:5353:53/udp']
       privileged: true
       user: '1000:2000'
