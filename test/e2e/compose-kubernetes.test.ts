@@ -11,10 +11,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
@@ -27,15 +25,8 @@ import { b64, scopeYaml } from '../helpers/fault-docs.js';
 import { hasPodman, PrivatePodman } from '../helpers/private-podman.js';
 import { cgroupFile } from '../helpers/cgroup-file.js';
 import { ctr } from '../helpers/containerd.js';
+import { bundleSkip, runKuke } from '../helpers/kuke-bundle.js';
 import { testImages } from '../../scripts/make-test-images.js';
-
-const bundle = fileURLToPath(new URL('../../kuke/kuke.cjs', import.meta.url));
-const isRoot = process.getuid?.() === 0;
-const skip = !isRoot
-  ? 'needs root (containerd, runc, cgroups, CNI)'
-  : !existsSync(bundle)
-    ? 'the kuke bundle is not built (node dist/src/cli/bundle/build-bundle.js)'
-    : false;
 
 /** The lines a workload printed before `done` (its answer), without the trailing marker. */
 const answer = (text: string): string[] => {
@@ -44,7 +35,7 @@ const answer = (text: string): string[] => {
   return end < 0 ? [] : lines.slice(0, end).filter(Boolean);
 };
 
-describe('compose import and kubernetes export on real engines', { skip }, () => {
+describe('compose import and kubernetes export on real engines', { skip: bundleSkip }, () => {
   let env: RunnerEnv;
   let baseline: HostSnapshot;
   let daemon: KukeondChild;
@@ -54,20 +45,19 @@ describe('compose import and kubernetes export on real engines', { skip }, () =>
   const scope = ['--realm', R, '--space', 'web', '--stack', 'api'];
   const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
     client.call<MethodReply<M> & { Err: null }>(m, a);
-  const kuke = (args: string[], input?: string) => {
-    const r = spawnSync(process.execPath, [bundle, ...args], {
-      env: kukeEnv,
-      encoding: 'utf8',
-      input,
-      timeout: 120_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const ok = (args: string[], input?: string) => {
-    const r = kuke(args, input);
+  const ok = (args: string[]) => {
+    const r = runKuke(kukeEnv, args);
     assert.equal(r.code, 0, `kuke ${args.join(' ')}: ${r.stderr}${r.stdout}`);
     return r;
   };
+  /** `kuke apply -f` of a manifest text (through a file: what a user would save and apply). */
+  let applied = 0;
+  const apply = (text: string) => {
+    const file = join(env.dir, `apply-${applied++}.yaml`);
+    writeFileSync(file, text);
+    return ok(['apply', '-f', file]);
+  };
+
   const logOf = async (cell: string, container: string): Promise<string> => {
     const where = await call('LogContainer', {
       Doc: {
@@ -132,8 +122,7 @@ describe('compose import and kubernetes export on real engines', { skip }, () =>
       0,
     );
     assert.match(imported.stderr, /services.app.cap_drop|services.side.command/);
-    const applied = ok(['apply', '-f', '-'], imported.stdout);
-    assert.match(applied.stdout, /created/);
+    assert.match(apply(imported.stdout).stdout, /created/);
     await ready('today');
     assert.deepEqual(await answerOf('today', 'app'), [
       'env=hello/from the env file/',
@@ -197,7 +186,7 @@ describe('compose import and kubernetes export on real engines', { skip }, () =>
           ],
         },
       };
-      ok(['apply', '-f', '-'], JSON.stringify(cell));
+      apply(JSON.stringify(cell));
       await ready('pair');
       const inCell = { web: await answerOf('pair', 'web'), side: await answerOf('pair', 'side') };
       assert.deepEqual(inCell.web, ['greeting=hello from the cell', 'message=file content 42', 'cwd=/data']);

@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import type { PlainDoc } from '../output/doc-fields.js';
 import { osErrorText } from '../os-error-text.js';
-import { listCells, listSpaces } from './scope-walk.js';
+import { getOne, listCells, listSpaces } from './scope-walk.js';
 
 export interface ExportOptions {
   kind: string;
@@ -21,18 +21,6 @@ export interface ExportOptions {
   stack?: string;
   includeSecretValues?: boolean;
   noDaemon?: boolean;
-}
-
-async function getOne(
-  api: KukeonApi,
-  method: string,
-  key: string,
-  doc: PlainDoc,
-  missing: string,
-): Promise<PlainDoc> {
-  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
-  if (reply.Result?.MetadataExists !== true) throw new CliError(cliErrorCodes.notFound, missing);
-  return reply.Result[key] as PlainDoc;
 }
 
 /** The spaces and cells a scope exports. */

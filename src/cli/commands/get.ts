@@ -18,7 +18,7 @@ import {
 import { parseGetOutput, type GetOutput } from '../output/output-format.js';
 import { matchesSelector, parseSelector, type Selector } from '../output/selector.js';
 import { renderTable } from '../output/table.js';
-import { listCells, listRealms, listSpaces, listStacks } from './scope-walk.js';
+import { getOne as single, listCells, listRealms, listSpaces, listStacks } from './scope-walk.js';
 
 export interface GetOptions {
   kind: string;
@@ -104,19 +104,6 @@ export async function get(ctx: CliContext, opts: GetOptions): Promise<void> {
     default:
       throw new CliError(cliErrorCodes.usage, `unknown kind ${q(opts.kind)}`);
   }
-}
-
-async function single(
-  api: KukeonApi,
-  method: string,
-  key: string,
-  doc: PlainDoc,
-  missing: string,
-): Promise<PlainDoc> {
-  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
-  const result = reply.Result ?? {};
-  if (result.MetadataExists !== true) throw notFound(missing);
-  return result[key] as PlainDoc;
 }
 
 async function getRealms(

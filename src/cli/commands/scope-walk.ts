@@ -1,3 +1,4 @@
+import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import { str, type PlainDoc } from '../output/doc-fields.js';
 
@@ -80,4 +81,18 @@ export async function listCells(
     out.push(...(reply.Cells ?? []));
   }
   return out;
+}
+
+/** One resource by a Get method (`GetCell` → `Cell`); CLI_NOT_FOUND with `missing` when absent. */
+export async function getOne(
+  api: KukeonApi,
+  method: string,
+  key: string,
+  doc: PlainDoc,
+  missing: string,
+): Promise<PlainDoc> {
+  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
+  const result = reply.Result ?? {};
+  if (result.MetadataExists !== true) throw new CliError(cliErrorCodes.notFound, missing);
+  return result[key] as PlainDoc;
 }
