@@ -137,16 +137,8 @@ test('every key: translated fields, and every key not translated listed with its
       r.notes.some((n) => e.test(n)),
       `no note matching ${e}: ${r.notes.join('\n')}`,
     );
-  // stop settings: translated when this build's containers have them, else noted.
-  const has = (f: string) =>
-    f in all ||
-    r.notes.some((n) =>
-      n.startsWith(
-        `services.all.${f === 'stopSignal' ? 'stop_signal' : 'stop_grace_period'}: this build has no`,
-      ),
-    );
-  assert.ok(has('stopSignal') && has('stopGracePeriodSeconds'));
-  if ('stopGracePeriodSeconds' in all) assert.equal(all.stopGracePeriodSeconds, 90);
+  assert.equal(all.stopSignal, 'SIGINT');
+  assert.equal(all.stopGracePeriodSeconds, 90);
   // The entrypoint was given, so no ENTRYPOINT note for the command.
   assert.ok(!r.notes.some((n) => n.startsWith('services.all.command')));
 });

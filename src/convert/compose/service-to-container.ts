@@ -4,7 +4,6 @@
  */
 import { isAbsolute, posix, resolve } from 'node:path';
 import { split } from 'shlex';
-import { containerSpecShape } from '../../api/v1beta1/container.js';
 import type { ConversionNote } from '../conversion-note.js';
 import { byteSize, durationSeconds, parseEnvFile } from './compose-values.js';
 
@@ -55,9 +54,6 @@ const handled = new Set([
   'depends_on',
   'healthcheck',
 ]);
-
-/** Whether this build's v1beta1 containers have a field (stop settings are being added). */
-const hasField = (name: string): boolean => name in containerSpecShape;
 
 const list = (v: unknown): string[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
@@ -232,15 +228,11 @@ export function serviceToContainer(name: string, id: string, svc: Json, ctx: Ser
 
   resourcesOf(svc, c, note);
 
-  if (svc.stop_signal !== undefined) {
-    if (hasField('stopSignal')) c.stopSignal = String(svc.stop_signal);
-    else note('stop_signal', 'this build has no container stopSignal yet');
-  }
+  if (svc.stop_signal !== undefined) c.stopSignal = String(svc.stop_signal);
   if (svc.stop_grace_period !== undefined) {
     const s = durationSeconds(String(svc.stop_grace_period));
     if (s === undefined) note('stop_grace_period', `"${svc.stop_grace_period}" is not a duration`);
-    else if (hasField('stopGracePeriodSeconds')) c.stopGracePeriodSeconds = s;
-    else note('stop_grace_period', 'this build has no container stopGracePeriodSeconds yet');
+    else c.stopGracePeriodSeconds = s;
   }
   if (svc.depends_on !== undefined)
     note('depends_on', 'ordering is not enforced: the containers of a cell start together');

@@ -8,17 +8,14 @@ import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ContainerSpecDoc } from '../../api/v1beta1/container.js';
+import { constants } from 'node:os';
+import { parseStopSignal } from '../../model/stop-signal.js';
 import type { ConversionNote } from '../conversion-note.js';
 import { labelName } from './kubernetes-names.js';
 import { containerPortOf } from './port-mapping.js';
 
 /** A container spec as the daemon returns it (omit-empty fields may be absent). */
-export type KukeonContainer = Partial<ContainerSpecDoc> & {
-  id: string;
-  /** Being added to v1beta1 (container stop settings); exported when present. */
-  stopSignal?: string;
-  stopGracePeriodSeconds?: number;
-};
+export type KukeonContainer = Partial<ContainerSpecDoc> & { id: string };
 
 /** A value the Secret object of the cell must hold. */
 export interface SecretKey {
@@ -238,8 +235,12 @@ export function containerToKubernetes(c: KukeonContainer, pod: PodContext): ICon
     out.stdin = true;
     out.tty = true;
   }
-  if (c.stopSignal)
-    out.lifecycle = { stopSignal: c.stopSignal.toUpperCase().replace(/^(?!SIG)/, 'SIG') as never };
+  if (c.stopSignal) {
+    const n = parseStopSignal(c.stopSignal);
+    const name = Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
+    if (name) out.lifecycle = { stopSignal: name as never };
+    else note('stopSignal', `"${c.stopSignal}" has no signal name Kubernetes knows`);
+  }
 
   if ((c.devices ?? []).length)
     note('devices', 'Kubernetes exposes host devices through device plugins, not by path');

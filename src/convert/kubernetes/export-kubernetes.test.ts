@@ -84,6 +84,11 @@ test('every field: securityContext, resources, ports, volumes, secrets without v
   ]);
   const pod = r.objects[4] as Json;
   assert.equal(pod.spec.hostPID, true);
+  // Stop settings: the signal by name, the Pod's grace period the longest.
+  assert.deepEqual(pod.spec.containers[0].lifecycle, { stopSignal: 'SIGINT' });
+  assert.deepEqual(pod.spec.containers[1].lifecycle, { stopSignal: 'SIGQUIT' });
+  assert.equal(pod.spec.terminationGracePeriodSeconds, 30);
+  assert.deepEqual(pod.spec.os, { name: 'linux' });
   assert.equal(pod.spec.restartPolicy, 'OnFailure');
   const api = pod.spec.containers[0];
   assert.equal(api.name, 'api');
@@ -148,6 +153,7 @@ test('every field: securityContext, resources, ports, volumes, secrets without v
     /container "sidecar" user: "nobody" is a name/,
     /container "sidecar" restartBackoffSeconds/,
     /cell "Every.Field" restartPolicy: containers differ/,
+    /cell "Every.Field" stopGracePeriodSeconds: containers differ; the Pod waits the longest \(30 s\)/,
     /cell "Every.Field" hostPID/,
     /cell "Every.Field" autoDelete/,
     /cell "Every.Field" secrets: exported without values/,

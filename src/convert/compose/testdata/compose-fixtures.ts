@@ -114,7 +114,7 @@ x-shared: { a: 1 }
 
 /**
  * What applies on this build: env (map, list, env_file), entrypoint/command, files through bind
- * mounts, tmpfs, limits, capabilities, working dir, user, restart. `{{dir}}` is replaced by the
+ * mounts, tmpfs, limits, capabilities, working dir, user, restart, stop signal and grace period. `{{dir}}` is replaced by the
  * test with the directory holding the bind-mounted file and the env file.
  */
 export const appliesToday = `name: today
@@ -139,4 +139,6 @@ services:
     image: kukeon.test/busybox:1
     command: ["sh", "-c", "echo side=$$LISTED; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
     environment: ["LISTED=from-list"]
+    stop_signal: SIGTERM
+    stop_grace_period: 5s
 `;

@@ -44,6 +44,8 @@ spec:
         - { name: DB, secretRef: { name: db-pass, realm: default } }
       restartPolicy: on-failure
       restartMaxRetries: 3
+      stopSignal: sigint
+      stopGracePeriodSeconds: 5
       attachable: true
       networks: [front]
     - id: sidecar
@@ -52,6 +54,8 @@ spec:
       user: nobody
       restartPolicy: always
       restartBackoffSeconds: 5
+      stopSignal: '3'
+      stopGracePeriodSeconds: 30
 `;
 
 /** Two workloads and nothing else: exactly one Pod. */
