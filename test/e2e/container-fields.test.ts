@@ -334,9 +334,9 @@ describe('container fields reach the process; unsupported ones are refused', () 
     }
     await assert.rejects(
       controller.applyDocuments(
-        'kind: Realm\nmetadata: { name: refused }\nspec:\n  registryCredentials: [{username: u, password: p}]\n',
+        'kind: Container\nmetadata: { name: c, labels: { a: b } }\nspec: { realmId: refused, spaceId: s, stackId: t, cellId: x, image: busybox }\n',
       ),
-      /document 0 \(Realm "refused"\): spec.registryCredentials is not supported by this build/,
+      /document 0 \(Container "c"\): metadata.labels is not supported by this build/,
     );
     // CreateCell (kuke create/run) is held to the same table.
     const viaRpc = cellModel(at, 'rpc', [work('app', { networksAliases: ['x'] })]);
