@@ -6,62 +6,20 @@
 // The runner's start ends with one listing that must show every task running (no fixed liveness
 // window any more: spec 02 §12 item 24); the phases are timed separately (the last Tasks.Start is
 // observed on the runner's containerd client) to show where a cycle goes.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Runner } from '../src/runner/runner.js';
-import { removeTopCgroup } from '../test/helpers/host-snapshot.js';
 import { runnerEnv } from '../test/helpers/runner-env.js';
 import { cellModel, containerModel, provisionStack } from '../test/helpers/cell-docs.js';
 import { testImages } from '../scripts/make-test-images.js';
 import { hasPodman, PrivatePodman } from '../test/helpers/private-podman.js';
 import { median, printRow } from './harness.js';
+import { rawCell, type RawCell } from './raw-cell.js';
 
 const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 7);
 const at = { realm: 'bench', space: 's', stack: 't' };
 // Every workload (and the raw script's root) exits at once on SIGTERM, so a graceful stop
 // costs the same everywhere and no side waits for a SIGKILL grace period.
 const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
-
-const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): string =>
-  execFileSync(cmd, args, { encoding: 'utf8', env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-const cniBinDir = ['/opt/cni/bin', '/usr/lib/cni'].find((d) => existsSync(join(d, 'bridge')));
-
-/** The raw script: what the runner does, written by hand with `ctr` and the CNI plugins. */
-function rawScript(): string {
-  return String.raw`
-set -euo pipefail
-ctr() { command ctr --address "$SOCK" --namespace "$NS" "$@"; }
-cni() { # cni ADD|DEL <plugin json>
-  echo "$2" | CNI_COMMAND=$1 CNI_CONTAINERID=$ID CNI_NETNS=$NETNS CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN "$CNI_BIN/$3" >/dev/null
-}
-BRIDGE_CONF='{"cniVersion":"1.0.0","name":"'$NET'","type":"bridge","bridge":"'$BR'","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","ranges":[[{"subnet":"'$SUBNET'"}]],"routes":[{"dst":"0.0.0.0/0"}],"dataDir":"'$IPAM'"}}'
-LO_CONF='{"cniVersion":"1.0.0","name":"'$NET'","type":"loopback"}'
-case "$1" in
-up)
-  ctr run -d "$IMAGE" "$ID-root" sh -c "$SCRIPT"
-  PID=$(ctr tasks ls | awk -v id="$ID-root" '$1==id {print $2}')
-  NETNS=/proc/$PID/ns/net
-  cni ADD "$BRIDGE_CONF" bridge
-  cni ADD "$LO_CONF" loopback
-  ctr run -d --with-ns network:$NETNS --with-ns ipc:/proc/$PID/ns/ipc --with-ns uts:/proc/$PID/ns/uts \
-    "$IMAGE" "$ID-w" sh -c "$SCRIPT"
-  ctr tasks ls | grep "^$ID-w .*RUNNING" >/dev/null # not -q: an early exit would SIGPIPE ctr
-  ;;
-down)
-  PID=$(ctr tasks ls | awk -v id="$ID-root" '$1==id {print $2}')
-  NETNS=/proc/$PID/ns/net
-  ctr tasks kill "$ID-w"; ctr tasks rm -f "$ID-w" >/dev/null 2>&1 || true
-  cni DEL "$LO_CONF" loopback || true
-  cni DEL "$BRIDGE_CONF" bridge || true
-  ctr tasks kill "$ID-root"; ctr tasks rm -f "$ID-root" >/dev/null 2>&1 || true
-  ctr containers rm "$ID-w" "$ID-root"
-  ;;
-esac
-`;
-}
 
 /**
  * Wall time spent inside each dependency (union of overlapping calls, so nesting and parallel
@@ -146,13 +104,12 @@ interface Phases {
 }
 
 const pidTag = process.pid % 100;
-const rawBridge = `kbr${process.pid}`.slice(0, 15);
 
 async function main(): Promise<void> {
   const env = runnerEnv('bench-cells');
   const imgs = testImages().images;
-  const work = mkdtempSync(join(tmpdir(), `kukeon-bench-cells-${process.pid}-`));
   const runner = await Runner.open(env.config);
+  let raw: RawCell | undefined;
   const podman = hasPodman()
     ? new PrivatePodman('kbp', `10.${200 + (process.pid % 50)}.${100 + pidTag}.0/24`)
     : undefined;
@@ -208,28 +165,19 @@ async function main(): Promise<void> {
     };
 
     // Raw: same private containerd and namespace, its own bridge / subnet / IPAM dir.
-    const rawFile = join(work, 'raw.sh');
-    writeFileSync(rawFile, rawScript());
-    const rawEnv = (i: number): NodeJS.ProcessEnv => ({
-      ...process.env,
-      SOCK: env.config.containerdSocket,
-      NS: ns,
-      IMAGE: imgs.busybox.name,
-      ID: `raw${i + 1}`,
-      SCRIPT,
-      NET: `kbraw${process.pid}`,
-      BR: rawBridge,
-      SUBNET: `10.${200 + (process.pid % 50)}.${pidTag}.0/24`,
-      IPAM: join(work, 'raw-ipam'),
-      CNI_BIN: cniBinDir ?? '',
+    const floor = rawCell({
+      socket: env.config.containerdSocket,
+      namespace: ns,
+      image: imgs.busybox.name,
+      command: SCRIPT,
+      cgroupMount: env.config.cgroupMount,
+      subnet: `10.${200 + (process.pid % 50)}.${pidTag}.0/24`,
     });
-    const rawOnce = (i: number): { up: number; down: number } => {
-      const t0 = performance.now();
-      sh('bash', [rawFile, 'up'], rawEnv(i));
-      const t1 = performance.now();
-      sh('bash', [rawFile, 'down'], rawEnv(i));
-      return { up: t1 - t0, down: performance.now() - t1 };
-    };
+    raw = floor;
+    const rawOnce = (i: number): { up: number; down: number } => ({
+      up: floor.up(i + 1),
+      down: floor.down(i + 1),
+    });
 
     podman?.run('load', '-i', imgs.dockerSave.file);
     const podmanOnce = (i: number): { up: number; down: number } => {
@@ -245,21 +193,21 @@ async function main(): Promise<void> {
     // Alternate the three run by run (one unmeasured warm-up each), so load from other processes
     // on this shared 2-core machine affects every side alike.
     const ours: Phases[] = [];
-    const raw: { up: number; down: number }[] = [];
+    const rawRuns: { up: number; down: number }[] = [];
     const pod: { up: number; down: number }[] = [];
-    const canRaw = !!cniBinDir;
+    const canRaw = floor.available;
     for (let i = -1; i < RUNS; i++) {
       const a = await runnerOnce(i + 1);
       const b = canRaw ? rawOnce(i + 1) : undefined;
       const c = podman ? podmanOnce(i + 1) : undefined;
       if (i < 0) continue;
       ours.push(a);
-      if (b) raw.push(b);
+      if (b) rawRuns.push(b);
       if (c) pod.push(c);
     }
 
     const total = (p: Phases): number => p.create + p.startTasks + p.startTail + p.delete;
-    const rawTotal = raw.map((r) => r.up + r.down);
+    const rawTotal = rawRuns.map((r) => r.up + r.down);
     const podTotal = pod.map((r) => r.up + r.down);
     const refs = { 'raw ctr+CNI': rawTotal, podman: podTotal };
     const targets = { 'raw ctr+CNI': 0.8, podman: 0.5 };
@@ -268,12 +216,12 @@ async function main(): Promise<void> {
     printRow({
       what: 'up (create + start to Ready)',
       ours: ours.map((p) => p.create + p.startTasks + p.startTail),
-      refs: { 'raw ctr+CNI': raw.map((r) => r.up), podman: pod.map((r) => r.up) },
+      refs: { 'raw ctr+CNI': rawRuns.map((r) => r.up), podman: pod.map((r) => r.up) },
     });
     printRow({
       what: 'down (delete)',
       ours: ours.map((p) => p.delete),
-      refs: { 'raw ctr+CNI': raw.map((r) => r.down), podman: pod.map((r) => r.down) },
+      refs: { 'raw ctr+CNI': rawRuns.map((r) => r.down), podman: pod.map((r) => r.down) },
     });
     const m = (f: (p: Phases) => number): string => median(ours.map(f)).toFixed(1);
     process.stdout.write(
@@ -302,11 +250,7 @@ async function main(): Promise<void> {
     await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true }).catch(() => undefined);
     runner.close();
     podman?.destroy();
-    // The CNI bridge plugin never deletes its bridge; the raw script's is ours to remove.
-    if (cniBinDir) execFileSync('sh', ['-c', `ip link del ${rawBridge} 2>/dev/null || true`]);
-    // The raw script's `ctr run` used runc's default cgroups path `/<namespace>/<id>`.
-    removeTopCgroup(env.config.cgroupMount, `${at.realm}.${env.config.namespaceSuffix}`);
-    rmSync(work, { recursive: true, force: true });
+    raw?.cleanup();
     env.cleanup();
   }
 }

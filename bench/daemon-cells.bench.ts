@@ -11,105 +11,37 @@
 //
 // KUKEON_BENCH_CELLS (default 200), KUKEON_BENCH_APPLY_CELLS (20), KUKEON_BENCH_RUNS (15 runs of
 // each listing), KUKEON_BENCH_APPLY_RUNS (2).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { serveArgs, waitReady, KUKEOND_NODE_FLAGS } from '../src/cli/commands/daemon-process.js';
-import { hostConfigEnv } from '../src/cli/host-config-from-settings.js';
-import { Runner } from '../src/runner/runner.js';
 import { testImages } from '../scripts/make-test-images.js';
-import { removeCgroupRoot } from '../test/helpers/host-snapshot.js';
-import { kukeClientEnv, runnerEnv } from '../test/helpers/runner-env.js';
 import { hasPodman, PrivatePodman } from '../test/helpers/private-podman.js';
 import { median, printRow, timeRuns } from './harness.js';
+import {
+  cellsManifest,
+  kukeIsBundle,
+  memoryOf,
+  memText,
+  printDaemonLog,
+  scopeFlags as flagsOf,
+  settledMemory,
+  SLEEP_SCRIPT,
+  spawnTimed,
+  startKukeond,
+  type KukeondInstance,
+} from './kukeond-instance.js';
+import { KUKEOND_NODE_FLAGS } from '../src/cli/commands/daemon-process.js';
 
 const CELLS = Number(process.env.KUKEON_BENCH_CELLS ?? 200);
 const APPLY_CELLS = Number(process.env.KUKEON_BENCH_APPLY_CELLS ?? 20);
 const RUNS = Number(process.env.KUKEON_BENCH_RUNS ?? 15);
 const APPLY_RUNS = Number(process.env.KUKEON_BENCH_APPLY_RUNS ?? 2);
 const RSS_TARGET_MB = 80;
-// Exits at once on SIGTERM, so stopping costs the same on both sides.
-const SCRIPT = 'trap "exit 0" TERM; sleep 3600 & wait';
-
-const bundleEntry = fileURLToPath(new URL('../kuke/kuke.cjs', import.meta.url));
-const tscEntry = fileURLToPath(new URL('../src/cli/kuke.js', import.meta.url));
-const kukeEntry = existsSync(bundleEntry) ? bundleEntry : tscEntry;
-const kukeond = fileURLToPath(new URL('../src/daemon/kukeond.js', import.meta.url));
+const SCRIPT = SLEEP_SCRIPT;
 
 const realm = `bd${process.pid}`;
 const at = { realm, space: 's', stack: 't' };
-const scopeFlags = ['--realm', at.realm, '--space', at.space, '--stack', at.stack];
-
-function spawnTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err}`)),
-    );
-  });
-}
-
-function cellDoc(name: string, image: string): string {
-  return [
-    'kind: Cell',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    `  realmId: ${at.realm}`,
-    `  spaceId: ${at.space}`,
-    `  stackId: ${at.stack}`,
-    '  containers:',
-    '    - id: w',
-    `      image: ${image}`,
-    '      command: sh',
-    `      args: ['-c', '${SCRIPT}']`,
-    '',
-  ].join('\n');
-}
-
-const cellsManifest = (names: string[], image: string): string =>
-  names.map((n) => cellDoc(n, image)).join('---\n');
-
-/** VmRSS and VmHWM of a process, in MB. */
-interface Memory {
-  rss: number;
-  hwm: number;
-  /** The process's own pages (heap, stacks) vs mapped files (mostly the node binary, shared). */
-  anon: number;
-  file: number;
-}
-
-/** VmRSS, VmHWM, RssAnon and RssFile of a process, in MB. */
-function memoryOf(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number =>
-    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return {
-    rss: kb('VmRSS') / 1024,
-    hwm: kb('VmHWM') / 1024,
-    anon: kb('RssAnon') / 1024,
-    file: kb('RssFile') / 1024,
-  };
-}
-
-/**
- * The daemon's memory once a burst is over: kukeond gives back what a burst of requests grew into
- * (a full GC and malloc_trim) after 1 s without requests, at most every 5 s
- * (src/daemon/serve/memory-trimmer.ts); 6 s covers both.
- */
-async function settledMemory(pid: number): Promise<Memory> {
-  await new Promise((r) => setTimeout(r, 6_000));
-  return memoryOf(pid);
-}
-
-const memText = (m: Memory): string =>
-  `rss ${m.rss.toFixed(1)} (anon ${m.anon.toFixed(1)}, file ${m.file.toFixed(1)}) hwm ${m.hwm.toFixed(1)}`;
+const scopeFlags = flagsOf(at);
 
 /**
  * The daemon's live JS heap: V8 writes a heap snapshot (after a full GC) on SIGUSR2 when started
@@ -140,71 +72,25 @@ async function liveHeapMb(pid: number, dir: string): Promise<number | undefined>
   return undefined;
 }
 
-/** podman timed the way `kuke` is (a child process), and one pod shaped like a kukeon cell. */
-const podTimed = (podman: PrivatePodman, ...a: string[]): Promise<string> =>
-  spawnTimed('podman', podman.args(...a), podman.env);
-
-async function podLikeCell(podman: PrivatePodman, name: string, image: string): Promise<void> {
-  await podTimed(podman, 'pod', 'create', '--name', name, '--network', podman.net);
-  await podTimed(podman, 'run', '-d', '--pod', name, '--name', `${name}-w`, image, 'sh', '-c', SCRIPT);
-}
-
 async function main(): Promise<void> {
-  const env = runnerEnv('bench-daemon');
   const imgs = testImages().images;
-  const socket = join(env.dir, 'kukeond.sock');
-  const client: NodeJS.ProcessEnv = kukeClientEnv(env, {
-    KUKEON_HOST: `unix://${socket}`,
-  });
-  const kuke = (...args: string[]): Promise<string> =>
-    spawnTimed(process.execPath, [kukeEntry, ...args], client);
   // A /24 of its own: 253 addresses, enough for CELLS pods.
   const podman = hasPodman()
     ? new PrivatePodman('kbd', `10.${200 + (process.pid % 50)}.${150 + (process.pid % 100)}.0/24`)
     : undefined;
-  let daemon: ChildProcess | undefined;
-  const heapDir = join(env.dir, 'heap');
-  mkdirSync(heapDir);
-  const log = join(env.dir, 'kukeond.log');
+  let k: KukeondInstance | undefined;
   try {
-    // The daemon as users run it (reconcile loop on its default interval), hermetic paths.
-    const logFd = openSync(log, 'a');
     // The node flags kuke init / kuke daemon start give it; KUKEON_BENCH_DAEMON_NODE_FLAGS
     // replaces them (e.g. to try other V8 heap settings; set it to " " for none).
     const flagsEnv = process.env.KUKEON_BENCH_DAEMON_NODE_FLAGS;
     const nodeFlags = flagsEnv === undefined ? [...KUKEOND_NODE_FLAGS] : flagsEnv.split(' ').filter(Boolean);
-    daemon = spawn(
-      process.execPath,
-      [
-        '--heapsnapshot-signal=SIGUSR2',
-        ...nodeFlags,
-        kukeond,
-        ...serveArgs(env.config, join(env.dir, 'kukeond.yaml'), socket, 0),
-      ],
-      { env: { PATH: process.env.PATH }, stdio: ['ignore', logFd, logFd], cwd: heapDir },
-    );
-    const pid = daemon.pid!;
-    await waitReady(socket, 30_000);
+    k = await startKukeond('bench-daemon', { nodeFlags, extraNodeFlags: ['--heapsnapshot-signal=SIGUSR2'] });
+    const { pid, kuke, env } = k;
+    const client = k.client;
+    const heapDir = k.cwd;
     await kuke('version'); // one served call
     const idle = memoryOf(pid);
-
-    const parents = join(env.dir, 'parents.yaml');
-    writeFileSync(
-      parents,
-      `kind: Realm\nmetadata: { name: ${at.realm} }\nspec: {}\n---\n` +
-        `kind: Space\nmetadata: { name: ${at.space} }\nspec: { realmId: ${at.realm} }\n---\n` +
-        `kind: Stack\nmetadata: { name: ${at.stack} }\nspec: { realmId: ${at.realm}, spaceId: ${at.space} }\n`,
-    );
-    await kuke('apply', '-f', parents);
-    // Image load runs in-process (spec 03: not a daemon verb): the instance's paths from env.
-    await spawnTimed(
-      process.execPath,
-      [kukeEntry, 'image', 'load', imgs.busybox.file, '--realm', at.realm, '--no-progress'],
-      {
-        ...client,
-        ...hostConfigEnv(env.config),
-      },
-    );
+    await k.provision(at, [imgs.busybox.file]);
     if (podman) {
       podman.run('load', '-i', imgs.dockerSave.file);
     }
@@ -218,7 +104,7 @@ async function main(): Promise<void> {
     // 1. Apply of an N-cell manifest until all are Ready, vs the same pods through podman.
     const applyNames = Array.from({ length: APPLY_CELLS }, (_, i) => `a${i + 1}`);
     const applyFile = join(env.dir, 'apply.yaml');
-    writeFileSync(applyFile, cellsManifest(applyNames, imgs.busybox.name));
+    writeFileSync(applyFile, cellsManifest(at, applyNames, imgs.busybox.name));
     const applyOurs: number[] = [];
     const applyPodman: number[] = [];
     for (let r = 0; r < APPLY_RUNS; r++) {
@@ -231,7 +117,8 @@ async function main(): Promise<void> {
       await kuke('delete', '-f', applyFile);
       if (podman) {
         const p0 = performance.now();
-        for (const n of applyNames) await podLikeCell(podman, `${podman.net}-${n}`, imgs.dockerSave.name);
+        for (const n of applyNames)
+          await podman.podLikeCell(`${podman.net}-${n}`, imgs.dockerSave.name, SCRIPT);
         applyPodman.push(performance.now() - p0);
         podman.run('pod', 'rm', '-a', '-f');
       }
@@ -241,7 +128,7 @@ async function main(): Promise<void> {
     // 2. N cells and N pods side by side, then the listings interleaved.
     const names = Array.from({ length: CELLS }, (_, i) => `c${i + 1}`);
     const bigFile = join(env.dir, 'cells.yaml');
-    writeFileSync(bigFile, cellsManifest(names, imgs.busybox.name));
+    writeFileSync(bigFile, cellsManifest(at, names, imgs.busybox.name));
     const c0 = performance.now();
     await kuke('apply', '-f', bigFile);
     const createOurs = performance.now() - c0;
@@ -252,7 +139,7 @@ async function main(): Promise<void> {
     let createPodman: number | undefined;
     if (podman) {
       const p0 = performance.now();
-      for (const n of names) await podLikeCell(podman, `${podman.net}-${n}`, imgs.dockerSave.name);
+      for (const n of names) await podman.podLikeCell(`${podman.net}-${n}`, imgs.dockerSave.name, SCRIPT);
       createPodman = performance.now() - p0;
       const pods = podman.run('pod', 'ps', '-q').trim().split('\n').filter(Boolean).length;
       if (pods !== CELLS) throw new Error(`${pods} of ${CELLS} podman pods`);
@@ -266,7 +153,7 @@ async function main(): Promise<void> {
       );
       out.kuke.push(...(await timeRuns(1, () => kuke('get', 'cells', ...scopeFlags).then(() => {}), warm)));
       if (podman)
-        out.podman.push(...(await timeRuns(1, () => podTimed(podman, 'pod', 'ps').then(() => {}), warm)));
+        out.podman.push(...(await timeRuns(1, () => podman.runAsync('pod', 'ps').then(() => {}), warm)));
     }
     const listed = (await kuke('get', 'cells', ...scopeFlags)).trim().split('\n').length - 2;
     if (listed !== CELLS) throw new Error(`kuke get cells listed ${listed} of ${CELLS}`);
@@ -319,37 +206,16 @@ async function main(): Promise<void> {
         ` live JS heap ${heapText(cellsHeap)}, after that full GC ${memText(afterGc)}\n` +
         `listing medians: node -e 0 ${median(out.node).toFixed(1)} | kuke get cells ${median(out.kuke).toFixed(1)}` +
         (podman ? ` | podman pod ps ${median(out.podman).toFixed(1)}` : ' | podman: not installed') +
-        ` | kuke: ${kukeEntry === bundleEntry ? 'bundle' : 'tsc output'}` +
+        ` | kuke: ${kukeIsBundle ? 'bundle' : 'tsc output'}` +
         (nodeFlags.length ? ` | daemon node flags: ${nodeFlags.join(' ')}` : '') +
         '\n',
     );
   } catch (err) {
-    if (existsSync(log))
-      process.stderr.write(`kukeond log (tail):\n${readFileSync(log, 'utf8').slice(-4000)}\n`);
+    printDaemonLog(k);
     throw err;
   } finally {
-    // Cells through the daemon first (cascade), then whatever is left in-process.
-    if (daemon && daemon.exitCode === null) {
-      spawnSync(process.execPath, [kukeEntry, 'purge', 'realm', at.realm, '--cascade', '--force'], {
-        env: client,
-        stdio: 'ignore',
-        timeout: 900_000,
-      });
-      daemon.kill('SIGTERM');
-      await new Promise((resolve) => daemon!.once('exit', resolve));
-    }
-    const runner = await Runner.open(env.config).catch(() => undefined);
-    if (runner) {
-      for (const r of await runner.listRealms().catch(() => [])) {
-        await runner.purgeRealm(r.metadata.name, { cascade: true }).catch(() => undefined);
-      }
-      runner.close();
-    }
-    removeCgroupRoot(env.config);
-    if (podman) {
-      podman.destroy();
-    }
-    env.cleanup();
+    await k?.close();
+    podman?.destroy();
   }
 }
 

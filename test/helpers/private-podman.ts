@@ -1,7 +1,7 @@
 // podman for the benchmarks that compare with it: private storage, run root, configuration and
 // network (never a user's state), torn down with everything it made — including netavark's
 // host-global iptables chains when they did not exist before.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -81,6 +81,21 @@ export class PrivatePodman {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  }
+
+  /** `podman <a…>` without blocking the event loop (timed the way `kuke` is: a child process). */
+  runAsync(...a: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile('podman', this.args(...a), { env: this.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`podman ${a.join(' ')}: ${err.message}: ${stderr}`)) : resolve(stdout),
+      );
+    });
+  }
+
+  /** A pod shaped like a kukeon cell: its infra container and one workload running `script`. */
+  async podLikeCell(name: string, image: string, script: string): Promise<void> {
+    await this.runAsync('pod', 'create', '--name', name, '--network', this.net);
+    await this.runAsync('run', '-d', '--pod', name, '--name', `${name}-w`, image, 'sh', '-c', script);
   }
 
   /** Removes every pod and container, the storage, the network's bridge, the temp dir. */
