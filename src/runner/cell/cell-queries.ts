@@ -5,7 +5,7 @@ import { requireRealm } from '../realm/realm-queries.js';
 import type { CellRef } from './cell-ref.js';
 import { populateStatuses } from './cell-state.js';
 import { readCell } from './cell-store.js';
-import { observeNamespace } from './container-observation.js';
+import { observeCell } from './container-observation.js';
 
 /**
  * A cell with live container statuses (spec 02 §5.5.1): read from disk, then observed in
@@ -18,7 +18,9 @@ export async function getCell(ctx: RunnerContext, ref: CellRef): Promise<Cell | 
   const statuses = populateStatuses(
     cell,
     ref,
-    await observeNamespace(ctx, namespace),
+    // Its own containers only (a filtered list and a Tasks.Get each): a namespace listing would
+    // carry every container record of the realm (hundreds of OCI specs) to show one cell.
+    await observeCell(ctx, namespace, ref, cell),
     timestampFromDate(ctx.now()),
   );
   return { ...cell, status: { ...cell.status, containers: statuses } };
