@@ -15,6 +15,7 @@ import type {
 } from './cgroup-manager.js';
 import { isWithin, normalizeGroupPath } from './group-path.js';
 import type { CgroupResources } from './resources.js';
+import type { CgroupStats } from './cgroup-stats.js';
 
 export interface CgroupManagerOptions {
   /** HostConfig.cgroupRoot (`kukeon` or `/kukeon`). */
@@ -59,6 +60,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
   abstract hierarchies(): readonly HierarchyRef[];
   abstract ensure(groupPath: string, options?: EnsureOptions): Promise<EnsureResult>;
   abstract setResources(groupPath: string, resources: CgroupResources): Promise<ResourceOutcome>;
+  abstract stats(groupPath: string): Promise<CgroupStats | undefined>;
 
   /** Layout-specific extra kill step before pids are signalled one by one (v2: cgroup.kill). */
   protected async killSubtree(_dirs: readonly string[]): Promise<void> {}

@@ -1,4 +1,5 @@
 import type { CgroupResources } from './resources.js';
+import type { CgroupStats } from './cgroup-stats.js';
 
 /** The resource controllers realm/space/stack/cell groups delegate (02-runner §4.3). */
 export const RESOURCE_CONTROLLERS = ['cpu', 'memory', 'io', 'pids'] as const;
@@ -91,4 +92,6 @@ export interface CgroupManager {
   procs(groupPath: string, options?: { recursive?: boolean }): Promise<number[]>;
   /** Moves processes into the group (in every hierarchy). */
   addProcs(groupPath: string, pids: readonly number[]): Promise<void>;
+  /** CPU, memory, pids and OOM-kill figures of the group; `undefined` when it does not exist. */
+  stats(groupPath: string): Promise<CgroupStats | undefined>;
 }

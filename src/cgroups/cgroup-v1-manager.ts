@@ -8,7 +8,8 @@ import {
   type EnsureResult,
   type ResourceOutcome,
 } from './cgroup-manager.js';
-import { groupSegments } from './group-path.js';
+import { groupSegments, normalizeGroupPath } from './group-path.js';
+import { readV1Stats, type CgroupStats } from './cgroup-stats.js';
 import { v1ResourceWrites, type CgroupResources } from './resources.js';
 
 export interface CgroupV1ManagerOptions extends CgroupManagerOptions {
@@ -35,6 +36,15 @@ export class CgroupV1Manager extends BaseCgroupManager {
 
   hierarchies(): readonly HierarchyRef[] {
     return this.layout.map((h) => ({ name: h.name, mountPath: h.mountPath }));
+  }
+
+  async stats(groupPath: string): Promise<CgroupStats | undefined> {
+    const path = normalizeGroupPath(groupPath);
+    const dir = (controller: string): string | undefined => {
+      const h = this.layout.find((x) => x.controllers.includes(controller));
+      return h && h.mountPath + path;
+    };
+    return readV1Stats(this.fs, { cpu: dir('cpuacct'), memory: dir('memory'), pids: dir('pids') });
   }
 
   async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {

@@ -8,7 +8,8 @@ import {
   type ResourceOutcome,
   type SubtreeControllers,
 } from './cgroup-manager.js';
-import { groupSegments } from './group-path.js';
+import { groupSegments, normalizeGroupPath } from './group-path.js';
+import { readV2Stats, type CgroupStats } from './cgroup-stats.js';
 import { v2ResourceWrites, type CgroupResources } from './resources.js';
 
 export interface CgroupV2ManagerOptions extends CgroupManagerOptions {
@@ -32,6 +33,10 @@ export class CgroupV2Manager extends BaseCgroupManager {
 
   hierarchies(): readonly HierarchyRef[] {
     return [{ name: 'unified', mountPath: this.mountPath }];
+  }
+
+  stats(groupPath: string): Promise<CgroupStats | undefined> {
+    return readV2Stats(this.fs, this.mountPath + normalizeGroupPath(groupPath));
   }
 
   async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {

@@ -2,6 +2,7 @@ export * from './cgroup-error.js';
 export * from './cgroup-fs.js';
 export * from './cgroup-layout.js';
 export * from './cgroup-manager.js';
+export * from './cgroup-stats.js';
 export * from './cgroup-v1-manager.js';
 export * from './cgroup-v2-manager.js';
 export * from './create-cgroup-manager.js';

@@ -78,6 +78,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     attach: load(() => import('./commands/attach.js')),
     importCompose: load(() => import('./commands/import-compose.js')),
     exportScope: load(() => import('./commands/export.js')),
+    events: load(() => import('./commands/events.js')),
+    top: load(() => import('./commands/top.js')),
   };
 
   // version
@@ -485,6 +487,64 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     )();
   }
 
+  // top (docs/top.md): scope flags narrow, none = every cell
+  if (want('top')) {
+    act(
+      leaf(program, 'top', 'CPU, memory, pids, network and restarts of cells (or containers), by CPU')
+        .argument('[cells|containers]')
+        .option('--realm <name>', 'only this realm')
+        .option('--space <name>', 'only this space')
+        .option('--stack <name>', 'only this stack')
+        .option('-o, --output <format>', 'json or yaml (default: a table)')
+        .option('-w, --watch', 'keep sampling and redraw')
+        .option('--interval <duration>', 'sampling interval', '2s')
+        .option('--no-daemon', 'read the figures in this process'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.top()).top(ctx, {
+          what: a[0],
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          output: o.output as string | undefined,
+          watch: o.watch === true,
+          interval: o.interval as string,
+          noDaemon: o.daemon === false,
+        }),
+    )();
+  }
+
+  // events (docs/events.md): scope flags filter, none = everything
+  if (want('events')) {
+    act(
+      leaf(
+        program,
+        'events',
+        'what kukeond recorded: state changes, OOM kills, restarts, apply results, repairs',
+      )
+        .option('--realm <name>', 'only this realm')
+        .option('--space <name>', 'only this space')
+        .option('--stack <name>', 'only this stack')
+        .option('--cell <name>', 'only this cell')
+        .option('--since <when>', 'only events since a duration ago (10m, 1h30m) or an RFC 3339 time')
+        .option('-o, --output <format>', 'json or yaml (default: a table)')
+        .option('-w, --watch', 'then print each new event as it happens'),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.events()).events(ctx, {
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cell: o.cell as string | undefined,
+          since: o.since as string | undefined,
+          output: o.output as string | undefined,
+          watch: o.watch === true,
+        }),
+    )();
+  }
+
   if (want('log', 'logs')) {
     act(
       scope(
@@ -747,6 +807,8 @@ export const topLevelNames = new Set([
   'att',
   'import',
   'export',
+  'events',
+  'top',
 ]);
 
 /** Root flags that take a value (their value is not a command word). */

@@ -1,4 +1,5 @@
 import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
+import { cellUsages } from './cell-usage-ops.js';
 import type { ImageSummary, ImportProgress, ImportResult } from '../images/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
@@ -197,6 +198,8 @@ export class Controller {
   reconcileSpaces = (): Promise<SpacePassReport> => reconcileSpaces(this.deps);
   reconcileCells = (): Promise<CellPassReport> => reconcileCells(this.deps);
   recoverIntents = (): Promise<RecoveryReport> => this.deps.runner.recoverIntents();
+  /** Figures of the cells in scope (`kuke top`). */
+  cellUsages = (scope: { realm?: string; space?: string; stack?: string }) => cellUsages(this.deps, scope);
   sweepOrphans = (): Promise<SweepReport> => this.deps.runner.sweepOrphans();
 
   // Images (per realm; the realm must exist)

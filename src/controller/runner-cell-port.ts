@@ -1,6 +1,7 @@
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
 import type { TerminalTask } from '../runner/terminal-host.js';
+import type { CellUsage } from '../runner/cell/cell-usage.js';
 import type {
   CellCreateOutcome,
   CellDeleteOutcome,
@@ -30,6 +31,7 @@ interface CellCapableRunner {
   observeRealm?(realm: string): Promise<unknown>;
   containerLogPath?(ref: never, container: string): string;
   terminalTask?(ref: never, container: ContainerSpec): Promise<TerminalTask>;
+  cellUsage?(cell: Cell): Promise<CellUsage>;
 }
 
 const required = [
@@ -84,6 +86,7 @@ export function runnerCellPort(runner: object): CellPort | undefined {
       return { updated: res.updated, containersUpdated: res.updated };
     },
     observeRealm: full.observeRealm ? (realm) => full.observeRealm!(realm) : undefined,
+    cellUsage: full.cellUsage ? (cell) => full.cellUsage!(cell) : undefined,
     containerLogPath: full.containerLogPath
       ? (realm, space, stack, name, container) =>
           full.containerLogPath!(ref({ realm, space, stack, name }), container)

@@ -2,6 +2,7 @@ import type { TerminalTask } from '../runner/terminal-host.js';
 import type { Runner } from '../runner/runner.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
+import type { CellUsage } from '../runner/cell/cell-usage.js';
 
 /**
  * The part of the Runner the controller drives for realms, spaces, stacks and images. A Pick of
@@ -81,6 +82,8 @@ export interface CellPort {
   containerLogPath?(realm: string, space: string, stack: string, cell: string, container: string): string;
   /** Namespace, containerd ID and terminal files of one container (attachable ones use them). */
   terminalTask?(cell: Cell, container: ContainerSpec): Promise<TerminalTask>;
+  /** What the cell consumes now (`kuke top`). */
+  cellUsage?(cell: Cell): Promise<CellUsage>;
 }
 
 export interface CellCreateOutcome {

@@ -32,6 +32,11 @@ import { TerminalSessions } from './attach/terminal-sessions.js';
 import { LogTimeRecorder } from './logs/log-time-recorder.js';
 import { existsSync } from 'node:fs';
 import { ATTACH_MAGIC } from './rpc/attach-frames.js';
+import { asTaskExit } from '../containerd/events.js';
+import { EventRing } from './events/event-ring.js';
+import { CellTransitions } from './events/cell-transitions.js';
+import { OomWatch } from './events/oom-watch.js';
+import { eventHandlers, withDocumentEvents } from './methods/event-methods.js';
 
 /** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
 const PASS_WAIT_MS = 2_000;
@@ -96,6 +101,13 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     settings.socketGid > 0 ? settings.socketGid : await lookupGroupGid(defaultSocketGroup);
   const runner = await Runner.open(hostConfigFromSettings(settings, kukeonGroupGid), { log });
   const controller = Controller.forRunner(runner, { log, cells: runnerCellPort(runner) });
+  // What happened, for `kuke events` (docs/events.md): a bounded ring fed by the runner's cell
+  // writes, task exits (OOM kills) and the passes below.
+  const events = new EventRing();
+  const oom = new OomWatch(runner.ctx.cgroups, settings.cgroupRoot, settings.namespaceSuffix, events);
+  const transitions = new CellTransitions(events, (id) => oom.take(id));
+  runner.ctx.events = events;
+  runner.ctx.onCellWritten = (scope, cell) => transitions.written(scope, cell);
 
   // Finish what a crash interrupted before anyone can observe the half-done state.
   const recovered = await controller.recoverIntents();
@@ -103,15 +115,21 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },
     'startup recovery done',
   );
+  events.emit({
+    kind: 'Daemon',
+    reason: 'Started',
+    message: `kukeond started; ${recovered.finished.length} interrupted operation(s) finished, ${recovered.failed.length} failed`,
+  });
 
   // Requests and the background passes exclude each other (see OperationGate).
   const gate = new OperationGate();
   const exclusive = (fn: () => Promise<void>) => gate.whenIdle(fn, PASS_WAIT_MS);
   const trimmer = new MemoryTrimmer(() => releaseMemory(mallocTrim));
-  const registry = registerMethodHandlers(
-    new MethodRegistry(),
-    gateHandlers(createMethodHandlers(controller), gate, trimmer),
-  );
+  // ListEvents may wait for the next event (a follower's long poll): it never holds the gate.
+  const registry = registerMethodHandlers(new MethodRegistry(), {
+    ...gateHandlers(withDocumentEvents(createMethodHandlers(controller), events), gate, trimmer),
+    ...eventHandlers(events),
+  });
   // Attach sessions: the runner hands new terminal tasks over; running ones are re-opened now.
   const sessions = new TerminalSessions({ containerd: runner.ctx.containerd, logger: log });
   runner.ctx.terminals = sessions;
@@ -153,7 +171,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
     async (n, full) => {
-      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full });
+      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full, events });
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
       if (full && settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
         await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
@@ -171,23 +189,33 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // an exit seen here drops that namespace's kept listing first, so the pass it kicks cannot
   // run on a listing taken before the exit.
   const passes = runner.usePassObservations();
-  const events = runner.ctx.containerd.events.subscribe({
+  const taskEvents = runner.ctx.containerd.events.subscribe({
     filters: ['topic=="/tasks/exit"'],
     onEvent: (ev) => {
       if (!ev.namespace.endsWith(suffix)) return;
-      passes.invalidate(ev.namespace);
-      loop.kick();
+      // An OOM kill is read from the task's cgroup before a pass can delete the task.
+      const exit = asTaskExit(ev);
+      const oomChecked =
+        exit && exit.id === exit.container_id
+          ? oom.taskExited(ev.namespace, exit.container_id, exit.exit_status)
+          : Promise.resolve(false);
+      void oomChecked
+        .catch((err: unknown) => log.warn({ err }, 'OOM check failed'))
+        .finally(() => {
+          passes.invalidate(ev.namespace);
+          loop.kick();
+        });
     },
     onReconnect: () => {
       passes.invalidate();
       loop.kick({ full: true });
     },
   });
-  events.ready.catch(() => undefined);
+  taskEvents.ready.catch(() => undefined);
   installShutdownSignals(
     {
       stop: async () => {
-        events.close();
+        taskEvents.close();
         await loop.stop();
         await server.stop();
         sessions.closeAll();

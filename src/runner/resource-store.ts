@@ -47,7 +47,9 @@ export async function persistResource<K extends ScopedKind>(
 ): Promise<ResourceModels[K]> {
   const plain = resourceToPlain(kind, model) as GenerationalDocument;
   const written = await ctx.store.writeGenerational(scope, plain, options);
-  return decodeResource(kind, written.doc);
+  const written_ = decodeResource(kind, written.doc);
+  if (kind === 'Cell') ctx.onCellWritten?.(scope, written_ as ResourceModels['Cell']);
+  return written_;
 }
 
 /** Lists the child documents of a scope; unreadable ones are logged and skipped (spec 02 §0.4). */

@@ -10,6 +10,8 @@ import { SubnetAllocator } from '../model/naming/index.js';
 import { DocumentStore, IntentJournal, KeyedMutex } from '../store/index.js';
 import type { CgroupLayout } from '../cgroups/index.js';
 import type { TerminalHost } from './terminal-host.js';
+import type { Cell } from '../model/resources.js';
+import type { EventSink } from '../model/kukeon-event.js';
 
 /**
  * Everything the runner drives, built once from the host configuration and passed to every
@@ -39,6 +41,13 @@ export interface RunnerContext {
     image: string,
     p: PullProgress,
   ) => void;
+  /**
+   * Told of every cell document written, and of a cell's metadata removed (`undefined`):
+   * kukeond turns the changes into events (docs/events.md).
+   */
+  onCellWritten?: (scope: readonly string[], cell: Cell | undefined) => void;
+  /** Where runner steps report what happened (kukeond's event ring; absent in-process). */
+  events?: EventSink;
 }
 
 export interface RunnerContextOptions {

@@ -54,6 +54,7 @@ import {
   listContainers,
 } from './cell/container-queries.js';
 import { sweepOrphans } from './sweep-orphans.js';
+import { cellUsage } from './cell/cell-usage.js';
 
 /**
  * The runner: one method per lifecycle step of each kind, each idempotent, each recording its
@@ -136,6 +137,8 @@ export class Runner {
   /** Same as delete: delete already sweeps by ownership and tolerates missing metadata. */
   purgeCell = (cell: Cell) => deleteCell(this.ctx, refOfCell(this.ctx, cell), 0);
   getCell = (ref: CellRef) => getCell(this.ctx, ref);
+  /** CPU, memory, pids, network bytes of a cell and its containers (`kuke top`). */
+  cellUsage = (cell: Cell) => cellUsage(this.ctx, refOfCell(this.ctx, cell), cell);
   containerLogPath = (ref: CellRef, container: string): string => cellFiles.log(ref, container);
   /** Where a container's terminal is: its realm namespace, containerd ID, FIFOs and capture file. */
   terminalTask = async (ref: CellRef, container: ContainerSpec): Promise<TerminalTask> => ({

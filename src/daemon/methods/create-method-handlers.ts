@@ -6,6 +6,7 @@ import { pingHandler } from './ping-methods.js';
 import { realmHandlers } from './realm-methods.js';
 import { spaceHandlers } from './space-methods.js';
 import { stackHandlers } from './stack-methods.js';
+import { topHandlers } from './top-methods.js';
 import type { MethodHandlers } from './types.js';
 
 /**
@@ -22,6 +23,6 @@ export function createMethodHandlers(controller: Controller): MethodHandlers {
     ...documentHandlers(controller),
     ...imageHandlers(controller),
     // Cell methods exist only when the runner supports cells (callers check `handlers.CreateCell`).
-    ...(controller.supportsCells ? cellHandlers(controller) : {}),
+    ...(controller.supportsCells ? { ...cellHandlers(controller), ...topHandlers(controller) } : {}),
   };
 }

@@ -9,6 +9,8 @@
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
 import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc } from '../../api/index.js';
+import type { KukeonEvent } from '../../model/kukeon-event.js';
+import type { CellUsageRow } from '../../controller/cell-usage-ops.js';
 
 /** A document as a caller sends it: only identity fields are needed for Get/Delete/Purge. */
 export interface DocArg {
@@ -442,9 +444,55 @@ export interface CellMethodTypes {
   PurgeCell: { args: DeleteArgs; reply: { Result: PurgeCellResult } };
 }
 
+export interface TopCellsArgs {
+  /** Scope; empty or absent = every realm / space / stack. */
+  RealmName?: string;
+  SpaceName?: string;
+  StackName?: string;
+}
+
+export interface TopCellsReply {
+  Cells: CellUsageRow[];
+  /** When the figures were read (epoch ms): CPU % is the CPU time between two samples over this. */
+  SampledAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observation (our extension): the daemon's event ring (docs/events.md)
+
+export interface ListEventsArgs {
+  /** Scope filters; empty or absent = any. */
+  Realm?: string;
+  Space?: string;
+  Stack?: string;
+  Cell?: string;
+  /** Only events at or after this RFC 3339 time. */
+  Since?: string;
+  /** Only events after this sequence number (a follower's cursor). */
+  AfterSeq?: number;
+  /** With AfterSeq: wait up to this long (ms, at most 30 000) for a later event before replying. */
+  WaitMs?: number;
+}
+
+export interface ListEventsReply {
+  Events: KukeonEvent[];
+  /** The ring's last sequence number: the next AfterSeq of a follower. */
+  LastSeq: number;
+}
+
+/**
+ * Observation methods (our extension), optional in the table: `ListEvents` only kukeond has (an
+ * in-process kuke has no ring); `TopCells` (`kuke top`, docs/top.md) is there with cells.
+ */
+export interface ObserveMethodTypes {
+  ListEvents: { args: ListEventsArgs; reply: ListEventsReply };
+  TopCells: { args: TopCellsArgs; reply: TopCellsReply };
+}
+
 export type MethodName = keyof MethodTypes;
 export type CellMethodName = keyof CellMethodTypes;
-export type AllMethodTypes = MethodTypes & CellMethodTypes;
+export type ObserveMethodName = keyof ObserveMethodTypes;
+export type AllMethodTypes = MethodTypes & CellMethodTypes & ObserveMethodTypes;
 export type AnyMethodName = keyof AllMethodTypes;
 
 export type MethodArgs<M extends AnyMethodName> = AllMethodTypes[M]['args'];
@@ -458,7 +506,7 @@ export type MethodHandler<M extends AnyMethodName> = (args: MethodArgs<M>) => Pr
  * methods only when the runner supports cells.
  */
 export type MethodHandlers = { [M in MethodName]: MethodHandler<M> } & {
-  [M in CellMethodName]?: MethodHandler<M>;
+  [M in CellMethodName | ObserveMethodName]?: MethodHandler<M>;
 };
 
 /** Re-exported for callers that print container documents. */

@@ -1,5 +1,6 @@
 import type { Controller } from '../../controller/index.js';
 import type { Logger } from '../../log.js';
+import type { EventSink } from '../../model/kukeon-event.js';
 
 /** Counters of the passes a daemon ran, for logs and tests. */
 export interface TickReport {
@@ -61,6 +62,8 @@ export async function reconcileTick(
      * the sweep (iptables-restore and `ip` per space) wait for the scheduled tick.
      */
     full?: boolean;
+    /** Where repairs are reported (recovered operations, swept orphans). */
+    events?: EventSink;
   },
 ): Promise<TickReport> {
   const { log } = options;
@@ -101,6 +104,12 @@ export async function reconcileTick(
     report.intentsFailed = r.failed.length;
     if (r.finished.length > 0 || r.failed.length > 0) {
       log.info({ finished: r.finished, failed: r.failed }, 'recovered interrupted operations');
+      options.events?.emit({
+        kind: 'Daemon',
+        type: r.failed.length > 0 ? 'Warning' : 'Normal',
+        reason: 'OperationsRecovered',
+        message: `interrupted operations: finished ${r.finished.join(', ') || 'none'}; failed ${r.failed.map((f) => f.intent).join(', ') || 'none'}`,
+      });
     }
   });
   if (controller.supportsCells) {
@@ -137,6 +146,16 @@ export async function reconcileTick(
         bridges: r.network.bridges,
         shims: r.shims ?? [],
       };
+      const what = Object.entries(removed)
+        .filter(([, v]) => v.length > 0)
+        .map(([k, v]) => `${k} ${v.join(', ')}`);
+      if (what.length > 0)
+        options.events?.emit({
+          kind: 'Daemon',
+          type: 'Warning',
+          reason: 'OrphansSwept',
+          message: `orphans removed: ${what.join('; ')}`,
+        });
       if (r.errors.length > 0) log.warn({ removed, errors: r.errors }, 'orphan sweep completed with errors');
       else log.info({ removed }, 'orphan sweep ok');
     });

@@ -72,7 +72,10 @@ export async function removeCellHost(
   // up by hand what the plugins could not.
   const again = first.del !== 'ok' && (await hasAttachmentState(ctx, ref));
   if (again) await detachCell(ctx, ref);
-  if (options.removeMetadata) await ctx.store.removeScope(ref.scope);
+  if (options.removeMetadata) {
+    await ctx.store.removeScope(ref.scope);
+    ctx.onCellWritten?.(ref.scope, undefined);
+  }
   return {
     containersDeleted: [...ids].filter((id) => records.some((r) => r.id === id)),
     cgroupDeleted: removed.existed,

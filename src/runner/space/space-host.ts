@@ -37,7 +37,16 @@ export async function ensureSpaceHost(
 ): Promise<SpaceHostFacts> {
   const net = await ensureSpaceNetwork(ctx.cni, { realm, space, allocator: ctx.subnets });
   // A bridge deleted by hand while cells are attached: re-create it and re-attach their veths.
-  await healBridge(ctx.cni, net.networkName, net.bridgeName);
+  const healed = await healBridge(ctx.cni, net.networkName, net.bridgeName);
+  if (healed.recreated)
+    ctx.events?.emit({
+      kind: 'Space',
+      type: 'Warning',
+      reason: 'BridgeRecreated',
+      realm,
+      space,
+      message: `bridge ${net.bridgeName} was missing: re-created, ${healed.reattached.length} veth(s) re-attached`,
+    });
   const cgroupPath = spaceCgroupPath(ctx.config.cgroupRoot, realm, space);
   const cgroupExisted = (await ctx.cgroups.exists(cgroupPath)).exists;
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
