@@ -1,13 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DaemonClient } from '../../src/client/daemon-client.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
-import { Runner } from '../../src/runner/runner.js';
-import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { ctr } from '../helpers/containerd.js';
-import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
-import { b64, cellYaml, FOREVER, scopeYaml } from '../helpers/fault-docs.js';
+import { waitFor } from '../helpers/kukeond-child.js';
+import { b64, cellYaml, FOREVER } from '../helpers/fault-docs.js';
+import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 /**
@@ -15,13 +11,9 @@ import { testImages } from '../../scripts/make-test-images.js';
  * one-minute reconcile interval, a workload killed from outside is recorded within seconds.
  */
 describe('kukeond reacts to task-exit events, not only to the tick', () => {
-  let env: RunnerEnv;
-  let baseline: HostSnapshot;
-  let daemon: KukeondChild;
-  let client: DaemonClient;
+  let d: RealmDaemon;
   const R = `ev${process.pid}`;
-  const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
-    client.call<MethodReply<M> & { Err: null }>(m, a);
+  const call: RealmDaemon['call'] = (m, a) => d.call(m, a);
   /** The persisted state (ListCells does not observe containerd; only a reconcile writes it). */
   const persisted = async (cell: string): Promise<string | undefined> =>
     (await call('ListCells', { RealmName: R, SpaceName: 'web', StackName: 'api' })).Cells.find(
@@ -29,27 +21,9 @@ describe('kukeond reacts to task-exit events, not only to the tick', () => {
     )?.status?.state;
 
   before(async () => {
-    env = runnerEnv('daemon-events');
-    baseline = snapshotHost(env.config);
-    daemon = await startKukeond(env.config, env.dir, '60s');
-    client = new DaemonClient({ socketPath: env.config.daemonSocket });
-    await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
-    await call('LoadImage', { RealmName: R, Path: testImages().images.busybox.file });
+    d = await startRealmDaemon('daemon-events', R, '60s');
   });
-
-  after(async () => {
-    client?.close();
-    if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      await runner.purgeRealm(R, { cascade: true });
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      assert.deepEqual({ ...snapshotHost(env.config), netns: [] }, { ...baseline, netns: [] });
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
-  });
+  after(() => d?.stop());
 
   test('a workload killed with ctr is recorded Stopped long before the next tick', async () => {
     const yaml = cellYaml({ realm: R }, 'watched', testImages().images.busybox.name, FOREVER);
@@ -57,9 +31,9 @@ describe('kukeond reacts to task-exit events, not only to the tick', () => {
     assert.equal(applied[0].action, 'created');
     assert.equal(await persisted('watched'), 'Ready');
     ctr(
-      env.config.containerdSocket,
+      d.env.config.containerdSocket,
       ['tasks', 'kill', '-s', 'SIGKILL', 'web_api_watched_main'],
-      `${R}.${env.config.namespaceSuffix}`,
+      `${R}.${d.env.config.namespaceSuffix}`,
     );
     const seen = await waitFor(
       'Stopped persisted',
@@ -67,7 +41,7 @@ describe('kukeond reacts to task-exit events, not only to the tick', () => {
       10_000,
     );
     assert.ok(seen.ms < 10_000, `recorded after ${seen.ms} ms with a 60 s interval`);
-    assert.ok(daemon.alive());
+    assert.ok(d.daemon.alive());
   });
 
   // Start has no fixed liveness window (spec 02 §12 item 24): a workload that dies after its start

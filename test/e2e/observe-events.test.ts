@@ -1,19 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { DaemonClient } from '../../src/client/daemon-client.js';
-import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
 import type { KukeonEvent } from '../../src/model/kukeon-event.js';
-import { Runner } from '../../src/runner/runner.js';
-import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
-import { b64, cellYaml, FOREVER, scopeYaml } from '../helpers/fault-docs.js';
+import { waitFor } from '../helpers/kukeond-child.js';
+import { b64, cellYaml, FOREVER } from '../helpers/fault-docs.js';
+import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
 import { testImages } from '../../scripts/make-test-images.js';
-
-const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
 
 /**
  * `kuke events` against a real kukeond: a workload that allocates past its memory limit is
@@ -21,47 +12,14 @@ const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
  * counter), next to the cell's creation, its containers' starts and the apply result.
  */
 describe('kuke events', () => {
-  let env: RunnerEnv;
-  let baseline: HostSnapshot;
-  let daemon: KukeondChild;
-  let client: DaemonClient;
+  let d: RealmDaemon;
   const R = `oe${process.pid}`;
-  const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
-    client.call<MethodReply<M> & { Err: null }>(m, a);
-  const runKuke = (args: string[]) => {
-    const r = spawnSync(process.execPath, [kuke, ...args], {
-      env: kukeClientEnv(env, {
-        KUKEON_HOST: `unix://${env.config.daemonSocket}`,
-        ...hostConfigEnv(env.config),
-      }),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const call: RealmDaemon['call'] = (m, a) => d.call(m, a);
 
   before(async () => {
-    env = runnerEnv('observe-events');
-    baseline = snapshotHost(env.config);
-    daemon = await startKukeond(env.config, env.dir, '60s');
-    client = new DaemonClient({ socketPath: env.config.daemonSocket });
-    await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
-    await call('LoadImage', { RealmName: R, Path: testImages().images.busybox.file });
+    d = await startRealmDaemon('observe-events', R, '60s');
   });
-
-  after(async () => {
-    client?.close();
-    if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      await runner.purgeRealm(R, { cascade: true });
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      assert.deepEqual({ ...snapshotHost(env.config), netns: [] }, { ...baseline, netns: [] });
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
-  });
+  after(() => d?.stop());
 
   test('an OOM-killed container shows up as such, after its cell was created and started', async () => {
     // `tail` keeps the whole newline-free stream in memory: 256 MiB against a 32 MiB limit.
@@ -107,11 +65,11 @@ describe('kuke events', () => {
     );
 
     // The CLI: a table, JSON, the scope filter and --since.
-    const table = runKuke(['events', '--realm', R, '--cell', 'hog']);
+    const table = d.kuke(['events', '--realm', R, '--cell', 'hog']);
     assert.equal(table.code, 0, table.err);
     assert.match(table.out, /^TIME +TYPE +REASON +OBJECT +MESSAGE/);
     assert.match(table.out, /Warning +OOMKilled +container\/hog\/main +killed by the kernel's OOM killer/);
-    const json = runKuke(['events', '-o', 'json']);
+    const json = d.kuke(['events', '-o', 'json']);
     assert.equal(json.code, 0, json.err);
     const parsed = JSON.parse(json.out) as KukeonEvent[];
     assert.ok(parsed.some((e) => e.reason === 'OOMKilled' && e.cell === 'hog'));
@@ -119,9 +77,9 @@ describe('kuke events', () => {
       parsed.some((e) => e.reason === 'Applied' && e.name === 'hog'),
       'the apply result',
     );
-    const none = runKuke(['events', '--realm', R, '--since', '2000-01-01T00:00:00Z', '--cell', 'nothing']);
+    const none = d.kuke(['events', '--realm', R, '--since', '2000-01-01T00:00:00Z', '--cell', 'nothing']);
     assert.equal(none.out, 'No events found.\n');
-    const bad = runKuke(['events', '--since', 'yesterday']);
+    const bad = d.kuke(['events', '--since', 'yesterday']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /invalid --since "yesterday"/);
   });
@@ -130,16 +88,11 @@ describe('kuke events', () => {
     const { spawn } = await import('node:child_process');
     const child = spawn(
       process.execPath,
-      [kuke, 'events', '--watch', '--realm', R, '--cell', 'later', '-o', 'json'],
-      {
-        env: kukeClientEnv(env, {
-          KUKEON_HOST: `unix://${env.config.daemonSocket}`,
-          ...hostConfigEnv(env.config),
-        }),
-      },
+      [d.kukePath, 'events', '--watch', '--realm', R, '--cell', 'later', '-o', 'json'],
+      { env: d.kukeEnv() },
     );
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     try {
       const yaml = cellYaml({ realm: R }, 'later', testImages().images.busybox.name, FOREVER);
       await call('ApplyDocuments', { RawYAML: b64(yaml), Team: '' });

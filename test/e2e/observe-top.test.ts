@@ -1,19 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { DaemonClient } from '../../src/client/daemon-client.js';
-import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import type { TopRow } from '../../src/cli/commands/top.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
-import { Runner } from '../../src/runner/runner.js';
-import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
-import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
-import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
-import { b64, FOREVER, scopeYaml } from '../helpers/fault-docs.js';
+import { waitFor } from '../helpers/kukeond-child.js';
+import { b64, FOREVER } from '../helpers/fault-docs.js';
+import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
-const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
 const MiB = 1024 * 1024;
 
 /**
@@ -21,26 +13,11 @@ const MiB = 1024 * 1024;
  * memory, sends packets to its gateway and has a workload its policy keeps restarting.
  */
 describe('kuke top', () => {
-  let env: RunnerEnv;
-  let baseline: HostSnapshot;
-  let daemon: KukeondChild;
-  let client: DaemonClient;
+  let d: RealmDaemon;
   const R = `ot${process.pid}`;
-  const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
-    client.call<MethodReply<M> & { Err: null }>(m, a);
-  const runKuke = (args: string[]) => {
-    const r = spawnSync(process.execPath, [kuke, ...args], {
-      env: kukeClientEnv(env, {
-        KUKEON_HOST: `unix://${env.config.daemonSocket}`,
-        ...hostConfigEnv(env.config),
-      }),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const call: RealmDaemon['call'] = (m, a) => d.call(m, a);
   const topJson = (args: string[]): TopRow[] => {
-    const r = runKuke(['top', ...args, '--realm', R, '--interval', '1s', '-o', 'json']);
+    const r = d.kuke(['top', ...args, '--realm', R, '--interval', '1s', '-o', 'json']);
     assert.equal(r.code, 0, r.err);
     return JSON.parse(r.out) as TopRow[];
   };
@@ -51,27 +28,9 @@ describe('kuke top', () => {
     `kind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${R}\n  spaceId: web\n  stackId: api\n  containers:\n${containers}`;
 
   before(async () => {
-    env = runnerEnv('observe-top');
-    baseline = snapshotHost(env.config);
-    daemon = await startKukeond(env.config, env.dir, '2s');
-    client = new DaemonClient({ socketPath: env.config.daemonSocket });
-    await call('ApplyDocuments', { RawYAML: b64(scopeYaml(R)), Team: '' });
-    await call('LoadImage', { RealmName: R, Path: testImages().images.busybox.file });
+    d = await startRealmDaemon('observe-top', R, '2s');
   });
-
-  after(async () => {
-    client?.close();
-    if (daemon?.alive()) await daemon.stop();
-    const runner = await Runner.open(env.config);
-    try {
-      await runner.purgeRealm(R, { cascade: true });
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-      assert.deepEqual({ ...snapshotHost(env.config), netns: [] }, { ...baseline, netns: [] });
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
-  });
+  after(() => d?.stop());
 
   test('CPU, memory, pids, network and restarts of a burning and a holding cell', async () => {
     const yaml = [
@@ -130,12 +89,12 @@ describe('kuke top', () => {
     assert.ok(containers.find((r) => r.container === 'flaky')!.restarts >= 1);
     assert.equal(containers[0].container, 'spin');
 
-    const table = runKuke(['top', '--realm', R, '--interval', '1s']);
+    const table = d.kuke(['top', '--realm', R, '--interval', '1s']);
     assert.equal(table.code, 0, table.err);
     assert.match(table.out, /^CELL +STACK +STATE +CPU +MEMORY +PIDS +NET RX +NET TX +RESTARTS\n/);
     assert.match(table.out, new RegExp(`\\nburner +${R}/web/api +Ready +\\d+\\.\\d% `));
     assert.match(table.out, /\nholder .* MiB \/ unlimited /);
-    const bad = runKuke(['top', 'pods']);
+    const bad = d.kuke(['top', 'pods']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /unknown resource "pods" for "kuke top": want cells or containers/);
   });

@@ -49,38 +49,34 @@ export function eventHandlers(ring: EventRing): {
 export function withDocumentEvents(handlers: MethodHandlers, sink: EventSink): MethodHandlers {
   const apply = handlers.ApplyDocuments;
   const del = handlers.DeleteDocuments;
-  const kindOf = (k: string) =>
-    (['Realm', 'Space', 'Stack', 'Cell', 'Container'].includes(k) ? k : 'Daemon') as 'Cell';
+  const kinds = new Set(['Realm', 'Space', 'Stack', 'Cell', 'Container']);
+  const report = (
+    verb: 'apply' | 'delete',
+    resources: { kind: string; name: string; action: string; error?: string }[],
+    quiet: string,
+  ): void => {
+    for (const r of resources) {
+      if (r.action === quiet) continue;
+      const failed = r.action === 'failed';
+      sink.emit({
+        kind: (kinds.has(r.kind) ? r.kind : 'Daemon') as 'Cell',
+        name: r.name,
+        type: failed ? 'Warning' : 'Normal',
+        reason: verb === 'apply' ? (failed ? 'ApplyFailed' : 'Applied') : failed ? 'DeleteFailed' : 'Deleted',
+        message: `${verb}: ${r.kind} "${r.name}" ${r.action}${r.error ? `: ${r.error}` : ''}`,
+      });
+    }
+  };
   return {
     ...handlers,
     ApplyDocuments: async (args) => {
       const reply = await apply(args);
-      for (const r of reply.Result.Resources) {
-        if (r.action === 'unchanged') continue;
-        const failed = r.action === 'failed';
-        sink.emit({
-          kind: kindOf(r.kind),
-          name: r.name,
-          type: failed ? 'Warning' : 'Normal',
-          reason: failed ? 'ApplyFailed' : 'Applied',
-          message: `apply: ${r.kind} "${r.name}" ${r.action}${r.error ? `: ${r.error}` : ''}`,
-        });
-      }
+      report('apply', reply.Result.Resources, 'unchanged');
       return reply;
     },
     DeleteDocuments: async (args) => {
       const reply = await del(args);
-      for (const r of reply.Result.Resources) {
-        if (r.action === 'not found') continue;
-        const failed = r.action === 'failed';
-        sink.emit({
-          kind: kindOf(r.kind),
-          name: r.name,
-          type: failed ? 'Warning' : 'Normal',
-          reason: failed ? 'DeleteFailed' : 'Deleted',
-          message: `delete: ${r.kind} "${r.name}" ${r.action}${r.error ? `: ${r.error}` : ''}`,
-        });
-      }
+      report('delete', reply.Result.Resources, 'not found');
       return reply;
     },
   };
