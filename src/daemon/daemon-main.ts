@@ -37,6 +37,7 @@ import { EventRing } from './events/event-ring.js';
 import { CellTransitions } from './events/cell-transitions.js';
 import { OomWatch } from './events/oom-watch.js';
 import { eventHandlers, withDocumentEvents } from './methods/event-methods.js';
+import type { DaemonMetrics } from './metrics/daemon-metrics.js';
 
 /** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
 const PASS_WAIT_MS = 2_000;
@@ -126,10 +127,32 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const exclusive = (fn: () => Promise<void>) => gate.whenIdle(fn, PASS_WAIT_MS);
   const trimmer = new MemoryTrimmer(() => releaseMemory(mallocTrim));
   // ListEvents may wait for the next event (a follower's long poll): it never holds the gate.
-  const registry = registerMethodHandlers(new MethodRegistry(), {
+  // Prometheus endpoint, only when asked for (docs/metrics.md): prom-client is not even loaded
+  // otherwise, and the handlers and the loop are timed only then. A configured endpoint that
+  // cannot listen is fatal: it must not be silently absent.
+  let metrics: DaemonMetrics | undefined;
+  if (settings.metricsAddress) {
+    try {
+      const m = await import('./metrics/daemon-metrics.js');
+      metrics = await m.startMetrics(
+        settings.metricsAddress,
+        { cellUsages: () => controller.cellUsages({}) },
+        log,
+      );
+    } catch (err) {
+      log.error({ err }, 'metrics endpoint failed to start');
+      runner.close();
+      process.exit(1);
+    }
+  }
+  const handlers = {
     ...gateHandlers(withDocumentEvents(createMethodHandlers(controller), events), gate, trimmer),
     ...eventHandlers(events),
-  });
+  };
+  const registry = registerMethodHandlers(
+    new MethodRegistry(),
+    metrics ? (await import('./metrics/daemon-metrics.js')).timedHandlers(handlers, metrics) : handlers,
+  );
   // Attach sessions: the runner hands new terminal tasks over; running ones are re-opened now.
   const sessions = new TerminalSessions({ containerd: runner.ctx.containerd, logger: log });
   runner.ctx.terminals = sessions;
@@ -171,7 +194,9 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
     async (n, full) => {
+      const t0 = metrics ? performance.now() : 0;
       await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full, events });
+      metrics?.observePass(full ? 'full' : 'cells', (performance.now() - t0) / 1000);
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
       if (full && settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
         await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
@@ -218,6 +243,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
         taskEvents.close();
         await loop.stop();
         await server.stop();
+        await metrics?.close();
         sessions.closeAll();
         recorder.close();
         trimmer.close();

@@ -49,6 +49,10 @@ const program = new Command('kukeond')
       '--sweep-every <n>',
       'run the orphan sweep every n-th tick, 0 disables [KUKEOND_SWEEP_EVERY] (default 10)',
     ),
+  )
+  .option(
+    '--metrics-address <host:port>',
+    'serve Prometheus metrics at http://<host:port>/metrics [KUKEOND_METRICS_ADDRESS] (default off)',
   );
 
 program

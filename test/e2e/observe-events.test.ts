@@ -79,6 +79,7 @@ describe('kuke events', () => {
     );
     const none = d.kuke(['events', '--realm', R, '--since', '2000-01-01T00:00:00Z', '--cell', 'nothing']);
     assert.equal(none.out, 'No events found.\n');
+    assert.doesNotMatch(d.daemon.output(), /metrics endpoint listening/, 'metrics are off by default');
     const bad = d.kuke(['events', '--since', 'yesterday']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /invalid --since "yesterday"/);

@@ -19,6 +19,8 @@ export const serverConfigurationDocSchema = struct({
     cgroupRoot: str('omit'),
     podSubnetCIDR: str('omit'),
     defaultMemoryLimitBytes: int('omit'),
+    // Ours (docs/metrics.md): where GET /metrics is served; empty = off.
+    metricsAddress: str('omit'),
   }),
 });
 export type ServerConfigurationDoc = z.output<typeof serverConfigurationDocSchema>;
@@ -36,4 +38,5 @@ export const serverConfigurationDefaults = {
   cgroupRoot: '/kukeon',
   podSubnetCIDR: '10.88.0.0/16',
   defaultMemoryLimitBytes: 0,
+  metricsAddress: '',
 } as const;

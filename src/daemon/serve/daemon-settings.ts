@@ -33,6 +33,8 @@ export interface DaemonSettings {
   bridgePrefix?: string;
   /** Run the ownership sweep every Nth tick (0 disables). */
   sweepEvery: number;
+  /** `host:port` of the Prometheus endpoint; undefined = off (docs/metrics.md). */
+  metricsAddress?: string;
   /** Non-fatal problems found while resolving (logged once the logger exists). */
   warnings: string[];
 }
@@ -73,6 +75,7 @@ export const settingsTable = {
   cniIpamDir: { flag: 'cniIpamDir', env: 'KUKEON_CNI_IPAM_DIR' },
   bridgePrefix: { flag: 'bridgePrefix', env: 'KUKEON_BRIDGE_PREFIX' },
   sweepEvery: { flag: 'sweepEvery', env: 'KUKEOND_SWEEP_EVERY' },
+  metricsAddress: { flag: 'metricsAddress', env: 'KUKEOND_METRICS_ADDRESS', file: 'metricsAddress' },
 } as const satisfies Record<string, Setting>;
 
 export const SETTINGS_INVALID = 'SERVER_CONFIG_INVALID';
@@ -110,6 +113,7 @@ const builtin = {
   cgroupRoot: '/kukeon',
   podSubnetCIDR: '10.88.0.0/16',
   defaultMemoryLimitBytes: 0,
+  metricsAddress: '',
 };
 
 export function resolveDaemonSettings(src: SettingsSources, configurationPath: string): DaemonSettings {
@@ -176,6 +180,7 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
     cniIpamDir: pick(t.cniIpamDir),
     bridgePrefix: pick(t.bridgePrefix),
     sweepEvery,
+    metricsAddress: pick(t.metricsAddress) || undefined,
     warnings,
   };
 }

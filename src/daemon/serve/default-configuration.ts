@@ -23,6 +23,7 @@ export function defaultConfigurationText(s: DaemonSettings): string {
     `  cgroupRoot: ${s.cgroupRoot}`,
     `  podSubnetCIDR: ${s.podSubnetCidr} # split into one /24 per space`,
     `  defaultMemoryLimitBytes: ${s.defaultMemoryLimitBytes} # memory limit of containers that set none; 0: none`,
+    `  metricsAddress: "${s.metricsAddress ?? ''}" # host:port of GET /metrics (Prometheus); empty: off`,
     '',
   ].join('\n');
 }
