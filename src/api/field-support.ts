@@ -379,6 +379,13 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'ServerConfiguration.spec.containerdNamespaceSuffix': applied(settings, daemonOnHost),
   'ServerConfiguration.spec.cgroupRoot': applied(settings, daemonOnHost),
   'ServerConfiguration.spec.podSubnetCIDR': applied(settings, daemonOnHost),
+  'ServerConfiguration.spec.metricsAddress': applied(
+    unit('daemon/serve/daemon-settings', 'metricsAddress: off by default; file, then env, then the flag'),
+    e2e(
+      'observe-metrics',
+      'cells by state, container CPU/memory/restarts, reconcile and RPC histograms, RSS',
+    ),
+  ),
   'ServerConfiguration.spec.defaultMemoryLimitBytes': applied(
     settings,
     fields('defaultMemoryLimitBytes of kukeond.yaml caps containers that set no memory limit'),

@@ -25,6 +25,20 @@ test('defaultMemoryLimitBytes: file, then the flag; negative warns and means non
   assert.equal(hostConfigFromSettings(bad).defaultMemoryLimitBytes, undefined);
 });
 
+test('metricsAddress: off by default; file, then env, then the flag', () => {
+  assert.equal(resolveDaemonSettings({ flags: {}, env: {} }, '/y').metricsAddress, undefined);
+  const fromFile = parseServerConfiguration('spec:\n  metricsAddress: 127.0.0.1:9100\n', '/y.yaml');
+  const s = resolveDaemonSettings({ flags: {}, env: {}, file: fromFile }, '/y.yaml');
+  assert.equal(s.metricsAddress, '127.0.0.1:9100');
+  const env = { KUKEOND_METRICS_ADDRESS: '127.0.0.1:9200' };
+  assert.equal(
+    resolveDaemonSettings({ flags: {}, env, file: fromFile }, '/y').metricsAddress,
+    '127.0.0.1:9200',
+  );
+  const flags = { metricsAddress: '[::1]:9300' };
+  assert.equal(resolveDaemonSettings({ flags, env, file: fromFile }, '/y').metricsAddress, '[::1]:9300');
+});
+
 test('precedence: flag > env > file > default', () => {
   const s = resolveDaemonSettings(
     {
