@@ -91,7 +91,14 @@ const containerFields = fc.record(
     args: strList,
     workingDir: text,
     env: strList,
-    ports: strList,
+    // `containerPort[/proto]`; the cell gives each a host port of its own (a cell publishes a host
+    // port once).
+    ports: fc.array(
+      fc
+        .tuple(fc.integer({ min: 1, max: 65535 }), fc.constantFrom('', '/tcp', '/udp'))
+        .map(([p, proto]) => `${p}${proto}`),
+      { maxLength: 2 },
+    ),
     volumes: fc.array(volume, { maxLength: 2 }),
     privileged: fc.boolean(),
     hostPID: fc.boolean(),
@@ -157,9 +164,12 @@ const cellDoc = fc
             realmId: realm,
             spaceId: space,
             stackId: stack,
-            containers: containers.map((c, i) =>
-              explicitRoot && i === 0 ? { ...c, root: true, hostNetwork: false } : c,
-            ),
+            containers: containers
+              .map((c, i) => ({
+                ...c,
+                ports: (c.ports ?? []).map((p, j) => `${j ? '127.0.0.1:' : ''}${1000 + i * 10 + j}:${p}`),
+              }))
+              .map((c, i) => (explicitRoot && i === 0 ? { ...c, root: true, hostNetwork: false } : c)),
           },
           status: { ...status, containers: cstatus.map((s, i) => ({ name: `c${i}`, id: `c${i}`, ...s })) },
         })),

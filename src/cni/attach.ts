@@ -5,7 +5,9 @@ import { linkExistsInNetns } from './ip-link.js';
 import { writeIpamMarker } from './ipam-leases.js';
 import { isOwnNetns } from './netns.js';
 import { cleanupAttachment } from './detach.js';
-import type { CniResult, NetConfList, RuntimeConf } from './types.js';
+import { withHostportChains } from './hostport-chains.js';
+import { cacheFilePath, readCacheEntry } from './result-cache.js';
+import type { CniPortMapping, CniResult, NetConfList, RuntimeConf } from './types.js';
 import { assertContainerId, assertIfName } from './validate.js';
 
 export interface AttachParams {
@@ -23,6 +25,8 @@ export interface AttachParams {
    * (a crash), so it is taken down (DEL) and added again instead of refused.
    */
   ownsNetns?: boolean;
+  /** Host ports to publish (portmap's `portMappings` capability); none by default. */
+  portMappings?: CniPortMapping[];
 }
 
 export interface Attachment {
@@ -72,7 +76,19 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
   if (!info.bridge) {
     throw new CniError(CniErrorCode.BridgePluginMissing, `CNI network ${list.name} has no bridge plugin`);
   }
-  const rt: RuntimeConf = { containerId: p.containerId, netns: p.netns, ifName };
+  const mappings = p.portMappings ?? [];
+  if (mappings.length && !list.plugins.some((x) => x.type === 'portmap')) {
+    throw new CniError(
+      CniErrorCode.InvalidConfig,
+      `CNI network ${list.name} has no portmap plugin: its ports cannot be published (ensure the space again to rewrite its conflist)`,
+    );
+  }
+  const rt: RuntimeConf = {
+    containerId: p.containerId,
+    netns: p.netns,
+    ifName,
+    ...(mappings.length ? { capabilityArgs: { portMappings: mappings } } : {}),
+  };
   const ipamDir = info.ipamDataDir ?? ctx.ipamDir;
   await writeIpamMarker(ipamDir, { network: list.name, bridge: info.bridge, subnet: info.subnet ?? '' });
 
@@ -94,6 +110,9 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
       );
     }
     try {
+      if (!sameMappings(await cachedMappings(ctx, list.name, rt), mappings)) {
+        throw new CniError(CniErrorCode.InvalidArgument, 'the attachment publishes other ports');
+      }
       await ctx.exec.checkNetworkList(list, rt);
       ctx.log.debug(
         { network: list.name, containerId: p.containerId },
@@ -128,7 +147,10 @@ async function add(
 ): Promise<Attachment> {
   let result: CniResult;
   try {
-    result = await ctx.exec.addNetworkList(list, rt);
+    // Serialised with the pruning of portmap's shared chains (see withHostportChains).
+    result = rt.capabilityArgs?.portMappings?.length
+      ? await withHostportChains(() => ctx.exec.addNetworkList(list, rt))
+      : await ctx.exec.addNetworkList(list, rt);
   } catch (err) {
     await cleanupAttachment(ctx, list, rt);
     throw err;
@@ -139,6 +161,16 @@ async function add(
     await cleanupAttachment(ctx, list, rt);
     throw err;
   }
+}
+
+async function cachedMappings(ctx: CniContext, network: string, rt: RuntimeConf): Promise<CniPortMapping[]> {
+  const entry = await readCacheEntry(cacheFilePath(ctx.cacheDir, network, rt));
+  return entry?.capabilityArgs?.portMappings ?? [];
+}
+
+function sameMappings(a: readonly CniPortMapping[], b: readonly CniPortMapping[]): boolean {
+  const key = (m: CniPortMapping) => `${m.hostIP ?? ''}:${m.hostPort}:${m.containerPort}/${m.protocol}`;
+  return a.map(key).sort().join(',') === b.map(key).sort().join(',');
 }
 
 function summarize(

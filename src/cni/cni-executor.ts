@@ -40,6 +40,7 @@ export class CniExecutor {
     this.validate(list, rt, true);
     let prev: CniResult | undefined;
     for (const plugin of list.plugins) {
+      if (idle(plugin, rt)) continue;
       const out = await this.run('ADD', list, plugin, rt, prev);
       prev = asResult(out, plugin.type) ?? prev;
     }
@@ -51,6 +52,7 @@ export class CniExecutor {
       ifName: rt.ifName,
       networkName: list.name,
       ...(rt.args?.length ? { cniArgs: rt.args } : {}),
+      ...(hasCapabilityArgs(rt) ? { capabilityArgs: rt.capabilityArgs } : {}),
       result,
     });
     return result;
@@ -63,11 +65,16 @@ export class CniExecutor {
    */
   async delNetworkList(list: NetConfList, rt: RuntimeConf): Promise<void> {
     this.validate(list, rt, false);
-    const cached = await this.getCachedResult(list.name, rt);
+    const entry = await readCacheEntry(cacheFilePath(this.cacheDir, list.name, rt));
+    const cached = entry?.result;
+    // What the ADD published is what the DEL must unpublish: the cache knows it (the caller of a
+    // DEL rarely does); without a cache entry (a failed ADD) the caller's arguments are used.
+    const delRt = { ...rt, capabilityArgs: entry?.capabilityArgs ?? rt.capabilityArgs };
     let firstError: unknown;
     for (const plugin of [...list.plugins].reverse()) {
+      if (idle(plugin, delRt)) continue;
       try {
-        await this.run('DEL', list, plugin, rt, cached);
+        await this.run('DEL', list, plugin, delRt, cached);
       } catch (err) {
         this.log.warn(
           { err, plugin: plugin.type, network: list.name, containerId: rt.containerId },
@@ -92,6 +99,7 @@ export class CniExecutor {
       );
     }
     for (const plugin of list.plugins) {
+      if (idle(plugin, rt)) continue;
       await this.run('CHECK', list, plugin, rt, cached);
     }
   }
@@ -160,6 +168,8 @@ export class CniExecutor {
   ): Promise<unknown> {
     const path = await findPlugin(plugin.type, this.binDirs);
     const conf: Record<string, unknown> = { ...plugin, name: list.name, cniVersion: list.cniVersion };
+    const runtimeConfig = runtimeConfigFor(plugin, rt);
+    if (runtimeConfig) conf.runtimeConfig = runtimeConfig;
     if (prevResult) conf.prevResult = prevResult;
     const started = Date.now();
     try {
@@ -183,6 +193,36 @@ export class CniExecutor {
       );
     }
   }
+}
+
+/** The plugin's declared capabilities (`"capabilities": {"portMappings": true}`). */
+function capabilitiesOf(plugin: PluginConf): Record<string, unknown> {
+  const c = plugin.capabilities;
+  return typeof c === 'object' && c !== null ? (c as Record<string, unknown>) : {};
+}
+
+function hasCapabilityArgs(rt: RuntimeConf): boolean {
+  return Object.values(rt.capabilityArgs ?? {}).some((v) => v !== undefined);
+}
+
+/**
+ * `runtimeConfig` for a plugin: the capability arguments it declares (libcni injectRuntimeConfig).
+ */
+function runtimeConfigFor(plugin: PluginConf, rt: RuntimeConf): Record<string, unknown> | undefined {
+  const caps = capabilitiesOf(plugin);
+  const args = (rt.capabilityArgs ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, on] of Object.entries(caps))
+    if (on === true && args[name] !== undefined) out[name] = args[name];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * A portmap entry given no mappings does nothing on ADD, CHECK or DEL (the plugin returns at once):
+ * skipping it saves a plugin exec per attach and detach of every cell that publishes nothing.
+ */
+function idle(plugin: PluginConf, rt: RuntimeConf): boolean {
+  return plugin.type === 'portmap' && !(rt.capabilityArgs?.portMappings?.length ?? 0);
 }
 
 function asResult(out: unknown, plugin: string): CniResult | undefined {

@@ -41,6 +41,7 @@ describe('space conflist', () => {
             dataDir: '/x/ipam',
           },
         },
+        { type: 'portmap', capabilities: { portMappings: true }, snat: true },
         { type: 'loopback' },
       ],
     });
@@ -143,7 +144,23 @@ describe('ensureSpaceConflist regeneration rules', () => {
     writeFileSync(path, JSON.stringify({ name: 'r1-s1', plugins: 'nope' }));
     const r = await ensureSpaceConflist(base);
     assert.equal(r.reason, 'bridge-plugin-missing');
-    assert.equal((await readConflist(path)).list.plugins.length, 2);
+    assert.equal((await readConflist(path)).list.plugins.length, 3);
+  });
+
+  it('rewrites a conflist written before ports were published, keeping its subnet', async () => {
+    const old = buildSpaceConflist({
+      ...params,
+      networkName: 'r1-s1',
+      bridgeName: 'k-aaaaaaaa',
+      subnet: '10.88.7.0/24',
+    });
+    writeFileSync(path, JSON.stringify({ ...old, plugins: old.plugins.filter((p) => p.type !== 'portmap') }));
+    seen.length = 0;
+    const r = await ensureSpaceConflist(base);
+    assert.equal(r.reason, 'portmap-missing');
+    assert.equal(r.subnet, '10.88.7.0/24');
+    assert.ok((await readConflist(path)).list.plugins.some((p) => p.type === 'portmap'));
+    assert.equal((await ensureSpaceConflist(base)).action, 'unchanged');
   });
 
   it("overwrites another network's file without inheriting its subnet", async () => {

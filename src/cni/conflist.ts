@@ -20,10 +20,10 @@ export interface SpaceNetworkParams {
 }
 
 /**
- * The conflist of a space: bridge (gateway + masquerade, host-local IPAM with a default route)
- * then loopback. No portmap/firewall/tuning: kukeon publishes no ports, and forward admission is
- * kukeon's own chain (spec 02 §3.6) — the firewall plugin's shared CNI-FORWARD chains would be
- * host state nobody tears down.
+ * The conflist of a space: bridge (gateway + masquerade, host-local IPAM with a default route),
+ * portmap (published ports, given per cell as the `portMappings` capability; docs/networking-ports.md)
+ * then loopback. No firewall/tuning: forward admission is kukeon's own chain (docs/egress.md) —
+ * the firewall plugin's shared CNI-FORWARD chains would be host state nobody tears down.
  */
 export function buildSpaceConflist(p: SpaceNetworkParams): NetConfList {
   assertNetworkName(p.networkName);
@@ -45,9 +45,18 @@ export function buildSpaceConflist(p: SpaceNetworkParams): NetConfList {
           dataDir: p.ipamDataDir,
         },
       },
+      portmapPlugin(),
       { type: 'loopback' },
     ],
   };
+}
+
+/**
+ * Published ports: DNAT from the host port to the cell, with SNAT (`snat`) so that
+ * `127.0.0.1:<hostPort>` and hairpin traffic from the host work.
+ */
+export function portmapPlugin(): PluginConf {
+  return { type: 'portmap', capabilities: { portMappings: true }, snat: true };
 }
 
 /** 2-space indented JSON, as spec 01 §6.4 shows it. */

@@ -2,7 +2,8 @@ import { hasCode } from '../errors.js';
 import { describeConflist, parseConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
 import { CniErrorCode } from './errors.js';
-import { masqChainName, removeChain } from './iptables.js';
+import { pruneHostportChains } from './hostport-chains.js';
+import { dnatChainName, masqChainName, readTable, removeChain } from './iptables.js';
 import { releaseLeases } from './ipam-leases.js';
 import { sanitizeNetnsForDel } from './netns.js';
 import { cacheFilePath, readCacheEntry, removeCacheEntry } from './result-cache.js';
@@ -33,6 +34,8 @@ export interface DetachReport {
   netnsBlanked?: 'missing' | 'own-netns';
   /** Masquerade chain removed by the fallback sweep (the plugin leaves it when the netns is gone). */
   chainRemoved?: string;
+  /** portmap's DNAT chain removed by the fallback sweep (a DEL that failed or never ran). */
+  dnatChainRemoved?: string;
   /** Lease IPs the fallback released by hand (the plugin DEL normally leaves none). */
   leasesReleased: string[];
   /** A cached ADD result existed when detach started (it is gone afterwards either way). */
@@ -55,8 +58,9 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
   if (ns.reason === 'own-netns') ctx.log.warn({ netns: p.netns }, 'CNI DEL: netns is our own; using none');
   const rt: RuntimeConf = { containerId: p.containerId, netns: ns.netns, ifName };
   const list = await resolveList(ctx, p.networkName, p.conflist, rt);
-  const hadCachedResult =
-    (await readCacheEntry(cacheFilePath(ctx.cacheDir, p.networkName, rt))) !== undefined;
+  const cachedEntry = await readCacheEntry(cacheFilePath(ctx.cacheDir, p.networkName, rt));
+  const hadCachedResult = cachedEntry !== undefined;
+  const published = (cachedEntry?.capabilityArgs?.portMappings?.length ?? 0) > 0;
   const report: DetachReport = {
     network: p.networkName,
     containerId: p.containerId,
@@ -91,7 +95,10 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
   const delCleanedChain = report.del === 'ok' && ns.netns !== '';
   const swept = await sweep(ctx, p.networkName, ipamDir, rt, { chains: !delCleanedChain });
   report.chainRemoved = swept.chainRemoved;
+  report.dnatChainRemoved = swept.dnatChainRemoved;
   report.leasesReleased = swept.leasesReleased;
+  // The last published port gone takes portmap's shared chains with it.
+  if (published || swept.dnatChainRemoved) await pruneHostportChains(ctx.log);
   return report;
 }
 
@@ -104,7 +111,9 @@ export async function cleanupAttachment(ctx: CniContext, list: NetConfList, rt: 
   } catch (err) {
     ctx.log.warn({ err, network: list.name, containerId: rt.containerId }, 'CNI DEL during cleanup failed');
   }
-  await sweep(ctx, list.name, describeConflist(list).ipamDataDir ?? ctx.ipamDir, delRt);
+  const swept = await sweep(ctx, list.name, describeConflist(list).ipamDataDir ?? ctx.ipamDir, delRt);
+  if (delRt.capabilityArgs?.portMappings?.length || swept.dnatChainRemoved)
+    await pruneHostportChains(ctx.log);
 }
 
 async function sweep(
@@ -113,13 +122,20 @@ async function sweep(
   ipamDir: string,
   rt: RuntimeConf,
   what: { chains: boolean } = { chains: true },
-): Promise<{ chainRemoved?: string; leasesReleased: string[] }> {
-  const out: { chainRemoved?: string; leasesReleased: string[] } = { leasesReleased: [] };
+): Promise<{ chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] }> {
+  const out: { chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] } = {
+    leasesReleased: [],
+  };
   const chain = masqChainName(network, rt.containerId);
+  const dnat = dnatChainName(network, rt.containerId);
   try {
-    if (what.chains && (await removeChain('nat', chain))) out.chainRemoved = chain;
+    if (what.chains) {
+      const nat = await readTable('nat');
+      if (await removeChain('nat', chain, nat)) out.chainRemoved = chain;
+      if (await removeChain('nat', dnat, nat)) out.dnatChainRemoved = dnat;
+    }
   } catch (err) {
-    ctx.log.warn({ err, chain }, 'masquerade chain sweep failed');
+    ctx.log.warn({ err, chain }, 'masquerade/DNAT chain sweep failed');
   }
   try {
     out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);

@@ -20,7 +20,7 @@ export interface EnsureSpaceConflistParams {
 }
 
 export type EnsureConflistReason =
-  'missing' | 'forced' | 'name-mismatch' | 'bridge-plugin-missing' | 'bridge-mismatch';
+  'missing' | 'forced' | 'name-mismatch' | 'bridge-plugin-missing' | 'bridge-mismatch' | 'portmap-missing';
 
 export interface EnsureConflistOutcome {
   action: 'created' | 'regenerated' | 'unchanged';
@@ -31,8 +31,8 @@ export interface EnsureConflistOutcome {
 
 /**
  * Makes the space's conflist exist and match (spec 02 §3.1): written when missing; rewritten in
- * place when forced, when its `name` is another network's, when it has no bridge plugin or names
- * another bridge; left alone otherwise. Unparsable JSON is an error (CNI_INVALID_CONFIG), never
+ * place when forced, when its `name` is another network's, when it has no bridge plugin, names
+ * another bridge or has no portmap plugin; left alone otherwise. Unparsable JSON is an error (CNI_INVALID_CONFIG), never
  * silently overwritten.
  */
 export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise<EnsureConflistOutcome> {
@@ -45,6 +45,9 @@ export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise
   else if (existing.name !== p.networkName) reason = 'name-mismatch';
   else if (old?.bridge === undefined) reason = 'bridge-plugin-missing';
   else if (old.bridge !== p.bridgeName) reason = 'bridge-mismatch';
+  // Written before ports were published: rewritten in place (same subnet), attached cells keep
+  // working (their DEL needs no portmap, they published nothing).
+  else if (!existing.plugins.some((x) => x.type === 'portmap')) reason = 'portmap-missing';
 
   if (!reason && existing) {
     // The file may vanish between the read and now; spec 02 §3.1 regenerates in that case.

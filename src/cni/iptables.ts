@@ -6,18 +6,44 @@ import { runChecked, runCommand } from './host-command.js';
  * SHA-512(network name + container ID) (plugins/pkg/utils FormatChainName; spec 02 §0.2).
  */
 export function masqChainName(networkName: string, containerId: string): string {
-  return (
-    'CNI-' +
-    createHash('sha512')
-      .update(networkName + containerId)
-      .digest('hex')
-  ).slice(0, 28);
+  return cniChainName('', networkName, containerId);
 }
 
-/** The comment the CNI plugins put on their rules: `name: "<network>" id: "<container>"`. */
+/**
+ * The portmap plugin's per-attachment DNAT chain: `CNI-DN-` + the same hash, cut to 28 characters
+ * (plugins/pkg/utils MustFormatChainNameWithPrefix).
+ */
+export function dnatChainName(networkName: string, containerId: string): string {
+  return cniChainName('DN-', networkName, containerId);
+}
+
+/** Whether `chain` is named like portmap's per-attachment DNAT chain. */
+export function isDnatChain(chain: string): boolean {
+  return /^CNI-DN-[0-9a-f]{21}$/.test(chain);
+}
+
+function cniChainName(prefix: string, networkName: string, containerId: string): string {
+  const hash = createHash('sha512')
+    .update(networkName + containerId)
+    .digest('hex');
+  return ('CNI-' + prefix + hash).slice(0, 28);
+}
+
+/**
+ * The comment the CNI plugins put on their rules: `name: "<network>" id: "<container>"` (bridge),
+ * `dnat name: "<network>" id: "<container>"` (portmap's jump into its DNAT chain).
+ */
 export function parseCniComment(comment: string): { network: string; containerId: string } | undefined {
-  const m = /^name: "([^"]*)" id: "([^"]*)"$/.exec(comment);
+  const m = /^(?:dnat )?name: "([^"]*)" id: "([^"]*)"$/.exec(comment);
   return m ? { network: m[1], containerId: m[2] } : undefined;
+}
+
+/** Whether `chain` is one of the per-attachment chains the plugins derive from this owner. */
+function isOwnersChain(chain: string, owner: { network: string; containerId: string }): boolean {
+  return (
+    chain === masqChainName(owner.network, owner.containerId) ||
+    chain === dnatChainName(owner.network, owner.containerId)
+  );
 }
 
 export interface IptRule {
@@ -118,7 +144,10 @@ export interface CniChain {
   containerId: string;
 }
 
-/** The `CNI-*` chains of a table that the CNI plugins made, with the attachment they belong to. */
+/**
+ * The per-attachment `CNI-*` chains of a table that the CNI plugins made (the bridge plugin's
+ * masquerade chain, portmap's `CNI-DN-` chain), with the attachment they belong to.
+ */
 export function cniChains(t: IptTable): CniChain[] {
   const out = new Map<string, CniChain>();
   for (const r of t.rules) {
@@ -126,15 +155,15 @@ export function cniChains(t: IptTable): CniChain[] {
     const owner = parseCniComment(r.comment);
     // Only chains whose name is the hash of the owner in the comment: a rule that merely
     // mentions a network (or a shared chain like CNI-HOSTPORT-*) is not a per-attachment chain.
-    if (owner && masqChainName(owner.network, owner.containerId) === r.chain)
-      out.set(r.chain, { chain: r.chain, ...owner });
+    if (owner && isOwnersChain(r.chain, owner)) out.set(r.chain, { chain: r.chain, ...owner });
   }
   // A chain whose rules are gone (flushed by a crashed teardown) but still referenced from
-  // POSTROUTING is found through the jump rule's comment.
+  // POSTROUTING — and portmap's DNAT chains, whose own rules carry no comment — are found
+  // through the jump rule's comment.
   for (const r of t.rules) {
     if (!r.target?.startsWith('CNI-') || !r.comment || out.has(r.target)) continue;
     const owner = parseCniComment(r.comment);
-    if (owner && masqChainName(owner.network, owner.containerId) === r.target) {
+    if (owner && isOwnersChain(r.target, owner)) {
       out.set(r.target, { chain: r.target, ...owner });
     }
   }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describeConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
 import { deleteLink, listLinks } from './ip-link.js';
-import { cniChains, readTable, removeChain, type CniChain } from './iptables.js';
+import { pruneHostportChains } from './hostport-chains.js';
+import { cniChains, isDnatChain, readTable, removeChain, type CniChain } from './iptables.js';
 import { listLeases, readIpamMarker } from './ipam-leases.js';
 import { listCacheEntries } from './result-cache.js';
 import { teardownNetwork } from './teardown.js';
@@ -23,7 +24,10 @@ export interface OrphanReport {
   ipamDirs: string[];
   /** Conflists under confDir that name a network that is not live. */
   conflists: { path: string; network: string }[];
-  /** Masquerade chains of our networks whose network is not live or whose container holds no lease. */
+  /**
+   * Masquerade and portmap DNAT chains of our networks whose network is not live or whose
+   * container holds no lease.
+   */
   chains: CniChain[];
   /** Result-cache entries under the same rule as chains. */
   cacheFiles: { path: string; network: string; containerId: string }[];
@@ -131,6 +135,7 @@ export async function purgeOrphans(ctx: CniContext, report: OrphanReport): Promi
     }
   }
   for (const c of report.chains) await attempt(() => removeChain('nat', c.chain));
+  if (report.chains.some((c) => isDnatChain(c.chain))) await pruneHostportChains(ctx.log);
   for (const f of report.cacheFiles) await attempt(() => rm(f.path, { force: true }));
   return { errors };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CniResult, RuntimeConf } from './types.js';
+import type { CapabilityArgs, CniResult, RuntimeConf } from './types.js';
 
 /**
  * The ADD result cache: what a later DEL or CHECK needs (prevResult) when the caller no longer
@@ -16,6 +16,8 @@ export interface CacheEntry {
   ifName: string;
   networkName: string;
   cniArgs?: [string, string][];
+  /** What the ADD was given (libcni caches it too): a DEL hands the same mappings to portmap. */
+  capabilityArgs?: CapabilityArgs;
   result?: CniResult;
 }
 

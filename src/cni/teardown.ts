@@ -5,7 +5,8 @@ import { describeConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
 import { CniErrorCode } from './errors.js';
 import { deleteLink, listLinks } from './ip-link.js';
-import { cniChains, readTable, removeChain } from './iptables.js';
+import { pruneHostportChains } from './hostport-chains.js';
+import { cniChains, isDnatChain, readTable, removeChain } from './iptables.js';
 import { networkIpamDir } from './ipam-leases.js';
 import { listCacheEntries } from './result-cache.js';
 import { assertNetworkName } from './validate.js';
@@ -94,6 +95,7 @@ export async function teardownNetwork(ctx: CniContext, p: TeardownParams): Promi
     for (const c of cniChains(nat).filter((c) => c.network === p.networkName)) {
       if (await removeChain('nat', c.chain)) report.chainsRemoved.push(c.chain);
     }
+    if (report.chainsRemoved.some(isDnatChain)) await pruneHostportChains(ctx.log);
   });
   await step('ipam', async () => {
     const dir = networkIpamDir(ipamDir, p.networkName);

@@ -22,6 +22,24 @@ export interface RuntimeConf {
   ifName: string;
   /** CNI_ARGS key/value pairs (kukeon passes none). */
   args?: [string, string][];
+  /**
+   * Capability arguments (CNI conventions): handed as `runtimeConfig` to the plugins whose
+   * `capabilities` name them. kukeon passes `portMappings` to portmap.
+   */
+  capabilityArgs?: CapabilityArgs;
+}
+
+/** One entry of the `portMappings` capability (CNI conventions). */
+export interface CniPortMapping {
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  /** Empty = every host address. */
+  hostIP?: string;
+}
+
+export interface CapabilityArgs {
+  portMappings?: CniPortMapping[];
 }
 
 export interface CniInterface {

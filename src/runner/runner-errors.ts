@@ -31,6 +31,7 @@ export const RunnerErrorCode = {
   SecretFromEnvNotSet: 'SECRET_FROM_ENV_NOT_SET',
   SecretFromFileNotFound: 'SECRET_FROM_FILE_NOT_FOUND',
   SecretNotSupported: 'SECRET_NOT_SUPPORTED',
+  PortConflict: 'PORT_CONFLICT',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 

@@ -26,6 +26,7 @@ import {
 import { checkEgressPolicy } from './egress-rules.js';
 import { checkContainerConversion, checkRepos, checkSecrets, checkVolumes } from './container-rules.js';
 import { checkCellTty, resolveRootContainer } from './cell-rules.js';
+import { checkPublishedPorts } from './port-rules.js';
 
 export interface ValidationOptions {
   /** containerd namespace suffix, for the realm-name length limit. Default `kukeon.io`. */
@@ -164,6 +165,8 @@ function validateCell(d: CellDoc): string | undefined {
     if (seen.has(id)) return `duplicate container id "${id}" in spec.containers`;
     seen.add(id);
   }
+  const ports = checkPublishedPorts(containers);
+  if (ports) return ports;
   const tty = checkCellTty(t(spec.tty?.default), containers);
   if (tty) return tty;
   const root = resolveRootContainer(containers, t(spec.rootContainerId));
@@ -212,6 +215,7 @@ function validateContainerDoc(d: ContainerDoc): string | undefined {
   if (first) return first;
   const id = name;
   return (
+    checkPublishedPorts([{ ...spec, id }]) ??
     checkContainerConversion({ ...spec, id }) ??
     checkContainerIdLength(t(spec.spaceId), t(spec.stackId), t(spec.cellId), spec.root ? 'root' : id)
   );

@@ -65,8 +65,17 @@ test('stack: NAME REALM SPACE STATE AGE; a missing state prints Pending', () => 
   });
 });
 
-test('cell: SYNC from the config label, wide CONTAINERS BRIDGE DIVERGENCE', () => {
+test('cell: SYNC from the config label, wide CONTAINERS PORTS BRIDGE DIVERGENCE', () => {
   const base = { spec: { realmId: 'r', spaceId: 's', stackId: 't' } };
+  const published = {
+    spec: {
+      ...base.spec,
+      containers: [
+        { id: 'root', ports: [] },
+        { id: 'web', ports: ['8080:80', '127.0.0.1:5353:53/udp'] },
+      ],
+    },
+  };
   const cells = [
     {
       ...base,
@@ -74,7 +83,7 @@ test('cell: SYNC from the config label, wide CONTAINERS BRIDGE DIVERGENCE', () =
       status: { state: 'Ready', containers: [{ state: 'Ready' }, { state: 'Exited' }] },
     },
     {
-      ...base,
+      ...published,
       metadata: { name: 'b', labels: { 'kukeon.io/config': 'cfg' } },
       status: { state: 'Ready', outOfSync: true, outOfSyncReason: 'image', network: { bridgeName: 'k-br0' } },
     },
@@ -90,13 +99,26 @@ test('cell: SYNC from the config label, wide CONTAINERS BRIDGE DIVERGENCE', () =
     'SYNC',
     'AGE',
     'CONTAINERS',
+    'PORTS',
     'BRIDGE',
     'DIVERGENCE',
   ]);
   assert.deepEqual(t.cells, [
-    ['a', 'r', 's', 't', 'Ready', '-', '-', '1/2', '-', ''],
-    ['b', 'r', 's', 't', 'Ready', 'OutOfSync', '-', '0/0', 'k-br0', 'image'],
-    ['c', 'r', 's', 't', 'Stopped', 'Synced', '-', '0/0', '-', ''],
+    ['a', 'r', 's', 't', 'Ready', '-', '-', '1/2', '-', '-', ''],
+    [
+      'b',
+      'r',
+      's',
+      't',
+      'Ready',
+      'OutOfSync',
+      '-',
+      '0/0',
+      '0.0.0.0:8080->80/tcp,127.0.0.1:5353->53/udp',
+      'k-br0',
+      'image',
+    ],
+    ['c', 'r', 's', 't', 'Stopped', 'Synced', '-', '0/0', '-', '-', ''],
   ]);
 });
 

@@ -1,5 +1,6 @@
 import { formatAge } from './age.js';
 import { formatBytes } from './byte-size.js';
+import { cellPublishedPorts, formatPublishedPort } from '../../model/published-ports.js';
 import { dash, field, str, type PlainDoc } from './doc-fields.js';
 
 /** A table column: header and the cell text of one row. */
@@ -69,6 +70,18 @@ function cellContainers(d: PlainDoc): string {
   return `${ready}/${items.length}`;
 }
 
+/** The cell's published ports as `docker ps` shows them (`0.0.0.0:8080->80/tcp`), `-` when none. */
+function cellPortsColumn(d: PlainDoc): string {
+  const list = field(d, 'spec.containers');
+  const owners = (Array.isArray(list) ? list : []).map((c) => ({
+    id: str(c, 'id'),
+    ports: (field(c, 'ports') as string[] | undefined) ?? [],
+  }));
+  const ports = cellPublishedPorts(owners);
+  if (typeof ports === 'string') return '?';
+  return ports.length ? ports.map(formatPublishedPort).join(',') : '-';
+}
+
 export const cellColumns: KindColumns<PlainDoc> = {
   fields: {
     // metadata.labels: SYNC reads the config label (and `-l` selects on labels).
@@ -82,7 +95,7 @@ export const cellColumns: KindColumns<PlainDoc> = {
       'status.createdAt',
       'status.outOfSync',
     ],
-    wide: ['status.containers', 'status.network.bridgeName', 'status.outOfSyncReason'],
+    wide: ['status.containers', 'spec.containers', 'status.network.bridgeName', 'status.outOfSyncReason'],
   },
   columns: [
     name,
@@ -95,6 +108,7 @@ export const cellColumns: KindColumns<PlainDoc> = {
   ],
   wide: [
     { header: 'CONTAINERS', cell: cellContainers },
+    { header: 'PORTS', cell: cellPortsColumn },
     dashCol('BRIDGE', 'status.network.bridgeName'),
     {
       header: 'DIVERGENCE',

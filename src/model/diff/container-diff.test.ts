@@ -10,7 +10,7 @@ const table: [
   unknown,
   'compatible' | 'breaking',
   'compatible' | 'breaking',
-  'recreate-container' | 'persist' | 'reject',
+  'recreate-container' | 'persist' | 'reject' | 'recreate-cell',
 ][] = [
   ['image', 'other', 'compatible', 'breaking', 'recreate-container'],
   ['command', '/bin/sh', 'compatible', 'breaking', 'recreate-container'],
@@ -28,7 +28,7 @@ const table: [
   ['tmpfs', [{ path: '/tmp' }], 'compatible', 'breaking', 'recreate-container'],
   ['resources', { pidsLimit: 10 }, 'compatible', 'breaking', 'recreate-container'],
   ['env', ['A=b'], 'compatible', 'compatible', 'persist'],
-  ['ports', ['80'], 'compatible', 'compatible', 'persist'],
+  ['ports', ['80:80'], 'compatible', 'compatible', 'recreate-cell'],
   ['repos', [{ name: 'r', target: '/r', url: 'u' }], 'compatible', 'compatible', 'persist'],
   ['networks', ['n'], 'compatible', 'compatible', 'persist'],
   ['networksAliases', ['a'], 'compatible', 'compatible', 'persist'],
@@ -64,7 +64,10 @@ describe('container diff, field by field', () => {
       assert.equal(r.length, 1);
       assert.equal(r[0].path, `rootContainer.${field}`);
       assert.equal(r[0].class, root);
-      assert.equal(r[0].action, root === 'breaking' ? 'recreate-cell' : 'persist');
+      assert.equal(
+        r[0].action,
+        root === 'breaking' || workloadAction === 'recreate-cell' ? 'recreate-cell' : 'persist',
+      );
     });
   }
 

@@ -9,6 +9,7 @@
  * - `restartBackoffSeconds` / `restartMaxRetries` changes are detected (persisted);
  * - `kukeonGroupGID` is compared: it reaches the process (a supplementary group), and like `env`
  *   and `git` a change gives the container a new spec hash, so the runner recreates it.
+ * - `ports` (published ports, an extension) recreate the cell in place: compatible, not rejected.
  */
 import type { ContainerSpec } from '../container.js';
 import type { Change } from './change.js';
@@ -83,6 +84,10 @@ export function diffContainer(
     const path = `${prefix}.${field}`;
     if (rule === 'breaking' || (rule === 'root-breaking' && isRoot)) {
       changes.push({ path, class: 'breaking', action: isRoot ? 'recreate-cell' : 'reject', from, to });
+    } else if (field === 'ports') {
+      // Published when the root attaches to the network: the whole cell is recreated (with its
+      // new ports checked free first), root or workload alike (docs/networking-ports.md).
+      changes.push({ path, class: 'compatible', action: 'recreate-cell', from, to });
     } else {
       const action = recreateOnWorkload.has(field) ? 'recreate-container' : 'persist';
       changes.push({ path, class: 'compatible', action, from, to });

@@ -9,12 +9,22 @@ import {
   type Attachment,
   type DetachReport,
 } from '../../cni/index.js';
+import type { Cell } from '../../model/resources.js';
+import { cellPorts } from '../../model/published-ports.js';
 import { renderEtcHostname, renderEtcHosts, renderResolvConf, writeEtcFileInPlace } from '../oci/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { cellFiles, type CellRef } from './cell-ref.js';
 
-/** CNI ADD of the root's network namespace to the space network; returns the cell's address. */
-export async function attachCell(ctx: RunnerContext, ref: CellRef, rootPid: number): Promise<Attachment> {
+/**
+ * CNI ADD of the root's network namespace to the space network, publishing the cell's ports
+ * (every container's: they share the root's namespace); returns the cell's address.
+ */
+export async function attachCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  rootPid: number,
+  cell: Pick<Cell, 'spec'>,
+): Promise<Attachment> {
   const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
   return attachNetwork(ctx.cni, {
     conflist: net.conflistPath,
@@ -22,6 +32,12 @@ export async function attachCell(ctx: RunnerContext, ref: CellRef, rootPid: numb
     netns: `/proc/${rootPid}/ns/net`,
     // The root's namespace is ours: an eth0 without a cached result is an ADD a crash cut off.
     ownsNetns: true,
+    portMappings: cellPorts(cell.spec.containers).map((p) => ({
+      hostPort: p.hostPort,
+      containerPort: p.containerPort,
+      protocol: p.protocol,
+      hostIP: p.hostIP,
+    })),
   });
 }
 

@@ -15,6 +15,7 @@ import { ensureCellHost } from './cell-host.js';
 import { persistCell, readCell, withCellLock } from './cell-store.js';
 import { withRoot } from './default-root.js';
 import { removeCellHost } from './remove-cell-host.js';
+import { claimPorts } from './port-claims.js';
 
 export interface CreateCellResult {
   cell: Cell;
@@ -61,6 +62,7 @@ export async function createCell(
     const existing = prepared.existing ?? (await readCell(ctx, ref));
     if (existing) return ensureExisting(ctx, ref, prepared.namespace, existing, input);
     const desired = newCellModel(ctx, ref, input, prepared.defaults);
+    const release = await claimPorts(ctx, ref, desired.spec.containers);
     return withIntent(
       ctx,
       { op: 'create', kind: 'Cell', key: ref.scope.join('/'), desired: 'present' },
@@ -102,7 +104,7 @@ export async function createCell(
           await removeCellHost(ctx, prepared.namespace, ref, { removeMetadata: true });
         },
       },
-    );
+    ).finally(release);
   });
 }
 
@@ -180,6 +182,14 @@ async function ensureExisting(
 ): Promise<CreateCellResult> {
   const known = new Set(existing.spec.containers.map((c) => c.id));
   const added = input.spec.containers.filter((c) => !known.has(c.id) && !c.root);
+  const publishing = added.find((c) => c.ports.length > 0);
+  if (publishing) {
+    // Ports are published when the root attaches: a running cell cannot gain them in place.
+    throw new RunnerError(
+      RunnerErrorCode.InvalidCell,
+      `cell "${ref.name}" exists: container "${publishing.id}" publishes ports, which takes a recreate of the cell — apply the changed Cell document instead`,
+    );
+  }
   const merged: Cell = {
     ...existing,
     spec: {

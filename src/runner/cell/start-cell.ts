@@ -142,7 +142,7 @@ async function startTasks(
         rootTask.running ? rootTask.pid : startCreatedTask(ctx, namespace, rootId),
         root.hostNetwork
           ? undefined
-          : attachCell(ctx, ref, rootTask.pid).then((att) => writeCellEtcFiles(ctx, ref, att.ip)),
+          : attachCell(ctx, ref, rootTask.pid, cell).then((att) => writeCellEtcFiles(ctx, ref, att.ip)),
       ]);
       throwFirstRejection(results);
       failpoint('cell.start.after-root');

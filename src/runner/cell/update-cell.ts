@@ -3,6 +3,8 @@ import type { ContainerSpec } from '../../model/container.js';
 import type { Cell } from '../../model/resources.js';
 import { timestampFromDate } from '../../model/time.js';
 import { withIntent } from '../intent.js';
+import { portSetKey } from '../../model/published-ports.js';
+import { claimPorts } from './port-claims.js';
 import { failpoint } from '../failpoint.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
@@ -59,6 +61,10 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
       addedContainers: [],
       removedContainers: [],
     };
+    // Ports are published when the root attaches: a changed port set recreates the cell
+    // (docs/networking-ports.md), once the new ports are checked free and claimed on the host.
+    const portsChanged = portSetKey(existing.spec.containers) !== portSetKey(desired.spec.containers);
+    const release = portsChanged ? await claimPorts(ctx, ref, desired.spec.containers) : () => undefined;
     return withIntent(
       ctx,
       {
@@ -73,7 +79,8 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
         const newRoot = desired.spec.containers.find((c) => c.root)!;
         if (
           !same(oldRoot, newRoot) ||
-          !!existing.spec.nestedCgroupRuntime !== !!desired.spec.nestedCgroupRuntime
+          !!existing.spec.nestedCgroupRuntime !== !!desired.spec.nestedCgroupRuntime ||
+          portsChanged
         ) {
           await removeCellHost(ctx, namespace, ref, {
             removeMetadata: false,
@@ -134,7 +141,7 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
         });
         return result;
       },
-    );
+    ).finally(release);
   });
 }
 
