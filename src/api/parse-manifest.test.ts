@@ -925,6 +925,30 @@ describe('parseManifestStream: names (§2, checked at parse time)', () => {
       `document 0 (Cell "shop"): name is invalid: container name "front_end" contains disallowed character (must not contain '_' or '/')`,
     ],
     [
+      'published port without a host port',
+      mut(cellObj, ['spec.containers.1.ports', ['80']]),
+      `document 0 (Cell "shop"): container "frontend": ports[0] "80" is not [hostIP:]hostPort:containerPort[/tcp|/udp] (a host port is required)`,
+    ],
+    [
+      'published port out of range',
+      mut(cellObj, ['spec.containers.1.ports', ['8080:70000']]),
+      `document 0 (Cell "shop"): container "frontend": ports[0] "8080:70000": container port 70000 out of range (1-65535)`,
+    ],
+    [
+      'published port protocol',
+      mut(cellObj, ['spec.containers.1.ports', ['8080:80/sctp']]),
+      `document 0 (Cell "shop"): container "frontend": ports[0] "8080:80/sctp": protocol "sctp" is not tcp or udp`,
+    ],
+    [
+      'host port published twice in a cell',
+      mut(
+        cellObj,
+        ['spec.containers.0.ports', ['8080:80']],
+        ['spec.containers.1.ports', ['127.0.0.1:8080:81']],
+      ),
+      `document 0 (Cell "shop"): container "frontend": ports[0] "127.0.0.1:8080:81": host port 8080/tcp is published twice in the cell (containers "sandbox" and "frontend")`,
+    ],
+    [
       'embedded image required',
       mut(cellObj, ['spec.containers.1.image', '']),
       `document 0 (Cell "shop"): container "frontend": image is required`,

@@ -89,9 +89,11 @@ function ourLinks(prefix: string): string[] {
 }
 
 /**
- * Our iptables chains: the egress chains (named after our bridge prefix) and the bridge plugin's
- * masquerade chains of our networks — recognised by their rules naming an address of our subnet
- * pool (CNI-* chains of other processes' networks are not ours to count).
+ * Our iptables chains: the egress chains (named after our bridge prefix), the bridge plugin's
+ * masquerade chains and portmap's DNAT chains of our networks — recognised by their rules naming
+ * an address of our subnet pool (CNI-* chains of other processes' networks are not ours to count).
+ * portmap's shared CNI-HOSTPORT-* chains are not counted here (another process may publish ports
+ * meanwhile); test/e2e/published-ports.test.ts checks them.
  */
 function ourChains(cfg: HostConfig): string[] {
   const ours = defaultChainNames(cfg.bridgePrefix);
@@ -108,8 +110,12 @@ function ourChains(cfg: HostConfig): string[] {
       const c = line.split(' ')[0].slice(1);
       if (c.startsWith(ours.chainPrefix) || named.includes(c)) chains.add(c);
     } else if (line.startsWith('-A CNI-')) {
+      // Masquerade chains name our subnet as -d; portmap's DNAT chains as -s (hairpin) and as
+      // the DNAT target.
       const dest = / -d (\S+)/.exec(line)?.[1];
-      if (dest && inPool(dest)) chains.add(line.split(' ')[1]);
+      const src = line.startsWith('-A CNI-DN-') ? / -s (\S+)/.exec(line)?.[1] : undefined;
+      const dnat = / --to-destination ([\d.]+)/.exec(line)?.[1];
+      if ([dest, src, dnat].some((a) => a && inPool(a))) chains.add(line.split(' ')[1]);
     }
   }
   return [...chains].sort();
