@@ -147,7 +147,7 @@ test('get cells and containers', async () => {
       'web   default  default  default  Ready  Synced  -  \n',
   );
   const wide = await runCli(['get', 'cells', '-o', 'wide'], { api, now });
-  assert.match(wide.stdout, /CONTAINERS  PORTS  BRIDGE  DIVERGENCE\n.*\n.* 2\/2 {9}- {6}- {7} {10}\n$/);
+  assert.match(wide.stdout, /CONTAINERS {2}PORTS {2}BRIDGE {2}DIVERGENCE\n.*\n.* 2\/2 {9}- {6}- {7} {10}\n$/);
   const containers = await runCli(['get', 'containers'], { api, now });
   assert.equal(
     containers.stdout,
