@@ -25,3 +25,4 @@ export { cacheFilePath, readCacheEntry } from './result-cache.js';
 export * from './space-network.js';
 export * from './cni-networks.js';
 export * from './heal-bridge.js';
+export { hostNetworkConflicts, readHostNetworks, type HostNetwork } from './host-networks.js';

@@ -5,7 +5,7 @@ import { silentLogger } from '../log.js';
 import { ContainerdClient } from '../containerd/index.js';
 import { ImageService, type PullProgress } from '../images/index.js';
 import { createCgroupManager, type CgroupManager } from '../cgroups/index.js';
-import { cniContext, type CniContext } from '../cni/index.js';
+import { cniContext, hostNetworkConflicts, type CniContext } from '../cni/index.js';
 import { SubnetAllocator } from '../model/naming/index.js';
 import { DocumentStore, IntentJournal, KeyedMutex } from '../store/index.js';
 import type { CgroupLayout } from '../cgroups/index.js';
@@ -81,7 +81,12 @@ export async function createRunnerContext(
       logger: log,
     }),
     cni: cniContext(config, log),
-    subnets: new SubnetAllocator({ dataDir: dataRoot, pool: config.subnetPool, logger: log }),
+    subnets: new SubnetAllocator({
+      dataDir: dataRoot,
+      pool: config.subnetPool,
+      logger: log,
+      hostConflicts: hostNetworkConflicts,
+    }),
     store: new DocumentStore({ dataRoot, now }),
     journal: IntentJournal.forRunPath(config.runPath, { now }),
     locks: new KeyedMutex(),

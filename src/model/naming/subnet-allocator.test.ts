@@ -156,3 +156,36 @@ test('names with "_" or "/" cannot escape the data directory', () => {
   );
   assert.equal(a.statePath('r', 's'), '/d/r/s/network.json');
 });
+
+test('a /24 the host uses is skipped; with every free one taken by the host the error says so', () =>
+  withDir(async (dir) => {
+    const seen: string[] = [];
+    const taken = new Map([
+      ['10.88.0.0/24', 'address 10.88.0.1/16 on dummy0'],
+      ['10.88.1.0/24', 'route 10.88.1.0/24 dev tun0'],
+    ]);
+    const debug: unknown[] = [];
+    const logger = { debug: (o: unknown) => debug.push(o), warn() {}, info() {} } as unknown as Logger;
+    const a = new SubnetAllocator({
+      dataDir: dir,
+      pool: '10.88.0.0/22',
+      logger,
+      hostConflicts: async () => (s) => (seen.push(s), taken.get(s)),
+    });
+    assert.equal(await a.allocate('r', 'a'), '10.88.2.0/24');
+    assert.deepEqual(seen, ['10.88.0.0/24', '10.88.1.0/24', '10.88.2.0/24']);
+    assert.deepEqual(
+      debug.filter((d) => (d as { overlaps?: string }).overlaps).map((d) => (d as { overlaps: string }).overlaps),
+      ['address 10.88.0.1/16 on dummy0', 'route 10.88.1.0/24 dev tun0'],
+    );
+    assert.equal(await a.allocate('r', 'b'), '10.88.3.0/24');
+    await assert.rejects(a.allocate('r', 'c'), (err: Error) => {
+      assert.ok(hasCode(err, 'SUBNET_EXHAUSTED'));
+      assert.equal(
+        err.message,
+        'no free /24 left in subnet pool 10.88.0.0/22 (2 are allocated to spaces, 2 overlap addresses or routes of the host ' +
+          '(10.88.0.0/24 overlaps address 10.88.0.1/16 on dummy0)); delete unused spaces or configure another or a larger pool (subnetPool)',
+      );
+      return true;
+    });
+  }));

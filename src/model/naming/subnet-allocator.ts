@@ -19,6 +19,11 @@ export interface SubnetAllocatorOptions {
   logger?: Logger;
   /** How long to wait for another process's allocation to finish. */
   lockTimeoutMs?: number;
+  /**
+   * What of the host a candidate /24 overlaps (an address or route, as text), read once per
+   * allocation; such a /24 is skipped. Unset: the host is not consulted. See src/cni/host-networks.ts.
+   */
+  hostConflicts?: () => Promise<(subnet: string) => string | undefined>;
 }
 
 // One queue per data directory for the whole process, so two allocator objects on the same
@@ -34,12 +39,14 @@ export class SubnetAllocator {
   readonly pool: Ipv4Cidr;
   private readonly logger: Logger;
   private readonly lockTimeoutMs: number;
+  private readonly hostConflicts?: SubnetAllocatorOptions['hostConflicts'];
 
   constructor(options: SubnetAllocatorOptions) {
     this.dataDir = resolve(options.dataDir);
     this.pool = parsePool(options.pool);
     this.logger = options.logger ?? silentLogger;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.hostConflicts = options.hostConflicts;
   }
 
   statePath(realm: string, space: string): string {
@@ -76,19 +83,33 @@ export class SubnetAllocator {
       const existing = await this.current(realm, space);
       if (existing) return existing;
       const used = this.usedSubnets();
+      const onHost = this.hostConflicts ? await this.hostConflicts() : () => undefined;
       const count = 2 ** (CHUNK_PREFIX - this.pool.prefix);
+      let overlapping = 0;
+      let example: string | undefined;
       for (let i = 0; i < count; i++) {
         const candidate = (this.pool.network + i * 256) >>> 0;
         if (used.has(candidate)) continue;
         const cidr = formatIpv4Cidr({ network: candidate, prefix: CHUNK_PREFIX });
+        // A /24 the host already routes or addresses would send the cells' traffic elsewhere.
+        const conflict = onHost(cidr);
+        if (conflict) {
+          overlapping++;
+          example ??= `${cidr} overlaps ${conflict}`;
+          this.logger.debug({ realm, space, subnet: cidr, overlaps: conflict }, 'skipped a /24 the host uses');
+          continue;
+        }
         await writeState(path, cidr);
         this.logger.debug({ realm, space, subnet: cidr }, 'allocated space subnet');
         return cidr;
       }
+      const why = overlapping
+        ? `${count - overlapping} are allocated to spaces, ${overlapping} overlap addresses or routes of the host (${example})`
+        : `all ${count} are allocated`;
       throw new NamingError(
         NamingErrorCode.SubnetExhausted,
-        `no free /24 left in subnet pool ${formatIpv4Cidr(this.pool)} (all ${count} are allocated); ` +
-          `delete unused spaces or configure a larger pool (subnetPool)`,
+        `no free /24 left in subnet pool ${formatIpv4Cidr(this.pool)} (${why}); ` +
+          `delete unused spaces or configure another or a larger pool (subnetPool)`,
       );
     });
   }
