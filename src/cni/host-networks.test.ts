@@ -24,7 +24,10 @@ describe('host networks', () => {
       '127.0.0.0/8 address 127.0.0.1/8 on lo',
       '10.88.0.0/16 address 10.88.0.1/16 on podman0',
     ]);
-    assert.deepEqual(show(parseRoutes(ROUTES)), ['192.0.2.0/24 route 192.0.2.0/24 dev eth0', '10.9.9.9/32 route 10.9.9.9 dev tun0']);
+    assert.deepEqual(show(parseRoutes(ROUTES)), [
+      '192.0.2.0/24 route 192.0.2.0/24 dev eth0',
+      '10.9.9.9/32 route 10.9.9.9 dev tun0',
+    ]);
   });
   it('overlap is containment either way', () => {
     const n = (a: string, p: number) => networkOf(a, p)!;

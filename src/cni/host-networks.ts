@@ -44,7 +44,8 @@ export function parseAddresses(json: string): HostNetwork[] {
     for (const a of link.addr_info ?? []) {
       if (a.family !== 'inet' || !a.local || a.prefixlen === undefined) continue;
       const network = networkOf(a.local, a.prefixlen);
-      if (network) out.push({ network, source: `address ${a.local}/${a.prefixlen} on ${link.ifname ?? '?'}` });
+      if (network)
+        out.push({ network, source: `address ${a.local}/${a.prefixlen} on ${link.ifname ?? '?'}` });
     }
   }
   return out;

@@ -57,10 +57,19 @@ describe('space subnets avoid the host', () => {
   });
 
   test('with the whole pool used by the host the space is refused, naming the pool, and nothing is left', async () => {
-    ip('addr', 'add', `${nth(0, true).replace(/\.1$/, '.2')}/${env.config.subnetPool.split('/')[1]}`, 'dev', dummy);
+    ip(
+      'addr',
+      'add',
+      `${nth(0, true).replace(/\.1$/, '.2')}/${env.config.subnetPool.split('/')[1]}`,
+      'dev',
+      dummy,
+    );
     const before = snapshotHost(env.config);
     await assert.rejects(runner.createSpace(spaceModel('r', 'c')), (err: Error) => {
-      assert.match(err.message, new RegExp(`no free /24 left in subnet pool ${env.config.subnetPool.replace(/\./g, '\\.')}`));
+      assert.match(
+        err.message,
+        new RegExp(`no free /24 left in subnet pool ${env.config.subnetPool.replace(/\./g, '\\.')}`),
+      );
       assert.match(err.message, /overlap addresses or routes of the host/);
       assert.match(err.message, new RegExp(`on ${dummy}`));
       return true;

@@ -175,7 +175,9 @@ test('a /24 the host uses is skipped; with every free one taken by the host the 
     assert.equal(await a.allocate('r', 'a'), '10.88.2.0/24');
     assert.deepEqual(seen, ['10.88.0.0/24', '10.88.1.0/24', '10.88.2.0/24']);
     assert.deepEqual(
-      debug.filter((d) => (d as { overlaps?: string }).overlaps).map((d) => (d as { overlaps: string }).overlaps),
+      debug
+        .filter((d) => (d as { overlaps?: string }).overlaps)
+        .map((d) => (d as { overlaps: string }).overlaps),
       ['address 10.88.0.1/16 on dummy0', 'route 10.88.1.0/24 dev tun0'],
     );
     assert.equal(await a.allocate('r', 'b'), '10.88.3.0/24');

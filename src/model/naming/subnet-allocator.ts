@@ -96,7 +96,10 @@ export class SubnetAllocator {
         if (conflict) {
           overlapping++;
           example ??= `${cidr} overlaps ${conflict}`;
-          this.logger.debug({ realm, space, subnet: cidr, overlaps: conflict }, 'skipped a /24 the host uses');
+          this.logger.debug(
+            { realm, space, subnet: cidr, overlaps: conflict },
+            'skipped a /24 the host uses',
+          );
           continue;
         }
         await writeState(path, cidr);
