@@ -1,8 +1,9 @@
-// Space subnets skip /24s the host already addresses or routes (src/cni/host-networks.ts): a
-// dummy interface of the test's own carries an address whose subnet covers the start of the
-// test's own subnet pool, plus a route for the next /24; a new space gets the first /24 past
-// both. With the whole pool on the dummy interface the next space fails with an error naming the
-// pool and leaves nothing. The interface is removed afterwards.
+// Space subnets skip /24s the host already addresses or routes (src/cni/host-networks.ts): an
+// interface of the test's own (dummy, or an empty bridge where the kernel has no dummy module)
+// carries an address whose subnet covers the start of the test's own subnet pool, plus a route
+// for the next /24; a new space gets the first /24 past both. With the whole pool on that
+// interface the next space fails with an error naming the pool and leaves nothing. The interface
+// is removed afterwards.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,8 @@ import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { realmModel, spaceModel } from '../helpers/cell-docs.js';
 
-const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
+const ip = (...args: string[]) =>
+  execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('space subnets avoid the host', () => {
   let env: RunnerEnv;
@@ -31,7 +33,13 @@ describe('space subnets avoid the host', () => {
     env = runnerEnv('subnet-host');
     pristine = snapshotHost(env.config);
     runner = await Runner.open(env.config);
-    ip('link', 'add', dummy, 'type', 'dummy');
+    // A dummy interface where the kernel has the module; an empty bridge (always there: CNI
+    // needs it) where it has not — both just carry an address and a route.
+    try {
+      ip('link', 'add', dummy, 'type', 'dummy');
+    } catch {
+      ip('link', 'add', dummy, 'type', 'bridge');
+    }
     // An address whose /22 covers the pool's first four /24s, and a route for the fifth.
     ip('addr', 'add', `${nth(0, true)}/22`, 'dev', dummy);
     ip('link', 'set', dummy, 'up');
