@@ -251,7 +251,13 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'ContainerSpec.args': applied(workload('args')),
   'ContainerSpec.workingDir': applied(workload('workingDir')),
   'ContainerSpec.env': applied(workload('env')),
-  'ContainerSpec.ports': refused('no port is published; reach the cell at its IP on the space bridge'),
+  'ContainerSpec.ports': applied(
+    e2e('published-ports', 'a published port answers on 127.0.0.1 from the host'),
+    e2e(
+      'published-ports',
+      'the same host port in another realm is refused, naming port and holder, and leaves nothing',
+    ),
+  ),
   'ContainerSpec.volumes[].kind': except(
     applied(workload('volumes'), tmpfsVolumes),
     (v) => v === 'volume',

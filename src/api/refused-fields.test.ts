@@ -25,14 +25,14 @@ const messages = (text: string) =>
 
 describe('refused fields', () => {
   it('name the document, the container and the field, with what to do instead', () => {
-    assert.deepEqual(messages(cell('ports: ["80"]', 'networks: [n]')), [
-      'document 0 (Cell "web"): container "app": spec.containers[1].ports is not supported by this build: no port is published; reach the cell at its IP on the space bridge',
+    assert.deepEqual(messages(cell('networksAliases: [web]', 'networks: [n]')), [
       'document 0 (Cell "web"): container "app": spec.containers[1].networks is not supported by this build: a cell is attached to the network of its space only',
+      'document 0 (Cell "web"): container "app": spec.containers[1].networksAliases is not supported by this build: a cell is reached by its name in /etc/hosts and its IP',
     ]);
   });
 
   it('an empty list or an unset field is not a use of the field', () => {
-    assert.deepEqual(messages(cell('ports: []', 'networks: null', 'tty: {}')), []);
+    assert.deepEqual(messages(cell('networksAliases: []', 'networks: null', 'tty: {}')), []);
   });
 
   it('kind: volume mounts, not bind or tmpfs ones', () => {

@@ -16,13 +16,13 @@ import type { ParsedDocument } from './parse-manifest.js';
 export const FIELD_NOT_SUPPORTED = 'FIELD_NOT_SUPPORTED';
 
 export interface Refusal {
-  /** `spec.containers[1].ports` */
+  /** `spec.containers[1].networks` */
   path: string;
-  /** The support-table key, e.g. `ContainerSpec.ports`. */
+  /** The support-table key, e.g. `ContainerSpec.networks`. */
   key: string;
   /** The container's id when the field is a container's. */
   container?: string;
-  /** `container "app": spec.containers[1].ports is not supported by this build: …` */
+  /** `container "app": spec.containers[1].networks is not supported by this build: …` */
   message: string;
 }
 

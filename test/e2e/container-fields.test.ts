@@ -307,8 +307,8 @@ describe('container fields reach the process; unsupported ones are refused', () 
       ].join('\n');
     const cases: [string[], string][] = [
       [
-        ['ports: ["8080:80"]'],
-        'document 1 (Cell "web"): container "app": spec.containers[0].ports is not supported by this build',
+        ['networksAliases: [web]'],
+        'document 1 (Cell "web"): container "app": spec.containers[0].networksAliases is not supported by this build',
       ],
       [['networks: [a]'], 'container "app": spec.containers[0].networks is not supported'],
       [

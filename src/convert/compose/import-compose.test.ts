@@ -173,6 +173,13 @@ test('two services on one port in one cell: noted, with the way out', () => {
   assert.ok(r.notes.some((n) => /^services.b.ports: port 80 is used by "a" too.*--cell-per-service/.test(n)));
 });
 
+test('a port kukeon would refuse at apply is a note, not an entry (the runner parses it)', () => {
+  const r = run('services:\n  a:\n    image: x\n    ports: ["8080:80/sctp", "70000:80", "8081:81"]\n');
+  assert.deepEqual(container(cellsOf(r.docs)[0], 'a').ports, ['8081:81']);
+  assert.ok(r.notes.some((n) => /^services.a.ports\[0\]: .*protocol "sctp" is not tcp or udp/.test(n)));
+  assert.ok(r.notes.some((n) => /^services.a.ports\[1\]: .*host port 70000 out of range/.test(n)));
+});
+
 test('a file that is not valid Compose is refused with every error, and nothing is printed', () => {
   assert.throws(
     () => run('services:\n  a:\n    image: 3\n    ports: {x: 1}\n'),

@@ -4,6 +4,7 @@
  */
 import { isAbsolute, posix, resolve } from 'node:path';
 import { split } from 'shlex';
+import { parsePublishedPort } from '../../model/published-ports.js';
 import type { ConversionNote } from '../conversion-note.js';
 import { byteSize, durationSeconds, parseEnvFile } from './compose-values.js';
 
@@ -326,7 +327,13 @@ function translatePorts(
       continue;
     }
     const ip = host && host !== '0.0.0.0' ? `${host}:` : '';
-    targets.forEach((t, k) => out.push(`${ip}${hosts[k]}:${t}${protocol === 'tcp' ? '' : `/${protocol}`}`));
+    targets.forEach((t, k) => {
+      const entry = `${ip}${hosts[k]}:${t}${protocol === 'tcp' ? '' : `/${protocol}`}`;
+      // The runner's parser decides: an entry it would refuse at apply becomes a note here.
+      const parsed = parsePublishedPort(entry);
+      if (typeof parsed === 'string') note(key, parsed);
+      else out.push(entry);
+    });
   }
   return out;
 }
