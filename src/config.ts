@@ -53,6 +53,13 @@ export interface HostConfig {
   /** Forward admission chain jumped from FORWARD. */
   forwardChain?: string;
   /**
+   * Top-level filter chain jumped from INPUT (docs/host-isolation.md): the loopback guard and the
+   * dispatch to per-space host isolation chains. Unset: `KUKEON-INPUT` / `<P>INPUT`.
+   */
+  inputChain?: string;
+  /** Prefix of per-space host isolation chains, followed by 8 hex digits. Unset: `KUKE-HST-` / `<P>HST-`. */
+  hostChainPrefix?: string;
+  /**
    * The kukeon group's GID (the daemon socket's group): a supplementary group of every
    * container's process, so a workload can share files with the host users in that group.
    * Unset or 0: none.

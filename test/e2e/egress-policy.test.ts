@@ -118,9 +118,17 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
       egressChain: `KE${pid}-EGRESS`,
       egressChainPrefix: `KE${pid}-EGR-`,
       forwardChain: `KE${pid}-FORWARD`,
+      inputChain: `KE${pid}-INPUT`,
+      hostChainPrefix: `KE${pid}-HST-`,
     };
     ectx = egressContext(config);
-    names = [config.egressChain!, config.egressChainPrefix!, config.forwardChain!];
+    names = [
+      config.egressChain!,
+      config.egressChainPrefix!,
+      config.forwardChain!,
+      config.inputChain!,
+      config.hostChainPrefix!,
+    ];
     baseline = ourFilterLines(names);
     runner = await Runner.open(config);
 
@@ -479,5 +487,6 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     assert.equal(del.metadataDeleted, true);
     assert.deepEqual(ourFilterLines(names), baseline, 'iptables-save (our names) equal before and after');
     assert.doesNotMatch(sh('iptables', ['-w', '-S', 'FORWARD']), new RegExp(`KE${pid}-`));
+    assert.doesNotMatch(sh('iptables', ['-w', '-S', 'INPUT']), new RegExp(`KE${pid}-`));
   });
 });

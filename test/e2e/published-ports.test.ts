@@ -1,10 +1,15 @@
 // Published ports (docs/networking-ports.md) on real cells: busybox httpd in a cell publishing a
-// host port answers on 127.0.0.1 from the host; the same host port in another realm is refused
-// and leaves nothing; a port change recreates the cell on the new port; after delete nothing of
-// portmap is left in iptables-save. Traffic goes only to 127.0.0.1 (DNATed into the test's cell).
+// host port answers on 127.0.0.1 from the host; the route_localnet portmap sets on the bridge does
+// not let the cell reach a host service bound to 127.0.0.1 (the loopback guard,
+// docs/host-isolation.md); the same host port in another realm is refused and leaves nothing; a
+// port change recreates the cell on the new port; after delete nothing of portmap is left in
+// iptables-save. Traffic goes only to 127.0.0.1 (DNATed into the test's cell) and from the test's
+// cell to the test's own loopback socket.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Runner } from '../../src/runner/runner.js';
@@ -12,6 +17,11 @@ import type { Cell } from '../../src/model/resources.js';
 import { cellRef } from '../../src/runner/cell/cell-ref.js';
 import { dnatChainName } from '../../src/cni/iptables.js';
 import { networkName } from '../../src/model/naming/index.js';
+import { spaceNetworkRef } from '../../src/cni/index.js';
+import { ensureInputGuard, LOCALNET_GUARD_COMMENT, renderLocalnetGuard } from '../../src/cni/egress/index.js';
+import { spaceEgressContext } from '../../src/runner/space/space-egress.js';
+import { ctr } from '../helpers/containerd.js';
+import { waitUntil } from '../helpers/wait-until.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
@@ -92,6 +102,73 @@ describe('published ports (CNI portmap)', () => {
     await runner.createCell(cell);
     assert.equal((await runner.startCell(cell)).status.state, 'Ready');
     assert.equal(await answer(PORT), 'hello from web');
+  });
+
+  test('a cell cannot reach a host service bound to 127.0.0.1 through the route_localnet portmap sets', async () => {
+    const bridge = spaceNetworkRef(runner.ctx.cni, at.realm, at.space).bridgeName;
+    const sysctl = `/proc/sys/net/ipv4/conf/${bridge}/route_localnet`;
+    assert.equal(readFileSync(sysctl, 'utf8').trim(), '1', 'portmap enabled route_localnet on the bridge');
+    const root = cellRef(runner.ctx, { ...at, name: 'web' }).rootContainerdId;
+    const tasks = ctr(
+      env.config.containerdSocket,
+      ['tasks', 'ls'],
+      `${at.realm}.${env.config.namespaceSuffix}`,
+    );
+    const pid = tasks
+      .split('\n')
+      .find((l) => l.startsWith(`${root} `))
+      ?.trim()
+      .split(/\s+/)[1];
+    assert.ok(pid, 'the root task runs');
+    const inCell = (...args: string[]) =>
+      execFileSync('nsenter', ['-t', pid, '-n', ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const gateway = /default via (\S+)/.exec(inCell('ip', '-4', 'route', 'show', 'default'))?.[1];
+    assert.ok(gateway);
+    // What a cell holding NET_ADMIN can do: send loopback destinations to its gateway.
+    inCell('sysctl', '-qw', 'net.ipv4.conf.eth0.route_localnet=1');
+    inCell('ip', 'route', 'flush', 'table', 'local', 'root', '127.0.0.0/8');
+    inCell('ip', 'route', 'add', '127.0.0.0/8', 'via', gateway, 'dev', 'eth0');
+
+    // A host service bound to loopback only.
+    const got: string[] = [];
+    const service = createSocket('udp4');
+    service.on('message', (m) => got.push(m.toString()));
+    await new Promise<void>((resolve) => service.bind(0, '127.0.0.1', resolve));
+    const port = service.address().port;
+    const probe = (text: string) =>
+      inCell(
+        process.execPath,
+        '-e',
+        `const s=require('dgram').createSocket('udp4');s.send(${JSON.stringify(text)},${port},'127.0.0.1',()=>s.close())`,
+      );
+    const guardPackets = (): number => {
+      const line = execFileSync('iptables-save', ['-c', '-t', 'filter'], { encoding: 'utf8' })
+        .split('\n')
+        .find((l) => l.includes(`-A ${e.inputChain} `) && l.includes(LOCALNET_GUARD_COMMENT));
+      return Number(/^\[(\d+):/.exec(line ?? '')?.[1] ?? -1);
+    };
+    const e = spaceEgressContext(runner.ctx);
+    try {
+      // Without the guard this kernel delivers the datagram: the hole is real, not hypothetical.
+      execFileSync('iptables', ['-w', '-D', e.inputChain, ...renderLocalnetGuard(e.bridgeWildcard)]);
+      probe('unguarded');
+      await waitUntil('the unguarded datagram', () => got.includes('unguarded'));
+      // With the guard every space ensure asserts, the same datagram is dropped at INPUT.
+      assert.equal((await ensureInputGuard(e)).rewritten, true);
+      const before = guardPackets();
+      assert.ok(before >= 0, 'the guard is in the input chain');
+      probe('guarded');
+      await waitUntil('the guard to count the datagram', () => guardPackets() > before);
+      assert.deepEqual(got, ['unguarded']);
+      // The published port on 127.0.0.1 still answers: its replies are DNATed, not dropped.
+      assert.equal(await answer(PORT), 'hello from web');
+    } finally {
+      service.close();
+      await ensureInputGuard(e);
+    }
   });
 
   test('the same host port in another realm is refused, naming port and holder, and leaves nothing', async () => {

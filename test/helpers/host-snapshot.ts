@@ -89,7 +89,7 @@ function ourLinks(prefix: string): string[] {
 }
 
 /**
- * Our iptables chains: the egress chains (named after our bridge prefix), the bridge plugin's
+ * Our iptables chains: the egress, input and host isolation chains (named after our bridge prefix), the bridge plugin's
  * masquerade chains and portmap's DNAT chains of our networks — recognised by their rules naming
  * an address of our subnet pool (CNI-* chains of other processes' networks are not ours to count).
  * portmap's shared CNI-HOSTPORT-* chains are not counted here (another process may publish ports
@@ -97,7 +97,7 @@ function ourLinks(prefix: string): string[] {
  */
 function ourChains(cfg: HostConfig): string[] {
   const ours = defaultChainNames(cfg.bridgePrefix);
-  const named = [ours.rootChain, ours.forwardChain];
+  const named = [ours.rootChain, ours.forwardChain, ours.inputChain];
   const pool = parseIpv4Cidr(cfg.subnetPool);
   const inPool = (cidr: string): boolean => {
     const inner = parseIpv4Cidr(cidr.includes('/') ? cidr : `${cidr}/32`);
@@ -108,7 +108,8 @@ function ourChains(cfg: HostConfig): string[] {
   for (const line of text.split('\n')) {
     if (line.startsWith(':')) {
       const c = line.split(' ')[0].slice(1);
-      if (c.startsWith(ours.chainPrefix) || named.includes(c)) chains.add(c);
+      if (c.startsWith(ours.chainPrefix) || c.startsWith(ours.hostChainPrefix) || named.includes(c))
+        chains.add(c);
     } else if (line.startsWith('-A CNI-')) {
       // Masquerade chains name our subnet as -d; portmap's DNAT chains as -s (hairpin) and as
       // the DNAT target.

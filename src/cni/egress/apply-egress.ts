@@ -167,7 +167,8 @@ export async function removeEgress(
 
 /**
  * When the last space chain under our prefix is gone, the top-level egress chain, the forward
- * admission chain and their FORWARD jumps go too: a host without spaces carries nothing of ours.
+ * admission chain, the input chain (loopback guard) and their FORWARD/INPUT jumps go too: a host
+ * without spaces carries nothing of ours.
  * The next space ensure puts them back. Not serialised (callers hold the queue).
  */
 export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
@@ -176,12 +177,13 @@ export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
   if (t.rules.some((r) => r.chain === ctx.rootChain)) return false; // someone else's rule: keep
   const root = await removeChain('filter', ctx.rootChain, t);
   const fwd = await removeChain('filter', ctx.forwardChain);
-  if (root || fwd)
+  const input = await removeChain('filter', ctx.inputChain);
+  if (root || fwd || input)
     ctx.log.info(
-      { root: ctx.rootChain, forward: ctx.forwardChain },
+      { root: ctx.rootChain, forward: ctx.forwardChain, input: ctx.inputChain },
       'last egress chain gone: top-level chains removed',
     );
-  return root || fwd;
+  return root || fwd || input;
 }
 
 /** Body of removeEgress, also used by the orphan sweep (which knows only the chain name). Not serialised. */

@@ -15,6 +15,13 @@ export interface EgressContext {
   chainPrefix: string;
   /** Forward admission chain. */
   forwardChain: string;
+  /**
+   * Top-level chain INPUT jumps to (docs/host-isolation.md): the loopback guard, then one dispatch
+   * rule per space whose cells are kept off the host.
+   */
+  inputChain: string;
+  /** Per-space host isolation chains are `<prefix><8 hex>`. */
+  hostChainPrefix: string;
   /** `iptables` interface wildcard matching every kukeon bridge (`<bridgePrefix>+`). */
   bridgeWildcard: string;
   resolve: HostResolver;
@@ -25,6 +32,8 @@ export const defaultEgressNames = {
   rootChain: 'KUKEON-EGRESS',
   chainPrefix: 'KUKE-EGR-',
   forwardChain: 'KUKEON-FORWARD',
+  inputChain: 'KUKEON-INPUT',
+  hostChainPrefix: 'KUKE-HST-',
 } as const;
 
 /** iptables chain names: at most 28 characters, no whitespace, not starting with `!`/`-`. */
@@ -47,20 +56,32 @@ export const systemResolver: HostResolver = async (host) =>
 /**
  * Unless configured, chain names follow the bridge prefix: the default `k-` gives the spec's
  * names; any other prefix `p` (a test instance, a second kukeon on the host) gives
- * `<P>EGRESS`, `<P>EGR-` and `<P>FORWARD` (upper-cased), so two instances never share a chain.
+ * `<P>EGRESS`, `<P>EGR-`, `<P>FORWARD`, `<P>INPUT` and `<P>HST-` (upper-cased), so two instances
+ * never share a chain.
  */
 export function defaultChainNames(bridgePrefix: string): {
   rootChain: string;
   chainPrefix: string;
   forwardChain: string;
+  inputChain: string;
+  hostChainPrefix: string;
 } {
   if (bridgePrefix === 'k-') return { ...defaultEgressNames };
   const p = bridgePrefix.toUpperCase().replace(/[^A-Z0-9_.-]/g, '_');
-  return { rootChain: `${p}EGRESS`, chainPrefix: `${p}EGR-`, forwardChain: `${p}FORWARD` };
+  return {
+    rootChain: `${p}EGRESS`,
+    chainPrefix: `${p}EGR-`,
+    forwardChain: `${p}FORWARD`,
+    inputChain: `${p}INPUT`,
+    hostChainPrefix: `${p}HST-`,
+  };
 }
 
 export function egressContext(
-  cfg: Pick<HostConfig, 'bridgePrefix' | 'egressChain' | 'egressChainPrefix' | 'forwardChain'>,
+  cfg: Pick<
+    HostConfig,
+    'bridgePrefix' | 'egressChain' | 'egressChainPrefix' | 'forwardChain' | 'inputChain' | 'hostChainPrefix'
+  >,
   options: { log?: Logger; resolve?: HostResolver } = {},
 ): EgressContext {
   const d = defaultChainNames(cfg.bridgePrefix);
@@ -68,6 +89,8 @@ export function egressContext(
     rootChain: checkChain('egressChain', cfg.egressChain ?? d.rootChain),
     chainPrefix: checkChain('egressChainPrefix', cfg.egressChainPrefix ?? d.chainPrefix, 8),
     forwardChain: checkChain('forwardChain', cfg.forwardChain ?? d.forwardChain),
+    inputChain: checkChain('inputChain', cfg.inputChain ?? d.inputChain),
+    hostChainPrefix: checkChain('hostChainPrefix', cfg.hostChainPrefix ?? d.hostChainPrefix, 8),
     bridgeWildcard: `${cfg.bridgePrefix}+`,
     resolve: options.resolve ?? systemResolver,
     log: options.log ?? silentLogger,

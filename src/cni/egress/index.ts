@@ -1,4 +1,4 @@
-/** Space egress policy and forward admission on the host firewall (spec 02 §3.5, §3.6). */
+/** Space egress policy, forward admission and the input chain on the host firewall (docs/egress.md, docs/host-isolation.md). */
 export * from './egress-errors.js';
 export * from './egress-context.js';
 export * from './egress-names.js';
@@ -12,4 +12,5 @@ export {
 } from './render-egress.js';
 export * from './apply-egress.js';
 export * from './forward-admission.js';
+export * from './input-guard.js';
 export * from './egress-orphans.js';

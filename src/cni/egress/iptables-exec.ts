@@ -51,14 +51,19 @@ export async function ensureChain(t: IptTable, chain: string): Promise<void> {
 }
 
 /** Ensures `FORWARD` jumps to `chain` (inserted at position 1 when missing, spec 02 §3.5/§3.6). */
-export async function ensureForwardJump(t: IptTable, chain: string): Promise<boolean> {
-  const present = t.rules.some((r) => r.chain === 'FORWARD' && r.target === chain && r.args.length === 2);
+export function ensureForwardJump(t: IptTable, chain: string): Promise<boolean> {
+  return ensureJump(t, 'FORWARD', chain);
+}
+
+/** Ensures built-in chain `from` jumps to `chain` unconditionally (inserted at position 1 when missing). */
+export async function ensureJump(t: IptTable, from: 'FORWARD' | 'INPUT', chain: string): Promise<boolean> {
+  const present = t.rules.some((r) => r.chain === from && r.target === chain && r.args.length === 2);
   if (present) return false;
-  const r = await iptFilter(['-I', 'FORWARD', '1', '-j', chain]);
+  const r = await iptFilter(['-I', from, '1', '-j', chain]);
   if (r.code !== 0) {
     throw new EgressError(
       EgressErrorCode.ApplyFailed,
-      `iptables -I FORWARD 1 -j ${chain}: ${r.stderr.trim()}`,
+      `iptables -I ${from} 1 -j ${chain}: ${r.stderr.trim()}`,
     );
   }
   return true;

@@ -2,6 +2,7 @@ import {
   applyEgress,
   egressContext,
   ensureForwardAdmission,
+  ensureInputGuard,
   listEgressOrphans,
   purgeEgressOrphans,
   removeEgress,
@@ -31,7 +32,7 @@ export function spaceEgressContext(ctx: RunnerContext, resolve?: HostResolver): 
 
 /**
  * Applies a space's egress policy (spec 02 §3.5) after re-asserting forward admission (§3.6,
- * failure = warning). `policy` is the space document's `spec.network.egress`; when the caller
+ * failure = warning) and the loopback guard of the input chain (failure is fatal). `policy` is the space document's `spec.network.egress`; when the caller
  * does not pass one the stored space document's is used. Failure is fatal to the ensure.
  */
 export async function applySpaceEgress(
@@ -46,6 +47,9 @@ export async function applySpaceEgress(
   } catch (err) {
     ctx.log.warn({ err }, 'forward admission chain could not be ensured');
   }
+  // Fatal, unlike forward admission: without it a published port's route_localnet opens the
+  // host's loopback services to the space's cells (docs/host-isolation.md).
+  await ensureInputGuard(e);
   const policy = given
     ? given.policy
     : (await readResource(ctx, 'Space', scopes.space(realm, space)))?.spec.network?.egress;
