@@ -1,20 +1,7 @@
 import type { CgroupFs } from './cgroup-fs.js';
+import type { CgroupStats } from '../model/cell-usage.js';
 
-/**
- * What a group consumes, read from the kernel's accounting files (`kuke top`, metrics, OOM
- * detection). A field is absent when the host does not offer its controller for the group.
- */
-export interface CgroupStats {
-  /** CPU time of every process in the group and below, in nanoseconds. */
-  cpuUsageNs?: number;
-  /** Memory in use minus the inactive file cache (what `docker stats` and kubelet show). */
-  memoryBytes?: number;
-  /** The memory limit; absent when unlimited. */
-  memoryLimitBytes?: number;
-  pids?: number;
-  /** Processes the kernel's OOM killer killed in this group. */
-  oomKills?: number;
-}
+export type { CgroupStats };
 
 /** Where each figure lives: the directory of the group in the hierarchy that holds it. */
 export interface StatsDirs {

@@ -1,5 +1,5 @@
 import { MAX_STOP_GRACE_MS } from '../model/stop-signal.js';
-import { parseGoDuration } from '../daemon/serve/go-duration.js';
+import { parseGoDuration } from '../model/go-duration.js';
 import { CliError, cliErrorCodes } from './cli-error.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DaemonDialError } from '../client/daemon-client-errors.js';
-import { errorChainText } from '../daemon/rpc/error-envelope.js';
+import { errorChainText } from '../protocol/error-envelope.js';
 import { CliError, SilentExit, cliErrorCodes } from './cli-error.js';
 import type { Output } from './context.js';
 

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { fromErrEnvelope } from '../daemon/rpc/error-envelope.js';
+import { fromErrEnvelope } from '../protocol/error-envelope.js';
 import {
   ATTACH_MAGIC,
   encodeFrame,
@@ -8,7 +8,7 @@ import {
   LineReader,
   resizePayload,
   type AttachRequest,
-} from '../daemon/rpc/attach-frames.js';
+} from '../protocol/attach-frames.js';
 import { KukeonError } from '../errors.js';
 import { clientErrorCodes, dialError } from './daemon-client-errors.js';
 
@@ -30,7 +30,7 @@ const INPUT_FRAME_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Opens an attach session on the daemon socket: the handshake of daemon/rpc/attach-frames.ts,
+ * Opens an attach session on the daemon socket: the handshake of protocol/attach-frames.ts,
  * then output frames go to `onOutput`. Rejects with the daemon's error (same codes and text as
  * an RPC reply) when the container cannot be attached.
  */

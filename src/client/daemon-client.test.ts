@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../errors.js';
-import { DaemonReplyError } from '../daemon/rpc/error-envelope.js';
+import { DaemonReplyError } from '../protocol/error-envelope.js';
 import { DaemonClient } from './daemon-client.js';
 import { waitUntil } from '../../test/helpers/wait-until.js';
 

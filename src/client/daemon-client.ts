@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { KukeonError } from '../errors.js';
-import { fromErrEnvelope } from '../daemon/rpc/error-envelope.js';
-import { JsonObjectSplitter } from '../daemon/rpc/json-object-splitter.js';
-import { SERVICE_NAME, encodeFrame } from '../daemon/rpc/wire.js';
+import { fromErrEnvelope } from '../protocol/error-envelope.js';
+import { JsonObjectSplitter } from '../protocol/json-object-splitter.js';
+import { SERVICE_NAME, encodeFrame } from '../protocol/wire.js';
 import {
   callTimeoutError,
   clientErrorCodes,

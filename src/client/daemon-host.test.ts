@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCode } from '../errors.js';
 import { defaultDaemonHost, socketPathFromHost } from './daemon-host.js';
-import { daemonPidFilePath, resolveDaemonListenSocket } from './daemon-socket-path.js';
+import { daemonPidFilePath, resolveDaemonListenSocket } from '../protocol/socket-path.js';
 
 test('unix:// hosts give their path', () => {
   assert.equal(socketPathFromHost(defaultDaemonHost), '/run/kukeon/kukeond.sock');

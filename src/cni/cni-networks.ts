@@ -1,7 +1,7 @@
 import type { HostConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import type { SubnetAllocator } from '../model/naming/index.js';
+import type { SubnetAllocator } from './subnet-allocator.js';
 import { attachNetwork, type Attachment } from './attach.js';
 import { bootstrapCni, type BootstrapReport } from './bootstrap.js';
 import { cniContext, type CniContext } from './cni-context.js';

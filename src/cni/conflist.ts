@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { atomicWriteFile } from '../store/atomic-write.js';
 import { CniError, CniErrorCode } from './errors.js';
 import type { NetConfList, PluginConf } from './types.js';
 import { assertIfName, assertNetworkName, parseIPv4Cidr } from './validate.js';
@@ -128,17 +127,14 @@ export function describeConflist(list: NetConfList): {
 }
 
 /**
- * Writes the conflist so that a reader sees the old file or the new one, never half of one:
- * temp file (0600) in the same directory, fsync, rename. The parent is created 0750.
+ * Writes the conflist so that a reader sees the old file or the new one, never half of one (the
+ * store's atomic write: temp file 0600 in the same directory, fsync, rename, directory fsync).
+ * The parent is created 0750.
  */
 export async function writeConflistAtomic(path: string, list: NetConfList): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o750 });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(tmp, serializeConflist(list), { mode: 0o600, flush: true });
-    await rename(tmp, path);
+    await atomicWriteFile(path, serializeConflist(list), { mode: 0o600, dirMode: 0o750 });
   } catch (cause) {
-    await rm(tmp, { force: true });
     throw new CniError(CniErrorCode.ConfigWriteFailed, `cannot write CNI conflist ${path}`, { cause });
   }
 }

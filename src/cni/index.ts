@@ -26,3 +26,4 @@ export * from './space-network.js';
 export * from './cni-networks.js';
 export * from './heal-bridge.js';
 export { hostNetworkConflicts, readHostNetworks, type HostNetwork } from './host-networks.js';
+export { SubnetAllocator, SUBNET_STATE_FILE, type SubnetAllocatorOptions } from './subnet-allocator.js';

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomicWriteFile, isTempName } from '../store/atomic-write.js';
 import type { CapabilityArgs, CniResult, RuntimeConf } from './types.js';
 
 /**
@@ -34,12 +34,8 @@ export function cacheFilePath(
 }
 
 export async function writeCacheEntry(cacheDir: string, entry: CacheEntry): Promise<string> {
-  const dir = resultsDir(cacheDir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = cacheFilePath(cacheDir, entry.networkName, entry);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, JSON.stringify(entry), { mode: 0o600 });
-  await rename(tmp, path);
+  await atomicWriteFile(path, JSON.stringify(entry), { mode: 0o600, dirMode: 0o700 });
   return path;
 }
 
@@ -81,7 +77,7 @@ export async function listCacheEntries(cacheDir: string): Promise<{ path: string
   }
   const out: { path: string; entry: CacheEntry }[] = [];
   for (const name of names.sort()) {
-    if (name.includes('.tmp-')) continue;
+    if (isTempName(name)) continue;
     const path = join(resultsDir(cacheDir), name);
     const entry = await readCacheEntry(path);
     if (entry) out.push({ path, entry });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { networkName, safeBridgeName, type SubnetAllocator } from '../model/naming/index.js';
+import { networkName, safeBridgeName } from '../model/naming/index.js';
+import type { SubnetAllocator } from './subnet-allocator.js';
 import type { CniContext } from './cni-context.js';
 import { ensureSpaceConflist, type EnsureConflistOutcome } from './ensure-conflist.js';
 

@@ -22,7 +22,7 @@ import { SnapshotsApi } from './snapshots.js';
 import { DiffApi } from './diff.js';
 import { ContainersApi } from './containers.js';
 import { TasksApi } from './tasks.js';
-import { EventsApi } from './events.js';
+import { EventsApi } from './events-api.js';
 
 export const NAMESPACE_HEADER = 'containerd-namespace';
 export const LEASE_HEADER = 'containerd-lease';

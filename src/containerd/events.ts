@@ -1,7 +1,5 @@
-import type { Rpc } from './rpc.js';
 import { type Any, type Timestamp, timestampToDate } from './types.js';
 import { anyTypeName, decodeProtoAny } from './any.js';
-import { EventStream, type EventStreamOptions } from './event-stream.js';
 
 export interface ContainerdEvent {
   namespace: string;
@@ -79,17 +77,4 @@ export function asTaskOOM(ev: ContainerdEvent): TaskOOMPayload | undefined {
 /** Filter for one namespace's task events (Subscribe is NOT limited by the namespace header). */
 export function taskEventsFilter(namespace: string): string {
   return `namespace==${namespace},topic~="^/tasks/"`;
-}
-
-/** The events service. Subscribe takes no namespace header: filter explicitly. */
-export class EventsApi {
-  constructor(private readonly rpc: Rpc) {}
-
-  /**
-   * A subscription that survives containerd restarts: it resubscribes by itself and calls
-   * `onReconnect` each time, so the caller can reconcile (events missed while down are lost).
-   */
-  subscribe(opts: EventStreamOptions): EventStream {
-    return new EventStream(this.rpc, opts);
-  }
 }

@@ -13,6 +13,7 @@ export * from './containers.js';
 export * from './tasks.js';
 export * from './events.js';
 export * from './event-stream.js';
+export * from './events-api.js';
 export * from './teardown.js';
 export * from './namespace-purge.js';
 export * from './minimal-spec.js';

@@ -1,7 +1,16 @@
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_NOFILE,
+  DEFAULT_READONLY_PATHS,
+  defaultMounts,
+} from '../model/oci-defaults.js';
+
 /**
- * A small but complete OCI runtime spec for a Linux container (what `ctr run` would give, minus
- * seccomp/apparmor): used by this package's end-to-end tests and benchmark. The runner builds
- * the product's full spec (image config, cell options); this only needs to run busybox.
+ * A small but complete OCI runtime spec for a Linux container (containerd's defaults, minus
+ * seccomp/apparmor): the placeholder record of the orphan-task reaper, and the end-to-end tests
+ * and benchmark of this package. The runner builds the product's full spec (image config, cell
+ * options) from the same defaults.
  */
 export interface MinimalSpecOptions {
   args: string[];
@@ -14,25 +23,9 @@ export interface MinimalSpecOptions {
   join?: Partial<Record<'network' | 'ipc' | 'uts', string>>;
 }
 
-const caps = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
-
 export function minimalSpec(o: MinimalSpecOptions): Record<string, unknown> {
   const join = o.join ?? {};
+  const caps = DEFAULT_CAPABILITIES;
   const namespaces = ['pid', 'ipc', 'uts', 'mount', 'network'].map((type) => {
     const path = join[type as keyof typeof join];
     return path ? { type, path } : { type };
@@ -44,61 +37,17 @@ export function minimalSpec(o: MinimalSpecOptions): Record<string, unknown> {
       args: o.args,
       env: o.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       cwd: o.cwd ?? '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: DEFAULT_NOFILE, soft: DEFAULT_NOFILE }],
       noNewPrivileges: true,
     },
     root: { path: 'rootfs' },
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-      {
-        destination: '/dev',
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-      },
-      {
-        destination: '/dev/pts',
-        type: 'devpts',
-        source: 'devpts',
-        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-      },
-      {
-        destination: '/dev/shm',
-        type: 'tmpfs',
-        source: 'shm',
-        options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-      },
-      {
-        destination: '/dev/mqueue',
-        type: 'mqueue',
-        source: 'mqueue',
-        options: ['nosuid', 'noexec', 'nodev'],
-      },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      {
-        destination: '/run',
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-      },
-    ],
+    mounts: defaultMounts(),
     linux: {
       namespaces,
       resources: { devices: [{ allow: false, access: 'rwm' }] },
-      maskedPaths: [
-        '/proc/acpi',
-        '/proc/asound',
-        '/proc/kcore',
-        '/proc/keys',
-        '/proc/latency_stats',
-        '/proc/timer_list',
-        '/proc/timer_stats',
-        '/proc/sched_debug',
-        '/sys/firmware',
-        '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      maskedPaths: [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: [...DEFAULT_READONLY_PATHS],
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
     },
   };

@@ -1,16 +1,8 @@
-import type { CellUsage } from '../runner/cell/cell-usage.js';
+import type { CellUsageRow } from '../model/cell-usage.js';
+
+export type { CellUsageRow };
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerError, ControllerErrorCode } from './controller-errors.js';
-
-/** One cell's figures with its place in the hierarchy and its recorded state. */
-export interface CellUsageRow {
-  realm: string;
-  space: string;
-  stack: string;
-  name: string;
-  state: string;
-  usage: CellUsage;
-}
 
 /**
  * The figures of every cell in scope (`kuke top`): realm, space and stack narrow the walk when

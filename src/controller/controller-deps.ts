@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { HostProbe } from './host-probe.js';
+import type { HostProbe } from '../runner/host-probe.js';
 import type { CellPort, ScopeRunner } from './runner-port.js';
 
 /** What every controller operation works with. The controller holds no state and no locks. */

@@ -1,6 +1,6 @@
 import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
 import { cellUsages } from './cell-usage-ops.js';
-import type { ImageSummary, ImportProgress, ImportResult } from '../images/index.js';
+import type { ImageSummary, ImportProgress, ImportResult } from '../runner/images/realm-images.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
 import type { Runner } from '../runner/runner.js';
@@ -23,11 +23,11 @@ import {
   type DeleteHandlers,
   type DeleteResult,
 } from './delete-documents.js';
-import { runnerHostProbe, type HostProbe } from './host-probe.js';
+import { runnerHostProbe, type HostProbe } from '../runner/host-probe.js';
 import * as realms from './realm-ops.js';
 import { attachContainer } from './attach-ops.js';
 import * as cellOps from './cell-ops.js';
-import { CellListCache, type CellDocumentSource, type CellWireDoc } from './cell-list-cache.js';
+import { CellListCache, type CellDocumentSource, type CellWireDoc } from '../runner/cell-list-cache.js';
 import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
 import { containerApplyHandler } from './apply/container-apply.js';

@@ -8,7 +8,7 @@ import type { Realm, Space, Stack } from '../model/resources.js';
 import { diffRealm, diffSpace, diffStack } from '../model/diff/scope-diff.js';
 import { KukeonError } from '../errors.js';
 import type { ScopeRunner } from './runner-port.js';
-import type { HostProbe } from './host-probe.js';
+import type { HostProbe } from '../runner/host-probe.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 

@@ -6,7 +6,7 @@ export type { ApplyResult, ApplyAction, ApplyHandler, ApplyOutcome } from './app
 export type { DeleteResult, DeleteAction, DeleteHandler } from './delete-documents.js';
 export type { RefreshAllReport } from './refresh-all.js';
 export type { CellPassReport, SpacePassReport } from './reconcile-passes.js';
-export type { HostProbe } from './host-probe.js';
+export type { HostProbe } from '../runner/host-probe.js';
 export type { CellPort, CellReconcileOutcome, ScopeRunner } from './runner-port.js';
 export type * from './results.js';
 export { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';

@@ -16,14 +16,14 @@ import { writeDefaultConfiguration } from './serve/default-configuration.js';
 import {
   defaultConfigurationPath,
   hostConfigFromSettings,
-  loadConfigurationFile,
   resolveDaemonSettings,
   type DaemonSettings,
 } from './serve/daemon-settings.js';
-import { checkInstanceIdentity } from './serve/instance-guard.js';
+import { checkInstanceIdentity } from '../store/instance-guard.js';
+import { loadConfigurationFile } from '../store/server-configuration-file.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
 import { MemoryTrimmer, releaseMemory } from './serve/memory-trimmer.js';
-import { mallocTrim } from 'kukeon-flock';
+import { mallocTrim } from 'kukeon-native';
 import { reconcileTick, spaceNetworkPass } from './serve/daemon-tick.js';
 import { runnerCellPort } from '../controller/runner-cell-port.js';
 import { serveAttach, type AttachBackend } from './attach/attach-connection.js';
@@ -31,7 +31,7 @@ import { recoverContainerIo } from './attach/recover-container-io.js';
 import { TerminalSessions } from './attach/terminal-sessions.js';
 import { LogTimeRecorder } from './logs/log-time-recorder.js';
 import { existsSync } from 'node:fs';
-import { ATTACH_MAGIC } from './rpc/attach-frames.js';
+import { ATTACH_MAGIC } from '../protocol/attach-frames.js';
 import { asTaskExit } from '../containerd/events.js';
 import { EventRing } from './events/event-ring.js';
 import { CellTransitions } from './events/cell-transitions.js';

@@ -6,7 +6,7 @@ import { ContainerdClient } from '../containerd/index.js';
 import { ImageService, type PullProgress } from '../images/index.js';
 import { createCgroupManager, type CgroupManager } from '../cgroups/index.js';
 import { cniContext, hostNetworkConflicts, type CniContext } from '../cni/index.js';
-import { SubnetAllocator } from '../model/naming/index.js';
+import { SubnetAllocator } from '../cni/subnet-allocator.js';
 import { DocumentStore, IntentJournal, KeyedMutex } from '../store/index.js';
 import type { CgroupLayout } from '../cgroups/index.js';
 import type { TerminalHost } from './terminal-host.js';

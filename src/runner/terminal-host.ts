@@ -1,21 +1,12 @@
-import type { TerminalFiles } from './cell/terminal-files.js';
+import type { TerminalFds, TerminalFiles } from './cell/terminal-files.js';
+
+export type { TerminalFds };
 
 /** A terminal task: which container, and where its FIFOs and capture file are. */
 export interface TerminalTask {
   namespace: string;
   containerdId: string;
   files: TerminalFiles;
-}
-
-/**
- * The runner's ends of a new terminal task's FIFOs, opened before Tasks.Create: the shim's
- * blocking open of the stdout FIFO for writing needs a reader to exist already.
- */
-export interface TerminalFds {
-  /** stdout FIFO, O_RDONLY|O_NONBLOCK. */
-  stdout: number;
-  /** stdin FIFO, O_RDWR|O_NONBLOCK (never blocks, never ENXIO). */
-  stdin: number;
 }
 
 /**

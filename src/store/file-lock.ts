@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { flock, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN } from 'kukeon-flock';
+import { flock, LOCK_EX, LOCK_NB, LOCK_SH, LOCK_UN } from 'kukeon-native';
 
 import { isErrno, lockTimeout } from './store-errors.js';
 

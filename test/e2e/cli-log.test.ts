@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { timesPath } from '../../src/store/log-time-index.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';

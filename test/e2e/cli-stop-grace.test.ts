@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';

@@ -39,7 +39,7 @@ import {
   type CniContext,
   type SpaceNetworkRef,
 } from '../../src/cni/index.js';
-import { SubnetAllocator } from '../../src/model/naming/index.js';
+import { SubnetAllocator } from '../../src/cni/index.js';
 
 const pid = process.pid;
 const prefix = `kt${pid % 1000}-`;

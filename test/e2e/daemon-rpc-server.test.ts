@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
+import { DaemonReplyError } from '../../src/protocol/error-envelope.js';
 import { MethodRegistry } from '../../src/daemon/rpc/method-registry.js';
 import { DaemonServer } from '../../src/daemon/server/daemon-server.js';
 import { KukeonError, hasCode } from '../../src/errors.js';

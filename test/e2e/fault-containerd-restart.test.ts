@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { ctr } from '../helpers/containerd.js';

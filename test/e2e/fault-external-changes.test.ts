@@ -12,8 +12,8 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import { DaemonReplyError } from '../../src/daemon/rpc/error-envelope.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import { DaemonReplyError } from '../../src/protocol/error-envelope.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { cellCgroupPath, networkName, safeBridgeName } from '../../src/model/naming/index.js';
 import { egressContext, spaceEgressChain } from '../../src/cni/egress/index.js';
 import { cniChains, parseIptablesSave } from '../../src/cni/iptables.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostConfig } from '../../src/config.js';
-import { daemonPidFilePath } from '../../src/client/daemon-socket-path.js';
+import { daemonPidFilePath } from '../../src/protocol/socket-path.js';
 
 const kukeond = fileURLToPath(new URL('../../src/daemon/kukeond.js', import.meta.url));
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { Runner } from '../../src/runner/runner.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { b64, scopeYaml } from './fault-docs.js';

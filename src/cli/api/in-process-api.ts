@@ -1,5 +1,5 @@
 import type { HostConfig } from '../../config.js';
-import type { MethodHandlers } from '../../daemon/methods/types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 import type { KukeonApi } from './kukeon-api.js';
 
 export interface InProcessParts {

@@ -162,7 +162,7 @@ export async function buildBundle(): Promise<void> {
       'cli-progress',
       '@grpc/*',
       'protobufjs',
-      'kukeon-flock',
+      'kukeon-native',
       'tar-stream',
       'undici',
     ],

@@ -1,4 +1,4 @@
-import { resolveDaemonListenSocket } from '../../client/daemon-socket-path.js';
+import { resolveDaemonListenSocket } from '../../protocol/socket-path.js';
 import type { CliContext } from '../context.js';
 
 /** The ServerConfiguration path of the admin verbs: flag > `KUKEOND_CONFIGURATION` > default. */
@@ -16,7 +16,7 @@ export interface AdminConfig {
 /** Loads the ServerConfiguration (missing → defaults) and resolves the listen socket. */
 export async function loadAdminConfig(ctx: CliContext, flag: unknown): Promise<AdminConfig> {
   const path = serverConfigPath(ctx, flag);
-  const { loadConfigurationFile } = await import('../../daemon/serve/daemon-settings.js');
+  const { loadConfigurationFile } = await import('../../store/server-configuration-file.js');
   const file = await loadConfigurationFile(path);
   const fileSocket = file && file.socket !== '/run/kukeon/kukeond.sock' ? file.socket : undefined;
   return {

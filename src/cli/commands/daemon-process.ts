@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostConfig } from '../../config.js';
 import { DaemonClient } from '../../client/daemon-client.js';
-import { daemonPidFilePath } from '../../client/daemon-socket-path.js';
+import { daemonPidFilePath } from '../../protocol/socket-path.js';
 import { CliError, cliErrorCodes } from '../cli-error.js';
 import { errorText } from '../run-command.js';
 

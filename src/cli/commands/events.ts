@@ -1,5 +1,5 @@
 import type { KukeonEvent } from '../../model/kukeon-event.js';
-import type { ListEventsReply } from '../../daemon/methods/types.js';
+import type { ListEventsReply } from '../../protocol/method-types.js';
 import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { parseDocOutput } from '../output/output-format.js';

@@ -363,7 +363,7 @@ async function getImages(ctx: CliContext, o: GetOptions, output: GetOutput): Pro
         if (!realmDoc) throw notFound(`realm ${q(realm)} not found`);
         images = (await runner.listImages(realm)).map(imageInfo);
       } catch (err) {
-        const { errorChainText } = await import('../../daemon/rpc/error-envelope.js');
+        const { errorChainText } = await import('../../protocol/error-envelope.js');
         throw new CliError(cliErrorCodes.failed, `realm ${q(realm)}: ${errorChainText(err)}`, { cause: err });
       }
       groups.push({ Realm: realm, Namespace: realmDoc.spec.namespace, Images: images });

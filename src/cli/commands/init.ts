@@ -70,7 +70,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
   const config = ctx.hostConfig();
   const noWait = o.wait === false || ['1', 'true'].includes(ctx.env.KUKE_INIT_NO_WAIT ?? '');
   preflightContainerd(config.containerdSocket);
-  const { checkInstanceIdentity } = await import('../../daemon/serve/instance-guard.js');
+  const { checkInstanceIdentity } = await import('../../store/instance-guard.js');
   await checkInstanceIdentity(config.runPath, {
     containerdNamespaceSuffix: config.namespaceSuffix,
     cgroupRoot: ctx.settings.cgroupRoot,

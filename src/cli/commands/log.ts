@@ -5,7 +5,7 @@ import { hasCode } from '../../errors.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext, Output } from '../context.js';
-import { parseGoDuration } from '../../daemon/serve/go-duration.js';
+import { parseGoDuration } from '../../model/go-duration.js';
 import { offsetSince, timesPath } from '../../store/log-time-index.js';
 import { printFile, tailOffset, type ByteSink } from './log-follower.js';
 import { field, str, type PlainDoc } from '../output/doc-fields.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { resolveDaemonListenSocket } from '../../client/daemon-socket-path.js';
+import { resolveDaemonListenSocket } from '../../protocol/socket-path.js';
 import { SilentExit } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TopCellsReply } from '../../daemon/methods/types.js';
+import type { TopCellsReply } from '../../protocol/method-types.js';
 import { renderTop, topRows } from './top.js';
 
 const sample = (at: number, cpu: Record<string, number>): TopCellsReply => ({

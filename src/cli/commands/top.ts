@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isatty } from 'node:tty';
-import type { CellUsageRow } from '../../controller/cell-usage-ops.js';
-import { parseGoDuration } from '../../daemon/serve/go-duration.js';
-import type { TopCellsReply } from '../../daemon/methods/types.js';
+import type { CellUsageRow } from '../../model/cell-usage.js';
+import { parseGoDuration } from '../../model/go-duration.js';
+import type { TopCellsReply } from '../../protocol/method-types.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../output/byte-size.js';

@@ -11,8 +11,8 @@ import {
   LineReader,
   parseResize,
   type AttachRequest,
-} from '../rpc/attach-frames.js';
-import { toErrEnvelope } from '../rpc/error-envelope.js';
+} from '../../protocol/attach-frames.js';
+import { toErrEnvelope } from '../../protocol/error-envelope.js';
 import type { SessionClient } from './terminal-session.js';
 import type { TerminalSessions } from './terminal-sessions.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkfifo } from 'kukeon-flock';
+import { mkfifo } from 'kukeon-native';
 import { openAttach } from '../../client/attach-client.js';
 import type { ContainerdClient } from '../../containerd/index.js';
 import { KukeonError } from '../../errors.js';
@@ -18,7 +18,7 @@ import { silentLogger } from '../../log.js';
 import { terminalFiles } from '../../runner/cell/terminal-files.js';
 import { parseRecords, timesPath } from '../../store/log-time-index.js';
 import type { TerminalTask } from '../../runner/terminal-host.js';
-import { ATTACH_MAGIC } from '../rpc/attach-frames.js';
+import { ATTACH_MAGIC } from '../../protocol/attach-frames.js';
 import { serveAttach } from './attach-connection.js';
 import { TerminalSessions } from './terminal-sessions.js';
 

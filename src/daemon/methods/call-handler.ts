@@ -1,5 +1,5 @@
-import { fromErrEnvelope, toErrEnvelope } from '../rpc/error-envelope.js';
-import type { AnyMethodName, MethodArgs, MethodHandlers, MethodReply } from './types.js';
+import { fromErrEnvelope, toErrEnvelope } from '../../protocol/error-envelope.js';
+import type { AnyMethodName, MethodArgs, MethodHandlers, MethodReply } from '../../protocol/method-types.js';
 import { KukeonError } from '../../errors.js';
 
 export const METHOD_NOT_AVAILABLE = 'METHOD_NOT_AVAILABLE';

@@ -3,7 +3,7 @@ import type { CellDoc } from '../../api/index.js';
 import type { Cell } from '../../model/resources.js';
 import { argBool, argDoc, argGraceMs, argString, argStringList, wireDoc } from './wire-args.js';
 import { pickFields } from './pick-fields.js';
-import type { CellMethodName, MethodHandler } from './types.js';
+import type { CellMethodName, MethodHandler } from '../../protocol/method-types.js';
 
 const doc = (m: Cell) => wireDoc<'Cell', CellDoc>('Cell', m);
 const cellArg = (args: unknown) => argDoc(args, 'Cell');

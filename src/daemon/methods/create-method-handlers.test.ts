@@ -4,7 +4,7 @@ import { Controller } from '../../controller/index.js';
 import { FakeRunner, fakeProbe } from '../../controller/fake-runner.test-helper.js';
 import { silentLogger } from '../../log.js';
 import { KeyedMutex } from '../../store/keyed-mutex.js';
-import { DaemonReplyError } from '../rpc/error-envelope.js';
+import { DaemonReplyError } from '../../protocol/error-envelope.js';
 import { MethodRegistry } from '../rpc/method-registry.js';
 import { dispatchRequest } from '../rpc/request-dispatcher.js';
 import { callHandler, createMethodHandlers, registerMethodHandlers } from './index.js';

@@ -7,7 +7,7 @@ import { realmHandlers } from './realm-methods.js';
 import { spaceHandlers } from './space-methods.js';
 import { stackHandlers } from './stack-methods.js';
 import { topHandlers } from './top-methods.js';
-import type { MethodHandlers } from './types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 
 /**
  * The kukeonv1 handler table over a controller: the daemon registers it on its socket, and the

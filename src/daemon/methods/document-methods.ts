@@ -1,6 +1,6 @@
 import { ControllerError, ControllerErrorCode, type Controller } from '../../controller/index.js';
 import { argBytesText, argRemoveFlags, argString } from './wire-args.js';
-import type { MethodHandlers } from './types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 
 /**
  * ApplyDocuments, DeleteDocuments, RefreshAll. Parse/validation failures of a stream come back in

@@ -1,7 +1,7 @@
 import { KukeonError } from '../../errors.js';
 import type { EventSink } from '../../model/kukeon-event.js';
 import type { EventRing } from '../events/event-ring.js';
-import type { ObserveMethodTypes, MethodHandlers } from './types.js';
+import type { ObserveMethodTypes, MethodHandlers } from '../../protocol/method-types.js';
 
 /** A follower's long poll is capped so a call never outlives the client's patience. */
 const MAX_WAIT_MS = 30_000;

@@ -3,7 +3,7 @@ import type { Controller } from '../../controller/index.js';
 import { KukeonError } from '../../errors.js';
 import type { ImageSummary } from '../../images/index.js';
 import { argString } from './wire-args.js';
-import type { ImageInfo, MethodHandlers } from './types.js';
+import type { ImageInfo, MethodHandlers } from '../../protocol/method-types.js';
 
 export const IMAGE_PATH_INVALID = 'IMAGE_PATH_INVALID';
 

@@ -2,4 +2,4 @@
 export { createMethodHandlers } from './create-method-handlers.js';
 export { registerMethodHandlers } from './register-methods.js';
 export { callHandler, METHOD_NOT_AVAILABLE } from './call-handler.js';
-export type * from './types.js';
+export type * from '../../protocol/method-types.js';

@@ -1,5 +1,5 @@
 import { packageVersion } from '../../version.js';
-import type { MethodHandler } from './types.js';
+import type { MethodHandler } from '../../protocol/method-types.js';
 
 /** `Ping`: liveness and version (used by `kuke init` and the daemon's live-peer probe). */
 export function pingHandler(): MethodHandler<'Ping'> {

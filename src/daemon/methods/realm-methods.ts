@@ -1,7 +1,7 @@
 import type { Controller } from '../../controller/index.js';
 import type { RealmDoc } from '../../api/index.js';
 import { argBool, argDoc, argRemoveFlags, wireDoc } from './wire-args.js';
-import type { MethodHandlers } from './types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 
 const doc = (m: Parameters<Controller['createRealm']>[0]) => wireDoc<'Realm', RealmDoc>('Realm', m);
 

@@ -1,5 +1,5 @@
 import type { MethodRegistry } from '../rpc/method-registry.js';
-import type { MethodHandlers } from './types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 
 /** Registers every handler of the table under its method name on the daemon's registry. */
 export function registerMethodHandlers(registry: MethodRegistry, handlers: MethodHandlers): MethodRegistry {

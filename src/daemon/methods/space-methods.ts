@@ -1,7 +1,7 @@
 import type { Controller } from '../../controller/index.js';
 import type { SpaceDoc } from '../../api/index.js';
 import { argBool, argDoc, argRemoveFlags, argString, wireDoc } from './wire-args.js';
-import type { MethodHandlers } from './types.js';
+import type { MethodHandlers } from '../../protocol/method-types.js';
 
 const doc = (m: Parameters<Controller['createSpace']>[0]) => wireDoc<'Space', SpaceDoc>('Space', m);
 

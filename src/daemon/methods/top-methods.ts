@@ -1,5 +1,5 @@
 import type { Controller } from '../../controller/index.js';
-import type { ObserveMethodTypes } from './types.js';
+import type { ObserveMethodTypes } from '../../protocol/method-types.js';
 
 type Top = ObserveMethodTypes['TopCells'];
 

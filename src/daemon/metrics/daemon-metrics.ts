@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CellUsageRow } from '../../controller/cell-usage-ops.js';
+import type { CellUsageRow } from '../../model/cell-usage.js';
 import type { Logger } from '../../log.js';
 import { parseListenAddress } from './listen-address.js';
 

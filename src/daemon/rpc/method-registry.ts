@@ -1,6 +1,6 @@
 import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';
-import { SERVICE_NAME, transportErrorText } from './wire.js';
+import { SERVICE_NAME, transportErrorText } from '../../protocol/wire.js';
 
 /** What a handler learns about the call besides its args. */
 export interface RpcContext {

@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';
 import { KukeonError } from '../../errors.js';
-import { toErrEnvelope } from './error-envelope.js';
+import { toErrEnvelope } from '../../protocol/error-envelope.js';
 import type { MethodRegistry } from './method-registry.js';
-import { transportErrorText, type RpcResponse } from './wire.js';
+import { transportErrorText, type RpcResponse } from '../../protocol/wire.js';
 
 /**
  * A handler that has a partial result to report next to its error throws this: the reply keeps

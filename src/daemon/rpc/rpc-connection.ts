@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';
-import { JsonObjectSplitter } from './json-object-splitter.js';
+import { JsonObjectSplitter } from '../../protocol/json-object-splitter.js';
 import type { MethodRegistry } from './method-registry.js';
 import { dispatchRequest } from './request-dispatcher.js';
 import type { RpcLimits } from './rpc-limits.js';
-import { encodeFrame, transportErrorText, type RpcResponse } from './wire.js';
+import { encodeFrame, transportErrorText, type RpcResponse } from '../../protocol/wire.js';
 
 /** Bytes of incomplete requests held by all connections of one server. */
 export interface BufferBudget {

@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { parseServerConfiguration, type ServerConfiguration } from '../../api/index.js';
+import type { ServerConfiguration } from '../../api/index.js';
 import {
   checkCgroupRoot,
   checkNamespaceSuffix,
   ServerConfigurationError,
 } from '../../api/server-configuration.js';
 import { hostConfig, type HostConfig } from '../../config.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../../model/go-duration.js';
 
 export const defaultConfigurationPath = '/etc/kukeon/kukeond.yaml';
 
@@ -86,20 +85,6 @@ export interface SettingsSources {
   env: Record<string, string | undefined>;
   /** The configuration file's values (defaults filled in), or undefined when there is none. */
   file?: ServerConfiguration;
-}
-
-/** Reads the configuration file; a missing file is "all defaults" (undefined). */
-export async function loadConfigurationFile(path: string): Promise<ServerConfiguration | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ServerConfigurationError(
-      `load server configuration: read "${path}": ${(err as Error).message}: server configuration is invalid`,
-    );
-  }
-  return parseServerConfiguration(text, path);
 }
 
 const builtin = {

@@ -1,6 +1,6 @@
 import { chmod, chown, link, mkdir, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { daemonPidFilePath } from '../../client/daemon-socket-path.js';
+import { daemonPidFilePath } from '../../protocol/socket-path.js';
 import { KukeonError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { KeyedMutex } from '../../store/keyed-mutex.js';

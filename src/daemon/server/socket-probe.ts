@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
-import { DaemonClient } from '../../client/daemon-client.js';
-import { clientErrorCodes } from '../../client/daemon-client-errors.js';
-import { hasCode } from '../../errors.js';
+import { connect } from 'node:net';
+import { KukeonError } from '../../errors.js';
+import { SERVICE_NAME, encodeFrame } from '../../protocol/wire.js';
 
 /**
  * What sits at a socket path before we listen there:
@@ -13,6 +13,8 @@ import { hasCode } from '../../errors.js';
 export type SocketProbe =
   { state: 'absent' } | { state: 'stale' } | { state: 'live'; version?: string } | { state: 'not-socket' };
 
+export const SOCKET_PROBE_FAILED = 'SOCKET_PROBE_FAILED';
+
 export async function probeSocket(path: string, timeoutMs: number): Promise<SocketProbe> {
   try {
     if (!(await lstat(path)).isSocket()) return { state: 'not-socket' };
@@ -20,24 +22,49 @@ export async function probeSocket(path: string, timeoutMs: number): Promise<Sock
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
     throw err;
   }
-  const client = new DaemonClient({
-    socketPath: path,
-    connectTimeoutMs: timeoutMs,
-    callTimeoutMs: timeoutMs,
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let text = '';
+    let connected = false;
+    const done = (probe: SocketProbe | Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (probe instanceof Error) reject(probe);
+      else resolve(probe);
+    };
+    // Accepted but silent (or not kukeond): still someone's live socket. Not even accepted in
+    // time: we cannot tell, and a socket we cannot tell about is never removed.
+    const timer = setTimeout(
+      () =>
+        done(
+          connected
+            ? { state: 'live' }
+            : new KukeonError(SOCKET_PROBE_FAILED, `probe ${path}: connect timed out after ${timeoutMs}ms`),
+        ),
+      timeoutMs,
+    );
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(encodeFrame({ method: `${SERVICE_NAME}.Ping`, params: [{}], id: 1 }));
+    });
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      let version: unknown;
+      try {
+        version = (JSON.parse(text.slice(0, end)) as { result?: { Version?: unknown } }).result?.Version;
+      } catch {
+        // Not a kukeonv1 answer: live all the same.
+      }
+      done({ state: 'live', version: typeof version === 'string' ? version : undefined });
+    });
+    socket.on('end', () => done({ state: 'live' }));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (connected) return done({ state: 'live' });
+      if (err.code === 'ENOENT') return done({ state: 'absent' });
+      if (err.code === 'ECONNREFUSED') return done({ state: 'stale' });
+      done(new KukeonError(SOCKET_PROBE_FAILED, `probe ${path}: ${err.message}`, { cause: err }));
+    });
   });
-  try {
-    const reply = await client.ping();
-    return { state: 'live', version: typeof reply.Version === 'string' ? reply.Version : undefined };
-  } catch (err) {
-    if (hasCode(err, clientErrorCodes.daemonNotRunning)) {
-      const errno = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-      return errno === 'ENOENT' ? { state: 'absent' } : { state: 'stale' };
-    }
-    if (hasCode(err, clientErrorCodes.permissionDenied) || hasCode(err, clientErrorCodes.dialFailed))
-      throw err;
-    // It accepted the connection but did not answer as kukeond would: still someone's live socket.
-    return { state: 'live' };
-  } finally {
-    client.close();
-  }
 }

@@ -9,7 +9,6 @@ export * from './fnv1a32.js';
 export * from './safe-bridge-name.js';
 export * from './egress-chain-name.js';
 export * from './ipv4-cidr.js';
-export * from './subnet-allocator.js';
 export * from './go-json.js';
 export * from './container-labels.js';
 export * from './managed-labels.js';

@@ -1,24 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { CgroupStats } from '../../cgroups/index.js';
 import { containerCgroupsPath } from '../../model/naming/index.js';
 import type { Cell } from '../../model/resources.js';
 import type { RunnerContext } from '../runner-context.js';
 import { containerdIdOf, type CellRef } from './cell-ref.js';
+import type { CellUsage, ContainerUsage } from '../../model/cell-usage.js';
 
-/** A container's figures (`kuke top containers`). Absent fields: the host has no such figure. */
-export interface ContainerUsage extends CgroupStats {
-  id: string;
-  state: string;
-  restarts: number;
-}
-
-/** A cell's figures (`kuke top`): its cgroup, its network interface, its containers. */
-export interface CellUsage extends CgroupStats {
-  netRxBytes?: number;
-  netTxBytes?: number;
-  restarts: number;
-  containers: ContainerUsage[];
-}
+export type { CellUsage, ContainerUsage };
 
 /**
  * What a cell consumes now, from the kernel's files only (no containerd call): the cell cgroup's

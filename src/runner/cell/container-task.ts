@@ -40,7 +40,7 @@ async function ensureLogFile(path: string): Promise<void> {
  */
 async function ensureTerminalFifos(files: TerminalFiles): Promise<void> {
   await mkdir(files.dir, { recursive: true, mode: 0o700 });
-  const { mkfifo } = await import('kukeon-flock');
+  const { mkfifo } = await import('kukeon-native');
   for (const path of [files.stdin, files.stdout]) {
     if (mkfifo(path, 0o600)) continue;
     if ((await lstat(path)).isFIFO()) continue;

@@ -1,7 +1,17 @@
 import { closeSync, constants as fsConstants, open as openCb } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TerminalFds } from '../terminal-host.js';
+
+/**
+ * The runner's ends of a new terminal task's FIFOs, opened before Tasks.Create: the shim's
+ * blocking open of the stdout FIFO for writing needs a reader to exist already.
+ */
+export interface TerminalFds {
+  /** stdout FIFO, O_RDONLY|O_NONBLOCK. */
+  stdout: number;
+  /** stdin FIFO, O_RDWR|O_NONBLOCK (never blocks, never ENXIO). */
+  stdin: number;
+}
 
 /** fs.promises.open returns a FileHandle, which closes its fd when collected: a raw fd is needed. */
 const openFd = promisify(openCb) as (path: string, flags: number) => Promise<number>;

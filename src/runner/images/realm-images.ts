@@ -8,6 +8,7 @@ import {
 } from '../../images/index.js';
 import type { Realm } from '../../model/resources.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
+export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResult };
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { matchRegistryCredential } from './registry-credential-match.js';

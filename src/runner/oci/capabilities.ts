@@ -45,28 +45,7 @@ export const ALL_CAPABILITIES: readonly string[] = [
   'CAP_CHECKPOINT_RESTORE',
 ];
 
-/**
- * The default set: containerd's default Linux spec (verified on 1.6.20 with `ctr oci spec`; the
- * same 14 names in 1.7 and 2.x). 02-runner §2.1 lists nine; we follow what containerd actually
- * gives so a kukeon container behaves like any containerd/nerdctl container (ping needs NET_RAW,
- * chroot needs SYS_CHROOT). REDUCED_CAPABILITIES keeps the nine for callers that want them.
- */
-export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
+export { DEFAULT_CAPABILITIES } from '../../model/oci-defaults.js';
 
 /** The nine-capability list of 02-runner §2.1. */
 export const REDUCED_CAPABILITIES: readonly string[] = [

@@ -1,63 +1,13 @@
-import { DEFAULT_CAPABILITIES } from './capabilities.js';
-import type { OciMount, OciSpec } from './oci-spec.js';
+import {
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_NOFILE,
+  DEFAULT_READONLY_PATHS,
+  defaultMounts,
+} from '../../model/oci-defaults.js';
+import type { OciSpec } from './oci-spec.js';
 
-/** Masked paths of the default spec (containerd ≥ 1.7 also masks powercap; 1.6.20 did not). */
-export const DEFAULT_MASKED_PATHS: readonly string[] = [
-  '/proc/acpi',
-  '/proc/asound',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/sys/firmware',
-  '/sys/devices/virtual/powercap',
-  '/proc/scsi',
-];
-
-export const DEFAULT_READONLY_PATHS: readonly string[] = [
-  '/proc/bus',
-  '/proc/fs',
-  '/proc/irq',
-  '/proc/sys',
-  '/proc/sysrq-trigger',
-];
-
-/** containerd's default RLIMIT_NOFILE (soft = hard = 1024), clamped later to the host. */
-export const DEFAULT_NOFILE = 1024;
-
-export function defaultMounts(): OciMount[] {
-  return [
-    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    {
-      destination: '/dev',
-      type: 'tmpfs',
-      source: 'tmpfs',
-      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-    },
-    {
-      destination: '/dev/pts',
-      type: 'devpts',
-      source: 'devpts',
-      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-    },
-    {
-      destination: '/dev/shm',
-      type: 'tmpfs',
-      source: 'shm',
-      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'],
-    },
-    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    {
-      destination: '/run',
-      type: 'tmpfs',
-      source: 'tmpfs',
-      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-    },
-  ];
-}
+export { DEFAULT_MASKED_PATHS, DEFAULT_NOFILE, DEFAULT_READONLY_PATHS, defaultMounts };
 
 /**
  * containerd's default Linux spec (§2.1), the starting point of every container: root user,

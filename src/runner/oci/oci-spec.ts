@@ -1,3 +1,4 @@
+import type { OciMount } from '../../model/oci-defaults.js';
 /**
  * The subset of the OCI runtime spec (1.0.2) that kukeon writes. Field names and shapes follow
  * the spec's JSON exactly, because containerd stores and hands the spec to runc as JSON.
@@ -45,12 +46,7 @@ export interface OciRlimit {
   soft: number;
 }
 
-export interface OciMount {
-  destination: string;
-  type: string;
-  source: string;
-  options: string[];
-}
+export type { OciMount };
 
 export interface OciLinux {
   resources: OciResources;

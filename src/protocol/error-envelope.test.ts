@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KukeonError, hasCode } from '../../errors.js';
+import { KukeonError, hasCode } from '../errors.js';
 import { DaemonReplyError, errorChainText, fromErrEnvelope, toErrEnvelope } from './error-envelope.js';
 import { codeForKind, errorKindTable, kindForCode } from './error-kinds.js';
 

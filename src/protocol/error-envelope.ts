@@ -1,4 +1,4 @@
-import { KukeonError } from '../../errors.js';
+import { KukeonError } from '../errors.js';
 import { UNKNOWN_CODE, UNKNOWN_KIND, codeForKind, kindForCode } from './error-kinds.js';
 
 /**

@@ -8,9 +8,9 @@
  * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`) are our extension: the
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
-import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc } from '../../api/index.js';
-import type { KukeonEvent } from '../../model/kukeon-event.js';
-import type { CellUsageRow } from '../../controller/cell-usage-ops.js';
+import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc } from '../api/index.js';
+import type { KukeonEvent } from '../model/kukeon-event.js';
+import type { CellUsageRow } from '../model/cell-usage.js';
 
 /** A document as a caller sends it: only identity fields are needed for Get/Delete/Purge. */
 export interface DocArg {
@@ -431,7 +431,7 @@ export interface CellMethodTypes {
   LogContainer: { args: DocArgs; reply: { Result: { HostLogPath: string; HostCapturePath: string } } };
   /**
    * Checks that the container can be attached (exists, attachable, task running). The session
-   * itself streams over the daemon socket (see daemon/rpc/attach-frames.ts), so HostSocketPath
+   * itself streams over the daemon socket (see protocol/attach-frames.ts), so HostSocketPath
    * is empty: there is no per-container socket to dial.
    */
   AttachContainer: { args: DocArgs; reply: { Result: { HostSocketPath: string } } };

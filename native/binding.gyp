@@ -1,7 +1,7 @@
 {
   "targets": [
     {
-      "target_name": "kukeon_flock",
+      "target_name": "kukeon_native",
       "sources": ["flock.c", "mkfifo.c", "malloc-trim.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { silentLogger, type Logger } from '../../log.js';
-import { withFileLock } from './file-lock.js';
-import { cidrContains, formatIpv4Cidr, parseIpv4Cidr, type Ipv4Cidr } from './ipv4-cidr.js';
-import { namePart } from './name-part.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { silentLogger, type Logger } from '../log.js';
+import { atomicWriteFile, ensureDir } from '../store/atomic-write.js';
+import { withFileLock } from '../store/file-lock.js';
+import { cidrContains, formatIpv4Cidr, parseIpv4Cidr, type Ipv4Cidr } from '../model/naming/ipv4-cidr.js';
+import { namePart } from '../model/naming/name-part.js';
+import { NamingError, NamingErrorCode } from '../model/naming/naming-error.js';
 
 export const SUBNET_STATE_FILE = 'network.json';
 export const SUBNET_STATE_VERSION = 'v1';
@@ -31,8 +32,10 @@ export interface SubnetAllocatorOptions {
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Per-space /24 allocation (01-model §6.6). In one process, calls are serialised by a queue per
- * data directory; across processes by an O_EXCL lock file `<dataDir>/.subnet-allocator.lock`.
+ * Per-space /24 allocation (docs/networking.md). In one process, calls are serialised by a queue
+ * per data directory; across processes by the store's flock on `<dataDir>/.subnet-allocator.lock`
+ * (released by the kernel when its holder dies). The state file is written with the store's
+ * atomic write (temp file, fsync, rename, directory fsync).
  */
 export class SubnetAllocator {
   readonly dataDir: string;
@@ -130,8 +133,14 @@ export class SubnetAllocator {
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
     const previous = queues.get(this.dataDir) ?? Promise.resolve();
     const run = previous.then(async () => {
-      await mkdir(this.dataDir, { recursive: true, mode: 0o750 });
-      return withFileLock(join(this.dataDir, '.subnet-allocator.lock'), fn, this.lockTimeoutMs);
+      await ensureDir(this.dataDir);
+      const lock = join(this.dataDir, '.subnet-allocator.lock');
+      return withFileLock(
+        lock,
+        'exclusive',
+        { create: true, fileMode: 0o600, timeoutMs: this.lockTimeoutMs },
+        fn,
+      );
     });
     const tail = run.catch(() => undefined);
     queues.set(this.dataDir, tail);
@@ -201,12 +210,8 @@ function parseState(text: string): string | undefined {
 }
 
 async function writeState(path: string, subnet: string): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true, mode: 0o750 });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, JSON.stringify({ version: SUBNET_STATE_VERSION, subnetCIDR: subnet }) + '\n', {
-    mode: 0o600,
-  });
-  await rename(tmp, path);
+  const doc = { version: SUBNET_STATE_VERSION, subnetCIDR: subnet };
+  await atomicWriteFile(path, JSON.stringify(doc) + '\n', { mode: 0o600 });
 }
 
 function subdirs(dir: string): string[] {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { spaceNetworkRef } from '../cni/index.js';
 import { cellCgroupPath, realmCgroupPath, spaceCgroupPath, stackCgroupPath } from '../model/naming/index.js';
-import type { Runner } from '../runner/runner.js';
+import type { Runner } from './runner.js';
 
 /**
  * Read-only host observations behind the existence facts of Create/Get replies (spec 02 §11.2,

@@ -5,8 +5,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile, access } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { hasCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { hasCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { acquireFileLock } from '../store/file-lock.js';
 import { SubnetAllocator } from './subnet-allocator.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -79,16 +80,26 @@ test('concurrent allocations from several processes never share a subnet', () =>
     const all = outs.flatMap((o) => JSON.parse(o.stdout) as string[]);
     assert.equal(all.length, 60);
     assert.equal(new Set(all).size, 60, `duplicates in ${all.join(' ')}`);
-    await assert.rejects(access(join(dir, 'data', '.subnet-allocator.lock')), 'lock released');
+    // The flock is released: another exclusive lock is granted at once.
+    const lock = await acquireFileLock(join(dir, 'data', '.subnet-allocator.lock'), 'exclusive', {
+      timeoutMs: 1,
+    });
+    await lock?.release();
   }));
 
-test('a lock left by a dead process is taken over', () =>
+test('a holder killed while it held the lock does not block the next allocation', () =>
   withDir(async (dir) => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    await writeFile(join(dir, '.subnet-allocator.lock'), String(dead));
+    const lockUrl = new URL('../store/file-lock.js', import.meta.url).href;
+    const child = spawnSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { acquireFileLock } from ${JSON.stringify(lockUrl)};
+       await acquireFileLock(${JSON.stringify(join(dir, '.subnet-allocator.lock'))}, 'exclusive', { create: true });
+       process.kill(process.pid, 'SIGKILL');`,
+    ]);
+    assert.equal(child.signal, 'SIGKILL');
     const a = new SubnetAllocator({ dataDir: dir, pool: '10.88.0.0/16', lockTimeoutMs: 2000 });
     assert.equal(await a.allocate('r', 's'), '10.88.0.0/24');
-    await assert.rejects(access(join(dir, '.subnet-allocator.lock')));
   }));
 
 test('exhaustion is a typed error with a clear message', () =>

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KukeonError } from '../../errors.js';
+import { KukeonError } from '../errors.js';
 
 export const INSTANCE_MISMATCH = 'INSTANCE_MISMATCH';
 export const INSTANCE_FILE = '.kukeon-instance.json';

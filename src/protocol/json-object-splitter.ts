@@ -1,4 +1,4 @@
-import { KukeonError } from '../../errors.js';
+import { KukeonError } from '../errors.js';
 
 /**
  * Splits a byte stream into top-level JSON objects, the framing of Go's `net/rpc/jsonrpc`: no

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KukeonError } from '../../errors.js';
+import { KukeonError } from '../errors.js';
 import { checkInstanceIdentity, INSTANCE_FILE, INSTANCE_MISMATCH } from './instance-guard.js';
 
 test('instance identity: written when absent, accepted when equal, refused when different', async () => {
