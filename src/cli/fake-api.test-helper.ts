@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../protocol/method-types.js';
 import type { KukeonApi } from './api/kukeon-api.js';
 import type { ApiClass, Output } from './context.js';
 import { runKuke, type KukeIo } from './main.js';
@@ -25,11 +26,11 @@ export class FakeApi {
     this.classes.push({ cls, noDaemon });
     return {
       mode: cls === 'in-process' ? 'in-process' : 'daemon',
-      call: async <R>(method: string, args: object = {}): Promise<R> => {
+      call: async <M extends AnyMethodName>(method: M, args: MethodArgs<M>): Promise<MethodReply<M>> => {
         this.calls.push({ method, args: args as Record<string, unknown>, cls, noDaemon });
         const h = this.handlers[method];
         if (!h) throw new Error(`rpc: can't find method KukeonV1.${method}`);
-        return (await h(args as Record<string, unknown>)) as R;
+        return (await h(args as Record<string, unknown>)) as MethodReply<M>;
       },
       close: async () => {},
     };

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError, cliErrorCodes } from './cli-error.js';
 import type { CliContext } from './context.js';
+import { cliKinds, scopeCliKinds } from './kinds.js';
 import { checkArgCount } from './run-command.js';
 import type { GlobalFlags } from './settings.js';
 
@@ -83,12 +84,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   };
 
   // version
-  const deleteKinds: [string, string[], string[]][] = [
-    ['realm', ['r'], []],
-    ['space', ['sp'], ['realm']],
-    ['stack', ['st'], ['realm', 'space']],
-    ['cell', ['ce'], ['realm', 'space', 'stack']],
-  ];
+  // delete and purge take every hierarchy kind of the kind table, with its parents' flags.
+  const deleteKinds = scopeCliKinds.map((k) => [k.name, [k.short], k.scope.parents] as const);
   const scope = (cmd: Command): Command =>
     cmd
       .option('--realm <name>', 'realm', 'default')
@@ -273,17 +270,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       leaf(program, 'get', 'list or show resources', ['g']).option('--no-daemon', 'run in-process'),
       'kuke get',
     );
-    const kinds: [string, string[], boolean, string[]][] = [
-      // kind, aliases, selector, scope flags
-      ['realm', ['realms', 'r'], true, []],
-      ['space', ['spaces', 'sp'], true, ['realm']],
-      ['stack', ['stacks', 'st'], true, ['realm', 'space']],
-      ['cell', ['cells', 'ce'], true, ['realm', 'space', 'stack']],
-      ['container', ['containers', 'co'], true, ['realm', 'space', 'stack', 'cell']],
-      ['image', ['images', 'img'], false, ['realm']],
-    ];
-    for (const [kind, aliases, selector, scopes] of kinds) {
-      const cmd = leaf(get, kind, `show ${kind}s`, aliases)
+    for (const { name: kind, short, selector, getScopes: scopes } of cliKinds) {
+      const cmd = leaf(get, kind, `show ${kind}s`, [`${kind}s`, short])
         .argument('[name]')
         .option('-o, --output <format>', 'table, wide, yaml, json or name');
       if (selector) cmd.option('-l, --selector <selector>', 'label selector (k=v,k!=v,k,!k)');
@@ -341,7 +329,9 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         });
       });
     for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(del, kind, `delete a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      const cmd = leaf(del, kind, `delete a ${kind}`, [...aliases])
+        .argument('[name]')
+        .usage('[options] <name>');
       for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
       act(cmd, 1, 1, async (ctx, a, o) => {
         const g = del.opts();
@@ -439,7 +429,9 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       'kuke purge',
     );
     for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(purge, kind, `purge a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      const cmd = leaf(purge, kind, `purge a ${kind}`, [...aliases])
+        .argument('[name]')
+        .usage('[options] <name>');
       for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
       act(cmd, 1, 1, async (ctx, a, o) => {
         const g = purge.opts();

@@ -25,7 +25,7 @@ export async function attachContainer(
       ControllerErrorCode.AttachTaskNotRunning,
       `container task is not running; cannot attach to a dead socket: container "${container}" in cell "${cellName}" has state ${state}`,
     );
-  if (!deps.cells?.terminalTask)
+  if (!deps.cells.terminalTask)
     throw new ControllerError(ControllerErrorCode.NotSupported, 'attach is not supported by this build');
   return deps.cells.terminalTask(cell, spec);
 }

@@ -1,11 +1,11 @@
 import type { ControllerDeps } from './controller-deps.js';
 
-/** Number of cells directly in a stack, for the child check (0 without cell support). */
+/** Number of cells directly in a stack, for the child check. */
 export async function countCells(
   deps: ControllerDeps,
   realm: string,
   space: string,
   stack: string,
 ): Promise<number> {
-  return deps.cells ? (await deps.cells.listCells(realm, space, stack)).length : 0;
+  return (await deps.cells.listCells(realm, space, stack)).length;
 }

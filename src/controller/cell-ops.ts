@@ -5,8 +5,6 @@ import type { ControllerDeps } from './controller-deps.js';
 import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
 import type { CellPort } from './runner-port.js';
 
-export const CELLS_UNSUPPORTED = 'cells are not supported by this build yet';
-
 export interface CellIdentity {
   realm: string;
   space: string;
@@ -22,7 +20,6 @@ export const identityOf = (c: Cell): CellIdentity => ({
 });
 
 function port(deps: ControllerDeps): CellPort {
-  if (!deps.cells) throw new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED);
   return deps.cells;
 }
 
@@ -125,7 +122,6 @@ export async function cellContainer(
   id: CellIdentity,
   container: string,
 ): Promise<{ cell: Cell; spec: ContainerSpec }> {
-  if (!deps.cells) throw new ControllerError(ControllerErrorCode.NotSupported, CELLS_UNSUPPORTED);
   const cell = await deps.cells.getCell(id.realm, id.space, id.stack, id.name);
   if (!cell) throw notFound.cell(id.realm.trim(), id.space.trim(), id.stack.trim(), id.name.trim());
   const spec = cell.spec.containers.find((c) => c.id === container);

@@ -14,7 +14,7 @@ export async function cellUsages(
   scope: { realm?: string; space?: string; stack?: string },
 ): Promise<CellUsageRow[]> {
   const cells = deps.cells;
-  if (!cells?.cellUsage)
+  if (!cells.cellUsage)
     throw new ControllerError(
       ControllerErrorCode.NotSupported,
       'cell figures are not supported by this runner',

@@ -6,8 +6,7 @@ import type { CellPort, ScopeRunner } from './runner-port.js';
 export interface ControllerDeps {
   runner: ScopeRunner;
   probe: HostProbe;
-  /** Present when the runner supports cells. */
-  cells?: CellPort;
+  cells: CellPort;
   /** Realm namespace suffix, for the synthesised realm of a purge without metadata. */
   namespaceSuffix: string;
   log: Logger;

@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import { KukeonError } from '../errors.js';
 import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
 import { Controller } from './controller.js';
-import { CELLS_UNSUPPORTED } from './cell-ops.js';
 import { ControllerErrorCode } from './controller-errors.js';
 import { FakeCells, FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
 
 function setup(): { fake: FakeRunner; controller: Controller } {
   const fake = new FakeRunner();
-  const controller = new Controller({ runner: fake.port, probe: fakeProbe(fake), namespaceSuffix: 'test' });
+  const controller = new Controller({
+    runner: fake.port,
+    probe: fakeProbe(fake),
+    cells: new FakeCells().port,
+    namespaceSuffix: 'test',
+  });
   return { fake, controller };
 }
 
@@ -117,18 +121,6 @@ describe('controller apply: classification and ordering', () => {
     );
     await assert.rejects(controller.applyDocuments('\n---\n'), code(MANIFEST_EMPTY));
     assert.deepEqual(fake.calls, []);
-  });
-
-  test('cell documents fail as unsupported (not skipped) while the runner has no cells', async () => {
-    const { controller } = setup();
-    const results = await controller.applyDocuments(stream(cell('c1'), realm('r1')));
-    assert.deepEqual(
-      results.map((r) => [r.kind, r.action, r.error]),
-      [
-        ['Realm', 'created', undefined],
-        ['Cell', 'failed', CELLS_UNSUPPORTED],
-      ],
-    );
   });
 
   test('a registered handler takes over its kind', async () => {

@@ -28,7 +28,7 @@ import * as realms from './realm-ops.js';
 import { attachContainer } from './attach-ops.js';
 import * as cellOps from './cell-ops.js';
 import { CellListCache, type CellDocumentSource, type CellWireDoc } from '../runner/cell-list-cache.js';
-import { CELLS_UNSUPPORTED, type CellIdentity } from './cell-ops.js';
+import type { CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
 import { containerApplyHandler } from './apply/container-apply.js';
 import {
@@ -43,10 +43,26 @@ import type { CellPort, ScopeRunner } from './runner-port.js';
 import * as spaces from './space-ops.js';
 import * as stacks from './stack-ops.js';
 
+/** One scope kind's operations: what the daemon's generic scope handlers call. */
+export interface ScopeOps<M> {
+  create(m: M): Promise<{ resource: M; facts: object }>;
+  get(m: M): Promise<{ resource: M; facts: object }>;
+  /** The kind's resources under the parents (outermost first). */
+  list(parents: string[]): Promise<M[]>;
+  delete(m: M, flags: RemoveFlags): Promise<{ resource: M; facts: object }>;
+  purge(m: M, flags: RemoveFlags): Promise<{ resource: M; facts: object }>;
+}
+
+export interface ScopeOpsTable {
+  realm: ScopeOps<Realm>;
+  space: ScopeOps<Space>;
+  stack: ScopeOps<Stack>;
+}
+
 export interface ControllerOptions {
   runner: ScopeRunner;
   probe: HostProbe;
-  cells?: CellPort;
+  cells: CellPort;
   namespaceSuffix: string;
   log?: Logger;
   /** Options for manifest validation (apply / delete -f). */
@@ -77,10 +93,9 @@ export class Controller {
       log: options.log ?? silentLogger,
     };
     this.parseOptions = options.parse ?? {};
-    this.cellList =
-      options.cells && options.cellDocuments
-        ? new CellListCache(options.cellDocuments, this.deps.log)
-        : undefined;
+    this.cellList = options.cellDocuments
+      ? new CellListCache(options.cellDocuments, this.deps.log)
+      : undefined;
     const runner = options.runner;
     const unsupported = (kind: string) =>
       unsupportedApplyHandler(`${kind} documents are not supported by this build yet`);
@@ -88,12 +103,8 @@ export class Controller {
       Realm: realmApplyHandler(runner),
       Space: spaceApplyHandler(runner),
       Stack: stackApplyHandler(runner),
-      Cell: options.cells
-        ? cellApplyHandler(runner, options.cells)
-        : unsupportedApplyHandler(CELLS_UNSUPPORTED),
-      Container: options.cells
-        ? containerApplyHandler(runner, options.cells)
-        : unsupportedApplyHandler(CELLS_UNSUPPORTED),
+      Cell: cellApplyHandler(runner, options.cells),
+      Container: containerApplyHandler(runner, options.cells),
       Secret: unsupported('Secret'),
       CellBlueprint: unsupported('CellBlueprint'),
       CellConfig: unsupported('CellConfig'),
@@ -113,7 +124,7 @@ export class Controller {
   /** A controller over a real runner: host probe from its context, namespace suffix from its config. */
   static forRunner(
     runner: Runner,
-    options: { log?: Logger; cells?: CellPort; parse?: ParseOptions } = {},
+    options: { log?: Logger; cells: CellPort; parse?: ParseOptions },
   ): Controller {
     return new Controller({
       runner,
@@ -122,11 +133,6 @@ export class Controller {
       cellDocuments: runner.ctx.store,
       ...options,
     });
-  }
-
-  /** True when the runner behind this controller supports cells. */
-  get supportsCells(): boolean {
-    return this.deps.cells !== undefined;
   }
 
   registerApplyHandler(kind: ApplyKind, handler: ApplyHandler): void {
@@ -162,7 +168,35 @@ export class Controller {
   purgeStack = (realm: string, space: string, name: string, flags: RemoveFlags) =>
     stacks.purgeStack(this.deps, realm, space, name, flags);
 
-  // Cells (NOT_SUPPORTED "cells are not supported by this build yet" without cell support)
+  /**
+   * The realm, space and stack operations in one shape per kind (parents as a list, the target
+   * as its model), for callers that treat the kinds alike: the daemon's scope method handlers.
+   */
+  readonly scopeOps: ScopeOpsTable = {
+    realm: {
+      create: this.createRealm,
+      get: this.getRealm,
+      list: () => this.listRealms(),
+      delete: (m, flags) => this.deleteRealm(m.metadata.name, flags),
+      purge: (m, flags) => this.purgeRealm(m.metadata.name, flags),
+    },
+    space: {
+      create: this.createSpace,
+      get: this.getSpace,
+      list: ([realm]) => this.listSpaces(realm),
+      delete: (m, flags) => this.deleteSpace(m.spec.realmId, m.metadata.name, flags),
+      purge: (m, flags) => this.purgeSpace(m.spec.realmId, m.metadata.name, flags),
+    },
+    stack: {
+      create: this.createStack,
+      get: this.getStack,
+      list: ([realm, space]) => this.listStacks(realm, space),
+      delete: (m, flags) => this.deleteStack(m.spec.realmId, m.spec.spaceId, m.metadata.name, flags),
+      purge: (m, flags) => this.purgeStack(m.spec.realmId, m.spec.spaceId, m.metadata.name, flags),
+    },
+  };
+
+  // Cells
   createCell = (cell: Cell) => cellOps.createCell(this.deps, cell);
   getCell = (cell: Cell) => cellOps.getCell(this.deps, cell);
   listCells = (realm: string, space: string, stack: string) =>

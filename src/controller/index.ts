@@ -1,6 +1,6 @@
 /** Public surface of the controller layer. */
-export { Controller, type ControllerOptions } from './controller.js';
-export { CELLS_UNSUPPORTED, identityOf, type CellIdentity } from './cell-ops.js';
+export { Controller, type ControllerOptions, type ScopeOps, type ScopeOpsTable } from './controller.js';
+export { identityOf, type CellIdentity } from './cell-ops.js';
 export { runnerCellPort } from './runner-cell-port.js';
 export type { ApplyResult, ApplyAction, ApplyHandler, ApplyOutcome } from './apply/apply-types.js';
 export type { DeleteResult, DeleteAction, DeleteHandler } from './delete-documents.js';

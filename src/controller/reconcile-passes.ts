@@ -56,7 +56,6 @@ export async function reconcileCells(deps: ControllerDeps): Promise<CellPassRepo
     errors: [],
   };
   const cells = deps.cells;
-  if (!cells) return report;
   let realms;
   try {
     realms = await deps.runner.listRealms();

@@ -52,13 +52,13 @@ const required = [
 ] as const;
 
 /**
- * The controller's CellPort over a runner that has the cell methods, or undefined when it has not
- * (then the controller reports cell documents as unsupported). Checked at run time so the daemon
- * works with and without the cell runner in the build.
+ * The controller's CellPort over the runner's cell methods. A runner without one of them is a
+ * programming error, reported at once rather than as unsupported cells later.
  */
-export function runnerCellPort(runner: object): CellPort | undefined {
+export function runnerCellPort(runner: object): CellPort {
   const r = runner as Partial<CellCapableRunner>;
-  if (!required.every((m) => typeof r[m] === 'function')) return undefined;
+  const absent = required.filter((m) => typeof r[m] !== 'function');
+  if (absent.length > 0) throw new Error(`runner lacks the cell methods ${absent.join(', ')}`);
   const full = r as CellCapableRunner;
   const ref = (c: RefInput) => full.cellRef(c) as never;
   const refOf = (cell: Cell) =>

@@ -170,7 +170,7 @@ export interface ListCellsArgs {
    * Only these dotted paths of each document (kukeon-ts extension; absent or empty: whole
    * documents). A daemon that does not know it ignores it, as Go's JSON decoding does.
    */
-  Fields?: string[];
+  Fields?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ export interface MethodTypes {
 }
 
 /**
- * Cell methods: registered only when the runner offers cells (check `handlers.CreateCell`).
+ * Cell methods.
  * Same shapes as spec 03 §7.3.
  */
 export interface CellMethodTypes {
@@ -502,11 +502,12 @@ export type MethodReply<M extends AnyMethodName> = AllMethodTypes[M]['reply'];
 export type MethodHandler<M extends AnyMethodName> = (args: MethodArgs<M>) => Promise<MethodReply<M>>;
 
 /**
- * What `createMethodHandlers(controller)` returns. The core methods are always present; the cell
- * methods only when the runner supports cells.
+ * What `createMethodHandlers(controller)` returns: every method of the table (ListEvents is added
+ * by kukeond, which keeps the event ring).
  */
-export type MethodHandlers = { [M in MethodName]: MethodHandler<M> } & {
-  [M in CellMethodName | ObserveMethodName]?: MethodHandler<M>;
+export type MethodHandlers = { [M in MethodName | CellMethodName | 'TopCells']: MethodHandler<M> } & {
+  /** Only kukeond keeps an event ring: in-process `kuke` has no ListEvents. */
+  ListEvents?: MethodHandler<'ListEvents'>;
 };
 
 /** Re-exported for callers that print container documents. */

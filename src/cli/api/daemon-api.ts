@@ -1,3 +1,4 @@
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../protocol/method-types.js';
 import type { DaemonClient } from '../../client/daemon-client.js';
 import type { KukeonApi } from './kukeon-api.js';
 
@@ -12,7 +13,7 @@ export class DaemonApi implements KukeonApi {
 
   constructor(private readonly host: string) {}
 
-  async call<R = Record<string, unknown>>(method: string, args: object = {}): Promise<R> {
+  async call<M extends AnyMethodName>(method: M, args: MethodArgs<M>): Promise<MethodReply<M>> {
     if (!this.client) {
       const [{ DaemonClient }, { socketPathFromHost }] = await Promise.all([
         import('../../client/daemon-client.js'),
@@ -20,7 +21,7 @@ export class DaemonApi implements KukeonApi {
       ]);
       this.client = new DaemonClient({ socketPath: socketPathFromHost(this.host) });
     }
-    return this.client.call(method, args) as Promise<R>;
+    return this.client.call(method, args);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { HostConfig } from '../../config.js';
-import type { MethodHandlers } from '../../protocol/method-types.js';
+import type { AnyMethodName, MethodArgs, MethodHandlers, MethodReply } from '../../protocol/method-types.js';
 import type { KukeonApi } from './kukeon-api.js';
 
 export interface InProcessParts {
@@ -25,11 +25,11 @@ export class InProcessApi implements KukeonApi {
     private readonly factory: InProcessFactory,
   ) {}
 
-  async call<R = Record<string, unknown>>(method: string, args: object = {}): Promise<R> {
+  async call<M extends AnyMethodName>(method: M, args: MethodArgs<M>): Promise<MethodReply<M>> {
     this.parts ??= this.factory(this.config);
     const { handlers } = await this.parts;
     const { callHandler } = await import('../../daemon/methods/call-handler.js');
-    return (await callHandler(handlers, method as 'Ping', args as never)) as R;
+    return callHandler(handlers, method, args);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { renderDocuments } from '../output/documents.js';
 import { parseDocOutput } from '../output/output-format.js';
-import { anyFailed, renderApplyResults, type DocumentResult } from '../output/resource-results.js';
+import { anyFailed, renderApplyResults } from '../output/resource-results.js';
 import { readManifest } from './read-manifest.js';
 
 /** `kuke apply -f <file|dir|-> [-o json|yaml]` (spec 03 §4.4). */
@@ -11,12 +11,10 @@ export async function apply(ctx: CliContext, o: { file?: string; output?: string
     throw new CliError(cliErrorCodes.usage, 'file flag is required (use -f <file> or -f - for stdin)');
   const output = parseDocOutput(o.output);
   const raw = await readManifest(o.file, ctx.stdin);
-  const reply = await ctx
-    .api('daemon-only')
-    .call<{ Result?: { Resources?: DocumentResult[] | null } }>('ApplyDocuments', {
-      RawYAML: raw.toString('base64'),
-      Team: '',
-    });
+  const reply = await ctx.api('daemon-only').call('ApplyDocuments', {
+    RawYAML: raw.toString('base64'),
+    Team: '',
+  });
   const resources = reply.Result?.Resources ?? [];
   if (output) {
     // Like the original, the document forms exit 0 even when resources failed (spec 03 §12.8).

@@ -77,13 +77,13 @@ export async function getCellResult(
   api: KukeonApi,
   t: Omit<AttachTarget, 'container'>,
 ): Promise<GetCellResult> {
-  const reply = await api.call<{ Result?: GetCellResult }>('GetCell', {
+  const reply = await api.call('GetCell', {
     Doc: {
       metadata: { name: t.cell },
       spec: { id: t.cell, realmId: t.realm, spaceId: t.space, stackId: t.stack },
     },
   });
-  return reply.Result ?? {};
+  return { ...reply.Result };
 }
 
 /** The daemon socket `kuke` dials (attach streams on it, next to the kukeonv1 calls). */

@@ -45,7 +45,7 @@ const refusal = (c: CellRef, state: string) =>
 async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef, graceMs?: number): Promise<string> {
   const doc = cellDoc(c);
   const stopArgs = graceMs === undefined ? { Doc: doc } : { Doc: doc, GracePeriodMs: graceMs };
-  const got = await api.call<{ Result?: Record<string, unknown> }>('GetCell', { Doc: doc });
+  const got = await api.call('GetCell', { Doc: doc });
   if (got.Result?.MetadataExists !== true) {
     if (verb === 'restart')
       throw new CliError(

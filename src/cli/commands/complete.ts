@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { str, type PlainDoc } from '../output/doc-fields.js';
-import { listCells, listRealms, listSpaces, listStacks } from './scope-walk.js';
+import { cliKind } from '../kinds.js';
+import { listScope } from './scope-walk.js';
 
 /** Cobra's ShellCompDirectiveNoFileComp: the shell must not fall back to file names. */
 export const NO_FILE_COMP = ':4';
@@ -44,12 +45,11 @@ export function targetKind(path: string[]): string | undefined {
 }
 
 async function names(ctx: CliContext, kind: string, scope: Record<string, string>): Promise<string[]> {
-  const api = ctx.api('promotable');
-  let docs: PlainDoc[] = [];
-  if (kind === 'realm') docs = await listRealms(api);
-  else if (kind === 'space') docs = await listSpaces(api, scope);
-  else if (kind === 'stack') docs = await listStacks(api, scope);
-  else if (kind === 'cell') docs = await listCells(api, scope, ['metadata.name']);
+  const scoped = cliKind(kind)?.scope;
+  if (!scoped) return [];
+  // Only ListCells takes the Fields hint; the other lists are small.
+  const fields = scoped.methods.list === 'ListCells' ? ['metadata.name'] : undefined;
+  const docs: PlainDoc[] = await listScope(ctx.api('promotable'), scoped, scope, fields);
   return [...new Set(docs.map((d) => str(d, 'metadata.name')))].sort();
 }
 

@@ -9,13 +9,27 @@ import {
 } from '../output/create-result.js';
 import { str } from '../output/doc-fields.js';
 import { scopeFlag, validName } from './names.js';
+import type { DocArg } from '../../protocol/method-types.js';
+import {
+  identityDoc,
+  scopeKinds,
+  type ScopeCoordinates,
+  type ScopeKind,
+} from '../../protocol/scope-kinds.js';
 
 type Result = Record<string, unknown>;
 
-async function callCreate(ctx: CliContext, method: string, doc: object): Promise<Result> {
-  const reply = await ctx.api('daemon-only').call<{ Result?: Result }>(method, { Doc: doc });
-  return reply.Result ?? {};
+async function callCreate(ctx: CliContext, kind: ScopeKind, doc: DocArg): Promise<Result> {
+  const reply = await ctx.api('daemon-only').call(kind.methods.create, { Doc: doc });
+  return { ...reply.Result };
 }
+
+/** The create document of a space or stack: its identity, with the kind and API version. */
+const createDoc = (kind: ScopeKind, name: string, scope: ScopeCoordinates) => ({
+  apiVersion: 'v1beta1',
+  kind: kind.docKind,
+  ...identityDoc(kind, name, scope, true),
+});
 
 /** `kuke create realm [NAME] [--namespace]` (spec 03 §4.5.1). */
 export async function createRealm(ctx: CliContext, o: { name?: string; namespace?: string }): Promise<void> {
@@ -27,7 +41,7 @@ export async function createRealm(ctx: CliContext, o: { name?: string; namespace
     metadata: { name },
     spec: { namespace: o.namespace?.trim() ?? '' },
   };
-  const r = await callCreate(ctx, 'CreateRealm', doc);
+  const r = await callCreate(ctx, scopeKinds.realm, doc);
   if (str(r.Realm, 'spec.namespace') === '')
     r.Realm = {
       ...doc,
@@ -40,8 +54,8 @@ export async function createRealm(ctx: CliContext, o: { name?: string; namespace
 export async function createSpace(ctx: CliContext, o: { name?: string; realm?: string }): Promise<void> {
   const name = validName('space', o.name, 'kuke create space [NAME] [flags]');
   const realm = scopeFlag('realm', o.realm);
-  const doc = { apiVersion: 'v1beta1', kind: 'Space', metadata: { name }, spec: { realmId: realm } };
-  ctx.out.write(renderCreateSpace(name, realm, await callCreate(ctx, 'CreateSpace', doc)));
+  const doc = createDoc(scopeKinds.space, name, { realm });
+  ctx.out.write(renderCreateSpace(name, realm, await callCreate(ctx, scopeKinds.space, doc)));
 }
 
 /** `kuke create stack [NAME] [--realm] [--space]` (spec 03 §4.5.3). */
@@ -52,13 +66,8 @@ export async function createStack(
   const name = validName('stack', o.name, 'kuke create stack [NAME] [flags]');
   const realm = scopeFlag('realm', o.realm);
   const space = scopeFlag('space', o.space);
-  const doc = {
-    apiVersion: 'v1beta1',
-    kind: 'Stack',
-    metadata: { name },
-    spec: { id: name, realmId: realm, spaceId: space },
-  };
-  ctx.out.write(renderCreateStack(name, realm, space, await callCreate(ctx, 'CreateStack', doc)));
+  const doc = createDoc(scopeKinds.stack, name, { realm, space });
+  ctx.out.write(renderCreateStack(name, realm, space, await callCreate(ctx, scopeKinds.stack, doc)));
 }
 
 export interface CreateCellOptions {
@@ -157,8 +166,8 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
   if (o.image.trim() === '') throw usage('image ref is required (--image <ref>)');
   const name = o.name ? validName('cell', o.name) : generatedCellName(o.image, randomHex());
   const api = ctx.api('daemon-only');
-  const existing = await api.call<{ Result?: Result }>('GetCell', {
-    Doc: { metadata: { name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
+  const existing = await api.call('GetCell', {
+    Doc: identityDoc(scopeKinds.cell, name, { realm, space, stack }),
   });
   if (existing.Result?.MetadataExists === true)
     throw usage(
@@ -188,8 +197,8 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
       ],
     },
   };
-  const reply = await api.call<{ Result?: Result }>('MaterializeCell', { Doc: doc });
-  ctx.out.write(renderCellOutcome({ name, realm, space, stack }, reply.Result ?? {}));
+  const reply = await api.call('MaterializeCell', { Doc: doc });
+  ctx.out.write(renderCellOutcome({ name, realm, space, stack }, { ...reply.Result }));
 }
 
 /** `kuke create blueprint` (spec 03 §4.5.5): a starter document, no daemon call. */

@@ -1,5 +1,4 @@
 import type { KukeonEvent } from '../../model/kukeon-event.js';
-import type { ListEventsReply } from '../../protocol/method-types.js';
 import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { parseDocOutput } from '../output/output-format.js';
@@ -44,13 +43,13 @@ export async function events(ctx: CliContext, o: EventsOptions): Promise<void> {
     Since:
       o.since === undefined ? undefined : new Date(parseSince(o.since, ctx.now().getTime())).toISOString(),
   };
-  const first = await api.call<ListEventsReply>('ListEvents', args);
+  const first = await api.call('ListEvents', args);
   const print = await printer(ctx, output, o.watch);
   print(first.Events);
   if (!o.watch) return;
   let after = first.LastSeq;
   for (;;) {
-    const next = await api.call<ListEventsReply>('ListEvents', {
+    const next = await api.call('ListEvents', {
       ...args,
       AfterSeq: after,
       WaitMs: WATCH_WAIT_MS,

@@ -10,6 +10,8 @@ import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import type { PlainDoc } from '../output/doc-fields.js';
 import { osErrorText } from '../os-error-text.js';
+import { cliKind, type CliKind } from '../kinds.js';
+import type { ScopeKind } from '../../protocol/scope-kinds.js';
 import { getOne, listCells, listSpaces } from './scope-walk.js';
 
 export interface ExportOptions {
@@ -28,51 +30,24 @@ async function scopeDocs(
   api: KukeonApi,
   o: ExportOptions,
 ): Promise<{ spaces: PlainDoc[]; cells: PlainDoc[] }> {
+  const kind = cliKind(o.kind);
+  if (!kind?.scope) throw new CliError(cliErrorCodes.usage, `unknown kind ${q(o.kind)}`);
   const realm = o.realm ?? 'default';
   const space = o.space ?? 'default';
   const stack = o.stack ?? 'default';
-  switch (o.kind) {
-    case 'realm': {
-      await getOne(api, 'GetRealm', 'Realm', { metadata: { name: o.name } }, `realm ${q(o.name)} not found`);
+  const doc = await getOne(api, kind as CliKind & { scope: ScopeKind }, o.name, { realm, space, stack });
+  switch (kind.scope.name) {
+    case 'realm':
       return {
         spaces: await listSpaces(api, { realm: o.name }),
         cells: await listCells(api, { realm: o.name }),
       };
-    }
-    case 'space': {
-      const s = await getOne(
-        api,
-        'GetSpace',
-        'Space',
-        { metadata: { name: o.name }, spec: { realmId: realm } },
-        `space ${q(o.name)} not found in realm ${q(realm)}`,
-      );
-      return { spaces: [s], cells: await listCells(api, { realm, space: o.name }) };
-    }
+    case 'space':
+      return { spaces: [doc], cells: await listCells(api, { realm, space: o.name }) };
     case 'stack':
-      await getOne(
-        api,
-        'GetStack',
-        'Stack',
-        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space } },
-        `stack ${q(o.name)} not found in realm ${q(realm)}, space ${q(space)}`,
-      );
       return { spaces: [], cells: await listCells(api, { realm, space, stack: o.name }) };
     case 'cell':
-      return {
-        spaces: [],
-        cells: [
-          await getOne(
-            api,
-            'GetCell',
-            'Cell',
-            { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
-            `cell ${q(o.name)} not found in stack ${q(realm)}/${q(space)}/${q(stack)}`,
-          ),
-        ],
-      };
-    default:
-      throw new CliError(cliErrorCodes.usage, `unknown kind ${q(o.kind)}`);
+      return { spaces: [], cells: [doc] };
   }
 }
 

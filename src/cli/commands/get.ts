@@ -4,21 +4,24 @@ import type { KukeonApi } from '../api/kukeon-api.js';
 import { field, labelsOf, str, type PlainDoc } from '../output/doc-fields.js';
 import { renderDocuments } from '../output/documents.js';
 import {
-  cellColumns,
   containerColumns,
   imageColumns,
-  realmColumns,
-  spaceColumns,
-  stackColumns,
   tableRows,
   type ContainerRow,
   type ImageRow,
   type KindColumns,
 } from '../output/get-columns.js';
+import {
+  identityDoc,
+  scopeKinds,
+  type ScopeCoordinates,
+  type ScopeKind,
+} from '../../protocol/scope-kinds.js';
+import { cliKind, type CliKind } from '../kinds.js';
 import { parseGetOutput, type GetOutput } from '../output/output-format.js';
 import { matchesSelector, parseSelector, type Selector } from '../output/selector.js';
 import { renderTable } from '../output/table.js';
-import { getOne as single, listCells, listRealms, listSpaces, listStacks } from './scope-walk.js';
+import { getOne, listCells, listScope } from './scope-walk.js';
 
 export interface GetOptions {
   kind: string;
@@ -31,15 +34,6 @@ export interface GetOptions {
   cell?: string;
   noDaemon?: boolean;
 }
-
-const kindNames: Record<string, string> = {
-  realm: 'Realm',
-  space: 'Space',
-  stack: 'Stack',
-  cell: 'Cell',
-  container: 'Container',
-  image: 'Image',
-};
 
 function notFound(message: string): CliError {
   return new CliError(cliErrorCodes.notFound, message);
@@ -61,7 +55,7 @@ async function print<T>(
 ): Promise<void> {
   if (o.output === 'json' || o.output === 'yaml') {
     const value = o.single ? (o.docs[0] as PlainDoc) : o.docs;
-    ctx.out.write(await renderDocuments(kindNames[o.kind] ?? o.kind, value, o.output));
+    ctx.out.write(await renderDocuments(cliKind(o.kind)?.docKind ?? o.kind, value, o.output));
     return;
   }
   if (o.output === 'name') {
@@ -89,151 +83,54 @@ export async function get(ctx: CliContext, opts: GetOptions): Promise<void> {
   if (selector && opts.name)
     throw new CliError(cliErrorCodes.usage, '--selector cannot be combined with a resource name');
   if (opts.kind === 'image') return getImages(ctx, opts, output);
+  const kind = cliKind(opts.kind);
+  if (!kind || kind.name === 'image') throw new CliError(cliErrorCodes.usage, `unknown kind ${q(opts.kind)}`);
   const api = ctx.api('promotable', opts.noDaemon);
-  switch (opts.kind) {
-    case 'realm':
-      return getRealms(ctx, api, opts, output, selector);
-    case 'space':
-      return getSpaces(ctx, api, opts, output, selector);
-    case 'stack':
-      return getStacks(ctx, api, opts, output, selector);
-    case 'cell':
-      return getCells(ctx, api, opts, output, selector);
-    case 'container':
-      return getContainers(ctx, api, opts, output, selector);
-    default:
-      throw new CliError(cliErrorCodes.usage, `unknown kind ${q(opts.kind)}`);
-  }
+  if (kind.name === 'container') return getContainers(ctx, api, opts, output, selector);
+  return getScoped(ctx, api, kind as CliKind & { scope: ScopeKind }, opts, output, selector);
 }
 
-async function getRealms(
+/** `get` of a hierarchy kind: one document by name, or the list under the scope filter. */
+async function getScoped(
   ctx: CliContext,
   api: KukeonApi,
+  kind: CliKind & { scope: ScopeKind },
   o: GetOptions,
   output: GetOutput,
   sel?: Selector,
 ): Promise<void> {
-  const docs = o.name
-    ? [await single(api, 'GetRealm', 'Realm', { metadata: { name: o.name } }, `realm ${q(o.name)} not found`)]
-    : select(await listRealms(api), sel);
-  await print(ctx, {
-    kind: 'realm',
-    output,
-    columns: realmColumns,
-    rows: docs,
-    docs,
-    names: docNames(docs),
-    single: !!o.name,
-    empty: 'No realms found.',
-  });
-}
-
-async function getSpaces(
-  ctx: CliContext,
-  api: KukeonApi,
-  o: GetOptions,
-  output: GetOutput,
-  sel?: Selector,
-): Promise<void> {
+  const columns = kind.columns as KindColumns<PlainDoc>;
   let docs: PlainDoc[];
   if (o.name) {
-    const realm = o.realm || 'default';
-    docs = [
-      await single(
-        api,
-        'GetSpace',
-        'Space',
-        { metadata: { name: o.name }, spec: { realmId: realm } },
-        `space ${q(o.name)} not found in realm ${q(realm)}`,
-      ),
-    ];
-  } else docs = select(await listSpaces(api, { realm: o.realm }), sel);
-  await print(ctx, {
-    kind: 'space',
-    output,
-    columns: spaceColumns,
-    rows: docs,
-    docs,
-    names: docNames(docs),
-    single: !!o.name,
-    empty: 'No spaces found.',
-  });
-}
-
-async function getStacks(
-  ctx: CliContext,
-  api: KukeonApi,
-  o: GetOptions,
-  output: GetOutput,
-  sel?: Selector,
-): Promise<void> {
-  let docs: PlainDoc[];
-  if (o.name) {
-    const realm = o.realm || 'default';
-    const space = o.space || 'default';
-    docs = [
-      await single(
-        api,
-        'GetStack',
-        'Stack',
-        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space } },
-        `stack ${q(o.name)} not found in realm ${q(realm)}, space ${q(space)}`,
-      ),
-    ];
-  } else docs = select(await listStacks(api, { realm: o.realm, space: o.space }), sel);
-  await print(ctx, {
-    kind: 'stack',
-    output,
-    columns: stackColumns,
-    rows: docs,
-    docs,
-    names: docNames(docs),
-    single: !!o.name,
-    empty: 'No stacks found.',
-  });
-}
-
-async function getCells(
-  ctx: CliContext,
-  api: KukeonApi,
-  o: GetOptions,
-  output: GetOutput,
-  sel?: Selector,
-): Promise<void> {
-  let docs: PlainDoc[];
-  if (o.name) {
-    const [realm, space, stack] = [o.realm || 'default', o.space || 'default', o.stack || 'default'];
-    docs = [
-      await single(
-        api,
-        'GetCell',
-        'Cell',
-        { metadata: { name: o.name }, spec: { realmId: realm, spaceId: space, stackId: stack } },
-        `cell ${q(o.name)} not found in stack ${q(realm)}/${q(space)}/${q(stack)}`,
-      ),
-    ];
+    const scope: ScopeCoordinates = {};
+    for (const p of kind.scope.parents) scope[p] = o[p] || 'default';
+    docs = [await getOne(api, kind, o.name, scope)];
   } else {
     // A table (or names) needs a few fields of each document, not the whole of it.
-    const f = cellColumns.fields!;
+    const f = columns.fields;
     const fields =
-      output === 'json' || output === 'yaml'
+      !f || output === 'json' || output === 'yaml'
         ? undefined
         : output === 'wide'
           ? [...f.table, ...f.wide]
           : f.table;
-    docs = select(await listCells(api, { realm: o.realm, space: o.space, stack: o.stack }, fields), sel);
+    docs = select(
+      await listScope(api, kind.scope, { realm: o.realm, space: o.space, stack: o.stack }, fields),
+      sel,
+    );
   }
   await print(ctx, {
-    kind: 'cell',
+    kind: kind.name,
     output,
-    columns: cellColumns,
+    columns,
     rows: docs,
     docs,
     names: docNames(docs),
     single: !!o.name,
-    empty: 'No cells found.',
+    empty: `No ${kind.name}s found.`,
   });
 }
+
 
 /**
  * Containers come from their cells: the cell document holds every container spec and its
@@ -264,10 +161,8 @@ async function getContainers(
 ): Promise<void> {
   if (o.name) {
     if (!o.cell) throw new CliError(cliErrorCodes.usage, 'cell name is required (--cell)');
-    const [realm, space, stack] = [o.realm || 'default', o.space || 'default', o.stack || 'default'];
-    const reply = await api.call<{ Result?: Record<string, unknown> }>('GetCell', {
-      Doc: { metadata: { name: o.cell }, spec: { realmId: realm, spaceId: space, stackId: stack } },
-    });
+    const scope = { realm: o.realm || 'default', space: o.space || 'default', stack: o.stack || 'default' };
+    const reply = await api.call('GetCell', { Doc: identityDoc(scopeKinds.cell, o.cell, scope) });
     const cell = reply.Result?.MetadataExists === true ? (reply.Result.Cell as PlainDoc) : undefined;
     const row = cell ? containersOf(cell).find((r) => str(r.spec, 'id') === o.name) : undefined;
     if (!row) throw notFound(`container ${q(o.name)} not found`);

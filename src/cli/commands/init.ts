@@ -19,8 +19,6 @@ import { addInvokingUser, ensureGroup, ensureUser } from './kukeon-group.js';
 import { withRunner } from './runner-session.js';
 import { systemdUsable, installUnit } from './systemd-unit.js';
 
-type Result = Record<string, unknown>;
-
 const word = (created: unknown, existsPost: unknown): string =>
   created === true ? 'created' : existsPost === true ? 'already existed' : 'missing';
 
@@ -105,7 +103,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
     add(`  ${title}:`);
     const ns = `${realm}.${config.namespaceSuffix}`;
     const r = (
-      await api.call<{ Result: Result }>('CreateRealm', {
+      await api.call('CreateRealm', {
         Doc: { metadata: { name: realm }, spec: { namespace: ns } },
       })
     ).Result;
@@ -116,7 +114,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
     );
     add(`    - realm cgroup: ${word(r.CgroupCreated, r.CgroupExistsPost)}`, r.CgroupCreated === true);
     const s = (
-      await api.call<{ Result: Result }>('CreateSpace', {
+      await api.call('CreateSpace', {
         Doc: { metadata: { name: space }, spec: { realmId: realm } },
       })
     ).Result;
@@ -127,7 +125,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
     );
     add(`    - space cgroup: ${word(s.CgroupCreated, s.CgroupExistsPost)}`, s.CgroupCreated === true);
     const t = (
-      await api.call<{ Result: Result }>('CreateStack', {
+      await api.call('CreateStack', {
         Doc: { metadata: { name: stack }, spec: { id: stack, realmId: realm, spaceId: space } },
       })
     ).Result;

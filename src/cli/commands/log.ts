@@ -57,15 +57,12 @@ async function logPath(
   t: { realm: string; space: string; stack: string; cell: string; container: string },
 ): Promise<string> {
   try {
-    const reply = await api.call<{ Result?: { HostCapturePath?: string; HostLogPath?: string } }>(
-      'LogContainer',
-      {
-        Doc: {
-          metadata: { name: t.container },
-          spec: { id: t.container, realmId: t.realm, spaceId: t.space, stackId: t.stack, cellId: t.cell },
-        },
+    const reply = await api.call('LogContainer', {
+      Doc: {
+        metadata: { name: t.container },
+        spec: { id: t.container, realmId: t.realm, spaceId: t.space, stackId: t.stack, cellId: t.cell },
       },
-    );
+    });
     return reply.Result?.HostCapturePath || reply.Result?.HostLogPath || '';
   } catch (err) {
     const missingMethod = hasCode(err, 'METHOD_NOT_AVAILABLE') || hasCode(err, 'RPC_TRANSPORT');
@@ -85,7 +82,7 @@ export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
   const api = ctx.api('promotable');
   let container = o.container;
   if (!container) {
-    const got = await api.call<{ Result?: Record<string, unknown> }>('GetCell', {
+    const got = await api.call('GetCell', {
       Doc: { metadata: { name: cellName }, spec: { realmId: realm, spaceId: space, stackId: stack } },
     });
     if (got.Result?.MetadataExists !== true)

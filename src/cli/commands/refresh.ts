@@ -3,6 +3,6 @@ import { renderRefresh } from '../output/refresh-report.js';
 
 /** `kuke refresh` (spec 03 §4.10): errors are listed, never change the exit code. */
 export async function refresh(ctx: CliContext): Promise<void> {
-  const reply = await ctx.api('promotable').call<{ Result?: Record<string, unknown> }>('RefreshAll', {});
-  ctx.out.write(renderRefresh(reply.Result ?? {}));
+  const reply = await ctx.api('promotable').call('RefreshAll', {});
+  ctx.out.write(renderRefresh({ ...reply.Result }));
 }

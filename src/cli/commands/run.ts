@@ -109,8 +109,8 @@ const cellDoc = (t: Target, extra: Record<string, unknown> = {}) => ({
 });
 
 async function getCell(api: KukeonApi, t: Target): Promise<Result | undefined> {
-  const reply = await api.call<{ Result?: Result }>('GetCell', { Doc: cellDoc(t) });
-  return reply.Result?.MetadataExists === true ? reply.Result : undefined;
+  const reply = await api.call('GetCell', { Doc: cellDoc(t) });
+  return reply.Result?.MetadataExists === true ? { ...reply.Result } : undefined;
 }
 
 /** The summary of an existing cell (nothing created), as CreateCell would report it. */
@@ -283,7 +283,7 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
     const got = await getCell(api, t);
     if (!got) {
       if (o.rm) spec.autoDelete = true;
-      result = (await api.call<{ Result?: Result }>('CreateCell', { Doc: doc })).Result ?? {};
+      result = { ...(await api.call('CreateCell', { Doc: doc })).Result };
     } else {
       const diverging = divergence(doc, got.Cell as PlainDoc);
       if (diverging.length > 0) {
@@ -326,12 +326,9 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
         },
       ],
     });
-    result =
-      (
-        await api.call<{ Result?: Result }>('CreateCell', {
-          Doc: { apiVersion: 'v1beta1', kind: 'Cell', ...doc },
-        })
-      ).Result ?? {};
+    result = {
+      ...(await api.call('CreateCell', { Doc: { apiVersion: 'v1beta1', kind: 'Cell', ...doc } })).Result,
+    };
   }
   if (output) ctx.out.write(await renderDocuments('RunSummary', machineSummary(t, result), output));
   else ctx.out.write(renderCellOutcome(t, result));

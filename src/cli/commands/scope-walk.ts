@@ -1,98 +1,76 @@
 import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
+import { missing, type CliKind } from '../kinds.js';
 import { str, type PlainDoc } from '../output/doc-fields.js';
+import {
+  identityDoc,
+  parentArg,
+  parentField,
+  scopeKinds,
+  type ScopeCoordinates,
+  type ScopeKind,
+} from '../../protocol/scope-kinds.js';
 
-/** Filters of a list: a coordinate filters only when it was given (spec 03 §4.6). */
+/** Filters of a list: a coordinate filters only when it was given (docs/cli.md, `kuke get`). */
 export interface ScopeFilter {
   realm?: string;
   space?: string;
   stack?: string;
 }
 
-const names = (docs: PlainDoc[]): string[] => docs.map((d) => str(d, 'metadata.name'));
-
-export async function listRealms(api: KukeonApi): Promise<PlainDoc[]> {
-  return (await api.call<{ Realms?: PlainDoc[] | null }>('ListRealms', {})).Realms ?? [];
-}
-
-async function realmNames(api: KukeonApi, f: ScopeFilter): Promise<string[]> {
-  return f.realm ? [f.realm] : names(await listRealms(api));
-}
-
-export async function listSpaces(api: KukeonApi, f: ScopeFilter): Promise<PlainDoc[]> {
-  const out: PlainDoc[] = [];
-  for (const realm of await realmNames(api, f)) {
-    const reply = await api.call<{ Spaces?: PlainDoc[] | null }>('ListSpaces', { RealmName: realm });
-    out.push(...(reply.Spaces ?? []));
-  }
-  return out;
-}
-
-/** Realm/space pairs to look at: the given ones, or every space of the filtered realms. */
-async function spacePairs(api: KukeonApi, f: ScopeFilter): Promise<[string, string][]> {
-  if (f.realm && f.space) return [[f.realm, f.space]];
-  const spaces = await listSpaces(api, f);
-  return spaces
-    .map((s): [string, string] => [str(s, 'spec.realmId'), str(s, 'metadata.name')])
-    .filter(([, s]) => !f.space || s === f.space);
-}
-
-export async function listStacks(api: KukeonApi, f: ScopeFilter): Promise<PlainDoc[]> {
-  const out: PlainDoc[] = [];
-  for (const [realm, space] of await spacePairs(api, f)) {
-    const reply = await api.call<{ Stacks?: PlainDoc[] | null }>('ListStacks', {
-      RealmName: realm,
-      SpaceName: space,
-    });
-    out.push(...(reply.Stacks ?? []));
-  }
-  return out;
+/** The parent coordinates to list a kind under: the given ones, or every parent that matches. */
+async function parentTuples(api: KukeonApi, kind: ScopeKind, f: ScopeFilter): Promise<string[][]> {
+  const parents = kind.parents;
+  if (parents.length === 0) return [[]];
+  if (parents.every((p) => f[p])) return [parents.map((p) => f[p] as string)];
+  const direct = parents[parents.length - 1];
+  const docs = await listScope(api, scopeKinds[direct], f);
+  return docs
+    .map((d) => [
+      ...scopeKinds[direct].parents.map((p) => str(d, `spec.${parentField[p]}`)),
+      str(d, 'metadata.name'),
+    ])
+    .filter((t) => !f[direct] || t[t.length - 1] === f[direct]);
 }
 
 /**
- * The cells of the filtered stacks. `fields`: only these document paths are needed (a table);
- * the daemon may send just those (ListCells `Fields`) or, not knowing the hint, whole documents.
+ * The documents of one hierarchy kind under the filter, walking down from the realms.
+ * `fields`: only these document paths are needed (a table of cells); the daemon may send just
+ * those (ListCells `Fields`) or, not knowing the hint, whole documents.
  */
-export async function listCells(
+export async function listScope(
   api: KukeonApi,
+  kind: ScopeKind,
   f: ScopeFilter,
   fields?: readonly string[],
 ): Promise<PlainDoc[]> {
-  let triples: [string, string, string][];
-  if (f.realm && f.space && f.stack) triples = [[f.realm, f.space, f.stack]];
-  else {
-    const stacks = await listStacks(api, f);
-    triples = stacks
-      .map((s): [string, string, string] => [
-        str(s, 'spec.realmId'),
-        str(s, 'spec.spaceId'),
-        str(s, 'metadata.name'),
-      ])
-      .filter(([, , t]) => !f.stack || t === f.stack);
-  }
   const out: PlainDoc[] = [];
-  for (const [realm, space, stack] of triples) {
-    const reply = await api.call<{ Cells?: PlainDoc[] | null }>('ListCells', {
-      RealmName: realm,
-      SpaceName: space,
-      StackName: stack,
-      ...(fields ? { Fields: fields } : {}),
-    });
-    out.push(...(reply.Cells ?? []));
+  for (const tuple of await parentTuples(api, kind, f)) {
+    const args: Record<string, unknown> = {};
+    kind.parents.forEach((p, i) => (args[parentArg[p]] = tuple[i]));
+    if (fields) args.Fields = fields;
+    const reply = (await api.call(kind.methods.list, args as never)) as Record<string, PlainDoc[] | null>;
+    out.push(...(reply[kind.listKey] ?? []));
   }
   return out;
 }
 
-/** One resource by a Get method (`GetCell` → `Cell`); CLI_NOT_FOUND with `missing` when absent. */
+export const listRealms = (api: KukeonApi): Promise<PlainDoc[]> => listScope(api, scopeKinds.realm, {});
+export const listCells = (api: KukeonApi, f: ScopeFilter, fields?: readonly string[]): Promise<PlainDoc[]> =>
+  listScope(api, scopeKinds.cell, f, fields);
+export const listSpaces = (api: KukeonApi, f: ScopeFilter): Promise<PlainDoc[]> =>
+  listScope(api, scopeKinds.space, f);
+
+/** One resource of a hierarchy kind by name (get, export); CLI_NOT_FOUND with the kind's message. */
 export async function getOne(
   api: KukeonApi,
-  method: string,
-  key: string,
-  doc: PlainDoc,
-  missing: string,
+  kind: CliKind & { scope: ScopeKind },
+  name: string,
+  scope: ScopeCoordinates,
 ): Promise<PlainDoc> {
-  const reply = await api.call<{ Result?: Record<string, unknown> }>(method, { Doc: doc });
-  const result = reply.Result ?? {};
-  if (result.MetadataExists !== true) throw new CliError(cliErrorCodes.notFound, missing);
-  return result[key] as PlainDoc;
+  const reply = await api.call(kind.scope.methods.get, { Doc: identityDoc(kind.scope, name, scope) });
+  const result: Record<string, unknown> = { ...reply.Result };
+  if (result.MetadataExists !== true)
+    throw new CliError(cliErrorCodes.notFound, (kind.getMissing ?? ((n, s) => missing(kind.scope, n, s)))(name, scope));
+  return result[kind.scope.resultKey] as PlainDoc;
 }

@@ -70,7 +70,7 @@ export async function status(ctx: CliContext, o: { json: boolean; verbose: boole
   let daemonUp = false;
   try {
     const t0 = performance.now();
-    const reply = await daemon.call<{ Version?: string }>('Ping', {});
+    const reply = await daemon.call('Ping', {});
     const rtt = (performance.now() - t0).toFixed(1);
     daemonUp = true;
     checks.push({

@@ -72,7 +72,7 @@ export async function top(ctx: CliContext, o: TopOptions): Promise<void> {
     StackName: opt('stack', o.stack),
   };
   const api = ctx.api('promotable', o.noDaemon);
-  const sample = () => api.call<TopCellsReply>('TopCells', args);
+  const sample = () => api.call('TopCells', args);
   let before = await sample();
   // The binary's stdout (fdOutput) on a terminal; never a test's buffer.
   const tty = 'isTTY' in ctx.out && isatty(1);

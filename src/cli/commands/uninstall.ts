@@ -70,7 +70,7 @@ export async function uninstall(
   const api = ctx.api('in-process');
   let realms: string[] = [];
   try {
-    const reply = await api.call<{ Realms?: unknown[] | null }>('ListRealms', {});
+    const reply = await api.call('ListRealms', {});
     realms = (reply.Realms ?? []).map((d) => str(d, 'metadata.name'));
   } catch (err) {
     ctx.out.write(`  - realms: FAILED: ${errorText(err)}\n`);

@@ -14,7 +14,7 @@ export async function version(ctx: CliContext, opts: VersionOptions): Promise<vo
   if (opts.noDaemon) return;
   let daemonVersion: string;
   try {
-    const reply = await ctx.api('daemon-only').call<{ Version?: string }>('Ping', {});
+    const reply = await ctx.api('daemon-only').call('Ping', {});
     daemonVersion = reply.Version ?? '';
   } catch (err) {
     ctx.err.write(`Warning: daemon unreachable: ${errorText(err)}\n`);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Controller } from '../../controller/index.js';
-import { FakeRunner, fakeProbe } from '../../controller/fake-runner.test-helper.js';
+import { FakeCells, FakeRunner, fakeProbe } from '../../controller/fake-runner.test-helper.js';
 import { silentLogger } from '../../log.js';
 import { KeyedMutex } from '../../store/keyed-mutex.js';
 import { DaemonReplyError } from '../../protocol/error-envelope.js';
@@ -12,7 +12,12 @@ import { callHandler, createMethodHandlers, registerMethodHandlers } from './ind
 function handlers() {
   const fake = new FakeRunner();
   return createMethodHandlers(
-    new Controller({ runner: fake.port, probe: fakeProbe(fake), namespaceSuffix: 'test' }),
+    new Controller({
+      runner: fake.port,
+      probe: fakeProbe(fake),
+      cells: new FakeCells().port,
+      namespaceSuffix: 'test',
+    }),
   );
 }
 

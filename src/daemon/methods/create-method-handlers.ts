@@ -3,9 +3,7 @@ import { cellHandlers } from './cell-methods.js';
 import { documentHandlers } from './document-methods.js';
 import { imageHandlers } from './image-methods.js';
 import { pingHandler } from './ping-methods.js';
-import { realmHandlers } from './realm-methods.js';
-import { spaceHandlers } from './space-methods.js';
-import { stackHandlers } from './stack-methods.js';
+import { scopeHandlers } from './scope-methods.js';
 import { topHandlers } from './top-methods.js';
 import type { MethodHandlers } from '../../protocol/method-types.js';
 
@@ -17,12 +15,10 @@ import type { MethodHandlers } from '../../protocol/method-types.js';
 export function createMethodHandlers(controller: Controller): MethodHandlers {
   return {
     Ping: pingHandler(),
-    ...realmHandlers(controller),
-    ...spaceHandlers(controller),
-    ...stackHandlers(controller),
+    ...scopeHandlers(controller),
     ...documentHandlers(controller),
     ...imageHandlers(controller),
-    // Cell methods exist only when the runner supports cells (callers check `handlers.CreateCell`).
-    ...(controller.supportsCells ? { ...cellHandlers(controller), ...topHandlers(controller) } : {}),
+    ...cellHandlers(controller),
+    ...topHandlers(controller),
   };
 }

@@ -112,22 +112,20 @@ export async function reconcileTick(
       });
     }
   });
-  if (controller.supportsCells) {
-    await guard('cells', async () => {
-      const r = await controller.reconcileCells();
-      report.cellsScanned = r.cellsScanned;
-      report.cellsErrored = r.cellsErrored;
-      const fields = {
-        cells_scanned: r.cellsScanned,
-        cells_updated: r.cellsUpdated,
-        cells_deleted: r.cellsDeleted,
-        cells_errored: r.cellsErrored,
-      };
-      if (r.errors.length > 0)
-        log.warn({ ...fields, errors: r.errors }, 'reconcile pass completed with errors');
-      else log.info(fields, 'reconcile ok');
-    });
-  }
+  await guard('cells', async () => {
+    const r = await controller.reconcileCells();
+    report.cellsScanned = r.cellsScanned;
+    report.cellsErrored = r.cellsErrored;
+    const fields = {
+      cells_scanned: r.cellsScanned,
+      cells_updated: r.cellsUpdated,
+      cells_deleted: r.cellsDeleted,
+      cells_errored: r.cellsErrored,
+    };
+    if (r.errors.length > 0)
+      log.warn({ ...fields, errors: r.errors }, 'reconcile pass completed with errors');
+    else log.info(fields, 'reconcile ok');
+  });
   if (options.full === false) return report;
   await guard('spaces', async () => {
     const r = await spaceNetworkPass(controller, log);
