@@ -3,7 +3,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '../log.js';
 import { atomicWriteFile, ensureDir } from '../store/atomic-write.js';
-import { withFileLock } from '../store/file-lock.js';
+import { acquireFileLock, type FileLock } from '../store/file-lock.js';
 import { cidrContains, formatIpv4Cidr, parseIpv4Cidr, type Ipv4Cidr } from '../model/naming/ipv4-cidr.js';
 import { namePart } from '../model/naming/name-part.js';
 import { NamingError, NamingErrorCode } from '../model/naming/naming-error.js';
@@ -32,7 +32,7 @@ export interface SubnetAllocatorOptions {
 const queues = new Map<string, Promise<unknown>>();
 
 /**
- * Per-space /24 allocation (docs/networking.md). In one process, calls are serialised by a queue
+ * Per-space /24 allocation (docs/cgroups.md, "Subnet allocator"). In one process, calls are serialised by a queue
  * per data directory; across processes by the store's flock on `<dataDir>/.subnet-allocator.lock`
  * (released by the kernel when its holder dies). The state file is written with the store's
  * atomic write (temp file, fsync, rename, directory fsync).
@@ -134,13 +134,17 @@ export class SubnetAllocator {
     const previous = queues.get(this.dataDir) ?? Promise.resolve();
     const run = previous.then(async () => {
       await ensureDir(this.dataDir);
-      const lock = join(this.dataDir, '.subnet-allocator.lock');
-      return withFileLock(
-        lock,
-        'exclusive',
-        { create: true, fileMode: 0o600, timeoutMs: this.lockTimeoutMs },
-        fn,
-      );
+      const path = join(this.dataDir, '.subnet-allocator.lock');
+      const options = { create: true, fileMode: 0o600, timeoutMs: this.lockTimeoutMs } as const;
+      const lock = (await acquireFileLock(path, 'exclusive', options)) as FileLock;
+      try {
+        return await fn();
+      } finally {
+        // Unlinked while held, as the store does: a waiter on the old inode sees it is gone and
+        // retries, and no lock file is left behind between allocations.
+        await unlink(path).catch(() => undefined);
+        await lock.release();
+      }
     });
     const tail = run.catch(() => undefined);
     queues.set(this.dataDir, tail);
