@@ -13,6 +13,8 @@ const layers = {
   model: [],
   api: ['model'],
   protocol: ['api', 'model'],
+  // Pure translations between manifests and other formats (Compose, Kubernetes).
+  convert: ['api', 'model'],
   containerd: [...below],
   cni: ['store', ...below],
   cgroups: [...below],
@@ -23,13 +25,13 @@ const layers = {
   daemon: ['protocol', 'controller', 'runner', ...managers, ...below],
   client: ['protocol', ...below],
   // In-process mode runs the daemon's handler table (daemon/methods) over a controller of its own.
-  cli: ['client', 'protocol', 'controller', 'runner', ...managers, ...below],
+  cli: ['client', 'protocol', 'convert', 'controller', 'runner', ...managers, ...below],
 };
 /** Modules of a layer another layer may import although the layer as a whole is off limits. */
 const openings = { cli: ['daemon/methods'] };
 /** Node modules with side effects on files: the layers that must not touch the host. */
 const hostIo = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:child_process', 'child_process'];
-const noHostIo = ['model', 'api', 'protocol', 'controller'];
+const noHostIo = ['model', 'api', 'protocol', 'convert', 'controller'];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

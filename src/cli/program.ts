@@ -715,7 +715,9 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       'kuke export',
     );
     for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(exp, kind, `export a ${kind}`, aliases).argument('[name]').usage('[options] <name>');
+      const cmd = leaf(exp, kind, `export a ${kind}`, [...aliases])
+        .argument('[name]')
+        .usage('[options] <name>');
       for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
       act(cmd, 1, 1, async (ctx, a, o) => {
         const g = exp.opts();

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DaemonClient } from '../../src/client/daemon-client.js';
-import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/daemon/methods/types.js';
+import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { appliesToday } from '../../src/convert/compose/testdata/compose-fixtures.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';

@@ -131,7 +131,6 @@ async function getScoped(
   });
 }
 
-
 /**
  * Containers come from their cells: the cell document holds every container spec and its
  * status, which is what the original's per-container probe reports.

@@ -71,6 +71,9 @@ export async function getOne(
   const reply = await api.call(kind.scope.methods.get, { Doc: identityDoc(kind.scope, name, scope) });
   const result: Record<string, unknown> = { ...reply.Result };
   if (result.MetadataExists !== true)
-    throw new CliError(cliErrorCodes.notFound, (kind.getMissing ?? ((n, s) => missing(kind.scope, n, s)))(name, scope));
+    throw new CliError(
+      cliErrorCodes.notFound,
+      (kind.getMissing ?? ((n, s) => missing(kind.scope, n, s)))(name, scope),
+    );
   return result[kind.scope.resultKey] as PlainDoc;
 }
