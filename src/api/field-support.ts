@@ -147,6 +147,10 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'Space.spec.cniConfigPath': stamped('the path of the conflist kukeon writes for the space'),
   'Space.spec.network.egress.default': applied(
     e2e('egress-policy', 'default deny (updateSpace + ensureSpace) blocks TCP and ICMP to the outside'),
+    e2e(
+      'host-isolation',
+      'a cell of a deny space does not: neither through its gateway nor on another host address',
+    ),
   ),
   'Space.spec.network.egress.allow[].host': applied(
     e2e(

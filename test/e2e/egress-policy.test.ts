@@ -11,6 +11,7 @@ import {
   ensureForwardAdmission,
   EgressErrorCode,
   spaceEgressChain,
+  spaceHostChain,
   type EgressContext,
 } from '../../src/cni/egress/index.js';
 import { hasCode } from '../../src/errors.js';
@@ -420,7 +421,9 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
   test('the orphan sweep removes the chain of a space whose metadata is gone, and only that', async () => {
     await runner.createSpace(spaceDoc('eg', 'ghost', { default: 'deny' }));
     const ghost = spaceEgressChain(ectx, 'eg', 'ghost');
+    const ghostHost = spaceHostChain(ectx, 'eg', 'ghost');
     assert.ok(sh('iptables-save', ['-t', 'filter']).includes(`:${ghost} `));
+    assert.ok(sh('iptables-save', ['-t', 'filter']).includes(`:${ghostHost} `), 'deny: a host chain too');
     // Another instance's chain of the same space under the default prefix must survive.
     const foreign = spaceEgressChain(
       egressContext({ ...config, egressChainPrefix: `KF${pid}-` }),
@@ -431,9 +434,10 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     try {
       await runner.ctx.store.removeScope(['eg', 'ghost']);
       const report = await runner.sweepOrphans();
-      assert.deepEqual(report.egressChains, [ghost]);
+      assert.deepEqual(report.egressChains, [ghost, ghostHost].sort());
       const save = sh('iptables-save', ['-t', 'filter']);
       assert.ok(!save.includes(ghost), 'orphan chain and its dispatch rule gone');
+      assert.ok(!save.includes(ghostHost), 'orphan host chain and its dispatch rule gone');
       assert.ok(save.includes(`:${chain} `), 'the live space keeps its chain');
       assert.ok(save.includes(`:${foreign} `), 'a chain under another prefix is untouched');
     } finally {
@@ -460,6 +464,12 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     const forward = sh('iptables', ['-w', '-S', 'FORWARD']).split('\n');
     assert.equal(forward.filter((l) => l === `-A FORWARD -j ${ectx.rootChain}`).length, 1);
     assert.equal(forward.filter((l) => l === `-A FORWARD -j ${ectx.forwardChain}`).length, 1);
+    const input = sh('iptables', ['-w', '-S', 'INPUT']).split('\n');
+    assert.equal(input.filter((l) => l === `-A INPUT -j ${ectx.inputChain}`).length, 1);
+    const inputRules = sh('iptables', ['-w', '-S', ectx.inputChain]).trim().split('\n').slice(1);
+    assert.match(inputRules[0], /kukeon-input:localnet -j DROP$/, 'the loopback guard comes first');
+    for (const r of ['eg2', 'eg3'])
+      assert.equal(inputRules.filter((l) => l.endsWith(`-j ${spaceHostChain(ectx, r, 'a')}`)).length, 1);
     await Promise.all([
       runner.purgeRealm('eg2', { cascade: true }),
       runner.purgeRealm('eg3', { cascade: true }),

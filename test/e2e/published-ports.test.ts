@@ -20,7 +20,7 @@ import { networkName } from '../../src/model/naming/index.js';
 import { spaceNetworkRef } from '../../src/cni/index.js';
 import { ensureInputGuard, LOCALNET_GUARD_COMMENT, renderLocalnetGuard } from '../../src/cni/egress/index.js';
 import { spaceEgressContext } from '../../src/runner/space/space-egress.js';
-import { ctr } from '../helpers/containerd.js';
+import { cellRootPid, inNetns, netnsGateway } from '../helpers/cell-netns.js';
 import { waitUntil } from '../helpers/wait-until.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
@@ -108,25 +108,9 @@ describe('published ports (CNI portmap)', () => {
     const bridge = spaceNetworkRef(runner.ctx.cni, at.realm, at.space).bridgeName;
     const sysctl = `/proc/sys/net/ipv4/conf/${bridge}/route_localnet`;
     assert.equal(readFileSync(sysctl, 'utf8').trim(), '1', 'portmap enabled route_localnet on the bridge');
-    const root = cellRef(runner.ctx, { ...at, name: 'web' }).rootContainerdId;
-    const tasks = ctr(
-      env.config.containerdSocket,
-      ['tasks', 'ls'],
-      `${at.realm}.${env.config.namespaceSuffix}`,
-    );
-    const pid = tasks
-      .split('\n')
-      .find((l) => l.startsWith(`${root} `))
-      ?.trim()
-      .split(/\s+/)[1];
-    assert.ok(pid, 'the root task runs');
-    const inCell = (...args: string[]) =>
-      execFileSync('nsenter', ['-t', pid, '-n', ...args], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    const gateway = /default via (\S+)/.exec(inCell('ip', '-4', 'route', 'show', 'default'))?.[1];
-    assert.ok(gateway);
+    const pid = cellRootPid(env, runner, at, 'web');
+    const inCell = (...args: string[]) => inNetns(pid, ...args);
+    const gateway = netnsGateway(pid);
     // What a cell holding NET_ADMIN can do: send loopback destinations to its gateway.
     inCell('sysctl', '-qw', 'net.ipv4.conf.eth0.route_localnet=1');
     inCell('ip', 'route', 'flush', 'table', 'local', 'root', '127.0.0.0/8');

@@ -1,12 +1,18 @@
 import type { EgressPolicy } from '../../model/resources.js';
-import { removeChain } from '../iptables.js';
+import { removeChain, type IptTable } from '../iptables.js';
 import type { EgressContext } from './egress-context.js';
 import { EgressError, EgressErrorCode } from './egress-errors.js';
-import { isSpaceEgressChain, spaceEgressChain, spaceEgressTag } from './egress-names.js';
+import {
+  isSpaceEgressChain,
+  isSpaceHostChain,
+  spaceEgressChain,
+  spaceEgressTag,
+  spaceHostChain,
+} from './egress-names.js';
 import {
   chainRules,
   ensureChain,
-  ensureForwardJump,
+  ensureJump,
   iptablesMissing,
   iptFilter,
   readFilter,
@@ -14,7 +20,13 @@ import {
   sameRules,
   showRule,
 } from './iptables-exec.js';
-import { renderChainReplacement, renderDispatchRule, renderSpaceChain } from './render-egress.js';
+import {
+  renderChainReplacement,
+  renderDispatchRule,
+  renderHostChain,
+  renderSpaceChain,
+  type RuleArgs,
+} from './render-egress.js';
 import { resolveEgressPolicy, type ResolvedEgressPolicy } from './resolve-policy.js';
 import { serialised } from './serial.js';
 
@@ -25,6 +37,11 @@ export interface ApplyEgressParams {
   bridge: string;
   /** `space.spec.network.egress`; undefined = admit all. */
   policy: EgressPolicy | undefined;
+  /**
+   * The nameservers of the cells' resolv.conf: under `deny`, DNS to one of them that is a host
+   * address stays allowed (docs/host-isolation.md).
+   */
+  nameservers?: readonly string[];
 }
 
 export interface ApplyEgressOutcome {
@@ -38,6 +55,8 @@ export interface ApplyEgressOutcome {
   dispatchAdded: boolean;
   /** iptables is absent and the policy admits everything: nothing to enforce, nothing done. */
   skipped: boolean;
+  /** The space's host isolation chain (deny policies only). */
+  hostChain?: string;
 }
 
 function admitsAll(p: ResolvedEgressPolicy): boolean {
@@ -72,38 +91,18 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
       );
     }
     let t = await readFilter();
-    let dispatchPresent: boolean;
-    let changed: boolean;
-    // Two attempts: another process may prune the (then empty) top-level chain between our
-    // ensure and our restore; the second attempt re-creates it.
-    for (let attempt = 1; ; attempt++) {
-      await ensureChain(t, ctx.rootChain);
-      dispatchPresent = t.rules.some((r) => r.chain === ctx.rootChain && sameRules([r.args], [dispatch]));
-      const current = t.chains.includes(chain) ? chainRules(t, chain) : undefined;
-      changed = !current || !sameRules(current, rules) || !dispatchPresent;
-      if (!changed) break;
-      const extra = dispatchPresent ? [] : [{ chain: ctx.rootChain, args: dispatch }];
-      try {
-        await restoreNoflush(
-          renderChainReplacement(chain, rules, extra),
-          `egress chain ${chain} of ${p.realm}/${p.space}`,
-        );
-        break;
-      } catch (err) {
-        if (attempt >= 2) throw err;
-        ctx.log.warn({ err, chain }, 'egress chain replacement refused; retrying once');
-        t = await readFilter();
-      }
-    }
-    if (changed) t = await readFilter();
-    // Dispatch rules to this chain from another bridge (a renamed bridge prefix) are stale.
-    for (const r of t.rules) {
-      if (r.chain === ctx.rootChain && r.target === chain && !sameRules([r.args], [dispatch])) {
-        await iptFilter(['-D', ctx.rootChain, ...r.args]);
-        ctx.log.info({ chain, rule: showRule(r.args) }, 'stale egress dispatch rule removed');
-      }
-    }
-    await ensureForwardJump(t, ctx.rootChain);
+    const egress = await installDispatchedChain(ctx, t, {
+      from: 'FORWARD',
+      root: ctx.rootChain,
+      chain,
+      rules,
+      dispatch,
+      what: `egress chain ${chain} of ${p.realm}/${p.space}`,
+    });
+    const changed = egress.changed;
+    const dispatchPresent = !egress.dispatchAdded;
+    t = egress.table;
+    const host = await syncHostChain(ctx, t, p, policy, tag);
     if (changed) {
       ctx.log.info(
         {
@@ -124,8 +123,97 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
       changed,
       dispatchAdded: !dispatchPresent,
       skipped: false,
+      hostChain: host,
     };
   });
+}
+
+interface DispatchedChain {
+  /** The built-in chain that jumps to `root`. */
+  from: 'FORWARD' | 'INPUT';
+  /** Top-level chain holding one dispatch rule per space. */
+  root: string;
+  chain: string;
+  rules: RuleArgs[];
+  dispatch: RuleArgs;
+  /** For error messages. */
+  what: string;
+}
+
+/**
+ * Replaces a per-space chain with `rules` in one `iptables-restore --noflush` transaction,
+ * together with its dispatch rule in `root` when that is missing, so there is no moment where the
+ * bridge's traffic falls through (the original's flush-and-refill window). Unchanged = nothing
+ * written (counters survive). Dispatch rules to the chain that differ (a renamed bridge prefix)
+ * are deleted; `from` is made to jump to `root`. Not serialised (callers hold the queue).
+ */
+async function installDispatchedChain(
+  ctx: EgressContext,
+  t: IptTable,
+  d: DispatchedChain,
+): Promise<{ changed: boolean; dispatchAdded: boolean; table: IptTable }> {
+  let dispatchPresent: boolean;
+  let changed: boolean;
+  // Two attempts: another process may prune the (then empty) top-level chain between our
+  // ensure and our restore; the second attempt re-creates it.
+  for (let attempt = 1; ; attempt++) {
+    await ensureChain(t, d.root);
+    dispatchPresent = t.rules.some((r) => r.chain === d.root && sameRules([r.args], [d.dispatch]));
+    const current = t.chains.includes(d.chain) ? chainRules(t, d.chain) : undefined;
+    changed = !current || !sameRules(current, d.rules) || !dispatchPresent;
+    if (!changed) break;
+    const extra = dispatchPresent ? [] : [{ chain: d.root, args: d.dispatch }];
+    try {
+      await restoreNoflush(renderChainReplacement(d.chain, d.rules, extra), d.what);
+      break;
+    } catch (err) {
+      if (attempt >= 2) throw err;
+      ctx.log.warn({ err, chain: d.chain }, 'chain replacement refused; retrying once');
+      t = await readFilter();
+    }
+  }
+  if (changed) t = await readFilter();
+  for (const r of t.rules) {
+    if (r.chain === d.root && r.target === d.chain && !sameRules([r.args], [d.dispatch])) {
+      await iptFilter(['-D', d.root, ...r.args]);
+      ctx.log.info({ chain: d.chain, rule: showRule(r.args) }, 'stale dispatch rule removed');
+    }
+  }
+  await ensureJump(t, d.from, d.root);
+  return { changed, dispatchAdded: !dispatchPresent, table: t };
+}
+
+/**
+ * Host isolation (docs/host-isolation.md): a `deny` space gets a chain in the input chain that
+ * drops what its cells send to the host's own addresses unless the policy allows it (or it is
+ * DNS to a nameserver of the cells' resolv.conf); an admitting space has none (a chain left from
+ * an earlier `deny` is removed). Returns the host chain, or undefined when the space has none.
+ */
+async function syncHostChain(
+  ctx: EgressContext,
+  t: IptTable,
+  p: ApplyEgressParams,
+  policy: ResolvedEgressPolicy,
+  tag: string,
+): Promise<string | undefined> {
+  const chain = spaceHostChain(ctx, p.realm, p.space);
+  if (policy.default !== 'deny') {
+    if (t.chains.includes(chain) && (await removeChain('filter', chain, t)))
+      ctx.log.info({ chain, space: `${p.realm}/${p.space}` }, 'host isolation removed');
+    return undefined;
+  }
+  const rules = renderHostChain(policy, tag, p.nameservers ?? []);
+  const out = await installDispatchedChain(ctx, t, {
+    from: 'INPUT',
+    root: ctx.inputChain,
+    chain,
+    rules,
+    dispatch: renderDispatchRule(p.bridge, `${tag}:host`, chain),
+    what: `host isolation chain ${chain} of ${p.realm}/${p.space}`,
+  });
+  if (out.changed)
+    ctx.log.info({ chain, space: `${p.realm}/${p.space}`, rules: rules.length }, 'host isolation applied');
+  return chain;
 }
 
 export interface RemoveEgressOutcome {
@@ -159,6 +247,7 @@ export async function removeEgress(
   const tag = spaceEgressTag(p.realm, p.space);
   return serialised(async () => {
     if (await iptablesMissing()) return { chain, existed: false };
+    await removeHostChain(ctx, spaceHostChain(ctx, p.realm, p.space));
     const out = await removeEgressChain(ctx, chain, tag);
     await pruneEmptyRoot(ctx);
     return out;
@@ -173,7 +262,7 @@ export async function removeEgress(
  */
 export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
   const t = await readFilter();
-  if (t.chains.some((c) => isSpaceEgressChain(ctx, c))) return false;
+  if (t.chains.some((c) => isSpaceEgressChain(ctx, c) || isSpaceHostChain(ctx, c))) return false;
   if (t.rules.some((r) => r.chain === ctx.rootChain)) return false; // someone else's rule: keep
   const root = await removeChain('filter', ctx.rootChain, t);
   const fwd = await removeChain('filter', ctx.forwardChain);
@@ -184,6 +273,16 @@ export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
       'last egress chain gone: top-level chains removed',
     );
   return root || fwd || input;
+}
+
+/** Removes a host isolation chain and its dispatch rule; throws when it is still there. Not serialised. */
+export async function removeHostChain(ctx: EgressContext, chain: string): Promise<boolean> {
+  const existed = await removeChain('filter', chain);
+  if (existed && (await readFilter()).chains.includes(chain)) {
+    throw new EgressError(EgressErrorCode.ApplyFailed, `host isolation chain ${chain} could not be removed`);
+  }
+  if (existed) ctx.log.info({ chain }, 'host isolation removed');
+  return existed;
 }
 
 /** Body of removeEgress, also used by the orphan sweep (which knows only the chain name). Not serialised. */

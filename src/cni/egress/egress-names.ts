@@ -24,3 +24,19 @@ export function spaceEgressTag(realm: string, space: string): string {
 export function isSpaceEgressChain(ctx: Pick<EgressContext, 'chainPrefix'>, chain: string): boolean {
   return chain.startsWith(ctx.chainPrefix) && /^[0-9a-f]{8}$/.test(chain.slice(ctx.chainPrefix.length));
 }
+
+/** A space's host isolation chain: the host chain prefix + the same 8 hex digits as its egress chain. */
+export function spaceHostChain(
+  ctx: Pick<EgressContext, 'hostChainPrefix'>,
+  realm: string,
+  space: string,
+): string {
+  return ctx.hostChainPrefix + egressChainName(realm, space).slice(canonicalPrefix.length);
+}
+
+/** Whether `chain` is a per-space host isolation chain under this prefix. */
+export function isSpaceHostChain(ctx: Pick<EgressContext, 'hostChainPrefix'>, chain: string): boolean {
+  return (
+    chain.startsWith(ctx.hostChainPrefix) && /^[0-9a-f]{8}$/.test(chain.slice(ctx.hostChainPrefix.length))
+  );
+}

@@ -1,21 +1,28 @@
 import type { EgressContext } from './egress-context.js';
-import { isSpaceEgressChain, spaceEgressChain } from './egress-names.js';
+import { isSpaceEgressChain, isSpaceHostChain, spaceEgressChain, spaceHostChain } from './egress-names.js';
 import { iptablesMissing, readFilter } from './iptables-exec.js';
-import { pruneEmptyRoot, removeEgressChain } from './apply-egress.js';
+import { pruneEmptyRoot, removeEgressChain, removeHostChain } from './apply-egress.js';
 import { serialised } from './serial.js';
 
 /**
- * Space egress chains under our prefix (prefix + exactly 8 hex digits) that belong to no live
- * space. Matched by exact name, so a chain of another prefix — another kukeon on this host, or
- * another test process — is never listed.
+ * Space egress and host isolation chains under our prefixes (prefix + exactly 8 hex digits) that
+ * belong to no live space. Matched by exact name, so a chain of another prefix — another kukeon
+ * on this host, or another test process — is never listed.
  */
 export async function listEgressOrphans(
   ctx: EgressContext,
   liveSpaces: readonly { realm: string; space: string }[],
 ): Promise<string[]> {
   if (await iptablesMissing()) return [];
-  const live = new Set(liveSpaces.map((s) => spaceEgressChain(ctx, s.realm, s.space)));
-  return (await readFilter()).chains.filter((c) => isSpaceEgressChain(ctx, c) && !live.has(c)).sort();
+  const live = new Set(
+    liveSpaces.flatMap((s) => [
+      spaceEgressChain(ctx, s.realm, s.space),
+      spaceHostChain(ctx, s.realm, s.space),
+    ]),
+  );
+  return (await readFilter()).chains
+    .filter((c) => (isSpaceEgressChain(ctx, c) || isSpaceHostChain(ctx, c)) && !live.has(c))
+    .sort();
 }
 
 /** Removes the given orphan chains (dispatch rules first); returns the removed ones and the errors. */
@@ -28,7 +35,10 @@ export function purgeEgressOrphans(
     const errors: unknown[] = [];
     for (const chain of chains) {
       try {
-        if ((await removeEgressChain(ctx, chain)).existed) removed.push(chain);
+        const existed = isSpaceHostChain(ctx, chain)
+          ? await removeHostChain(ctx, chain)
+          : (await removeEgressChain(ctx, chain)).existed;
+        if (existed) removed.push(chain);
       } catch (err) {
         errors.push(err);
       }

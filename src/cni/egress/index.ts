@@ -5,6 +5,7 @@ export * from './egress-names.js';
 export * from './resolve-policy.js';
 export {
   renderSpaceChain,
+  renderHostChain,
   renderDispatchRule,
   renderForwardChain,
   renderChainReplacement,

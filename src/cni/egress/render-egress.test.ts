@@ -6,6 +6,7 @@ import {
   renderChainReplacement,
   renderDispatchRule,
   renderForwardChain,
+  renderHostChain,
   renderSpaceChain,
 } from './render-egress.js';
 
@@ -124,5 +125,31 @@ describe('renderChainReplacement', () => {
         'Y',
       ]);
     }
+  });
+});
+
+describe('renderHostChain', () => {
+  it('returns what the policy allows and DNS to the nameservers, drops the rest; never accepts', () => {
+    const rules = renderHostChain(
+      {
+        default: 'deny',
+        rules: [
+          { index: 0, label: 'cidr=10.0.0.1/32', destinations: ['10.0.0.1/32'], ports: [8080] },
+          { index: 1, label: 'cidr=192.168.0.0/16', destinations: ['192.168.0.0/16'], ports: [] },
+        ],
+      },
+      tag,
+      ['192.168.1.1', '2001:db8::1', '192.168.1.1'],
+    ).map((r) => r.join(' '));
+    assert.deepEqual(rules, [
+      `-m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment ${tag}:host:established -j RETURN`,
+      `-d 10.0.0.1/32 -p tcp -m tcp --dport 8080 -m comment --comment ${tag}:host:allow[0]:cidr=10.0.0.1/32 -j RETURN`,
+      `-d 10.0.0.1/32 -p udp -m udp --dport 8080 -m comment --comment ${tag}:host:allow[0]:cidr=10.0.0.1/32 -j RETURN`,
+      `-d 192.168.0.0/16 -m comment --comment ${tag}:host:allow[1]:cidr=192.168.0.0/16 -j RETURN`,
+      `-d 192.168.1.1/32 -p udp -m udp --dport 53 -m comment --comment ${tag}:host:dns -j RETURN`,
+      `-d 192.168.1.1/32 -p tcp -m tcp --dport 53 -m comment --comment ${tag}:host:dns -j RETURN`,
+      `-m comment --comment ${tag}:host:default -j DROP`,
+    ]);
+    assert.ok(rules.every((r) => !r.endsWith('ACCEPT')));
   });
 });

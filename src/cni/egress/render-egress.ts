@@ -61,6 +61,45 @@ export function renderSpaceChain(policy: ResolvedEgressPolicy, tag: string): Rul
   return rules;
 }
 
+/**
+ * The host isolation chain of a `deny` space (docs/host-isolation.md), jumped from the input
+ * chain for traffic a cell sends to the host itself: return traffic, the policy's allow rules
+ * and DNS (UDP and TCP 53) to the cells' nameservers go back to `INPUT` (`RETURN`: the host's own
+ * firewall still decides), everything else is dropped. Never `ACCEPT`: being first in `INPUT`
+ * must not open the host past its firewall.
+ */
+export function renderHostChain(
+  policy: ResolvedEgressPolicy,
+  tag: string,
+  nameservers: readonly string[],
+): RuleArgs[] {
+  const hostTag = `${tag}:host`;
+  const returns = renderSpaceChain({ ...policy, default: 'deny' }, hostTag)
+    .slice(0, -1)
+    .map((r) => [...r.slice(0, -1), 'RETURN']);
+  const dns = [...new Set(nameservers)]
+    .filter((n) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n))
+    .flatMap((n) =>
+      ['udp', 'tcp'].map((proto) => [
+        '-d',
+        `${n}/32`,
+        '-p',
+        proto,
+        '-m',
+        proto,
+        '--dport',
+        '53',
+        '-m',
+        'comment',
+        '--comment',
+        `${hostTag}:dns`,
+        '-j',
+        'RETURN',
+      ]),
+    );
+  return [...returns, ...dns, ['-m', 'comment', '--comment', `${hostTag}:default`, '-j', 'DROP']];
+}
+
 /** The rule in the top-level chain that sends a bridge's traffic to its space chain. */
 export function renderDispatchRule(bridge: string, tag: string, chain: string): RuleArgs {
   return ['-i', bridge, '-m', 'comment', '--comment', `${tag}:dispatch`, '-j', chain];

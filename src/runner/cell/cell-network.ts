@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   attachNetwork,
   cacheFilePath,
@@ -12,6 +12,7 @@ import {
 import type { Cell } from '../../model/resources.js';
 import { cellPorts } from '../../model/published-ports.js';
 import { renderEtcHostname, renderEtcHosts, renderResolvConf, writeEtcFileInPlace } from '../oci/index.js';
+import { hostResolvConf } from '../host-resolv-conf.js';
 import type { RunnerContext } from '../runner-context.js';
 import { cellFiles, type CellRef } from './cell-ref.js';
 
@@ -112,13 +113,6 @@ export async function hasAttachmentState(ctx: RunnerContext, ref: CellRef): Prom
   return (await listLeases(ctx.cni.ipamDir, net.networkName)).some(
     (l) => l.containerId === ref.rootContainerdId,
   );
-}
-
-async function hostResolvConf(): Promise<string> {
-  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  // systemd-resolved hosts list only 127.0.0.53, which cannot answer inside a cell's netns.
-  if (/^\s*nameserver\s+(?!127\.)/m.test(text)) return text;
-  return readFile('/run/systemd/resolve/resolv.conf', 'utf8').catch(() => text);
 }
 
 /**

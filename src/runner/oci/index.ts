@@ -20,7 +20,7 @@ export {
 } from './capabilities.js';
 export { DEFAULT_PATH_ENV, identityEnv, gitEnv, composeEnv, replaceOrAppendEnv } from './env.js';
 export type { GitEnvInput } from './env.js';
-export { renderEtcHosts, renderEtcHostname, renderResolvConf } from './etc-files.js';
+export { parseResolvConf, renderEtcHosts, renderEtcHostname, renderResolvConf } from './etc-files.js';
 export { writeEtcFileInPlace } from './etc-file-writer.js';
 export {
   specHash,

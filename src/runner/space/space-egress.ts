@@ -16,6 +16,7 @@ import type { EgressPolicy } from '../../model/resources.js';
 import { readResource } from '../resource-store.js';
 import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
+import { cellNameservers } from '../host-resolv-conf.js';
 
 const contexts = new WeakMap<RunnerContext, EgressContext>();
 
@@ -54,7 +55,7 @@ export async function applySpaceEgress(
     ? given.policy
     : (await readResource(ctx, 'Space', scopes.space(realm, space)))?.spec.network?.egress;
   const bridge = spaceNetworkRef(ctx.cni, realm, space).bridgeName;
-  return applyEgress(e, { realm, space, bridge, policy });
+  return applyEgress(e, { realm, space, bridge, policy, nameservers: await cellNameservers() });
 }
 
 /** Removes a space's egress chain and dispatch rule; failure is a warning (spec 02 §5.3 DeleteSpace 3). */
