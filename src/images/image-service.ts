@@ -59,6 +59,11 @@ export interface PullRequest {
   auth?: RegistryAuth;
   onProgress?: (p: PullProgress) => void;
   leaseLabels?: Record<string, string>;
+  /**
+   * Told once when the download this request started ends (result or error); a request that
+   * joins a pull in progress is not told, so a pull is reported once however many wait for it.
+   */
+  onSettled?: (outcome: { result: PullResult } | { error: unknown }) => void;
 }
 
 interface InflightPull {
@@ -118,7 +123,13 @@ export class ImageService {
         leaseLabels: req.leaseLabels,
         onProgress: (p) => listeners.forEach((l) => l(p)),
       };
+      const settled = req.onSettled;
       const promise = pullImage(this.client, opts).finally(() => this.inflight.delete(key));
+      if (settled)
+        promise.then(
+          (result) => settled({ result }),
+          (error: unknown) => settled({ error }),
+        );
       run = { promise, listeners };
       this.inflight.set(key, run);
     }

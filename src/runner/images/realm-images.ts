@@ -6,6 +6,7 @@ import {
   type PullProgress,
   type PullResult,
 } from '../../images/index.js';
+import type { EventInput } from '../../model/kukeon-event.js';
 import type { Realm } from '../../model/resources.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
 export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResult };
@@ -60,7 +61,39 @@ export async function pullRealmImage(
     auth: { realm: realm.metadata.name, ...(credential ? { credential } : {}) },
     onProgress,
     leaseLabels: ownedLeaseLabels(),
+    onSettled: (outcome) => ctx.events?.emit(pullEvent(realm.metadata.name, ref, outcome)),
   });
+}
+
+/** One event per pull (docs/events.md): what was fetched, or why it failed. */
+export function pullEvent(
+  realm: string,
+  ref: string,
+  outcome: { result: PullResult } | { error: unknown },
+): EventInput {
+  if ('error' in outcome) {
+    const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    return {
+      kind: 'Image',
+      type: 'Warning',
+      reason: 'PullFailed',
+      realm,
+      name: ref,
+      message: `pull ${ref}: ${why}`,
+    };
+  }
+  const r = outcome.result;
+  const fetched =
+    r.blobsFetched === 0
+      ? 'up to date, nothing fetched'
+      : `${r.blobsFetched} blob(s), ${r.bytesFetched} bytes fetched, ${r.layersUnpacked} layer(s) unpacked`;
+  return {
+    kind: 'Image',
+    reason: 'Pulled',
+    realm,
+    name: r.name,
+    message: `pulled ${r.name} (${r.manifestDigest}): ${fetched}`,
+  };
 }
 
 export async function pullImage(
