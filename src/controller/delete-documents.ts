@@ -9,6 +9,7 @@ import {
   type ParseOptions,
 } from '../api/index.js';
 import { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
+import { inDocumentOrder } from './cell-batches.js';
 import type { RemoveFlags } from './results.js';
 
 export type DeleteAction = 'deleted' | 'not found' | 'failed';
@@ -71,7 +72,8 @@ function cellDetails(kind: string, entries: readonly string[]): Record<string, s
  * `kuke delete -f` on the daemon side (spec 03 §4.7): validate the whole stream like apply (a
  * failure throws, nothing is deleted), then delete in reverse dependency order (cells, stacks,
  * spaces, realms; ties in file order), each independently. A missing target is `not found`, not a
- * failure; a kind without a handler fails with `unknown kind: <Kind>`.
+ * failure; a kind without a handler fails with `unknown kind: <Kind>`. Cells go several at once
+ * (inDocumentOrder).
  */
 export async function deleteDocuments(
   text: string,
@@ -82,26 +84,29 @@ export async function deleteDocuments(
   const docs = [...parseManifestStream(text, options)].sort(
     (a, b) => kindRank(b.kind) - kindRank(a.kind) || a.index - b.index,
   );
-  const results: DeleteResult[] = [];
-  for (const doc of docs) {
-    const base = { index: doc.index, kind: doc.kind, name: doc.name };
-    const handler = handlers[doc.kind];
-    try {
-      if (!handler) throw new ControllerError(ControllerErrorCode.UnknownKind, `unknown kind: ${doc.kind}`);
-      const entries = await handler(doc, flags);
-      const cascaded = entries.filter(isChild);
-      const details = cellDetails(doc.kind, entries);
-      results.push({
-        ...base,
-        action: 'deleted',
-        ...(cascaded.length > 0 && { cascaded }),
-        ...(details && { details }),
-      });
-    } catch (err) {
-      if (isNotFoundError(err)) results.push({ ...base, action: 'not found' });
-      else
-        results.push({ ...base, action: 'failed', error: err instanceof Error ? err.message : String(err) });
-    }
+  return inDocumentOrder(docs, (doc) => deleteOne(doc, handlers, flags), { firstOfScopeAlone: false });
+}
+
+async function deleteOne(
+  doc: ParsedDocument,
+  handlers: DeleteHandlers,
+  flags: RemoveFlags,
+): Promise<DeleteResult> {
+  const base = { index: doc.index, kind: doc.kind, name: doc.name };
+  const handler = handlers[doc.kind];
+  try {
+    if (!handler) throw new ControllerError(ControllerErrorCode.UnknownKind, `unknown kind: ${doc.kind}`);
+    const entries = await handler(doc, flags);
+    const cascaded = entries.filter(isChild);
+    const details = cellDetails(doc.kind, entries);
+    return {
+      ...base,
+      action: 'deleted',
+      ...(cascaded.length > 0 && { cascaded }),
+      ...(details && { details }),
+    };
+  } catch (err) {
+    if (isNotFoundError(err)) return { ...base, action: 'not found' };
+    return { ...base, action: 'failed', error: err instanceof Error ? err.message : String(err) };
   }
-  return results;
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ApplyKind, ParsedDocument } from '../../api/index.js';
-import { applyDocuments, APPLY_PARALLEL_CELLS } from './apply-documents.js';
-import type { ApplyHandlers } from './apply-types.js';
+import type { ApplyKind, ParsedDocument } from '../api/index.js';
+import { PARALLEL_CELLS } from './cell-batches.js';
+import { applyDocuments } from './apply/apply-documents.js';
+import { deleteDocuments, type DeleteHandlers } from './delete-documents.js';
+import type { ApplyHandlers } from './apply/apply-types.js';
 
 const cell = (name: string, stack = 't'): string =>
   `kind: Cell\nmetadata: { name: ${name} }\nspec: { realmId: r, spaceId: s, stackId: ${stack}, containers: [{ id: w, image: busybox }] }\n`;
@@ -24,7 +26,8 @@ function recording(): { handlers: ApplyHandlers; log: string[]; peak: () => numb
     }
     log.push(`end ${doc.name}`);
     running--;
-    return { action: 'created' as const };
+    // An apply outcome; a delete handler's entries (it ignores the shape).
+    return Object.assign([] as string[], { action: 'created' as const });
   };
   const kinds: ApplyKind[] = [
     'Realm',
@@ -38,13 +41,13 @@ function recording(): { handlers: ApplyHandlers; log: string[]; peak: () => numb
     'Volume',
   ];
   return {
-    handlers: Object.fromEntries(kinds.map((k) => [k, handle])) as ApplyHandlers,
+    handlers: Object.fromEntries(kinds.map((k) => [k, handle])) as unknown as ApplyHandlers,
     log,
     peak: () => peak,
   };
 }
 
-test('cells apply up to APPLY_PARALLEL_CELLS at once; results stay in document order, a failure stays its own', async () => {
+test('cells apply up to PARALLEL_CELLS at once; results stay in document order, a failure stays its own', async () => {
   const { handlers, log, peak } = recording();
   const names = Array.from({ length: 20 }, (_, i) => (i === 7 ? 'bad' : `c${i}`));
   const results = await applyDocuments(names.map((n) => cell(n)).join('---\n'), handlers);
@@ -55,7 +58,7 @@ test('cells apply up to APPLY_PARALLEL_CELLS at once; results stay in document o
   assert.equal(results[7].action, 'failed');
   assert.equal(results[7].error, 'no');
   assert.ok(results.filter((r) => r.action === 'created').length === 19);
-  assert.equal(peak(), APPLY_PARALLEL_CELLS);
+  assert.equal(peak(), PARALLEL_CELLS);
   // The first cell of the stack ran alone (it may create the realm, space and stack).
   assert.deepEqual(log.slice(0, 2), ['start c0', 'end c0']);
 });
@@ -69,4 +72,21 @@ test('the first cell of each stack runs alone; two documents of one name run one
   assert.deepEqual(log.slice(0, 4), ['start a', 'end a', 'start b', 'end b']);
   const xs = log.slice(4);
   assert.deepEqual(xs, ['start x', 'end x', 'start x', 'end x']);
+});
+
+test('delete -f: cells go several at once (no first-alone), their stack only after every cell ended', async () => {
+  const { handlers, log, peak } = recording();
+  const stack = 'kind: Stack\nmetadata: { name: t }\nspec: { realmId: r, spaceId: s }\n';
+  const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
+  const results = await deleteDocuments(
+    [stack, ...names.map((n) => cell(n))].join('---\n'),
+    handlers as unknown as DeleteHandlers,
+    { force: false, cascade: false },
+  );
+  assert.deepEqual(
+    results.map((r) => r.name),
+    [...names, 't'],
+  );
+  assert.equal(peak(), PARALLEL_CELLS);
+  assert.deepEqual(log.slice(-2), ['start t', 'end t']);
 });
