@@ -1,8 +1,14 @@
-// Copies non-TypeScript assets that the compiled code loads at run time (the .proto files)
-// next to the compiled JavaScript, keeping their relative layout.
-import { cpSync, existsSync } from 'node:fs';
+// Copies non-TypeScript assets that the compiled code loads at run time next to the compiled
+// JavaScript, keeping their relative layout: the .proto files, and the web view's page with the
+// one library it uses (htm's preact bundle, a single ES module; docs/web-view.md).
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 
-const assets = [['src/containerd/proto', 'dist/src/containerd/proto']];
+const assets = [
+  ['src/containerd/proto', 'dist/src/containerd/proto'],
+  ['src/daemon/web/static', 'dist/src/daemon/web/static'],
+];
 for (const [from, to] of assets) {
   if (existsSync(from)) cpSync(from, to, { recursive: true });
 }
+mkdirSync('dist/src/daemon/web/static/vendor', { recursive: true });
+cpSync('node_modules/htm/preact/standalone.module.js', 'dist/src/daemon/web/static/vendor/preact-htm.js');

@@ -5,12 +5,13 @@
 # docker-registry (a private registry per test), skopeo (pushes the test images into it),
 # apache2-utils (htpasswd -B) and openssl (a test CA); and podman with the helpers it only
 # recommends — netavark (its network backend) and catatonit (its pod infra binary) — for the
-# Kubernetes export test, which runs the exported Pod with `podman kube play`.
+# Kubernetes export test, which runs the exported Pod with `podman kube play`; chromium for the
+# web view test, which drives Debian's browser headless through playwright-core (no download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(containerd runc containernetworking-plugins busybox-static iptables iproute2 util-linux tmux
-  docker-registry skopeo apache2-utils openssl podman netavark catatonit)
+  docker-registry skopeo apache2-utils openssl podman netavark catatonit chromium)
 
 missing=()
 for p in "${want[@]}"; do

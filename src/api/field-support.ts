@@ -396,6 +396,24 @@ export const fieldSupport: Record<string, FieldSupport> = {
       'cells by state, container CPU/memory/restarts, reconcile and RPC histograms, RSS',
     ),
   ),
+  'ServerConfiguration.spec.httpAddress': applied(
+    unit(
+      'daemon/serve/daemon-settings',
+      'httpAddress: off by default; file, env, flag; the token only from the file; not loopback needs it',
+    ),
+    e2e('observe-web', 'a cell, its state change without a reload, a log line in the tail, the events'),
+  ),
+  'ServerConfiguration.spec.httpToken': applied(
+    unit(
+      'daemon/web/web-view',
+      'with a token: refused without it, served with the bearer header or the cookie the query sets',
+    ),
+    unit(
+      'daemon/web/web-access',
+      'any address but loopback is refused without a token, and a short token always',
+    ),
+    e2e('observe-web', 'a cell, its state change without a reload, a log line in the tail, the events'),
+  ),
   'ServerConfiguration.spec.defaultMemoryLimitBytes': applied(
     settings,
     fields('defaultMemoryLimitBytes of kukeond.yaml caps containers that set no memory limit'),

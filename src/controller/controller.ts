@@ -1,5 +1,5 @@
 import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
-import { cellUsages } from './cell-usage-ops.js';
+import { cellUsages, usageTree } from './cell-usage-ops.js';
 import type { ImageSummary, ImportProgress, ImportResult } from '../runner/images/realm-images.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
@@ -234,6 +234,7 @@ export class Controller {
   recoverIntents = (): Promise<RecoveryReport> => this.deps.runner.recoverIntents();
   /** Figures of the cells in scope (`kuke top`). */
   cellUsages = (scope: { realm?: string; space?: string; stack?: string }) => cellUsages(this.deps, scope);
+  usageTree = (scope: { realm?: string; space?: string; stack?: string }) => usageTree(this.deps, scope);
   sweepOrphans = (): Promise<SweepReport> => this.deps.runner.sweepOrphans();
 
   // Images (per realm; the realm must exist)

@@ -38,6 +38,8 @@ import { CellTransitions } from './events/cell-transitions.js';
 import { OomWatch } from './events/oom-watch.js';
 import { eventHandlers, withDocumentEvents } from './methods/event-methods.js';
 import type { DaemonMetrics } from './metrics/daemon-metrics.js';
+import type { WebView } from './web/web-view.js';
+import { checkWebAccess } from './web/web-access.js';
 
 /** How long a tick's pass waits for in-flight requests before it is skipped until next tick. */
 const PASS_WAIT_MS = 2_000;
@@ -145,6 +147,32 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
       process.exit(1);
     }
   }
+  // The read-only web view, only when asked for (docs/web-view.md); its address and token were
+  // checked with the settings. Its reads share the gate like requests do.
+  let web: WebView | undefined;
+  if (settings.httpAddress) {
+    try {
+      const { startWebView } = await import('./web/web-view.js');
+      web = await startWebView(
+        checkWebAccess(settings.httpAddress, settings.httpToken),
+        {
+          tree: () => gate.shared(() => controller.usageTree({})),
+          events,
+          logPath: async (t) => {
+            const id = { realm: t.realm, space: t.space, stack: t.stack, name: t.cell };
+            const r = await gate.shared(() => controller.logContainer(id, t.container));
+            return r.HostCapturePath || r.HostLogPath;
+          },
+        },
+        log,
+      );
+    } catch (err) {
+      log.error({ err }, 'web view failed to start');
+      await metrics?.close();
+      runner.close();
+      process.exit(1);
+    }
+  }
   const handlers = {
     ...gateHandlers(withDocumentEvents(createMethodHandlers(controller), events), gate, trimmer),
     ...eventHandlers(events),
@@ -244,6 +272,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
         await loop.stop();
         await server.stop();
         await metrics?.close();
+        await web?.close();
         sessions.closeAll();
         recorder.close();
         trimmer.close();

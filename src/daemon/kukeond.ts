@@ -53,6 +53,10 @@ const program = new Command('kukeond')
   .option(
     '--metrics-address <host:port>',
     'serve Prometheus metrics at http://<host:port>/metrics [KUKEOND_METRICS_ADDRESS] (default off)',
+  )
+  .option(
+    '--http-address <[host:]port>',
+    'serve the read-only web view at http://<host:port>/ [KUKEOND_HTTP_ADDRESS] (default off; no host: 127.0.0.1; not loopback: needs httpToken in the configuration)',
   );
 
 program

@@ -40,3 +40,8 @@ export interface CellUsageRow {
   state: string;
   usage: CellUsage;
 }
+
+/** The hierarchy in scope with each cell's figures (the web view): empty scopes included. */
+export interface UsageTree {
+  realms: { name: string; spaces: { name: string; stacks: { name: string; cells: CellUsageRow[] }[] }[] }[];
+}

@@ -21,6 +21,10 @@ export const serverConfigurationDocSchema = struct({
     defaultMemoryLimitBytes: int('omit'),
     // Ours (docs/metrics.md): where GET /metrics is served; empty = off.
     metricsAddress: str('omit'),
+    // Ours (docs/web-view.md): where the read-only web view is served; empty = off. Any address
+    // but loopback needs httpToken, the bearer token a browser or client must present.
+    httpAddress: str('omit'),
+    httpToken: str('omit'),
   }),
 });
 export type ServerConfigurationDoc = z.output<typeof serverConfigurationDocSchema>;
@@ -39,4 +43,6 @@ export const serverConfigurationDefaults = {
   podSubnetCIDR: '10.88.0.0/16',
   defaultMemoryLimitBytes: 0,
   metricsAddress: '',
+  httpAddress: '',
+  httpToken: '',
 } as const;

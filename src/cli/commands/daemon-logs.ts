@@ -3,7 +3,7 @@ import { openSync } from 'node:fs';
 import { CliError, cliErrorCodes } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { byteSink, signalFromProcess } from './log.js';
-import { printFile } from './log-follower.js';
+import { printFile } from '../../store/log-follower.js';
 
 /**
  * `kuke daemon logs [-f]`: the daemon's own output. A process daemon appends to its log file

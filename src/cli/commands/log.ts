@@ -7,7 +7,7 @@ import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext, Output } from '../context.js';
 import { parseGoDuration } from '../../model/go-duration.js';
 import { offsetSince, timesPath } from '../../store/log-time-index.js';
-import { printFile, tailOffset, type ByteSink } from './log-follower.js';
+import { printFile, tailOffset, type ByteSink } from '../../store/log-follower.js';
 import { field, str, type PlainDoc } from '../output/doc-fields.js';
 import { scopeFlag, validName } from './names.js';
 

@@ -39,6 +39,25 @@ test('metricsAddress: off by default; file, then env, then the flag', () => {
   assert.equal(resolveDaemonSettings({ flags, env, file: fromFile }, '/y').metricsAddress, '[::1]:9300');
 });
 
+test('httpAddress: off by default; file, env, flag; the token only from the file; not loopback needs it', () => {
+  assert.equal(resolveDaemonSettings({ flags: {}, env: {} }, '/y').httpAddress, undefined);
+  const fromFile = parseServerConfiguration(
+    `spec:\n  httpAddress: 0.0.0.0:8080\n  httpToken: ${'t'.repeat(32)}\n`,
+    '/y.yaml',
+  );
+  const s = resolveDaemonSettings({ flags: {}, env: {}, file: fromFile }, '/y.yaml');
+  assert.equal(s.httpAddress, '0.0.0.0:8080');
+  assert.equal(s.httpToken, 't'.repeat(32));
+  const env = { KUKEOND_HTTP_ADDRESS: '127.0.0.1:8081' };
+  assert.equal(resolveDaemonSettings({ flags: {}, env }, '/y').httpAddress, '127.0.0.1:8081');
+  const flags = { httpAddress: '[::1]:8082' };
+  assert.equal(resolveDaemonSettings({ flags, env }, '/y').httpAddress, '[::1]:8082');
+  assert.throws(
+    () => resolveDaemonSettings({ flags: { httpAddress: '0.0.0.0:8080' }, env: {} }, '/y'),
+    /web view on 0\.0\.0\.0:8080 refused: 0\.0\.0\.0 is not a loopback address, so set httpToken/,
+  );
+});
+
 test('precedence: flag > env > file > default', () => {
   const s = resolveDaemonSettings(
     {

@@ -6,6 +6,7 @@ import {
 } from '../../api/server-configuration.js';
 import { hostConfig, type HostConfig } from '../../config.js';
 import { parseGoDuration } from '../../model/go-duration.js';
+import { checkWebAccess } from '../web/web-access.js';
 
 export const defaultConfigurationPath = '/etc/kukeon/kukeond.yaml';
 
@@ -34,6 +35,10 @@ export interface DaemonSettings {
   sweepEvery: number;
   /** `host:port` of the Prometheus endpoint; undefined = off (docs/metrics.md). */
   metricsAddress?: string;
+  /** `host:port` of the web view; undefined = off (docs/web-view.md). */
+  httpAddress?: string;
+  /** The web view's bearer token (configuration file only: a flag would show in `ps`). */
+  httpToken?: string;
   /** Non-fatal problems found while resolving (logged once the logger exists). */
   warnings: string[];
 }
@@ -75,6 +80,7 @@ export const settingsTable = {
   bridgePrefix: { flag: 'bridgePrefix', env: 'KUKEON_BRIDGE_PREFIX' },
   sweepEvery: { flag: 'sweepEvery', env: 'KUKEOND_SWEEP_EVERY' },
   metricsAddress: { flag: 'metricsAddress', env: 'KUKEOND_METRICS_ADDRESS', file: 'metricsAddress' },
+  httpAddress: { flag: 'httpAddress', env: 'KUKEOND_HTTP_ADDRESS', file: 'httpAddress' },
 } as const satisfies Record<string, Setting>;
 
 export const SETTINGS_INVALID = 'SERVER_CONFIG_INVALID';
@@ -99,6 +105,7 @@ const builtin = {
   podSubnetCIDR: '10.88.0.0/16',
   defaultMemoryLimitBytes: 0,
   metricsAddress: '',
+  httpAddress: '',
 };
 
 export function resolveDaemonSettings(src: SettingsSources, configurationPath: string): DaemonSettings {
@@ -146,6 +153,10 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
   const cgroupRoot = req(t.cgroupRoot).trim();
   const problem = checkNamespaceSuffix(namespaceSuffix) ?? checkCgroupRoot(cgroupRoot);
   if (problem) throw new ServerConfigurationError(`${problem}: server configuration is invalid`);
+  const httpAddress = pick(t.httpAddress) || undefined;
+  const httpToken = src.file?.httpToken || undefined;
+  // A web view any other host can reach without a token is refused before anything starts.
+  if (httpAddress) checkWebAccess(httpAddress, httpToken);
   const binDirs = pick(t.cniBinDir);
   return {
     configurationPath,
@@ -166,6 +177,8 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
     bridgePrefix: pick(t.bridgePrefix),
     sweepEvery,
     metricsAddress: pick(t.metricsAddress) || undefined,
+    httpAddress,
+    httpToken,
     warnings,
   };
 }

@@ -24,6 +24,8 @@ export function defaultConfigurationText(s: DaemonSettings): string {
     `  podSubnetCIDR: ${s.podSubnetCidr} # split into one /24 per space`,
     `  defaultMemoryLimitBytes: ${s.defaultMemoryLimitBytes} # memory limit of containers that set none; 0: none`,
     `  metricsAddress: "${s.metricsAddress ?? ''}" # host:port of GET /metrics (Prometheus); empty: off`,
+    `  httpAddress: "${s.httpAddress ?? ''}" # host:port of the read-only web view; empty: off`,
+    `  httpToken: "" # bearer token of the web view; required unless httpAddress is loopback`,
     '',
   ].join('\n');
 }

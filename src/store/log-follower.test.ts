@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, test } from 'node:test';
 import { copyRange, followFile, tailOffset } from './log-follower.js';
-import { waitUntil } from '../../../test/helpers/wait-until.js';
+import { waitUntil } from '../../test/helpers/wait-until.js';
 
 let dir: string;
 before(() => {
