@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CellUsageRow } from '../../model/cell-usage.js';
 import type { Logger } from '../../log.js';
-import { parseListenAddress } from './listen-address.js';
+import { listenOn, parseListenAddress } from '../serve/listen-address.js';
 
 /** What the endpoint reads on each scrape (never between scrapes). */
 export interface MetricsSource {
@@ -134,18 +134,7 @@ export async function startMetrics(
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const address =
-    bound && typeof bound === 'object'
-      ? `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
-      : addressText;
+  const address = await listenOn(server, host, port);
   log.info({ address }, 'metrics endpoint listening');
   return {
     address,

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { KukeonError } from '../../errors.js';
-import { parseListenAddress } from '../metrics/listen-address.js';
+import { parseListenAddress } from '../serve/listen-address.js';
 
 export const WEB_ACCESS_REFUSED = 'WEB_ACCESS_REFUSED';
 

@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import type { KukeonEvent } from '../../model/kukeon-event.js';
 import { printFile, tailOffset } from '../../store/log-follower.js';
 import type { EventRing } from '../events/event-ring.js';
+import { listenOn } from '../serve/listen-address.js';
 import { decideAccess, type WebAccess } from './web-access.js';
 
 /** What the view reads: the hierarchy with figures, the event ring, container log files. */
@@ -117,18 +118,7 @@ export async function startWebView(
     }
     void serveFile(res, req.method === 'HEAD', file.file, file.type);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(access.port, access.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  const address =
-    bound && typeof bound === 'object'
-      ? `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
-      : `${access.host}:${access.port}`;
+  const address = await listenOn(server, access.host, access.port);
   log.info({ address, token: access.token ? 'required' : 'none (loopback)' }, 'web view listening');
   return {
     address,

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { KukeonError } from '../../errors.js';
 
 export const LISTEN_ADDRESS_INVALID = 'LISTEN_ADDRESS_INVALID';
@@ -17,4 +18,22 @@ export function parseListenAddress(flag: string, text: string): { host: string; 
   if (!host) throw bad('the host is required (127.0.0.1 for this machine only, 0.0.0.0 for every address)');
   if (port > 65535) throw bad('the port must be at most 65535');
   return { host, port };
+}
+
+/**
+ * Starts `server` listening on host:port and answers the address actually bound
+ * (`127.0.0.1:41234` when port 0 was asked, `[::1]:9100` for IPv6); a bind error rejects.
+ */
+export async function listenOn(server: Server, host: string, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  return bound && typeof bound === 'object'
+    ? `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
+    : `${host}:${port}`;
 }
