@@ -53,6 +53,8 @@ describe('kuke events', () => {
     const reasons = events.map((e) => `${e.kind}/${e.container ?? ''}/${e.reason}`);
     assert.ok(reasons.includes('Cell//Created'), reasons.join(' '));
     assert.ok(reasons.includes('Container/side/Started'), reasons.join(' '));
+    // The apply result carries the document's scope, so the cell filter keeps it too.
+    assert.ok(reasons.includes('Cell//Applied'), reasons.join(' '));
     // The exit itself, recorded when the pass persists it, names the OOM killer too.
     await waitFor(
       'the exit of main',

@@ -1,6 +1,8 @@
 import { KukeonError } from '../../errors.js';
 import type { EventSink } from '../../model/kukeon-event.js';
+import { documentScopes } from '../events/document-scope.js';
 import type { EventRing } from '../events/event-ring.js';
+import { argBytesText } from './wire-args.js';
 import type { ObserveMethodTypes, MethodHandlers } from '../../protocol/method-types.js';
 
 /** A follower's long poll is capped so a call never outlives the client's patience. */
@@ -44,7 +46,8 @@ export function eventHandlers(ring: EventRing): {
 
 /**
  * Apply and delete -f report each document's outcome as an event (`Applied`/`Deleted`/`Failed`,
- * object kind and name as the document gives them).
+ * object kind and name as the document gives them, and its realm/space/stack/cell so the scope
+ * filters keep it).
  */
 export function withDocumentEvents(handlers: MethodHandlers, sink: EventSink): MethodHandlers {
   const apply = handlers.ApplyDocuments;
@@ -52,13 +55,17 @@ export function withDocumentEvents(handlers: MethodHandlers, sink: EventSink): M
   const kinds = new Set(['Realm', 'Space', 'Stack', 'Cell', 'Container']);
   const report = (
     verb: 'apply' | 'delete',
-    resources: { kind: string; name: string; action: string; error?: string }[],
+    resources: { index: number; kind: string; name: string; action: string; error?: string }[],
     quiet: string,
+    rawYaml: unknown,
   ): void => {
-    for (const r of resources) {
-      if (r.action === quiet) continue;
+    const reported = resources.filter((r) => r.action !== quiet);
+    if (reported.length === 0) return;
+    const scopes = documentScopes(argBytesText({ RawYAML: rawYaml }, 'RawYAML'));
+    for (const r of reported) {
       const failed = r.action === 'failed';
       sink.emit({
+        ...scopes.get(r.index),
         kind: (kinds.has(r.kind) ? r.kind : 'Daemon') as 'Cell',
         name: r.name,
         type: failed ? 'Warning' : 'Normal',
@@ -71,12 +78,12 @@ export function withDocumentEvents(handlers: MethodHandlers, sink: EventSink): M
     ...handlers,
     ApplyDocuments: async (args) => {
       const reply = await apply(args);
-      report('apply', reply.Result.Resources, 'unchanged');
+      report('apply', reply.Result.Resources, 'unchanged', args.RawYAML);
       return reply;
     },
     DeleteDocuments: async (args) => {
       const reply = await del(args);
-      report('delete', reply.Result.Resources, 'not found');
+      report('delete', reply.Result.Resources, 'not found', args.RawYAML);
       return reply;
     },
   };

@@ -205,7 +205,7 @@ function LogTail({ target }) {
 
 function objectOf(e) {
   const kind = e.kind.toLowerCase();
-  if (e.kind === 'Container') return `${kind}/${e.cell}/${e.container}`;
+  if (e.kind === 'Container') return `${kind}/${e.cell ?? '?'}/${e.container ?? e.name}`;
   if (e.kind === 'Cell') return `${kind}/${e.cell ?? e.name}`;
   if (e.kind === 'Stack') return `${kind}/${e.stack ?? e.name}`;
   if (e.kind === 'Space') return `${kind}/${e.space ?? e.name}`;
