@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { waitFor } from '../helpers/kukeond-child.js';
+import { startKukeond, waitFor } from '../helpers/kukeond-child.js';
 import { b64, cellDoc, cellYaml, FOREVER } from '../helpers/fault-docs.js';
 import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
 import { testImages } from '../../scripts/make-test-images.js';
@@ -127,5 +127,63 @@ describe('kukeond web view in chromium', () => {
     await page.screenshot({ path: join(shots, 'web-view-stopped.png') });
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  test('when kukeond restarts, the open page reconnects by itself and the tail goes on', async () => {
+    const again = `again-from-${process.pid}`;
+    const talk = `trap 'exit 0' TERM; i=0; while :; do echo "${again} line $i"; i=$((i+1)); sleep 1 & wait; done`;
+    const yaml = cellYaml({ realm: R }, 'talker', testImages().images.busybox.name, talk);
+    await d.call('ApplyDocuments', { RawYAML: b64(yaml), Team: '' });
+    const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/?token=${token}`);
+    await page.waitForSelector(`[data-cell="${R}/web/api/talker"][data-state="Ready"]`, { timeout: 120_000 });
+    await page.click(`[data-log="${R}/web/api/talker/main"]`);
+    const status = (text: string) =>
+      page.waitForFunction((t) => document.getElementById('log-status')?.textContent?.includes(t), text, {
+        timeout: 60_000,
+      });
+    const lastLine = async () =>
+      Number(/line (\d+)$/.exec((await page.textContent('#log'))!.trimEnd())?.[1] ?? -1);
+    await page.waitForFunction(
+      (t) => document.getElementById('log')?.textContent?.includes(t),
+      `${again} line`,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.evaluate(() => (window.sameDocument = true));
+
+    // The same address: the port the first daemon was given.
+    const address = new URL(base).host;
+    await d.daemon.stop();
+    await page.waitForSelector('#live[data-live="false"]');
+    await status('reconnecting');
+    const second = await startKukeond(d.env.config, d.env.dir, '2s', [
+      '--http-address',
+      address,
+      '--configuration',
+      configuration,
+    ]);
+    try {
+      await page.waitForSelector('#live[data-live="true"]', { timeout: 60_000 });
+      await status('following');
+      // A line the workload writes after the page is following again arrives too.
+      const seen = await lastLine();
+      await page.waitForFunction(
+        (t) => document.getElementById('log')?.textContent?.includes(t),
+        `${again} line ${seen + 1}\n`,
+        { timeout: 60_000 },
+      );
+      // The tail was replaced on reconnect, not appended twice.
+      const text = (await page.textContent('#log'))!;
+      assert.equal(text.split(`${again} line 0\n`).length - 1, 1, text);
+      assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+      await second.stop();
+    }
   });
 });

@@ -174,17 +174,27 @@ function LogTail({ target }) {
   useEffect(() => {
     setText('');
     if (!target) return undefined;
-    setStatus('following');
+    setStatus('connecting');
     const es = new EventSource(`/api/log?${new URLSearchParams(target)}`);
+    // Every connection starts with the last lines again: after a reconnect (kukeond restarted)
+    // the tail is replaced, not appended twice.
+    es.onopen = () => {
+      setText('');
+      setStatus('following');
+    };
     es.addEventListener('log', (m) =>
       setText((t) => {
         const next = t + plain(JSON.parse(m.data));
         return next.length > MAX_LOG_CHARS ? next.slice(next.length - MAX_LOG_CHARS) : next;
       }),
     );
+    // An `error` event with data is the daemon's answer (an unknown container): final. One
+    // without is the connection: the browser reconnects by itself.
     es.addEventListener('error', (m) => {
-      if (m.data) setStatus(JSON.parse(m.data));
-      es.close();
+      if (m.data) {
+        setStatus(JSON.parse(m.data));
+        es.close();
+      } else setStatus('reconnecting');
     });
     return () => es.close();
   }, [target && keyOf(target.realm, target.space, target.stack, target.cell, target.container)]);
@@ -197,7 +207,7 @@ function LogTail({ target }) {
       <span class="muted" id="log-target">
         ${target ? ` ${target.realm}/${target.space}/${target.stack}/${target.cell} · ${target.container}` : ' (choose a container)'}
       </span>
-      <span class="muted">${target ? ` — ${status}` : ''}</span>
+      <span class="muted" id="log-status">${target ? ` — ${status}` : ''}</span>
     </h2>
     <pre id="log" ref=${pre}>${text}</pre>
   </section>`;
