@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Every host-global path and name lives here and is passed down, so tests can run several
@@ -74,6 +74,17 @@ export interface HostConfig {
   registryCertsDir: string;
   /** Registries (`host[:port]`) that may be pulled from over plain HTTP or unverified TLS. */
   insecureRegistries: string[];
+  /**
+   * The root-only store of `kind: Secret` data (docs/secrets.md). Unset in `hostConfig()`
+   * overrides, it follows the run path: `<runPath>/secrets`.
+   */
+  secretStoreDir: string;
+  /**
+   * Where file-form container secrets are staged: kukeond mounts a tmpfs here (so a secret never
+   * touches a disk) and keeps one directory per container below it. Unset in `hostConfig()`
+   * overrides, it follows the daemon socket's directory: `/run/kukeon/secrets` by default.
+   */
+  secretStagingDir: string;
 }
 
 export const defaultHostConfig: HostConfig = {
@@ -94,14 +105,21 @@ export const defaultHostConfig: HostConfig = {
   runcRoot: '/run/containerd/runc',
   registryCertsDir: '/etc/kukeon/certs.d',
   insecureRegistries: [],
+  secretStoreDir: '/opt/kukeon/secrets',
+  secretStagingDir: '/run/kukeon/secrets',
 };
 
 /**
  * The defaults with `overrides` applied. The conflists live in the metadata tree, so unless the
- * caller names another conf dir it follows the run path.
+ * caller names another conf dir it follows the run path; the secret store follows the run path
+ * and the secret staging tmpfs the daemon socket's directory, so an instance with its own run
+ * path and socket (tests) never shares either.
  */
 export function hostConfig(overrides: Partial<HostConfig> = {}): HostConfig {
   const merged = { ...defaultHostConfig, ...overrides };
   if (overrides.cniConfDir === undefined) merged.cniConfDir = join(merged.runPath, 'data');
+  if (overrides.secretStoreDir === undefined) merged.secretStoreDir = join(merged.runPath, 'secrets');
+  if (overrides.secretStagingDir === undefined)
+    merged.secretStagingDir = join(dirname(merged.daemonSocket), 'secrets');
   return merged;
 }

@@ -65,6 +65,14 @@ const refused = (hint?: string, when?: (value: unknown) => boolean): FieldSuppor
 const stamped = (why: string): FieldSupport => ({ status: 'stamped', why });
 
 // Proofs used by several fields.
+const secretRefProof = e2e(
+  'container-secrets',
+  'secretRef reaches the container as env and as a 0400 file; nothing staged is left after the cell is deleted',
+);
+const secretUnit = unit(
+  'runner/cell/container-secrets',
+  'secretRef reads the Secret at its exact coordinates; mountPath makes a file; revisions name no value',
+);
 const scopesOnHost = e2e(
   'runner-scopes',
   'create realm → space → stack lands exactly in containerd, cgroups, CNI conflist and metadata',
@@ -309,18 +317,28 @@ export const fieldSupport: Record<string, FieldSupport> = {
     e2e('runner-cell-updates', 'workload secrets (fromEnv): the secret reaches the container env'),
   ),
   'ContainerSpec.secrets[].fromFile': applied(
-    unit('runner/cell/secret-env', 'fromEnv and fromFile become NAME=value entries, in order'),
+    unit('runner/cell/container-secrets', 'fromEnv and fromFile become NAME=value entries, in order'),
     e2e(
       'runner-cells',
       'a cell whose secret cannot be resolved is refused, naming the secret, and leaves nothing',
     ),
   ),
-  'ContainerSpec.secrets[].secretRef': refused(
-    'kind: Secret documents are not supported; use fromEnv or fromFile',
+  'ContainerSpec.secrets[].secretRef.name': applied(secretRefProof, secretUnit),
+  'ContainerSpec.secrets[].secretRef.realm': applied(secretRefProof, secretUnit),
+  'ContainerSpec.secrets[].secretRef.space': applied(secretRefProof, secretUnit),
+  'ContainerSpec.secrets[].secretRef.stack': applied(secretRefProof, secretUnit),
+  'ContainerSpec.secrets[].secretRef.cell': applied(
+    e2e(
+      'container-secrets',
+      'a cell-scoped Secret reaches a container of its cell and is removed with the cell',
+    ),
+    secretUnit,
+    unit(
+      'store/secret-store',
+      'a secret is one 0600 file under 0700 directories; absent levels are `_`, so names never meet scopes',
+    ),
   ),
-  'ContainerSpec.secrets[].mountPath': refused(
-    'file-form secrets are not supported; use an env secret (no mountPath)',
-  ),
+  'ContainerSpec.secrets[].mountPath': applied(secretRefProof, secretUnit),
   'ContainerSpec.repos': refused('clone the repository in the image or in the command of the container'),
   'ContainerSpec.git.author.name': applied(identityProof),
   'ContainerSpec.git.author.email': applied(identityProof),

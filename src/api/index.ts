@@ -25,7 +25,7 @@ export {
   ServerConfigurationError,
   type ServerConfiguration,
 } from './server-configuration.js';
-export { checkName, type NameKind } from './validate/names.js';
+export { checkName, isPathSafeSegment, type NameKind } from './validate/names.js';
 export {
   applyKinds,
   kindRank,

@@ -31,6 +31,12 @@ export const RunnerErrorCode = {
   SecretFromEnvNotSet: 'SECRET_FROM_ENV_NOT_SET',
   SecretFromFileNotFound: 'SECRET_FROM_FILE_NOT_FOUND',
   SecretNotSupported: 'SECRET_NOT_SUPPORTED',
+  SecretRefNotFound: 'SECRET_REF_NOT_FOUND',
+  SecretStagingFailed: 'SECRET_STAGING_FAILED',
+  SecretNotFound: 'SECRET_NOT_FOUND',
+  SecretInUse: 'SECRET_IN_USE',
+  SecretScopeNotFound: 'SECRET_SCOPE_NOT_FOUND',
+  InvalidSecret: 'INVALID_SECRET',
   PortConflict: 'PORT_CONFLICT',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];

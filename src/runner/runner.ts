@@ -55,6 +55,9 @@ import {
 } from './cell/container-queries.js';
 import { sweepOrphans } from './sweep-orphans.js';
 import { cellUsage } from './cell/cell-usage.js';
+import { deleteSecret, getSecret, listSecrets, writeSecret } from './secrets/secret-ops.js';
+import { releaseStagingTmpfs } from './secrets/secret-staging.js';
+import type { SecretCoordinates, SecretFilter } from '../store/index.js';
 
 /**
  * The runner: one method per lifecycle step of each kind, each idempotent, each recording its
@@ -176,6 +179,14 @@ export class Runner {
   deleteContainer = (ref: CellRef, id: string) => removeContainerFromCell(this.ctx, ref, id);
   stopContainer = (ref: CellRef, id: string, graceMs?: number) => stopContainer(this.ctx, ref, id, graceMs);
   killContainer = (ref: CellRef, id: string) => killContainer(this.ctx, ref, id);
+
+  // Secrets (docs/secrets.md): metadata out, data only in.
+  writeSecret = (coords: SecretCoordinates, data: string) => writeSecret(this.ctx, coords, data);
+  getSecret = (coords: SecretCoordinates) => getSecret(this.ctx, coords);
+  listSecrets = (filter?: SecretFilter) => listSecrets(this.ctx, filter);
+  deleteSecret = (coords: SecretCoordinates) => deleteSecret(this.ctx, coords);
+  /** Unmounts the secret staging tmpfs when nothing is staged on it (uninstall, tests). */
+  releaseSecretStaging = () => releaseStagingTmpfs(this.ctx.config);
 
   // Images (per realm namespace)
   loadImage = (realm: string, file: string, onProgress?: (p: ImportProgress) => void) =>

@@ -15,6 +15,7 @@ import { listSpaces } from './space/space-queries.js';
 import { listStacks } from './stack/stack-queries.js';
 import { sweepEgressOrphans } from './space/space-egress.js';
 import { sweepOrphanShims } from './orphan-shims.js';
+import { sweepSecretScopes, sweepStagedSecrets } from './secrets/sweep-secrets.js';
 
 export interface SweepReport {
   namespaces: string[];
@@ -28,6 +29,10 @@ export interface SweepReport {
   cells?: string[];
   /** containerd shims of ours serving no container containerd knows of (`namespace/id (pid n)`). */
   shims?: string[];
+  /** Staged secret directories whose container is gone (`namespace/containerdId`). */
+  stagedSecrets?: string[];
+  /** Secret store scopes whose scope metadata is gone (`realm/space/…`). */
+  secretScopes?: string[];
   errors: string[];
 }
 
@@ -206,6 +211,14 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
     errors.forEach((e) => fail('egress', e));
   } catch (err) {
     fail('egress', err);
+  }
+
+  // Secrets: staged files of containers that are gone, stored ones of scopes that are gone.
+  try {
+    report.stagedSecrets = await sweepStagedSecrets(ctx, realmNamespaces, pending);
+    report.secretScopes = await sweepSecretScopes(ctx, pending);
+  } catch (err) {
+    fail('secrets', err);
   }
 
   // Shims last: the steps above may have removed the containers a shim served.

@@ -7,3 +7,4 @@ export * from './journal.js';
 export * from './keyed-mutex.js';
 export * from './scope-path.js';
 export * from './store-errors.js';
+export * from './secret-store.js';

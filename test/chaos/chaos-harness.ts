@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { unmountStaging } from '../helpers/runner-env.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,7 @@ import { privateContainerd } from '../helpers/containerd.js';
 import { realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
 import { opsFromEvents, type OpRecord, type WorkerEvent } from './chaos-events.js';
 import { seededRandom } from './chaos-random.js';
-import { cellNames, type ChaosScope } from './chaos-scope.js';
+import { cellNames, chaosSecret, type ChaosScope } from './chaos-scope.js';
 import type { WorkerJob } from './chaos-worker.js';
 import { discoverFailpoints } from './failpoints.js';
 import {
@@ -147,6 +148,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await runner.createSpace(spaceModel(scope.realm, scope.space));
     await runner.createStack(stackModel(scope.realm, scope.space, scope.stack));
     await runner.loadImage(scope.realm, image.file);
+    await runner.writeSecret(chaosSecret(scope), `chaos-${seed}`);
     const ns = (await runner.getRealm(scope.realm))!.spec.namespace;
     const baseline: AuditBaseline = {
       committedSnapshots: new Set(
@@ -259,6 +261,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ]);
     for (const l of report.cleanupLeaks) log(`  !! left after cleanup: ${l}`);
     containerd.stop();
+    unmountStaging(config);
     rmSync(dir, { recursive: true, force: true });
     report.seconds = Math.round((Date.now() - t0) / 100) / 10;
   }
@@ -341,7 +344,9 @@ function sweepCount(s: Awaited<ReturnType<Runner['sweepOrphans']>>): number {
     n.bridges.length +
     n.networks.length +
     n.chains.length +
-    n.cacheFiles.length
+    n.cacheFiles.length +
+    (s.stagedSecrets?.length ?? 0) +
+    (s.secretScopes?.length ?? 0)
   );
 }
 
@@ -372,6 +377,10 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
     for (const i of (await runner.ctx.journal.list()).intents) left.push(`intent ${i.op} ${i.kind} ${i.key}`);
     for (const pid of await shimsOf(`${scope.realm}.${config.namespaceSuffix}`))
       left.push(`containerd shim pid ${pid}`);
+    const files = (d: string) => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String) : []);
+    for (const f of files(config.secretStagingDir)) left.push(`staged secret ${f}`);
+    for (const f of files(config.secretStoreDir)) left.push(`stored secret ${f}`);
+    await runner.releaseSecretStaging();
     return left;
   } finally {
     runner.close();

@@ -30,11 +30,23 @@ const sleeper = (image: string, id: string, env: string[] = []) =>
     env,
   });
 
-/** The cell as the user first declares it: default root + workload `w` (+ `v` for odd cells). */
+/** The realm Secret odd cells use (written by the harness before the first round). */
+export const chaosSecret = (scope: ChaosScope) => ({ name: 'chaos-token', realm: scope.realm });
+
+/**
+ * The cell as the user first declares it: default root + workload `w` (+ `v` for odd cells, which
+ * also get the chaos Secret as an env variable and as a staged file, docs/secrets.md).
+ */
 export function cellTemplate(scope: ChaosScope, name: string): Cell {
   const at = { realm: scope.realm, space: scope.space, stack: scope.stack };
   const odd = Number(name.slice(1)) % 2 === 1;
-  const containers = [sleeper(scope.image, 'w', ['GEN=0'])];
+  const w = sleeper(scope.image, 'w', ['GEN=0']);
+  if (odd)
+    w.secrets = [
+      { name: 'TOKEN', secretRef: chaosSecret(scope) },
+      { name: 'token', secretRef: chaosSecret(scope), mountPath: '/run/secrets/token' },
+    ];
+  const containers = [w];
   if (odd) containers.push(sleeper(scope.image, 'v'));
   return cellModel(at, name, containers);
 }

@@ -38,6 +38,7 @@ export interface AuditCounts {
   chains: number;
   cgroups: number;
   pendingIntents: number;
+  stagedSecretDirs: number;
 }
 
 export interface AuditResult {
@@ -277,6 +278,24 @@ export async function auditHost(
     if (!present.exists) lost.push(`cgroup of cell ${cell.metadata.name}`);
   }
 
+  // Staged file secrets: a directory per container record that has file secrets, nothing else.
+  const staged = new Set<string>();
+  for (const n of subdirs(cfg.secretStagingDir)) {
+    if (n !== ns) {
+      leaks.push(`staged secrets of namespace ${n}`);
+      continue;
+    }
+    for (const id of subdirs(join(cfg.secretStagingDir, n))) {
+      staged.add(id);
+      if (!recordIds.has(id)) leaks.push(`staged secrets of ${id} (no container)`);
+    }
+  }
+  for (const [id, e] of expected) {
+    const spec = e.cell.spec.containers.find((c) => c.id === e.id);
+    const files = (spec?.secrets ?? []).filter((x) => x.mountPath);
+    if (files.length > 0 && recordIds.has(id) && !staged.has(id)) lost.push(`staged secrets of ${id}`);
+  }
+
   const pending = (await ctx.journal.list()).intents;
   for (const i of pending) leaks.push(`pending intent ${i.op} ${i.kind} ${i.key}`);
 
@@ -299,6 +318,7 @@ export async function auditHost(
       chains: chains.length,
       cgroups: groups.length,
       pendingIntents: pending.length,
+      stagedSecretDirs: staged.size,
     },
   };
 }

@@ -320,10 +320,6 @@ describe('container fields reach the process; unsupported ones are refused', () 
         'spec.containers[0].repos is not supported',
       ],
       [['attachable: true', 'tty: {prompt: "$ "}'], 'spec.containers[0].tty.prompt is not supported'],
-      [
-        ['secrets: [{name: s, fromEnv: X, mountPath: /run/s}]'],
-        'spec.containers[0].secrets[0].mountPath is not supported',
-      ],
     ];
     for (const [extra, message] of cases) {
       await assert.rejects(

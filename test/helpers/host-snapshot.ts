@@ -18,6 +18,8 @@ export interface HostSnapshot {
   metadata: string[];
   journal: string[];
   netns: string[];
+  /** Files on the secret staging tmpfs and in the secret store. */
+  secrets: string[];
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -135,6 +137,10 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
     chains: ourChains(cfg),
     metadata: walk(join(cfg.runPath, 'data')),
     journal: walk(join(cfg.runPath, 'journal')).filter((p) => !p.startsWith('.journal.lock')),
+    secrets: [
+      ...walk(cfg.secretStagingDir).map((p) => `staged/${p}`),
+      ...walk(cfg.secretStoreDir).map((p) => `store/${p}`),
+    ],
     // Named netns: kukeon makes none (cells use their root's /proc/<pid>/ns/net); the tests that
     // make some name them with their pid. Others' (podman's `netns-*`) are not ours to judge.
     netns: sh('ip', ['netns', 'list'])

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostConfig, type HostConfig } from '../../src/config.js';
@@ -47,9 +48,18 @@ export function runnerEnvOn<C extends PrivateContainerd>(
     dir,
     cleanup() {
       containerd.stop();
+      unmountStaging(config);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The secret staging tmpfs the runner mounted under the test's directory, if it did. */
+export function unmountStaging(config: Pick<HostConfig, 'secretStagingDir'>): void {
+  const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === config.secretStagingDir);
+  if (mounted) execFileSync('umount', [config.secretStagingDir]);
 }
 
 /**

@@ -124,6 +124,15 @@ export async function uninstall(
       ctx.out.write(`  - kukeon root cgroup ${root}: remove failed: ${errorText(err)}\n`);
       failed = true;
     }
+    // The secret staging tmpfs (docs/secrets.md): unmounted before its directory is removed.
+    const staging = runner.ctx.config.secretStagingDir;
+    try {
+      const unmounted = await runner.releaseSecretStaging();
+      if (unmounted) ctx.out.write(`  - secret staging tmpfs ${staging}: unmounted\n`);
+    } catch (err) {
+      ctx.out.write(`  - secret staging tmpfs ${staging}: unmount failed: ${errorText(err)}\n`);
+      failed = true;
+    }
   });
   for (const p of [sockDir, config.runPath]) {
     if (!existsSync(p)) {

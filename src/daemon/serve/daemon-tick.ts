@@ -143,6 +143,8 @@ export async function reconcileTick(
         networks: r.network.networks.map((n) => n.name),
         bridges: r.network.bridges,
         shims: r.shims ?? [],
+        stagedSecrets: r.stagedSecrets ?? [],
+        secretScopes: r.secretScopes ?? [],
       };
       const what = Object.entries(removed)
         .filter(([, v]) => v.length > 0)

@@ -40,8 +40,12 @@ export async function ensureCellHost(
     containers.set(c.id, ensured);
     return { ...c, containerdId: ensured.containerdId };
   });
+  // Every container now matches its spec and the Secrets it uses, unless one still runs an older
+  // build (drifted): only then does an out-of-sync mark stay (docs/secrets.md).
+  const current = [...containers.values()].every((e) => !e.drifted);
+  const status = current ? { ...cell.status, outOfSync: undefined, outOfSyncReason: undefined } : cell.status;
   return {
-    cell: { ...cell, spec: { ...cell.spec, containers: specs } },
+    cell: { ...cell, spec: { ...cell.spec, containers: specs }, status },
     containers,
     subtreeControllers: cg.subtreeControllers,
   };

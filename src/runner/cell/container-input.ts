@@ -2,7 +2,7 @@ import type { ContainerSpec } from '../../model/container.js';
 import type { ResolvedImage } from '../../images/index.js';
 import { gitEnv, identityEnv, type ContainerSpecInput, type JoinNamespaces } from '../oci/index.js';
 import { cellFiles, containerdIdOf, type CellRef } from './cell-ref.js';
-import { resolveSecretEnv } from './secret-env.js';
+import type { ResolvedSecrets } from './container-secrets.js';
 
 /**
  * Maps one container of the model onto the OCI builder's plain input (space defaults were
@@ -20,8 +20,12 @@ export function containerSpecInput(
     /** Daemon-wide settings (HostConfig). */
     kukeonGroupGid?: number;
     defaultMemoryLimitBytes?: number;
+    /** The container's secrets, resolved (values read) by the caller; staged files at `stagedFile`. */
+    secrets?: ResolvedSecrets;
+    stagedFile?: (name: string) => string;
   } = {},
 ): ContainerSpecInput {
+  const secrets = options.secrets;
   const hostNetwork = c.hostNetwork === true;
   return {
     role: c.root ? 'root' : 'workload',
@@ -58,7 +62,13 @@ export function containerSpecInput(
       },
     ),
     env: c.env,
-    secretEnv: resolveSecretEnv(c),
+    secretEnv: secrets?.env,
+    secretMounts: secrets?.files.map((f) => ({
+      name: f.name,
+      source: options.stagedFile?.(f.name) ?? '',
+      target: f.target,
+    })),
+    secretRevisions: secrets?.revisions,
     user: c.user || undefined,
     privileged: c.privileged,
     readOnlyRootFilesystem: c.readOnlyRootFilesystem,

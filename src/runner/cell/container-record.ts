@@ -20,8 +20,17 @@ import {
 import type { RunnerContext } from '../runner-context.js';
 import { failpoint } from '../failpoint.js';
 import { containerSpecInput } from './container-input.js';
+import { resolveContainerSecrets, type ResolvedSecrets } from './container-secrets.js';
+import { readSecretData } from '../../store/index.js';
+import {
+  removeStagedSecrets,
+  stagedFile,
+  stageSecretFiles,
+  stagingLockKey,
+} from '../secrets/secret-staging.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
-import type { CellRef } from './cell-ref.js';
+import { containerdIdOf, type CellRef } from './cell-ref.js';
 import { KukeonError } from '../../errors.js';
 import { pullRealmImage } from '../images/realm-images.js';
 import { requireRealm } from '../realm/realm-queries.js';
@@ -101,42 +110,89 @@ export async function ensureContainerRecord(
   options: { cniConfigPath?: string } = {},
 ): Promise<EnsuredContainer> {
   const image = c.image ? await resolveImage(ctx, namespace, ref, c.image) : undefined;
+  const id = containerdIdOf(ref, c);
+  const secrets = resolveContainerSecrets(c, {
+    readRef: (r) => readSecretData(ctx.config.secretStoreDir, r),
+  });
   const input = containerSpecInput(ref, namespace, c, image, {
     nestedCgroupRuntime: cell.spec.nestedCgroupRuntime,
     cniConfigPath: options.cniConfigPath,
     kukeonGroupGid: ctx.config.kukeonGroupGid,
     defaultMemoryLimitBytes: ctx.config.defaultMemoryLimitBytes,
+    secrets,
+    stagedFile: (name) => stagedFile(ctx.config, namespace, id, name),
   });
   const hash = specHash(input);
-  const id = input.containerdId;
-  const existing = await getRecord(ctx, namespace, id);
-  if (existing) {
-    const decision = decideSpecHash(existing.labels, hash);
-    if (decision.action === 'reuse') return { containerdId: id, created: false, drifted: false };
-    if (decision.action === 'restamp') {
-      await ctx.containerd.containers.update(namespace, id, { labels: specHashLabels(input) }, [
-        ...Object.keys(specHashLabels(input)).map((k) => `labels.${k}`),
-      ]);
-      return { containerdId: id, created: false, drifted: false };
+  // Staging and the record are made under one lock, so the sweep of staged directories never
+  // sees staged files without their container (docs/secrets.md).
+  return ctx.locks.run(stagingLockKey(namespace, id), async () => {
+    const existing = await getRecord(ctx, namespace, id);
+    if (existing) {
+      const decision = decideSpecHash(existing.labels, hash);
+      if (decision.action === 'reuse' || decision.action === 'restamp') {
+        // A reused container keeps the values it was built with; files lost with the tmpfs (a
+        // reboot) are staged again.
+        await stage(ctx, namespace, id, c, secrets, userOf(existing.spec), true);
+        if (decision.action === 'restamp')
+          await ctx.containerd.containers.update(namespace, id, { labels: specHashLabels(input) }, [
+            ...Object.keys(specHashLabels(input)).map((k) => `labels.${k}`),
+          ]);
+        return { containerdId: id, created: false, drifted: false };
+      }
+      const task = await ctx.containerd.tasks.get(namespace, id).catch(() => undefined);
+      if (task && task.status !== 'STOPPED') return { containerdId: id, created: false, drifted: true };
+      await teardownContainer(ctx.containerd, namespace, id);
     }
-    const task = await ctx.containerd.tasks.get(namespace, id).catch(() => undefined);
-    if (task && task.status !== 'STOPPED') return { containerdId: id, created: false, drifted: true };
-    await teardownContainer(ctx.containerd, namespace, id);
+    const facts = await hostFactsFor(ctx, namespace, image, input);
+    const spec = buildOciSpec(input, facts);
+    const identity = {
+      cellId: ref.id,
+      realm: ref.realm,
+      space: ref.space,
+      stack: ref.stack,
+      specHashLabels: specHashLabels(input),
+    };
+    const labels = c.root
+      ? rootContainerLabels({ ...identity, cellLabels: cell.metadata.labels, cellName: ref.name })
+      : workloadContainerLabels(identity);
+    await removeStagedSecrets(ctx.config, namespace, id);
+    await stage(ctx, namespace, id, c, secrets, spec.process.user, false);
+    failpoint('cell.record.after-stage');
+    try {
+      await createRecord(ctx, namespace, id, { image: c.image, spec, labels, parent: image?.chainId });
+    } catch (err) {
+      await removeStagedSecrets(ctx.config, namespace, id).catch(() => undefined);
+      throw err;
+    }
+    return { containerdId: id, created: true, drifted: false };
+  });
+}
+
+/** The uid/gid a container's process runs as (its staged secrets are owned by them). */
+function userOf(spec: Record<string, unknown> | undefined): { uid: number; gid: number } {
+  const user = (spec?.process as { user?: { uid?: number; gid?: number } } | undefined)?.user;
+  return { uid: user?.uid ?? 0, gid: user?.gid ?? 0 };
+}
+
+async function stage(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+  c: ContainerSpec,
+  secrets: ResolvedSecrets,
+  owner: { uid: number; gid: number },
+  onlyMissing: boolean,
+): Promise<void> {
+  try {
+    await stageSecretFiles(ctx.config, namespace, id, secrets.files, owner, { onlyMissing });
+  } catch (err) {
+    throw new RunnerError(
+      RunnerErrorCode.SecretStagingFailed,
+      `container "${c.id}": failed to stage its file secrets on ${ctx.config.secretStagingDir}: ${
+        (err as NodeJS.ErrnoException).code ?? (err as Error).message
+      }`,
+    );
   }
-  const facts = await hostFactsFor(ctx, namespace, image, input);
-  const spec = buildOciSpec(input, facts);
-  const identity = {
-    cellId: ref.id,
-    realm: ref.realm,
-    space: ref.space,
-    stack: ref.stack,
-    specHashLabels: specHashLabels(input),
-  };
-  const labels = c.root
-    ? rootContainerLabels({ ...identity, cellLabels: cell.metadata.labels, cellName: ref.name })
-    : workloadContainerLabels(identity);
-  await createRecord(ctx, namespace, id, { image: c.image, spec, labels, parent: image?.chainId });
-  return { containerdId: id, created: true, drifted: false };
 }
 
 async function hostFactsFor(

@@ -9,6 +9,7 @@ import {
 } from '../../containerd/index.js';
 import { joinNamespaces, type JoinNamespaces, type OciSpec } from '../oci/index.js';
 import { replaceOrAppendEnv } from '../oci/env.js';
+import { pruneStagingNamespace, removeStagedSecrets } from '../secrets/secret-staging.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
 import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
@@ -218,6 +219,9 @@ export async function killContainerTask(ctx: RunnerContext, namespace: string, i
 /** Task, record and snapshot gone (each step tolerant of already-gone). */
 export async function removeContainer(ctx: RunnerContext, namespace: string, id: string): Promise<void> {
   await teardownContainer(ctx.containerd, namespace, id);
+  // Its staged file secrets go with it (the sweep catches what a crash right here leaves).
+  await removeStagedSecrets(ctx.config, namespace, id);
+  await pruneStagingNamespace(ctx.config, namespace);
 }
 
 function ignoreNotFound(err: unknown): void {

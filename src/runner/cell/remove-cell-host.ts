@@ -1,6 +1,7 @@
 import { stopTask } from '../../containerd/index.js';
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
+import { removeScopeSecrets } from '../secrets/scope-secrets.js';
 import { failpoint } from '../failpoint.js';
 import { detachCell, detachCellWhileRootEnds, hasAttachmentState } from './cell-network.js';
 import type { CellRef } from './cell-ref.js';
@@ -73,6 +74,7 @@ export async function removeCellHost(
   const again = first.del !== 'ok' && (await hasAttachmentState(ctx, ref));
   if (again) await detachCell(ctx, ref);
   if (options.removeMetadata) {
+    await removeScopeSecrets(ctx, ref.scope);
     await ctx.store.removeScope(ref.scope);
     ctx.onCellWritten?.(ref.scope, undefined);
   }

@@ -4,7 +4,7 @@ import { defaultSpec } from './default-spec.js';
 import { allowRule, ociDevice, resolveDevices } from './devices.js';
 import { DEFAULT_PATH_ENV, composeEnv, replaceOrAppendEnv } from './env.js';
 import type { HostFacts } from './host-facts.js';
-import { etcFileMounts, nestedCgroupMount, tmpfsMounts, volumeMounts } from './mounts.js';
+import { etcFileMounts, nestedCgroupMount, secretMounts, tmpfsMounts, volumeMounts } from './mounts.js';
 import { addNamespace, joinNamespaces, removeNamespace } from './namespaces.js';
 import { OciErrorCode, OciSpecError } from './oci-errors.js';
 import type { OciDevice, OciSpec } from './oci-spec.js';
@@ -59,6 +59,7 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   if (input.nestedCgroupRuntime && !input.hostCgroup) spec.mounts.push(nestedCgroupMount());
   // 11. volumes.
   spec.mounts.push(...volumeMounts(input.volumes));
+  spec.mounts.push(...secretMounts(input.secretMounts));
   // 12. devices.
   for (const node of resolveDevices(input.devices, facts)) {
     addDevice(spec, ociDevice(node));

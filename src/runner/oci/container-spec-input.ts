@@ -29,6 +29,13 @@ export interface ContainerSpecInput {
   env?: readonly string[];
   /** Env entries from secrets (`KEY=value`). Only their keys enter the spec hash. */
   secretEnv?: readonly string[];
+  /**
+   * File-form secrets already staged on the host: `source` (the staged file) bind-mounted
+   * read-only at `target`. Only names and targets enter the spec hash.
+   */
+  secretMounts?: readonly SecretMountInput[];
+  /** Revisions of the `kind: Secret`s the container uses (spec hash only; never a value). */
+  secretRevisions?: readonly string[];
   /** `kuke run --env` entries: applied last, never part of the spec hash (per invocation). */
   runtimeEnv?: readonly string[];
 
@@ -108,6 +115,12 @@ export interface VolumeInput {
   sizeBytes?: number;
   /** tmpfs only: octal mode, e.g. 0o1777. */
   mode?: number;
+}
+
+export interface SecretMountInput {
+  name: string;
+  source: string;
+  target: string;
 }
 
 export interface ResourcesInput {

@@ -1,4 +1,4 @@
-import type { TmpfsInput, VolumeInput } from './container-spec-input.js';
+import type { SecretMountInput, TmpfsInput, VolumeInput } from './container-spec-input.js';
 import { OciErrorCode, OciSpecError } from './oci-errors.js';
 import type { OciMount } from './oci-spec.js';
 
@@ -85,5 +85,13 @@ export function tmpfsMounts(tmpfs: readonly TmpfsInput[] | undefined): OciMount[
     if (t.sizeBytes) options.push(`size=${t.sizeBytes}`);
     options.push(...(t.options ?? []));
     return { destination: t.path, type: 'tmpfs', source: 'tmpfs', options };
+  });
+}
+
+/** Staged file-form secrets (docs/secrets.md): each file bind-mounted read-only at its target. */
+export function secretMounts(mounts: readonly SecretMountInput[] | undefined): OciMount[] {
+  return (mounts ?? []).map((m) => {
+    requireAbsolute(`secret "${m.name}" mountPath`, m.target);
+    return { ...bind(m.source, m.target, true), options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] };
   });
 }

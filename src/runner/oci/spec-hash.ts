@@ -21,7 +21,8 @@ export const SPEC_HASH_VERSION = '6';
  * identity/paths the runner derives (containerd ID, namespace, cgroups path, etc-file paths, CNI
  * path, the KUKEON_* variables), namespace join paths (new at every start), daemon-wide settings
  * (kukeon GID, default memory limit), host facts (rlimits, capabilities, device numbers, passwd
- * contents), per-invocation runtime env, and secret values (only their env keys count).
+ * contents), per-invocation runtime env, and secret values (only their env keys, file names and
+ * targets count, and the revision of each `kind: Secret` used, never its data).
  * Values are normalised so inputs that give the same spec hash the same (`net_admin` =
  * `CAP_NET_ADMIN`, absent = empty, duplicate env keys collapsed).
  */
@@ -84,6 +85,11 @@ export function specHashDomain(input: ContainerSpecInput) {
     supplementaryGids: [...new Set((input.supplementaryGids ?? []).filter((g) => g > 0))].sort(
       (a, b) => a - b,
     ),
+    // Only present when used, so the hashes of containers without them stay as they were.
+    ...(input.secretMounts?.length && {
+      secretMounts: input.secretMounts.map((m) => ({ name: m.name, target: m.target })),
+    }),
+    ...(input.secretRevisions?.length && { secretRevisions: [...input.secretRevisions] }),
   };
 }
 
@@ -132,7 +138,6 @@ export function decideSpecHash(
 export function diffSpecHashDomain(a: ContainerSpecInput, b: ContainerSpecInput): (keyof SpecHashDomain)[] {
   const da = specHashDomain(a);
   const db = specHashDomain(b);
-  return (Object.keys(da) as (keyof SpecHashDomain)[]).filter(
-    (k) => canonicalJson(da[k]) !== canonicalJson(db[k]),
-  );
+  const keys = [...new Set([...Object.keys(da), ...Object.keys(db)])] as (keyof SpecHashDomain)[];
+  return keys.filter((k) => canonicalJson(da[k]) !== canonicalJson(db[k]));
 }

@@ -7,6 +7,7 @@ import { withIntent, withRealmLock } from '../intent.js';
 import { readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
+import { removeScopeSecrets } from '../secrets/scope-secrets.js';
 import { deleteSpaceLocked } from '../space/delete-space.js';
 import { removeSpaceHost } from '../space/space-host.js';
 import { removeRealmHost } from './realm-host.js';
@@ -92,6 +93,7 @@ async function deleteRealmLocked(
     failpoint('realm.delete.before-host');
     const facts = await removeRealmHost(ctx, name, namespace);
     failpoint('realm.delete.after-host');
+    await removeScopeSecrets(ctx, scope);
     await ctx.store.removeScope(scope);
     return { metadataDeleted: existing !== undefined, ...facts, deleted };
   });

@@ -3,6 +3,7 @@ import { withIntent, withRealmLock } from '../intent.js';
 import { readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
+import { removeScopeSecrets } from '../secrets/scope-secrets.js';
 import { deleteStackLocked } from '../stack/delete-stack.js';
 import { removeSpaceHost } from './space-host.js';
 import { failpoint } from '../failpoint.js';
@@ -87,6 +88,7 @@ export async function deleteSpaceLocked(
     async () => {
       const facts = await removeSpaceHost(ctx, realm, name);
       failpoint('space.delete.after-host');
+      await removeScopeSecrets(ctx, scope);
       await ctx.store.removeScope(scope);
       return { metadataDeleted: existing !== undefined, ...facts, deleted };
     },

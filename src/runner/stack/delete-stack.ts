@@ -6,6 +6,7 @@ import { withIntent, withRealmLock } from '../intent.js';
 import { readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
+import { removeScopeSecrets } from '../secrets/scope-secrets.js';
 import { failpoint } from '../failpoint.js';
 
 export interface DeleteStackResult {
@@ -111,6 +112,7 @@ export async function deleteStackLocked(
     async () => {
       const removed = await ctx.cgroups.remove(cgroupPath, { force: true });
       failpoint('stack.delete.after-host');
+      await removeScopeSecrets(ctx, scope);
       await ctx.store.removeScope(scope);
       return { metadataDeleted: existing !== undefined, cgroupDeleted: removed.existed, deleted };
     },

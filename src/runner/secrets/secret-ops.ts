@@ -1,0 +1,223 @@
+import { isPathSafeSegment } from '../../api/index.js';
+import type { Cell } from '../../model/resources.js';
+import type { SecretRef } from '../../model/container.js';
+import {
+  deleteSecretData,
+  listSecretInfos,
+  statSecret,
+  writeSecretData,
+  type SecretCoordinates,
+  type SecretFilter,
+  type SecretInfo,
+} from '../../store/index.js';
+import { cellRef, type CellRef } from '../cell/cell-ref.js';
+import { listCells, loadCell, withCellLock } from '../cell/cell-store.js';
+import { persistResource, isStale } from '../resource-store.js';
+import { validName } from '../resource-names.js';
+import type { RunnerContext } from '../runner-context.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { listRealms } from '../realm/realm-queries.js';
+import { listSpaces } from '../space/space-queries.js';
+import { listStacks } from '../stack/stack-queries.js';
+
+const LEVELS = ['realm', 'space', 'stack', 'cell'] as const;
+
+/** Trimmed, validated coordinates of a Secret (its scope names are scope names; its name path-safe). */
+export function secretCoordinates(c: SecretCoordinates): SecretCoordinates {
+  const name = (c.name ?? '').trim();
+  if (name === '') throw new RunnerError(RunnerErrorCode.InvalidName, 'secret name is required');
+  if (!isPathSafeSegment(name) || name.startsWith('.'))
+    throw new RunnerError(
+      RunnerErrorCode.InvalidName,
+      `secret name "${name}" must not contain path separators, be '.'/'..' or start with '.'`,
+    );
+  const out: SecretCoordinates = { name, realm: validName('realm', c.realm) };
+  let missing: string | undefined;
+  for (const level of LEVELS.slice(1)) {
+    const v = (c[level] ?? '').trim();
+    if (!v) {
+      missing ??= level;
+      continue;
+    }
+    if (missing)
+      throw new RunnerError(
+        RunnerErrorCode.InvalidName,
+        `secret scope is incomplete: ${level} set without ${missing}`,
+      );
+    out[level] = validName(level, v);
+  }
+  return out;
+}
+
+/** The scope segments of a Secret: realm[, space[, stack[, cell]]]. */
+export function secretScope(c: SecretCoordinates): string[] {
+  return LEVELS.map((l) => c[l]).filter((v): v is string => !!v);
+}
+
+/** `realm "r", space "s"` */
+export function describeScope(c: Omit<SecretCoordinates, 'name'>): string {
+  return LEVELS.filter((l) => c[l])
+    .map((l) => `${l} "${c[l]}"`)
+    .join(', ');
+}
+
+async function requireScope(ctx: RunnerContext, c: SecretCoordinates): Promise<void> {
+  const scope = secretScope(c);
+  for (let i = 1; i <= scope.length; i++) {
+    if (!(await ctx.store.exists(scope.slice(0, i))))
+      throw new RunnerError(
+        RunnerErrorCode.SecretScopeNotFound,
+        `secret scope does not exist: ${LEVELS[i - 1]} "${scope[i - 1]}"`,
+      );
+  }
+}
+
+export interface WriteSecretResult {
+  created: boolean;
+  secret: SecretInfo;
+  /** Cells running a container built with the previous data, now marked out of sync. */
+  outOfSync: string[];
+}
+
+/**
+ * Creates or replaces a Secret's data (docs/secrets.md). Its scope must exist (never created
+ * for it). Replacing the data of a Secret that running containers use marks their cells out of
+ * sync: their containers keep the value they were built with until the cell is restarted.
+ */
+export async function writeSecret(
+  ctx: RunnerContext,
+  coords: SecretCoordinates,
+  data: string,
+): Promise<WriteSecretResult> {
+  const c = secretCoordinates(coords);
+  if (data.trim() === '')
+    throw new RunnerError(RunnerErrorCode.InvalidSecret, `secret "${c.name}": data must not be empty`);
+  await requireScope(ctx, c);
+  const created = await writeSecretData(ctx.config.secretStoreDir, c, data);
+  const secret = await statSecret(ctx.config.secretStoreDir, c);
+  if (!secret)
+    throw new RunnerError(RunnerErrorCode.SecretNotFound, `secret "${c.name}" vanished after its write`);
+  const outOfSync = created ? [] : await markCellsOutOfSync(ctx, c);
+  return { created, secret, outOfSync };
+}
+
+export async function getSecret(
+  ctx: RunnerContext,
+  coords: SecretCoordinates,
+): Promise<SecretInfo | undefined> {
+  return statSecret(ctx.config.secretStoreDir, secretCoordinates(coords));
+}
+
+export async function listSecrets(ctx: RunnerContext, filter: SecretFilter = {}): Promise<SecretInfo[]> {
+  const f: SecretFilter = {};
+  for (const level of LEVELS) {
+    const v = filter[level]?.trim();
+    if (v) f[level] = validName(level, v);
+  }
+  return listSecretInfos(ctx.config.secretStoreDir, f);
+}
+
+/**
+ * Deletes a Secret. Refused while a cell has a container referring to it (the next start of that
+ * cell would fail): `secret "<n>" is in use by cell "<c>"`.
+ */
+export async function deleteSecret(ctx: RunnerContext, coords: SecretCoordinates): Promise<boolean> {
+  const c = secretCoordinates(coords);
+  const users = await cellsUsingSecret(ctx, c);
+  if (users.length > 0)
+    throw new RunnerError(
+      RunnerErrorCode.SecretInUse,
+      `secret "${c.name}" (${describeScope(c)}) is in use by ${users
+        .map(
+          (u) =>
+            `cell "${u.ref.name}" (realm "${u.ref.realm}", space "${u.ref.space}", stack "${u.ref.stack}")`,
+        )
+        .join(', ')}`,
+    );
+  return deleteSecretData(ctx.config.secretStoreDir, c);
+}
+
+function refersTo(r: SecretRef | undefined, c: SecretCoordinates): boolean {
+  if (!r) return false;
+  const norm = (v: string | undefined) => (v ?? '').trim();
+  return (
+    norm(r.name) === c.name &&
+    norm(r.realm) === c.realm &&
+    norm(r.space) === norm(c.space) &&
+    norm(r.stack) === norm(c.stack) &&
+    norm(r.cell) === norm(c.cell)
+  );
+}
+
+/** Every cell of the host with a container whose `secretRef` names exactly this Secret. */
+export async function cellsUsingSecret(
+  ctx: RunnerContext,
+  c: SecretCoordinates,
+): Promise<{ ref: CellRef; cell: Cell; containers: string[] }[]> {
+  const out: { ref: CellRef; cell: Cell; containers: string[] }[] = [];
+  for (const realm of await listRealms(ctx)) {
+    for (const space of await listSpaces(ctx, realm.metadata.name)) {
+      for (const stack of await listStacks(ctx, realm.metadata.name, space.metadata.name)) {
+        for (const cell of await listCells(
+          ctx,
+          realm.metadata.name,
+          space.metadata.name,
+          stack.metadata.name,
+        )) {
+          const containers = cell.spec.containers
+            .filter((x) => (x.secrets ?? []).some((s) => refersTo(s.secretRef, c)))
+            .map((x) => x.id);
+          if (containers.length === 0) continue;
+          const ref = cellRef(ctx, {
+            realm: realm.metadata.name,
+            space: space.metadata.name,
+            stack: stack.metadata.name,
+            name: cell.metadata.name,
+            id: cell.spec.id,
+          });
+          out.push({ ref, cell, containers });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Marks the cells whose running containers were built from an older version of the Secret
+ * (docs/secrets.md, "When a Secret changes"). Returns `realm/space/stack/cell` of each.
+ */
+async function markCellsOutOfSync(ctx: RunnerContext, c: SecretCoordinates): Promise<string[]> {
+  const marked: string[] = [];
+  for (const { ref, containers } of await cellsUsingSecret(ctx, c)) {
+    await withCellLock(ctx, ref, async () => {
+      // A reconcile pass may persist the cell between our read and write: read again then.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const loaded = await loadCell(ctx, ref);
+        if (!loaded) return;
+        const cell = loaded.model;
+        const running = containers.filter(
+          (id) => cell.status.containers.find((s) => s.id === id)?.state === 'Ready',
+        );
+        if (running.length === 0) return; // the next start builds them with the new data
+        const reason = `secret "${c.name}" (${describeScope(c)}) changed after container${
+          running.length > 1 ? 's' : ''
+        } ${running.map((id) => `"${id}"`).join(', ')} started; restart the cell to use the new value`;
+        try {
+          await persistResource(
+            ctx,
+            'Cell',
+            ref.scope,
+            { ...cell, status: { ...cell.status, outOfSync: true, outOfSyncReason: reason } },
+            { observed: loaded.bytes },
+          );
+          marked.push(ref.scope.join('/'));
+          return;
+        } catch (err) {
+          if (!isStale(err)) throw err;
+        }
+      }
+    });
+  }
+  return marked;
+}
