@@ -74,7 +74,7 @@ export function secretFilePath(root: string, c: SecretCoordinates): string {
 export async function writeSecretData(root: string, c: SecretCoordinates, data: string): Promise<boolean> {
   const path = secretFilePath(root, c);
   await ensureDir(root, SECRET_DIR_MODE);
-  const before = await stat(path).catch((err: unknown) => {
+  const before = await stat(path, { bigint: true }).catch((err: unknown) => {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
   });
@@ -83,7 +83,7 @@ export async function writeSecretData(root: string, c: SecretCoordinates, data: 
     dirMode: SECRET_DIR_MODE,
     tmpPrefix: '.secret-',
   });
-  if (before) await utimes(path, new Date(), before.mtime);
+  if (before) await utimes(path, new Date(), Number(before.mtimeNs) / 1e9);
   return before === undefined;
 }
 
@@ -129,7 +129,8 @@ function infoOf(c: SecretCoordinates, s: BigIntStats): SecretInfo {
   return {
     ...c,
     sizeBytes: Number(s.size),
-    createdAt: new Date(Number(s.mtimeMs)),
+    // Whole seconds: what an update carries over (utimes) is exact to well under a second.
+    createdAt: new Date(Number(s.mtimeNs / 1_000_000_000n) * 1000),
     revision: revisionOf(s),
   };
 }
