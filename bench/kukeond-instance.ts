@@ -128,11 +128,11 @@ export interface KukeondInstance {
 
 /**
  * Starts kukeond on the benchmark's private containerd. `nodeFlags` replaces the flags `kuke
- * init` gives the daemon; `extraNodeFlags` go before them.
+ * init` gives the daemon; `extraNodeFlags` go before them; `serveFlags` after `serve`'s own.
  */
 export async function startKukeond(
   label: string,
-  opts: { nodeFlags?: readonly string[]; extraNodeFlags?: string[] } = {},
+  opts: { nodeFlags?: readonly string[]; extraNodeFlags?: string[]; serveFlags?: string[] } = {},
 ): Promise<KukeondInstance> {
   const env = runnerEnv(label);
   const socket = join(env.dir, 'kukeond.sock');
@@ -148,6 +148,7 @@ export async function startKukeond(
       ...(opts.nodeFlags ?? KUKEOND_NODE_FLAGS),
       kukeondEntry,
       ...serveArgs(env.config, join(env.dir, 'kukeond.yaml'), socket, 0),
+      ...(opts.serveFlags ?? []),
     ],
     { env: { PATH: process.env.PATH }, stdio: ['ignore', logFd, logFd], cwd },
   );
