@@ -55,8 +55,6 @@ const unit = (file: string, test: string, row?: string): Proof => ({
   ...(row !== undefined && { row }),
 });
 const applied = (...proofs: Proof[]): FieldSupport => ({ status: 'applied', proofs });
-const except = (support: FieldSupport, when: Exception['when'], hint: string): FieldSupport =>
-  support.status === 'applied' ? { ...support, except: { when, hint } } : support;
 const refused = (hint?: string, when?: (value: unknown) => boolean): FieldSupport => ({
   status: 'refused',
   ...(hint && { hint }),
@@ -121,6 +119,16 @@ const tmpfsVolumes = e2e(
   'oci-spec-run',
   'read-only rootfs refuses writes; tmpfs and tmpfs volumes are writable with their options',
 );
+const volumeKind = e2e('volumes', 'create, get, apply and delete volumes through kuke');
+const volumeData = e2e(
+  'volumes',
+  'data written by one cell is read by the next cell mounting the same volume; a running one holds it',
+);
+const volumeEnsure = e2e(
+  'volumes',
+  'ensure creates the volume on first use, owned by the user the container runs as; volumeRef and readOnly',
+);
+const volumeRetain = e2e('volumes', 'a Retain volume survives delete realm --cascade and is found again');
 const settings = unit('daemon/serve/daemon-settings', 'precedence: flag > env > file > default');
 const daemonOnHost = e2e('cli-daemon', 'init provisions the instance and starts a daemon that answers');
 const status = stamped('written by kukeon; the status in a manifest is replaced by the observed one');
@@ -240,6 +248,16 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'Cell.spec.ignoreDiskPressure': refused('this build has no disk-pressure guard to bypass'),
   'Cell.status': status,
 
+  // Volume (docs/volumes.md)
+  'Volume.apiVersion': applied(parsing),
+  'Volume.kind': applied(parsing),
+  'Volume.metadata.name': applied(volumeKind),
+  'Volume.metadata.realm': applied(volumeKind),
+  'Volume.metadata.space': applied(volumeKind),
+  'Volume.metadata.stack': applied(volumeEnsure),
+  'Volume.spec.reclaimPolicy': applied(volumeKind, volumeRetain),
+  'Volume.status': status,
+
   // Container (a container added to an existing cell); its spec is ContainerSpec below.
   'Container.apiVersion': applied(parsing),
   'Container.kind': applied(parsing),
@@ -270,25 +288,21 @@ export const fieldSupport: Record<string, FieldSupport> = {
       'the same host port in another realm is refused, naming port and holder, and leaves nothing',
     ),
   ),
-  'ContainerSpec.volumes[].kind': except(
-    applied(workload('volumes'), tmpfsVolumes),
-    (v) => v === 'volume',
-    'kind: volume mounts are not supported; mount a host path (kind: bind)',
-  ),
-  'ContainerSpec.volumes[].source': applied(workload('volumes')),
-  'ContainerSpec.volumes[].target': applied(workload('volumes'), tmpfsVolumes),
-  'ContainerSpec.volumes[].volumeRef': refused(
-    'kind: volume mounts are not supported; mount a host path (kind: bind)',
-  ),
+  'ContainerSpec.volumes[].kind': applied(workload('volumes'), tmpfsVolumes, volumeData),
+  'ContainerSpec.volumes[].source': applied(workload('volumes'), volumeData),
+  'ContainerSpec.volumes[].target': applied(workload('volumes'), tmpfsVolumes, volumeData),
+  'ContainerSpec.volumes[].volumeRef.name': applied(volumeEnsure),
+  'ContainerSpec.volumes[].volumeRef.realm': applied(volumeEnsure),
+  'ContainerSpec.volumes[].volumeRef.space': applied(volumeEnsure),
+  'ContainerSpec.volumes[].volumeRef.stack': applied(volumeEnsure),
   'ContainerSpec.volumes[].readOnly': applied(
     workload('volumes'),
     e2e('oci-spec-run', 'bind volumes: read-only and read-write'),
+    volumeEnsure,
   ),
   'ContainerSpec.volumes[].sizeBytes': applied(tmpfsVolumes),
   'ContainerSpec.volumes[].mode': applied(tmpfsVolumes),
-  'ContainerSpec.volumes[].ensure': refused(
-    'kind: volume mounts are not supported; mount a host path (kind: bind)',
-  ),
+  'ContainerSpec.volumes[].ensure': applied(volumeEnsure),
   'ContainerSpec.networks': refused('a cell is attached to the network of its space only'),
   'ContainerSpec.networksAliases': refused('a cell is reached by its name in /etc/hosts and its IP'),
   'ContainerSpec.privileged': applied(workload('privileged')),
@@ -379,7 +393,6 @@ export const fieldSupport: Record<string, FieldSupport> = {
 
   // Kinds this build does not apply: refused whole, by their apply handler.
   Secret: refusedKind('Secret'),
-  Volume: refusedKind('Volume'),
   CellBlueprint: refusedKind('CellBlueprint'),
   CellConfig: refusedKind('CellConfig'),
 

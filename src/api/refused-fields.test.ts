@@ -35,16 +35,15 @@ describe('refused fields', () => {
     assert.deepEqual(messages(cell('networksAliases: []', 'networks: null', 'tty: {}')), []);
   });
 
-  it('kind: volume mounts, not bind or tmpfs ones', () => {
+  it('bind, tmpfs and kind: volume mounts (with volumeRef and ensure) are all applied', () => {
     assert.deepEqual(
       messages(
         cell(
-          'volumes: [{source: /srv, target: /a}, {kind: tmpfs, target: /b}, {kind: volume, source: data, target: /c}]',
+          'volumes: [{source: /srv, target: /a}, {kind: tmpfs, target: /b}, {kind: volume, source: data, target: /c}, ' +
+            '{kind: volume, target: /d, ensure: true, volumeRef: {name: v, realm: r, space: s}}]',
         ),
       ),
-      [
-        'document 0 (Cell "web"): container "app": spec.containers[1].volumes[2].kind is not supported by this build: kind: volume mounts are not supported; mount a host path (kind: bind)',
-      ],
+      [],
     );
   });
 

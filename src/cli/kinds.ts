@@ -4,6 +4,7 @@ import {
   type ScopeKind,
   type ScopeKindName,
 } from '../protocol/scope-kinds.js';
+import { scopedKinds, type ScopedKind } from '../protocol/scoped-kinds.js';
 import { q } from './cli-error.js';
 import type { PlainDoc } from './output/doc-fields.js';
 import {
@@ -13,6 +14,7 @@ import {
   realmColumns,
   spaceColumns,
   stackColumns,
+  volumeColumns,
   type KindColumns,
 } from './output/get-columns.js';
 
@@ -35,6 +37,12 @@ export interface CliKind {
   selector: boolean;
   /** The hierarchy kind behind it, when it is one (delete, purge, create, scope walking). */
   scope?: ScopeKind;
+  /**
+   * The scoped kind behind it (a Volume: lives at a scope without being a level), when it is one:
+   * get, delete and completion serve it from this descriptor. Its scope flags are `getScopes`;
+   * `delete`/`get NAME` default `--realm` to `default` and leave the deeper ones unset.
+   */
+  scoped?: ScopedKind;
   columns?: KindColumns<PlainDoc>;
   /** `get <kind> NAME` found nothing (only when it differs from `missing`). */
   getMissing?: (name: string, scope: ScopeCoordinates) => string;
@@ -108,6 +116,15 @@ export const cliKinds: readonly CliKind[] = [
     selector: true,
   },
   { name: 'image', docKind: 'Image', short: 'img', getScopes: ['realm'], selector: false },
+  {
+    name: 'volume',
+    docKind: 'Volume',
+    short: 'vol',
+    getScopes: ['realm', 'space', 'stack'],
+    selector: false,
+    scoped: scopedKinds.volume,
+    columns: volumeColumns,
+  },
 ];
 
 /** The kind named by its CLI name. */
@@ -118,6 +135,11 @@ export function cliKind(name: string): CliKind | undefined {
 /** Hierarchy kinds, outermost first (delete, purge). */
 export const scopeCliKinds = cliKinds.filter(
   (k): k is CliKind & { scope: ScopeKind } => k.scope !== undefined,
+);
+
+/** Scoped kinds (volumes, …): get, delete and completion take them alongside the hierarchy. */
+export const scopedCliKinds = cliKinds.filter(
+  (k): k is CliKind & { scoped: ScopedKind } => k.scoped !== undefined,
 );
 
 /** The CLI entry of a hierarchy kind. */

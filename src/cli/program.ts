@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError, cliErrorCodes } from './cli-error.js';
 import type { CliContext } from './context.js';
-import { cliKinds, scopeCliKinds } from './kinds.js';
+import { cliKinds, scopeCliKinds, scopedCliKinds } from './kinds.js';
 import { checkArgCount } from './run-command.js';
 import type { GlobalFlags } from './settings.js';
 
@@ -262,6 +262,24 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           stack: o.stack as string,
         }),
     )();
+    act(
+      leaf(create, 'volume', 'create a volume: a directory kukeond keeps for cells to mount', ['vol'])
+        .argument('[name]')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space (unset: the realm holds it)')
+        .option('--stack <name>', 'stack of --space (unset: the space holds it)')
+        .option('--reclaim-policy <policy>', 'Delete (removed with its scope) or Retain', 'Delete'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createVolume(ctx, {
+          name: a[0],
+          realm: o.realm as string,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          reclaimPolicy: o.reclaimPolicy as string,
+        }),
+    )();
   }
 
   // get
@@ -348,6 +366,26 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           timeout: g.timeout as string | undefined,
         });
       })();
+    }
+  }
+
+  // delete of the scoped kinds (volumes): --realm defaults to default, deeper coordinates are unset
+  if (want('delete', 'd')) {
+    const del = program.commands.find((c) => c.name() === 'delete') as Command;
+    for (const { name: kind, short, getScopes } of scopedCliKinds) {
+      const cmd = leaf(del, kind, `delete a ${kind}`, [short]).argument('[name]').usage('[options] <name>');
+      for (const s of getScopes) cmd.option(`--${s} <name>`, s, ...(s === 'realm' ? ['default'] : []));
+      act(cmd, 1, 1, async (ctx, a, o) =>
+        (await m.del()).deleteResource(ctx, {
+          kind,
+          name: a[0],
+          realm: o.realm as string | undefined,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cascade: false,
+          force: false,
+        }),
+      )();
     }
   }
 

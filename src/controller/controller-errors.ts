@@ -26,6 +26,9 @@ export const ControllerErrorCode = {
   DeleteStack: 'DELETE_STACK',
   /** A kind or feature this build does not implement yet (cells before the cell runner lands). */
   NotSupported: 'NOT_SUPPORTED',
+  VolumeNotFound: 'VOLUME_NOT_FOUND',
+  /** Delete of a volume a running cell mounts. */
+  VolumeInUse: 'VOLUME_IN_USE',
   /** A manifest document of a kind the verb does not accept (delete -f of a Secret). */
   UnknownKind: 'UNKNOWN_KIND',
 } as const;
@@ -54,7 +57,8 @@ export function isNotFoundError(err: unknown): boolean {
     err.code === ControllerErrorCode.RealmNotFound ||
     err.code === ControllerErrorCode.SpaceNotFound ||
     err.code === ControllerErrorCode.StackNotFound ||
-    err.code === ControllerErrorCode.CellNotFound
+    err.code === ControllerErrorCode.CellNotFound ||
+    err.code === ControllerErrorCode.VolumeNotFound
   );
 }
 

@@ -162,12 +162,13 @@ describe('controller delete -f', () => {
 
   test('kinds without a delete handler fail with unknown kind', async () => {
     const { controller } = setup();
-    const results = await controller.deleteDocuments('kind: Volume\nmetadata:\n  name: v\n  realm: r1\n', {
+    const secret = 'kind: Secret\nmetadata:\n  name: s\n  realm: r1\nspec:\n  data: x\n';
+    const results = await controller.deleteDocuments(secret, {
       cascade: false,
       force: false,
     });
     assert.equal(results[0].action, 'failed');
-    assert.equal(results[0].error, 'unknown kind: Volume');
+    assert.equal(results[0].error, 'unknown kind: Secret');
   });
 });
 

@@ -39,7 +39,16 @@ import {
 } from './reconcile-passes.js';
 import { refreshAll, type RefreshAllReport } from './refresh-all.js';
 import { deleteGraceMs, type RemoveFlags } from './results.js';
-import type { CellPort, ScopeRunner } from './runner-port.js';
+import type { CellPort, ScopeRunner, VolumePort } from './runner-port.js';
+import {
+  scopedApplyHandler,
+  scopedDeleteHandler,
+  scopedDoc,
+  type ScopedDoc,
+  type ScopedOps,
+} from './scoped-ops.js';
+import { volumeOps, type VolumeDocument } from './volume-ops.js';
+import { ControllerError, ControllerErrorCode } from './controller-errors.js';
 import * as spaces from './space-ops.js';
 import * as stacks from './stack-ops.js';
 
@@ -59,8 +68,18 @@ export interface ScopeOpsTable {
   stack: ScopeOps<Stack>;
 }
 
+/**
+ * The scoped kinds (resources that live at a scope: docs/volumes.md), by document kind. Each is
+ * served by the daemon's generic scoped handlers and plugged into apply and delete -f.
+ */
+export interface ScopedOpsTable {
+  Volume: ScopedOps<VolumeDocument>;
+}
+
 export interface ControllerOptions {
   runner: ScopeRunner;
+  /** Volumes on the host (a real runner always has them; unit tests may leave them out). */
+  volumes?: VolumePort;
   probe: HostProbe;
   cells: CellPort;
   namespaceSuffix: string;
@@ -83,6 +102,8 @@ export class Controller {
   private readonly deleteHandlers: DeleteHandlers;
   private readonly parseOptions: ParseOptions;
   private readonly cellList: CellListCache | undefined;
+  /** Volume (and every later scoped kind): create, get, list, delete. */
+  readonly scopedOps: ScopedOpsTable;
 
   constructor(options: ControllerOptions) {
     this.deps = {
@@ -99,7 +120,15 @@ export class Controller {
     const runner = options.runner;
     const unsupported = (kind: string) =>
       unsupportedApplyHandler(`${kind} documents are not supported by this build yet`);
+    this.scopedOps = {
+      Volume: options.volumes ? volumeOps(options.volumes, runner) : unsupportedScoped('Volume'),
+    };
+    const scoped = Object.entries(this.scopedOps) as [keyof ScopedOpsTable, ScopedOps][];
     this.applyHandlers = {
+      ...(Object.fromEntries(scoped.map(([k, ops]) => [k, scopedApplyHandler(ops)])) as Record<
+        keyof ScopedOpsTable,
+        ApplyHandler
+      >),
       Realm: realmApplyHandler(runner),
       Space: spaceApplyHandler(runner),
       Stack: stackApplyHandler(runner),
@@ -108,7 +137,6 @@ export class Controller {
       Secret: unsupported('Secret'),
       CellBlueprint: unsupported('CellBlueprint'),
       CellConfig: unsupported('CellConfig'),
-      Volume: unsupported('Volume'),
     };
     this.deleteHandlers = {
       ...scopeDeleteHandlers(this),
@@ -119,6 +147,7 @@ export class Controller {
         return r.facts.Containers.map((id) => `container:${id}`);
       },
     };
+    for (const [kind, ops] of scoped) this.deleteHandlers[kind] = scopedDeleteHandler(ops);
   }
 
   /** A controller over a real runner: host probe from its context, namespace suffix from its config. */
@@ -131,6 +160,7 @@ export class Controller {
       probe: runnerHostProbe(runner),
       namespaceSuffix: runner.ctx.config.namespaceSuffix,
       cellDocuments: runner.ctx.store,
+      volumes: runner,
       ...options,
     });
   }
@@ -221,6 +251,12 @@ export class Controller {
   deleteCell = (id: CellIdentity, graceMs?: number) => cellOps.deleteCell(this.deps, id, graceMs);
   purgeCell = (id: CellIdentity, flags: RemoveFlags) => cellOps.purgeCell(this.deps, id, flags);
 
+  /** A scoped kind's document from an RPC argument, validated as apply validates it. */
+  scopedDoc = <K extends keyof ScopedOpsTable>(
+    kind: K,
+    doc: unknown,
+  ): Parameters<ScopedOpsTable[K]['get']>[0] => scopedDoc(kind, doc, this.parseOptions);
+
   // Documents
   applyDocuments = (text: string): Promise<ApplyResult[]> =>
     applyDocuments(text, this.applyHandlers, this.parseOptions);
@@ -246,4 +282,16 @@ export class Controller {
   listImages = (realm: string): Promise<ImageSummary[]> => this.deps.runner.listImages(realm);
   getImage = (realm: string, name: string): Promise<ImageSummary> => this.deps.runner.getImage(realm, name);
   deleteImage = (realm: string, name: string): Promise<void> => this.deps.runner.deleteImage(realm, name);
+}
+
+/** A scoped kind this controller cannot serve: every operation refuses, naming the kind. */
+function unsupportedScoped<D extends ScopedDoc>(kind: string): ScopedOps<D> {
+  const refuse = (): Promise<never> =>
+    Promise.reject(
+      new ControllerError(
+        ControllerErrorCode.NotSupported,
+        `${kind} documents are not supported by this controller`,
+      ),
+    );
+  return { create: refuse, get: refuse, list: refuse, delete: refuse };
 }

@@ -10,3 +10,5 @@ export type { HostProbe } from '../runner/host-probe.js';
 export type { CellPort, CellReconcileOutcome, ScopeRunner } from './runner-port.js';
 export type * from './results.js';
 export { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
+export type { ScopedOps, ScopedDoc, ScopedCoordinates } from './scoped-ops.js';
+export type { ScopedOpsTable } from './controller.js';

@@ -40,6 +40,12 @@ export type ScopeRunner = Pick<
   | 'sweepOrphans'
 >;
 
+/** The part of the Runner behind the Volume kind (docs/volumes.md). */
+export type VolumePort = Pick<
+  Runner,
+  'writeVolume' | 'getVolume' | 'listVolumes' | 'deleteVolume' | 'volumeUses' | 'volumeDiskUsage'
+>;
+
 /** Outcome of reconciling one cell in the daemon loop (spec 02 §7.2). */
 export interface CellReconcileOutcome {
   updated: boolean;

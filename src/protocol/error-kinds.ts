@@ -27,6 +27,8 @@ export const errorKindTable = [
   { kind: 'ImageNotFound', code: 'IMAGE_NOT_FOUND' },
   { kind: 'ConfigNotFound', code: 'CONFIG_NOT_FOUND' },
   { kind: 'ConfigExists', code: 'CONFIG_EXISTS' },
+  { kind: 'VolumeNotFound', code: 'VOLUME_NOT_FOUND' },
+  { kind: 'VolumeInUse', code: 'VOLUME_IN_USE' },
 ] as const;
 
 export const UNKNOWN_KIND = 'Unknown';

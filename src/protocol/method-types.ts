@@ -8,7 +8,7 @@
  * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`) are our extension: the
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
-import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc } from '../api/index.js';
+import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc, VolumeDoc } from '../api/index.js';
 import type { KukeonEvent } from '../model/kukeon-event.js';
 import type { CellUsageRow } from '../model/cell-usage.js';
 
@@ -383,6 +383,33 @@ export interface DeleteImageResult {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Scoped kinds (our extension; resources that live at a scope: protocol/scoped-kinds.ts)
+
+/** List filters of a scoped kind: each one given narrows; none lists every scope. */
+export interface ScopedListArgs {
+  RealmName?: string;
+  SpaceName?: string;
+  StackName?: string;
+  CellName?: string;
+}
+
+/** Create (or re-assert) of a scoped resource: `Created` false when it existed. */
+export interface ScopedCreateResult {
+  Created: boolean;
+  /** It existed and the document changed something (a reclaim policy). */
+  Updated: boolean;
+}
+
+/** Get: absence is `Exists: false` with `Err: null`, as for the hierarchy kinds. */
+export interface ScopedGetResult {
+  Exists: boolean;
+}
+
+export interface ScopedDeleteResult {
+  Deleted: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The table
 
 /** Args and Reply (without `Err`) of every method the handler table offers. */
@@ -417,6 +444,11 @@ export interface MethodTypes {
   ListImages: { args: { RealmName: string }; reply: { Images: ImageInfo[] } };
   GetImage: { args: ImageArgs; reply: { Result: { Image: ImageInfo } } };
   DeleteImage: { args: ImageArgs; reply: { Result: DeleteImageResult } };
+
+  CreateVolume: { args: DocArgs; reply: { Result: ScopedCreateResult & { Volume: VolumeDoc } } };
+  GetVolume: { args: DocArgs; reply: { Result: ScopedGetResult & { Volume: VolumeDoc } } };
+  ListVolumes: { args: ScopedListArgs; reply: { Volumes: VolumeDoc[] } };
+  DeleteVolume: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Volume: VolumeDoc } } };
 }
 
 /**
@@ -511,4 +543,4 @@ export type MethodHandlers = { [M in MethodName | CellMethodName | 'TopCells']: 
 };
 
 /** Re-exported for callers that print container documents. */
-export type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc };
+export type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc, VolumeDoc };

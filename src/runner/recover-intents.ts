@@ -18,6 +18,7 @@ import { createCell } from './cell/create-cell.js';
 import { deleteCell } from './cell/delete-cell.js';
 import { startCell } from './cell/start-cell.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
+import { finishVolumeIntent, volumeLockKey } from './volume/volume-store.js';
 
 export interface RecoveryReport {
   /** Intents finished (or rolled back) and cleared, as `<op> <kind> <key>`. */
@@ -135,6 +136,10 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
       }
       return;
     }
+    case 'Volume':
+      // Never rolled back: a create is finished, a delete is finished (docs/volumes.md).
+      await finishVolumeIntent(ctx, intent);
+      return;
     default:
       throw new Error(`no recovery for intents of kind ${intent.kind}`);
   }
@@ -169,6 +174,7 @@ async function orRollback(
 
 /** The in-process lock its operation holds (see intent.ts and cell/cell-ref.ts). */
 function lockKeyOf(intent: Intent): string {
+  if (intent.kind === 'Volume') return volumeLockKey(intent.key);
   return intent.kind === 'Cell' ? `cell/${intent.key}` : realmLockKey(intent.key.split('/')[0]);
 }
 

@@ -38,6 +38,9 @@ export const RunnerErrorCode = {
   SecretScopeNotFound: 'SECRET_SCOPE_NOT_FOUND',
   InvalidSecret: 'INVALID_SECRET',
   PortConflict: 'PORT_CONFLICT',
+  VolumeNotFound: 'VOLUME_NOT_FOUND',
+  VolumeInUse: 'VOLUME_IN_USE',
+  WriteVolume: 'WRITE_VOLUME',
 } as const;
 export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
 

@@ -59,6 +59,17 @@ import { deleteSecret, getSecret, listSecrets, writeSecret } from './secrets/sec
 import { releaseStagingTmpfs } from './secrets/secret-staging.js';
 import type { SecretCoordinates, SecretFilter } from '../store/index.js';
 
+import {
+  deleteVolume,
+  diskUsage,
+  getVolume,
+  listVolumes,
+  writeVolume,
+  type ReclaimPolicy,
+  type VolumeScope,
+} from './volume/volume-store.js';
+import { volumeUses } from './volume/volume-users.js';
+
 /**
  * The runner: one method per lifecycle step of each kind, each idempotent, each recording its
  * intent before its first side effect (docs/runner-design.md). The controller calls these; the
@@ -187,6 +198,16 @@ export class Runner {
   deleteSecret = (coords: SecretCoordinates) => deleteSecret(this.ctx, coords);
   /** Unmounts the secret staging tmpfs when nothing is staged on it (uninstall, tests). */
   releaseSecretStaging = () => releaseStagingTmpfs(this.ctx.config);
+
+  // Volumes (docs/volumes.md): directories under their scope's metadata directory.
+  writeVolume = (scope: VolumeScope, name: string, policy: ReclaimPolicy) =>
+    writeVolume(this.ctx, scope, name, policy);
+  getVolume = (scope: VolumeScope, name: string) => getVolume(this.ctx, scope, name);
+  listVolumes = (filter?: Partial<VolumeScope>) => listVolumes(this.ctx, filter);
+  deleteVolume = (scope: VolumeScope, name: string) => deleteVolume(this.ctx, scope, name);
+  /** The cells that mount each volume directory (and whether they run). */
+  volumeUses = () => volumeUses(this.ctx);
+  volumeDiskUsage = (path: string) => diskUsage(path);
 
   // Images (per realm namespace)
   loadImage = (realm: string, file: string, onProgress?: (p: ImportProgress) => void) =>

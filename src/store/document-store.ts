@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
-import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 import {
@@ -27,6 +27,7 @@ import {
   type Scope,
 } from './scope-path.js';
 import { corrupt, isErrno, notFound, readFailed, stale, StoreError, writeFailed } from './store-errors.js';
+import { reclaimScopeDir } from './volume-dirs.js';
 
 export interface DocumentStoreOptions {
   /** Root of the metadata tree: `<runPath>/data` (spec §7.1). */
@@ -207,12 +208,13 @@ export class DocumentStore {
 
   /**
    * Scope teardown (spec §7.4): removes the whole scope directory, including scoped secrets,
-   * blueprints, configs and child scopes, then prunes empty parents.
+   * blueprints, configs, Delete-policy volumes and child scopes — but not Retain volumes, which
+   * outlive their scope (docs/volumes.md) — then prunes empty parents.
    */
   async removeScope(scope: Scope | readonly string[]): Promise<void> {
     const dir = this.scopeDir(scope);
     try {
-      await rm(dir, { recursive: true, force: true });
+      await reclaimScopeDir(dir, scopeSegments(scope).length);
     } catch (err) {
       throw writeFailed(dir, err);
     }

@@ -8,3 +8,4 @@ export * from './keyed-mutex.js';
 export * from './scope-path.js';
 export * from './store-errors.js';
 export * from './secret-store.js';
+export * from './volume-dirs.js';

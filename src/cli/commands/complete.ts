@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import { str, type PlainDoc } from '../output/doc-fields.js';
 import { cliKind } from '../kinds.js';
 import { listScope } from './scope-walk.js';
+import { listScoped } from './scoped-resource.js';
 
 /** Cobra's ShellCompDirectiveNoFileComp: the shell must not fall back to file names. */
 export const NO_FILE_COMP = ':4';
@@ -45,6 +46,11 @@ export function targetKind(path: string[]): string | undefined {
 }
 
 async function names(ctx: CliContext, kind: string, scope: Record<string, string>): Promise<string[]> {
+  const held = cliKind(kind)?.scoped;
+  if (held) {
+    const docs = await listScoped(ctx.api('promotable'), held, scope);
+    return [...new Set(docs.map((d) => str(d, 'metadata.name')))].sort();
+  }
   const scoped = cliKind(kind)?.scope;
   if (!scoped) return [];
   // Only ListCells takes the Fields hint; the other lists are small.

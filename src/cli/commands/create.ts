@@ -16,6 +16,8 @@ import {
   type ScopeCoordinates,
   type ScopeKind,
 } from '../../protocol/scope-kinds.js';
+import { scopedKinds } from '../../protocol/scoped-kinds.js';
+import { createScoped, scopedCoordinates } from './scoped-resource.js';
 
 type Result = Record<string, unknown>;
 
@@ -223,4 +225,25 @@ spec:
         command: /bin/sh # TODO: entrypoint
         attachable: true
 `);
+}
+
+/** `kuke create volume [NAME] [--realm] [--space] [--stack] [--reclaim-policy]` (docs/volumes.md). */
+export async function createVolume(
+  ctx: CliContext,
+  o: { name?: string; realm?: string; space?: string; stack?: string; reclaimPolicy?: string },
+): Promise<void> {
+  const name = (o.name ?? '').trim();
+  if (name === '') throw usage('volume name is required (usage: kuke create volume [NAME] [flags])');
+  const policy = o.reclaimPolicy ?? 'Delete';
+  if (policy !== 'Delete' && policy !== 'Retain')
+    throw usage(`--reclaim-policy must be Delete or Retain (got ${q(policy)})`);
+  const kind = scopedKinds.volume;
+  const scope = scopedCoordinates(kind, o, true);
+  const r = await createScoped(ctx.api('daemon-only'), kind, name, scope, {
+    ...(policy === 'Retain' && { reclaimPolicy: policy }),
+  });
+  const where = `(realm ${q(scope.realm ?? '')}, space ${q(scope.space ?? '')}, stack ${q(scope.stack ?? '')})`;
+  const dir = r.Created === true ? 'created' : 'already existed';
+  const updated = r.Updated === true ? `\n  - reclaim policy: ${policy}` : '';
+  ctx.out.write(`Volume ${q(name)} ${where}\n  - directory: ${dir}${updated}\n`);
 }

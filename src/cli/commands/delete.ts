@@ -6,7 +6,8 @@ import { anyFailed, renderDeleteResults } from '../output/resource-results.js';
 import { scopeFlag, validName } from './names.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import { identityDoc, type ScopeCoordinates, type ScopeKindName } from '../../protocol/scope-kinds.js';
-import { missing, removedLine, scopeCliKind } from '../kinds.js';
+import { cliKind, missing, removedLine, scopeCliKind } from '../kinds.js';
+import { deleteScoped, scopedCoordinates } from './scoped-resource.js';
 import { readManifest } from './read-manifest.js';
 import { timeoutFlagMs } from '../duration.js';
 
@@ -52,6 +53,12 @@ function graceArgs(o: { force: boolean; timeout?: string }): { GracePeriodMs?: n
 
 /** `kuke delete <kind> <NAME>` (docs/cli.md). */
 export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise<void> {
+  const scoped = cliKind(o.kind)?.scoped;
+  if (scoped) {
+    const scope = scopedCoordinates(scoped, { realm: o.realm, space: o.space, stack: o.stack }, true);
+    ctx.out.write(await deleteScoped(ctx.api('daemon-only'), scoped, o.name.trim(), scope));
+    return;
+  }
   const t = target(o);
   const grace = graceArgs(o);
   const api = ctx.api('daemon-only');

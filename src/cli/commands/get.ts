@@ -22,6 +22,8 @@ import { parseGetOutput, type GetOutput } from '../output/output-format.js';
 import { matchesSelector, parseSelector, type Selector } from '../output/selector.js';
 import { renderTable } from '../output/table.js';
 import { getOne, listCells, listScope } from './scope-walk.js';
+import { getScopedOne, listScoped, scopedCoordinates } from './scoped-resource.js';
+import type { ScopedKind } from '../../protocol/scoped-kinds.js';
 
 export interface GetOptions {
   kind: string;
@@ -87,6 +89,7 @@ export async function get(ctx: CliContext, opts: GetOptions): Promise<void> {
   if (!kind || kind.name === 'image') throw new CliError(cliErrorCodes.usage, `unknown kind ${q(opts.kind)}`);
   const api = ctx.api('promotable', opts.noDaemon);
   if (kind.name === 'container') return getContainers(ctx, api, opts, output, selector);
+  if (kind.scoped) return getScopedKind(ctx, api, kind as CliKind & { scoped: ScopedKind }, opts, output);
   return getScoped(ctx, api, kind as CliKind & { scope: ScopeKind }, opts, output, selector);
 }
 
@@ -123,6 +126,33 @@ async function getScoped(
     kind: kind.name,
     output,
     columns,
+    rows: docs,
+    docs,
+    names: docNames(docs),
+    single: !!o.name,
+    empty: `No ${kind.name}s found.`,
+  });
+}
+
+/**
+ * `get` of a scoped kind (a volume): one by name (`--realm` defaults to `default`, deeper
+ * coordinates only when given), or every one at or below the coordinates given.
+ */
+async function getScopedKind(
+  ctx: CliContext,
+  api: KukeonApi,
+  kind: CliKind & { scoped: ScopedKind },
+  o: GetOptions,
+  output: GetOutput,
+): Promise<void> {
+  const flags = { realm: o.realm, space: o.space, stack: o.stack, cell: o.cell };
+  const docs = o.name
+    ? [await getScopedOne(api, kind.scoped, o.name, scopedCoordinates(kind.scoped, flags, true))]
+    : await listScoped(api, kind.scoped, scopedCoordinates(kind.scoped, flags, false));
+  await print(ctx, {
+    kind: kind.name,
+    output,
+    columns: kind.columns as KindColumns<PlainDoc>,
     rows: docs,
     docs,
     names: docNames(docs),

@@ -198,8 +198,33 @@ const scoped = (extra: Column<PlainDoc>[]): KindColumns<PlainDoc> => ({
 
 export const secretColumns = scoped([dashCol('CELL', 'metadata.cell')]);
 export const blueprintColumns = scoped([]);
-export const volumeColumns = scoped([]);
 export const configColumns = scoped([]);
+
+/** Volumes (docs/volumes.md): wide adds the cells that mount each one and its directory. */
+export const volumeColumns: KindColumns<PlainDoc> = {
+  columns: scoped([
+    { header: 'RECLAIM', cell: (d) => str(d, 'spec.reclaimPolicy') || 'Delete' },
+    dashCol('STATE', 'status.state'),
+    {
+      header: 'SIZE',
+      cell: (d) => {
+        const n = field(d, 'status.sizeBytes');
+        return typeof n === 'number' ? formatBytes(n) : '-';
+      },
+    },
+    age,
+  ]).columns,
+  wide: [
+    {
+      header: 'MOUNTED-BY',
+      cell: (d) => {
+        const cells = field(d, 'status.mountedBy');
+        return Array.isArray(cells) && cells.length > 0 ? cells.join(',') : '-';
+      },
+    },
+    dashCol('PATH', 'status.path'),
+  ],
+};
 
 /** Rows of a kind as table text (`wide` adds the kind's wide columns). */
 export function tableRows<T>(

@@ -4,6 +4,7 @@ import { documentHandlers } from './document-methods.js';
 import { imageHandlers } from './image-methods.js';
 import { pingHandler } from './ping-methods.js';
 import { scopeHandlers } from './scope-methods.js';
+import { scopedHandlers } from './scoped-methods.js';
 import { topHandlers } from './top-methods.js';
 import type { MethodHandlers } from '../../protocol/method-types.js';
 
@@ -16,6 +17,7 @@ export function createMethodHandlers(controller: Controller): MethodHandlers {
   return {
     Ping: pingHandler(),
     ...scopeHandlers(controller),
+    ...scopedHandlers(controller),
     ...documentHandlers(controller),
     ...imageHandlers(controller),
     ...cellHandlers(controller),

@@ -35,6 +35,7 @@ import { KukeonError } from '../../errors.js';
 import { pullRealmImage } from '../images/realm-images.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { withSnapshotView } from './snapshot-view.js';
+import { claimVolumeDirs, resolveVolumeMounts } from '../volume/volume-mounts.js';
 
 export interface EnsuredContainer {
   containerdId: string;
@@ -106,10 +107,12 @@ export async function ensureContainerRecord(
   namespace: string,
   ref: CellRef,
   cell: Cell,
-  c: ContainerSpec,
+  declared: ContainerSpec,
   options: { cniConfigPath?: string } = {},
 ): Promise<EnsuredContainer> {
-  const image = c.image ? await resolveImage(ctx, namespace, ref, c.image) : undefined;
+  const image = declared.image ? await resolveImage(ctx, namespace, ref, declared.image) : undefined;
+  // `kind: volume` mounts become bind mounts of the volumes' directories (docs/volumes.md).
+  const { container: c, writable } = await resolveVolumeMounts(ctx, ref, declared);
   const id = containerdIdOf(ref, c);
   const secrets = resolveContainerSecrets(c, {
     readRef: (r) => readSecretData(ctx.config.secretStoreDir, r),
@@ -145,6 +148,7 @@ export async function ensureContainerRecord(
     }
     const facts = await hostFactsFor(ctx, namespace, image, input);
     const spec = buildOciSpec(input, facts);
+    await claimVolumeDirs(ctx, writable, spec.process.user);
     const identity = {
       cellId: ref.id,
       realm: ref.realm,

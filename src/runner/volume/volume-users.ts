@@ -1,0 +1,48 @@
+import type { RunnerContext } from '../runner-context.js';
+import { listCells } from '../cell/cell-store.js';
+import { listRealms } from '../realm/realm-queries.js';
+import { listSpaces } from '../space/space-queries.js';
+import { listStacks } from '../stack/stack-queries.js';
+import { locateVolume } from './volume-mounts.js';
+
+/** A cell one of whose containers mounts a volume. */
+export interface VolumeUse {
+  realm: string;
+  space: string;
+  stack: string;
+  cell: string;
+  /** The cell runs (Ready or Degraded): its volumes cannot be deleted. */
+  running: boolean;
+}
+
+const RUNNING = new Set(['Ready', 'Degraded']);
+
+/**
+ * The cells that mount each volume, by the volume's directory: every stored cell's `kind: volume`
+ * mounts resolved as a container create resolves them now (an unresolvable one mounts nothing).
+ */
+export async function volumeUses(ctx: RunnerContext): Promise<Map<string, VolumeUse[]>> {
+  const uses = new Map<string, VolumeUse[]>();
+  for (const realm of (await listRealms(ctx)).map((r) => r.metadata.name))
+    for (const space of (await listSpaces(ctx, realm)).map((s) => s.metadata.name))
+      for (const stack of (await listStacks(ctx, realm, space)).map((s) => s.metadata.name))
+        for (const cell of await listCells(ctx, realm, space, stack)) {
+          const seen = new Set<string>();
+          for (const c of cell.spec.containers)
+            for (const m of c.volumes ?? []) {
+              if (m.kind !== 'volume') continue;
+              const v = await locateVolume(ctx, { realm, space, stack }, m).catch(() => undefined);
+              if (!v || seen.has(v.path)) continue;
+              seen.add(v.path);
+              const use = {
+                realm,
+                space,
+                stack,
+                cell: cell.metadata.name,
+                running: RUNNING.has(cell.status.state ?? ''),
+              };
+              uses.set(v.path, [...(uses.get(v.path) ?? []), use]);
+            }
+        }
+  return uses;
+}
