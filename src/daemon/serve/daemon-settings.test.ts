@@ -52,6 +52,11 @@ test('httpAddress: off by default; file, env, flag; the token only from the file
   assert.equal(resolveDaemonSettings({ flags: {}, env }, '/y').httpAddress, '127.0.0.1:8081');
   const flags = { httpAddress: '[::1]:8082' };
   assert.equal(resolveDaemonSettings({ flags, env }, '/y').httpAddress, '[::1]:8082');
+  // A token without an address is not silently ignored: the daemon says the view is off.
+  const tokenOnly = parseServerConfiguration(`spec:\n  httpToken: ${'t'.repeat(32)}\n`, '/y.yaml');
+  assert.deepEqual(resolveDaemonSettings({ flags: {}, env: {}, file: tokenOnly }, '/y.yaml').warnings, [
+    'httpToken is set but httpAddress is not: the web view is off',
+  ]);
   assert.throws(
     () => resolveDaemonSettings({ flags: { httpAddress: '0.0.0.0:8080' }, env: {} }, '/y'),
     /web view on 0\.0\.0\.0:8080 refused: 0\.0\.0\.0 is not a loopback address, so set httpToken/,

@@ -157,6 +157,7 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
   const httpToken = src.file?.httpToken || undefined;
   // A web view any other host can reach without a token is refused before anything starts.
   if (httpAddress) checkWebAccess(httpAddress, httpToken);
+  else if (httpToken) warnings.push('httpToken is set but httpAddress is not: the web view is off');
   const binDirs = pick(t.cniBinDir);
   return {
     configurationPath,
