@@ -6,7 +6,8 @@
  */
 
 /** Which object an event is about. */
-export type EventObjectKind = 'Realm' | 'Space' | 'Stack' | 'Cell' | 'Container' | 'Image' | 'Daemon';
+export type EventObjectKind =
+  'Realm' | 'Space' | 'Stack' | 'Cell' | 'Container' | 'Volume' | 'Secret' | 'Image' | 'Daemon';
 
 /** What a caller hands to `emit`. Scope fields name the object (and its parents) when it has them. */
 export interface EventInput {

@@ -19,20 +19,24 @@ const ownLevel: Partial<Record<string, keyof DocumentScope>> = {
 
 /**
  * A document's place in the hierarchy: its own name at its level (a Space names the space) and
- * the parents its spec names (`realmId`, `spaceId`, `stackId`, `cellId`), so an apply or delete
+ * the parents it names (`spec.realmId`… of the hierarchy kinds, `metadata.realm`… of the scoped
+ * kinds), so an apply or delete
  * result is kept by `kuke events --realm/--space/--stack/--cell` like the object's other events.
  */
 export function documentScope(doc: ParsedDocument): DocumentScope {
-  const spec = ((doc.doc as { spec?: unknown }).spec ?? {}) as Record<string, unknown>;
-  const field = (k: string): string | undefined => {
-    const v = spec[k];
+  const d = doc.doc as { spec?: unknown; metadata?: unknown };
+  const spec = (d.spec ?? {}) as Record<string, unknown>;
+  const metadata = (d.metadata ?? {}) as Record<string, unknown>;
+  const field = (k: string, meta: string): string | undefined => {
+    const v = spec[k] ?? metadata[meta];
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   };
+  // Hierarchy kinds name their parents in the spec; scoped kinds (Volume, Secret) in metadata.
   const scope: DocumentScope = {
-    realm: field('realmId'),
-    space: field('spaceId'),
-    stack: field('stackId'),
-    cell: field('cellId'),
+    realm: field('realmId', 'realm'),
+    space: field('spaceId', 'space'),
+    stack: field('stackId', 'stack'),
+    cell: field('cellId', 'cell'),
   };
   const own = ownLevel[doc.kind];
   if (own) scope[own] = doc.name;

@@ -52,7 +52,7 @@ export function eventHandlers(ring: EventRing): {
 export function withDocumentEvents(handlers: MethodHandlers, sink: EventSink): MethodHandlers {
   const apply = handlers.ApplyDocuments;
   const del = handlers.DeleteDocuments;
-  const kinds = new Set(['Realm', 'Space', 'Stack', 'Cell', 'Container']);
+  const kinds = new Set(['Realm', 'Space', 'Stack', 'Cell', 'Container', 'Volume', 'Secret']);
   const report = (
     verb: 'apply' | 'delete',
     resources: { index: number; kind: string; name: string; action: string; error?: string }[],
