@@ -8,7 +8,7 @@ import type { UsageTree } from '../../model/cell-usage.js';
 import { silentLogger } from '../../log.js';
 import { EventRing } from '../events/event-ring.js';
 import { checkWebAccess } from './web-access.js';
-import { startWebView, type WebView } from './web-view.js';
+import { MAX_UNREAD_BYTES, sendEvent, startWebView, type WebView } from './web-view.js';
 
 const tree: UsageTree = {
   realms: [
@@ -179,4 +179,29 @@ describe('web view server', () => {
     const cookie = first.headers.get('set-cookie')!.split(';')[0];
     assert.equal((await fetch(`${at}/app.js`, { headers: { cookie } })).status, 200);
   });
+});
+
+test('a page that stops reading is cut once it leaves too much unread', () => {
+  const res = {
+    written: [] as string[],
+    writableLength: 0,
+    destroyed: false,
+    write(chunk: string) {
+      this.written.push(chunk);
+      this.writableLength += chunk.length;
+      return true;
+    },
+    destroy() {
+      this.destroyed = true;
+      return this;
+    },
+  };
+  const sink = res as unknown as Parameters<typeof sendEvent>[0];
+  sendEvent(sink, 'log', 'a line');
+  assert.deepEqual(res.written, ['event: log\ndata: "a line"\n\n']);
+  assert.equal(res.destroyed, false);
+  sendEvent(sink, 'log', 'x'.repeat(MAX_UNREAD_BYTES));
+  assert.equal(res.destroyed, true);
+  sendEvent(sink, 'log', 'more');
+  assert.equal(res.written.length, 2, 'nothing is written to a cut page');
 });

@@ -66,8 +66,22 @@ function sse(res: ServerResponse): void {
   });
   res.write(': kukeond\n\n');
 }
-const send = (res: ServerResponse, event: string, data: unknown) =>
+/** What a page may leave unread before it is dropped (its browser reconnects when it can). */
+export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One server-sent event. A page that stopped reading (a suspended tab, a stalled connection)
+ * would make kukeond buffer every sample and log chunk for it: past MAX_UNREAD_BYTES it is cut.
+ */
+export function sendEvent(
+  res: Pick<ServerResponse, 'write' | 'writableLength' | 'destroyed' | 'destroy'>,
+  event: string,
+  data: unknown,
+): void {
+  if (res.destroyed) return;
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
+}
 
 /**
  * kukeond's read-only web view (docs/web-view.md), started only with `--http-address`: a page of
@@ -168,7 +182,7 @@ async function followLog(
   const missing = Object.entries(target).find(([, v]) => v === '');
   sse(res);
   if (missing) {
-    send(res, 'error', `${missing[0]} is required`);
+    sendEvent(res, 'error', `${missing[0]} is required`);
     res.end();
     return;
   }
@@ -193,13 +207,13 @@ async function followLog(
       signal: () => stop.signal,
       sink: (chunk) => {
         const text = decoder.write(chunk);
-        if (text) send(res, 'log', text);
+        if (text) sendEvent(res, 'log', text);
       },
     });
   } catch (err) {
     if (!stop.signal.aborted) {
       log.debug({ err, target }, 'web view log tail ended');
-      send(res, 'error', (err as Error).message);
+      sendEvent(res, 'error', (err as Error).message);
     }
   } finally {
     tails.delete(stop);
@@ -230,7 +244,7 @@ class StreamHub {
 
   add(res: ServerResponse): void {
     sse(res);
-    send(res, 'events', this.source.events.list().slice(-this.backlog));
+    sendEvent(res, 'events', this.source.events.list().slice(-this.backlog));
     this.clients.add(res);
     res.on('close', () => {
       this.clients.delete(res);
@@ -293,6 +307,6 @@ class StreamHub {
   }
 
   private broadcast(event: string, data: unknown): void {
-    for (const c of this.clients) send(c, event, data);
+    for (const c of this.clients) sendEvent(c, event, data);
   }
 }
