@@ -9,7 +9,9 @@ export type WorkerOp =
   | 'space.create'
   | 'space.delete'
   | 'stack.create'
-  | 'stack.delete';
+  | 'stack.delete'
+  | 'volume.create'
+  | 'volume.delete';
 
 export type WorkerEvent =
   | { ev: 'ready'; pid: number }

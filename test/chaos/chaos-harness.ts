@@ -356,6 +356,9 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
   try {
     await runner.recoverIntents();
     for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
+    // A Retain volume outlives its realm by design (docs/volumes.md): removed explicitly here.
+    for (const v of await runner.listVolumes({ realm: scope.realm }))
+      await runner.deleteVolume(v.scope, v.name);
     // What kukeond's next sweep would do: the shim sweep is the one mechanism that catches a shim
     // containerd lost track of (a task create cut short), and a purge does not run it.
     await runner.sweepOrphans();
@@ -378,6 +381,7 @@ async function purgeAndCheck(config: HostConfig, scope: ChaosScope): Promise<str
     for (const pid of await shimsOf(`${scope.realm}.${config.namespaceSuffix}`))
       left.push(`containerd shim pid ${pid}`);
     const files = (d: string) => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String) : []);
+    for (const v of await runner.listVolumes()) left.push(`volume ${v.path}`);
     for (const f of files(config.secretStagingDir)) left.push(`staged secret ${f}`);
     for (const f of files(config.secretStoreDir)) left.push(`stored secret ${f}`);
     await runner.releaseSecretStaging();

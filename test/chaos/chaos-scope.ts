@@ -30,6 +30,15 @@ const sleeper = (image: string, id: string, env: string[] = []) =>
     env,
   });
 
+/**
+ * The volumes the worker creates and deletes (docs/volumes.md): one at the realm (policy Delete)
+ * and one in the extra space with policy Retain, which must outlive every delete of that space.
+ */
+export const chaosVolumes = (scope: ChaosScope) => [
+  { name: 'vol-realm', scope: { realm: scope.realm }, policy: 'Delete' as const },
+  { name: 'vol-keep', scope: { realm: scope.realm, space: scope.extraSpace }, policy: 'Retain' as const },
+];
+
 /** The realm Secret odd cells use (written by the harness before the first round). */
 export const chaosSecret = (scope: ChaosScope) => ({ name: 'chaos-token', realm: scope.realm });
 

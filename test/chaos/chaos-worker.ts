@@ -13,7 +13,7 @@ import type { HostConfig } from '../../src/config.js';
 import { Runner } from '../../src/runner/runner.js';
 import { spaceModel, stackModel } from '../helpers/cell-docs.js';
 import { seededRandom } from './chaos-random.js';
-import { cellNames, cellTemplate, updatedCell, type ChaosScope } from './chaos-scope.js';
+import { cellNames, cellTemplate, chaosVolumes, updatedCell, type ChaosScope } from './chaos-scope.js';
 import type { WorkerEvent, WorkerOp } from './chaos-events.js';
 
 export interface WorkerJob {
@@ -39,6 +39,14 @@ const at = (name: string) =>
   runner.cellRef({ realm: scope.realm, space: scope.space, stack: scope.stack, name });
 
 async function pickOp(): Promise<{ op: WorkerOp; target: string; run: () => Promise<unknown> }> {
+  if (rnd.next() < 0.06) {
+    const v = rnd.pick(chaosVolumes(scope));
+    const target = `volume:${v.name}`;
+    const scopeExists = !v.scope.space || (await runner.getSpace(scope.realm, v.scope.space)) !== undefined;
+    if (!(await runner.getVolume(v.scope, v.name)) && scopeExists)
+      return { op: 'volume.create', target, run: () => runner.writeVolume(v.scope, v.name, v.policy) };
+    return { op: 'volume.delete', target, run: () => runner.deleteVolume(v.scope, v.name) };
+  }
   if (rnd.next() < 0.08) {
     const space = await runner.getSpace(scope.realm, scope.extraSpace);
     const stack = space ? await runner.getStack(scope.realm, scope.extraSpace, scope.extraStack) : undefined;

@@ -86,3 +86,20 @@ test('a new cell is created stopped; a space delete cascades to its stack', () =
   assert.deepEqual(j.resurrected, ['stack:x/y']);
   assert.deepEqual(j.wrongState, ['cell:c04: not Ready expected']);
 });
+
+test('volumes: a created one must stay, a deleted one must not return, a space delete keeps a Retain one', () => {
+  const j = judgeRound(
+    obs([['volume:vol-keep', { exists: true }]]),
+    [
+      op(0, 'volume.create', 'volume:vol-realm', 'ok'),
+      op(1, 'space.delete', 'space:x', 'ok'),
+      op(2, 'volume.delete', 'volume:vol-gone', 'ok'),
+    ],
+    obs([
+      ['volume:vol-keep', { exists: false }],
+      ['volume:vol-gone', { exists: true }],
+    ]),
+  );
+  assert.deepEqual(j.lost, ['volume:vol-keep', 'volume:vol-realm']);
+  assert.deepEqual(j.resurrected, ['volume:vol-gone']);
+});

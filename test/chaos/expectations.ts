@@ -24,12 +24,14 @@ function existenceEffects(op: WorkerOp, target: string): [string, boolean][] {
     case 'cell.create':
     case 'space.create':
     case 'stack.create':
+    case 'volume.create':
       return [[target, true]];
     case 'cell.delete':
     case 'stack.delete':
+    case 'volume.delete':
       return [[target, false]];
     case 'space.delete': {
-      // Cascade: the extra stack lives in the extra space.
+      // Cascade: the extra stack lives in the extra space; its Retain volume outlives it.
       const space = target.slice('space:'.length);
       return [
         [target, false],

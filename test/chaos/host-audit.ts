@@ -15,7 +15,7 @@ import {
 } from '../../src/model/naming/index.js';
 import type { Cell } from '../../src/model/resources.js';
 import type { Runner } from '../../src/runner/runner.js';
-import { cellNames, type ChaosScope } from './chaos-scope.js';
+import { cellNames, chaosVolumes, type ChaosScope } from './chaos-scope.js';
 import type { Observed } from './expectations.js';
 
 /** What existed right after setup and is legitimately ours without a cell: the image's layers. */
@@ -91,6 +91,8 @@ export async function auditHost(
   observed.set(`stack:${scope.extraSpace}/${scope.extraStack}`, {
     exists: stacks.get(scope.extraSpace)?.includes(scope.extraStack) ?? false,
   });
+  for (const v of chaosVolumes(scope))
+    observed.set(`volume:${v.name}`, { exists: (await runner.getVolume(v.scope, v.name)) !== undefined });
   for (const s of [scope.space]) {
     if (!spaces.includes(s)) lost.push(`space ${s}`);
     else if (!stacks.get(s)?.includes(scope.stack)) lost.push(`stack ${s}/${scope.stack}`);

@@ -9,6 +9,7 @@ import type { KukeonApi } from '../api/kukeon-api.js';
 import { str } from '../output/doc-fields.js';
 import { errorText } from '../run-command.js';
 import { listRealms } from './scope-walk.js';
+import { volumeCheck } from './status-volumes.js';
 
 export type CheckStatus = 'OK' | 'WARN' | 'FAIL';
 
@@ -139,6 +140,7 @@ export async function status(ctx: CliContext, o: { json: boolean; verbose: boole
     status: orphans.length === 0 ? 'OK' : 'WARN',
     detail: orphans.length === 0 ? sockDir : `unexpected entries in ${sockDir}: ${orphans.join(', ')}`,
   });
+  checks.push(await volumeCheck(daemonUp ? daemon : ctx.api('in-process')));
   // parity
   if (!daemonUp)
     checks.push({
