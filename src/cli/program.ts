@@ -375,17 +375,21 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     for (const { name: kind, short, getScopes } of scopedCliKinds) {
       const cmd = leaf(del, kind, `delete a ${kind}`, [short]).argument('[name]').usage('[options] <name>');
       for (const s of getScopes) cmd.option(`--${s} <name>`, s, ...(s === 'realm' ? ['default'] : []));
-      act(cmd, 1, 1, async (ctx, a, o) =>
-        (await m.del()).deleteResource(ctx, {
+      act(cmd, 1, 1, async (ctx, a, o) => {
+        const g = del.opts();
+        await (
+          await m.del()
+        ).deleteResource(ctx, {
           kind,
           name: a[0],
           realm: o.realm as string | undefined,
           space: o.space as string | undefined,
           stack: o.stack as string | undefined,
-          cascade: false,
-          force: false,
-        }),
-      )();
+          cascade: g.cascade === true,
+          force: g.force === true,
+          timeout: g.timeout as string | undefined,
+        });
+      })();
     }
   }
 

@@ -160,6 +160,11 @@ test('create, get, apply and delete volumes through kuke', { skip }, () => {
   const noSpace = run(['create', 'volume', 'v', '--realm', realm, '--space', 'nope']);
   assert.equal(noSpace.code, 1);
   assert.match(noSpace.stderr, new RegExp(`space "nope" not found in realm "${realm}"`));
+  assert.deepEqual(run(['delete', 'volume', 'cache', '--realm', realm, '--space', 'sp', '--force']), {
+    code: 1,
+    stdout: '',
+    stderr: 'Error: --cascade, --force and --timeout do not apply to a volume\n',
+  });
   assert.equal(
     ok(['delete', 'volume', 'cache', '--realm', realm, '--space', 'sp']),
     'Deleted volume "cache"\n',

@@ -55,6 +55,12 @@ function graceArgs(o: { force: boolean; timeout?: string }): { GracePeriodMs?: n
 export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise<void> {
   const scoped = cliKind(o.kind)?.scoped;
   if (scoped) {
+    // A volume has no children and no tasks: these flags would be accepted and do nothing.
+    if (o.cascade || o.force || o.timeout !== undefined)
+      throw new CliError(
+        cliErrorCodes.usage,
+        `--cascade, --force and --timeout do not apply to a ${scoped.name}`,
+      );
     const scope = scopedCoordinates(scoped, { realm: o.realm, space: o.space, stack: o.stack }, true);
     ctx.out.write(await deleteScoped(ctx.api('daemon-only'), scoped, o.name.trim(), scope));
     return;
