@@ -31,6 +31,7 @@ export {
   kindRank,
   kindSchemas,
   sortForApply,
+  sortForDelete,
   type ApplyKind,
   type ManifestDoc,
 } from './v1beta1/kinds.js';

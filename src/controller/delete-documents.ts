@@ -1,5 +1,5 @@
 import {
-  kindRank,
+  sortForDelete,
   parseManifestStream,
   realmFromDoc,
   spaceFromDoc,
@@ -81,9 +81,7 @@ export async function deleteDocuments(
   flags: RemoveFlags,
   options: ParseOptions = {},
 ): Promise<DeleteResult[]> {
-  const docs = [...parseManifestStream(text, options)].sort(
-    (a, b) => kindRank(b.kind) - kindRank(a.kind) || a.index - b.index,
-  );
+  const docs = sortForDelete(parseManifestStream(text, options));
   return inDocumentOrder(docs, (doc) => deleteOne(doc, handlers, flags), { firstOfScopeAlone: false });
 }
 

@@ -153,7 +153,7 @@ describe('container secrets: secretRef as env and as a tmpfs-staged file', () =>
     const ref = runner.cellRef({ ...at, name: 'sync' });
     const next = `${value}-v2`;
     const w = await runner.writeSecret(secret, next);
-    assert.equal(w.created, false);
+    assert.deepEqual([w.created, w.changed], [false, true]);
     assert.deepEqual(w.outOfSync, ['r/s/t/sync']);
     const marked = (await runner.getCell(ref))!;
     assert.equal(marked.status.outOfSync, true);
@@ -176,6 +176,13 @@ describe('container secrets: secretRef as env and as a tmpfs-staged file', () =>
       `TOKEN=${next}`,
     );
     assert.equal(exec('s_t_sync_w', 'cat /run/secrets/token').out, next);
+    const again = await runner.writeSecret(secret, next);
+    assert.deepEqual(
+      [again.created, again.changed, again.outOfSync],
+      [false, false, []],
+      'same data: no change',
+    );
+    assert.equal((await runner.getCell(ref))!.status.outOfSync, undefined);
 
     // In use: the Secret cannot be deleted while a cell refers to it.
     await assert.rejects(

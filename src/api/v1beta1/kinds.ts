@@ -56,7 +56,29 @@ export type ManifestDoc =
   | { kind: 'CellConfig'; doc: CellConfigDoc }
   | { kind: 'Volume'; doc: VolumeDoc };
 
+/**
+ * Our change to the original's order (docs/secrets.md): a Secret is applied right after the
+ * stacks, before the cells that may use it (after them, a cell and the Secret it names in one
+ * file could never be applied together); a Secret scoped to a cell still comes after the cells,
+ * since its cell must exist first. Deleting goes the other way round, cells before Secrets, so a
+ * Secret is not refused as in use by a cell deleted in the same file.
+ */
+function rank(d: { kind: ApplyKind; doc?: unknown }, forDelete: boolean): number {
+  if (d.kind !== 'Secret') return kindRank(d.kind);
+  const cell = (d.doc as { metadata?: { cell?: string } } | undefined)?.metadata?.cell;
+  return !forDelete && cell ? kindRank('Secret') : kindRank('Stack') + 0.5;
+}
+
 /** Apply order (§1.7 step 2): by kind rank, ties by original document index. */
-export function sortForApply<T extends { kind: ApplyKind; index: number }>(docs: readonly T[]): T[] {
-  return [...docs].sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.index - b.index);
+export function sortForApply<T extends { kind: ApplyKind; index: number; doc?: unknown }>(
+  docs: readonly T[],
+): T[] {
+  return [...docs].sort((a, b) => rank(a, false) - rank(b, false) || a.index - b.index);
+}
+
+/** Delete order (`kuke delete -f`): the reverse of apply's, ties by original document index. */
+export function sortForDelete<T extends { kind: ApplyKind; index: number; doc?: unknown }>(
+  docs: readonly T[],
+): T[] {
+  return [...docs].sort((a, b) => rank(b, true) - rank(a, true) || a.index - b.index);
 }

@@ -57,10 +57,13 @@ function hasConfigLabel(d: PlainDoc): boolean {
   return labels !== null && typeof labels === 'object' && 'kukeon.io/config' in labels;
 }
 
-/** SYNC: `-` without a Config lineage, else Synced / OutOfSync. */
+/**
+ * SYNC: OutOfSync when kukeon marked the cell so (a Secret it uses changed since its containers
+ * started: docs/secrets.md); otherwise `-` without a Config lineage, else Synced.
+ */
 export function cellSync(d: PlainDoc): string {
-  if (!hasConfigLabel(d)) return '-';
-  return field(d, 'status.outOfSync') === true ? 'OutOfSync' : 'Synced';
+  if (field(d, 'status.outOfSync') === true) return 'OutOfSync';
+  return hasConfigLabel(d) ? 'Synced' : '-';
 }
 
 function cellContainers(d: PlainDoc): string {

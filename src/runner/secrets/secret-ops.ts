@@ -4,6 +4,7 @@ import type { SecretRef } from '../../model/container.js';
 import {
   deleteSecretData,
   listSecretInfos,
+  readSecretData,
   statSecret,
   writeSecretData,
   type SecretCoordinates,
@@ -74,6 +75,8 @@ async function requireScope(ctx: RunnerContext, c: SecretCoordinates): Promise<v
 
 export interface WriteSecretResult {
   created: boolean;
+  /** The data differs from what was stored (false for a new Secret and for the same data again). */
+  changed: boolean;
   secret: SecretInfo;
   /** Cells running a container built with the previous data, now marked out of sync. */
   outOfSync: string[];
@@ -93,12 +96,15 @@ export async function writeSecret(
   if (data.trim() === '')
     throw new RunnerError(RunnerErrorCode.InvalidSecret, `secret "${c.name}": data must not be empty`);
   await requireScope(ctx, c);
-  const created = await writeSecretData(ctx.config.secretStoreDir, c, data);
+  // The same data again (a re-applied file) is no change: nothing is written or marked.
+  const same = readSecretData(ctx.config.secretStoreDir, c)?.data === data;
+  const created = same ? false : await writeSecretData(ctx.config.secretStoreDir, c, data);
   const secret = await statSecret(ctx.config.secretStoreDir, c);
   if (!secret)
     throw new RunnerError(RunnerErrorCode.SecretNotFound, `secret "${c.name}" vanished after its write`);
-  const outOfSync = created ? [] : await markCellsOutOfSync(ctx, c);
-  return { created, secret, outOfSync };
+  const changed = !same && !created;
+  const outOfSync = changed ? await markCellsOutOfSync(ctx, c) : [];
+  return { created, changed, secret, outOfSync };
 }
 
 export async function getSecret(
