@@ -67,6 +67,10 @@ const secretRefProof = e2e(
   'container-secrets',
   'secretRef reaches the container as env and as a 0400 file; nothing staged is left after the cell is deleted',
 );
+const secretKind = e2e(
+  'cli-secrets',
+  'create secret, apply a Secret and a cell using both; get never shows the data',
+);
 const secretUnit = unit(
   'runner/cell/container-secrets',
   'secretRef reads the Secret at its exact coordinates; mountPath makes a file; revisions name no value',
@@ -248,6 +252,21 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'Cell.spec.ignoreDiskPressure': refused('this build has no disk-pressure guard to bypass'),
   'Cell.status': status,
 
+  // Secret (docs/secrets.md)
+  'Secret.apiVersion': applied(parsing),
+  'Secret.kind': applied(parsing),
+  'Secret.metadata.name': applied(secretKind),
+  'Secret.metadata.realm': applied(secretKind),
+  'Secret.metadata.space': applied(secretKind, secretRefProof),
+  'Secret.metadata.stack': applied(secretRefProof),
+  'Secret.metadata.cell': applied(
+    e2e(
+      'container-secrets',
+      'a cell-scoped Secret reaches a container of its cell and is removed with the cell',
+    ),
+  ),
+  'Secret.spec.data': applied(secretKind, secretRefProof),
+
   // Volume (docs/volumes.md)
   'Volume.apiVersion': applied(parsing),
   'Volume.kind': applied(parsing),
@@ -392,7 +411,6 @@ export const fieldSupport: Record<string, FieldSupport> = {
   ),
 
   // Kinds this build does not apply: refused whole, by their apply handler.
-  Secret: refusedKind('Secret'),
   CellBlueprint: refusedKind('CellBlueprint'),
   CellConfig: refusedKind('CellConfig'),
 

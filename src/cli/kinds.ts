@@ -14,6 +14,7 @@ import {
   realmColumns,
   spaceColumns,
   stackColumns,
+  secretColumns,
   volumeColumns,
   type KindColumns,
 } from './output/get-columns.js';
@@ -124,6 +125,15 @@ export const cliKinds: readonly CliKind[] = [
     selector: false,
     scoped: scopedKinds.volume,
     columns: volumeColumns,
+  },
+  {
+    name: 'secret',
+    docKind: 'Secret',
+    short: 'sec',
+    getScopes: ['realm', 'space', 'stack', 'cell'],
+    selector: false,
+    scoped: scopedKinds.secret,
+    columns: secretColumns,
   },
 ];
 

@@ -280,6 +280,28 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           reclaimPolicy: o.reclaimPolicy as string,
         }),
     )();
+    act(
+      leaf(create, 'secret', 'store a secret in kukeond (its data is never shown again)', [])
+        .argument('[name]')
+        .option('--from-literal <K=V>', 'a value (the text after the first =); repeatable', collect)
+        .option('--from-file <path>', 'the content of a file (trailing newlines trimmed)')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space (unset: the realm holds it)')
+        .option('--stack <name>', 'stack of --space (unset: the space holds it)')
+        .option('--cell <name>', 'cell of --stack (unset: the stack holds it)'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createSecret(ctx, {
+          name: a[0],
+          fromLiteral: (o.fromLiteral as string[] | undefined) ?? [],
+          fromFile: o.fromFile as string | undefined,
+          realm: o.realm as string,
+          space: o.space as string | undefined,
+          stack: o.stack as string | undefined,
+          cell: o.cell as string | undefined,
+        }),
+    )();
   }
 
   // get
@@ -385,6 +407,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           realm: o.realm as string | undefined,
           space: o.space as string | undefined,
           stack: o.stack as string | undefined,
+          cell: o.cell as string | undefined,
           cascade: g.cascade === true,
           force: g.force === true,
           timeout: g.timeout as string | undefined,

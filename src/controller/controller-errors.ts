@@ -29,6 +29,7 @@ export const ControllerErrorCode = {
   VolumeNotFound: 'VOLUME_NOT_FOUND',
   /** Delete of a volume a running cell mounts. */
   VolumeInUse: 'VOLUME_IN_USE',
+  SecretNotFound: 'SECRET_NOT_FOUND',
   /** A manifest document of a kind the verb does not accept (delete -f of a Secret). */
   UnknownKind: 'UNKNOWN_KIND',
 } as const;
@@ -58,7 +59,8 @@ export function isNotFoundError(err: unknown): boolean {
     err.code === ControllerErrorCode.SpaceNotFound ||
     err.code === ControllerErrorCode.StackNotFound ||
     err.code === ControllerErrorCode.CellNotFound ||
-    err.code === ControllerErrorCode.VolumeNotFound
+    err.code === ControllerErrorCode.VolumeNotFound ||
+    err.code === ControllerErrorCode.SecretNotFound
   );
 }
 

@@ -46,6 +46,9 @@ export type VolumePort = Pick<
   'writeVolume' | 'getVolume' | 'listVolumes' | 'deleteVolume' | 'volumeUses' | 'volumeDiskUsage'
 >;
 
+/** The part of the Runner behind the Secret kind (docs/secrets.md). */
+export type SecretPort = Pick<Runner, 'writeSecret' | 'getSecret' | 'listSecrets' | 'deleteSecret'>;
+
 /** Outcome of reconciling one cell in the daemon loop (spec 02 §7.2). */
 export interface CellReconcileOutcome {
   updated: boolean;

@@ -29,6 +29,8 @@ export const errorKindTable = [
   { kind: 'ConfigExists', code: 'CONFIG_EXISTS' },
   { kind: 'VolumeNotFound', code: 'VOLUME_NOT_FOUND' },
   { kind: 'VolumeInUse', code: 'VOLUME_IN_USE' },
+  { kind: 'SecretNotFound', code: 'SECRET_NOT_FOUND' },
+  { kind: 'SecretInUse', code: 'SECRET_IN_USE' },
 ] as const;
 
 export const UNKNOWN_KIND = 'Unknown';

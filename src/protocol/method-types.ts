@@ -8,7 +8,15 @@
  * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`) are our extension: the
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
-import type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc, VolumeDoc } from '../api/index.js';
+import type {
+  CellDoc,
+  ContainerDoc,
+  RealmDoc,
+  SecretDoc,
+  SpaceDoc,
+  StackDoc,
+  VolumeDoc,
+} from '../api/index.js';
 import type { KukeonEvent } from '../model/kukeon-event.js';
 import type { CellUsageRow } from '../model/cell-usage.js';
 
@@ -449,6 +457,13 @@ export interface MethodTypes {
   GetVolume: { args: DocArgs; reply: { Result: ScopedGetResult & { Volume: VolumeDoc } } };
   ListVolumes: { args: ScopedListArgs; reply: { Volumes: VolumeDoc[] } };
   DeleteVolume: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Volume: VolumeDoc } } };
+
+  // Secrets (docs/secrets.md): `spec.data` goes in with CreateSecret and never comes back; the
+  // documents of the replies carry metadata and `status: {sizeBytes, createdAt}` only.
+  CreateSecret: { args: DocArgs; reply: { Result: ScopedCreateResult & { Secret: SecretDoc } } };
+  GetSecret: { args: DocArgs; reply: { Result: ScopedGetResult & { Secret: SecretDoc } } };
+  ListSecrets: { args: ScopedListArgs; reply: { Secrets: SecretDoc[] } };
+  DeleteSecret: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Secret: SecretDoc } } };
 }
 
 /**
@@ -543,4 +558,4 @@ export type MethodHandlers = { [M in MethodName | CellMethodName | 'TopCells']: 
 };
 
 /** Re-exported for callers that print container documents. */
-export type { CellDoc, ContainerDoc, RealmDoc, SpaceDoc, StackDoc, VolumeDoc };
+export type { CellDoc, ContainerDoc, RealmDoc, SecretDoc, SpaceDoc, StackDoc, VolumeDoc };

@@ -5,7 +5,7 @@ export type ScopedLevel = 'realm' | 'space' | 'stack' | 'cell';
 export type ScopedCoordinates = Partial<Record<ScopedLevel, string>>;
 
 /** The scoped (non-hierarchy) kinds: documents that live at a scope without being one. */
-export type ScopedKindName = 'volume';
+export type ScopedKindName = 'volume' | 'secret';
 
 /**
  * What the wire knows of one scoped kind: a resource that lives *at* a realm (optionally a space,
@@ -18,19 +18,19 @@ export type ScopedKindName = 'volume';
  */
 export interface ScopedKind<K extends ScopedKindName = ScopedKindName> {
   name: K;
-  docKind: 'Volume';
+  docKind: 'Volume' | 'Secret';
   /** The coordinates its scope may have, outermost first (`realm` is always required). */
   levels: readonly ScopedLevel[];
   methods: {
-    create: 'CreateVolume';
-    get: 'GetVolume';
-    list: 'ListVolumes';
-    delete: 'DeleteVolume';
+    create: 'CreateVolume' | 'CreateSecret';
+    get: 'GetVolume' | 'GetSecret';
+    list: 'ListVolumes' | 'ListSecrets';
+    delete: 'DeleteVolume' | 'DeleteSecret';
   };
   /** Key of the document in a Create/Get/Delete `Result`. */
-  resultKey: 'Volume';
+  resultKey: 'Volume' | 'Secret';
   /** Key of the list in a List reply. */
-  listKey: 'Volumes';
+  listKey: 'Volumes' | 'Secrets';
 }
 
 /** List argument naming each level: `RealmName`, `SpaceName`, `StackName`, `CellName`. */
@@ -49,6 +49,15 @@ export const scopedKinds: { [K in ScopedKindName]: ScopedKind<K> } = {
     methods: { create: 'CreateVolume', get: 'GetVolume', list: 'ListVolumes', delete: 'DeleteVolume' },
     resultKey: 'Volume',
     listKey: 'Volumes',
+  },
+  // docs/secrets.md: a Secret may also be scoped to a cell; its data never travels back.
+  secret: {
+    name: 'secret',
+    docKind: 'Secret',
+    levels: ['realm', 'space', 'stack', 'cell'],
+    methods: { create: 'CreateSecret', get: 'GetSecret', list: 'ListSecrets', delete: 'DeleteSecret' },
+    resultKey: 'Secret',
+    listKey: 'Secrets',
   },
 };
 

@@ -40,7 +40,7 @@ describe('kind: Secret through kuke and kukeond', () => {
   /** Every byte kukeond sent back through the proxy. */
   const replies: Buffer[] = [];
   const value = `s3cr3t-${randomBytes(12).toString('hex')}`;
-  const value2 = `${value}-rotated`;
+  const value2 = `rotated-${randomBytes(12).toString('hex')}`;
   const fileValue = `file-${randomBytes(12).toString('hex')}`;
 
   /** kuke through the recording proxy (async: the proxy lives in this process). */
@@ -129,7 +129,10 @@ describe('kind: Secret through kuke and kukeond', () => {
     assert.equal(await ok(['apply', '-f', manifest]), 'Secret "tls": unchanged\nCell "agent": unchanged\n');
     const id = 'web_api_agent_w';
     assert.equal(inContainer(id, "tr '\\0' '\\n' < /proc/1/environ | grep '^TOKEN='"), `TOKEN=${value}`);
-    assert.equal(inContainer(id, 'cat /run/secrets/key.pem; stat -c " %a" /run/secrets/key.pem'), `${fileValue} 400`);
+    assert.equal(
+      inContainer(id, 'cat /run/secrets/key.pem; stat -c " %a" /run/secrets/key.pem'),
+      `${fileValue} 400`,
+    );
 
     const table = await ok(['get', 'secrets', '--realm', realm]);
     assert.match(table, /^NAME +REALM +SPACE +STACK +CELL +SIZE +AGE *\n/);
@@ -141,7 +144,19 @@ describe('kind: Secret through kuke and kukeond', () => {
       for (const text of [listed, one]) assert.ok(!text.includes(value) && !text.includes(fileValue), o);
     }
     assert.match(await ok(['get', 'secret', 'api', ...scope, '-o', 'yaml']), /sizeBytes: \d+/);
-    const cellYaml = await ok(['get', 'cell', 'agent', '--realm', realm, '--space', 'web', '--stack', 'api', '-o', 'yaml']);
+    const cellYaml = await ok([
+      'get',
+      'cell',
+      'agent',
+      '--realm',
+      realm,
+      '--space',
+      'web',
+      '--stack',
+      'api',
+      '-o',
+      'yaml',
+    ]);
     assert.match(cellYaml, /secretRef:/);
     assert.match(cellYaml, /name: api/);
     assert.ok(!cellYaml.includes(value) && !cellYaml.includes(fileValue));
@@ -161,10 +176,16 @@ describe('kind: Secret through kuke and kukeond', () => {
       `Secret "api" (realm "${realm}", space "web", stack "")\n  - data: updated\n`,
     );
     assert.match(await ok(cells), /\nagent +\S+ +web +api +Ready +OutOfSync +/);
-    assert.match(await ok([...cells, '-o', 'wide']), /secret "api" \(realm "[^"]+", space "web"\) changed after container "w" started; restart the cell/);
+    assert.match(
+      await ok([...cells, '-o', 'wide']),
+      /secret "api" \(realm "[^"]+", space "web"\) changed after container "w" started; restart the cell/,
+    );
     await ok(['restart', 'agent', '--realm', realm, '--space', 'web', '--stack', 'api']);
     assert.match(await ok(cells), /\nagent +\S+ +web +api +Ready +- +/);
-    assert.equal(inContainer('web_api_agent_w', "tr '\\0' '\\n' < /proc/1/environ | grep '^TOKEN='"), `TOKEN=${value2}`);
+    assert.equal(
+      inContainer('web_api_agent_w', "tr '\\0' '\\n' < /proc/1/environ | grep '^TOKEN='"),
+      `TOKEN=${value2}`,
+    );
 
     const inUse = await kuke(['delete', 'secret', 'api', ...scope]);
     assert.equal(inUse.code, 1);
@@ -189,8 +210,14 @@ describe('kind: Secret through kuke and kukeond', () => {
 
   test('delete -f of the cell and its Secret, then nothing is staged or stored', async () => {
     const manifest = join(d.env.dir, 'secret-cell.yaml');
-    assert.equal(await ok(['delete', '-f', manifest]), 'Deleted cell "agent" from stack "api"\nDeleted secret "tls"\n');
-    assert.equal(await ok(['delete', 'secret', 'api', '--realm', realm, '--space', 'web']), 'Deleted secret "api"\n');
+    assert.equal(
+      await ok(['delete', '-f', manifest]),
+      'Cell "agent": deleted\n  - containers: 2 deleted\nSecret "tls": deleted\n',
+    );
+    assert.equal(
+      await ok(['delete', 'secret', 'api', '--realm', realm, '--space', 'web']),
+      'Deleted secret "api"\n',
+    );
     assert.equal((await ok(['get', 'secrets', '--realm', realm])).trim(), 'No secrets found.');
     assert.deepEqual(readdirSync(d.env.config.secretStagingDir), []);
   });

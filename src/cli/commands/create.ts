@@ -247,3 +247,56 @@ export async function createVolume(
   const updated = r.Updated === true ? `\n  - reclaim policy: ${policy}` : '';
   ctx.out.write(`Volume ${q(name)} ${where}\n  - directory: ${dir}${updated}\n`);
 }
+
+/**
+ * `kuke create secret [NAME] (--from-literal K=V … | --from-file <path>) [--realm] [--space]
+ * [--stack] [--cell]` (docs/secrets.md): the data is the file's content (trailing newlines
+ * trimmed) followed by the literals' values, one per line. Written through: `data: created`,
+ * `updated`, or `unchanged` for the same data again. Nothing printed repeats a value.
+ */
+export async function createSecret(
+  ctx: CliContext,
+  o: {
+    name?: string;
+    fromLiteral: string[];
+    fromFile?: string;
+    realm?: string;
+    space?: string;
+    stack?: string;
+    cell?: string;
+  },
+): Promise<void> {
+  const name = (o.name ?? '').trim();
+  if (name === '')
+    throw usage(
+      'secret name is required (usage: kuke create secret [NAME] (--from-literal K=V ... | --from-file <path>) [flags])',
+    );
+  if (o.fromLiteral.length === 0 && !o.fromFile)
+    throw usage('at least one of --from-literal or --from-file is required');
+  const parts: string[] = [];
+  if (o.fromFile) {
+    try {
+      parts.push(readFileSync(o.fromFile, 'utf8').replace(/\n+$/, ''));
+    } catch (err) {
+      throw usage(`--from-file ${o.fromFile}: ${(err as NodeJS.ErrnoException).code ?? 'cannot be read'}`);
+    }
+  }
+  for (const [i, literal] of o.fromLiteral.entries()) {
+    const eq = literal.indexOf('=');
+    // The message names the flag's position, never its text (it holds the value).
+    if (eq <= 0) throw usage(`--from-literal #${i + 1} must be KEY=VALUE`);
+    parts.push(literal.slice(eq + 1));
+  }
+  const kind = scopedKinds.secret;
+  const scope = scopedCoordinates(
+    kind,
+    { realm: o.realm, space: o.space, stack: o.stack, cell: o.cell },
+    true,
+  );
+  const r = await createScoped(ctx.api('daemon-only'), kind, name, scope, { data: parts.join('\n') });
+  const where = `(realm ${q(scope.realm ?? '')}, space ${q(scope.space ?? '')}, stack ${q(scope.stack ?? '')}${
+    scope.cell ? `, cell ${q(scope.cell)}` : ''
+  })`;
+  const data = r.Created === true ? 'created' : r.Updated === true ? 'updated' : 'unchanged';
+  ctx.out.write(`Secret ${q(name)} ${where}\n  - data: ${data}\n`);
+}

@@ -17,6 +17,8 @@ export interface DeleteOptions {
   realm?: string;
   space?: string;
   stack?: string;
+  /** Scoped kinds only (a cell-scoped Secret). */
+  cell?: string;
   cascade: boolean;
   force: boolean;
   /** `--timeout`: grace period of every task before SIGKILL (unset: each container's own). */
@@ -55,13 +57,14 @@ function graceArgs(o: { force: boolean; timeout?: string }): { GracePeriodMs?: n
 export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise<void> {
   const scoped = cliKind(o.kind)?.scoped;
   if (scoped) {
-    // A volume has no children and no tasks: these flags would be accepted and do nothing.
+    // A volume or a secret has no children and no tasks: these flags would be accepted and do nothing.
     if (o.cascade || o.force || o.timeout !== undefined)
       throw new CliError(
         cliErrorCodes.usage,
         `--cascade, --force and --timeout do not apply to a ${scoped.name}`,
       );
-    const scope = scopedCoordinates(scoped, { realm: o.realm, space: o.space, stack: o.stack }, true);
+    const flags = { realm: o.realm, space: o.space, stack: o.stack, cell: o.cell };
+    const scope = scopedCoordinates(scoped, flags, true);
     ctx.out.write(await deleteScoped(ctx.api('daemon-only'), scoped, o.name.trim(), scope));
     return;
   }

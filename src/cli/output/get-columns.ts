@@ -199,7 +199,18 @@ const scoped = (extra: Column<PlainDoc>[]): KindColumns<PlainDoc> => ({
   wide: [],
 });
 
-export const secretColumns = scoped([dashCol('CELL', 'metadata.cell')]);
+/** Secrets (docs/secrets.md): the scope, the size of the data in bytes and the age; never the data. */
+export const secretColumns = scoped([
+  dashCol('CELL', 'metadata.cell'),
+  {
+    header: 'SIZE',
+    cell: (d) => {
+      const n = field(d, 'status.sizeBytes');
+      return typeof n === 'number' ? formatBytes(n) : '-';
+    },
+  },
+  age,
+]);
 export const blueprintColumns = scoped([]);
 export const configColumns = scoped([]);
 

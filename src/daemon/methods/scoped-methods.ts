@@ -17,19 +17,22 @@ function scopedKindHandlers(
 ): Record<string, (args: unknown) => Promise<object>> {
   const ops = c.scopedOps[kind.docKind] as unknown as ScopedOps;
   const doc = (args: unknown) => c.scopedDoc(kind.docKind, (args as { Doc?: unknown } | undefined)?.Doc);
+  // Get and Delete name a resource: only its identity is validated (a Secret's is sent without data).
+  const identity = (args: unknown) =>
+    c.scopedIdentity(kind.docKind, (args as { Doc?: unknown } | undefined)?.Doc);
   const reply = (r: { resource: unknown; facts: object }) => ({
     Result: { [kind.resultKey]: r.resource, ...r.facts },
   });
   return {
     [kind.methods.create]: async (args) => reply(await ops.create(doc(args))),
-    [kind.methods.get]: async (args) => reply(await ops.get(doc(args))),
+    [kind.methods.get]: async (args) => reply(await ops.get(identity(args))),
     [kind.methods.list]: async (args) => {
       const filter = Object.fromEntries(
         kind.levels.map((l) => [l, argString(args, levelArg[l])]).filter(([, v]) => v !== ''),
       );
       return { [kind.listKey]: await ops.list(filter) };
     },
-    [kind.methods.delete]: async (args) => reply(await ops.delete(doc(args))),
+    [kind.methods.delete]: async (args) => reply(await ops.delete(identity(args))),
   };
 }
 
