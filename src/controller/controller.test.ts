@@ -162,13 +162,14 @@ describe('controller delete -f', () => {
 
   test('kinds without a delete handler fail with unknown kind', async () => {
     const { controller } = setup();
-    const secret = 'kind: Secret\nmetadata:\n  name: s\n  realm: r1\nspec:\n  data: x\n';
-    const results = await controller.deleteDocuments(secret, {
+    const blueprint =
+      'kind: CellBlueprint\nmetadata: { name: b, realm: r1 }\nspec: { cell: { containers: [{ id: a, image: busybox }] } }\n';
+    const results = await controller.deleteDocuments(blueprint, {
       cascade: false,
       force: false,
     });
     assert.equal(results[0].action, 'failed');
-    assert.equal(results[0].error, 'unknown kind: Secret');
+    assert.equal(results[0].error, 'unknown kind: CellBlueprint');
   });
 });
 

@@ -224,11 +224,22 @@ test('image: SIZE units, wide CREATED and DIGEST', () => {
   ]);
 });
 
-test('secret-like kinds print - for empty scope coordinates', () => {
-  const t = tableRows(secretColumns, [{ metadata: { name: 'k', realm: 'default' } }], false, now);
+test('secrets print - for empty scope coordinates, the size in bytes and the age, never data', () => {
+  const t = tableRows(
+    secretColumns,
+    [
+      { metadata: { name: 'k', realm: 'default' }, status: { sizeBytes: 37, createdAt: created } },
+      { metadata: { name: 'c', realm: 'r', space: 's', stack: 't', cell: 'x' }, status: { sizeBytes: 2048 } },
+    ],
+    false,
+    now,
+  );
   assert.deepEqual(t, {
-    headers: ['NAME', 'REALM', 'SPACE', 'STACK', 'CELL'],
-    cells: [['k', 'default', '-', '-', '-']],
+    headers: ['NAME', 'REALM', 'SPACE', 'STACK', 'CELL', 'SIZE', 'AGE'],
+    cells: [
+      ['k', 'default', '-', '-', '-', '37 B', '3m'],
+      ['c', 'r', 's', 't', 'x', '2.0 KiB', '-'],
+    ],
   });
 });
 
