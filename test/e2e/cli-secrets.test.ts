@@ -7,31 +7,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { secretFilePath } from '../../src/store/index.js';
 import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
+import { filesContaining } from '../helpers/files-containing.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const execFileP = promisify(execFile);
 const realm = `sec${process.pid}`;
 const SLEEP = 'trap "exit 0" TERM; sleep 3600 & wait';
-
-/** Every regular file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) visit(p);
-      else if (e.isFile() && readFileSync(p).includes(needle)) out.push(p);
-    }
-  };
-  visit(dir);
-  return out.sort();
-}
 
 describe('kind: Secret through kuke and kukeond', () => {
   let d: RealmDaemon;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Runner } from '../../src/runner/runner.js';
 import type { ContainerSpec } from '../../src/model/container.js';
@@ -17,24 +17,11 @@ import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
+import { filesContaining } from '../helpers/files-containing.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const at = { realm: 'r', space: 's', stack: 't' };
 const SLEEP = 'trap "exit 0" TERM; sleep 3600 & wait';
-
-/** Every regular file under `dir` whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) visit(p);
-      else if (e.isFile() && readFileSync(p).includes(needle)) out.push(p);
-    }
-  };
-  visit(dir);
-  return out.sort();
-}
 
 describe('container secrets: secretRef as env and as a tmpfs-staged file', () => {
   let env: RunnerEnv;

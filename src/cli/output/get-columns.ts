@@ -199,18 +199,17 @@ const scoped = (extra: Column<PlainDoc>[]): KindColumns<PlainDoc> => ({
   wide: [],
 });
 
-/** Secrets (docs/secrets.md): the scope, the size of the data in bytes and the age; never the data. */
-export const secretColumns = scoped([
-  dashCol('CELL', 'metadata.cell'),
-  {
-    header: 'SIZE',
-    cell: (d) => {
-      const n = field(d, 'status.sizeBytes');
-      return typeof n === 'number' ? formatBytes(n) : '-';
-    },
+/** SIZE of a scoped resource's `status.sizeBytes` (a Secret's data, a Volume's directory). */
+const sizeColumn: Column<PlainDoc> = {
+  header: 'SIZE',
+  cell: (d) => {
+    const n = field(d, 'status.sizeBytes');
+    return typeof n === 'number' ? formatBytes(n) : '-';
   },
-  age,
-]);
+};
+
+/** Secrets (docs/secrets.md): the scope, the size of the data in bytes and the age; never the data. */
+export const secretColumns = scoped([dashCol('CELL', 'metadata.cell'), sizeColumn, age]);
 export const blueprintColumns = scoped([]);
 export const configColumns = scoped([]);
 
@@ -219,13 +218,7 @@ export const volumeColumns: KindColumns<PlainDoc> = {
   columns: scoped([
     { header: 'RECLAIM', cell: (d) => str(d, 'spec.reclaimPolicy') || 'Delete' },
     dashCol('STATE', 'status.state'),
-    {
-      header: 'SIZE',
-      cell: (d) => {
-        const n = field(d, 'status.sizeBytes');
-        return typeof n === 'number' ? formatBytes(n) : '-';
-      },
-    },
+    sizeColumn,
     age,
   ]).columns,
   wide: [
