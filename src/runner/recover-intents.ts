@@ -116,14 +116,18 @@ async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {
       // An update persists the new spec last: records it made for workloads the stored cell does
       // not list (added before the crash) are not part of the cell, so they go.
       if (intent.op === 'update') await dropUnlistedContainers(ctx, ref, cell);
-      if (intent.op === 'create') {
-        await orRollback(
+      // A create whose caller starts the cell next (apply, CreateCell) says `run: running`: the
+      // crash may have come before the start intent replaced this one.
+      const created =
+        intent.op !== 'create' ||
+        (await orRollback(
           ctx,
           label(intent),
           () => createCell(ctx, cell),
           () => deleteCell(ctx, ref, 0),
-        );
-      } else if (run === 'running') {
+        ));
+      if (!created) return;
+      if (run === 'running') {
         // startCell records Failed itself when the start cannot be finished.
         await startCell(ctx, ref).catch((err: unknown) =>
           ctx.log.warn({ err, intent: label(intent) }, 'recovered start failed'),
@@ -157,18 +161,23 @@ async function dropUnlistedContainers(ctx: RunnerContext, ref: CellRef, cell: Ce
     if (!listed.has(r.id)) await removeContainer(ctx, namespace, r.id);
 }
 
-/** Finish forward; if that is impossible, undo so the resource does not exist half-made. */
+/**
+ * Finish forward; if that is impossible, undo so the resource does not exist half-made. Whether
+ * it went forward.
+ */
 async function orRollback(
   ctx: RunnerContext,
   what: string,
   forward: () => Promise<unknown>,
   back: () => Promise<unknown>,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await forward();
+    return true;
   } catch (err) {
     ctx.log.warn({ err, intent: what }, 'interrupted create cannot be finished; rolling it back');
     await back();
+    return false;
   }
 }
 

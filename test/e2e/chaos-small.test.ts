@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheFilePath, listLeases, spaceNetworkRef } from '../../src/cni/index.js';
 import { Runner } from '../../src/runner/runner.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
@@ -121,6 +124,73 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
     assert.deepEqual((await runner.recoverIntents()).failed, []);
     assert.deepEqual(await containers(), ['s_t_add_root', 's_t_add_w'], 'the stored cell lists no v');
     await runner.deleteCell(stored, 0);
+  });
+
+  // The causes of cells left Stopped or Failed after kukeond was SIGKILLed mid-apply (issue 14,
+  // test/e2e/chaos-daemon-kill.test.ts), each provoked on its own.
+  test('a create its caller starts next, killed before the start: recovery starts it (it was left Stopped)', async () => {
+    const cell = cellModel(at, 'cst', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    crashAt('cell.create.after-host', 'createCell', cell, { start: true });
+    await reopen();
+    assert.deepEqual(
+      (await runner.ctx.journal.list()).intents.map((i) => `${i.op} ${i.key}`),
+      [`create ${at.realm}/s/t/cst`],
+    );
+    try {
+      assert.deepEqual((await runner.recoverIntents()).failed, []);
+      const recovered = await runner.getCell(runner.cellRef({ ...at, name: 'cst' }));
+      assert.equal(recovered?.status.state, 'Ready', JSON.stringify(recovered?.status));
+    } finally {
+      await runner.deleteCell(cell, 0);
+    }
+  });
+
+  test('task bundles an interrupted create left ("mkdir <bundle>: file exists"): the start removes them and goes on', async () => {
+    const cell = cellModel(at, 'bdl', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    await runner.createCell(cell);
+    const bundles = join(env.containerd.dir, 'state', 'io.containerd.runtime.v2.task', ns);
+    // The root's bundle is a bare directory; the workload's still has its rootfs mounted (a bind
+    // of a directory whose content must survive: nothing is removed through a mount).
+    mkdirSync(join(bundles, 's_t_bdl_root'), { recursive: true });
+    writeFileSync(join(bundles, 's_t_bdl_root', 'config.json'), '{}');
+    const rootfs = join(bundles, 's_t_bdl_w', 'rootfs');
+    mkdirSync(rootfs, { recursive: true });
+    const kept = mkdtempSync(join(env.dir, 'kept-'));
+    writeFileSync(join(kept, 'file'), 'kept');
+    execFileSync('mount', ['--bind', kept, rootfs]);
+    try {
+      const started = await runner.startCell(cell);
+      assert.equal(started.status.state, 'Ready', JSON.stringify(started.status));
+      assert.equal(readFileSync(join(kept, 'file'), 'utf8'), 'kept', 'unmounted, never emptied');
+    } finally {
+      spawnSync('umount', [rootfs]);
+      await runner.deleteCell(cell, 0);
+      rmSync(kept, { recursive: true, force: true });
+    }
+  });
+
+  test('an eth0 whose ADD was cut off before its result was cached: the start deletes and adds it again', async () => {
+    const cell = cellModel(at, 'eth', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    await runner.createCell(cell);
+    await runner.startCell(cell);
+    const net = spaceNetworkRef(runner.ctx.cni, at.realm, at.space);
+    rmSync(
+      cacheFilePath(env.config.cniCacheDir, net.networkName, { containerId: 's_t_eth_root', ifName: 'eth0' }),
+    );
+    // The workload did not start yet: the start has work to do while the root (and eth0) runs on.
+    await runner.ctx.containerd.tasks.kill(ns, 's_t_eth_w', 'SIGKILL', { all: true });
+    await runner.ctx.containerd.tasks.wait(ns, 's_t_eth_w');
+    await runner.ctx.containerd.tasks.delete(ns, 's_t_eth_w');
+    try {
+      const started = await runner.startCell(cell);
+      assert.equal(started.status.state, 'Ready', JSON.stringify(started.status));
+      const leases = (await listLeases(env.config.cniIpamDir, net.networkName)).filter(
+        (l) => l.containerId === 's_t_eth_root',
+      );
+      assert.equal(leases.length, 1, "one address for the root, the interrupted ADD's released");
+    } finally {
+      await runner.deleteCell(cell, 0);
+    }
   });
 
   test('a create killed between the snapshot and the container record leaves no containerd lease', async () => {

@@ -2,6 +2,7 @@ import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   isAliveStatus,
+  isAlreadyExists,
   isNotFound,
   stopTask,
   teardownContainer,
@@ -12,6 +13,7 @@ import { replaceOrAppendEnv } from '../oci/env.js';
 import { pruneStagingNamespace, removeStagedSecrets } from '../secrets/secret-staging.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { removeStaleBundle, staleBundleOf } from './stale-bundle.js';
 import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
 import type { StopPlan } from './stop-plan.js';
 
@@ -113,13 +115,15 @@ export async function createContainerTask(
     const fds = await openTerminalFds(files);
     try {
       created = await withRuntimeEnv(ctx, namespace, id, spec!, options.runtimeEnv ?? [], () =>
-        ctx.containerd.tasks.create(namespace, {
-          container_id: id,
-          rootfs,
-          terminal: true,
-          stdin: files.stdin,
-          stdout: files.stdout,
-        }),
+        createTaskOverLeftovers(ctx, namespace, id, () =>
+          ctx.containerd.tasks.create(namespace, {
+            container_id: id,
+            rootfs,
+            terminal: true,
+            stdin: files.stdin,
+            stdout: files.stdout,
+          }),
+        ),
       );
     } catch (err) {
       closeTerminalFds(fds);
@@ -139,14 +143,36 @@ export async function createContainerTask(
       ctx.onContainerLog?.(options.logPath);
     }
     const io = options.logPath ?? '';
-    created = await ctx.containerd.tasks.create(namespace, {
-      container_id: id,
-      rootfs,
-      stdout: io,
-      stderr: io,
-    });
+    created = await createTaskOverLeftovers(ctx, namespace, id, () =>
+      ctx.containerd.tasks.create(namespace, { container_id: id, rootfs, stdout: io, stderr: io }),
+    );
   }
   return { pid: created.pid, running: false };
+}
+
+/**
+ * Tasks.Create, clearing what a create a crash interrupted left in its way (the previous kukeond
+ * was SIGKILLed while its create ran in containerd): a task that create made after all is torn
+ * down (AlreadyExists, or a bundle that is a live task's), a bundle no task owns is removed
+ * (stale-bundle.ts), then the create runs again. Bounded: each round clears one leftover.
+ */
+async function createTaskOverLeftovers<T>(
+  ctx: RunnerContext,
+  namespace: string,
+  id: string,
+  create: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      const bundle = staleBundleOf(err, namespace, id);
+      if (attempt >= 3 || (!bundle && !isAlreadyExists(err))) throw err;
+      const task = await getTask(ctx, namespace, id);
+      if (task) await teardownTaskOnly(ctx, namespace, id, task);
+      else if (bundle) await removeStaleBundle(ctx, bundle);
+    }
+  }
 }
 
 /** The second half: runs the created task's process; a failed start leaves no task behind. */

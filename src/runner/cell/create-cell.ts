@@ -65,7 +65,15 @@ export async function createCell(
     const release = await claimPorts(ctx, ref, desired.spec.containers);
     return withIntent(
       ctx,
-      { op: 'create', kind: 'Cell', key: ref.scope.join('/'), desired: 'present' },
+      {
+        op: 'create',
+        kind: 'Cell',
+        key: ref.scope.join('/'),
+        desired: 'present',
+        // The caller starts it next: a crash before the start intent below is recorded must still
+        // end with the cell running, so recovery starts what it finishes creating.
+        ...(options.start ? { payload: { run: 'running' } } : {}),
+      },
       async () => {
         await persistCell(ctx, ref, desired);
         failpoint('cell.create.after-stub');
