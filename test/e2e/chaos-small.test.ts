@@ -169,6 +169,19 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
     }
   });
 
+  test('runc state an interrupted create left ("container with given ID already exists"): the start deletes it and goes on', async () => {
+    const cell = cellModel(at, 'rcs', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
+    await runner.createCell(cell);
+    // What `runc create` leaves when it is cut off before its state.json is written.
+    mkdirSync(join(env.config.runcRoot, ns, 's_t_rcs_w'), { recursive: true });
+    try {
+      const started = await runner.startCell(cell);
+      assert.equal(started.status.state, 'Ready', JSON.stringify(started.status));
+    } finally {
+      await runner.deleteCell(cell, 0);
+    }
+  });
+
   test('an eth0 whose ADD was cut off before its result was cached: the start deletes and adds it again', async () => {
     const cell = cellModel(at, 'eth', [containerModel('w', image, { command: 'sleep', args: ['1000'] })]);
     await runner.createCell(cell);

@@ -13,7 +13,12 @@ import { replaceOrAppendEnv } from '../oci/env.js';
 import { pruneStagingNamespace, removeStagedSecrets } from '../secrets/secret-staging.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
-import { removeStaleBundle, staleBundleOf } from './stale-bundle.js';
+import {
+  isStaleRuncState,
+  removeStaleBundle,
+  removeStaleRuncState,
+  staleBundleOf,
+} from './task-create-leftovers.js';
 import { closeTerminalFds, openTerminalFds, terminalFiles, type TerminalFiles } from './terminal-files.js';
 import type { StopPlan } from './stop-plan.js';
 
@@ -153,8 +158,9 @@ export async function createContainerTask(
 /**
  * Tasks.Create, clearing what a create a crash interrupted left in its way (the previous kukeond
  * was SIGKILLed while its create ran in containerd): a task that create made after all is torn
- * down (AlreadyExists, or a bundle that is a live task's), a bundle no task owns is removed
- * (stale-bundle.ts), then the create runs again. Bounded: each round clears one leftover.
+ * down (AlreadyExists, or a bundle that is a live task's); a bundle or runc state no task owns is
+ * removed (task-create-leftovers.ts); then the create runs again. Bounded: each round clears one
+ * leftover.
  */
 async function createTaskOverLeftovers<T>(
   ctx: RunnerContext,
@@ -167,10 +173,12 @@ async function createTaskOverLeftovers<T>(
       return await create();
     } catch (err) {
       const bundle = staleBundleOf(err, namespace, id);
-      if (attempt >= 3 || (!bundle && !isAlreadyExists(err))) throw err;
+      const runcState = isStaleRuncState(err);
+      if (attempt >= 4 || (!bundle && !runcState && !isAlreadyExists(err))) throw err;
       const task = await getTask(ctx, namespace, id);
       if (task) await teardownTaskOnly(ctx, namespace, id, task);
       else if (bundle) await removeStaleBundle(ctx, bundle);
+      else if (runcState) await removeStaleRuncState(ctx, namespace, id);
     }
   }
 }

@@ -1,10 +1,17 @@
 import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContainerdError } from '../../containerd/index.js';
 import type { RunnerContext } from '../runner-context.js';
 
 const run = promisify(execFile);
+
+/*
+ * What a Tasks.Create left when its caller died mid-create (kukeond SIGKILLed while containerd
+ * ran it: containerd cancels the create half-way) and that makes every later create of the same
+ * container fail (docs/fault-tolerance.md): its task bundle, and runc's state of the container.
+ */
 
 /**
  * The task bundle directory a failed Tasks.Create found already there, or undefined when the
@@ -51,4 +58,26 @@ export async function removeStaleBundle(ctx: RunnerContext, bundle: string): Pro
   if (left.length > 0)
     throw new Error(`stale task bundle ${bundle} still has mounts (${left.join(', ')}); not removed`);
   await rm(bundle, { recursive: true, force: true });
+}
+
+/**
+ * runc refused the create because its state directory for the container exists
+ * (`<runcRoot>/<ns>/<id>`): a `runc create` the cancelled create cut off. Only a create that
+ * containerd holds no task for gets here.
+ */
+export function isStaleRuncState(err: unknown): boolean {
+  return (
+    err instanceof ContainerdError &&
+    /container with given ID already exists/.test(`${err.details} ${err.message}`)
+  );
+}
+
+/**
+ * `runc delete --force` of the leftover (kills a `runc init` still waiting, removes its cgroup and
+ * state; a state directory without a state.json is removed too): what the shim's own cleanup runs.
+ */
+export async function removeStaleRuncState(ctx: RunnerContext, namespace: string, id: string): Promise<void> {
+  const root = join(ctx.config.runcRoot, namespace);
+  ctx.log.warn({ root, id }, 'runc state left by an interrupted create; deleting it and creating again');
+  await run('runc', ['--root', root, 'delete', '--force', id]);
 }
