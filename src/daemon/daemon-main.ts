@@ -219,14 +219,20 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
       serve: (socket, first) => serveAttach(socket, first, attach),
     },
   });
+  // The first tick sweeps (and a sweep skipped for requests in flight is owed to the next tick):
+  // what a crash of the previous daemon left (a lease taken mid-create…) goes at once after a
+  // restart, not `sweepEvery` ticks later (docs/daemon.md).
+  let sweepOwed = true;
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
     async (n, full) => {
       const t0 = metrics ? performance.now() : 0;
-      await reconcileTick(controller, n, { sweepEvery: settings.sweepEvery, log, exclusive, full, events });
+      const sweep = full && settings.sweepEvery > 0 && (sweepOwed || n % settings.sweepEvery === 0);
+      const report = await reconcileTick(controller, n, { sweep, log, exclusive, full, events });
+      if (sweep) sweepOwed = report.passesSkipped.includes('sweep');
       metrics?.observePass(full ? 'full' : 'cells', (performance.now() - t0) / 1000);
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
-      if (full && settings.sweepEvery > 0 && n % settings.sweepEvery === 0)
+      if (sweep)
         await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p)).catch((err: unknown) =>
           log.warn({ err }, 'terminal session pickup failed'),
         );

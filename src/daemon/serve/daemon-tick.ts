@@ -46,15 +46,15 @@ export async function spaceNetworkPass(
 
 /**
  * One reconcile tick: finish interrupted operations (intents whose operation failed are retried
- * here), the cell pass when the runner has cells, the space-network pass, and every
- * `sweepEvery`th tick the ownership sweep. Each pass is isolated: one throwing does not skip the
- * others.
+ * here), the cell pass when the runner has cells, the space-network pass, and the ownership
+ * sweep when the caller asks for it. Each pass is isolated: one throwing does not skip the others.
  */
 export async function reconcileTick(
   controller: Controller,
   tick: number,
   options: {
-    sweepEvery: number;
+    /** Run the ownership sweep in this tick (the caller counts: every `sweepEvery`th, and owed ones). */
+    sweep: boolean;
     log: Logger;
     exclusive?: Exclusive;
     /**
@@ -132,7 +132,7 @@ export async function reconcileTick(
     report.spacesScanned = r.scanned;
     report.spacesErrored = r.errored;
   });
-  if (options.sweepEvery > 0 && tick % options.sweepEvery === 0) {
+  if (options.sweep) {
     await guard('sweep', async () => {
       const r = await controller.sweepOrphans();
       report.swept = true;
