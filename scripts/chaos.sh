@@ -25,6 +25,6 @@ export KUKEON_CHAOS_CRASHES="${KUKEON_CHAOS_CRASHES:-100}"
 node dist/test/chaos/chaos-main.js
 
 # The same promise through the real kuke and kukeond binaries: kukeond SIGKILLed mid-apply and
-# mid-delete, then restarted (test/e2e/chaos-daemon-kill.test.ts; npm test runs 3 rounds).
+# mid-delete, then restarted (test/e2e/chaos-daemon-kill.test.ts; npm test runs 4).
 KUKEON_CHAOS_DAEMON_ROUNDS="${KUKEON_CHAOS_DAEMON_ROUNDS:-15}" \
   node --test --test-reporter=spec dist/test/e2e/chaos-daemon-kill.test.js

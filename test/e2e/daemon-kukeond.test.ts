@@ -14,6 +14,7 @@ import { DaemonReplyError } from '../../src/protocol/error-envelope.js';
 import { daemonPidFilePath } from '../../src/protocol/socket-path.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
 import { Runner } from '../../src/runner/runner.js';
+import { LEASE_OWNER_LABEL } from '../../src/runner/lease-owner.js';
 import { stackCgroupPath, spaceCgroupPath, realmCgroupPath } from '../../src/model/naming/index.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
@@ -486,6 +487,32 @@ describe('kukeond: serve, methods, crash recovery, shutdown', () => {
     assert.match(daemon.stderr(), /space network reconcile ok/);
     assert.match(daemon.stderr(), /orphan sweep/);
     await call('DeleteRealm', { Doc: doc('Realm', R), Force: false, Cascade: true });
+    client.close();
+    assert.equal((await stop(daemon)).code, 0);
+  });
+  test('the first tick after a start sweeps: a lease a crashed daemon held goes at once', async () => {
+    daemon = await start('0');
+    client = new DaemonClient({ socketPath: socket() });
+    const l = `${R}l`;
+    await call('CreateRealm', { Doc: doc('Realm', l) });
+    const ns = (await call('GetRealm', { Doc: doc('Realm', l) })).Result.Realm.spec?.namespace ?? '';
+    client.close();
+    assert.equal((await stop(daemon)).code, 0);
+    // What a daemon SIGKILLed in the middle of a create leaves: a lease whose owner is gone.
+    ctr(
+      env.config.containerdSocket,
+      ['leases', 'create', '--id', 'crashed', `${LEASE_OWNER_LABEL}=4194305@1`],
+      ns,
+    );
+    const leases = () => ctr(env.config.containerdSocket, ['leases', 'ls', '-q'], ns).split('\n');
+    assert.ok(leases().includes('crashed'));
+    // A sweep only every 100000 ticks: only the first tick's can remove it.
+    daemon = await start('200ms', {}, ['--sweep-every', '100000']);
+    client = new DaemonClient({ socketPath: socket() });
+    const deadline = Date.now() + 15_000;
+    while (leases().includes('crashed') && Date.now() < deadline) await sleep(100);
+    assert.ok(!leases().includes('crashed'), `lease swept: ${daemon.stderr().slice(-3000)}`);
+    await call('PurgeRealm', { Doc: doc('Realm', l), Force: true, Cascade: true });
     client.close();
     assert.equal((await stop(daemon)).code, 0);
   });
