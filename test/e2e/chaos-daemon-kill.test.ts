@@ -183,8 +183,10 @@ test(
           assert.ok(states.get(n)?.startsWith('Ready'), `${how}: ${n} of the last apply is ${states.get(n)}`);
       }
 
+      const repeatedAt = Date.now();
       // Nothing leaked: audit the host against the metadata with the daemon stopped.
       await daemon!.stop();
+      const stoppedAt = Date.now();
       const runner = await Runner.open(env.config);
       try {
         const r = await auditHost(runner, scope, audit);
@@ -192,9 +194,11 @@ test(
       } finally {
         runner.close();
       }
+      const auditedAt = Date.now();
       await start();
       t.diagnostic(
-        `round ${round}: settled ${settledAt - began} ms after the kill began, repeat + audit ${Date.now() - settledAt} ms`,
+        `round ${round}: settled ${settledAt - began} ms after the kill began; repeat ${repeatedAt - settledAt} ms, ` +
+          `stop ${stoppedAt - repeatedAt} ms, audit ${auditedAt - stoppedAt} ms, start ${Date.now() - auditedAt} ms`,
       );
     }
     assert.ok(daemon!.alive());
