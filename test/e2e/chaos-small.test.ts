@@ -32,7 +32,9 @@ test(
       report.crashesAtFailpoint > 0 && report.crashesByTimer > 0,
       `both crash kinds injected\n${summary}`,
     );
-    assert.ok(report.operations.ok > 20, `the workers did real work\n${summary}`);
+    // How many operations complete between crashes depends on the machine's load (a random delay
+    // before each SIGKILL); 10 proves the workers were not idle without timing the host.
+    assert.ok(report.operations.ok >= 10, `the workers did real work\n${summary}`);
     assert.deepEqual(report.leaks, [], summary);
     assert.deepEqual(report.lost, [], summary);
     assert.deepEqual(report.resurrected, [], summary);
