@@ -123,14 +123,18 @@ describe('interactive cells', { skip }, () => {
   after(async () => {
     killTmuxServer(tmuxServer);
     if (!env) return;
-    run(['purge', 'realm', realm, '--cascade', '--force']);
+    const purged = run(['purge', 'realm', realm, '--cascade', '--force']);
     const fifos = daemon?.alive() ? daemonFifoFds() : [];
     if (daemon?.alive()) await daemon.stop();
     removeCgroupRoot(env.config);
     const left = snap();
     env.cleanup();
     assert.deepEqual(fifos, [], 'kukeond still holds terminal FIFOs of deleted cells');
-    assert.deepEqual(left, baseline, 'the test left something on the host');
+    assert.deepEqual(
+      left,
+      baseline,
+      `the test left something on the host (purge exited ${purged.code}: ${purged.stdout}${purged.stderr})`,
+    );
   });
 
   it('kuke run -f attaches to a shell: input, output, window size and resize', async () => {
