@@ -30,11 +30,21 @@ describe('kind: Secret through kuke and kukeond', () => {
   const value2 = `rotated-${randomBytes(12).toString('hex')}`;
   const fileValue = `file-${randomBytes(12).toString('hex')}`;
 
+  /**
+   * kuke's environment for the proxy: without KUKEON_RUN_PATH, which would promote start, stop,
+   * restart and get to in-process runs beside the daemon (past the proxy, and racing the daemon's
+   * recovery of the intents they leave pending meanwhile).
+   */
+  const throughDaemon = (): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...d.kukeEnv(), KUKEON_HOST: `unix://${proxySocket}` };
+    delete env.KUKEON_RUN_PATH;
+    return env;
+  };
   /** kuke through the recording proxy (async: the proxy lives in this process). */
   const kuke = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
     try {
       const r = await execFileP(process.execPath, [d.kukePath, ...args], {
-        env: { ...d.kukeEnv(), KUKEON_HOST: `unix://${proxySocket}` },
+        env: throughDaemon(),
         encoding: 'utf8',
         timeout: 120_000,
       });
