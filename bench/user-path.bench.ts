@@ -13,7 +13,7 @@
 //     `kuke delete realm --cascade --force` against `podman pod rm -a -f -t 0`;
 // and kukeond's RSS after each. Run by `npm run bench`; standalone it starts its own private
 // containerd. KUKEON_BENCH_RUNS (7), KUKEON_BENCH_CELLS (200), KUKEON_BENCH_APPLY_CELLS (20),
-// KUKEON_BENCH_APPLY_RUNS (3). Figures: docs/bench-user-path.md.
+// KUKEON_BENCH_APPLY_RUNS (3). Figures: docs/bench.md (User path).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
