@@ -1,4 +1,4 @@
-import type { Intent } from '../store/index.js';
+import { isRunning, ownProcess, type Intent } from '../store/index.js';
 import { realmLockKey } from './intent.js';
 import { readResource } from './resource-store.js';
 import type { RunnerContext } from './runner-context.js';
@@ -48,6 +48,9 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
     // An intent is also pending while its operation is still running in this process (it holds
     // the resource's lock): that one is not interrupted, and finishing it here would race it.
     if (ctx.locks.isLocked(lockKeyOf(intent))) continue;
+    // Likewise while another live process that recorded it (an in-process `kuke` beside kukeond
+    // on the same run path) is running it: finishing it here would race that process.
+    if (heldElsewhere(intent)) continue;
     try {
       await finish(ctx, intent);
       await ctx.journal.clear(intent);
@@ -59,6 +62,12 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
     }
   }
   return report;
+}
+
+/** Recorded by another process that still runs (never this one: its own are judged by its locks). */
+function heldElsewhere(intent: Intent): boolean {
+  const owner = intent.owner;
+  return owner !== undefined && owner.pid !== ownProcess().pid && isRunning(owner);
 }
 
 async function finish(ctx: RunnerContext, intent: Intent): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ownProcess, type ProcessIdentity } from './process-identity.js';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -30,6 +31,12 @@ export interface Intent<P = unknown> extends IntentInput<P> {
   id: string;
   /** RFC 3339 UTC time the intent was recorded. */
   startedAt: string;
+  /**
+   * The process that recorded it. While that process runs, the operation is in progress there,
+   * not interrupted: another process on the same run path (kukeond beside an in-process `kuke`)
+   * must not finish it behind its back (docs/store.md). Absent in entries of older builds.
+   */
+  owner?: ProcessIdentity;
 }
 
 /** A journal file that could not be read back, reported instead of crashing the listing. */
@@ -109,6 +116,7 @@ export class IntentJournal {
       desired: input.desired,
       ...(input.payload === undefined ? {} : { payload: input.payload }),
       startedAt: now.toISOString(),
+      owner: ownProcess(),
     };
     const bytes = encode(intent);
     await this.locked(file, async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,6 +93,34 @@ describe('runner: crash recovery, ownership sweep and realm images', () => {
     const now = snapshotHost(env.config);
     assert.deepEqual({ ...now, cgroups: [] }, { ...baseline, cgroups: [] });
     assert.ok(now.cgroups.every((c) => !c.includes('/alpha')));
+  });
+
+  test('an intent whose process still runs is left to it; once that process is gone it is recovered', async () => {
+    // Another process on the same run path (an in-process kuke beside kukeond) records an intent
+    // and is still at work: recovery here must not finish it behind its back.
+    const journal = fileURLToPath(new URL('../../src/store/journal.js', import.meta.url));
+    const script =
+      `const { IntentJournal } = await import(${JSON.stringify(journal)});` +
+      `await IntentJournal.forRunPath(${JSON.stringify(env.config.runPath)}).record(` +
+      `{ op: 'create', kind: 'Realm', key: 'beta', desired: 'present' });` +
+      `process.stdout.write('recorded\\n'); setInterval(() => {}, 1000);`;
+    const other = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await once(other.stdout!, 'data');
+      assert.deepEqual((await runner.recoverIntents()).finished, [], 'left to the live process');
+      assert.deepEqual(
+        (await runner.ctx.journal.list()).intents.map((i) => i.key),
+        ['beta'],
+      );
+    } finally {
+      const exited = once(other, 'exit');
+      other.kill('SIGKILL');
+      await exited;
+    }
+    assert.deepEqual((await runner.recoverIntents()).finished, ['create Realm beta']);
+    assert.deepEqual((await runner.ctx.journal.list()).intents, []);
   });
 
   test('the ownership sweep removes only what carries our mark and has no metadata', async () => {
