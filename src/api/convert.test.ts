@@ -19,7 +19,7 @@ const example = () => {
 };
 
 describe('conversion doc → model', () => {
-  it('fills zero values and stamps parent references on embedded containers (§9.3)', () => {
+  it('fills zero values and stamps parent references on embedded containers', () => {
     const cell = cellFromDoc(example().cell);
     const worker = cell.spec.containers[2];
     assert.deepEqual(
@@ -33,7 +33,7 @@ describe('conversion doc → model', () => {
     assert.deepEqual(cell.status.containers, []);
   });
 
-  it('root resolution: root: true sets rootContainerId (§4.4.3 case 2)', () => {
+  it('root resolution: root: true sets rootContainerId', () => {
     assert.equal(cellFromDoc(example().cell).spec.rootContainerId, 'sandbox');
   });
 
@@ -102,7 +102,7 @@ describe('conversion doc → model', () => {
   });
 });
 
-describe('space defaults before diffing (§9.4)', () => {
+describe('space defaults before diffing', () => {
   it('re-applying the unchanged spec example in a space with defaults is unchanged', () => {
     const { space, cell } = example();
     const defaults = spaceFromDoc(space).spec.defaults?.container;

@@ -1,6 +1,6 @@
 /**
- * Conversion between v1beta1 documents and the internal model (spec 01 §1.6, §4.4.3).
- * doc → model: fills zero values, trims names, defaults `spec.id` to `metadata.name` (§12.9),
+ * Conversion between v1beta1 documents and the internal model.
+ * doc → model: fills zero values, trims names, defaults `spec.id` to `metadata.name`,
  * stamps embedded containers' parent references, runs the conversion-stage rules and resolves the
  * root container (cases 1–2; synthesizing a root, case 3, is the runner's job since it needs the
  * host's run path). model → doc: adds apiVersion/kind; serialise.ts does the rest.
@@ -59,7 +59,7 @@ export interface CellConversionOptions {
   /** Keep the transport-only fields (RPC input may carry runtimeEnv). */
   transport?: boolean;
   /**
-   * Enforce the conversion-stage rules (§1.6). True for manifests and RPC input; false when
+   * Enforce the conversion-stage rules. True for manifests and RPC input; false when
    * reading back a stored cell, which must stay loadable even if it predates a rule (the original
    * accepted e.g. any restartPolicy).
    */
@@ -98,7 +98,7 @@ export function cellFromDoc(doc: CellDoc, opts: CellConversionOptions = {}): Cel
       if (ct.id === root.rootId) ct.root = true;
     }
   }
-  // A CellTty whose default is empty is treated as absent (§4.4.2).
+  // A CellTty whose default is empty is treated as absent.
   if (spec.tty && !spec.tty.default) delete spec.tty;
   return c;
 }

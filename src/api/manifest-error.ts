@@ -34,7 +34,7 @@ export class ManifestValidationError extends KukeonError {
   }
 }
 
-/** The input held no documents (§1.2 step 4). */
+/** The input held no documents. */
 export class EmptyManifestError extends KukeonError {
   constructor() {
     super(MANIFEST_EMPTY, 'failed to parse YAML: no documents found in input');
@@ -42,7 +42,7 @@ export class EmptyManifestError extends KukeonError {
 }
 
 /**
- * Conversion-stage rule failed (§1.6). The apply layer reports it per document as
+ * Conversion-stage rule failed. The apply layer reports it per document as
  * `conversion failed: <reason>`; `reason` is the bare rule message.
  */
 export class ConversionError extends KukeonError {

@@ -95,7 +95,7 @@ describe('parseManifestStream: splitting', () => {
   });
 });
 
-describe('parseManifestStream: kind and decode errors (§1.3, §1.4)', () => {
+describe('parseManifestStream: kind and decode errors', () => {
   const cases: [string, string, string][] = [
     ['missing kind', 'metadata: {name: a}\n', 'document 0 (): document 0: unknown kind: '],
     ['empty kind', 'kind: ""\n', 'document 0 (): document 0: unknown kind: '],
@@ -312,7 +312,7 @@ describe('parseManifestStream: unknown fields and wrong types', () => {
   });
 });
 
-describe('parseManifestStream: structural rules (§1.5), exact messages', () => {
+describe('parseManifestStream: structural rules, exact messages', () => {
   const cases: [string, string, string][] = [
     ['Realm name', toYamlText(realmYaml({ metadata: {} })), 'document 0 (Realm): metadata.name is required'],
     [
@@ -397,7 +397,7 @@ describe('parseManifestStream: structural rules (§1.5), exact messages', () => 
       mut(containerObj, ['spec.image', undefined]),
       'document 0 (Container "worker"): spec.image is required',
     ],
-    // Secret (§4.6)
+    // Secret
     [
       'Secret name',
       'kind: Secret\nmetadata: {realm: r}\nspec: {data: x}\n',
@@ -433,7 +433,7 @@ describe('parseManifestStream: structural rules (§1.5), exact messages', () => 
       'kind: Secret\nmetadata: {name: s, realm: r}\nspec: {data: "  "}\n',
       'document 0 (Secret "s"): secret spec.data is required and must not be empty',
     ],
-    // Volume (§4.7)
+    // Volume
     [
       'Volume name',
       'kind: Volume\nmetadata: {realm: r}\n',
@@ -464,7 +464,7 @@ describe('parseManifestStream: structural rules (§1.5), exact messages', () => 
       'kind: Volume\nmetadata: {name: v, realm: r}\nspec: {reclaimPolicy: Keep}\n',
       'document 0 (Volume "v"): volume spec.reclaimPolicy must be "Retain" or "Delete" (or omitted) (got "Keep")',
     ],
-    // CellBlueprint (§4.8)
+    // CellBlueprint
     [
       'Blueprint name',
       'kind: CellBlueprint\nmetadata: {realm: r}\nspec: {cell: {containers: [{id: a, image: i}]}}\n',
@@ -495,7 +495,7 @@ describe('parseManifestStream: structural rules (§1.5), exact messages', () => 
       'kind: CellBlueprint\nmetadata: {name: b, realm: r}\nspec: {cell: {containers: [{id: a, image: i, repos: [{name: r1}]}]}}\n',
       'document 0 (CellBlueprint "b"): container "a": repo target is required (repos[0] "r1")',
     ],
-    // CellConfig (§4.9)
+    // CellConfig
     [
       'Config name',
       'kind: CellConfig\nmetadata: {realm: r}\nspec: {blueprint: {name: b, realm: r}}\n',
@@ -531,7 +531,7 @@ describe('parseManifestStream: structural rules (§1.5), exact messages', () => 
   });
 });
 
-describe('parseManifestStream: container secrets and repos (§4.5.5, §4.5.7), also inside cells', () => {
+describe('parseManifestStream: container secrets and repos, also inside cells', () => {
   const secretCases: [string, unknown, string][] = [
     ['name required', [{ fromEnv: 'X' }], 'secret name is required (secrets[0])'],
     [
@@ -617,7 +617,7 @@ describe('parseManifestStream: container secrets and repos (§4.5.5, §4.5.7), a
   }
 });
 
-describe('parseManifestStream: conversion-stage rules checked at parse time (§1.6)', () => {
+describe('parseManifestStream: conversion-stage rules checked at parse time', () => {
   const c = (...edits: [string, unknown][]) => failures(mut(cellObj, ...edits));
   const cases: [string, [string, unknown][], string][] = [
     [

@@ -1,5 +1,5 @@
 /**
- * Entry point for manifest streams (spec 01 §1.2–§1.5, §1.7 step 1): split, decode, check kind,
+ * Entry point for manifest streams: split, decode, check kind,
  * apiVersion, shape (unknown fields and wrong types name their path) and the per-kind rules.
  * All-or-nothing: any failing document rejects the whole stream with every failure listed.
  *
@@ -9,7 +9,7 @@
  *   `...` ends a document. Documents that hold only comments are dropped like blank ones.
  * - Unknown fields are errors (the original silently drops them), except the removed
  *   tty.profile / tty.profilesDir.
- * - Names, embedded containers and conversion-stage rules are checked here (§12.9).
+ * - Names, embedded containers and conversion-stage rules are checked here.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -126,7 +126,7 @@ export function parseManifestStream(text: string, opts: ParseOptions = {}): Pars
       return;
     }
     const parsed = { kind, doc: result.data } as ManifestDoc;
-    // Transport-only cell fields exist only in RPC JSON (§4.4.2); in a manifest they are unknown.
+    // Transport-only cell fields exist only in RPC JSON; in a manifest they are unknown.
     if (parsed.kind === 'Cell' && parsed.doc.spec) {
       for (const f of ['runtimeEnv', 'ignoreDiskPressure'] as const) {
         if (parsed.doc.spec[f] !== undefined) {

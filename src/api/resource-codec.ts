@@ -100,7 +100,7 @@ export function resourceToPlain<K extends ResourceKind>(
 /**
  * Decode a JSON document we (or the original) wrote: empty apiVersion means v1beta1, another
  * version or kind is an error, unknown keys are dropped, null/missing/zero times mean unset.
- * Conversion-stage rules (§1.6) are enforced only with `validate` (RPC input from a client); a
+ * Conversion-stage rules are enforced only with `validate` (RPC input from a client); a
  * stored cell must stay loadable even if it predates a rule.
  * `transport`: keep the transport-only cell fields (RPC input).
  */

@@ -18,7 +18,7 @@ const minimalCell = () => {
   return cellFromDoc(d.doc);
 };
 
-describe('serialisation (spec 01 §1.8)', () => {
+describe('serialisation', () => {
   it('JSON: 2-space indentation, trailing newline, key order = table order', () => {
     const text = toJson(stackDocSchema, {
       apiVersion: 'v1beta1',

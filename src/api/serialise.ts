@@ -1,5 +1,5 @@
 /**
- * Serialisation of documents for `-o yaml`, `-o json`, RPC and disk (spec 01 §1.8), driven by the
+ * Serialisation of documents for `-o yaml`, `-o json`, RPC and disk, driven by the
  * field DSL so key order is the declaration (= spec table) order and omit-empty follows the
  * original's Go encoders:
  * - JSON: omit-empty never drops timestamps or non-pointer structs (zero time is written as

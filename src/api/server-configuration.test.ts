@@ -4,7 +4,7 @@ import { parseServerConfiguration, ServerConfigurationError } from './server-con
 
 const p = '/etc/kukeon/kukeond.yaml';
 
-describe('ServerConfiguration (spec 01 §4.10, spec 03 §2.8)', () => {
+describe('ServerConfiguration', () => {
   it('empty file → all defaults', () => {
     const c = parseServerConfiguration('', p);
     assert.equal(c.socket, '/run/kukeon/kukeond.sock');

@@ -1,5 +1,5 @@
 /**
- * Loading the kukeond configuration file (spec 01 §4.10, spec 03 §2.8). Missing file ⇒ defaults
+ * Loading the kukeond configuration file. Missing file ⇒ defaults
  * (the caller decides; this parses text). Unknown fields are rejected like in manifests.
  */
 import { LineCounter, parseDocument } from 'yaml';
@@ -66,7 +66,7 @@ export function parseServerConfiguration(text: string, path: string): ServerConf
   return out;
 }
 
-/** Instance-identity field rules (spec 03 §2.8). */
+/** Instance-identity field rules. */
 export function checkNamespaceSuffix(suffix: string): string | undefined {
   const s = suffix.trim();
   if (s === '') return 'containerdNamespaceSuffix is empty';

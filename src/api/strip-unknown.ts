@@ -13,7 +13,7 @@ export function stripUnknown(schema: z.ZodType, value: unknown): unknown {
       if (Array.isArray(value)) return value;
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        // null means unset (§1.8); dropping it lets the optional field take its zero value.
+        // null means unset; dropping it lets the optional field take its zero value.
         if (Object.hasOwn(m.shape, k) && v !== null) out[k] = stripUnknown(m.shape[k], v);
       }
       return out;

@@ -10,7 +10,7 @@ const tree = (text: string) =>
   documentToTree(parseDocument(text, { customTags: goIntTags })) as Record<string, unknown>;
 const num = (v: unknown) => (v instanceof RawScalar ? v.value : v);
 
-describe('Go-style YAML integers (spec 01 §1.3)', () => {
+describe('Go-style YAML integers', () => {
   const cases: [string, number | bigint][] = [
     ['0755', 0o755],
     ['0644', 420],

@@ -1,6 +1,6 @@
 /**
  * YAML → plain tree for validation. Uses the YAML 1.2 core schema plus Go-style integers
- * (spec 01 §1.3): a plain scalar with a leading 0 is octal (`0755` = 493), `0b…` is binary
+ *: a plain scalar with a leading 0 is octal (`0755` = 493), `0b…` is binary
  * (`0o…` and `0x…` are already core). Non-string scalars become RawScalar so string fields can
  * take the text as written.
  */

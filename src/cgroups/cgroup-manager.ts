@@ -1,7 +1,7 @@
 import type { CgroupResources } from './resources.js';
 import type { CgroupStats } from './cgroup-stats.js';
 
-/** The resource controllers realm/space/stack/cell groups delegate (02-runner §4.3). */
+/** The resource controllers realm/space/stack/cell groups delegate. */
 export const RESOURCE_CONTROLLERS = ['cpu', 'memory', 'io', 'pids'] as const;
 
 /**

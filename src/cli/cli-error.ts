@@ -20,7 +20,7 @@ export class CliError extends KukeonError {}
 
 /**
  * A failure that has already been reported on stdout/stderr (`kuke status` with a FAIL row,
- * `kuke version --strict` on a mismatch): exit 1 without an `Error:` line (spec 03 §2.2).
+ * `kuke version --strict` on a mismatch): exit 1 without an `Error:` line.
  */
 export class SilentExit extends KukeonError {
   constructor() {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CliError, cliErrorCodes, q } from './cli-error.js';
 
-/** `spec` of a ClientConfiguration (`kuke.yaml`, spec 03 §2.7); every field optional. */
+/** `spec` of a ClientConfiguration (`kuke.yaml`); every field optional. */
 export interface ClientConfigSpec {
   host?: string;
   runPath?: string;
@@ -148,6 +148,6 @@ function writeDefault(path: string): void {
     mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
     writeFileSync(path, defaultDocument, { mode: 0o600, flag: 'wx' });
   } catch {
-    // First-run convenience only (spec 03 §2.7): never a failure.
+    // First-run convenience only: never a failure.
   }
 }

@@ -10,7 +10,7 @@ export interface Output {
   writeBytes?(bytes: Buffer): void;
 }
 
-/** How a command reaches state (spec 03 §2.6). */
+/** How a command reaches state. */
 export type ApiClass =
   /** Always dials the daemon (we also honour `KUKEON_NO_DAEMON=true`, see docs/cli.md). */
   | 'daemon-only'
@@ -34,6 +34,6 @@ export interface CliContext {
   logger(): Promise<Logger>;
   /** stdin, for `-f -` and prompts. */
   stdin: NodeJS.ReadableStream;
-  /** Effective UID (root checks, spec 03 §2.3). */
+  /** Effective UID (root checks). */
   uid(): number;
 }

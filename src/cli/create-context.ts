@@ -49,7 +49,7 @@ export function createContext(
   return ctx;
 }
 
-/** Text records on stderr at `--log-level` with `--verbose`, else silent (spec 03 §2.11). */
+/** Text records on stderr at `--log-level` with `--verbose`, else silent. */
 async function makeLogger(settings: Settings, err: CliContext['err']): Promise<Logger> {
   const { pino } = await import('pino');
   if (!settings.verbose) return pino({ level: 'silent' });

@@ -32,7 +32,7 @@ function commandPath(program: Command, argv: string[]): string {
   return parts.join(' ');
 }
 
-/** Runs `kuke <argv>` and resolves with the exit code (spec 03 §2.1: 0 or 1). */
+/** Runs `kuke <argv>` and resolves with the exit code (0 or 1). */
 export async function runKuke(argv: string[], io: KukeIo, version: string): Promise<number> {
   let context: (CliContext & { closeAll(): Promise<void> }) | undefined;
   const makeContext = async (globals: GlobalFlags): Promise<CliContext> => {

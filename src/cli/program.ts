@@ -15,7 +15,7 @@ type Action = (ctx: CliContext, args: string[], opts: Opts) => Promise<void>;
 export type ContextFactory = (globals: GlobalFlags) => Promise<CliContext>;
 
 /**
- * The `kuke` command tree (spec 03 §4). Only flags and argument counts live here: every action
+ * The `kuke` command tree. Only flags and argument counts live here: every action
  * lazily imports its operation module, so `kuke version` loads none of the others.
  */
 export function buildProgram(makeContext: ContextFactory, version: string, argv?: string[]): Command {

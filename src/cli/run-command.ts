@@ -4,7 +4,7 @@ import { CliError, SilentExit, cliErrorCodes } from './cli-error.js';
 import type { Output } from './context.js';
 
 /**
- * The text of an error as the `Error:` line shows it: the full chain (spec 03 §2.2), except that
+ * The text of an error as the `Error:` line shows it: the full chain, except that
  * a dial error already spells out the OS error the way the original does.
  */
 export function errorText(err: unknown): string {
@@ -19,7 +19,7 @@ export function reportError(err: unknown, stderr: Output): number {
   return 1;
 }
 
-/** Cobra's texts for argument counts (spec 03 §2.2). */
+/** Cobra's texts for argument counts. */
 export function checkArgCount(args: unknown[], min: number, max: number): void {
   const n = args.length;
   if (n >= min && n <= max) return;

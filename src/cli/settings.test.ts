@@ -57,7 +57,7 @@ test('flag > env > file > default, field by field', () => {
     ],
     ['unix:///file.sock', '/file-run', '/file-ctrd.sock', 'warn', 'file.io', '/file-cg', '10.1.0.0/16'],
   );
-  // A run path from the file does not promote to in-process mode (spec 03 §2.6).
+  // A run path from the file does not promote to in-process mode.
   assert.equal(fromFile.explicitRunPath, undefined);
 
   const fromEnv = resolveSettings({}, env, file, '/c');

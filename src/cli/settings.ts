@@ -1,7 +1,7 @@
 import { CliError, cliErrorCodes, q } from './cli-error.js';
 import type { ClientConfigSpec } from './client-config.js';
 
-/** The root-persistent flags (spec 03 §2.4) as commander hands them over: unset = not given. */
+/** The root-persistent flags as commander hands them over: unset = not given. */
 export interface GlobalFlags {
   configuration?: string;
   runPath?: string;
@@ -51,7 +51,7 @@ function configureError(message: string): CliError {
   );
 }
 
-/** Instance identity checks shared with the server side (spec 03 §2.8). */
+/** Instance identity checks shared with the server side. */
 export function validateIdentity(suffix: string, cgroupRoot: string): void {
   const s = suffix.trim();
   if (s === '') throw configureError('containerdNamespaceSuffix is empty');
@@ -76,7 +76,7 @@ export function validatePodSubnet(cidr: string): void {
     );
 }
 
-/** Applies precedence flag > env > file > default to every field (spec 03 §2.7, §12 item 13). */
+/** Applies precedence flag > env > file > default to every field. */
 export function resolveSettings(
   flags: GlobalFlags,
   env: NodeJS.ProcessEnv,
@@ -116,7 +116,7 @@ export function isTrue(v: string | undefined): boolean {
 }
 
 /**
- * Whether a promotable command runs in-process (spec 03 §2.6): its own `--no-daemon`,
+ * Whether a promotable command runs in-process: its own `--no-daemon`,
  * `KUKEON_NO_DAEMON=true`, or an explicit run path (flag or env, not the file).
  */
 export function promotesToInProcess(settings: Settings, noDaemonFlag: boolean | undefined): boolean {

@@ -31,7 +31,7 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** `Ping`'s reply (spec 03 §7.3). */
+/** `Ping`'s reply. */
 export interface PingReply {
   OK: boolean;
   Version: string;

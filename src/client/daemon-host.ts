@@ -1,6 +1,6 @@
 import { KukeonError } from '../errors.js';
 
-/** Where the client finds the daemon: `--host` / `KUKEON_HOST` (spec 03 §2.4). */
+/** Where the client finds the daemon: `--host` / `KUKEON_HOST`. */
 export const defaultDaemonHost = 'unix:///run/kukeon/kukeond.sock';
 
 export const UNSUPPORTED_HOST_SCHEME = 'UNSUPPORTED_HOST_SCHEME';

@@ -52,7 +52,7 @@ export interface Attachment {
 }
 
 /**
- * CNI ADD of a network namespace to a space network (spec 02 §3.2). Idempotent: if the interface
+ * CNI ADD of a network namespace to a space network. Idempotent: if the interface
  * already exists in the netns and a cached result says it is this attachment, CHECK decides: the
  * cached result is returned when it passes, the attachment is redone when it fails. An interface
  * nobody recorded is CNI_VETH_EXISTS and is left alone (unless the caller owns the namespace:

@@ -41,7 +41,7 @@ export class CniBootstrapError extends CniError {
 }
 
 /**
- * Prepares the host for space networks (spec 02 §3.7, extended): creates the conflist, result
+ * Prepares the host for space networks (extended): creates the conflist, result
  * cache and IPAM directories (0750) and reports which plugin directories exist and where each
  * required plugin is. Missing plugins are reported, not thrown: attach raises
  * CNI_PLUGIN_NOT_FOUND when it needs one. Plugin directories are never created (an empty one

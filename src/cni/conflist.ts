@@ -4,7 +4,7 @@ import { CniError, CniErrorCode } from './errors.js';
 import type { NetConfList, PluginConf } from './types.js';
 import { assertIfName, assertNetworkName, parseIPv4Cidr } from './validate.js';
 
-/** The CNI version kukeon writes (spec 01 §6.4); the Debian 1.1.1 plugins support 0.1.0–1.0.0. */
+/** The CNI version kukeon writes; the Debian 1.1.1 plugins support 0.1.0–1.0.0. */
 export const SPACE_CNI_VERSION = '0.4.0';
 
 export interface SpaceNetworkParams {

@@ -72,7 +72,7 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
   };
   if (list && ns.netns && !hadCachedResult) {
     // The bridge plugin deletes `ifName` in the netns whatever the container ID: a DEL for a
-    // container that never attached (a workload sharing the root's netns, spec 02 §12 item 3, or a
+    // container that never attached (a workload sharing the root's netns item 3, or a
     // repeated DEL) would take the cell's network down. Only the by-hand cleanup runs.
     report.del = 'skipped:not-attached';
   } else if (list) {

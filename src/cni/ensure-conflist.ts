@@ -30,7 +30,7 @@ export interface EnsureConflistOutcome {
 }
 
 /**
- * Makes the space's conflist exist and match (spec 02 §3.1): written when missing; rewritten in
+ * Makes the space's conflist exist and match: written when missing; rewritten in
  * place when forced, when its `name` is another network's, when it has no bridge plugin, names
  * another bridge or has no portmap plugin; left alone otherwise. Unparsable JSON is an error (CNI_INVALID_CONFIG), never
  * silently overwritten.
@@ -50,7 +50,7 @@ export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise
   else if (!existing.plugins.some((x) => x.type === 'portmap')) reason = 'portmap-missing';
 
   if (!reason && existing) {
-    // The file may vanish between the read and now; spec 02 §3.1 regenerates in that case.
+    // The file may vanish between the read and now regenerates in that case.
     try {
       await access(p.path);
       return { action: 'unchanged', list: existing, subnet: old?.subnet ?? '' };

@@ -11,7 +11,7 @@ export function networkIpamDir(ipamDir: string, networkName: string): string {
 /**
  * Marker kukeon drops into a network's lease directory so that orphan listing can tell our
  * networks from other CNI users' in a shared `/var/lib/cni/networks` without guessing from
- * names (spec 02 §12 item 6: prefix matching purges other realms' networks). host-local only
+ * names (prefix matching purges other realms' networks). host-local only
  * reads files whose content is a container ID, so the marker is invisible to it.
  */
 export const IPAM_MARKER = 'kukeon-network.json';

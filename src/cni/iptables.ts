@@ -3,7 +3,7 @@ import { runChecked, runCommand } from './host-command.js';
 
 /**
  * The bridge plugin's per-attachment masquerade chain: `CNI-` + the first 24 hex digits of
- * SHA-512(network name + container ID) (plugins/pkg/utils FormatChainName; spec 02 §0.2).
+ * SHA-512(network name + container ID) (plugins/pkg/utils FormatChainName).
  */
 export function masqChainName(networkName: string, containerId: string): string {
   return cniChainName('', networkName, containerId);

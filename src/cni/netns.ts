@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 /**
  * The netns path to hand to a DEL: empty when the namespace is gone (the plugins then release
  * IPAM from the cached result only) and empty when it is our own namespace — a DEL there would
- * delete the host's own `eth0` (spec 02 §3.3).
+ * delete the host's own `eth0`.
  */
 export async function sanitizeNetnsForDel(
   netns: string,

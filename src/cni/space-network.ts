@@ -32,7 +32,7 @@ export function spaceNetworkRef(
 }
 
 /**
- * Create-or-ensure of a space network (spec 02 §3.1): the conflist with the derived names. When
+ * Create-or-ensure of a space network: the conflist with the derived names. When
  * it has to be (re)written, the subnet is the allocator's record, else the one already in the old
  * conflist (legacy spaces keep theirs and get no state file), else a fresh allocation.
  */

@@ -34,7 +34,7 @@ export interface TeardownReport {
 }
 
 /**
- * Removes everything a space network left on the host (spec 02 §3.4, and what it leaves out):
+ * Removes everything a space network left on the host (and what it leaves out):
  * veths still on the bridge, the bridge, the masquerade chains of every attachment of the
  * network (found by the plugins' `name: "<network>"` comment, so a network whose name merely
  * shares a prefix is untouched), the network's IPAM directory, its result-cache entries (matched
@@ -126,7 +126,7 @@ export async function teardownNetwork(ctx: CniContext, p: TeardownParams): Promi
 }
 
 /**
- * teardownRealmCNI (spec 02 §3.4): every space directory under `<confDir>/<realm>/` holding a
+ * teardownRealmCNI: every space directory under `<confDir>/<realm>/` holding a
  * `network.conflist` is torn down as the network that conflist names. Networks are found from
  * their own conflists, never by a `<realm>-` name prefix (which would catch realm `<realm>-2`).
  */

@@ -4,7 +4,7 @@ import type { Rpc } from './rpc.js';
 import type { Labels, Scope, Timestamp } from './types.js';
 import { ContainerdError, isAlreadyExists, isNotFound, isUnavailable } from './errors.js';
 
-/** Chunk size on the wire: well below containerd's 16 MiB message limit (spec 04 §1.1). */
+/** Chunk size on the wire: well below containerd's 16 MiB message limit. */
 export const WRITE_CHUNK = 1024 * 1024;
 
 export interface WriteResponse {
@@ -164,7 +164,7 @@ export function chunksFrom(data: ContentSource, offset: number): AsyncIterable<B
 }
 
 /**
- * The verified writer loop (spec 04 §3.1): STAT first and continue from the offset it reports;
+ * The verified writer loop: STAT first and continue from the offset it reports;
  * WRITE ≤1 MiB chunks in lockstep with the last chunk sent as COMMIT (expected/total/labels);
  * a bare COMMIT when STAT already reports the blob complete (bytes shared from another
  * namespace); drain the extra response; ALREADY_EXISTS counts as success; Abort the ingest on

@@ -101,7 +101,7 @@ export class ContentApi {
     await this.rpc.unary('content', 'Abort', { ref }, scope);
   }
 
-  /** Writes one blob with resume, verification and cleanup (spec 04 §3.1). See WriteContentOptions. */
+  /** Writes one blob with resume, verification and cleanup. See WriteContentOptions. */
   write(scope: Scope, opts: WriteContentOptions): Promise<WriteContentResult> {
     return writeContent(this.rpc, scope, opts);
   }

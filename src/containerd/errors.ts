@@ -71,7 +71,7 @@ export class ContainerdUnavailableError extends ContainerdError {
   }
 }
 
-/** Refused client-side: deleting a container whose task still runs breaks containerd (spec 04 §11.9). */
+/** Refused client-side: deleting a container whose task still runs breaks containerd. */
 export class ContainerdTaskAliveError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
     super(message, info, ContainerdErrorCode.taskAlive);

@@ -51,7 +51,7 @@ export function minimalSpec(o: MinimalSpecOptions): Record<string, unknown> {
       ...(o.cgroupsPath ? { cgroupsPath: o.cgroupsPath } : {}),
     },
   };
-  // Joining a UTS namespace while setting hostname would rename the shared one (spec 04 §10).
+  // Joining a UTS namespace while setting hostname would rename the shared one.
   if (!join.uts) spec.hostname = o.hostname ?? 'kukeon';
   return spec;
 }

@@ -19,7 +19,7 @@ async function quiet(p: Promise<unknown>): Promise<void> {
 }
 
 /**
- * Empties a namespace and deletes it (spec 04 §2): kill/wait/delete every task (orphans whose
+ * Empties a namespace and deletes it: kill/wait/delete every task (orphans whose
  * container record is gone are reaped through a placeholder record),
  * delete containers and their snapshots, images (sync GC), leases (sync), abort ingests, then
  * Namespaces.Delete, retried while GC catches up. As a last resort it removes leftover

@@ -9,7 +9,7 @@ export interface Namespace {
 
 /**
  * containerd namespaces. Every call carries the `containerd-namespace` header: on 1.6 a Create
- * without it commits the namespace and then fails publishing the event (spec 04 §1.2).
+ * without it commits the namespace and then fails publishing the event.
  */
 export class NamespacesApi {
   constructor(private readonly rpc: Rpc) {}

@@ -5,7 +5,7 @@ import { waitWithTimeout } from './teardown.js';
 import type { Scope } from './types.js';
 
 /**
- * Ends a task whose container record is gone (spec 04 §11.9: containerd 1.6 lets a container be
+ * Ends a task whose container record is gone (containerd 1.6 lets a container be
  * deleted under a running task, after which Kill/Wait/Delete answer NOT_FOUND while Tasks.List
  * still shows it). The recovery that works: re-create a container record with the same id
  * (and the id as snapshot key, the usual convention), then Kill → Wait → Delete, then drop the

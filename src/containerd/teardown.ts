@@ -102,7 +102,7 @@ async function killAndWait(
 
 /**
  * Deletes a container record, refusing while its task is alive: containerd 1.6 allows it and
- * then loses track of the running task and GCs its snapshot (spec 04 §11.9). A STOPPED task is
+ * then loses track of the running task and GCs its snapshot. A STOPPED task is
  * deleted first. `removeSnapshot` also removes the container's snapshot (default true).
  */
 export async function deleteContainer(
@@ -137,7 +137,7 @@ export interface TeardownResult {
 }
 
 /**
- * Kill → Wait → Tasks.Delete → Containers.Delete → Snapshots.Remove (spec 04 §7.1), each step
+ * Kill → Wait → Tasks.Delete → Containers.Delete → Snapshots.Remove, each step
  * tolerant of not-found so it can be re-run after a partial failure or a crash. Kills with
  * SIGKILL: use `stopTask` first for a graceful stop. `snapshotKey` is used when the container
  * record is already gone.

@@ -15,7 +15,7 @@ export interface WaitForExitOptions {
 
 /**
  * Tasks.Wait that survives containerd restarts: an in-flight Wait fails with UNAVAILABLE when
- * the daemon goes away (spec 04 §8.3), so it is re-issued until the daemon answers. Wait on a
+ * the daemon goes away, so it is re-issued until the daemon answers. Wait on a
  * task that exited meanwhile returns at once. Resolves undefined when the task is gone
  * (deleted, or cleaned up by containerd because its shim died while the daemon was down).
  */

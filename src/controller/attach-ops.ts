@@ -4,7 +4,7 @@ import { ControllerError, ControllerErrorCode } from './controller-errors.js';
 import { cellContainer, type CellIdentity } from './cell-ops.js';
 
 /**
- * AttachContainer (spec 03 §4.12 step 3): the container must exist, be attachable and have a
+ * AttachContainer: the container must exist, be attachable and have a
  * running task. Returns where its terminal is; the attach stream then joins the daemon's session.
  */
 export async function attachContainer(

@@ -52,7 +52,7 @@ export interface CreateCellFacts {
 }
 
 /**
- * CreateCell (spec 02 §11.2): create (or ensure an existing) cell, then start it unless it already
+ * CreateCell: create (or ensure an existing) cell, then start it unless it already
  * runs. "Post" facts are true on success, as in the original.
  */
 export async function createCell(
@@ -63,7 +63,7 @@ export async function createCell(
 }
 
 /**
- * MaterializeCell (spec 03 §7.3): like CreateCell but nothing is started; a cell this call
+ * MaterializeCell: like CreateCell but nothing is started; a cell this call
  * created is recorded Stopped, so a later `kuke start` starts it.
  */
 export async function materializeCell(
@@ -140,7 +140,7 @@ export async function logContainer(
   container: string,
 ): Promise<{ HostLogPath: string; HostCapturePath: string }> {
   const { cell, spec } = await cellContainer(deps, id, container);
-  // Attachable containers print on a terminal; the daemon captures it (spec 03 §4.11).
+  // Attachable containers print on a terminal; the daemon captures it.
   if (spec.attachable && !spec.root && port(deps).terminalTask) {
     const task = await port(deps).terminalTask!(cell, spec);
     return { HostLogPath: '', HostCapturePath: task.files.capture };
@@ -156,7 +156,7 @@ export interface GetCellFacts {
   RootContainerTaskRunning: boolean;
 }
 
-/** GetCell (spec 02 §11.3): live statuses; absence reported in the facts. */
+/** GetCell: live statuses; absence reported in the facts. */
 export async function getCell(
   deps: ControllerDeps,
   request: Cell,
@@ -181,7 +181,7 @@ export async function getCell(
       MetadataExists: true,
       CgroupExists: await deps.probe.cellCgroupExists(id.realm, id.space, id.stack, id.name),
       RootContainerExists: state !== undefined && state !== 'Unknown',
-      // Cells without a root count as running (spec 02 §11.3).
+      // Cells without a root count as running.
       RootContainerTaskRunning: rootOf(cell) ? state === 'Ready' : true,
     },
   };
@@ -191,7 +191,7 @@ export const listCells = (deps: ControllerDeps, realm: string, space: string, st
   port(deps).listCells(realm, space, stack);
 
 /**
- * StartCell (spec 03 §4.8, spec 02 §11.4): Pending/Unknown cells are refused (delete first);
+ * StartCell: Pending/Unknown cells are refused (delete first);
  * Failed/Error/Degraded ones are recovered by recreating their containers, then started; any
  * other state starts from the existing records (a running cell is left as it is).
  */
@@ -261,7 +261,7 @@ export interface PurgeCellFacts extends Omit<DeleteCellFacts, 'Containers'> {
   Purged: string[];
 }
 
-/** PurgeCell (spec 02 §11.5): not found is thrown; a failing purge is reported in the result. */
+/** PurgeCell: not found is thrown; a failing purge is reported in the result. */
 export async function purgeCell(
   deps: ControllerDeps,
   id: CellIdentity,

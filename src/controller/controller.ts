@@ -96,7 +96,7 @@ export interface ControllerOptions {
 
 /**
  * The intent layer between the RPC handlers (or the CLI's in-process mode) and the runner
- * (spec 02 §11). It has no side effects of its own and holds no locks: every mutation is one or
+ *. It has no side effects of its own and holds no locks: every mutation is one or
  * more runner calls, and the runner serialises per resource. Kinds plug into apply and delete -f
  * by registering one handler each (`registerApplyHandler`, `registerDeleteHandler`).
  */

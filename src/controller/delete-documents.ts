@@ -69,7 +69,7 @@ function cellDetails(kind: string, entries: readonly string[]): Record<string, s
 }
 
 /**
- * `kuke delete -f` on the daemon side (spec 03 §4.7): validate the whole stream like apply (a
+ * `kuke delete -f` on the daemon side: validate the whole stream like apply (a
  * failure throws, nothing is deleted), then delete in reverse dependency order (cells, stacks,
  * spaces, realms; ties in file order), each independently. A missing target is `not found`, not a
  * failure; a kind without a handler fails with `unknown kind: <Kind>`. Cells go several at once

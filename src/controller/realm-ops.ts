@@ -13,7 +13,7 @@ import type {
 } from './results.js';
 import { deleteGraceMs } from './results.js';
 
-/** Create or re-ensure a realm (spec 02 §11.2). Existing → ensured, `Created: false`. */
+/** Create or re-ensure a realm. Existing → ensured, `Created: false`. */
 export async function createRealm(
   deps: ControllerDeps,
   desired: Realm,
@@ -57,7 +57,7 @@ export async function getRealm(deps: ControllerDeps, request: Realm): Promise<Re
 }
 
 /**
- * Delete (spec 02 §11.5): missing → not found; spaces present without cascade/force → refused.
+ * Delete: missing → not found; spaces present without cascade/force → refused.
  * `--force` skips the check; because the runner never leaves children without a parent (that
  * would orphan their host state), forced children are removed like a cascade.
  */
@@ -97,7 +97,7 @@ export async function deleteRealm(
 }
 
 /**
- * Purge (spec 02 §11.5): works without metadata (a synthesised realm, state Unknown, is reported),
+ * Purge: works without metadata (a synthesised realm, state Unknown, is reported),
  * refuses children without cascade/force like delete, always runs the runner purge and, unlike the
  * other purges, returns its error.
  */

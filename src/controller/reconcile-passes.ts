@@ -9,7 +9,7 @@ export interface SpacePassReport {
 }
 
 /**
- * Space-network pass (spec 02 §7.5): re-ensure every space of every realm (conflist self-heal,
+ * Space-network pass: re-ensure every space of every realm (conflist self-heal,
  * subnet, cgroup). Never throws; failures are counted and named `realm/space: <error>`.
  */
 export async function reconcileSpaces(deps: ControllerDeps): Promise<SpacePassReport> {
@@ -44,7 +44,7 @@ export interface CellPassReport {
 }
 
 /**
- * Cell pass (spec 02 §7.5): reconcile every cell of every realm/space/stack. Listing errors are
+ * Cell pass: reconcile every cell of every realm/space/stack. Listing errors are
  * recorded per level and the walk continues. Without cell support there is nothing to scan.
  */
 export async function reconcileCells(deps: ControllerDeps): Promise<CellPassReport> {

@@ -1,5 +1,5 @@
 /**
- * Controller results (spec 02 §11): the resource plus "existed before / exists after / created"
+ * Controller results: the resource plus "existed before / exists after / created"
  * facts, named as the original's result structs (and so as the kukeonv1 reply fields). "After"
  * facts are true on success, as in the original, except where noted.
  */
@@ -115,7 +115,7 @@ export type RealmOutcome<F> = Outcome<Realm, F>;
 export type SpaceOutcome<F> = Outcome<Space, F>;
 export type StackOutcome<F> = Outcome<Stack, F>;
 
-/** Flags of delete and purge (spec 02 §11.5). */
+/** Flags of delete and purge. */
 export interface RemoveFlags {
   force: boolean;
   cascade: boolean;

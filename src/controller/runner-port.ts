@@ -49,7 +49,7 @@ export type VolumePort = Pick<
 /** The part of the Runner behind the Secret kind (docs/secrets.md). */
 export type SecretPort = Pick<Runner, 'writeSecret' | 'getSecret' | 'listSecrets' | 'deleteSecret'>;
 
-/** Outcome of reconciling one cell in the daemon loop (spec 02 §7.2). */
+/** Outcome of reconciling one cell in the daemon loop. */
 export interface CellReconcileOutcome {
   updated: boolean;
   deleted: boolean;

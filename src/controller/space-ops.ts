@@ -12,7 +12,7 @@ import type {
 } from './results.js';
 import { deleteGraceMs } from './results.js';
 
-/** Create or re-ensure a space in an existing realm (spec 02 §11.2). */
+/** Create or re-ensure a space in an existing realm. */
 export async function createSpace(
   deps: ControllerDeps,
   desired: Space,
@@ -61,7 +61,7 @@ async function requireSpace(deps: ControllerDeps, realm: string, name: string): 
   return space;
 }
 
-/** Delete (spec 02 §11.5); `--force` removes children like a cascade (see deleteRealm). */
+/** Delete; `--force` removes children like a cascade (see deleteRealm). */
 export async function deleteSpace(
   deps: ControllerDeps,
   realm: string,
@@ -101,7 +101,7 @@ export async function deleteSpace(
 }
 
 /**
- * Purge (spec 02 §11.5): a missing space is not found and children without cascade/force are
+ * Purge: a missing space is not found and children without cascade/force are
  * refused (both thrown); a failure of the purge itself is reported in the result
  * (`PurgeSucceeded: false`, `purge-error:<text>` in `Purged`), not thrown.
  */

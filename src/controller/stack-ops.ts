@@ -13,7 +13,7 @@ import type {
 } from './results.js';
 import { deleteGraceMs } from './results.js';
 
-/** Create or re-ensure a stack in an existing space (spec 02 §11.2). */
+/** Create or re-ensure a stack in an existing space. */
 export async function createStack(
   deps: ControllerDeps,
   desired: Stack,
@@ -56,7 +56,7 @@ async function requireStack(
   return stack;
 }
 
-/** Delete (spec 02 §11.5): cells first with cascade (or force); refused otherwise. */
+/** Delete: cells first with cascade (or force); refused otherwise. */
 export async function deleteStack(
   deps: ControllerDeps,
   realm: string,

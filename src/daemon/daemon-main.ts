@@ -1,5 +1,5 @@
 /**
- * `kukeond serve` (spec 03 §6.2, spec 02 §7.5): resolve settings, check the instance identity,
+ * `kukeond serve`: resolve settings, check the instance identity,
  * open the runner, finish interrupted operations **before** serving, publish the socket, run one
  * space-network pass, then the reconcile loop until SIGTERM/SIGINT.
  */

@@ -20,7 +20,7 @@ export function isManifest(mediaType: string): boolean {
   return mediaType === MediaType.ociManifest || mediaType === MediaType.dockerManifest;
 }
 
-/** Labels containerd's garbage collector follows (spec 04 §3, §5, §13). */
+/** Labels containerd's garbage collector follows. */
 export const GcLabel = {
   expire: 'containerd.io/gc.expire',
   config: 'containerd.io/gc.ref.content.config',

@@ -1,5 +1,5 @@
 /**
- * Docker-style reference normalisation (spec 02 §9): `busybox` → `docker.io/library/busybox:latest`,
+ * Docker-style reference normalisation: `busybox` → `docker.io/library/busybox:latest`,
  * `me/app:1` → `docker.io/me/app:1`. A first component with a `.` or `:`, or `localhost`, is a
  * registry host and is kept. References containing `://` are returned as they are.
  */

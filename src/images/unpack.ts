@@ -38,7 +38,7 @@ export async function snapshotExists(
 }
 
 /**
- * Unpacks a manifest's layers into committed snapshots named by chain ID (spec 04 §5): per layer
+ * Unpacks a manifest's layers into committed snapshots named by chain ID: per layer
  * Stat (skip if present), Prepare on the parent chain, Diff.Apply in the daemon, check the applied
  * digest against the config's diff ID, Commit (ALREADY_EXISTS from a concurrent unpacker is fine).
  * Finally the config gets `gc.ref.snapshot.<snapshotter>` so the chain outlives the lease.

@@ -1,5 +1,5 @@
 /**
- * Internal container model (spec 01 §4.5). Same field names as the v1beta1 document, with
+ * Internal container model. Same field names as the v1beta1 document, with
  * non-omit-empty lists always present and booleans/strings defaulted, so runner code never has to
  * tell "absent" from "empty". Pointer-like values (capabilities, resources, git, tty, the restart
  * tuning numbers) stay optional: unset differs from zero for them.

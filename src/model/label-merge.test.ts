@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeLabels, userLabels } from './label-merge.js';
 
-describe('label merge on update (spec 01 §10.2)', () => {
+describe('label merge on update', () => {
   it('keeps manifest labels, keeps unmentioned managed labels, drops other old labels', () => {
     const existing = { 'realm.kukeon.io': 'lab', 'cell.kukeon.io': 'x', old: 'gone', app: 'v1' };
     assert.deepEqual(mergeLabels({ app: 'v2', 'cell.kukeon.io': 'mine' }, existing), {

@@ -1,4 +1,4 @@
-/** Label rules of apply (spec 01 §10.2): managed `*.kukeon.io` keys survive updates and are not compared. */
+/** Label rules of apply: managed `*.kukeon.io` keys survive updates and are not compared. */
 import { isManagedLabelKey } from './naming/managed-labels.js';
 
 /** Labels without managed keys: what a manifest controls and what diffs compare. */

@@ -1,4 +1,4 @@
-/** Internal Realm / Space / Stack / Cell models (spec 01 §4.1–§4.4). */
+/** Internal Realm / Space / Stack / Cell models. */
 import type { CellState, RealmState, SpaceState, StackState } from './states.js';
 import type { CommonStatus } from './status.js';
 import type { Capabilities, ContainerSpec, ContainerStatus, Resources, TmpfsMount } from './container.js';

@@ -32,7 +32,7 @@ const defaults: SpaceContainerDefaults = {
   resources: { memoryLimitBytes: 536870912, pidsLimit: 256 },
 };
 
-describe('space defaults (spec 01 §9)', () => {
+describe('space defaults', () => {
   it('fills every unset field', () => {
     const m = mergeContainerDefaults(base(), defaults);
     assert.equal(m.user, '1000:1000');

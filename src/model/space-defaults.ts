@@ -1,5 +1,5 @@
 /**
- * Space container defaults (spec 01 §9): container's own value > space default > runtime default.
+ * Space container defaults: container's own value > space default > runtime default.
  * Shallow per field, idempotent. The runner applies it before persisting, and the apply diff
  * applies it to the *desired* cell before comparing (§9.4: the original did not, so re-applying an
  * unchanged manifest in a space with defaults reported changes and even recreated containers).

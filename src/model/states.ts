@@ -1,7 +1,7 @@
 /**
- * Lifecycle state enums (spec 01 §5). States are string literal unions internally; the ordinal
+ * Lifecycle state enums. States are string literal unions internally; the ordinal
  * position in each label list is the integer form the original accepts on input for backward
- * compatibility (§5.1).
+ * compatibility.
  */
 
 export const realmStates = ['Pending', 'Creating', 'Ready', 'Deleting', 'Failed', 'Unknown'] as const;
@@ -53,7 +53,7 @@ export const stateLabels: Record<StateKind, readonly string[]> = {
 
 /**
  * Label to write for a state. The original writes an internal space `Creating` as `Ready` and
- * `Deleting` as `Failed` (§5.3); anything outside the label set is written as `Unknown` (§5.1).
+ * `Deleting` as `Failed`; anything outside the label set is written as `Unknown`.
  */
 export function stateLabel(kind: StateKind, state: string): string {
   if (kind === 'space') {
@@ -63,7 +63,7 @@ export function stateLabel(kind: StateKind, state: string): string {
   return stateLabels[kind].includes(state) ? state : 'Unknown';
 }
 
-/** Cell states the reconciler does not overwrite (§5.5). */
+/** Cell states the reconciler does not overwrite. */
 export function isStickyCellState(state: CellState): boolean {
   return state === 'Failed' || state === 'Error';
 }

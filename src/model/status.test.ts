@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { stampStatus, type CommonStatus } from './status.js';
 import { isStickyCellState, stateLabel } from './states.js';
 
-describe('status stamping (spec 01 §3.2)', () => {
+describe('status stamping', () => {
   it('createdAt once, updatedAt always, readyAt once Ready', () => {
     const s: CommonStatus<string> = { state: 'Pending', cgroupPath: '' };
     stampStatus(s, 't1', 'Ready');
@@ -16,7 +16,7 @@ describe('status stamping (spec 01 §3.2)', () => {
   });
 });
 
-describe('states (spec 01 §5)', () => {
+describe('states', () => {
   it('space Creating/Deleting are written as Ready/Failed; unknown values as Unknown', () => {
     assert.equal(stateLabel('space', 'Creating'), 'Ready');
     assert.equal(stateLabel('space', 'Deleting'), 'Failed');

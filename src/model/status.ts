@@ -1,4 +1,4 @@
-/** Lifecycle status fields shared by Realm, Space, Stack and Cell (spec 01 §3.2). */
+/** Lifecycle status fields shared by Realm, Space, Stack and Cell. */
 import type { Timestamp } from './time.js';
 
 export interface CommonStatus<S extends string> {
@@ -15,7 +15,7 @@ export interface CommonStatus<S extends string> {
 }
 
 /**
- * Stamping rule applied right before every persist (§3.2): createdAt once, updatedAt always,
+ * Stamping rule applied right before every persist: createdAt once, updatedAt always,
  * readyAt once the state is Ready.
  */
 export function stampStatus<S extends string>(status: CommonStatus<S>, now: Timestamp, readyState: S): void {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTimestamp, timestampFromDate, timestampToDate, zeroTime } from './time.js';
 
-describe('timestamps (spec 01 §1.8)', () => {
+describe('timestamps', () => {
   const cases: [string, string | undefined | null][] = [
     ['2026-04-21T12:00:03.123456789Z', '2026-04-21T12:00:03.123456789Z'],
     ['2026-04-21T12:00:03.120000000Z', '2026-04-21T12:00:03.12Z'],

@@ -1,5 +1,5 @@
 /**
- * Timestamps (spec 01 §1.8). Kept as canonical RFC 3339 UTC strings with nanosecond precision
+ * Timestamps. Kept as canonical RFC 3339 UTC strings with nanosecond precision
  * (trailing zero digits trimmed, as Go's RFC3339Nano does) because a JS Date only holds
  * milliseconds and on-disk documents written by the original carry nanoseconds.
  * `undefined` is the zero time.

@@ -2,7 +2,7 @@ import { KukeonError } from '../errors.js';
 import { UNKNOWN_CODE, UNKNOWN_KIND, codeForKind, kindForCode } from './error-kinds.js';
 
 /**
- * The `Err` member of every kukeonv1 reply (spec 03 §7.2): `{"Kind","Message"}`. We add `Code`,
+ * The `Err` member of every kukeonv1 reply: `{"Kind","Message"}`. We add `Code`,
  * the exact KukeonError code, so a TypeScript client keeps codes that have no dedicated Kind
  * (a Go client ignores the extra field).
  */

@@ -1,5 +1,5 @@
 /**
- * Args and Reply shapes of every kukeonv1 method (spec 03 §7.3), shared by the daemon's handler
+ * Args and Reply shapes of every kukeonv1 method, shared by the daemon's handler
  * table, the CLI's in-process mode and anyone calling `DaemonClient.call`. Keys are the Go field
  * names verbatim; embedded documents use the documents' own lower-camel keys. Replies are shown
  * without `Err`: the RPC layer adds `Err: null` on success, and a failing handler throws (the RPC

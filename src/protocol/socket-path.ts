@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 
-/** The daemon's default listen socket (spec 03 §2.5 step 4). */
+/** The daemon's default listen socket. */
 export const defaultDaemonSocket = '/run/kukeon/kukeond.sock';
 
 export interface DaemonSocketSources {
@@ -15,7 +15,7 @@ export interface DaemonSocketSources {
 /**
  * The path the daemon *listens* on, for commands that manage it (`init`, `daemon *`,
  * `uninstall`, `status`): env, then server configuration, then `<run-path>/kukeond.sock` for an
- * explicit run path, then the default (spec 03 §2.5).
+ * explicit run path, then the default.
  */
 export function resolveDaemonListenSocket(sources: DaemonSocketSources): string {
   if (sources.envSocket) return sources.envSocket;

@@ -1,5 +1,5 @@
 /**
- * kukeonv1 wire shapes and the transport-level error texts (spec 03 §7.1). The texts are Go
+ * kukeonv1 wire shapes and the transport-level error texts. The texts are Go
  * `net/rpc`'s, so a Go client and our client read the same thing. Shared by daemon and client.
  */
 

@@ -6,7 +6,7 @@ import { StoreError, type ChildDocumentStat, type DocumentStore } from '../store
 /** The store calls the cache reads through (a Pick of the real store, so tests can fake it). */
 export type CellDocumentSource = Pick<DocumentStore, 'statChildDocuments' | 'read'>;
 
-/** A cell as ListCells replies with it: the plain v1beta1 document (spec 01 §1.8). */
+/** A cell as ListCells replies with it: the plain v1beta1 document. */
 export type CellWireDoc = Record<string, unknown>;
 
 interface Entry {

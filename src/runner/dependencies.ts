@@ -2,7 +2,7 @@ import type { RunnerContext } from './runner-context.js';
 import { RunnerError, RunnerErrorCode } from './runner-errors.js';
 
 /**
- * Refuses to remove a scope that still holds children, naming them (spec 03: "resource has
+ * Refuses to remove a scope that still holds children, naming them ("resource has
  * child resources"). `what` is e.g. `realm "dev"`, `childKind` e.g. `spaces`.
  */
 export async function assertNoChildren(

@@ -4,7 +4,7 @@ import { cellCgroupPath, realmCgroupPath, spaceCgroupPath, stackCgroupPath } fro
 import type { Runner } from './runner.js';
 
 /**
- * Read-only host observations behind the existence facts of Create/Get replies (spec 02 §11.2,
+ * Read-only host observations behind the existence facts of Create/Get replies (
  * §11.3). An interface so the controller's logic is testable without a host.
  */
 export interface HostProbe {

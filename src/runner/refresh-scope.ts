@@ -24,7 +24,7 @@ const fileExists = (path: string): Promise<boolean> =>
 /**
  * Observes a realm's host state and records it: Ready when its namespace and cgroup exist,
  * Unknown (with a message naming what is missing) otherwise. No repair (that is Ensure). Unlike
- * the original (spec 02 §12 item 9) only the observed fields change; the rest of the status is kept.
+ * the original only the observed fields change; the rest of the status is kept.
  */
 export async function refreshRealm(
   ctx: RunnerContext,

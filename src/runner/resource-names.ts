@@ -10,7 +10,7 @@ const requiredCode: Record<NameKind, RunnerErrorCode> = {
 };
 
 /**
- * Trims and validates a resource name before anything touches the host (spec 01 §2): an empty
+ * Trims and validates a resource name before anything touches the host: an empty
  * name is `<kind> name is required`, a bad one names the disallowed shape. Returns the trimmed name.
  */
 export function validName(kind: NameKind, raw: string | undefined): string {

@@ -34,7 +34,7 @@ export async function readResource<K extends ScopedKind>(
 }
 
 /**
- * Persists a resource with the generation protocol and lifecycle stamps (spec 01 §7.4). With
+ * Persists a resource with the generation protocol and lifecycle stamps. With
  * `observed`, the write only happens if the file still holds those bytes (STORE_STALE otherwise).
  * Returns the model as written (generation and timestamps filled in).
  */
@@ -52,7 +52,7 @@ export async function persistResource<K extends ScopedKind>(
   return written_;
 }
 
-/** Lists the child documents of a scope; unreadable ones are logged and skipped (spec 02 §0.4). */
+/** Lists the child documents of a scope; unreadable ones are logged and skipped. */
 export async function listResources<K extends ScopedKind>(
   ctx: RunnerContext,
   kind: K,

@@ -66,7 +66,7 @@ export async function updateSpace(ctx: RunnerContext, desired: Space): Promise<U
     };
     const scope = scopes.space(actual.spec.realmId, actual.metadata.name);
     const written = await persistResource(ctx, 'Space', scope, next);
-    // A changed egress policy takes effect now, not at the next ensure (spec 02 §12 item 7).
+    // A changed egress policy takes effect now, not at the next ensure.
     if (diff.changes.some((c) => c.path.startsWith('spec.network'))) {
       await applySpaceEgress(ctx, actual.spec.realmId, actual.metadata.name, {
         policy: next.spec.network?.egress,

@@ -1,5 +1,5 @@
 /**
- * Reading and following an append-only output file for `kuke log` (spec 03 §4.11): bytes are
+ * Reading and following an append-only output file for `kuke log`: bytes are
  * passed on raw, in bounded chunks (terminal output has escape sequences and a chunk boundary can
  * split a multi-byte character, so nothing is decoded here).
  *

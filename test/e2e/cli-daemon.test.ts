@@ -102,7 +102,7 @@ test('init provisions the instance and starts a daemon that answers', { skip }, 
   assert.match(again.stdout, new RegExp(`- kukeond: already running \\(pid ${pid}\\)`));
 });
 
-test('daemon mode and in-process mode list the same realms (spec 03 §8)', { skip }, () => {
+test('daemon mode and in-process mode list the same realms', { skip }, () => {
   const viaDaemon = run(['get', 'realms', '-o', 'name'], clientEnv);
   const inProcess = run(['get', 'realms', '--no-daemon', '-o', 'name'], adminEnv);
   assert.deepEqual(viaDaemon, { code: 0, stdout: 'realm/default\nrealm/kuke-system\n', stderr: '' });

@@ -325,7 +325,7 @@ test('images: load, list, get, delete in a realm', { skip }, () => {
     0,
     `Purged realm "${realm}"\nAdditional resources purged: [containerd-namespace cgroup all-metadata]\n`,
   );
-  // A missing realm purges fine too (spec 03 §4.9).
+  // A missing realm purges fine too.
   assert.equal(run(['purge', 'realm', realm]).code, 0);
   removeCgroupRoot(env.config);
   assert.deepEqual(snap(), baseline);

@@ -108,7 +108,7 @@ test('namespaces: delete of a non-empty namespace is a FailedPrecondition', asyn
   await assert.rejects(client.namespaces.get(name), ContainerdNotFoundError);
 });
 
-// Content written outside a lease may be collected by any GC (spec 04 §11.7): tests hold one.
+// Content written outside a lease may be collected by any GC: tests hold one.
 const leased = async (name: string) => ({
   namespace: name,
   lease: (await client.leases.create(name, { expiresInMs: 600_000 })).id,

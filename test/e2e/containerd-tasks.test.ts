@@ -71,7 +71,7 @@ after(async () => {
     await purgeNamespace(client, ns);
     left = ctr(pd.socket, ['namespaces', 'ls', '-q']).split('\n');
   } finally {
-    // runc removes only the leaf cgroup: the parents are ours to remove (spec 04 §9). Done
+    // runc removes only the leaf cgroup: the parents are ours to remove. Done
     // even when the purge failed, so a failing run still leaves the host clean.
     for (const d of cgroupDirs()) {
       for (const sub of readdirSync(d, { withFileTypes: true })) {

@@ -44,7 +44,7 @@ describe('kukeond reacts to task-exit events, not only to the tick', () => {
     assert.ok(d.daemon.alive());
   });
 
-  // Start has no fixed liveness window (spec 02 §12 item 24): a workload that dies after its start
+  // Start has no fixed liveness window: a workload that dies after its start
   // returned Ready is an ordinary exit, recorded by the pass the exit event runs.
   test('a workload that exits after a successful start is recorded by the exit event', async () => {
     const yaml = cellYaml({ realm: R }, 'crashy', testImages().images.busybox.name, 'sleep 3; exit 3', {

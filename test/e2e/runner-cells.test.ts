@@ -273,7 +273,7 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
     await runner.deleteCell(cell);
   });
 
-  // Start has no fixed liveness window (spec 02 §12 item 24): a workload that exits while the start
+  // Start has no fixed liveness window: a workload that exits while the start
   // is under way fails it (its task is listed Stopped by the start's last listing); one that exits
   // just after is an ordinary exit, recorded by the next reconcile (kukeond runs one at once on
   // the task-exit event, see daemon-events). Which of the two happens is the workload's timing;

@@ -48,7 +48,7 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   return obj;
 }
 
-/** The example of spec 01 §11, verbatim. */
+/** The example of verbatim. */
 export const specExample = `# 1. Realm
 apiVersion: v1beta1
 kind: Realm

@@ -1,4 +1,4 @@
-/** CellBlueprint (spec 01 §4.8). */
+/** CellBlueprint. */
 import { z } from 'zod';
 import { bool, list, map, obj, str, struct } from './fields.js';
 import {

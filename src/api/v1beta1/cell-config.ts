@@ -1,4 +1,4 @@
-/** CellConfig (spec 01 §4.9). */
+/** CellConfig. */
 import { z } from 'zod';
 import { map, obj, str, struct } from './fields.js';
 

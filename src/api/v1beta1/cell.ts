@@ -1,4 +1,4 @@
-/** Cell (spec 01 §4.4). */
+/** Cell. */
 import { z } from 'zod';
 import { bool, int, jsonOnly, list, map, obj, str, struct } from './fields.js';
 import { commonStatusShape } from './common.js';
@@ -43,7 +43,7 @@ export const cellDocSchema = struct({
     autoDelete: bool('omit'),
     nestedCgroupRuntime: bool('omit'),
     provenance: cellProvenanceSchema,
-    // Transport-only (RPC JSON), never read from YAML nor persisted (§4.4.2).
+    // Transport-only (RPC JSON), never read from YAML nor persisted.
     runtimeEnv: jsonOnly(list(str(), 'omit')),
     ignoreDiskPressure: jsonOnly(bool('omit')),
   }),

@@ -1,10 +1,10 @@
-/** Envelope pieces shared by the runtime kinds (spec 01 §1.1, §3). */
+/** Envelope pieces shared by the runtime kinds. */
 import { bool, int, list, map, str, state, struct, time } from './fields.js';
 import type { StateKind } from '../../model/states.js';
 
 export const apiVersion = 'v1beta1';
 
-/** metadata of Realm, Space, Stack (§3.1). `labels` has no omit-empty. */
+/** metadata of Realm, Space, Stack. `labels` has no omit-empty. */
 export function resourceMetadata() {
   return struct({
     name: str(),
@@ -13,7 +13,7 @@ export function resourceMetadata() {
   });
 }
 
-/** Common lifecycle status (§3.2). `cgroupPathOmit`: Realm/Space omit it when empty, Stack/Cell don't. */
+/** Common lifecycle status. `cgroupPathOmit`: Realm/Space omit it when empty, Stack/Cell don't. */
 export function commonStatusShape(kind: StateKind, cgroupPathOmit: boolean) {
   return {
     state: state(kind),

@@ -1,4 +1,4 @@
-/** Standalone `kind: Container` document (spec 01 §4.5): applied into an existing cell. */
+/** Standalone `kind: Container` document: applied into an existing cell. */
 import { z } from 'zod';
 import { map, str, struct } from './fields.js';
 import { containerSpecSchema, containerStatusSchema } from './container.js';
@@ -6,7 +6,7 @@ import { containerSpecSchema, containerStatusSchema } from './container.js';
 export const containerDocSchema = struct({
   apiVersion: str(),
   kind: str(),
-  // Container metadata has only name and labels (§3.1).
+  // Container metadata has only name and labels.
   metadata: struct({ name: str(), labels: map(str()) }),
   spec: containerSpecSchema,
   status: containerStatusSchema,

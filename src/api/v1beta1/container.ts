@@ -1,4 +1,4 @@
-/** ContainerSpec and its parts (spec 01 §4.5). */
+/** ContainerSpec and its parts. */
 import { z } from 'zod';
 import { bool, ignored, int, intPtr, list, obj, state, str, time, uint32, struct } from './fields.js';
 
@@ -69,7 +69,7 @@ export const containerTtySchema = obj(
     onInit: list(ttyStageSchema, 'omit'),
     logFile: str('omit'),
     logLevel: str('omit'),
-    // Removed by the original; still accepted and dropped so old manifests load (§1.3).
+    // Removed by the original; still accepted and dropped so old manifests load.
     profile: ignored(),
     profilesDir: ignored(),
   },

@@ -5,7 +5,7 @@
  * separately from the schema would let them drift.
  *
  * All fields are optional at the schema level: "required" is a structural rule with its own
- * message (§1.5), checked after the shape is known to be right.
+ * message, checked after the shape is known to be right.
  */
 import { z } from 'zod';
 import { RawScalar } from '../raw-scalar.js';
@@ -131,7 +131,7 @@ export const intPtr = () => intLeaf({ omit: true, ptr: true }, 'integer');
 export const uint32 = (omit?: Omit) =>
   intLeaf({ omit: omit === 'omit', min: 0, max: 0xffff_ffff }, 'unsigned integer');
 
-/** RFC 3339 timestamp; null, missing and the zero time all mean unset (§1.8). */
+/** RFC 3339 timestamp; null, missing and the zero time all mean unset. */
 export function time(omit?: Omit) {
   return reg(
     z.unknown().transform((v, ctx): Timestamp | undefined => {
@@ -145,7 +145,7 @@ export function time(omit?: Omit) {
   );
 }
 
-/** State enum: string label (case-sensitive) or, for backward compatibility, integer ordinal (§5.1). */
+/** State enum: string label (case-sensitive) or, for backward compatibility, integer ordinal. */
 export function state(kind: StateKind) {
   const labels = stateLabels[kind];
   return reg(

@@ -1,4 +1,4 @@
-/** The kinds `kuke apply` accepts, their schemas and apply order (spec 01 §1.1, §1.7). */
+/** The kinds `kuke apply` accepts, their schemas and apply order. */
 import type { z } from 'zod';
 import { realmDocSchema, type RealmDoc } from './realm.js';
 import { spaceDocSchema, type SpaceDoc } from './space.js';
@@ -69,7 +69,7 @@ function rank(d: { kind: ApplyKind; doc?: unknown }, forDelete: boolean): number
   return !forDelete && cell ? kindRank('Secret') : kindRank('Stack') + 0.5;
 }
 
-/** Apply order (§1.7 step 2): by kind rank, ties by original document index. */
+/** Apply order: by kind rank, ties by original document index. */
 export function sortForApply<T extends { kind: ApplyKind; index: number; doc?: unknown }>(
   docs: readonly T[],
 ): T[] {

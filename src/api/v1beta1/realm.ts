@@ -1,4 +1,4 @@
-/** Realm (spec 01 §4.1). */
+/** Realm. */
 import { z } from 'zod';
 import { bool, list, obj, str, struct } from './fields.js';
 import { commonStatusShape, resourceMetadata } from './common.js';

@@ -1,4 +1,4 @@
-/** Secret (spec 01 §4.6). No labels, no status. */
+/** Secret. No labels, no status. */
 import { z } from 'zod';
 import { str, struct } from './fields.js';
 

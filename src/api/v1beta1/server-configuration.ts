@@ -1,4 +1,4 @@
-/** ServerConfiguration: the kukeond config file (spec 01 §4.10, spec 03 §2.8). Not accepted by apply. */
+/** ServerConfiguration: the kukeond config file. Not accepted by apply. */
 import { z } from 'zod';
 import { int, map, str, struct } from './fields.js';
 

@@ -1,4 +1,4 @@
-/** Space (spec 01 §4.2) and its container defaults (§9). */
+/** Space and its container defaults. */
 import { z } from 'zod';
 import { boolPtr, int, list, obj, str, struct } from './fields.js';
 import { commonStatusShape, resourceMetadata } from './common.js';

@@ -1,4 +1,4 @@
-/** Stack (spec 01 §4.3). */
+/** Stack. */
 import { z } from 'zod';
 import { str, struct } from './fields.js';
 import { commonStatusShape, resourceMetadata } from './common.js';

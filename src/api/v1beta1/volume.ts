@@ -1,4 +1,4 @@
-/** Volume (spec 01 §4.7); `status` is what kukeond observes (docs/volumes.md). */
+/** Volume; `status` is what kukeond observes (docs/volumes.md). */
 import { z } from 'zod';
 import { int, list, str, struct } from './fields.js';
 

@@ -1,4 +1,4 @@
-/** Cell-level conversion rules (spec 01 §1.6 rules 6–7, §4.4.3 rule 4). */
+/** Cell-level conversion rules. */
 
 interface CellContainerLike {
   id?: string;
@@ -8,7 +8,7 @@ interface CellContainerLike {
 }
 
 /**
- * Root resolution (§4.4.3 cases 1–2 and §1.6 rule 7). Returns the resolved root id ('' when the
+ * Root resolution. Returns the resolved root id ('' when the
  * daemon must synthesize one, case 3) or the rule's message.
  */
 export function resolveRootContainer(

@@ -1,6 +1,6 @@
 /**
- * Rules on one container spec: secrets (§4.5.5), repos (§4.5.7), volumes (§4.5.3), tty, git and
- * restart tuning (§1.6 rules 1–5). Each returns the first failing rule's message or undefined.
+ * Rules on one container spec: secrets, repos, volumes, tty, git and
+ * restart tuning. Each returns the first failing rule's message or undefined.
  * Messages are verbatim from the spec where it gives them; the spec's elisions (…) are filled in.
  */
 import { isPathSafeSegment } from './names.js';

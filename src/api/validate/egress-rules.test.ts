@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkEgressPolicy, isIPv4Cidr, normaliseEgressPolicy } from './egress-rules.js';
 
-describe('egress policy rules (spec 01 §4.2)', () => {
+describe('egress policy rules', () => {
   const bad: [unknown, string][] = [
     [{ default: 'block' }, "egress default must be 'allow' or 'deny'"],
     [{ allow: [{}] }, 'egress allow rule 0: requires exactly one of host or cidr'],

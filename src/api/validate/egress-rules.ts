@@ -1,5 +1,5 @@
 /**
- * Space egress policy rules (spec 01 §4.2). The original checks them only when the space is
+ * Space egress policy rules. The original checks them only when the space is
  * provisioned (an invalid policy fails space creation); we also check at parse time so a bad policy
  * rejects the stream before anything is touched. `normaliseEgressPolicy` gives the form the
  * networking layer applies (default lower-cased, ports de-duplicated and sorted).

@@ -1,7 +1,7 @@
 /**
- * Per-kind structural validation (spec 01 §1.5) plus the checks §12.9 recommends moving to parse
- * time: names (§2), embedded containers' secrets/repos/images, `spec.id == metadata.name`, and
- * the conversion-stage rules (§1.6), so a stream that would partly fail is rejected before
+ * Per-kind structural validation plus the checks §12.9 recommends moving to parse
+ * time: names, embedded containers' secrets/repos/images, `spec.id == metadata.name`, and
+ * the conversion-stage rules, so a stream that would partly fail is rejected before
  * anything is touched. Only the first failing rule of a document is reported, as in the original.
  */
 import type { RealmDoc } from '../v1beta1/realm.js';
@@ -153,7 +153,7 @@ function validateCell(d: CellDoc): string | undefined {
   for (const [i, c] of containers.entries()) {
     const err = checkEmbeddedContainer(c, i);
     if (err) return err;
-    // Parent references are stamped from the cell when empty (§9.3); a different value would
+    // Parent references are stamped from the cell when empty; a different value would
     // place the container somewhere else than its cell.
     for (const f of ['realmId', 'spaceId', 'stackId', 'cellId'] as const) {
       const v = t(c[f]);

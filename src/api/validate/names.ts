@@ -1,7 +1,7 @@
 /**
- * Resource name rules (spec 01 §2). The original only rejects `_` and `/`, and only when the
+ * Resource name rules. The original only rejects `_` and `/`, and only when the
  * daemon creates the resource; we follow the recommendation of §2.2 and check at parse time, with
- * containerd's identifier rule minus `_`, reserved names (§2.3) and composed-length limits.
+ * containerd's identifier rule minus `_`, reserved names and composed-length limits.
  */
 
 export type NameKind = 'realm' | 'space' | 'stack' | 'cell' | 'container';
@@ -9,11 +9,11 @@ export type NameKind = 'realm' | 'space' | 'stack' | 'cell' | 'container';
 /** containerd's identifier rule without `_` (which kukeon uses as the container-ID separator). */
 const identifier = /^[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*$/;
 
-/** containerd limit for namespaces and container IDs (§2.2). */
+/** containerd limit for namespaces and container IDs. */
 export const maxIdentifierLength = 76;
 
 /**
- * Names that collide with files or resource directories inside a scope directory (§2.3); a child
+ * Names that collide with files or resource directories inside a scope directory; a child
  * with such a name would be invisible to listers or overwrite kukeon's own files.
  */
 export const reservedNames: readonly string[] = [
@@ -74,7 +74,7 @@ export function checkExplicitNamespace(ns: string): string | undefined {
   return undefined;
 }
 
-/** containerd container ID `<space>_<stack>_<cell>_<container>` (`root` for the root) must fit the limit (§6.2). */
+/** containerd container ID `<space>_<stack>_<cell>_<container>` (`root` for the root) must fit the limit. */
 export function checkContainerIdLength(
   space: string,
   stack: string,
@@ -89,7 +89,7 @@ export function checkContainerIdLength(
 }
 
 /**
- * Secret/Volume names and scope coordinates (§2.4): not `.`/`..`, no `/`, `\` or NUL.
+ * Secret/Volume names and scope coordinates: not `.`/`..`, no `/`, `\` or NUL.
  * Volume references additionally reject any `..` substring.
  */
 export function isPathSafeSegment(segment: string, forVolume = false): boolean {
@@ -100,5 +100,5 @@ export function isPathSafeSegment(segment: string, forVolume = false): boolean {
   return true;
 }
 
-/** Blueprint parameter names and `${KEY}` references (§2.4). */
+/** Blueprint parameter names and `${KEY}` references. */
 export const parameterName = /^[A-Za-z_][A-Za-z0-9_]*$/;

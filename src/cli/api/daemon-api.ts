@@ -3,7 +3,7 @@ import type { DaemonClient } from '../../client/daemon-client.js';
 import type { KukeonApi } from './kukeon-api.js';
 
 /**
- * The daemon over its unix socket. The host scheme is checked on the first call (spec 03 §2.4:
+ * The daemon over its unix socket. The host scheme is checked on the first call (
  * an unsupported `--host` fails when the first RPC is attempted, not at start-up). The client
  * (and with it `node:net`) is loaded on that first call, so commands that never dial do not pay.
  */

@@ -3,7 +3,7 @@ import type { Logger } from '../../log.js';
 import type { InProcessParts } from './in-process-api.js';
 
 /**
- * Runner → controller → handler table, all in this process (spec 03 §2.6): exactly the code
+ * Runner → controller → handler table, all in this process: exactly the code
  * the daemon runs behind its socket. Loaded lazily: only in-process commands pay for it.
  */
 export async function openInProcess(config: HostConfig, log: Logger): Promise<InProcessParts> {

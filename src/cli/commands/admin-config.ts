@@ -9,7 +9,7 @@ export function serverConfigPath(ctx: CliContext, flag: unknown): string {
 /** What the admin verbs (`init`, `daemon *`, `uninstall`) read from the ServerConfiguration. */
 export interface AdminConfig {
   serverConfigPath: string;
-  /** The daemon's listen socket (spec 03 §2.5). */
+  /** The daemon's listen socket. */
   socket: string;
 }
 

@@ -5,7 +5,7 @@ import { parseDocOutput } from '../output/output-format.js';
 import { anyFailed, renderApplyResults } from '../output/resource-results.js';
 import { readManifest } from './read-manifest.js';
 
-/** `kuke apply -f <file|dir|-> [-o json|yaml]` (spec 03 §4.4). */
+/** `kuke apply -f <file|dir|-> [-o json|yaml]`. */
 export async function apply(ctx: CliContext, o: { file?: string; output?: string }): Promise<void> {
   if (o.file === undefined || o.file === '')
     throw new CliError(cliErrorCodes.usage, 'file flag is required (use -f <file> or -f - for stdin)');
@@ -17,7 +17,7 @@ export async function apply(ctx: CliContext, o: { file?: string; output?: string
   });
   const resources = reply.Result?.Resources ?? [];
   if (output) {
-    // Like the original, the document forms exit 0 even when resources failed (spec 03 §12.8).
+    // Like the original, the document forms exit 0 even when resources failed.
     ctx.out.write(await renderDocuments('ApplyResult', { resources }, output));
     return;
   }

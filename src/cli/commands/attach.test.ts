@@ -15,7 +15,7 @@ const got = (state: string, rootRunning = true, containers: object[] = [root]) =
   Cell: cellDoc(state, containers),
 });
 
-describe('attach liveness guard (spec 03 §4.12 step 1)', () => {
+describe('attach liveness guard', () => {
   it('accepts Ready and Degraded cells whose root runs', () => {
     assert.equal(attachLivenessError('c', got('Ready')), undefined);
     assert.equal(attachLivenessError('c', got('Degraded')), undefined);

@@ -126,7 +126,7 @@ export async function attachToContainer(
   }
 }
 
-/** `kuke attach <cell> [--container c]` (spec 03 §4.12). */
+/** `kuke attach <cell> [--container c]`. */
 export async function attach(ctx: CliContext, o: AttachOptions, terminal?: LocalTerminal): Promise<void> {
   const cell = validName('cell', o.cell);
   const scope = {

@@ -41,7 +41,7 @@ complete -c kuke -f -a '(__kuke_complete)'
 `,
 };
 
-/** `kuke autocomplete bash|zsh|fish` (spec 03 §4.17). */
+/** `kuke autocomplete bash|zsh|fish`. */
 export async function autocomplete(ctx: CliContext, shell: keyof typeof scripts): Promise<void> {
   ctx.out.write(scripts[shell]);
 }

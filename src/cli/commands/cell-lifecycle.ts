@@ -41,7 +41,7 @@ const refusal = (c: CellRef, state: string) =>
     `cell ${q(c.name)} exists in ${state} state; delete it with \`kuke delete cell ${c.name}\` before restarting`,
   );
 
-/** One cell: the RPCs of the verb and the success line (spec 03 §4.8). */
+/** One cell: the RPCs of the verb and the success line. */
 async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef, graceMs?: number): Promise<string> {
   const doc = cellDoc(c);
   const stopArgs = graceMs === undefined ? { Doc: doc } : { Doc: doc, GracePeriodMs: graceMs };
@@ -80,7 +80,7 @@ async function actOn(api: KukeonApi, verb: LifecycleVerb, c: CellRef, graceMs?: 
   }
 }
 
-/** `kuke start|stop|kill|restart` (spec 03 §4.8); `kill` is daemon-only, the others promotable. */
+/** `kuke start|stop|kill|restart`; `kill` is daemon-only, the others promotable. */
 export async function cellLifecycle(ctx: CliContext, o: LifecycleOptions): Promise<void> {
   const selector = o.selector === undefined ? undefined : parseSelector(o.selector);
   if (selector && o.name)

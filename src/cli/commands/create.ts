@@ -33,7 +33,7 @@ const createDoc = (kind: ScopeKind, name: string, scope: ScopeCoordinates) => ({
   ...identityDoc(kind, name, scope, true),
 });
 
-/** `kuke create realm [NAME] [--namespace]` (spec 03 §4.5.1). */
+/** `kuke create realm [NAME] [--namespace]`. */
 export async function createRealm(ctx: CliContext, o: { name?: string; namespace?: string }): Promise<void> {
   const name = validName('realm', o.name, 'kuke create realm [NAME] [flags]');
   // An empty namespace is defaulted by the daemon with *its* suffix (`<name>.<suffix>`).
@@ -52,7 +52,7 @@ export async function createRealm(ctx: CliContext, o: { name?: string; namespace
   ctx.out.write(renderCreateRealm(name, r));
 }
 
-/** `kuke create space [NAME] [--realm]` (spec 03 §4.5.2). */
+/** `kuke create space [NAME] [--realm]`. */
 export async function createSpace(ctx: CliContext, o: { name?: string; realm?: string }): Promise<void> {
   const name = validName('space', o.name, 'kuke create space [NAME] [flags]');
   const realm = scopeFlag('realm', o.realm);
@@ -60,7 +60,7 @@ export async function createSpace(ctx: CliContext, o: { name?: string; realm?: s
   ctx.out.write(renderCreateSpace(name, realm, await callCreate(ctx, scopeKinds.space, doc)));
 }
 
-/** `kuke create stack [NAME] [--realm] [--space]` (spec 03 §4.5.3). */
+/** `kuke create stack [NAME] [--realm] [--space]`. */
 export async function createStack(
   ctx: CliContext,
   o: { name?: string; realm?: string; space?: string },
@@ -92,7 +92,7 @@ function usage(message: string): CliError {
   return new CliError(cliErrorCodes.usage, message);
 }
 
-/** `--env` entries (spec 03 §4.5.4): `K=V`, non-empty key, no conflicting duplicates. */
+/** `--env` entries: `K=V`, non-empty key, no conflicting duplicates. */
 export function parseEnvFlags(entries: string[]): string[] {
   const seen = new Map<string, string>();
   const out: string[] = [];
@@ -111,7 +111,7 @@ export function parseEnvFlags(entries: string[]): string[] {
   return out;
 }
 
-/** `<image short name>-<6hex>`: last path segment, tag/digest stripped, lower-cased (§4.5.4). */
+/** `<image short name>-<6hex>`: last path segment, tag/digest stripped, lower-cased. */
 export function generatedCellName(image: string, hex: string): string {
   const last = image.split('@')[0].split('/').pop() ?? '';
   const base = last
@@ -127,7 +127,7 @@ function randomHex(): string {
     .padStart(6, '0');
 }
 
-/** `kuke create cell` (spec 03 §4.5.4): validates flags, then `MaterializeCell` (not started). */
+/** `kuke create cell`: validates flags, then `MaterializeCell` (not started). */
 export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise<void> {
   const sources = [o.image, o.fromBlueprint, o.fromConfig, o.clone].filter((s) => s !== undefined);
   if (sources.length === 0)
@@ -203,7 +203,7 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
   ctx.out.write(renderCellOutcome({ name, realm, space, stack }, { ...reply.Result }));
 }
 
-/** `kuke create blueprint` (spec 03 §4.5.5): a starter document, no daemon call. */
+/** `kuke create blueprint`: a starter document, no daemon call. */
 export async function createBlueprint(
   ctx: CliContext,
   o: { name?: string; realm?: string; space?: string; stack?: string },

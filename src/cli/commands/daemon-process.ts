@@ -99,7 +99,7 @@ export async function ping(socket: string, timeoutMs = 500): Promise<string> {
   }
 }
 
-/** Polls Ping every 200 ms until it answers or `timeoutMs` passes (spec 03 §4.1 step 12). */
+/** Polls Ping every 200 ms until it answers or `timeoutMs` passes. */
 export async function waitReady(socket: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -206,7 +206,7 @@ function readProcState(pid: number): string | undefined {
   }
 }
 
-/** The socket shared with the group: `root:<gid>`, mode 0660 (spec 03 §4.1). */
+/** The socket shared with the group: `root:<gid>`, mode 0660. */
 export function shareSocket(socket: string, gid: number): void {
   chownSync(socket, 0, gid);
   chmodSync(socket, 0o660);

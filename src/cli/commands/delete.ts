@@ -80,7 +80,7 @@ export async function deleteResource(ctx: CliContext, o: DeleteOptions): Promise
   ctx.out.write(`${removedLine('Deleted', t.kind, t.name, t.scope)}\n`);
 }
 
-/** `kuke delete -f <file|->` (spec 03 §4.7). */
+/** `kuke delete -f <file|->`. */
 export async function deleteFile(
   ctx: CliContext,
   o: { file: string; cascade: boolean; force: boolean; timeout?: string; output?: string },

@@ -67,7 +67,7 @@ export interface DoctorOptions {
   stack?: string;
 }
 
-/** `kuke doctor cgroups [name]` (spec 03 §4.2). */
+/** `kuke doctor cgroups [name]`. */
 export async function doctorCgroups(
   ctx: CliContext,
   name: string | undefined,

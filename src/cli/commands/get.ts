@@ -78,7 +78,7 @@ function select(docs: PlainDoc[], selector: Selector | undefined): PlainDoc[] {
 
 const docNames = (docs: PlainDoc[]) => docs.map((d) => str(d, 'metadata.name'));
 
-/** `kuke get <kind> [NAME]` (spec 03 §4.6). */
+/** `kuke get <kind> [NAME]`. */
 export async function get(ctx: CliContext, opts: GetOptions): Promise<void> {
   const output = parseGetOutput(opts.output);
   const selector = opts.selector === undefined ? undefined : parseSelector(opts.selector);
@@ -240,7 +240,7 @@ async function getContainers(
   });
 }
 
-/** Images are read in-process from the realm's containerd namespace (spec 03 §4.6). */
+/** Images are read in-process from the realm's containerd namespace. */
 async function getImages(ctx: CliContext, o: GetOptions, output: GetOutput): Promise<void> {
   const { withRunner } = await import('./runner-session.js');
   const { imageInfo } = await import('./image-info.js');

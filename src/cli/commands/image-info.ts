@@ -1,6 +1,6 @@
 import type { ImageSummary } from '../../images/index.js';
 
-/** An image as `kuke get image -o json` prints it (spec 03 §4.6). */
+/** An image as `kuke get image -o json` prints it. */
 export interface ImageInfoDoc {
   name: string;
   size: number;

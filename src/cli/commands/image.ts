@@ -26,7 +26,7 @@ async function spoolStdin(ctx: CliContext): Promise<{ path: string; cleanup(): v
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** `kuke image load [tarball|-]` (spec 03 §4.14), with a progress bar on a terminal. */
+/** `kuke image load [tarball|-]`, with a progress bar on a terminal. */
 export async function imageLoad(ctx: CliContext, o: ImageLoadOptions): Promise<void> {
   requireRoot(ctx, 'kuke image load');
   if (o.source !== undefined && o.fromDocker !== undefined)
@@ -82,7 +82,7 @@ export async function imageLoad(ctx: CliContext, o: ImageLoadOptions): Promise<v
   }
 }
 
-/** `kuke image delete <ref>` (spec 03 §4.14). */
+/** `kuke image delete <ref>`. */
 export async function imageDelete(ctx: CliContext, o: { ref: string; realm: string }): Promise<void> {
   const realm = scopeFlag('realm', o.realm);
   await withRunner(ctx, async (runner) => {

@@ -55,7 +55,7 @@ function daemonMode(ctx: CliContext): 'systemd' | 'process' | 'none' {
 }
 
 /**
- * `kuke init` (spec 03 §4.1, §8): provisions the host in-process and starts the daemon.
+ * `kuke init`: provisions the host in-process and starts the daemon.
  * Idempotent: a re-run ensures what is missing and reports `already existed` for the rest.
  */
 export async function init(ctx: CliContext, o: Record<string, unknown>): Promise<void> {
@@ -132,7 +132,7 @@ export async function init(ctx: CliContext, o: Record<string, unknown>): Promise
     add(`    - stack ${q(stack)}: ${word(t.Created, t.MetadataExistsPost)}`, t.Created === true);
     add(`    - stack cgroup: ${word(t.CgroupCreated, t.CgroupExistsPost)}`, t.CgroupCreated === true);
   };
-  // The user hierarchy is always default/default/default (spec 03 §12 item 1).
+  // The user hierarchy is always default/default/default.
   await hierarchy('Default hierarchy', 'default', 'default', 'default');
   await hierarchy('System hierarchy', 'kuke-system', 'kukeon', 'kukeon');
   await api.close();

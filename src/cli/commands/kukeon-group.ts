@@ -23,7 +23,7 @@ export function groupGid(name: string, groupFile = '/etc/group'): number | undef
 }
 
 /**
- * Ensures the system group the socket is shared with (spec 03 §4.1 step 6). `groupadd` is the
+ * Ensures the system group the socket is shared with. `groupadd` is the
  * distribution's own tool for it.
  */
 export function ensureGroup(name: string): { gid: number; created: boolean } {

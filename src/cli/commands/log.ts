@@ -49,7 +49,7 @@ export function pickContainer(cell: PlainDoc, cellName: string): string {
 
 /**
  * The host path of the container's output: `LogContainer`'s answer, or — in-process, while the
- * handler table has no LogContainer — the spec's fixed layout under the run path (§2.13).
+ * handler table has no LogContainer — the spec's fixed layout under the run path.
  */
 async function logPath(
   ctx: CliContext,
@@ -71,7 +71,7 @@ async function logPath(
   }
 }
 
-/** `kuke log <cell>` (spec 03 §4.11): `LogContainer` names the file, the client reads it. */
+/** `kuke log <cell>`: `LogContainer` names the file, the client reads it. */
 export async function log(ctx: CliContext, o: LogOptions): Promise<void> {
   const cellName = validName('cell', o.cell);
   const realm = scopeFlag('realm', o.realm);

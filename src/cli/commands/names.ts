@@ -2,7 +2,7 @@ import { checkName, type NameKind } from '../../api/validate/names.js';
 import { CliError, cliErrorCodes } from '../cli-error.js';
 
 /**
- * Trims and validates a name before any RPC (spec 03 §2.12: name errors fire before any
+ * Trims and validates a name before any RPC (name errors fire before any
  * parent-existence check). `usage` is appended to a missing-name error.
  */
 export function validName(kind: NameKind, raw: string | undefined, usage?: string): string {

@@ -18,7 +18,7 @@ function goSlice(items: unknown): string {
   return `[${(Array.isArray(items) ? items : []).join(' ')}]`;
 }
 
-/** `kuke purge <kind> <NAME>` (spec 03 §4.9); a missing realm is not an error. */
+/** `kuke purge <kind> <NAME>`; a missing realm is not an error. */
 export async function purge(ctx: CliContext, o: PurgeOptions): Promise<void> {
   const t = target(o);
   const api = ctx.api('promotable', o.noDaemon);

@@ -199,7 +199,7 @@ function divergence(file: PlainDoc, live: PlainDoc): string[] {
 }
 
 /**
- * Which container `kuke run` attaches to (spec 03 §4.13): `--container` (must exist and be
+ * Which container `kuke run` attaches to: `--container` (must exist and be
  * attachable), else `spec.tty.default`, else the first attachable one.
  */
 export function runAttachTarget(cell: unknown, cellName: string, requested: string | undefined): string {
@@ -229,7 +229,7 @@ function orderedAttachable(cell: unknown, attachable: string[]): string[] {
 }
 
 /**
- * `kuke run` (spec 03 §4.13): create or start the cell, print the summary, then (unless `-d`)
+ * `kuke run`: create or start the cell, print the summary, then (unless `-d`)
  * attach to its terminal. With `--rm`, a session that ends other than by a detach removes the
  * cell (the reconcile loop also reaps it, as autoDelete, if this client dies first).
  */

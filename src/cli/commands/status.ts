@@ -23,7 +23,7 @@ export interface Check {
 
 const sections = ['daemon', 'host', 'state', 'parity'];
 
-/** The text form (spec 03 §4.3): sections, padded rows, hints, overall status. */
+/** The text form: sections, padded rows, hints, overall status. */
 export function renderChecks(checks: Check[], verbose: boolean): string {
   const width = Math.max(...checks.map((c) => c.name.length));
   const out: string[] = [];

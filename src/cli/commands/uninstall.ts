@@ -11,7 +11,7 @@ import { binDir, removeInstalledBins } from './installed-bins.js';
 import { groupGid, removeGroup, removeUser } from './kukeon-group.js';
 import { removeUnit } from './systemd-unit.js';
 
-/** Asks until `yes`/`y` (true) or `no`/`n`/empty (false); EOF is an error (spec 03 §4.16). */
+/** Asks until `yes`/`y` (true) or `no`/`n`/empty (false); EOF is an error. */
 async function confirm(ctx: CliContext): Promise<boolean> {
   const rl = createInterface({ input: ctx.stdin, terminal: false });
   const lines = rl[Symbol.asyncIterator]();
@@ -30,7 +30,7 @@ async function confirm(ctx: CliContext): Promise<boolean> {
 }
 
 /**
- * `kuke uninstall [-y]` (spec 03 §4.16): everything kukeon put on the host, including the links
+ * `kuke uninstall [-y]`: everything kukeon put on the host, including the links
  * the install step made (docs/cli.md).
  */
 export async function uninstall(

@@ -8,7 +8,7 @@ export interface VersionOptions {
   clientVersion: string;
 }
 
-/** `kuke version` (spec 03 §4.18). */
+/** `kuke version`. */
 export async function version(ctx: CliContext, opts: VersionOptions): Promise<void> {
   ctx.out.write(`Client: ${opts.clientVersion}\n`);
   if (opts.noDaemon) return;

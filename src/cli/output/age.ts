@@ -2,7 +2,7 @@
 const zeroTimes = new Set(['', '0001-01-01T00:00:00Z']);
 
 /**
- * AGE (spec 03 §3.2): `-` when unset, else the largest whole unit of now − createdAt
+ * AGE: `-` when unset, else the largest whole unit of now − createdAt
  * (`<n>d`, `<n>h`, `<n>m`, `<n>s`); negative durations count as 0.
  */
 export function formatAge(createdAt: unknown, now: Date): string {

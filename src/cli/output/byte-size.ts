@@ -1,6 +1,6 @@
 const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
-/** Image SIZE (spec 03 §4.6): `<n> B` below 1024, else one decimal with a binary unit. */
+/** Image SIZE: `<n> B` below 1024, else one decimal with a binary unit. */
 export function formatBytes(n: number): string {
   if (n < 0) return '-';
   if (n < 1024) return `${n} B`;

@@ -4,7 +4,7 @@ import { outcome, outcomeLine } from './outcome.js';
 
 type Result = Record<string, unknown>;
 
-/** `kuke create realm` (spec 03 §4.5.1). */
+/** `kuke create realm`. */
 export function renderCreateRealm(name: string, r: Result): string {
   const ns = str(r.Realm, 'spec.namespace');
   return (
@@ -18,7 +18,7 @@ export function renderCreateRealm(name: string, r: Result): string {
   );
 }
 
-/** `kuke create space` (spec 03 §4.5.2). */
+/** `kuke create space`. */
 export function renderCreateSpace(name: string, realm: string, r: Result): string {
   return (
     `Space ${q(name)} (realm ${q(realm)}, network ${q(`${realm}-${name}`)})\n` +
@@ -28,7 +28,7 @@ export function renderCreateSpace(name: string, realm: string, r: Result): strin
   );
 }
 
-/** `kuke create stack` (spec 03 §4.5.3). */
+/** `kuke create stack`. */
 export function renderCreateStack(name: string, realm: string, space: string, r: Result): string {
   return (
     `Stack ${q(name)} (realm ${q(realm)}, space ${q(space)})\n` +
@@ -37,7 +37,7 @@ export function renderCreateStack(name: string, realm: string, space: string, r:
   );
 }
 
-/** `kuke create cell` / the `kuke run` summary (spec 03 §4.5.4, §4.13). */
+/** `kuke create cell` / the `kuke run` summary. */
 export function renderCellOutcome(
   cell: { name: string; realm: string; space: string; stack: string },
   r: Result,

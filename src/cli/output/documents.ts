@@ -3,7 +3,7 @@ import type { PlainDoc } from './doc-fields.js';
 /** Kinds whose YAML is re-encoded through the api codec (key order and omit-empty rules). */
 const codecKinds = new Set(['Realm', 'Space', 'Stack', 'Cell', 'Container']);
 
-/** JSON text: two-space indent, trailing newline (spec 03 §3.4). Lists are plain arrays. */
+/** JSON text: two-space indent, trailing newline. Lists are plain arrays. */
 export function toJsonText(value: unknown): string {
   return JSON.stringify(value ?? null, null, 2) + '\n';
 }

@@ -1,4 +1,4 @@
-/** Creation-outcome word (spec 03 §3.6). */
+/** Creation-outcome word. */
 export function outcome(created: unknown, existsPost: unknown): string {
   if (created === true) return 'created';
   if (existsPost === true) return 'already existed';

@@ -3,7 +3,7 @@ import { CliError, cliErrorCodes } from '../cli-error.js';
 /** `kuke get -o`: the table forms, the document forms, and `name` (`<kind>/<name>` lines). */
 export type GetOutput = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
-/** Parses `-o` case-insensitively (spec 03 §4.6); `''`/undefined is the table. */
+/** Parses `-o` case-insensitively; `''`/undefined is the table. */
 export function parseGetOutput(raw: string | undefined): GetOutput {
   const v = (raw ?? '').trim().toLowerCase();
   if (v === '') return 'table';

@@ -1,4 +1,4 @@
-/** `<label>: <n> (<names>)`, at most five names then `...` (spec 03 §4.10). */
+/** `<label>: <n> (<names>)`, at most five names then `...`. */
 export function countLine(label: string, names: string[]): string {
   if (names.length === 0) return `  ${label}: 0`;
   const shown = names.slice(0, 5).join(', ');

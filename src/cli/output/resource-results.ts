@@ -1,6 +1,6 @@
 import { q } from '../cli-error.js';
 
-/** One entry of `ApplyDocuments` / `DeleteDocuments` (lower-case keys, spec 03 §7.3). */
+/** One entry of `ApplyDocuments` / `DeleteDocuments` (lower-case keys). */
 export interface DocumentResult {
   index: number;
   kind: string;
@@ -12,7 +12,7 @@ export interface DocumentResult {
   details?: Record<string, unknown>;
 }
 
-/** Human apply output (spec 03 §4.4): one block per resource in processing order. */
+/** Human apply output: one block per resource in processing order. */
 export function renderApplyResults(results: DocumentResult[]): string {
   let out = '';
   for (const r of results) {
@@ -29,7 +29,7 @@ function cascadedCount(r: DocumentResult, kind: string): number {
   return Array.isArray(r.cascaded) ? r.cascaded.filter((c) => c.startsWith(`${kind}:`)).length : 0;
 }
 
-/** Human `delete -f` output (spec 03 §4.7). */
+/** Human `delete -f` output. */
 export function renderDeleteResults(results: DocumentResult[]): string {
   let out = '';
   for (const r of results) {

@@ -1,6 +1,6 @@
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 
-/** One clause of a label selector (spec 03 §3.5). */
+/** One clause of a label selector. */
 export type SelectorClause =
   | { op: 'eq'; key: string; value: string }
   | { op: 'ne'; key: string; value: string }

@@ -1,5 +1,5 @@
 /**
- * `get` tables (spec 03 §3.1): header, a `-` separator as wide as each column, then the rows.
+ * `get` tables: header, a `-` separator as wide as each column, then the rows.
  * Columns are left-aligned, padded to the widest cell (header included) and joined by exactly
  * two spaces; the last column is padded too, so rows may end in spaces (the original does so).
  */

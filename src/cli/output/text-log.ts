@@ -15,7 +15,7 @@ function value(v: unknown): string {
 }
 
 /**
- * One pino JSON record as the original's text handler prints it (spec 03 §2.11):
+ * One pino JSON record as the original's text handler prints it:
  * `time=<RFC3339> level=<LEVEL> msg="<message>" key=value …`.
  */
 export function textLogLine(json: string): string {

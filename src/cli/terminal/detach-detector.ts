@@ -1,4 +1,4 @@
-/** Ctrl-] (0x1d): twice in a row detaches (spec 03 §4.12). */
+/** Ctrl-] (0x1d): twice in a row detaches. */
 export const DETACH_BYTE = 0x1d;
 
 /**

@@ -64,11 +64,11 @@ function admitsAll(p: ResolvedEgressPolicy): boolean {
 }
 
 /**
- * Installs or replaces a space's egress policy (spec 02 §3.5). Validation and host resolution
+ * Installs or replaces a space's egress policy. Validation and host resolution
  * happen first; a failure there leaves whatever is in force untouched. The space chain is then
  * replaced in one `iptables-restore --noflush` transaction together with its dispatch rule when
  * that is missing, so there is no moment where the bridge's traffic falls through to the rest of
- * FORWARD (the original's flush-and-refill window, spec 02 §12 item 17). An unchanged policy
+ * FORWARD (the original's flush-and-refill window item 17). An unchanged policy
  * rewrites nothing (counters survive reconcile ticks). Only names derived from this realm/space
  * and the configured chains are touched.
  */

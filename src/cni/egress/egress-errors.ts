@@ -2,7 +2,7 @@ import { KukeonError } from '../../errors.js';
 
 /** Stable codes of the egress enforcer's errors (spec 02 §3.5 `ErrEgressApply`). */
 export const EgressErrorCode = {
-  /** The policy breaks the validation rules (spec 01 §4.2); nothing was touched. */
+  /** The policy breaks the validation rules; nothing was touched. */
   InvalidPolicy: 'EGRESS_INVALID_POLICY',
   /** A host rule resolved to no IPv4 address (or the lookup failed); nothing was touched. */
   ResolveFailed: 'EGRESS_RESOLVE_FAILED',

@@ -4,7 +4,7 @@ import type { EgressContext } from './egress-context.js';
 const canonicalPrefix = 'KUKE-EGR-';
 
 /**
- * A space's egress chain: the configured prefix + FNV-1a-32 of `<realm>/<space>` (spec 02 §0.2;
+ * A space's egress chain: the configured prefix + FNV-1a-32 of `<realm>/<space>` (
  * the hash comes from the one naming helper, only the prefix is configurable).
  */
 export function spaceEgressChain(

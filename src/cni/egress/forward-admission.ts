@@ -12,7 +12,7 @@ import { serialised } from './serial.js';
 import { removeChain } from '../iptables.js';
 
 export interface ForwardAdmissionOutcome {
-  /** iptables is not installed: nothing done (spec 02 §3.6). */
+  /** iptables is not installed: nothing done. */
   skipped: boolean;
   /** The chain content was (re)written: created, migrated or repaired. */
   rewritten: boolean;
@@ -20,7 +20,7 @@ export interface ForwardAdmissionOutcome {
 }
 
 /**
- * Ensures the forward admission chain (spec 02 §3.6): return traffic and traffic towards a
+ * Ensures the forward admission chain: return traffic and traffic towards a
  * bridge are accepted; traffic *from* a bridge is left to the space egress chains. When the
  * chain holds anything other than exactly these rules (untagged rules, the obsolete
  * `kukeon-forward:egress` rule, an unscoped ingress rule) it is replaced in one transaction —

@@ -4,10 +4,10 @@ import type { ResolvedEgressPolicy } from './resolve-policy.js';
 export type RuleArgs = string[];
 
 /**
- * The rules of a space chain, in order (spec 02 §3.5): return traffic, one rule per allow
+ * The rules of a space chain, in order: return traffic, one rule per allow
  * destination (per port and protocol when ports are given), then the terminal verdict. Port rules
  * cover TCP and UDP: TCP-only (the original) silently blocked UDP services such as DNS that a
- * policy names by port (spec 02 §12 item 17).
+ * policy names by port.
  */
 export function renderSpaceChain(policy: ResolvedEgressPolicy, tag: string): RuleArgs[] {
   const rules: RuleArgs[] = [
@@ -105,7 +105,7 @@ export function renderDispatchRule(bridge: string, tag: string, chain: string): 
   return ['-i', bridge, '-m', 'comment', '--comment', `${tag}:dispatch`, '-j', chain];
 }
 
-/** The forward admission rules (spec 02 §3.6): return traffic and traffic towards a bridge. */
+/** The forward admission rules: return traffic and traffic towards a bridge. */
 export function renderForwardChain(bridgeWildcard: string): RuleArgs[] {
   return [
     [

@@ -10,7 +10,7 @@ import { inDocumentOrder } from '../cell-batches.js';
 import type { ApplyHandlers, ApplyResult } from './apply-types.js';
 
 /**
- * `kuke apply` on the daemon side (spec 01 §1.7, spec 02 §8.2): parse and validate the whole
+ * `kuke apply` on the daemon side: parse and validate the whole
  * stream first (any failure throws and nothing is applied), refuse it whole when a document sets
  * a field this build does not apply (docs/manifests.md, "Field support"), sort by kind rank then document
  * index, and reconcile each document with its kind's handler. One document's failure is recorded

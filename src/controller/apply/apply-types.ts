@@ -9,7 +9,7 @@ export interface ApplyOutcome {
   details?: Record<string, string>;
 }
 
-/** One line of the apply reply (spec 01 §1.7 step 4; lower-case keys as printed by `-o json`). */
+/** One line of the apply reply (lower-case keys as printed by `-o json`). */
 export interface ApplyResult {
   index: number;
   kind: string;

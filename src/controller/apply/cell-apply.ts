@@ -21,7 +21,7 @@ function assertHealthy(cell: Cell): void {
 }
 
 /**
- * Cell apply (spec 02 §8.2): parents created with defaults; missing → create and start; no diff →
+ * Cell apply: parents created with defaults; missing → create and start; no diff →
  * unchanged, or started again when it is Stopped/Exited, or recreated and started when Failed; a rejected (breaking, non-root) diff →
  * failed; otherwise the runner's update, which recreates the whole cell for a root change and
  * replaces changed workloads in place. A cell left Failed/Error fails the document.

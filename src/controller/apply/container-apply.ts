@@ -7,7 +7,7 @@ import type { CellPort, ScopeRunner } from '../runner-port.js';
 import type { ApplyHandler } from './apply-types.js';
 
 /**
- * Standalone Container apply (spec 02 §8.2): the parent cell must exist; a container the cell
+ * Standalone Container apply: the parent cell must exist; a container the cell
  * does not list is added; no diff → unchanged; any breaking change → failed (never a cell
  * recreate); otherwise the container is replaced in the running cell.
  */

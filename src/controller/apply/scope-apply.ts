@@ -7,7 +7,7 @@ import type { ApplyHandler, ApplyOutcome } from './apply-types.js';
 import { ensureParents } from './ensure-parents.js';
 
 /**
- * Realm / Space / Stack apply (spec 02 §8.2): missing → create (parents created with defaults);
+ * Realm / Space / Stack apply: missing → create (parents created with defaults);
  * no diff → unchanged; breaking → failed, telling the operator to delete and recreate; else update.
  * The diff is classified here, before any runner call, so a rejected document changes nothing.
  */

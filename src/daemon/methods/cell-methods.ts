@@ -10,7 +10,7 @@ const cellArg = (args: unknown) => argDoc(args, 'Cell');
 
 /**
  * CreateCell (create and start), GetCell, ListCells, StartCell, StopCell, KillCell, DeleteCell,
- * PurgeCell (spec 03 §7.3). Only identity fields of `Doc` are read except for CreateCell.
+ * PurgeCell. Only identity fields of `Doc` are read except for CreateCell.
  */
 export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHandler<M> } {
   return {

@@ -48,7 +48,7 @@ export function argDoc<K extends ResourceKind>(args: unknown, kind: K): Resource
   return decodeResource(kind, doc ?? {}, { transport: true });
 }
 
-/** A model as the plain document the reply carries (lower-camel keys, spec 01 §1.8 JSON rules). */
+/** A model as the plain document the reply carries (lower-camel keys JSON rules). */
 export function wireDoc<K extends ResourceKind, D>(kind: K, model: ResourceModels[K]): D {
   return resourceToPlain(kind, model) as D;
 }

@@ -1,7 +1,7 @@
 import type { MethodRegistry } from './method-registry.js';
 
 /**
- * `KukeonV1.Ping` → `{OK: true, Version}` (spec 03 §7.3). It has no business logic and the
+ * `KukeonV1.Ping` → `{OK: true, Version}`. It has no business logic and the
  * transport relies on it: a starting daemon pings a socket it finds to tell a live peer from a
  * stale file, and `kuke init` waits for a successful Ping.
  */

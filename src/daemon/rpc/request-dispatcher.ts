@@ -8,7 +8,7 @@ import { transportErrorText, type RpcResponse } from '../../protocol/wire.js';
 
 /**
  * A handler that has a partial result to report next to its error throws this: the reply keeps
- * `reply`'s fields and `Err` describes `cause` (spec 03 §7.2: partial results are still filled).
+ * `reply`'s fields and `Err` describes `cause` (partial results are still filled).
  */
 export class PartialReplyError extends KukeonError {
   readonly reply: object;
@@ -82,7 +82,7 @@ export async function dispatchRequest(
     logger.debug({ ms: took() }, 'rpc call');
     return { id, result: { ...(isPlainObject(reply) ? reply : {}), Err: null }, error: null };
   } catch (err) {
-    // Expected application errors are logged at debug (spec 03 §6.5); anything else is a bug.
+    // Expected application errors are logged at debug; anything else is a bug.
     if (err instanceof KukeonError) logger.debug({ err, ms: took() }, 'rpc handler failed');
     else logger.error({ err, ms: took() }, 'rpc handler threw a non-kukeon error');
     const partial = err instanceof PartialReplyError ? err.reply : {};

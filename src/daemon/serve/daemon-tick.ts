@@ -27,7 +27,7 @@ const direct: Exclusive = async (fn) => {
   return { ran: true };
 };
 
-/** One space-network pass with its log line (spec 03 §6.4). Used at startup and on each tick. */
+/** One space-network pass with its log line. Used at startup and on each tick. */
 export async function spaceNetworkPass(
   controller: Controller,
   log: Logger,

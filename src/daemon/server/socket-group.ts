@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-/** The group whose members may use the daemon socket (spec 03 §7.4). */
+/** The group whose members may use the daemon socket. */
 export const defaultSocketGroup = 'kukeon';
 
 /**

@@ -6,7 +6,7 @@ import { cell, spec } from './testdata.js';
 
 const root = (over = {}) => spec('sandbox', { root: true, image: 'pause', ...over });
 
-describe('cell diff and decision (spec 01 §10.4)', () => {
+describe('cell diff and decision', () => {
   it('identical → unchanged', () => {
     const c = cell([root(), spec('web')]);
     assert.deepEqual(diffCell(cell([root(), spec('web')]), c), { class: 'unchanged', changes: [] });

@@ -1,12 +1,12 @@
 /**
- * Cell diff and apply decision (spec 01 §10.4, spec 02 §8.1). The desired cell must already have
+ * Cell diff and apply decision. The desired cell must already have
  * the space defaults merged (see applySpaceDefaults) — that is what makes re-applying an unchanged
  * manifest report `unchanged` in a space with defaults.
  *
  * Decision: no change → unchanged; the root differs and the combined change is breaking, or
  * `nestedCgroupRuntime` changed → breaking (recreate the cell); any other breaking change →
  * rejected; else compatible (in place).
- * Deliberate differences from the original (§12.12): `nestedCgroupRuntime` recreates the cell
+ * Deliberate differences from the original: `nestedCgroupRuntime` recreates the cell
  * instead of being rejected; `tty` and `autoDelete` changes must be persisted by the runner.
  */
 import type { Cell } from '../resources.js';

@@ -1,5 +1,5 @@
 /**
- * Diff results as data (spec 01 §10, spec 02 §8.1), for the runner to act on.
+ * Diff results as data, for the runner to act on.
  */
 
 /** Per-change class. `additive`: a workload added to / removed from a cell. */
@@ -50,7 +50,7 @@ export function breakingPaths(d: DiffResult): string[] {
   return d.changes.filter((c) => c.class === 'breaking').map((c) => c.path);
 }
 
-/** The apply layer's reject message (spec 01 §10.1). */
+/** The apply layer's reject message. */
 export function rejectMessage(kind: string, name: string, d: DiffResult): string {
   const k = kind.toLowerCase();
   return `${k} "${name}" has breaking changes: [${breakingPaths(d).join(' ')}]. Delete the ${k} and recreate it with the new spec`;

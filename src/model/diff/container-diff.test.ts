@@ -4,7 +4,7 @@ import { diffContainer } from './container-diff.js';
 import type { ContainerSpec } from '../container.js';
 import { spec } from './testdata.js';
 
-/** For every compared field: a changed value, the class on a workload, and on the root (§10.5, spec 02 §8.1). */
+/** For every compared field: a changed value, the class on a workload, and on the root. */
 const table: [
   keyof ContainerSpec,
   unknown,
@@ -20,7 +20,7 @@ const table: [
   ['securityOpts', ['no-new-privileges'], 'compatible', 'breaking', 'recreate-container'],
   ['devices', ['/dev/fuse'], 'compatible', 'breaking', 'recreate-container'],
   ['secrets', [{ name: 's', fromEnv: 'X' }], 'compatible', 'breaking', 'recreate-container'],
-  // Recommended over the original (§12.11): hash-domain fields recreate the workload.
+  // Recommended over the original: hash-domain fields recreate the workload.
   ['privileged', true, 'compatible', 'breaking', 'recreate-container'],
   ['user', '1000', 'compatible', 'breaking', 'recreate-container'],
   ['readOnlyRootFilesystem', true, 'compatible', 'breaking', 'recreate-container'],

@@ -1,8 +1,8 @@
 /**
- * Field-by-field container comparison (spec 01 §10.5, spec 02 §8.1). The column (root vs
+ * Field-by-field container comparison. The column (root vs
  * workload) decides each field's class; `action` tells the runner what to do.
  *
- * Deliberate differences from the original (§12.11, §12.12):
+ * Deliberate differences from the original:
  * - workload `privileged`, `user`, `readOnlyRootFilesystem`, `capabilities`, `tmpfs`,
  *   `resources` recreate the container (they are in the spec-hash domain; persisting them
  *   without a recreate left a stale hash that later blocked restarts);

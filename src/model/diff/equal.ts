@@ -1,4 +1,4 @@
-/** Semantic equality for diffs: nil ≡ empty, absent objects ≡ their all-empty form (§10.5). */
+/** Semantic equality for diffs: nil ≡ empty, absent objects ≡ their all-empty form. */
 
 /** Drop empty values recursively ('' , false, 0, [], {}, null, undefined). Lists keep their order. */
 export function prune(v: unknown): unknown {

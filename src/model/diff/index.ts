@@ -1,4 +1,4 @@
-/** Apply diffs (spec 01 §10, spec 02 §8.1) as data. Merge space defaults into a desired cell first. */
+/** Apply diffs as data. Merge space defaults into a desired cell first. */
 export * from './change.js';
 export { diffCell } from './cell-diff.js';
 export { diffContainer } from './container-diff.js';

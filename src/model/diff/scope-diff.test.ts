@@ -22,7 +22,7 @@ const stack = (over: Partial<Stack['spec']> = {}): Stack => ({
   status: { state: 'Ready', cgroupPath: '' },
 });
 
-describe('realm diff (§10.3)', () => {
+describe('realm diff', () => {
   it('unchanged; empty desired namespace is not a change', () => {
     assert.equal(diffRealm(realm(), realm()).class, 'unchanged');
     assert.equal(diffRealm(realm({ namespace: '' }), realm()).class, 'unchanged');
@@ -45,7 +45,7 @@ describe('realm diff (§10.3)', () => {
   });
 });
 
-describe('space diff (§10.3)', () => {
+describe('space diff', () => {
   it('realm change and a different non-empty cniConfigPath are rejected', () => {
     assert.equal(diffSpace(space({ realmId: 'x' }), space()).class, 'rejected');
     assert.equal(diffSpace(space({ cniConfigPath: '/etc/cni/x.conflist' }), space()).class, 'rejected');
@@ -65,7 +65,7 @@ describe('space diff (§10.3)', () => {
   });
 });
 
-describe('stack diff (§10.3)', () => {
+describe('stack diff', () => {
   it('realm/space changes are rejected; id change compatible; empty id ignored', () => {
     assert.equal(diffStack(stack({ realmId: 'x' }), stack()).class, 'rejected');
     assert.equal(diffStack(stack({ spaceId: 'x' }), stack()).class, 'rejected');
@@ -74,7 +74,7 @@ describe('stack diff (§10.3)', () => {
   });
 });
 
-describe('standalone Container diff (§10.5 last paragraph)', () => {
+describe('standalone Container diff', () => {
   it('breaking changes are rejected, never a cell recreate', () => {
     const d = diffStandaloneContainer(spec('a', { root: true, image: 'v2' }), spec('a', { root: true }));
     assert.equal(d.class, 'rejected');

@@ -1,5 +1,5 @@
 /**
- * Realm / Space / Stack diffs (spec 01 §10.3, spec 02 §8.1): breaking ⇒ rejected, else compatible.
+ * Realm / Space / Stack diffs: breaking ⇒ rejected, else compatible.
  * Deliberate differences from the original: managed `*.kukeon.io` labels are ignored for every
  * kind (they are preserved on update anyway, so a manifest that omits them is not a change), and
  * `Space.spec.network` (egress) is compared as a compatible change so re-applying a new policy

@@ -1,5 +1,5 @@
 /**
- * Standalone `kind: Container` apply (spec 01 §10.5 last paragraph): same field table with the
+ * Standalone `kind: Container` apply: same field table with the
  * container's own `root` flag choosing the column, but every breaking change is rejected (never a
  * cell recreate); changes to the parent references are breaking.
  */

@@ -50,7 +50,7 @@ export function cellCgroupPath(
 /**
  * The OCI `linux.cgroupsPath` of a container: `<cell group path>/<containerd ID>`. Always
  * absolute: with runc's cgroupfs driver a relative path lands under the shim's own cgroup in
- * each v1 hierarchy (04-containerd-client §9).
+ * each v1 hierarchy.
  */
 export function containerCgroupsPath(cellGroupPath: string, containerdId: string): string {
   if (!cellGroupPath.startsWith('/')) {

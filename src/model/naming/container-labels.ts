@@ -1,4 +1,4 @@
-/** Label keys kukeon writes on containerd containers (01-model §6.7). */
+/** Label keys kukeon writes on containerd containers. */
 export const ContainerLabel = {
   ContainerType: 'kukeon.io/container-type',
   Cell: 'kukeon.io/cell',

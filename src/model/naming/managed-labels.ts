@@ -1,4 +1,4 @@
-/** Labels imperative creation adds to kukeon metadata documents (01-model §6.9). */
+/** Labels imperative creation adds to kukeon metadata documents. */
 export const ManagedLabel = {
   Realm: 'realm.kukeon.io',
   Space: 'space.kukeon.io',

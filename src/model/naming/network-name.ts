@@ -15,7 +15,7 @@ export interface SpaceRef {
 }
 
 /**
- * The original's defect (01-model §2.3): `-` is allowed in names, so realm `a-b`/space `c` and
+ * The original's defect: `-` is allowed in names, so realm `a-b`/space `c` and
  * realm `a`/space `b-c` both get network `a-b-c` and therefore share one bridge. Rather than
  * change the name format (which would rename every existing bridge), we refuse the second space:
  * returns the existing space whose network name equals the candidate's, if any.

@@ -8,7 +8,7 @@ import { readCell } from './cell-store.js';
 import { observeCell } from './container-observation.js';
 
 /**
- * A cell with live container statuses (spec 02 §5.5.1): read from disk, then observed in
+ * A cell with live container statuses: read from disk, then observed in
  * containerd. Nothing is persisted. Undefined when the cell does not exist.
  */
 export async function getCell(ctx: RunnerContext, ref: CellRef): Promise<Cell | undefined> {

@@ -24,7 +24,7 @@ const st = (id: string, state: ContainerState, exitCode = 0): ContainerStatus =>
   restartCount: 0,
 });
 
-test('workloads decide the cell state (spec 02 §7.3)', () => {
+test('workloads decide the cell state', () => {
   const cell = cellOf([spec('root', { root: true }), spec('a'), spec('b')]);
   const root = st('root', 'Ready');
   assert.equal(deriveCellState(cell, [root, st('a', 'Ready'), st('b', 'Ready')]), 'Ready');
@@ -83,7 +83,7 @@ test('the ReadyObserved latch and the Error breadcrumb', () => {
   });
 });
 
-test('containerd facts map onto container states (spec 02 §1.2)', () => {
+test('containerd facts map onto container states', () => {
   const task = (status: TaskProcess['status'], exit = 0): TaskProcess =>
     ({ container_id: 'x', id: 'x', pid: 5, status, exit_status: exit, exited_at: null }) as TaskProcess;
   const obs = (t?: TaskProcess): NamespaceObservation => ({

@@ -47,7 +47,7 @@ export async function listCells(
   );
 }
 
-/** Runs `fn` holding the cell's lifecycle lock (spec 02 §0.5). */
+/** Runs `fn` holding the cell's lifecycle lock. */
 export async function withCellLock<T>(ctx: RunnerContext, ref: CellRef, fn: () => Promise<T>): Promise<T> {
   const release = await ctx.locks.acquire(ref.lockKey);
   try {

@@ -38,7 +38,7 @@ export async function listContainers(
   return extractContainersFromCells(cells);
 }
 
-/** The live state of one container of a cell (spec 02 §1.2); absent from the spec → Unknown. */
+/** The live state of one container of a cell; absent from the spec → Unknown. */
 export async function getContainerState(
   ctx: RunnerContext,
   ref: CellRef,

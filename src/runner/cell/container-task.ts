@@ -35,7 +35,7 @@ export async function getTask(
   }
 }
 
-/** The shim appends to the log file but does not create it (spec 04 §7.2). */
+/** The shim appends to the log file but does not create it. */
 async function ensureLogFile(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o750 });
   await (await open(path, 'a', 0o640)).close();
@@ -243,7 +243,7 @@ export async function stopContainerTask(
   await ctx.containerd.tasks.delete(namespace, id).catch(ignoreNotFound);
 }
 
-/** SIGKILL without waiting or deleting (spec 02 §6.2): the task stays, Stopped. Missing = done. */
+/** SIGKILL without waiting or deleting: the task stays, Stopped. Missing = done. */
 export async function killContainerTask(ctx: RunnerContext, namespace: string, id: string): Promise<void> {
   await ctx.containerd.tasks.kill(namespace, id, 'SIGKILL', { all: true }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;

@@ -27,7 +27,7 @@ export interface CreateCellResult {
 /**
  * `start`: the caller will start the cell right after (the recorded intent then says so).
  * Creates a cell's metadata, cgroup, etc files and every containerd container record — no task
- * runs yet, so the cell stays Pending (never Ready before its tasks run: spec 02 §12 item 1, so a
+ * runs yet, so the cell stays Pending (never Ready before its tasks run: so a
  * reconcile tick cannot reap a cell being created). An existing cell is ensured instead, with any
  * newly listed containers added. A failure rolls back what this call made.
  */

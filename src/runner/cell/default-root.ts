@@ -14,7 +14,7 @@ const PAUSE_SCRIPT = `trap "exit 0" TERM INT; while :; do ${PAUSE_PATH} sleep 21
 export const DEFAULT_ROOT_ID = 'root';
 
 /**
- * The root container the runner synthesises for a cell that names none (spec 02 §2.3). Unlike
+ * The root container the runner synthesises for a cell that names none. Unlike
  * the original (busybox image + a staged kukepause), it needs no image at all: an empty rootfs
  * with the host's static busybox bind-mounted read-only, so a cell starts even in a realm that
  * holds only its workloads' images, and nothing is ever staged into a user's image.
@@ -43,7 +43,7 @@ export function defaultRoot(ctx: RunnerContext, cell: Cell): ContainerSpec {
 }
 
 /**
- * Resolves the cell's root (spec 01 §4.4.3): the container flagged `root` or named by
+ * Resolves the cell's root: the container flagged `root` or named by
  * `rootContainerId`, else a synthesised default root inserted first. Returns the cell with
  * exactly one root container and `rootContainerId` set.
  */

@@ -31,7 +31,7 @@ export interface ReconcileResult {
   restarted: string[];
 }
 
-/** In-memory restart bookkeeping (spec 02 §7.4), keyed by cell scope + container id. */
+/** In-memory restart bookkeeping, keyed by cell scope + container id. */
 export class RestartBook {
   private readonly attempts = new Map<string, { count: number; last: number }>();
   get(key: string): { count: number; last: number } | undefined {
@@ -50,8 +50,8 @@ const DEFAULT_BACKOFF_S = 30;
 const DEFAULT_MAX_RETRIES = 5;
 
 /**
- * Refresh (spec 02 §7.1): observe and record the cell's true state; no repair. Unlike the
- * original (§12 item 9) a Failed or Error cell is not turned into Exited by a refresh.
+ * Refresh: observe and record the cell's true state; no repair. Unlike the
+ * original a Failed or Error cell is not turned into Exited by a refresh.
  */
 export async function refreshCell(
   ctx: RunnerContext,
@@ -77,7 +77,7 @@ export async function refreshCell(
 }
 
 /**
- * One reconcile pass over a cell (spec 02 §7.2), under its lock: re-read it (gone → vanished),
+ * One reconcile pass over a cell, under its lock: re-read it (gone → vanished),
  * observe, derive the state, restart workloads whose policy asks for it (with backoff and a retry
  * limit), reap AutoDelete cells whose work is done, and persist what changed. Cells with an
  * operation in flight (pending intent) are left alone: recovery finishes that operation first,
@@ -121,7 +121,7 @@ export async function reconcileCell(
     const root = next.spec.containers.find((c) => c.root);
     const rootRunning = root && next.status.containers.find((s) => s.id === root.id)?.state === 'Ready';
     // An operator's stop/kill (persisted Stopped) is not undone by restart policies; a workload
-    // killed from outside (derived Stopped) is restarted as its policy says (spec 02 §7.4).
+    // killed from outside (derived Stopped) is restarted as its policy says.
     if (next.status.readyObserved && rootRunning && cell.status.state !== 'Stopped') {
       const nowMs = ctx.now().getTime();
       for (const c of next.spec.containers.filter((x) => !x.root)) {

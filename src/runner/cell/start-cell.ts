@@ -25,7 +25,7 @@ import {
  * output in its log file. Already running → no-op. Any failure marks the cell Failed and kills
  * what did start.
  *
- * Liveness (spec 02 §5.5.6 step 11, without its fixed 300 ms poll — defect §12 item 24): one
+ * Liveness (without its fixed 300 ms poll — defect §12 item 24): one
  * listing after the last task started must show every task running (an exited task stays listed,
  * Stopped, until it is deleted, so no exit during the start is missed); a healthy start waits for
  * nothing more. A task that exits after that is an ordinary exit: kukeond's `/tasks/exit`

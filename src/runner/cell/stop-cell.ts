@@ -22,7 +22,7 @@ export async function stopCell(ctx: RunnerContext, ref: CellRef, graceMs?: numbe
   return withCellLock(ctx, ref, () => haltCellLocked(ctx, ref, 'stop', graceMs));
 }
 
-/** Kill: SIGKILL to every task, no wait, tasks kept (spec 02 §6.2). State Stopped. */
+/** Kill: SIGKILL to every task, no wait, tasks kept. State Stopped. */
 export async function killCell(ctx: RunnerContext, ref: CellRef): Promise<Cell> {
   return withCellLock(ctx, ref, () => haltCellLocked(ctx, ref, 'kill', 0));
 }

@@ -184,7 +184,7 @@ function desiredModel(
     stackId: ref.stack,
     cellId: ref.id,
   }));
-  // A document that declares no root keeps the runner's synthesised one (spec 02 §5.5.12 step 3).
+  // A document that declares no root keeps the runner's synthesised one.
   if (!declaresRoot && oldRoot) containers.unshift(oldRoot);
   const cell: Cell = {
     ...existing,

@@ -15,7 +15,7 @@ import { requireRealm } from '../realm/realm-queries.js';
 import { matchRegistryCredential } from './registry-credential-match.js';
 
 /**
- * Images are per realm: they live in the realm's containerd namespace (spec 02 §9). The realm
+ * Images are per realm: they live in the realm's containerd namespace. The realm
  * must exist (REALM_NOT_FOUND otherwise); its stored namespace is used, not a recomputed one
  * (fixes spec 02 §12 item 11). A missing image is the images layer's typed IMAGE_NOT_FOUND.
  */

@@ -34,7 +34,7 @@ function code(c: string) {
   return (err: unknown) => hasCode(err, c);
 }
 
-describe('base spec (§2.1)', () => {
+describe('base spec', () => {
   const spec = build();
   it('root user, cwd /, no-new-privileges, nofile 1024', () => {
     assert.deepEqual(spec.process.user, { uid: 0, gid: 0 });

@@ -12,13 +12,13 @@ import { clampRlimits } from './rlimits.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { resolveUser } from './user.js';
 
-/** Annotation carrying the space's CNI conflist path (§2.2 item 18). */
+/** Annotation carrying the space's CNI conflist path. */
 export const CNI_CONFIG_ANNOTATION = 'io.kukeon.cni.config';
 /** Read by containerd-shim-runc-v2's `start`: same value, same shim (see ContainerSpecInput). */
 export const SHIM_GROUP_ANNOTATION = 'io.containerd.runc.v2.group';
 
 /**
- * Builds the OCI runtime spec of one container: containerd's default Linux spec (§2.1), then the
+ * Builds the OCI runtime spec of one container: containerd's default Linux spec, then the
  * image config, then kukeon's options in the order of 02-runner §2.2 (later ones win). Pure: all
  * host and image facts come in through `facts`. Throws OciSpecError (typed codes) on bad input.
  */

@@ -10,7 +10,7 @@ import type { OciSpec } from './oci-spec.js';
 export { DEFAULT_MASKED_PATHS, DEFAULT_NOFILE, DEFAULT_READONLY_PATHS, defaultMounts };
 
 /**
- * containerd's default Linux spec (§2.1), the starting point of every container: root user,
+ * containerd's default Linux spec, the starting point of every container: root user,
  * cwd `/`, no-new-privileges, the default capabilities, new pid/ipc/uts/mount/network
  * namespaces, masked and read-only /proc paths, a deny-all device cgroup and the seven default
  * mounts. `root.path` is `rootfs`, relative to the bundle the shim mounts the snapshot into.

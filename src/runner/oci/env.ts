@@ -66,7 +66,7 @@ export function identityEnv(id: {
   return pairs.filter(([, v]) => v).map(([k, v]) => `${k}=${v}`);
 }
 
-/** The container's git identity (§2.5 item 2), as plain data. */
+/** The container's git identity, as plain data. */
 export interface GitEnvInput {
   author?: { name?: string; email?: string };
   committer?: { name?: string; email?: string };

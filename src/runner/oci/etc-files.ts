@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 
-/** The localhost block every cell's /etc/hosts starts with (§10.6). */
+/** The localhost block every cell's /etc/hosts starts with. */
 export const LOCALHOST_HOSTS = [
   '127.0.0.1\tlocalhost',
   '::1\tlocalhost ip6-localhost ip6-loopback',

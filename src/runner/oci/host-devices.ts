@@ -42,7 +42,7 @@ const SKIP_DIRS = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', 
 
 /**
  * Every device node under `devRoot` (the host's /dev, or /proc/1/root/dev when the daemon runs
- * in its own mount namespace), as `/dev/<relative path>` (§2.2 item 6). Symlinks are not
+ * in its own mount namespace), as `/dev/<relative path>`. Symlinks are not
  * followed; `console` and FIFOs are skipped.
  */
 export function listHostDevices(devRoot: string): DeviceNode[] {

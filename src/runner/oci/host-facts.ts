@@ -16,7 +16,7 @@ export interface HostFacts {
   capLastCap?: number;
   /** Stat a host device node (path already resolved against the host root); undefined = absent. */
   statDevice?(path: string): DeviceNode | undefined;
-  /** Every host device node, for privileged containers (§2.2 item 6). */
+  /** Every host device node, for privileged containers. */
   hostDevices?(): DeviceNode[];
   /** Read a file of the image rootfs (`/etc/passwd`, `/etc/group`); undefined when absent. */
   readRootfsFile?(path: string): string | undefined;

@@ -1,6 +1,6 @@
 import { OciErrorCode, OciSpecError } from './oci-errors.js';
 
-/** One parsed `securityOpts` entry (§2.2 item 14). */
+/** One parsed `securityOpts` entry. */
 export type SecurityOpt =
   | { kind: 'no-new-privileges'; value: boolean }
   | { kind: 'seccomp-unconfined' }

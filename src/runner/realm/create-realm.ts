@@ -64,7 +64,7 @@ export async function createRealm(ctx: RunnerContext, input: Realm): Promise<Cre
 
 const identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 
-/** containerd's identifier rule (spec 01 §2.2), checked before anything is created. */
+/** containerd's identifier rule, checked before anything is created. */
 function validNamespace(namespace: string): void {
   if (namespace.length > 76 || !identifier.test(namespace)) {
     throw new RunnerError(

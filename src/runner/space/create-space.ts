@@ -28,7 +28,7 @@ export interface CreateSpaceResult {
 /**
  * Creates a space in an existing realm: metadata stub → subnet + conflist → cgroup → Ready.
  * Refused before any side effect when the realm is missing or the space's CNI network name would
- * collide with another realm's space (spec 01 §2.3). An existing space is ensured instead.
+ * collide with another realm's space. An existing space is ensured instead.
  */
 export async function createSpace(ctx: RunnerContext, input: Space): Promise<CreateSpaceResult> {
   const realmName = validName('realm', input.spec.realmId);

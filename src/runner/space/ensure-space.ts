@@ -33,7 +33,7 @@ export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promi
   failpoint('space.ensure.after-host');
   const next: Space = {
     ...space,
-    // The conflist path is derived, never user-chosen (spec 02 §3.1).
+    // The conflist path is derived, never user-chosen.
     spec: { ...space.spec, cniConfigPath: facts.network.conflistPath },
     status: {
       ...space.status,

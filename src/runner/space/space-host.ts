@@ -50,7 +50,7 @@ export async function ensureSpaceHost(
   const cgroupPath = spaceCgroupPath(ctx.config.cgroupRoot, realm, space);
   const cgroupExisted = (await ctx.cgroups.exists(cgroupPath)).exists;
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
-  // Egress policy (spec 02 §3.5): fatal on failure; re-applied on every ensure so an updated
+  // Egress policy: fatal on failure; re-applied on every ensure so an updated
   // policy takes effect (the original's §12 item 7).
   const egressApplied = await applySpaceEgress(ctx, realm, space, egress);
   return {

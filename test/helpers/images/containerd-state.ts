@@ -64,7 +64,7 @@ export function removeNamespace(socket: string, ns: string): void {
   if (imgs.length) ctr(socket, ns, ['images', 'rm', '--sync', ...imgs]);
   for (const l of lines(ctr(socket, ns, ['leases', 'ls', '-q'])))
     ctr(socket, ns, ['leases', 'rm', '--sync', l]);
-  // GC after a snapshot removal can lag a little (spec 04 §2).
+  // GC after a snapshot removal can lag a little.
   for (let i = 0; ; i++) {
     try {
       execFileSync('ctr', ['--address', socket, 'namespaces', 'rm', ns], { stdio: 'pipe' });
