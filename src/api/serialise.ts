@@ -142,7 +142,7 @@ function define(obj: Record<string, unknown>, key: string, value: unknown): void
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** JSON text: 2-space indentation and a trailing newline (§1.8, on-disk format). */
+/** JSON text: 2-space indentation and a trailing newline (on-disk format). */
 export function toJson(schema: z.ZodType, doc: unknown, opts: EncodeOptions = {}): string {
   return JSON.stringify(encodeValue(schema, doc, 'json', opts), null, 2) + '\n';
 }

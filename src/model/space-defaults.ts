@@ -1,7 +1,7 @@
 /**
  * Space container defaults: container's own value > space default > runtime default.
  * Shallow per field, idempotent. The runner applies it before persisting, and the apply diff
- * applies it to the *desired* cell before comparing (§9.4: the original did not, so re-applying an
+ * applies it to the *desired* cell before comparing (the original did not, so re-applying an
  * unchanged manifest in a space with defaults reported changes and even recreated containers).
  */
 import type { ContainerSpec } from './container.js';

@@ -1,7 +1,7 @@
 /**
  * A small field DSL over zod. Every field of every kind is declared once, and the declaration
  * yields both the zod schema (validation with field paths) and the facts the serialiser needs
- * (key order, omit-empty, pointer vs struct, enum kind) — spec 01 §1.8. Declaring those facts
+ * (key order, omit-empty, pointer vs struct, enum kind). Declaring those facts
  * separately from the schema would let them drift.
  *
  * All fields are optional at the schema level: "required" is a structural rule with its own
@@ -25,7 +25,7 @@ export type FieldMeta =
   | { kind: 'object'; omit: boolean; struct: boolean; shape: Shape }
   /** Accepted on input and dropped (legacy keys such as tty.profile). */
   | { kind: 'ignored' }
-  /** Transport-only: read from and written to JSON only, never YAML (cell runtimeEnv, §4.4.2). */
+  /** Transport-only: read from and written to JSON only, never YAML (cell runtimeEnv). */
   | { kind: 'jsonOnly'; inner: z.ZodType };
 
 export type Shape = Record<string, z.ZodType>;
@@ -84,7 +84,7 @@ export function bool(omit?: Omit) {
   );
 }
 
-/** Go `*bool`: unset and false differ (space default readOnlyRootFilesystem, §9.1). */
+/** Go `*bool`: unset and false differ (space default readOnlyRootFilesystem). */
 export function boolPtr() {
   const b = bool('omit');
   registry.set(b, { kind: 'bool', omit: true, ptr: true });

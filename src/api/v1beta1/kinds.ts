@@ -35,7 +35,7 @@ export const kindSchemas: Record<ApplyKind, z.ZodType> = {
   Volume: volumeDocSchema,
 };
 
-/** Apply order rank (1-based, §1.7 step 2); ties keep document order. */
+/** Apply order rank (1-based); ties keep document order. */
 export function kindRank(kind: ApplyKind): number {
   return applyKinds.indexOf(kind) + 1;
 }

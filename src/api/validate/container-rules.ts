@@ -199,7 +199,7 @@ export const restartPolicies = ['always', 'on-failure', 'never'];
 
 /**
  * §1.6 rule 5, plus a check the original lacks: an unknown restartPolicy (the original silently
- * treats it like `always`, §12.13) is rejected.
+ * treats it like `always`) is rejected.
  */
 export function checkRestart(id: string, c: ContainerRuleInput): string | undefined {
   const policy = c.restartPolicy ?? '';
@@ -232,7 +232,7 @@ export function checkStop(id: string, c: ContainerRuleInput): string | undefined
   return undefined;
 }
 
-/** All conversion-stage rules for one container (§1.6 rules 1–5, then ours), in the original's order. */
+/** All conversion-stage rules for one container (then ours), in the original's order. */
 export function checkContainerConversion(c: ContainerRuleInput): string | undefined {
   const id = c.id ?? '';
   return (

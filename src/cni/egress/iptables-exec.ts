@@ -50,7 +50,7 @@ export async function ensureChain(t: IptTable, chain: string): Promise<void> {
   }
 }
 
-/** Ensures `FORWARD` jumps to `chain` (inserted at position 1 when missing/§3.6). */
+/** Ensures `FORWARD` jumps to `chain` (inserted at position 1 when missing). */
 export function ensureForwardJump(t: IptTable, chain: string): Promise<boolean> {
   return ensureJump(t, 'FORWARD', chain);
 }

@@ -59,7 +59,7 @@ describe('cell diff and decision', () => {
     assert.equal(a.changes[0].path, 'spec.autoDelete');
   });
 
-  it('nestedCgroupRuntime recreates the cell (the original rejected it, §12.12)', () => {
+  it('nestedCgroupRuntime recreates the cell (the original rejected it)', () => {
     const d = diffCell(cell([spec('web')], { nestedCgroupRuntime: true }), cell([spec('web')]));
     assert.equal(d.class, 'breaking');
     assert.equal(d.changes[0].action, 'recreate-cell');

@@ -59,7 +59,7 @@ describe('space diff', () => {
     );
     assert.equal(diffSpace(space({}, { a: 'b' }), space()).changes[0].action, 'merge-labels');
   });
-  it('egress changes are detected as compatible (the original ignored them, §12.12)', () => {
+  it('egress changes are detected as compatible (the original ignored them)', () => {
     const d = diffSpace(space({ network: { egress: { default: 'deny' } } }), space());
     assert.deepEqual([d.class, d.changes[0].path], ['compatible', 'spec.network.egress']);
   });

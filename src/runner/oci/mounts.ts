@@ -20,7 +20,7 @@ function checkSize(what: string, n: number | undefined): void {
 
 /**
  * §2.2 item 2 (+ resolv.conf): read-only binds of the cell etc files. Host-network containers
- * keep the image's /etc/hosts and /etc/resolv.conf (they see the host's network, §10.6).
+ * keep the image's /etc/hosts and /etc/resolv.conf (they see the host's network).
  */
 export function etcFileMounts(p: {
   etcHostsPath?: string;

@@ -23,7 +23,7 @@ function readText(path: string): string | undefined {
 
 /**
  * The host's root as seen by device lookups: `/` when the daemon shares the host mount
- * namespace, else `/proc/1/root` (a containerised daemon, §2.2 item 6). Unreadable → `/`.
+ * namespace, else `/proc/1/root` (a containerised daemon). Unreadable → `/`.
  */
 export function hostRootDir(procDir = '/proc'): string {
   try {

@@ -119,7 +119,7 @@ describe('spec hash', () => {
       specHash({ ...input, role: 'root', hostname: input.containerdId }),
     );
   });
-  it('reuse decision (§2.7, with our version)', () => {
+  it('reuse decision (with our version)', () => {
     const h = specHash(input);
     assert.deepEqual(decideSpecHash(undefined, h), { action: 'reuse' });
     assert.deepEqual(decideSpecHash({}, h), { action: 'restamp' });

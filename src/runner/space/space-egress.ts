@@ -32,8 +32,8 @@ export function spaceEgressContext(ctx: RunnerContext, resolve?: HostResolver): 
 }
 
 /**
- * Applies a space's egress policy after re-asserting forward admission (§3.6,
- * failure = warning) and the loopback guard of the input chain (failure is fatal). `policy` is the space document's `spec.network.egress`; when the caller
+ * Applies a space's egress policy after re-asserting forward admission
+ * (failure = warning) and the loopback guard of the input chain (failure is fatal). `policy` is the space document's `spec.network.egress`; when the caller
  * does not pass one the stored space document's is used. Failure is fatal to the ensure.
  */
 export async function applySpaceEgress(
