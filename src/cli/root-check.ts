@@ -1,7 +1,7 @@
 import { CliError, cliErrorCodes } from './cli-error.js';
 import type { CliContext } from './context.js';
 
-/** Spec 03 §2.3: root-required commands check the effective UID first. */
+/** Root-required commands check the effective UID first. */
 export function requireRoot(ctx: CliContext, command: string): void {
   if (ctx.uid() === 0) return;
   throw new CliError(

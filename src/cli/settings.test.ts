@@ -99,7 +99,7 @@ test('in-process promotion: --no-daemon, KUKEON_NO_DAEMON=true, explicit run pat
   );
 });
 
-test('instance identity validation (spec 03 §2.8 texts)', () => {
+test('instance identity validation messages', () => {
   const bad: [string, string, string][] = [
     ['  ', '/k', 'configure runtime: containerdNamespaceSuffix is empty: server configuration is invalid'],
     [

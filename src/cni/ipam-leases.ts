@@ -81,7 +81,7 @@ export async function listLeases(ipamDir: string, networkName: string): Promise<
 }
 
 /**
- * Releases by hand the leases host-local holds for a container (spec 02 §3.3 fallback, for when
+ * Releases by hand the leases host-local holds for a container (fallback, for when
  * the plugin DEL cannot run): the files whose first line is the container ID (and, when given,
  * whose interface matches). Returns the released IPs.
  */

@@ -17,7 +17,7 @@ export interface RefreshAllReport {
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Spec 02 §11.6: observe every realm → space → stack → cell and persist what changed. Never
+ * Observe every realm → space → stack → cell and persist what changed. Never
  * throws: a failing level is recorded in `Errors` and the walk goes on with the next sibling.
  * Containers are named `r/s/t/c/id`; all of a cell's containers count as updated when any was.
  */

@@ -13,7 +13,7 @@ export interface Loaded<M> {
 
 /**
  * Typed access to the metadata tree: the document store stores plain v1beta1 JSON, this file
- * converts between that and the internal model (spec 01 §1.8 serialisation on the way out).
+ * converts between that and the internal model (serialisation on the way out).
  */
 export async function loadResource<K extends ScopedKind>(
   ctx: RunnerContext,

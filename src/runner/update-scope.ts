@@ -17,7 +17,7 @@ export interface UpdateResult<M> {
   diff: DiffResult;
 }
 
-/** §10.2: desired labels, plus every managed `*.kukeon.io` label of the existing one it does not set. */
+/** Desired labels, plus every managed `*.kukeon.io` label of the existing one it does not set. */
 function mergeLabels(
   desired: Record<string, string>,
   existing: Record<string, string>,

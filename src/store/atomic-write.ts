@@ -5,9 +5,9 @@ import { basename, dirname, join } from 'node:path';
 
 import { isErrno } from './store-errors.js';
 
-/** Directory mode of the metadata tree (spec §7.4): setgid so group ownership is inherited. */
+/** Directory mode of the metadata tree: setgid so group ownership is inherited. */
 export const DEFAULT_DIR_MODE = 0o2750;
-/** File mode of metadata documents (spec §7.4). */
+/** File mode of metadata documents. */
 export const DEFAULT_FILE_MODE = 0o644;
 
 export interface AtomicWriteOptions {
@@ -15,7 +15,7 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Mode of directories created on the way (default 02750). */
   dirMode?: number;
-  /** Prefix of the temp file, e.g. `.meta-` (spec §7.4). Temp names start with `.` and end `.tmp`. */
+  /** Prefix of the temp file, e.g. `.meta-`. Temp names start with `.` and end `.tmp`. */
   tmpPrefix?: string;
 }
 

@@ -30,7 +30,7 @@ import { corrupt, isErrno, notFound, readFailed, stale, StoreError, writeFailed 
 import { reclaimScopeDir } from './volume-dirs.js';
 
 export interface DocumentStoreOptions {
-  /** Root of the metadata tree: `<runPath>/data` (spec §7.1). */
+  /** Root of the metadata tree: `<runPath>/data`. */
   dataRoot: string;
   /** Mode of created scope directories (default 02750). */
   dirMode?: number;
@@ -53,7 +53,7 @@ export interface StoredDocument<T> {
 
 /**
  * What a raw write expects on disk: `undefined` writes unconditionally, `null` requires the
- * file to be absent, bytes require the file to hold exactly those bytes (spec §7.4 CAS).
+ * file to be absent, bytes require the file to hold exactly those bytes.
  */
 export type Expectation = Buffer | null | undefined;
 
@@ -70,7 +70,7 @@ const DIR_RACE_RETRIES = 50;
 
 /**
  * The on-disk metadata store: one `metadata.json` per scope directory, with a flock sidecar,
- * atomic replace, compare-and-swap and the generation protocol (spec §7.4). Generic over the
+ * atomic replace, compare-and-swap and the generation protocol. Generic over the
  * JSON document type; it knows nothing of realms or cells beyond the directory nesting.
  */
 export class DocumentStore {
@@ -207,7 +207,7 @@ export class DocumentStore {
   }
 
   /**
-   * Scope teardown (spec §7.4): removes the whole scope directory, including scoped secrets,
+   * Scope teardown: removes the whole scope directory, including scoped secrets,
    * blueprints, configs, Delete-policy volumes and child scopes — but not Retain volumes, which
    * outlive their scope (docs/volumes.md) — then prunes empty parents.
    */
@@ -332,7 +332,7 @@ export class DocumentStore {
     const lockPath = path + LOCK_SUFFIX;
     const lock = await acquireFileLock(lockPath, mode, { timeoutMs: this.lockTimeoutMs });
     if (lock !== undefined) return lock;
-    // No sidecar: probing a missing document must not create one (spec §7.4), but a legacy
+    // No sidecar: probing a missing document must not create one, but a legacy
     // document without a sidecar gets one.
     if (!(await statOrUndefined(path))) return undefined;
     return this.lock(lockPath, mode);
@@ -393,7 +393,7 @@ export class DocumentStore {
   }
 }
 
-/** Indented JSON with a trailing newline (spec §0.4). */
+/** Indented JSON with a trailing newline. */
 export function serialize(doc: unknown): Buffer {
   return Buffer.from(JSON.stringify(doc, null, 2) + '\n');
 }

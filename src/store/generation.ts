@@ -13,20 +13,20 @@ export interface GenerationalDocument {
   } & Record<string, unknown>;
 }
 
-/** Go's zero time, which readers must treat as unset (spec §1.8). */
+/** Go's zero time, which readers must treat as unset. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export function isUnsetTime(value: unknown): boolean {
   return value === undefined || value === null || value === '' || value === ZERO_TIME;
 }
 
-/** RFC 3339 in UTC with fractional seconds only when non-zero, as Go prints it (spec §1.8). */
+/** RFC 3339 in UTC with fractional seconds only when non-zero, as Go prints it. */
 export function rfc3339(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');
 }
 
 /**
- * Spec §7.4 steps 2–3: a caller generation of 0 (or none) means "constructed, not read" and skips
+ * A caller generation of 0 (or none) means "constructed, not read" and skips
  * the staleness check; otherwise an on-disk generation newer than the caller's is stale.
  * The new generation is the on-disk one, plus one iff the canonical spec changed; 1 on create.
  */

@@ -13,7 +13,7 @@ export interface InstanceIdentity {
 const normalRoot = (root: string): string => '/' + root.split('/').filter(Boolean).join('/');
 
 /**
- * Spec 03 §2.9: a run path belongs to one instance identity (namespace suffix + cgroup root).
+ * A run path belongs to one instance identity (namespace suffix + cgroup root).
  * Absent → written (0640); present and different → refused, so a daemon started with another
  * suffix never adopts (or sweeps) another instance's metadata.
  */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { invalidPath } from './store-errors.js';
 
 /**
- * Sub-directories of a scope that hold scoped documents rather than child scopes (spec §7.1):
+ * Sub-directories of a scope that hold scoped documents rather than child scopes:
  * never listed as children, and refused as child scope names because they would collide.
  */
 export const RESERVED_SCOPE_NAMES: ReadonlySet<string> = new Set([

@@ -87,7 +87,7 @@ function validateSpace(d: SpaceDoc): string | undefined {
 }
 
 function checkSpecId(id: string | undefined, name: string): string | undefined {
-  // §12.9: the original silently misbehaves when spec.id differs from metadata.name.
+  // The original silently misbehaves when spec.id differs from metadata.name.
   const v = t(id);
   if (v !== '' && v !== name) return `spec.id "${v}" must equal metadata.name "${name}" (or be omitted)`;
   return undefined;
@@ -173,7 +173,7 @@ function validateCell(d: CellDoc): string | undefined {
   if ('error' in root) return root.error;
   for (const c of containers) {
     const id = t(c.id);
-    // §2.3: a non-root container named "root" would be replaced by the synthesized root.
+    // A non-root container named "root" would be replaced by the synthesized root.
     if (id === 'root' && root.rootId !== 'root') {
       return `name is invalid: container name "root" is reserved for the cell's root container (set root: true on it or rename it)`;
     }

@@ -11,7 +11,7 @@ export interface InProcessParts {
 export type InProcessFactory = (config: HostConfig) => Promise<InProcessParts>;
 
 /**
- * The daemon's handler table in this process (spec 03 §2.6 in-process mode): the same
+ * The daemon's handler table in this process (in-process mode): the same
  * controller code against `--run-path` and `--containerd-socket`. The runner is opened on the
  * first call, so commands that fail validation never touch containerd. Errors come back as the
  * daemon would send them (`callHandler`: same code, Kind and message).

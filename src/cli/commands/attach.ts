@@ -28,7 +28,7 @@ type GetCellResult = Record<string, unknown>;
 const failed = (message: string) => new CliError(cliErrorCodes.failed, message);
 
 /**
- * Spec 03 §4.12 step 1: only a cell whose root task runs can be attached. (The original's hint
+ * Only a cell whose root task runs can be attached. (The original's hint
  * for an absent cell names a removed flag, §12 item 11; ours names `--image`.)
  */
 export function attachLivenessError(name: string, got: GetCellResult | undefined): CliError | undefined {

@@ -160,7 +160,7 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
   const stack = scopeFlag('stack', o.stack);
   if (o.image === undefined) {
     // Blueprints, configs and clones live in the controller's store, which this build's daemon
-    // does not offer yet (spec 03 §7.3 has no method for them).
+    // does not offer yet (the kukeonv1 method table has none for them).
     throw usage(
       '--from-blueprint, --from-config and --clone are not supported by this build; use --image or kuke apply -f',
     );

@@ -29,7 +29,7 @@ function ensureDir(path: string, mode = 0o755): 'created' | 'already existed' {
   return 'created';
 }
 
-/** Spec 03 §4.1 step 4: the containerd socket must exist and be a socket. */
+/** The containerd socket must exist and be a socket. */
 function preflightContainerd(path: string): void {
   let st;
   try {

@@ -132,7 +132,7 @@ function existingOutcome(got: Result, started: boolean): Result {
   };
 }
 
-/** Start an existing cell as `kuke run` does (spec 03 §4.13 existing-cell transition). */
+/** Start an existing cell as `kuke run` does (existing-cell transition). */
 async function transition(api: KukeonApi, t: Target, got: Result, runtimeEnv: string[]): Promise<Result> {
   const state = str(got.Cell, 'status.state') || 'Pending';
   if (state === 'Pending' || state === 'Unknown')

@@ -1,7 +1,7 @@
 import type { ScopeRunner } from '../runner-port.js';
 
 /**
- * Spec 02 §8.2: applying a space, stack or cell creates missing parents with defaults (no labels,
+ * Applying a space, stack or cell creates missing parents with defaults (no labels,
  * default namespace, stack ID = name). Returns what it created, e.g. `{ realm: 'created' }`, for
  * the result's `details`.
  */

@@ -12,7 +12,7 @@ export const isActive = (s: ContainerState): boolean => ACTIVE.has(s);
 export const isTerminal = (s: ContainerState): boolean => TERMINAL.has(s);
 
 /**
- * Spec 02 §1.3: one status per spec container, in spec order, from a fresh observation, keeping
+ * One status per spec container, in spec order, from a fresh observation, keeping
  * what only history knows (createdAt, startTime, restart bookkeeping, the last exit).
  */
 export function populateStatuses(
@@ -64,7 +64,7 @@ const failed = (s: ContainerStatus): boolean =>
   s.state === 'Failed' || s.state === 'Error' || (s.exitCode !== 0 && s.state !== 'Stopped');
 
 /**
- * Spec 02 §7.3: the cell state from its container statuses. Root-only cells follow the root;
+ * The cell state from its container statuses. Root-only cells follow the root;
  * otherwise the workloads decide. Never produces Failed (a bring-up fault is recorded by the verb);
  * produces Stopped when everything ended and something was stopped by SIGTERM/SIGKILL.
  */

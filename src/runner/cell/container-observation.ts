@@ -107,7 +107,7 @@ function stoppedState(exitStatus: number): ContainerState {
   return 'Error';
 }
 
-/** Spec 02 §1.2: the containerd facts of one container mapped onto a container state. */
+/** The containerd facts of one container mapped onto a container state. */
 export function observeContainer(
   obs: NamespaceObservation,
   containerdId: string | undefined,
@@ -142,7 +142,7 @@ const signalNames = new Map<number, string>(
   Object.entries(osConstants.signals).map(([name, n]) => [n as number, name]),
 );
 
-/** §1.2: the signal name of an exit code 128 < c ≤ 192, else ''. */
+/** The signal name of an exit code 128 < c ≤ 192, else ''. */
 export function exitSignal(code: number): string {
   if (code <= 128 || code > 192) return '';
   return signalNames.get(code - 128) ?? `SIG${code - 128}`;

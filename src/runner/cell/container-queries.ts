@@ -10,7 +10,7 @@ import { listCells, readCell } from './cell-store.js';
 import { observeContainer, observeNamespace } from './container-observation.js';
 import { getRecord } from './container-record.js';
 
-/** Spec 02 §5.5.2: every container spec of the cells, the root flagged `root: true`. */
+/** Every container spec of the cells, the root flagged `root: true`. */
 export function extractContainersFromCells(cells: readonly Cell[]): ContainerSpec[] {
   return cells.flatMap((cell) =>
     cell.spec.containers.map((c) => ({ ...c, root: c.root || c.id === cell.spec.rootContainerId })),

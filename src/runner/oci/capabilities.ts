@@ -79,7 +79,7 @@ function checkKnown(name: string, known: readonly string[]): void {
 }
 
 /**
- * §2.2 item 14: drop (ALL clears the set, else the listed names), then add (ALL adds every
+ * Drop (ALL clears the set, else the listed names), then add (ALL adds every
  * capability the daemon holds). Order of `current` is kept; added names are appended once.
  */
 export function applyCapabilityChanges(

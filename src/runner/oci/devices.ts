@@ -18,7 +18,7 @@ export function allowRule(node: DeviceNode): OciDeviceCgroupRule {
   return { allow: true, type: node.type, major: node.major, minor: node.minor, access: 'rwm' };
 }
 
-/** §2.2 item 12: stat each host path; a missing node (or a non-device) fails with its path. */
+/** Stat each host path; a missing node (or a non-device) fails with its path. */
 export function resolveDevices(paths: readonly string[] | undefined, facts: HostFacts): DeviceNode[] {
   return (paths ?? []).map((path) => {
     if (!path.startsWith('/')) {

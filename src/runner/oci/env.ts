@@ -40,13 +40,13 @@ export function replaceOrAppendEnv(base: readonly string[], overrides: readonly 
   });
 }
 
-/** §2.5 item 3: defaults whose key the user env also sets are dropped; user entries follow in order. */
+/** Defaults whose key the user env also sets are dropped; user entries follow in order. */
 export function composeEnv(defaults: readonly string[], user: readonly string[]): string[] {
   const userKeys = new Set(user.map(envKey));
   return [...defaults.filter((d) => !userKeys.has(envKey(d))), ...user];
 }
 
-/** §2.5 item 1: the identity variables, each only when its source is non-empty, in this order. */
+/** The identity variables, each only when its source is non-empty, in this order. */
 export function identityEnv(id: {
   cellName?: string;
   containerId?: string;
@@ -75,7 +75,7 @@ export interface GitEnvInput {
   allowedSignersFile?: string;
 }
 
-/** §2.5 item 2: GIT_AUTHOR_*, GIT_COMMITTER_*, then git config pairs as GIT_CONFIG_COUNT/KEY_i/VALUE_i. */
+/** GIT_AUTHOR_*, GIT_COMMITTER_*, then git config pairs as GIT_CONFIG_COUNT/KEY_i/VALUE_i. */
 export function gitEnv(git: GitEnvInput | undefined): string[] {
   if (!git) return [];
   const env: string[] = [];

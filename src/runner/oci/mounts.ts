@@ -35,7 +35,7 @@ export function etcFileMounts(p: {
   return out;
 }
 
-/** §2.2 item 10: a cgroup filesystem at /sys/fs/cgroup for a runtime nested in the container. */
+/** A cgroup filesystem at /sys/fs/cgroup for a runtime nested in the container. */
 export function nestedCgroupMount(): OciMount {
   return {
     destination: '/sys/fs/cgroup',

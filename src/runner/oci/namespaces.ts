@@ -24,9 +24,9 @@ const JOINABLE: readonly [keyof JoinNamespaces, OciNamespaceType][] = [
 ];
 
 /**
- * §2.4: make a stored workload spec join the root's namespaces before its task is created. Old
+ * Make a stored workload spec join the root's namespaces before its task is created. Old
  * net/ipc/uts paths are cleared first (the root's PID changes across restarts). Joining a UTS
- * namespace drops `hostname`: runc would otherwise rename the shared namespace (04 §10).
+ * namespace drops `hostname`: runc would otherwise rename the shared namespace.
  * Returns a new spec; the input is not modified.
  */
 export function joinNamespaces(spec: OciSpec, paths: JoinNamespaces): OciSpec {
