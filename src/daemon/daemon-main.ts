@@ -113,6 +113,10 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   runner.ctx.onCellWritten = (scope, cell) => transitions.written(scope, cell);
 
   // Finish what a crash interrupted before anyone can observe the half-done state.
+  // Intent temp files a crash left between a write and its rename: nothing reads them, nothing
+  // else would remove them. Before serving, so no request of ours is mid-write; an in-process
+  // kuke recording an intent at this very moment would see its rename fail.
+  await runner.ctx.journal.sweepTempFiles(0);
   const recovered = await controller.recoverIntents();
   log.info(
     { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },

@@ -153,7 +153,7 @@ test('bash completion lists realm names from the daemon (environment: KUKEON_HOS
     ],
     { env: { PATH: `${bin}:/usr/bin:/bin`, KUKEON_HOST: `unix://${socket}` }, encoding: 'utf8' },
   );
-  assert.equal(kinds.stdout, 'space\nstack\n', kinds.stderr);
+  assert.equal(kinds.stdout, 'space\nstack\nsecret\n', kinds.stderr);
 });
 
 test('client verbs through the daemon: create, get, apply, delete', { skip }, () => {

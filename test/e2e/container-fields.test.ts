@@ -312,10 +312,6 @@ describe('container fields reach the process; unsupported ones are refused', () 
       ],
       [['networks: [a]'], 'container "app": spec.containers[0].networks is not supported'],
       [
-        ['volumes: [{kind: volume, source: data, target: /data}]'],
-        'container "app": spec.containers[0].volumes[0].kind is not supported by this build: kind: volume mounts',
-      ],
-      [
         ['repos: [{name: r, target: /src, url: https://example.com/r.git}]'],
         'spec.containers[0].repos is not supported',
       ],

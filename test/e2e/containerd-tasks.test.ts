@@ -150,12 +150,17 @@ test('run a container: output in the log file, exit code from Wait, then teardow
   assert.equal(task.status, 'STOPPED');
   assert.equal(task.exit_status, 3);
   const res = await teardownContainer(client, ns, id);
-  assert.deepEqual(res, {
-    exit: { exit_status: 3, exited_at: task.exited_at },
-    taskDeleted: true,
-    containerDeleted: true,
-    snapshotRemoved: true,
-  });
+  // containerd's garbage collector may take the snapshot once its container is deleted, before
+  // the teardown removes it (seen in a loaded full run): either way it must be gone (checked below).
+  assert.deepEqual(
+    { ...res, snapshotRemoved: undefined },
+    {
+      exit: { exit_status: 3, exited_at: task.exited_at },
+      taskDeleted: true,
+      containerDeleted: true,
+      snapshotRemoved: undefined,
+    },
+  );
   await assert.rejects(client.tasks.get(ns, id), ContainerdNotFoundError);
   await assert.rejects(client.containers.get(ns, id), ContainerdNotFoundError);
   await assert.rejects(client.snapshots.stat(ns, id), ContainerdNotFoundError);
