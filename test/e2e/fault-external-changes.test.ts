@@ -296,8 +296,8 @@ describe('fault: external changes behind the daemon’s back', () => {
 
     const deletedAt = Date.now();
     execFileSync('ip', ['link', 'del', 'dev', bridge]);
-    assert.ok(!linkExists(bridge));
-    assert.ok(!reachable(), 'without the bridge the cell is unreachable (the check can fail)');
+    // Not asserted gone: the daemon's space pass may re-create it before a check here runs (seen in
+    // a loaded full run); what matters is that it comes back and the cell answers again.
     const healed = await waitFor(
       'bridge re-created with every running cell re-attached',
       () => (ports() === attached ? true : undefined),
