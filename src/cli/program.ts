@@ -85,7 +85,25 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
 
   // version
   // delete and purge take every hierarchy kind of the kind table, with its parents' flags.
-  const deleteKinds = scopeCliKinds.map((k) => [k.name, [k.short], k.scope.parents] as const);
+  // The kinds a `<verb> <kind> <name>` command takes, with their scope flags and defaults: every
+  // parent of a hierarchy kind defaults to `default`; a scoped kind (volume, secret) defaults
+  // only its realm, its deeper coordinates stay unset (docs/cli.md).
+  type KindFlags = { kind: string; short: string; flags: (readonly [string, string | undefined])[] };
+  const hierarchyKinds: KindFlags[] = scopeCliKinds.map((k) => ({
+    kind: k.name,
+    short: k.short,
+    flags: k.scope.parents.map((p) => [p, 'default'] as const),
+  }));
+  const scopedKinds: KindFlags[] = scopedCliKinds.map((k) => ({
+    kind: k.name,
+    short: k.short,
+    flags: k.getScopes.map((p) => [p, p === 'realm' ? 'default' : undefined] as const),
+  }));
+  const kindLeaf = (parent: Command, verb: string, { kind, short, flags }: KindFlags): Command => {
+    const cmd = leaf(parent, kind, `${verb} a ${kind}`, [short]).argument('[name]').usage('[options] <name>');
+    for (const [s, d] of flags) cmd.option(`--${s} <name>`, s, ...(d === undefined ? [] : [d]));
+    return cmd;
+  };
   const scope = (cmd: Command): Command =>
     cmd
       .option('--realm <name>', 'realm', 'default')
@@ -368,41 +386,13 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           output: o.output as string | undefined,
         });
       });
-    for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(del, kind, `delete a ${kind}`, [...aliases])
-        .argument('[name]')
-        .usage('[options] <name>');
-      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
-      act(cmd, 1, 1, async (ctx, a, o) => {
+    for (const k of [...hierarchyKinds, ...scopedKinds]) {
+      act(kindLeaf(del, 'delete', k), 1, 1, async (ctx, a, o) => {
         const g = del.opts();
         await (
           await m.del()
         ).deleteResource(ctx, {
-          kind,
-          name: a[0],
-          realm: o.realm as string | undefined,
-          space: o.space as string | undefined,
-          stack: o.stack as string | undefined,
-          cascade: g.cascade === true,
-          force: g.force === true,
-          timeout: g.timeout as string | undefined,
-        });
-      })();
-    }
-  }
-
-  // delete of the scoped kinds (volumes): --realm defaults to default, deeper coordinates are unset
-  if (want('delete', 'd')) {
-    const del = program.commands.find((c) => c.name() === 'delete') as Command;
-    for (const { name: kind, short, getScopes } of scopedCliKinds) {
-      const cmd = leaf(del, kind, `delete a ${kind}`, [short]).argument('[name]').usage('[options] <name>');
-      for (const s of getScopes) cmd.option(`--${s} <name>`, s, ...(s === 'realm' ? ['default'] : []));
-      act(cmd, 1, 1, async (ctx, a, o) => {
-        const g = del.opts();
-        await (
-          await m.del()
-        ).deleteResource(ctx, {
-          kind,
+          kind: k.kind,
           name: a[0],
           realm: o.realm as string | undefined,
           space: o.space as string | undefined,
@@ -493,12 +483,9 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         .option('--force', 'skip the child check'),
       'kuke purge',
     );
-    for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(purge, kind, `purge a ${kind}`, [...aliases])
-        .argument('[name]')
-        .usage('[options] <name>');
-      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
-      act(cmd, 1, 1, async (ctx, a, o) => {
+    for (const k of hierarchyKinds) {
+      const kind = k.kind;
+      act(kindLeaf(purge, 'purge', k), 1, 1, async (ctx, a, o) => {
         const g = purge.opts();
         await (
           await m.purge()
@@ -779,12 +766,9 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         .option('--no-daemon', 'run in-process'),
       'kuke export',
     );
-    for (const [kind, aliases, scopes] of deleteKinds) {
-      const cmd = leaf(exp, kind, `export a ${kind}`, [...aliases])
-        .argument('[name]')
-        .usage('[options] <name>');
-      for (const s of scopes) cmd.option(`--${s} <name>`, s, 'default');
-      act(cmd, 1, 1, async (ctx, a, o) => {
+    for (const k of hierarchyKinds) {
+      const kind = k.kind;
+      act(kindLeaf(exp, 'export', k), 1, 1, async (ctx, a, o) => {
         const g = exp.opts();
         await (
           await m.exportScope()

@@ -21,6 +21,7 @@ import {
 } from './serve/daemon-settings.js';
 import { checkInstanceIdentity } from '../store/instance-guard.js';
 import { loadConfigurationFile } from '../store/server-configuration-file.js';
+import { SweepSchedule } from './serve/sweep-schedule.js';
 import { ReconcileLoop } from './serve/reconcile-loop.js';
 import { MemoryTrimmer, releaseMemory } from './serve/memory-trimmer.js';
 import { mallocTrim } from 'kukeon-native';
@@ -117,6 +118,10 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   // else would remove them. Before serving, so no request of ours is mid-write; an in-process
   // kuke recording an intent at this very moment would see its rename fail.
   await runner.ctx.journal.sweepTempFiles(0);
+  // Metadata temp files likewise (volume data is not walked); only old ones, since an in-process
+  // kuke may be writing one now and its rename must not fail.
+  const metaTemps = await runner.ctx.store.sweepTempFiles();
+  if (metaTemps.length > 0) log.info({ files: metaTemps }, 'metadata temp files of a crash removed');
   const recovered = await controller.recoverIntents();
   log.info(
     { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },
@@ -223,17 +228,16 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
       serve: (socket, first) => serveAttach(socket, first, attach),
     },
   });
-  // The first tick sweeps (and a sweep skipped for requests in flight is owed to the next tick):
-  // what a crash of the previous daemon left (a lease taken mid-create…) goes at once after a
-  // restart, not `sweepEvery` ticks later (docs/daemon.md).
-  let sweepOwed = true;
+  // The first tick sweeps: what a crash of the previous daemon left (a lease taken mid-create…)
+  // goes at once after a restart, not `sweepEvery` ticks later (docs/daemon.md).
+  const sweeps = new SweepSchedule(settings.sweepEvery);
   const loop = new ReconcileLoop(
     settings.reconcileIntervalMs,
     async (n, full) => {
       const t0 = metrics ? performance.now() : 0;
-      const sweep = full && settings.sweepEvery > 0 && (sweepOwed || n % settings.sweepEvery === 0);
+      const sweep = sweeps.due(full);
       const report = await reconcileTick(controller, n, { sweep, log, exclusive, full, events });
-      if (sweep) sweepOwed = report.passesSkipped.includes('sweep');
+      if (sweep) sweeps.done(!report.passesSkipped.includes('sweep'));
       metrics?.observePass(full ? 'full' : 'cells', (performance.now() - t0) / 1000);
       // Terminals of tasks started by an in-process kuke meanwhile: picked up on sweep ticks.
       if (sweep)

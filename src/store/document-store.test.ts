@@ -286,13 +286,16 @@ describe('DocumentStore', () => {
     const old = join(dir, '.meta-dead.tmp');
     const young = join(dir, '.meta-live.tmp');
     const foreign = join(dir, '.secret-x.tmp');
-    for (const f of [old, young, foreign]) await writeFile(f, '{"torn');
+    // A user's file in a volume that happens to look like ours is data, never swept.
+    await mkdir(join(dir, 'volumes', 'data'), { recursive: true });
+    const userData = join(dir, 'volumes', 'data', '.meta-dead.tmp');
+    for (const f of [old, young, foreign, userData]) await writeFile(f, '{"torn');
     const longAgo = new Date(Date.now() - 3_600_000);
-    await utimes(old, longAgo, longAgo);
-    await utimes(foreign, longAgo, longAgo);
+    for (const f of [old, foreign, userData]) await utimes(f, longAgo, longAgo);
     assert.deepEqual(await store.sweepTempFiles(60_000), [old]);
     assert.equal(existsSync(young), true);
     assert.equal(existsSync(foreign), true, "other writers' temp files are theirs to sweep");
+    assert.equal(existsSync(userData), true, 'volume data is not walked');
     assert.deepEqual((await store.read({ realm: 'sweep', space: 's' })).doc, { v: 1 });
   });
 

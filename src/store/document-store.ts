@@ -27,7 +27,7 @@ import {
   type Scope,
 } from './scope-path.js';
 import { corrupt, isErrno, notFound, readFailed, stale, StoreError, writeFailed } from './store-errors.js';
-import { reclaimScopeDir } from './volume-dirs.js';
+import { reclaimScopeDir, VOLUMES_DIR } from './volume-dirs.js';
 
 export interface DocumentStoreOptions {
   /** Root of the metadata tree: `<runPath>/data`. */
@@ -316,8 +316,10 @@ export class DocumentStore {
       }
       for (const e of entries) {
         const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.isFile() && e.name.startsWith('.meta-') && isTempName(e.name)) {
+        // Volume directories hold user data, not metadata: a file of theirs is never ours to remove.
+        if (e.isDirectory()) {
+          if (e.name !== VOLUMES_DIR) await walk(p);
+        } else if (e.isFile() && e.name.startsWith('.meta-') && isTempName(e.name)) {
           const st = await statOrUndefined(p);
           if (st === undefined || st.mtimeMs > cutoff) continue;
           if (await unlinkIfExists(p)) removed.push(p);

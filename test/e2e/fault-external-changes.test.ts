@@ -414,6 +414,7 @@ describe('fault: external changes behind the daemon’s back', () => {
     const held = ours();
     assert.ok(held.chains.includes(egress), `the space has its egress chain: ${JSON.stringify(held)}`);
     assert.ok(held.bridge && held.containers.length > 0 && held.cgroups.length > 0, JSON.stringify(held));
+    const logFrom = daemon.output().length;
     rmSync(join(env.config.runPath, 'data', R, space), { recursive: true });
     const swept = await waitFor(
       'the space swept',
@@ -421,10 +422,20 @@ describe('fault: external changes behind the daemon’s back', () => {
         const o = ours();
         return o.chains.length + o.containers.length + o.cgroups.length === 0 && !o.bridge ? true : undefined;
       },
-      // A bound, not a measurement: the sweep runs every few ticks, is skipped while requests are
-      // in flight, and a loaded full run once took over 60 s.
+      // A bound, not a measurement: the sweep runs every few scheduled ticks and is skipped while
+      // requests are in flight.
       180_000,
-    );
+    ).catch((err: unknown) => {
+      // What is left and what the sweeps said since the removal, to tell "slow" from "blocked".
+      const said = daemon
+        .output()
+        .slice(logFrom)
+        .split('\n')
+        .filter((l) => /sweep|skipped|orphan/i.test(l))
+        .slice(-40)
+        .join('\n');
+      throw new Error(`${String(err)}\nleft: ${JSON.stringify(ours())}\ndaemon said:\n${said}`);
+    });
     process.stderr.write(
       `# space metadata removed: chains, bridge, containers and cgroups swept after ${swept.ms} ms\n`,
     );
