@@ -13,7 +13,7 @@ import { deleteRealm, purgeRealm, type DeleteRealmOptions } from './realm/delete
 import { getRealm, listRealms } from './realm/realm-queries.js';
 import { namespaceExists } from './realm/realm-host.js';
 import { createSpace } from './space/create-space.js';
-import { ensureSpace } from './space/ensure-space.js';
+import { reconcileSpace } from './space/ensure-space.js';
 import { deleteSpace, purgeSpace, type DeleteSpaceOptions } from './space/delete-space.js';
 import { getSpace, listSpaces } from './space/space-queries.js';
 import { createStack, ensureStack } from './stack/create-stack.js';
@@ -116,7 +116,8 @@ export class Runner {
 
   // Spaces
   createSpace = (space: Space) => createSpace(this.ctx, space);
-  ensureSpace = (space: Space) => ensureSpace(this.ctx, space);
+  /** The reconcile pass's repair: nothing for a space that is gone or being deleted. */
+  ensureSpace = (space: Space) => reconcileSpace(this.ctx, space);
   getSpace = (realm: string, name: string) => getSpace(this.ctx, realm, name);
   listSpaces = (realm?: string) => listSpaces(this.ctx, realm);
   updateSpace = (desired: Space) => updateSpace(this.ctx, desired);

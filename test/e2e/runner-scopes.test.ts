@@ -131,11 +131,34 @@ describe('runner: realms, spaces and stacks on real containerd, cgroups and CNI'
     assert.equal(repaired.namespaceCreated, true);
     assert.equal(repaired.realm.status.state, 'Ready');
     const s = await runner.ensureSpace(space!.resource);
-    assert.equal(s.networkCreated, true);
+    assert.equal(s?.networkCreated, true);
     const t = await runner.ensureStack(stack!.resource);
     assert.equal(t.cgroupCreated, true);
     assert.equal((await runner.refreshStack('main', 'blog', 'web'))?.resource.status.state, 'Ready');
     assert.equal((await runner.refreshRealm('main'))?.resource.status.state, 'Ready');
+  });
+
+  test('the reconcile repair leaves a space alone while a delete of it or its realm is in flight, or once it is gone', async () => {
+    const cfg = env.config;
+    const conflist = join(cfg.runPath, 'data', 'main', 'blog', 'network.conflist');
+    const space = (await runner.refreshSpace('main', 'blog'))!.resource;
+    // Another process (an in-process `kuke purge` beside the daemon) has begun deleting: its intent
+    // is in the shared journal. The repair must not re-create what that delete removes.
+    for (const [kind, key] of [
+      ['Space', 'main/blog'],
+      ['Realm', 'main'],
+    ] as const) {
+      rmSync(conflist);
+      const intent = await runner.ctx.journal.record({ op: 'delete', kind, key, desired: 'absent' });
+      assert.equal(await runner.ensureSpace(space), undefined, `skipped under a ${kind} intent`);
+      assert.equal(existsSync(conflist), false, `no conflist re-created under a ${kind} intent`);
+      await runner.ctx.journal.clear(intent);
+      assert.equal((await runner.ensureSpace(space))?.networkCreated, true);
+    }
+    // A space whose metadata is gone is not resurrected from the caller's copy.
+    const gone = { ...space, metadata: { ...space.metadata, name: 'gone' } };
+    assert.equal(await runner.ensureSpace(gone), undefined);
+    assert.equal(existsSync(join(cfg.runPath, 'data', 'main', 'gone')), false);
   });
 
   test('a network namespace gets an address from the space subnet and loses it on DEL; spaces differ', async () => {

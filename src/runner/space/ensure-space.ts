@@ -5,7 +5,7 @@ import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureSpaceHost } from './space-host.js';
 import { failpoint } from '../failpoint.js';
-import { readResource } from '../resource-store.js';
+import { loadResource } from '../resource-store.js';
 
 export interface EnsureSpaceResult {
   space: Space;
@@ -15,18 +15,40 @@ export interface EnsureSpaceResult {
   cgroupCreated: boolean;
 }
 
-/** Idempotent repair of a space: conflist (and subnet), cgroup, then Ready. */
+/** Idempotent repair of a space (recovery of its create): conflist (and subnet), cgroup, then Ready. */
 export async function ensureSpace(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
-  // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
-  return withRealmLock(ctx, space.spec.realmId, async () =>
-    ensureSpaceLocked(
-      ctx,
-      (await readResource(ctx, 'Space', scopes.space(space.spec.realmId, space.metadata.name))) ?? space,
-    ),
-  );
+  return withRealmLock(ctx, space.spec.realmId, async () => ensureSpaceLocked(ctx, space));
 }
 
-export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promise<EnsureSpaceResult> {
+/**
+ * The reconcile pass's repair of a space: conflist (and subnet), cgroup, then Ready. Nothing
+ * (undefined) for a space that is gone or that an operation is changing — its own or its
+ * realm's intent, recorded by this process or another (an in-process `kuke purge` beside the
+ * daemon): repairing it then would re-create the chains and bridge that delete just removed,
+ * or its metadata. The write expects the bytes read, so a delete that lands while the host side
+ * is being ensured is not undone either; what that leaves on the host the ownership sweep takes.
+ */
+export async function reconcileSpace(
+  ctx: RunnerContext,
+  space: Space,
+): Promise<EnsureSpaceResult | undefined> {
+  const realm = space.spec.realmId;
+  const scope = scopes.space(realm, space.metadata.name);
+  return withRealmLock(ctx, realm, async () => {
+    // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
+    const stored = await loadResource(ctx, 'Space', scope);
+    if (!stored) return undefined;
+    if (await ctx.journal.get('Space', scope.join('/'))) return undefined;
+    if (await ctx.journal.get('Realm', realm)) return undefined;
+    return ensureSpaceLocked(ctx, stored.model, { observed: stored.bytes });
+  });
+}
+
+export async function ensureSpaceLocked(
+  ctx: RunnerContext,
+  space: Space,
+  options: { observed?: Buffer } = {},
+): Promise<EnsureSpaceResult> {
   const realm = space.spec.realmId;
   const name = space.metadata.name;
   const facts = await ensureSpaceHost(ctx, realm, name, { policy: space.spec.network?.egress });
@@ -45,7 +67,7 @@ export async function ensureSpaceLocked(ctx: RunnerContext, space: Space): Promi
       message: undefined,
     },
   };
-  const written = await persistResource(ctx, 'Space', scopes.space(realm, name), next);
+  const written = await persistResource(ctx, 'Space', scopes.space(realm, name), next, options);
   return {
     space: written,
     networkExistedBefore: facts.networkExisted,
