@@ -4,7 +4,7 @@
 // Run by `npm run bench` (scripts/bench.sh); standalone it starts its own private containerd.
 //
 // The runner's start ends with one listing that must show every task running (no fixed liveness
-// window any more: spec 02 §12 item 24); the phases are timed separately (the last Tasks.Start is
+// window as in the original); the phases are timed separately (the last Tasks.Start is
 // observed on the runner's containerd client) to show where a cycle goes.
 import { performance } from 'node:perf_hooks';
 import { Runner } from '../src/runner/runner.js';

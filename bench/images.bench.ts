@@ -40,7 +40,7 @@ function ctrImport(ns: string, file: string): void {
 
 async function main(): Promise<void> {
   const { busybox, layered } = testImages().images;
-  // 64 MiB of incompressible data in one gzip layer over busybox: the size case of spec 04 §12.
+  // 64 MiB of incompressible data in one gzip layer over busybox: a size case for the import path.
   const big = join(work, 'big.tar');
   writeOciArchive(big, `kukeon.bench/big-${randomBytes(3).toString('hex')}:1`, [
     { tar: busyboxLayerTar(), gzip: true },

@@ -120,7 +120,7 @@ describe('space defaults before diffing', () => {
     assert.ok(naive.changes.some((c) => c.path === 'containers[worker].securityOpts'));
   });
 
-  it('effective isolation matches spec 01 §11 (frontend keeps own user/capabilities)', () => {
+  it('effective isolation: space defaults fill what a container leaves unset (a frontend keeps its own user/capabilities)', () => {
     const { space, cell } = example();
     const merged = applySpaceDefaults(cellFromDoc(cell), spaceFromDoc(space).spec.defaults?.container);
     const [sandbox, frontend, worker] = merged.spec.containers;

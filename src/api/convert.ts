@@ -66,7 +66,7 @@ export interface CellConversionOptions {
   validate?: boolean;
 }
 
-/** Throws ConversionError on a §1.6 rule (when validating). */
+/** Throws ConversionError on a broken cell rule (when validating; docs/manifests.md). */
 export function cellFromDoc(doc: CellDoc, opts: CellConversionOptions = {}): Cell {
   const validate = opts.validate ?? true;
   const c = stripEnvelope(

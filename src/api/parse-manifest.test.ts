@@ -857,7 +857,7 @@ describe('parseManifestStream: conversion-stage rules checked at parse time', ()
   });
 });
 
-describe('parseManifestStream: names (§2, checked at parse time)', () => {
+describe('parseManifestStream: names (checked at parse time)', () => {
   const cases: [string, string, string][] = [
     [
       'realm with _',

@@ -12,7 +12,7 @@ export function errorText(err: unknown): string {
   return errorChainText(err);
 }
 
-/** The `Error: <message>` line of spec 03 §2.2 (nothing for a SilentExit). Returns the exit code. */
+/** The `Error: <message>` line (docs/cli.md) (nothing for a SilentExit). Returns the exit code. */
 export function reportError(err: unknown, stderr: Output): number {
   if (err instanceof SilentExit) return 1;
   stderr.write(`Error: ${errorText(err)}\n`);

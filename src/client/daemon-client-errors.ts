@@ -39,7 +39,7 @@ export class DaemonDialError extends KukeonError {
 }
 
 /**
- * The dial failure as spec 03 §2.4 prints it:
+ * The dial failure as the original prints it:
  * `dial kukeond at <path>: dial unix <path>: connect: no such file or directory`, and for
  * permission errors the `add yourself to the kukeon group` hint before the OS text.
  */

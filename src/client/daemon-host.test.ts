@@ -9,7 +9,7 @@ test('unix:// hosts give their path', () => {
   assert.equal(socketPathFromHost('unix:///tmp/r/kukeond.sock'), '/tmp/r/kukeond.sock');
 });
 
-test('other schemes fail with the texts of spec 03 §2.4', () => {
+test('other schemes fail with the texts of docs/daemon-rpc.md', () => {
   const cases: [string, string][] = [
     ['unix://', 'unsupported kukeon host scheme: unix path is empty'],
     ['ssh://me@host', 'unsupported kukeon host scheme: ssh transport not yet implemented'],
@@ -25,7 +25,7 @@ test('other schemes fail with the texts of spec 03 §2.4', () => {
   }
 });
 
-test('listen socket resolution order of spec 03 §2.5', () => {
+test('listen socket resolution order of docs/cli.md', () => {
   assert.equal(resolveDaemonListenSocket({}), '/run/kukeon/kukeond.sock');
   assert.equal(resolveDaemonListenSocket({ explicitRunPath: '/tmp/r' }), '/tmp/r/kukeond.sock');
   assert.equal(

@@ -24,7 +24,7 @@ const params = {
 };
 
 describe('space conflist', () => {
-  it('has the shape of spec 01 §6.4 plus an explicit host-local dataDir', () => {
+  it('has the shape of docs/cni.md plus an explicit host-local dataDir', () => {
     assert.deepEqual(buildSpaceConflist(params), {
       cniVersion: '0.4.0',
       name: 'default-default',

@@ -58,7 +58,7 @@ export function portmapPlugin(): PluginConf {
   return { type: 'portmap', capabilities: { portMappings: true }, snat: true };
 }
 
-/** 2-space indented JSON, as spec 01 §6.4 shows it. */
+/** 2-space indented JSON, as the original writes it. */
 export function serializeConflist(list: NetConfList): string {
   return JSON.stringify(list, null, 2) + '\n';
 }

@@ -43,7 +43,7 @@ export interface DetachReport {
 }
 
 /**
- * CNI DEL of an attachment plus the fallback cleanup of spec 02 §3.3. Never throws for host
+ * CNI DEL of an attachment plus the fallback cleanup (docs/cni.md). Never throws for host
  * state (best effort, everything in the report); throws only for invalid arguments. Safe to run
  * twice, after the netns is gone, and after the conflist is gone. With a live netns the plugin DEL
  * runs only when the result cache records this attachment, so a DEL for another container ID

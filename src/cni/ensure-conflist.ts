@@ -11,7 +11,7 @@ export interface EnsureSpaceConflistParams {
   ipamDataDir: string;
   /**
    * The subnet to write when the file has to be (re)generated. Receives the subnet of the conflist
-   * being replaced, if any, so the caller can apply spec 01 §6.4's order: allocator state, else the
+   * being replaced, if any, so the caller can apply the order docs/cni.md gives: allocator state, else the
    * old conflist's subnet, else a fresh allocation.
    */
   subnetFor: (previousSubnet: string | undefined) => Promise<string> | string;
@@ -73,7 +73,7 @@ export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise
 }
 
 /**
- * Spec 02 §3.1's notion of "exists": readable JSON whose `name` is checked by the caller. Unlike
+ * What "exists" means for a conflist: readable JSON whose `name` is checked by the caller. Unlike
  * readConflist, a JSON object with a missing or malformed plugin list is returned (with the bad
  * entries dropped) so that it is regenerated rather than reported; only unparsable JSON is an
  * error. Missing file → undefined.

@@ -125,7 +125,7 @@ export async function readTable(table: string): Promise<IptTable> {
  * Removes a chain: every rule elsewhere in the table that jumps to it (deleted by its exact
  * spec, not by line number, so concurrent edits by others cannot shift what we delete), then
  * flush and delete. Returns whether the chain existed. Errors of individual steps are ignored
- * (best effort, as spec 02 §3.3 asks) but the final state is re-read and reported.
+ * (best effort, like the rest of a teardown) but the final state is re-read and reported.
  */
 export async function removeChain(table: string, chain: string, snapshot?: IptTable): Promise<boolean> {
   const t = snapshot ?? (await readTable(table));

@@ -17,7 +17,7 @@ export interface MinimalSpecOptions {
   env?: string[];
   cwd?: string;
   hostname?: string;
-  /** Absolute cgroups path (relative ones follow the shim's cgroup: spec 04 §9). */
+  /** Absolute cgroups path (relative ones follow the shim's cgroup: docs/containerd.md). */
   cgroupsPath?: string;
   /** Namespace paths to join instead of creating, e.g. `{ network: '/proc/123/ns/net' }`. */
   join?: Partial<Record<'network' | 'ipc' | 'uts', string>>;

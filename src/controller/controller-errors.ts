@@ -82,7 +82,7 @@ export const notFound = {
 };
 
 /**
- * Spec 03 §4.7: `failed to delete realm: resource has child resources: realm "r" has 2 space(s).
+ * `failed to delete realm: resource has child resources: realm "r" has 2 space(s).
  * Use --cascade to delete them or --force to skip validation` (purge says "purge").
  */
 export function hasChildren(

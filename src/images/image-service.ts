@@ -181,7 +181,7 @@ export class ImageService {
    * Resolves an image for container creation: host-platform manifest, config (Entrypoint, Cmd,
    * Env, WorkingDir, User) and the top chain ID. If the snapshot chain is missing (imported
    * without unpack, or collected), it is unpacked again from the stored layers under a lease,
-   * unless `unpack: false` (then this is a read-only lookup, e.g. spec 02 §9 ImageChainID).
+   * unless `unpack: false` (then this is a read-only lookup of the chain ID).
    */
   async resolve(namespace: string, name: string, opts: { unpack?: boolean } = {}): Promise<ResolvedImage> {
     const rec = await this.record(namespace, name);

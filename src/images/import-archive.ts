@@ -109,8 +109,8 @@ async function inspectExisting(
 const WRITE_CONCURRENCY = 3;
 
 /**
- * Imports an OCI image-layout or docker save tarball into a namespace and unpacks it (spec 04
- * §3–§5).
+ * Imports an OCI image-layout or docker save tarball into a namespace and unpacks it
+ * (docs/images.md).
  *
  * Reading strategy: the tar's header table is read first (seeking over the data), then
  * index.json/manifest.json, manifests and configs are read by offset and checked, and only then

@@ -1,6 +1,6 @@
 /**
  * JSON with object keys sorted at every level, so two documents that differ only in key order
- * compare equal (spec §7.4: generation bumps iff canonicalJSON(spec) changes).
+ * compare equal (the generation bumps exactly when the canonical JSON of the spec changes: docs/store.md).
  * `undefined` members are dropped as JSON.stringify drops them.
  */
 export function canonicalJSON(value: unknown): string {

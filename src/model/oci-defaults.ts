@@ -14,7 +14,7 @@ export interface OciMount {
 
 /**
  * The default set: containerd's default Linux spec (verified on 1.6.20 with `ctr oci spec`; the
- * same 14 names in 1.7 and 2.x). 02-runner §2.1 lists nine; we follow what containerd actually
+ * same 14 names in 1.7 and 2.x). The original's reduced list has nine; we follow what containerd actually
  * gives so a kukeon container behaves like any containerd/nerdctl container (ping needs NET_RAW,
  * chroot needs SYS_CHROOT). REDUCED_CAPABILITIES keeps the nine for callers that want them.
  */

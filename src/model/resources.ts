@@ -32,7 +32,7 @@ export interface EgressPolicy {
   allow?: EgressAllowRule[];
 }
 
-/** §9.1: `readOnlyRootFilesystem` unset differs from false here. */
+/** `readOnlyRootFilesystem` unset differs from false here (unset inherits, false overrides). */
 export interface SpaceContainerDefaults {
   user?: string;
   readOnlyRootFilesystem?: boolean;

@@ -4,7 +4,7 @@ import { KukeonError, hasCode } from '../errors.js';
 import { DaemonReplyError, errorChainText, fromErrEnvelope, toErrEnvelope } from './error-envelope.js';
 import { codeForKind, errorKindTable, kindForCode } from './error-kinds.js';
 
-test('every Kind of spec 03 §7.2 maps to one code and back', () => {
+test('every error Kind of the wire protocol maps to one code and back', () => {
   assert.equal(errorKindTable.length, 27);
   const codes = new Set<string>();
   for (const { kind, code } of errorKindTable) {

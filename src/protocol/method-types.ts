@@ -468,7 +468,7 @@ export interface MethodTypes {
 
 /**
  * Cell methods.
- * Same shapes as spec 03 §7.3.
+ * Same shapes as the original's cell replies (docs/daemon-rpc.md).
  */
 export interface CellMethodTypes {
   CreateCell: { args: DocArgs; reply: { Result: CreateCellResult } };

@@ -4,8 +4,8 @@ import { cellCgroupPath, realmCgroupPath, spaceCgroupPath, stackCgroupPath } fro
 import type { Runner } from './runner.js';
 
 /**
- * Read-only host observations behind the existence facts of Create/Get replies (
- * §11.3). An interface so the controller's logic is testable without a host.
+ * Read-only host observations behind the existence facts of Create/Get replies.
+ * An interface so the controller's logic is testable without a host.
  */
 export interface HostProbe {
   realmCgroupExists(realm: string): Promise<boolean>;

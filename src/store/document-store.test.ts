@@ -53,7 +53,7 @@ describe('DocumentStore', () => {
     assert.equal(existsSync(root), false);
   });
 
-  it('lays out scopes under <runPath>/data as spec §7.1', () => {
+  it('lays out scopes under <runPath>/data as docs/store.md says', () => {
     assert.equal(store.documentPath({ realm: 'r' }), join(root, 'data', 'r', 'metadata.json'));
     assert.equal(
       store.documentPath({ realm: 'r', space: 's', stack: 't', cell: 'c' }),

@@ -158,8 +158,8 @@ export class DocumentStore {
   }
 
   /**
-   * Writes a Realm/Space/Stack/Cell document with the generation protocol of spec §7.4 and the
-   * lifecycle stamps of §3.2, all under one exclusive lock. `observed` optionally adds the CAS
+   * Writes a Realm/Space/Stack/Cell document with the generation protocol and the lifecycle
+   * stamps of docs/store.md, all under one exclusive lock. `observed` optionally adds the CAS
    * check: the file must still hold exactly the bytes the caller read earlier.
    * Returns the document as written (with generation and stamps).
    */

@@ -11,7 +11,7 @@ export type LockMode = 'shared' | 'exclusive';
 export interface FileLockOptions {
   /** Create the lock file when missing (writers); readers probing a missing file pass false. */
   create?: boolean;
-  /** Mode of a created lock file (default 0644, spec §7.4). */
+  /** Mode of a created lock file (default 0644, docs/store.md). */
   fileMode?: number;
   /** Give up after this long with STORE_LOCK_TIMEOUT (default 10 s). */
   timeoutMs?: number;
@@ -31,7 +31,7 @@ const FIRST_BACKOFF_MS = 1;
 const MAX_BACKOFF_MS = 16;
 
 /**
- * Takes an advisory flock on `path` (spec §7.4's `metadata.json.lock` sidecar). flock locks
+ * Takes an advisory flock on `path` (the `metadata.json.lock` sidecar of docs/store.md). flock locks
  * belong to the open file description, so two opens in one process exclude each other just as
  * two processes do, and a SIGKILLed holder's lock disappears with its descriptors.
  *

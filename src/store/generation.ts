@@ -50,7 +50,7 @@ export type ReadyPredicate = (doc: GenerationalDocument) => boolean;
 export const stateIsReady: ReadyPredicate = (doc) => doc.status?.state === 'Ready';
 
 /**
- * Returns a copy of `incoming` with the generation and lifecycle stamps of spec §3.2 applied:
+ * Returns a copy of `incoming` with the generation and lifecycle stamps of docs/store.md applied:
  * createdAt kept (from the caller, else from disk) or set now; updatedAt = now; readyAt kept or
  * set now the first time the document is written Ready. The caller's object is not modified,
  * and keys keep their order (a new key is appended).

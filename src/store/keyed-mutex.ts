@@ -1,5 +1,5 @@
 /**
- * In-process async mutex keyed by resource (spec §7.4's per-cell lifecycle mutex). File locks
+ * In-process async mutex keyed by resource (the per-cell lifecycle mutex of docs/store.md). File locks
  * guard one short read or write; this one serialises whole multi-step operations of one
  * resource inside one process. Entries are reference-counted and dropped when unused, so the
  * map does not grow with every cell ever touched.
@@ -52,7 +52,7 @@ export class KeyedMutex {
   }
 }
 
-/** Keys are joined with NUL, which no validated name contains (spec §0.5: realm\0space\0...). */
+/** Keys are joined with NUL, which no validated name contains (realm\0space\0...). */
 function keyOf(key: string | readonly string[]): string {
   return typeof key === 'string' ? key : key.map((s) => s.trim()).join('\0');
 }

@@ -123,7 +123,7 @@ export async function auditHost(
     rootOf.set(cell, ref.rootContainerdId);
     if (cell.spec.spaceId === scope.space && cell.spec.stackId === scope.stack)
       observed.set(`cell:${cell.metadata.name}`, { exists: true, ready: cell.status.state === 'Ready' });
-    // Exited is what §7 derives for a created cell whose tasks never ran.
+    // Exited is what the state derivation gives for a created cell whose tasks never ran.
     if (!['Pending', 'Ready', 'Stopped', 'Failed', 'Exited'].includes(cell.status.state))
       inconsistent.push(`cell ${cell.metadata.name} left in state ${cell.status.state}`);
     for (const c of cell.spec.containers) {

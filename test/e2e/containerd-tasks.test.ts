@@ -233,7 +233,7 @@ test("a second container joins the first one's network namespace and runs in an 
     join: { network: `/proc/${rootPid}/ns/net` },
   };
   // Created as a standalone container, then re-pointed at the root's netns by rewriting the
-  // stored spec before Tasks.Create (how the runner joins members: spec 04 §10).
+  // stored spec before Tasks.Create (how the runner joins members: docs/containerd.md).
   const { pid: memberPid, log } = await createContainer(
     member,
     { ...spec, join: undefined },

@@ -75,7 +75,7 @@ describe('runner: realms, spaces and stacks on real containerd, cgroups and CNI'
       assert.ok(existsSync(join(h.mountPath, root, 'main', 'blog', 'web')), `stack cgroup in ${h.name}`);
     }
 
-    // Conflist as spec 01 §6.4 says: bridge with the safe name, host-local with the first /24.
+    // Conflist as docs/cni.md says: bridge with the safe name, host-local with the first /24.
     const conflistPath = join(cfg.runPath, 'data', 'main', 'blog', 'network.conflist');
     assert.equal(space.space.spec.cniConfigPath, conflistPath);
     const conflist = JSON.parse(readFileSync(conflistPath, 'utf8'));

@@ -76,7 +76,7 @@ export const containerTtySchema = obj(
   'omit',
 );
 
-/** Every field of §4.5.1, in table order (= serialisation key order). */
+/** Every container field, in the order of docs/manifests.md's table (= serialisation key order). */
 export const containerSpecShape = {
   id: str(),
   containerdId: str('omit'),
@@ -134,7 +134,7 @@ export const repoStatusSchema = obj({
 
 export const stageStatusSchema = obj({ index: int(), state: str(), error: str('omit'), hash: str('omit') });
 
-/** §4.5.12 */
+/** A container's observed status. */
 export const containerStatusSchema = struct({
   name: str(),
   id: str(),

@@ -15,7 +15,7 @@ export const egressPolicySchema = obj(
   'omit',
 );
 
-/** §9.1: `readOnlyRootFilesystem` is a pointer here (unset differs from false). */
+/** `readOnlyRootFilesystem` is optional here (unset differs from false). */
 export const spaceContainerDefaultsSchema = obj(
   {
     user: str('omit'),

@@ -41,7 +41,7 @@ export function resolveRootContainer(
   return { rootId };
 }
 
-/** §1.6 rule 6. */
+/** The cell's tty default names one of its containers. */
 export function checkCellTty(defaultId: string, containers: CellContainerLike[]): string | undefined {
   if (defaultId === '') return undefined;
   const c = containers.find((x) => x.id === defaultId);

@@ -145,7 +145,7 @@ function checkVolume(v: VolumeLike): string | undefined {
 
 const logLevels = ['debug', 'info', 'warn', 'error'];
 
-/** §1.6 rules 1–2. */
+/** tty needs stdin (and attachable), and only one container of a cell may own the terminal. */
 export function checkTty(id: string, c: ContainerRuleInput): string | undefined {
   const tty = c.tty;
   if (!tty) return undefined;
@@ -177,7 +177,7 @@ export function checkTty(id: string, c: ContainerRuleInput): string | undefined 
   return undefined;
 }
 
-/** §1.6 rule 3. */
+/** A git source needs a repository and a target. */
 export function checkGit(id: string, git: GitLike | undefined): string | undefined {
   if (!git) return undefined;
   for (const who of ['author', 'committer'] as const) {
@@ -198,7 +198,7 @@ export function checkGit(id: string, git: GitLike | undefined): string | undefin
 export const restartPolicies = ['always', 'on-failure', 'never'];
 
 /**
- * §1.6 rule 5, plus a check the original lacks: an unknown restartPolicy (the original silently
+ * The restart rule, plus a check the original lacks: an unknown restartPolicy (the original silently
  * treats it like `always`) is rejected.
  */
 export function checkRestart(id: string, c: ContainerRuleInput): string | undefined {

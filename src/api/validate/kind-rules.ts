@@ -1,5 +1,5 @@
 /**
- * Per-kind structural validation plus the checks §12.9 recommends moving to parse
+ * Per-kind structural validation plus checks the original left to the daemon, made at parse
  * time: names, embedded containers' secrets/repos/images, `spec.id == metadata.name`, and
  * the conversion-stage rules, so a stream that would partly fail is rejected before
  * anything is touched. Only the first failing rule of a document is reported, as in the original.

@@ -1,6 +1,6 @@
 /**
  * Resource name rules. The original only rejects `_` and `/`, and only when the
- * daemon creates the resource; we follow the recommendation of §2.2 and check at parse time, with
+ * daemon creates the resource; we check at parse time, with
  * containerd's identifier rule minus `_`, reserved names and composed-length limits.
  */
 
@@ -28,7 +28,7 @@ export const reservedNames: readonly string[] = [
   'etc-hostname',
 ];
 
-/** Check one name (already trimmed by the caller). Returns the §2.1 message, or undefined. */
+/** Check one name (already trimmed by the caller). Returns the message, or undefined. */
 export function checkName(kind: NameKind, name: string): string | undefined {
   if (name === '') return `${kind} name is required`;
   const bad = /[_/]/.test(name);

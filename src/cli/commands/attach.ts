@@ -29,7 +29,7 @@ const failed = (message: string) => new CliError(cliErrorCodes.failed, message);
 
 /**
  * Only a cell whose root task runs can be attached. (The original's hint
- * for an absent cell names a removed flag, §12 item 11; ours names `--image`.)
+ * for an absent cell names a removed flag; ours names `--image`.)
  */
 export function attachLivenessError(name: string, got: GetCellResult | undefined): CliError | undefined {
   if (!got || got.MetadataExists !== true)

@@ -43,7 +43,7 @@ function usage(message: string): CliError {
   return new CliError(cliErrorCodes.usage, message);
 }
 
-/** Every check of spec 03 §4.13 that runs before any RPC. */
+/** Every check of `kuke run` that runs before any RPC. */
 export function validateRun(o: RunOptions): void {
   if (o.profile !== undefined)
     throw usage(

@@ -1,6 +1,6 @@
 import { KukeonError } from '../../errors.js';
 
-/** Stable codes of the egress enforcer's errors (spec 02 §3.5 `ErrEgressApply`). */
+/** Stable codes of the egress enforcer's errors (the original's `ErrEgressApply` and finer ones). */
 export const EgressErrorCode = {
   /** The policy breaks the validation rules; nothing was touched. */
   InvalidPolicy: 'EGRESS_INVALID_POLICY',

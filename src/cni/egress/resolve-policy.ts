@@ -36,8 +36,8 @@ const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-
 
 /**
  * Validates a stored policy and resolves its host rules (IPv4 only) — all before anything on the
- * host changes, so a bad policy or a failed lookup leaves the rules in force untouched (spec 02
- * §3.5). No policy at all is the admit-all policy.
+ * host changes, so a bad policy or a failed lookup leaves the rules in force untouched
+ * (docs/egress.md). No policy at all is the admit-all policy.
  */
 export async function resolveEgressPolicy(
   policy: EgressPolicy | undefined,

@@ -31,7 +31,7 @@ export function defaultConfigurationText(s: DaemonSettings): string {
 }
 
 /**
- * Spec 03 §2.8 first run: when the daemon runs with the default configuration path and no file is
+ * First run: when the daemon runs with the default configuration path and no file is
  * there, write one (mode 0600, parent 0750). Never overwrites: `wx` fails on an existing file.
  * Returns true when it wrote the file.
  */

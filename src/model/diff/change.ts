@@ -8,7 +8,7 @@ export type ChangeClass = 'compatible' | 'additive' | 'breaking';
 /**
  * What the runner must do for one change:
  * - `persist`: write the new spec (takes effect on the next start / reconcile tick);
- * - `merge-labels`: §10.2 label merge;
+ * - `merge-labels`: labels merged into the stored ones (docs/manifests.md);
  * - `recreate-container`: stop, delete, recreate and start that container in the running cell;
  * - `add-container` / `remove-container`;
  * - `recreate-cell`: stop, delete and recreate every container of the cell;

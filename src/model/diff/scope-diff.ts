@@ -3,7 +3,7 @@
  * Deliberate differences from the original: managed `*.kukeon.io` labels are ignored for every
  * kind (they are preserved on update anyway, so a manifest that omits them is not a change), and
  * `Space.spec.network` (egress) is compared as a compatible change so re-applying a new policy
- * updates it (§12.12 — the original neither detected nor persisted it).
+ * updates it (the original neither detected nor persisted it).
  */
 import type { Realm, Space, Stack } from '../resources.js';
 import type { Change, DiffResult } from './change.js';

@@ -16,7 +16,7 @@ test('network name is <realm>-<space>, trimmed, both required', () => {
   );
 });
 
-test('the §2.3 collision is detected: a-b/c vs a/b-c', () => {
+test('the dash-joined name collision is detected: a-b/c vs a/b-c', () => {
   const existing = [
     { realm: 'a-b', space: 'c' },
     { realm: 'default', space: 'default' },

@@ -44,7 +44,7 @@ export async function attachCell(
 
 /**
  * CNI DEL for the root only (workloads share its namespace: a DEL for one of them would take the
- * whole cell's network down — spec 02 §12 item 3), with the fallback cleanup of leases and
+ * whole cell's network down, as the original did), with the fallback cleanup of leases and
  * chains when the namespace is already gone. Never throws for host state.
  */
 export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: number): Promise<DetachReport> {
@@ -71,7 +71,7 @@ async function detachCellAt(ctx: RunnerContext, ref: CellRef, netns: string): Pr
  * The root's CNI DEL and `rootEnd` (stopping, killing or removing the root) at the same time.
  * The DEL needs the root's network namespace, which dies with the root's last process: holding
  * the namespace open ourselves keeps it for the plugins (they get `/proc/<our pid>/fd/<n>`), so
- * the root need not wait for the DEL — the DEL still runs, as spec 02 §3.3 wants, on the live
+ * the root need not wait for the DEL — the DEL still runs, as CNI wants, on the live
  * namespace, and the namespace goes when the handle closes. Without a running root (no pid, or
  * the namespace cannot be opened) this is detachCell, then `rootEnd`. Both always run to the end;
  * `rootEnd`'s error, if any, is thrown afterwards.

@@ -107,7 +107,7 @@ export function deriveCellState(cell: Cell, statuses: readonly ContainerStatus[]
   return ws.some((w) => w.status.state === 'Stopped') ? 'Stopped' : 'Exited';
 }
 
-/** §7.3 latch: once a cell was seen Ready (or Degraded) it stays "ready observed". */
+/** Latch: once a cell was seen Ready (or Degraded) it stays "ready observed". */
 export function latchReadyObserved(
   previous: boolean | undefined,
   oldState: CellState,
@@ -116,7 +116,7 @@ export function latchReadyObserved(
   return previous === true || [oldState, newState].some((s) => s === 'Ready' || s === 'Degraded');
 }
 
-/** §7.3 breadcrumb for a fresh transition into Error: names the first failing container. */
+/** Breadcrumb for a fresh transition into Error: names the first failing container. */
 export function errorBreadcrumb(
   cell: Cell,
   statuses: readonly ContainerStatus[],

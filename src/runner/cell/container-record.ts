@@ -99,8 +99,8 @@ const numericUser = (u: string | undefined): boolean => !u || /^\d+(:\d+)?$/.tes
  * Makes the containerd record of one container match its spec (no task is created here):
  * missing → snapshot on the image's top layer + OCI spec + record, under a lease so GC cannot
  * take the snapshot in between; present with the same spec hash → kept; present with another
- * spec → replaced when its task is not alive (a change we must apply, never refuse: fixes spec
- * 02 §12 item 2), reported as `drifted` when it is.
+ * spec → replaced when its task is not alive (a change we must apply, never refuse, where the original
+ * kept the stale container), reported as `drifted` when it is.
  */
 export async function ensureContainerRecord(
   ctx: RunnerContext,

@@ -25,7 +25,7 @@ import {
  * output in its log file. Already running → no-op. Any failure marks the cell Failed and kills
  * what did start.
  *
- * Liveness (without its fixed 300 ms poll — defect §12 item 24): one
+ * Liveness (without the original's fixed 300 ms poll): one
  * listing after the last task started must show every task running (an exited task stays listed,
  * Stopped, until it is deleted, so no exit during the start is missed); a healthy start waits for
  * nothing more. A task that exits after that is an ordinary exit: kukeond's `/tasks/exit`
@@ -186,7 +186,7 @@ export function markReady(cell: Cell, statuses: Cell['status']['containers']): C
   };
 }
 
-/** Spec 02 §1.1 markCellFailed: kill whatever runs, then record Failed with a one-line reason. */
+/** A cell that cannot start: kill whatever runs, then record Failed with a one-line reason. */
 export async function markFailed(
   ctx: RunnerContext,
   namespace: string,

@@ -39,8 +39,8 @@ const same = (a: ContainerSpec, b: ContainerSpec): boolean =>
   JSON.stringify(intentOf(a)) === JSON.stringify(intentOf(b));
 
 /**
- * Applies a changed cell spec to a live cell — every change reaches the host (fixes spec 02 §12
- * item 2, where compatible changes were saved but not applied): a changed root recreates the whole
+ * Applies a changed cell spec to a live cell — every change reaches the host (the original saved
+ * compatible changes without applying them): a changed root recreates the whole
  * cell; a changed workload is recreated in place (stopped, replaced, restarted in the running
  * cell); added workloads are created (and started when the cell runs); removed ones are stopped
  * and deleted without touching the cell's network. Labels and policies are saved.

@@ -17,7 +17,7 @@ import { matchRegistryCredential } from './registry-credential-match.js';
 /**
  * Images are per realm: they live in the realm's containerd namespace. The realm
  * must exist (REALM_NOT_FOUND otherwise); its stored namespace is used, not a recomputed one
- * (fixes spec 02 §12 item 11). A missing image is the images layer's typed IMAGE_NOT_FOUND.
+ * (the original recomputed it, and missed realms created with another suffix). A missing image is the images layer's typed IMAGE_NOT_FOUND.
  */
 async function realmNamespaceOf(ctx: RunnerContext, realm: string): Promise<string> {
   return (await requireRealm(ctx, realm)).spec.namespace;

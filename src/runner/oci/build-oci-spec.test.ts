@@ -122,7 +122,7 @@ describe('image config', () => {
   });
 });
 
-describe('options of §2.2 in order', () => {
+describe('options in the order of docs/oci-spec.md', () => {
   it('2: /etc/hosts and /etc/hostname (+ resolv.conf) bound read-only from the cell dir', () => {
     const spec = build({
       etcHostsPath: '/c/etc-hosts',

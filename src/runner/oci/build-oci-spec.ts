@@ -19,7 +19,7 @@ export const SHIM_GROUP_ANNOTATION = 'io.containerd.runc.v2.group';
 
 /**
  * Builds the OCI runtime spec of one container: containerd's default Linux spec, then the
- * image config, then kukeon's options in the order of 02-runner §2.2 (later ones win). Pure: all
+ * image config, then kukeon's options in the order docs/oci-spec.md lists (later ones win). Pure: all
  * host and image facts come in through `facts`. Throws OciSpecError (typed codes) on bad input.
  */
 export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): OciSpec {

@@ -47,7 +47,7 @@ export const ALL_CAPABILITIES: readonly string[] = [
 
 export { DEFAULT_CAPABILITIES } from '../../model/oci-defaults.js';
 
-/** The nine-capability list of 02-runner §2.1. */
+/** The original's nine-capability list, for containers that ask for the reduced set. */
 export const REDUCED_CAPABILITIES: readonly string[] = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',

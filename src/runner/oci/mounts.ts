@@ -19,7 +19,7 @@ function checkSize(what: string, n: number | undefined): void {
 }
 
 /**
- * §2.2 item 2 (+ resolv.conf): read-only binds of the cell etc files. Host-network containers
+ * Read-only binds (hosts, hostname and resolv.conf) of the cell etc files. Host-network containers
  * keep the image's /etc/hosts and /etc/resolv.conf (they see the host's network).
  */
 export function etcFileMounts(p: {
@@ -46,7 +46,7 @@ export function nestedCgroupMount(): OciMount {
 }
 
 /**
- * §2.2 item 11. Deliberate change from the original, which skipped entries silently: an empty
+ * User mounts. Deliberate change from the original, which skipped entries silently: an empty
  * target, a bind without source, a relative path or an unknown kind is an error, so a typo
  * never yields a container that quietly lacks its data.
  */
@@ -75,7 +75,7 @@ export function volumeMounts(volumes: readonly VolumeInput[] | undefined): OciMo
   });
 }
 
-/** §2.2 item 14 `Tmpfs`: nosuid,nodev, size if > 0, then the user's options verbatim. */
+/** `tmpfs` entries: nosuid,nodev, size if > 0, then the user's options verbatim. */
 export function tmpfsMounts(tmpfs: readonly TmpfsInput[] | undefined): OciMount[] {
   return (tmpfs ?? []).map((t) => {
     if (!t.path) throw new OciSpecError(OciErrorCode.InvalidMount, 'tmpfs entry has no path');

@@ -118,7 +118,7 @@ export type SpecHashDecision =
   /** Same domain, different hash: the record no longer matches the desired container. */
   | { action: 'drift'; stored: string; desired: string };
 
-/** §2.7 reuse decision for an existing record, from its labels. */
+/** Whether an existing container record can be reused, from its labels (docs/oci-spec.md). */
 export function decideSpecHash(
   labels: Readonly<Record<string, string>> | undefined,
   desired: string,

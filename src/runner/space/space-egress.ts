@@ -58,7 +58,7 @@ export async function applySpaceEgress(
   return applyEgress(e, { realm, space, bridge, policy, nameservers: await cellNameservers() });
 }
 
-/** Removes a space's egress chain and dispatch rule; failure is a warning (spec 02 §5.3 DeleteSpace 3). */
+/** Removes a space's egress chain and dispatch rule; failure is a warning (docs/egress.md). */
 export async function removeSpaceEgress(
   ctx: RunnerContext,
   realm: string,

@@ -51,7 +51,7 @@ export async function ensureSpaceHost(
   const cgroupExisted = (await ctx.cgroups.exists(cgroupPath)).exists;
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
   // Egress policy: fatal on failure; re-applied on every ensure so an updated
-  // policy takes effect (the original's §12 item 7).
+  // policy takes effect (the original applied it only at create).
   const egressApplied = await applySpaceEgress(ctx, realm, space, egress);
   return {
     network: {
