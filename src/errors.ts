@@ -26,3 +26,18 @@ export type KukeonError = InstanceType<typeof KukeonErrorClass>;
 export function hasCode(err: unknown, code: string): boolean {
   return err instanceof KukeonError && err.code === code;
 }
+
+/** The union of a code table's values: `CodeOf<typeof ImageErrorCode>`. */
+export type CodeOf<T> = T[keyof T];
+
+/**
+ * A layer's error class, typed by its code table: `class ImageError extends CodedError<ImageErrorCode> {}`.
+ * The code is narrowed to that table, so a caller's switch over `err.code` is checked.
+ */
+export class CodedError<C extends string> extends KukeonError {
+  declare readonly code: C;
+
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -1,4 +1,4 @@
-import { KukeonError } from '../errors.js';
+import { CodedError, type CodeOf } from '../errors.js';
 
 export const CgroupErrorCode = {
   /** No usable cgroup filesystem under the configured mount. */
@@ -13,15 +13,9 @@ export const CgroupErrorCode = {
   WriteFailed: 'CGROUP_WRITE_FAILED',
 } as const;
 
-export type CgroupErrorCode = (typeof CgroupErrorCode)[keyof typeof CgroupErrorCode];
+export type CgroupErrorCode = CodeOf<typeof CgroupErrorCode>;
 
-export class CgroupError extends KukeonError {
-  declare readonly code: CgroupErrorCode;
-
-  constructor(code: CgroupErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CgroupError extends CodedError<CgroupErrorCode> {}
 
 /** `remove` found processes in the group's subtree; `pids` names them (sorted). */
 export class CgroupBusyError extends CgroupError {

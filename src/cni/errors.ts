@@ -1,4 +1,4 @@
-import { KukeonError } from '../errors.js';
+import { CodedError, type CodeOf } from '../errors.js';
 
 /** Stable codes of every error `src/cni` raises. Callers test `err.code`, never the message. */
 export const CniErrorCode = {
@@ -32,7 +32,7 @@ export const CniErrorCode = {
   BootstrapFailed: 'CNI_BOOTSTRAP_FAILED',
 } as const;
 
-export type CniErrorCodeValue = (typeof CniErrorCode)[keyof typeof CniErrorCode];
+export type CniErrorCodeValue = CodeOf<typeof CniErrorCode>;
 
 /** Well-known CNI error codes (CNI spec "Error" section); plugins use 100+ and 999 for their own. */
 export const CniSpecErrorCode = {
@@ -47,11 +47,7 @@ export const CniSpecErrorCode = {
   Internal: 999,
 } as const;
 
-export class CniError extends KukeonError {
-  constructor(code: CniErrorCodeValue, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CniError extends CodedError<CniErrorCodeValue> {}
 
 export class CniPluginNotFoundError extends CniError {
   constructor(

@@ -4,6 +4,8 @@ import type { ContainerSpec } from '../model/container.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
 import type { CellPort } from './runner-port.js';
+import type { CreateCellFacts } from '../model/operation-facts.js';
+export type { CreateCellFacts };
 
 export interface CellIdentity {
   realm: string;
@@ -34,22 +36,6 @@ const rootState = (cell: Cell) => {
   const root = rootOf(cell);
   return root ? cell.status.containers.find((s) => s.id === root.id)?.state : undefined;
 };
-
-export interface CreateCellFacts {
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  RootContainerExistsPre: boolean;
-  RootContainerExistsPost: boolean;
-  RootContainerCreated: boolean;
-  StartedPre: boolean;
-  StartedPost: boolean;
-  Started: boolean;
-  Created: boolean;
-  Containers: { Name: string; ExistsPre: boolean; ExistsPost: boolean; Created: boolean }[];
-}
 
 /**
  * CreateCell: create (or ensure an existing) cell, then start it unless it already

@@ -1,4 +1,4 @@
-import { KukeonError } from '../errors.js';
+import { CodedError, KukeonError, type CodeOf } from '../errors.js';
 
 /**
  * Codes of the controller's own errors. The ones the kukeonv1 envelope knows (REALM_NOT_FOUND →
@@ -33,13 +33,9 @@ export const ControllerErrorCode = {
   /** A manifest document of a kind the verb does not accept (delete -f of a Secret). */
   UnknownKind: 'UNKNOWN_KIND',
 } as const;
-export type ControllerErrorCode = (typeof ControllerErrorCode)[keyof typeof ControllerErrorCode];
+export type ControllerErrorCode = CodeOf<typeof ControllerErrorCode>;
 
-export class ControllerError extends KukeonError {
-  constructor(code: ControllerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class ControllerError extends CodedError<ControllerErrorCode> {}
 
 /** `<what>: <cause>`, keeping the cause (the envelope picks the innermost mapped code). */
 export function wrapControllerError(

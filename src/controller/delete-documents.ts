@@ -11,19 +11,8 @@ import {
 import { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
 import { inDocumentOrder } from './cell-batches.js';
 import type { RemoveFlags } from './results.js';
-
-export type DeleteAction = 'deleted' | 'not found' | 'failed';
-
-export interface DeleteResult {
-  index: number;
-  kind: string;
-  name: string;
-  action: DeleteAction;
-  error?: string;
-  /** Children a cascade removed (`space:<n>`, `stack:<n>`, `cell:<n>`). */
-  cascaded?: string[];
-  details?: Record<string, string>;
-}
+import type { DeleteResult } from '../model/operation-facts.js';
+export type { DeleteAction, DeleteResult } from '../model/operation-facts.js';
 
 /**
  * Deletes one document's resource; resolves with the `Deleted[]` entries of the delete

@@ -11,7 +11,7 @@ import type {
   RealmOutcome,
   RemoveFlags,
 } from './results.js';
-import { deleteGraceMs } from './results.js';
+import { deleteGraceMs, scopeCreateFacts } from './results.js';
 
 /** Create or re-ensure a realm. Existing → ensured, `Created: false`. */
 export async function createRealm(
@@ -23,11 +23,7 @@ export async function createRealm(
   return {
     resource: r.realm,
     facts: {
-      MetadataExistsPre: r.metadataExistedBefore,
-      MetadataExistsPost: true,
-      CgroupExistsPre: r.cgroupExistedBefore,
-      CgroupExistsPost: true,
-      CgroupCreated: r.cgroupCreated,
+      ...scopeCreateFacts(r),
       ContainerdNamespaceExistsPre: r.namespaceExistedBefore,
       ContainerdNamespaceExistsPost: true,
       ContainerdNamespaceCreated: r.namespaceCreated,

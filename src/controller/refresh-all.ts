@@ -1,18 +1,6 @@
 import type { ControllerDeps } from './controller-deps.js';
-
-export interface RefreshAllReport {
-  RealmsFound: string[];
-  SpacesFound: string[];
-  StacksFound: string[];
-  CellsFound: string[];
-  ContainersFound: string[];
-  RealmsUpdated: string[];
-  SpacesUpdated: string[];
-  StacksUpdated: string[];
-  CellsUpdated: string[];
-  ContainersUpdated: string[];
-  Errors: string[];
-}
+import type { RefreshAllReport } from '../model/operation-facts.js';
+export type { RefreshAllReport };
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

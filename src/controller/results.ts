@@ -5,105 +5,20 @@
  */
 import type { Realm, Space, Stack } from '../model/resources.js';
 
-export interface CreateRealmFacts {
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  ContainerdNamespaceExistsPre: boolean;
-  ContainerdNamespaceExistsPost: boolean;
-  ContainerdNamespaceCreated: boolean;
-  Created: boolean;
-}
-
-export interface CreateSpaceFacts {
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  CNINetworkExistsPre: boolean;
-  CNINetworkExistsPost: boolean;
-  CNINetworkCreated: boolean;
-  Created: boolean;
-}
-
-export interface CreateStackFacts {
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  Created: boolean;
-}
-
-export interface GetRealmFacts {
-  MetadataExists: boolean;
-  CgroupExists: boolean;
-  ContainerdNamespaceExists: boolean;
-}
-
-export interface GetSpaceFacts {
-  MetadataExists: boolean;
-  CgroupExists: boolean;
-  CNINetworkExists: boolean;
-}
-
-export interface GetStackFacts {
-  MetadataExists: boolean;
-  CgroupExists: boolean;
-}
-
-export interface DeleteRealmFacts {
-  Deleted: string[];
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  ContainerdNamespaceDeleted: boolean;
-}
-
-export interface DeleteSpaceFacts {
-  SpaceName: string;
-  RealmName: string;
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  CNINetworkDeleted: boolean;
-  Deleted: string[];
-}
-
-export interface DeleteStackFacts {
-  StackName: string;
-  RealmName: string;
-  SpaceName: string;
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  Deleted: string[];
-}
-
-export interface PurgeRealmFacts {
-  RealmDeleted: boolean;
-  PurgeSucceeded: boolean;
-  Force: boolean;
-  Cascade: boolean;
-  Deleted: string[];
-  Purged: string[];
-}
-
-export interface PurgeSpaceFacts {
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  CNINetworkDeleted: boolean;
-  PurgeSucceeded: boolean;
-  Force: boolean;
-  Cascade: boolean;
-  Deleted: string[];
-  Purged: string[];
-}
-
-export interface PurgeStackFacts {
-  Deleted: string[];
-  Purged: string[];
-}
+export type {
+  CreateRealmFacts,
+  CreateSpaceFacts,
+  CreateStackFacts,
+  GetRealmFacts,
+  GetSpaceFacts,
+  GetStackFacts,
+  DeleteRealmFacts,
+  DeleteSpaceFacts,
+  DeleteStackFacts,
+  PurgeRealmFacts,
+  PurgeSpaceFacts,
+  PurgeStackFacts,
+} from '../model/operation-facts.js';
 
 /** A resource with the facts of the operation that produced it. */
 export interface Outcome<M, F> {
@@ -114,6 +29,22 @@ export interface Outcome<M, F> {
 export type RealmOutcome<F> = Outcome<Realm, F>;
 export type SpaceOutcome<F> = Outcome<Space, F>;
 export type StackOutcome<F> = Outcome<Stack, F>;
+
+/**
+ * The create facts every scope shares (its metadata and cgroup, before and after), in reply key
+ * order; the kind's own facts and `Created` follow.
+ */
+export const scopeCreateFacts = (r: {
+  metadataExistedBefore: boolean;
+  cgroupExistedBefore: boolean;
+  cgroupCreated: boolean;
+}) => ({
+  MetadataExistsPre: r.metadataExistedBefore,
+  MetadataExistsPost: true,
+  CgroupExistsPre: r.cgroupExistedBefore,
+  CgroupExistsPost: true,
+  CgroupCreated: r.cgroupCreated,
+});
 
 /** Flags of delete and purge. */
 export interface RemoveFlags {

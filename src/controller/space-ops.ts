@@ -10,7 +10,7 @@ import type {
   RemoveFlags,
   SpaceOutcome,
 } from './results.js';
-import { deleteGraceMs } from './results.js';
+import { deleteGraceMs, scopeCreateFacts } from './results.js';
 
 /** Create or re-ensure a space in an existing realm. */
 export async function createSpace(
@@ -22,11 +22,7 @@ export async function createSpace(
   return {
     resource: r.space,
     facts: {
-      MetadataExistsPre: r.metadataExistedBefore,
-      MetadataExistsPost: true,
-      CgroupExistsPre: r.cgroupExistedBefore,
-      CgroupExistsPost: true,
-      CgroupCreated: r.cgroupCreated,
+      ...scopeCreateFacts(r),
       CNINetworkExistsPre: r.networkExistedBefore,
       CNINetworkExistsPost: true,
       CNINetworkCreated: r.networkCreated,

@@ -11,7 +11,7 @@ import type {
   RemoveFlags,
   StackOutcome,
 } from './results.js';
-import { deleteGraceMs } from './results.js';
+import { deleteGraceMs, scopeCreateFacts } from './results.js';
 
 /** Create or re-ensure a stack in an existing space. */
 export async function createStack(
@@ -23,11 +23,7 @@ export async function createStack(
   return {
     resource: r.stack,
     facts: {
-      MetadataExistsPre: r.metadataExistedBefore,
-      MetadataExistsPost: true,
-      CgroupExistsPre: r.cgroupExistedBefore,
-      CgroupExistsPost: true,
-      CgroupCreated: r.cgroupCreated,
+      ...scopeCreateFacts(r),
       Created: r.created,
     },
   };

@@ -1,4 +1,4 @@
-import { KukeonError } from '../errors.js';
+import { CodedError, type CodeOf } from '../errors.js';
 
 /** Stable codes of every failure the image layer reports. */
 export const ImageErrorCode = {
@@ -24,13 +24,9 @@ export const ImageErrorCode = {
   registryError: 'REGISTRY_ERROR',
 } as const;
 
-export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];
+export type ImageErrorCode = CodeOf<typeof ImageErrorCode>;
 
-export class ImageError extends KukeonError {
-  constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class ImageError extends CodedError<ImageErrorCode> {}
 
 // containerd failures are not re-wrapped: they arrive as ContainerdError (codes CONTAINERD_*,
 // e.g. CONTAINERD_UNAVAILABLE naming the socket), which are KukeonErrors already.

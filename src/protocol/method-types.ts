@@ -19,6 +19,25 @@ import type {
 } from '../api/index.js';
 import type { KukeonEvent } from '../model/kukeon-event.js';
 import type { CellUsageRow } from '../model/cell-usage.js';
+import type {
+  CreateRealmFacts,
+  CreateSpaceFacts,
+  CreateStackFacts,
+  GetRealmFacts,
+  GetSpaceFacts,
+  GetStackFacts,
+  DeleteRealmFacts,
+  DeleteSpaceFacts,
+  DeleteStackFacts,
+  PurgeRealmFacts,
+  PurgeSpaceFacts,
+  PurgeStackFacts,
+  CreateCellFacts,
+  RefreshAllReport,
+  ApplyResult,
+  DeleteResult,
+} from '../model/operation-facts.js';
+export type { ApplyAction, DeleteAction } from '../model/operation-facts.js';
 
 /** A document as a caller sends it: only identity fields are needed for Get/Delete/Purge. */
 export interface DocArg {
@@ -69,87 +88,37 @@ export interface PingReply {
 // ---------------------------------------------------------------------------------------------
 // Create
 
-export interface CreateRealmResult {
+export interface CreateRealmResult extends CreateRealmFacts {
   Realm: RealmDoc;
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  ContainerdNamespaceExistsPre: boolean;
-  ContainerdNamespaceExistsPost: boolean;
-  ContainerdNamespaceCreated: boolean;
-  Created: boolean;
 }
 
-export interface CreateSpaceResult {
+export interface CreateSpaceResult extends CreateSpaceFacts {
   Space: SpaceDoc;
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  CNINetworkExistsPre: boolean;
-  CNINetworkExistsPost: boolean;
-  CNINetworkCreated: boolean;
-  Created: boolean;
 }
 
-export interface CreateStackResult {
+export interface CreateStackResult extends CreateStackFacts {
   Stack: StackDoc;
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  Created: boolean;
 }
 
-export interface CreateCellContainerOutcome {
-  Name: string;
-  ExistsPre: boolean;
-  ExistsPost: boolean;
-  Created: boolean;
-}
+export type CreateCellContainerOutcome = CreateCellFacts['Containers'][number];
 
-export interface CreateCellResult {
+export interface CreateCellResult extends CreateCellFacts {
   Cell: CellDoc;
-  MetadataExistsPre: boolean;
-  MetadataExistsPost: boolean;
-  CgroupExistsPre: boolean;
-  CgroupExistsPost: boolean;
-  CgroupCreated: boolean;
-  RootContainerExistsPre: boolean;
-  RootContainerExistsPost: boolean;
-  RootContainerCreated: boolean;
-  StartedPre: boolean;
-  StartedPost: boolean;
-  Started: boolean;
-  Created: boolean;
-  Containers: CreateCellContainerOutcome[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Get (absence is `MetadataExists: false` with `Err: null`, and the request's document echoed)
 
-export interface GetRealmResult {
+export interface GetRealmResult extends GetRealmFacts {
   Realm: RealmDoc;
-  MetadataExists: boolean;
-  CgroupExists: boolean;
-  ContainerdNamespaceExists: boolean;
 }
 
-export interface GetSpaceResult {
+export interface GetSpaceResult extends GetSpaceFacts {
   Space: SpaceDoc;
-  MetadataExists: boolean;
-  CgroupExists: boolean;
-  CNINetworkExists: boolean;
 }
 
-export interface GetStackResult {
+export interface GetStackResult extends GetStackFacts {
   Stack: StackDoc;
-  MetadataExists: boolean;
-  CgroupExists: boolean;
 }
 
 export interface GetCellResult {
@@ -201,32 +170,16 @@ export interface KillCellResult {
 // Delete / Purge. `Deleted[]`: `space:<n>`, `stack:<n>`, `cell:<n>`, `metadata`, `cgroup`,
 // `namespace`, `network`. `Purged[]`: extra cleanup a purge did.
 
-export interface DeleteRealmResult {
+export interface DeleteRealmResult extends DeleteRealmFacts {
   Realm: RealmDoc;
-  Deleted: string[];
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  ContainerdNamespaceDeleted: boolean;
 }
 
-export interface DeleteSpaceResult {
+export interface DeleteSpaceResult extends DeleteSpaceFacts {
   Space: SpaceDoc;
-  SpaceName: string;
-  RealmName: string;
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  CNINetworkDeleted: boolean;
-  Deleted: string[];
 }
 
-export interface DeleteStackResult {
+export interface DeleteStackResult extends DeleteStackFacts {
   Stack: StackDoc;
-  StackName: string;
-  RealmName: string;
-  SpaceName: string;
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  Deleted: string[];
 }
 
 export interface DeleteCellResult {
@@ -236,32 +189,16 @@ export interface DeleteCellResult {
   MetadataDeleted: boolean;
 }
 
-export interface PurgeRealmResult {
+export interface PurgeRealmResult extends PurgeRealmFacts {
   Realm: RealmDoc;
-  RealmDeleted: boolean;
-  PurgeSucceeded: boolean;
-  Force: boolean;
-  Cascade: boolean;
-  Deleted: string[];
-  Purged: string[];
 }
 
-export interface PurgeSpaceResult {
+export interface PurgeSpaceResult extends PurgeSpaceFacts {
   Space: SpaceDoc;
-  MetadataDeleted: boolean;
-  CgroupDeleted: boolean;
-  CNINetworkDeleted: boolean;
-  PurgeSucceeded: boolean;
-  Force: boolean;
-  Cascade: boolean;
-  Deleted: string[];
-  Purged: string[];
 }
 
-export interface PurgeStackResult {
+export interface PurgeStackResult extends PurgeStackFacts {
   Stack: StackDoc;
-  Deleted: string[];
-  Purged: string[];
 }
 
 export interface PurgeCellResult {
@@ -279,19 +216,7 @@ export interface PurgeCellResult {
 // ---------------------------------------------------------------------------------------------
 // Refresh
 
-export interface RefreshAllResult {
-  RealmsFound: string[];
-  SpacesFound: string[];
-  StacksFound: string[];
-  CellsFound: string[];
-  ContainersFound: string[];
-  RealmsUpdated: string[];
-  SpacesUpdated: string[];
-  StacksUpdated: string[];
-  CellsUpdated: string[];
-  ContainersUpdated: string[];
-  Errors: string[];
-}
+export type RefreshAllResult = RefreshAllReport;
 
 // ---------------------------------------------------------------------------------------------
 // Apply / delete of manifest streams (lower-case keys inside, as the CLI prints them with -o)
@@ -303,17 +228,7 @@ export interface ApplyDocumentsArgs {
   Team: string;
 }
 
-export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'failed';
-
-export interface ApplyResourceResult {
-  index: number;
-  kind: string;
-  name: string;
-  action: ApplyAction;
-  error?: string;
-  changes?: string[];
-  details?: Record<string, string>;
-}
+export type ApplyResourceResult = ApplyResult;
 
 export interface ApplyDocumentsResult {
   Resources: ApplyResourceResult[];
@@ -326,18 +241,7 @@ export interface DeleteDocumentsArgs {
   GracePeriodMs?: number;
 }
 
-export type DeleteAction = 'deleted' | 'not found' | 'failed';
-
-export interface DeleteResourceResult {
-  index: number;
-  kind: string;
-  name: string;
-  action: DeleteAction;
-  error?: string;
-  /** Children removed by a cascade (`space:<n>`, `stack:<n>`, `cell:<n>`). */
-  cascaded?: string[];
-  details?: Record<string, string>;
-}
+export type DeleteResourceResult = DeleteResult;
 
 export interface DeleteDocumentsResult {
   Resources: DeleteResourceResult[];

@@ -1,4 +1,4 @@
-import { KukeonError } from '../errors.js';
+import { CodedError, type CodeOf } from '../errors.js';
 
 /**
  * Stable codes of the runner's own errors. The daemon's error envelope maps the ones kukeon's
@@ -42,13 +42,9 @@ export const RunnerErrorCode = {
   VolumeInUse: 'VOLUME_IN_USE',
   WriteVolume: 'WRITE_VOLUME',
 } as const;
-export type RunnerErrorCode = (typeof RunnerErrorCode)[keyof typeof RunnerErrorCode];
+export type RunnerErrorCode = CodeOf<typeof RunnerErrorCode>;
 
-export class RunnerError extends KukeonError {
-  constructor(code: RunnerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class RunnerError extends CodedError<RunnerErrorCode> {}
 
 /** `<what>: <cause message>`, keeping the cause, as the original wraps its sentinels. */
 export function wrapError(code: RunnerErrorCode, what: string, cause: unknown): RunnerError {

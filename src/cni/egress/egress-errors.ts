@@ -1,4 +1,4 @@
-import { KukeonError } from '../../errors.js';
+import { CodedError, type CodeOf } from '../../errors.js';
 
 /** Stable codes of the egress enforcer's errors (the original's `ErrEgressApply` and finer ones). */
 export const EgressErrorCode = {
@@ -12,10 +12,6 @@ export const EgressErrorCode = {
   InvalidChainName: 'EGRESS_INVALID_CHAIN_NAME',
 } as const;
 
-export type EgressErrorCodeValue = (typeof EgressErrorCode)[keyof typeof EgressErrorCode];
+export type EgressErrorCodeValue = CodeOf<typeof EgressErrorCode>;
 
-export class EgressError extends KukeonError {
-  constructor(code: EgressErrorCodeValue, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class EgressError extends CodedError<EgressErrorCodeValue> {}

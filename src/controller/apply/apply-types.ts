@@ -1,21 +1,10 @@
 import type { ApplyKind, ParsedDocument } from '../../api/index.js';
-
-export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'failed';
+export type { ApplyAction, ApplyResult } from '../../model/operation-facts.js';
+import type { ApplyAction } from '../../model/operation-facts.js';
 
 /** What applying one document did (besides failing: a handler throws for that). */
 export interface ApplyOutcome {
   action: Exclude<ApplyAction, 'failed'>;
-  changes?: string[];
-  details?: Record<string, string>;
-}
-
-/** One line of the apply reply (lower-case keys as printed by `-o json`). */
-export interface ApplyResult {
-  index: number;
-  kind: string;
-  name: string;
-  action: ApplyAction;
-  error?: string;
   changes?: string[];
   details?: Record<string, string>;
 }

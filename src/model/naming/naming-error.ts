@@ -1,4 +1,4 @@
-import { KukeonError } from '../../errors.js';
+import { CodedError, type CodeOf } from '../../errors.js';
 
 /** Stable codes of the errors raised while deriving identifiers. */
 export const NamingErrorCode = {
@@ -22,12 +22,6 @@ export const NamingErrorCode = {
   InvalidCgroupRoot: 'INVALID_CGROUP_ROOT',
 } as const;
 
-export type NamingErrorCode = (typeof NamingErrorCode)[keyof typeof NamingErrorCode];
+export type NamingErrorCode = CodeOf<typeof NamingErrorCode>;
 
-export class NamingError extends KukeonError {
-  declare readonly code: NamingErrorCode;
-
-  constructor(code: NamingErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class NamingError extends CodedError<NamingErrorCode> {}

@@ -1,4 +1,4 @@
-import { KukeonError } from '../../errors.js';
+import { CodedError, type CodeOf } from '../../errors.js';
 
 /**
  * Stable codes for every way a container spec can be refused. The runner surfaces them as the
@@ -29,10 +29,6 @@ export const OciErrorCode = {
   InvalidValue: 'OCI_INVALID_VALUE',
 } as const;
 
-export type OciErrorCode = (typeof OciErrorCode)[keyof typeof OciErrorCode];
+export type OciErrorCode = CodeOf<typeof OciErrorCode>;
 
-export class OciSpecError extends KukeonError {
-  constructor(code: OciErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class OciSpecError extends CodedError<OciErrorCode> {}
