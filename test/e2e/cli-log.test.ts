@@ -196,6 +196,31 @@ describe('kuke log against a real kukeond', { skip }, () => {
     assert.equal(f.stderr(), '');
   });
 
+  test("a workload's stderr lines reach its log beside its stdout lines", async () => {
+    const img = testImages().images.busybox.name;
+    const script = 'echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; exec sleep 3600';
+    await call('ApplyDocuments', { RawYAML: b64(cellYaml({ realm: R }, 'both', img, script)), Team: '' });
+    const lines = ['out-1', 'err-1', 'out-2', 'err-2'];
+    const seen = await waitFor(
+      'all four lines in kuke log',
+      () => {
+        const r = kuke(['log', 'both', ...scope]);
+        return lines.every((l) => r.stdout.includes(`${l}\n`)) ? r.stdout : undefined;
+      },
+      30_000,
+      200,
+    ).catch((err: unknown) => {
+      throw new Error(
+        `${String(err)}; kuke log printed: ${JSON.stringify(kuke(['log', 'both', ...scope]).stdout)}`,
+      );
+    });
+    // Both streams are appended to one file: each stream keeps its own order.
+    const at = (l: string) => seen.value.indexOf(l);
+    assert.ok(at('out-1') < at('out-2') && at('err-1') < at('err-2'), seen.value);
+    const r = kuke(['delete', 'cell', 'both', ...scope, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('--tail 2 prints the last two lines; with -f it continues from there', async () => {
     const r = kuke(['log', 'ticker', ...scope, '--tail', '2']);
     assert.equal(r.code, 0, r.stderr);
