@@ -73,3 +73,30 @@ test('scheduled ticks are full; a task-event kick is not, unless it asks for a f
   await loop.stop();
   assert.deepEqual(seen, [true, false, true]);
 });
+
+test('kicks during every tick cannot starve full ticks: one runs at least once an interval', async (t) => {
+  const seen: { full: boolean; at: number }[] = [];
+  let kicking = true;
+  const loop = new ReconcileLoop(
+    50,
+    async (_n, full) => {
+      seen.push({ full, at: Date.now() });
+      // A task exit arrives during every tick, as with a crash-looping cell.
+      if (kicking) setImmediate(() => loop.kick());
+      await sleep(10);
+    },
+    silentLogger,
+  );
+  t.after(() => {
+    kicking = false;
+    return loop.stop();
+  });
+  loop.start();
+  await waitUntil('several full ticks', () => seen.filter((s) => s.full).length >= 4);
+  kicking = false;
+  await loop.stop();
+  assert.ok(
+    seen.some((s) => !s.full),
+    'kicked ticks ran in between',
+  );
+});

@@ -13,6 +13,8 @@ export class ReconcileLoop {
   private ticks = 0;
   private kicked = false;
   private kickedFull = false;
+  /** When the last full tick started: a full one is owed once an interval has passed. */
+  private lastFullAt = 0;
 
   constructor(
     private readonly intervalMs: number,
@@ -29,15 +31,25 @@ export class ReconcileLoop {
     this.runOnce(true);
   }
 
+  /**
+   * Whether a full tick is overdue. Kicks that arrive during every tick (a steady beat of task
+   * exits, e.g. a crash-looping cell) would otherwise chain cells-only ticks forever, and the
+   * space pass and the sweep would never run (docs/daemon.md).
+   */
+  private fullOverdue(): boolean {
+    return Date.now() - this.lastFullAt >= this.intervalMs;
+  }
+
   private runOnce(full: boolean): void {
     if (this.stopped) return;
+    if (full) this.lastFullAt = Date.now();
     const n = ++this.ticks;
     this.running = this.tick(n, full)
       .catch((err: unknown) => this.log.error({ err, tick: n }, 'reconcile tick failed'))
       .finally(() => {
         this.running = undefined;
         const kicked = this.kicked;
-        const nextFull = !kicked || this.kickedFull;
+        const nextFull = !kicked || this.kickedFull || this.fullOverdue();
         this.kicked = false;
         this.kickedFull = false;
         if (!this.stopped)
@@ -58,7 +70,7 @@ export class ReconcileLoop {
       return;
     }
     clearTimeout(this.timer);
-    this.runOnce(options.full === true);
+    this.runOnce(options.full === true || this.fullOverdue());
   }
 
   async stop(): Promise<void> {
