@@ -137,9 +137,59 @@ const settings = unit('daemon/serve/daemon-settings', 'precedence: flag > env > 
 const daemonOnHost = e2e('cli-daemon', 'init provisions the instance and starts a daemon that answers');
 const status = stamped('written by kukeon; the status in a manifest is replaced by the observed one');
 const generation = stamped('counted by kukeon on every change');
-const refusedKind = (kind: string): FieldSupport =>
-  refused(`${kind} documents are refused as a whole by this build`);
+const templatesKind = e2e(
+  'blueprints',
+  'blueprints and configs: apply, get (table, wide, yaml, json), delete; create config scaffolds one',
+);
+const fromBlueprint = e2e(
+  'blueprints',
+  'run --from-blueprint: a required and a defaulted parameter, with and without --param, in the container env',
+);
+const blueprintRefusals = e2e(
+  'blueprints',
+  'unknown blueprint, undeclared param and missing required param are refused and create nothing',
+);
+const fromConfig = e2e(
+  'blueprints',
+  'a config fills values and a secret slot; ten cells from it at once get ten names and all run',
+);
+const configDrift = e2e(
+  'blueprints',
+  'changing the config marks exactly its cells OutOfSync; a restart re-materialises them',
+);
+const cloneProof = e2e('blueprints', '--clone of a running cell makes a new cell from the same source');
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== '' && v !== false && v !== 0;
+
+/** The ContainerSpec fields a blueprint container has (all but the stamped ones and the restart counters). */
+const BLUEPRINT_CONTAINER_FIELDS = new Set([
+  'id',
+  'root',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'env',
+  'ports',
+  'volumes',
+  'networks',
+  'networksAliases',
+  'privileged',
+  'hostNetwork',
+  'hostPID',
+  'hostCgroup',
+  'user',
+  'readOnlyRootFilesystem',
+  'capabilities',
+  'securityOpts',
+  'devices',
+  'tmpfs',
+  'resources',
+  'repos',
+  'git',
+  'restartPolicy',
+  'attachable',
+  'tty',
+]);
 
 export const fieldSupport: Record<string, FieldSupport> = {
   // Realm
@@ -247,7 +297,15 @@ export const fieldSupport: Record<string, FieldSupport> = {
       'nested cgroup runtime: its own cgroup subtree at /sys/fs/cgroup (cgroup namespace), limits visible',
     ),
   ),
-  'Cell.spec.provenance': refused('cells made from a CellBlueprint or CellConfig are not supported'),
+  'Cell.spec.provenance.bindingKind': applied(fromConfig, configDrift),
+  'Cell.spec.provenance.bindingRef.name': applied(fromConfig, configDrift),
+  'Cell.spec.provenance.bindingRef.realm': applied(fromConfig, configDrift),
+  'Cell.spec.provenance.bindingRef.space': applied(templatesKind, configDrift),
+  'Cell.spec.provenance.bindingRef.stack': applied(templatesKind, configDrift),
+  'Cell.spec.provenance.params': applied(cloneProof),
+  'Cell.spec.provenance.envOverrides': applied(fromConfig),
+  'Cell.spec.provenance.generation': applied(configDrift),
+  'Cell.spec.provenance.blueprintGeneration': applied(configDrift),
   'Cell.spec.runtimeEnv': applied(e2e('attach', 'kuke run <cell> --env injects env into that start only')),
   'Cell.spec.ignoreDiskPressure': refused('this build has no disk-pressure guard to bypass'),
   'Cell.status': status,
@@ -410,9 +468,67 @@ export const fieldSupport: Record<string, FieldSupport> = {
     fields("kukeonGroupGID and the daemon's kukeon group are supplementary groups of the process"),
   ),
 
-  // Kinds this build does not apply: refused whole, by their apply handler.
-  CellBlueprint: refusedKind('CellBlueprint'),
-  CellConfig: refusedKind('CellConfig'),
+  // CellBlueprint (docs/blueprints.md); its containers' fields are added below, from ContainerSpec's.
+  'CellBlueprint.apiVersion': applied(parsing),
+  'CellBlueprint.kind': applied(parsing),
+  'CellBlueprint.metadata.name': applied(templatesKind),
+  'CellBlueprint.metadata.realm': applied(templatesKind),
+  'CellBlueprint.metadata.space': applied(templatesKind),
+  'CellBlueprint.metadata.stack': applied(templatesKind),
+  'CellBlueprint.metadata.labels': applied(fromBlueprint),
+  'CellBlueprint.metadata.generation': generation,
+  'CellBlueprint.spec.prefix': applied(fromBlueprint, fromConfig),
+  'CellBlueprint.spec.parameters[].name': applied(fromBlueprint, blueprintRefusals),
+  'CellBlueprint.spec.parameters[].description': applied(templatesKind),
+  'CellBlueprint.spec.parameters[].default': applied(fromBlueprint),
+  'CellBlueprint.spec.parameters[].required': applied(fromBlueprint, blueprintRefusals),
+  'CellBlueprint.spec.cell.tty.default': applied(
+    unit(
+      'controller/materialise-cell',
+      'a config fills values, secret slots, labels, and records its generations',
+    ),
+    fromBlueprint,
+  ),
+  'CellBlueprint.spec.cell.autoDelete': applied(
+    unit(
+      'controller/materialise-cell',
+      'copies the cell fields, labels and provenance; ${KEY} in values only',
+    ),
+    e2e('runner-cells', 'an AutoDelete cell whose workloads exit is removed by reconcile'),
+  ),
+  'CellBlueprint.spec.cell.nestedCgroupRuntime': applied(
+    unit(
+      'controller/materialise-cell',
+      'a config fills values, secret slots, labels, and records its generations',
+    ),
+    e2e('runner-cell-updates', 'nestedCgroupRuntime toggled: the cell is recreated and Ready'),
+  ),
+  'CellBlueprint.spec.cell.containers[].secrets[].name': applied(fromConfig),
+  'CellBlueprint.spec.cell.containers[].secrets[].mode': applied(fromConfig),
+  'CellBlueprint.spec.cell.containers[].secrets[].envName': applied(fromConfig),
+  'CellBlueprint.spec.cell.containers[].secrets[].mountPath': applied(fromConfig),
+  'CellBlueprint.spec.cell.containers[].secrets[].required': applied(fromConfig),
+
+  // CellConfig (docs/blueprints.md)
+  'CellConfig.apiVersion': applied(parsing),
+  'CellConfig.kind': applied(parsing),
+  'CellConfig.metadata.name': applied(templatesKind),
+  'CellConfig.metadata.realm': applied(templatesKind),
+  'CellConfig.metadata.space': applied(templatesKind),
+  'CellConfig.metadata.stack': applied(templatesKind),
+  'CellConfig.metadata.labels': applied(fromConfig),
+  'CellConfig.metadata.annotations': applied(templatesKind),
+  'CellConfig.metadata.generation': generation,
+  'CellConfig.spec.prefix': applied(fromConfig),
+  'CellConfig.spec.blueprint.name': applied(fromConfig),
+  'CellConfig.spec.blueprint.realm': applied(fromConfig),
+  'CellConfig.spec.blueprint.space': applied(templatesKind),
+  'CellConfig.spec.blueprint.stack': applied(templatesKind),
+  'CellConfig.spec.values': applied(fromConfig),
+  'CellConfig.spec.repos': refused(
+    'this build does not clone repositories, so blueprints have no repository slots',
+  ),
+  'CellConfig.spec.secrets': applied(fromConfig),
 
   // ServerConfiguration: kukeond's configuration file (never applied; read at daemon start).
   'ServerConfiguration.apiVersion': applied(
@@ -468,6 +584,20 @@ export const fieldSupport: Record<string, FieldSupport> = {
     fields('defaultMemoryLimitBytes of kukeond.yaml caps containers that set no memory limit'),
   ),
 };
+
+/**
+ * A blueprint container's fields are a ContainerSpec's (docs/blueprints.md), copied into the cell
+ * a blueprint makes: each takes ContainerSpec's entry, an applied one with the proof that a cell
+ * made from a blueprint runs. Its `secrets` are slots, keyed on their own above.
+ */
+const BLUEPRINT_CONTAINER = 'CellBlueprint.spec.cell.containers[].';
+for (const [key, support] of Object.entries(fieldSupport)) {
+  if (!key.startsWith('ContainerSpec.') || key.startsWith('ContainerSpec.secrets')) continue;
+  const field = key.slice('ContainerSpec.'.length);
+  if (!BLUEPRINT_CONTAINER_FIELDS.has(field.split(/[.[]/)[0])) continue;
+  fieldSupport[BLUEPRINT_CONTAINER + field] =
+    support.status === 'applied' ? { ...support, proofs: [...support.proofs, fromBlueprint] } : support;
+}
 
 function isNonEmpty(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;

@@ -8,7 +8,9 @@ import { scopedKinds, type ScopedKind } from '../protocol/scoped-kinds.js';
 import { q } from './cli-error.js';
 import type { PlainDoc } from './output/doc-fields.js';
 import {
+  blueprintColumns,
   cellColumns,
+  configColumns,
   containerColumns,
   imageColumns,
   realmColumns,
@@ -134,6 +136,24 @@ export const cliKinds: readonly CliKind[] = [
     selector: false,
     scoped: scopedKinds.secret,
     columns: secretColumns,
+  },
+  {
+    name: 'blueprint',
+    docKind: 'CellBlueprint',
+    short: 'bp',
+    getScopes: ['realm', 'space', 'stack'],
+    selector: false,
+    scoped: scopedKinds.blueprint,
+    columns: blueprintColumns,
+  },
+  {
+    name: 'config',
+    docKind: 'CellConfig',
+    short: 'cfg',
+    getScopes: ['realm', 'space', 'stack'],
+    selector: false,
+    scoped: scopedKinds.config,
+    columns: configColumns,
   },
 ];
 

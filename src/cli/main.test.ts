@@ -304,7 +304,7 @@ test('completion: subcommands, kinds, names by scope, -o values, errors give an 
   assert.equal((await runCli(['__complete', 'ge'], { api })).stdout, 'get\n:4\n');
   assert.equal(
     (await runCli(['__complete', 'get', ''], { api })).stdout,
-    'realm\nspace\nstack\ncell\ncontainer\nimage\nvolume\nsecret\n:4\n',
+    'realm\nspace\nstack\ncell\ncontainer\nimage\nvolume\nsecret\nblueprint\nconfig\n:4\n',
   );
   assert.equal(
     (await runCli(['__complete', 'get', 'realms', ''], { api })).stdout,

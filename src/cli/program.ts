@@ -281,6 +281,24 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         }),
     )();
     act(
+      leaf(create, 'config', 'print a starter CellConfig for a stored CellBlueprint', ['cfg'])
+        .argument('[name]')
+        .option('--from-blueprint <bp>', 'the CellBlueprint to scaffold from')
+        .option('--realm <name>', 'realm', 'default')
+        .option('--space <name>', 'space', 'default')
+        .option('--stack <name>', 'stack', 'default'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.create()).createConfig(ctx, {
+          name: a[0],
+          fromBlueprint: o.fromBlueprint as string | undefined,
+          realm: o.realm as string,
+          space: o.space as string,
+          stack: o.stack as string,
+        }),
+    )();
+    act(
       leaf(create, 'volume', 'create a volume: a directory kukeond keeps for cells to mount', ['vol'])
         .argument('[name]')
         .option('--realm <name>', 'realm', 'default')
@@ -455,7 +473,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         .option('-f, --file <path>', 'a single Cell manifest (- for stdin)')
         .option('--image <ref>', 'one-container cell from an image')
         .option('--command <cmd>', 'entrypoint for --image')
-        .option('--name <name>', 'cell name for --image')
+        .option('--name <name>', 'cell name for --image/--from-blueprint/--from-config/--clone')
         .option('-d, --detach', 'do not attach')
         .option('--container <name>', 'container to attach to')
         .option('--rm', 'delete the cell once its workloads exit')

@@ -6,6 +6,7 @@ import { ControllerError, ControllerErrorCode, notFound } from './controller-err
 import type { CellPort } from './runner-port.js';
 import type { CreateCellFacts } from '../model/operation-facts.js';
 export type { CreateCellFacts };
+import { rematerialiseIfBehind } from './rematerialise-cell.js';
 
 export interface CellIdentity {
   realm: string;
@@ -177,7 +178,8 @@ export const listCells = (deps: ControllerDeps, realm: string, space: string, st
   port(deps).listCells(realm, space, stack);
 
 /**
- * StartCell: Pending/Unknown cells are refused (delete first);
+ * StartCell: a Config-lineage cell whose Config changed is re-made from it first
+ * (rematerialise-cell.ts); Pending/Unknown cells are refused (delete first);
  * Failed/Error/Degraded ones are recovered by recreating their containers, then started; any
  * other state starts from the existing records (a running cell is left as it is).
  */
@@ -186,7 +188,7 @@ export async function startCell(
   id: CellIdentity,
   runtimeEnv: readonly string[] = [],
 ): Promise<Cell> {
-  const stored = await requireCell(deps, id);
+  const stored = await rematerialiseIfBehind(deps, await requireCell(deps, id));
   // `kuke run <cell> --env`: for this start only (the runner never persists runtimeEnv).
   const cell = runtimeEnv.length
     ? { ...stored, spec: { ...stored.spec, runtimeEnv: [...runtimeEnv] } }

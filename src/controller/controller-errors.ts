@@ -30,6 +30,12 @@ export const ControllerErrorCode = {
   /** Delete of a volume a running cell mounts. */
   VolumeInUse: 'VOLUME_IN_USE',
   SecretNotFound: 'SECRET_NOT_FOUND',
+  BlueprintNotFound: 'BLUEPRINT_NOT_FOUND',
+  ConfigNotFound: 'CONFIG_NOT_FOUND',
+  /** A CellConfig whose blueprint or slot fills do not hold (docs/blueprints.md). */
+  InvalidConfig: 'INVALID_CONFIG',
+  /** A cell could not be made from a Blueprint/Config (a parameter, a slot, the name). */
+  MaterializeCell: 'MATERIALIZE_CELL',
   /** A manifest document of a kind the verb does not accept (delete -f of a Secret). */
   UnknownKind: 'UNKNOWN_KIND',
 } as const;
@@ -56,7 +62,9 @@ export function isNotFoundError(err: unknown): boolean {
     err.code === ControllerErrorCode.StackNotFound ||
     err.code === ControllerErrorCode.CellNotFound ||
     err.code === ControllerErrorCode.VolumeNotFound ||
-    err.code === ControllerErrorCode.SecretNotFound
+    err.code === ControllerErrorCode.SecretNotFound ||
+    err.code === ControllerErrorCode.BlueprintNotFound ||
+    err.code === ControllerErrorCode.ConfigNotFound
   );
 }
 

@@ -160,7 +160,7 @@ describe('controller delete -f', () => {
     assert.equal(fake.realms.size, 0);
   });
 
-  test('kinds without a delete handler fail with unknown kind', async () => {
+  test('a scoped kind the controller was built without fails its document', async () => {
     const { controller } = setup();
     const blueprint =
       'kind: CellBlueprint\nmetadata: { name: b, realm: r1 }\nspec: { cell: { containers: [{ id: a, image: busybox }] } }\n';
@@ -169,7 +169,7 @@ describe('controller delete -f', () => {
       force: false,
     });
     assert.equal(results[0].action, 'failed');
-    assert.equal(results[0].error, 'unknown kind: CellBlueprint');
+    assert.equal(results[0].error, 'CellBlueprint documents are not supported by this controller');
   });
 });
 

@@ -9,12 +9,7 @@ import type { RecoveryReport } from '../runner/recover-intents.js';
 import type { SweepReport } from '../runner/sweep-orphans.js';
 import { applyDocuments } from './apply/apply-documents.js';
 import type { ApplyHandler, ApplyHandlers, ApplyResult } from './apply/apply-types.js';
-import {
-  realmApplyHandler,
-  spaceApplyHandler,
-  stackApplyHandler,
-  unsupportedApplyHandler,
-} from './apply/scope-apply.js';
+import { realmApplyHandler, spaceApplyHandler, stackApplyHandler } from './apply/scope-apply.js';
 import type { ControllerDeps } from './controller-deps.js';
 import {
   deleteDocuments,
@@ -39,7 +34,8 @@ import {
 } from './reconcile-passes.js';
 import { refreshAll, type RefreshAllReport } from './refresh-all.js';
 import { deleteGraceMs, type RemoveFlags } from './results.js';
-import type { CellPort, ScopeRunner, SecretPort, VolumePort } from './runner-port.js';
+import type { CellPort, ScopeRunner, SecretPort, TemplatePort, VolumePort } from './runner-port.js';
+import { blueprintOps, configOps, type BlueprintDocument, type ConfigDocument } from './template-ops.js';
 import { secretOps, type SecretDocument } from './secret-ops.js';
 import {
   scopedApplyHandler,
@@ -76,6 +72,8 @@ export interface ScopeOpsTable {
 export interface ScopedOpsTable {
   Volume: ScopedOps<VolumeDocument>;
   Secret: ScopedOps<SecretDocument>;
+  CellBlueprint: ScopedOps<BlueprintDocument>;
+  CellConfig: ScopedOps<ConfigDocument>;
 }
 
 export interface ControllerOptions {
@@ -84,6 +82,8 @@ export interface ControllerOptions {
   volumes?: VolumePort;
   /** The Secret store (docs/secrets.md); unit tests may leave it out. */
   secrets?: SecretPort;
+  /** Blueprints and configs (docs/blueprints.md); unit tests may leave them out. */
+  templates?: TemplatePort;
   probe: HostProbe;
   cells: CellPort;
   namespaceSuffix: string;
@@ -93,6 +93,13 @@ export interface ControllerOptions {
   /** The metadata store the cells live in: ListCells then answers from an in-memory cache. */
   cellDocuments?: CellDocumentSource;
 }
+
+/** A `spec` that satisfies a kind's rules, for validating a bare identity (`scopedIdentity`). */
+const identityStandIns: Partial<Record<keyof ScopedOpsTable, object>> = {
+  Secret: { spec: { data: '-' } },
+  CellBlueprint: { spec: { cell: { containers: [{ id: '-', image: '-' }] } } },
+  CellConfig: { spec: { blueprint: { name: '-', realm: '-' } } },
+};
 
 /**
  * The intent layer between the RPC handlers (or the CLI's in-process mode) and the runner
@@ -116,17 +123,18 @@ export class Controller {
       cells: options.cells,
       namespaceSuffix: options.namespaceSuffix,
       log: options.log ?? silentLogger,
+      templates: options.templates,
     };
     this.parseOptions = options.parse ?? {};
     this.cellList = options.cellDocuments
       ? new CellListCache(options.cellDocuments, this.deps.log)
       : undefined;
     const runner = options.runner;
-    const unsupported = (kind: string) =>
-      unsupportedApplyHandler(`${kind} documents are not supported by this build yet`);
     this.scopedOps = {
       Volume: options.volumes ? volumeOps(options.volumes, runner) : unsupportedScoped('Volume'),
       Secret: options.secrets ? secretOps(options.secrets) : unsupportedScoped('Secret'),
+      CellBlueprint: options.templates ? blueprintOps(options.templates) : unsupportedScoped('CellBlueprint'),
+      CellConfig: options.templates ? configOps(options.templates) : unsupportedScoped('CellConfig'),
     };
     const scoped = Object.entries(this.scopedOps) as [keyof ScopedOpsTable, ScopedOps][];
     this.applyHandlers = {
@@ -139,8 +147,6 @@ export class Controller {
       Stack: stackApplyHandler(runner),
       Cell: cellApplyHandler(runner, options.cells),
       Container: containerApplyHandler(runner, options.cells),
-      CellBlueprint: unsupported('CellBlueprint'),
-      CellConfig: unsupported('CellConfig'),
     };
     this.deleteHandlers = {
       ...scopeDeleteHandlers(this),
@@ -166,6 +172,7 @@ export class Controller {
       cellDocuments: runner.ctx.store,
       volumes: runner,
       secrets: runner,
+      templates: runner,
       ...options,
     });
   }
@@ -265,14 +272,15 @@ export class Controller {
   /**
    * The identity of a scoped resource from an RPC argument (Get, Delete): its name and
    * coordinates validated as apply validates them, its `spec` ignored. A Secret is named without
-   * its data, so a stand-in satisfies the data rule and is dropped again.
+   * its data (a blueprint without containers, …), so a stand-in satisfies the spec's rules and is
+   * dropped again.
    */
   scopedIdentity = <K extends keyof ScopedOpsTable>(
     kind: K,
     doc: unknown,
   ): Parameters<ScopedOpsTable[K]['get']>[0] => {
     const metadata = (doc as { metadata?: unknown } | undefined)?.metadata;
-    const standIn = kind === 'Secret' ? { spec: { data: '-' } } : {};
+    const standIn = identityStandIns[kind] ?? {};
     const { spec: _spec, ...identity } = scopedDoc(kind, { metadata, ...standIn }, this.parseOptions) as {
       spec?: unknown;
     };

@@ -49,6 +49,12 @@ export type VolumePort = Pick<
 /** The part of the Runner behind the Secret kind (docs/secrets.md). */
 export type SecretPort = Pick<Runner, 'writeSecret' | 'getSecret' | 'listSecrets' | 'deleteSecret'>;
 
+/** The part of the Runner behind the CellBlueprint and CellConfig kinds (docs/blueprints.md). */
+export type TemplatePort = Pick<
+  Runner,
+  'writeTemplate' | 'getTemplate' | 'listTemplates' | 'deleteTemplate' | 'markLineageOutOfSync'
+>;
+
 /** Outcome of reconciling one cell in the daemon loop. */
 export interface CellReconcileOutcome {
   updated: boolean;

@@ -64,6 +64,10 @@ export interface CellProvenance {
   bindingRef: { name: string; realm: string; space?: string; stack?: string };
   params?: Record<string, string>;
   envOverrides?: string[];
+  /** Generation of the bound Blueprint/Config at materialisation (docs/blueprints.md). */
+  generation?: number;
+  /** For a Config binding: the generation of the Blueprint it referenced. */
+  blueprintGeneration?: number;
 }
 
 export interface Cell {

@@ -31,6 +31,7 @@ export const errorKindTable = [
   { kind: 'VolumeInUse', code: 'VOLUME_IN_USE' },
   { kind: 'SecretNotFound', code: 'SECRET_NOT_FOUND' },
   { kind: 'SecretInUse', code: 'SECRET_IN_USE' },
+  { kind: 'BlueprintNotFound', code: 'BLUEPRINT_NOT_FOUND' },
 ] as const;
 
 export const UNKNOWN_KIND = 'Unknown';

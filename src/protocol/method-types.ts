@@ -9,6 +9,8 @@
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
 import type {
+  CellBlueprintDoc,
+  CellConfigDoc,
   CellDoc,
   ContainerDoc,
   RealmDoc,
@@ -368,6 +370,16 @@ export interface MethodTypes {
   GetSecret: { args: DocArgs; reply: { Result: ScopedGetResult & { Secret: SecretDoc } } };
   ListSecrets: { args: ScopedListArgs; reply: { Secrets: SecretDoc[] } };
   DeleteSecret: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Secret: SecretDoc } } };
+
+  // Blueprints and configs (docs/blueprints.md): stored documents, `metadata.generation` counted.
+  CreateBlueprint: { args: DocArgs; reply: { Result: ScopedCreateResult & { Blueprint: CellBlueprintDoc } } };
+  GetBlueprint: { args: DocArgs; reply: { Result: ScopedGetResult & { Blueprint: CellBlueprintDoc } } };
+  ListBlueprints: { args: ScopedListArgs; reply: { Blueprints: CellBlueprintDoc[] } };
+  DeleteBlueprint: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Blueprint: CellBlueprintDoc } } };
+  CreateConfig: { args: DocArgs; reply: { Result: ScopedCreateResult & { Config: CellConfigDoc } } };
+  GetConfig: { args: DocArgs; reply: { Result: ScopedGetResult & { Config: CellConfigDoc } } };
+  ListConfigs: { args: ScopedListArgs; reply: { Configs: CellConfigDoc[] } };
+  DeleteConfig: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Config: CellConfigDoc } } };
 }
 
 /**

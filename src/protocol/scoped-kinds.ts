@@ -5,7 +5,7 @@ export type ScopedLevel = 'realm' | 'space' | 'stack' | 'cell';
 export type ScopedCoordinates = Partial<Record<ScopedLevel, string>>;
 
 /** The scoped (non-hierarchy) kinds: documents that live at a scope without being one. */
-export type ScopedKindName = 'volume' | 'secret';
+export type ScopedKindName = 'volume' | 'secret' | 'blueprint' | 'config';
 
 /**
  * What the wire knows of one scoped kind: a resource that lives *at* a realm (optionally a space,
@@ -18,19 +18,19 @@ export type ScopedKindName = 'volume' | 'secret';
  */
 export interface ScopedKind<K extends ScopedKindName = ScopedKindName> {
   name: K;
-  docKind: 'Volume' | 'Secret';
+  docKind: 'Volume' | 'Secret' | 'CellBlueprint' | 'CellConfig';
   /** The coordinates its scope may have, outermost first (`realm` is always required). */
   levels: readonly ScopedLevel[];
   methods: {
-    create: 'CreateVolume' | 'CreateSecret';
-    get: 'GetVolume' | 'GetSecret';
-    list: 'ListVolumes' | 'ListSecrets';
-    delete: 'DeleteVolume' | 'DeleteSecret';
+    create: 'CreateVolume' | 'CreateSecret' | 'CreateBlueprint' | 'CreateConfig';
+    get: 'GetVolume' | 'GetSecret' | 'GetBlueprint' | 'GetConfig';
+    list: 'ListVolumes' | 'ListSecrets' | 'ListBlueprints' | 'ListConfigs';
+    delete: 'DeleteVolume' | 'DeleteSecret' | 'DeleteBlueprint' | 'DeleteConfig';
   };
   /** Key of the document in a Create/Get/Delete `Result`. */
-  resultKey: 'Volume' | 'Secret';
+  resultKey: 'Volume' | 'Secret' | 'Blueprint' | 'Config';
   /** Key of the list in a List reply. */
-  listKey: 'Volumes' | 'Secrets';
+  listKey: 'Volumes' | 'Secrets' | 'Blueprints' | 'Configs';
 }
 
 /** List argument naming each level: `RealmName`, `SpaceName`, `StackName`, `CellName`. */
@@ -58,6 +58,28 @@ export const scopedKinds: { [K in ScopedKindName]: ScopedKind<K> } = {
     methods: { create: 'CreateSecret', get: 'GetSecret', list: 'ListSecrets', delete: 'DeleteSecret' },
     resultKey: 'Secret',
     listKey: 'Secrets',
+  },
+  // docs/blueprints.md: templates of cells, and saved values for them; never cell-scoped.
+  blueprint: {
+    name: 'blueprint',
+    docKind: 'CellBlueprint',
+    levels: ['realm', 'space', 'stack'],
+    methods: {
+      create: 'CreateBlueprint',
+      get: 'GetBlueprint',
+      list: 'ListBlueprints',
+      delete: 'DeleteBlueprint',
+    },
+    resultKey: 'Blueprint',
+    listKey: 'Blueprints',
+  },
+  config: {
+    name: 'config',
+    docKind: 'CellConfig',
+    levels: ['realm', 'space', 'stack'],
+    methods: { create: 'CreateConfig', get: 'GetConfig', list: 'ListConfigs', delete: 'DeleteConfig' },
+    resultKey: 'Config',
+    listKey: 'Configs',
   },
 };
 

@@ -56,6 +56,16 @@ import {
 import { sweepOrphans } from './sweep-orphans.js';
 import { cellUsage } from './cell/cell-usage.js';
 import { deleteSecret, getSecret, listSecrets, writeSecret } from './secrets/secret-ops.js';
+import { markLineageOutOfSync } from './templates/lineage-drift.js';
+import {
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  writeTemplate,
+  type TemplateCoordinates,
+  type TemplateDoc,
+  type TemplateKind,
+} from './templates/template-store.js';
 import { releaseStagingTmpfs } from './secrets/secret-staging.js';
 import type { SecretCoordinates, SecretFilter } from '../store/index.js';
 
@@ -199,6 +209,18 @@ export class Runner {
   deleteSecret = (coords: SecretCoordinates) => deleteSecret(this.ctx, coords);
   /** Unmounts the secret staging tmpfs when nothing is staged on it (uninstall, tests). */
   releaseSecretStaging = () => releaseStagingTmpfs(this.ctx.config);
+
+  // Blueprints and configs (docs/blueprints.md): documents at a scope, with a generation.
+  writeTemplate = <K extends TemplateKind>(kind: K, doc: TemplateDoc<K>) =>
+    writeTemplate(this.ctx, kind, doc);
+  getTemplate = <K extends TemplateKind>(kind: K, coords: TemplateCoordinates) =>
+    getTemplate(this.ctx, kind, coords);
+  listTemplates = <K extends TemplateKind>(kind: K, filter?: Partial<Omit<TemplateCoordinates, 'name'>>) =>
+    listTemplates(this.ctx, kind, filter);
+  deleteTemplate = (kind: TemplateKind, coords: TemplateCoordinates) =>
+    deleteTemplate(this.ctx, kind, coords);
+  /** Marks the cells made from a Blueprint/Config that changed since (returns them). */
+  markLineageOutOfSync = () => markLineageOutOfSync(this.ctx);
 
   // Volumes (docs/volumes.md): directories under their scope's metadata directory.
   writeVolume = (scope: VolumeScope, name: string, policy: ReclaimPolicy) =>

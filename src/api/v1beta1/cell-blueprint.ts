@@ -1,6 +1,6 @@
 /** CellBlueprint. */
 import { z } from 'zod';
-import { bool, list, map, obj, str, struct } from './fields.js';
+import { bool, int, list, map, obj, str, struct } from './fields.js';
 import {
   capabilitiesSchema,
   containerGitSchema,
@@ -69,6 +69,8 @@ export const cellBlueprintDocSchema = struct({
     space: str('omit'),
     stack: str('omit'),
     labels: map(str(), 'omit'),
+    /** Counted by kukeond: one more on every change of labels or spec. */
+    generation: int('omit'),
   }),
   spec: struct({
     prefix: str('omit'),

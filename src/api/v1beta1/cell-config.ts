@@ -1,6 +1,6 @@
 /** CellConfig. */
 import { z } from 'zod';
-import { map, obj, str, struct } from './fields.js';
+import { int, map, obj, str, struct } from './fields.js';
 
 export const cellConfigDocSchema = struct({
   apiVersion: str(),
@@ -12,6 +12,8 @@ export const cellConfigDocSchema = struct({
     stack: str('omit'),
     labels: map(str(), 'omit'),
     annotations: map(str(), 'omit'),
+    /** Counted by kukeond: one more on every change of labels or spec. */
+    generation: int('omit'),
   }),
   spec: struct({
     prefix: str('omit'),

@@ -19,6 +19,10 @@ export const cellProvenanceSchema = obj(
     bindingRef: cellBindingRefSchema,
     params: map(str(), 'omit'),
     envOverrides: list(str(), 'omit'),
+    // Ours: the generation of the bound Blueprint/Config (and of a Config's Blueprint) the cell
+    // was made from; a newer one marks the cell OutOfSync (docs/blueprints.md).
+    generation: int('omit'),
+    blueprintGeneration: int('omit'),
   },
   'omit',
 );

@@ -9,6 +9,8 @@ import {
 } from '../output/create-result.js';
 import { str } from '../output/doc-fields.js';
 import { scopeFlag, validName } from './names.js';
+import { cellFromSource, checkSourceFlags, lookUp, type SourceOptions } from './cell-from-source.js';
+import type { CellBlueprintDoc } from '../../api/index.js';
 import type { DocArg } from '../../protocol/method-types.js';
 import {
   identityDoc,
@@ -72,19 +74,14 @@ export async function createStack(
   ctx.out.write(renderCreateStack(name, realm, space, await callCreate(ctx, scopeKinds.stack, doc)));
 }
 
-export interface CreateCellOptions {
+/** `--from-blueprint|--from-config|--clone`, `--param`, `--param-file`, `--env`: cell-from-source.ts. */
+export interface CreateCellOptions extends SourceOptions {
   name?: string;
   realm?: string;
   space?: string;
   stack?: string;
   image?: string;
   command?: string;
-  fromBlueprint?: string;
-  fromConfig?: string;
-  clone?: string;
-  param?: string[];
-  paramFile?: string;
-  env?: string[];
   ignoreDiskPressure?: boolean;
 }
 
@@ -145,25 +142,21 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
     if (envs.length)
       throw usage('--env is not valid with --image; layer env overrides via --from-config instead');
   }
-  if (o.fromConfig !== undefined) {
-    if (params.length)
-      throw usage('--param is not valid with --from-config; set parameters in the CellConfig instead');
-    if (o.paramFile)
-      throw usage('--param-file is not valid with --from-config; set parameters in the CellConfig instead');
-  }
-  if (o.fromBlueprint !== undefined && envs.length)
-    throw usage('--env is not valid with --from-blueprint; layer env overrides via --from-config instead');
+  checkSourceFlags(o);
   parseEnvFlags(envs);
   if (o.paramFile) readFileSync(o.paramFile, 'utf8');
   const realm = scopeFlag('realm', o.realm);
   const space = scopeFlag('space', o.space);
   const stack = scopeFlag('stack', o.stack);
   if (o.image === undefined) {
-    // Blueprints, configs and clones live in the controller's store, which this build's daemon
-    // does not offer yet (the kukeonv1 method table has none for them).
-    throw usage(
-      '--from-blueprint, --from-config and --clone are not supported by this build; use --image or kuke apply -f',
-    );
+    // docs/blueprints.md: made here from the stored documents, materialised (not started).
+    const api = ctx.api('daemon-only');
+    const scope = { realm, space, stack };
+    const made = await cellFromSource(api, o, scope, o.name, parseEnvFlags(envs));
+    const spec = { ...made.doc.spec, ignoreDiskPressure: o.ignoreDiskPressure === true };
+    const reply = await api.call('MaterializeCell', { Doc: { ...made.doc, spec } });
+    ctx.out.write(renderCellOutcome({ name: made.name, ...scope }, { ...reply.Result }));
+    return;
   }
   if (o.image.trim() === '') throw usage('image ref is required (--image <ref>)');
   const name = o.name ? validName('cell', o.name) : generatedCellName(o.image, randomHex());
@@ -225,6 +218,70 @@ spec:
         command: /bin/sh # TODO: entrypoint
         attachable: true
 `);
+}
+
+/** A YAML scalar, quoted only when it needs to be. */
+const yamlScalar = (v: string) =>
+  /^[A-Za-z0-9_./:@-]+$/.test(v) && !/^(true|false|null|~|[0-9.]+)$/i.test(v) ? v : JSON.stringify(v);
+
+/**
+ * `kuke create config NAME --from-blueprint <bp>`: a starter CellConfig for a stored blueprint on
+ * stdout — every parameter with its default, the required ones without a default marked TODO,
+ * the secret slots commented. Nothing is stored (docs/blueprints.md).
+ */
+export async function createConfig(
+  ctx: CliContext,
+  o: { name?: string; realm?: string; space?: string; stack?: string; fromBlueprint?: string },
+): Promise<void> {
+  const name = (o.name ?? '').trim();
+  if (name === '')
+    throw usage('config name is required (usage: kuke create config [NAME] --from-blueprint <bp> [flags])');
+  if (o.fromBlueprint === undefined || o.fromBlueprint.trim() === '')
+    throw usage('--from-blueprint is required (the source CellBlueprint to scaffold from)');
+  const scope = {
+    realm: scopeFlag('realm', o.realm),
+    space: scopeFlag('space', o.space),
+    stack: scopeFlag('stack', o.stack),
+  };
+  const bp = await lookUp<CellBlueprintDoc>(ctx.api('daemon-only'), 'blueprint', o.fromBlueprint, scope);
+  const m = bp.metadata ?? {};
+  const lines = [
+    'apiVersion: v1beta1',
+    'kind: CellConfig',
+    'metadata:',
+    `  name: ${yamlScalar(name)}`,
+    `  realm: ${yamlScalar(scope.realm)}`,
+    `  space: ${yamlScalar(scope.space)}`,
+    `  stack: ${yamlScalar(scope.stack)}`,
+    'spec:',
+    '  blueprint:',
+    `    name: ${yamlScalar(m.name ?? '')}`,
+    `    realm: ${yamlScalar(m.realm ?? '')}`,
+    ...(m.space ? [`    space: ${yamlScalar(m.space)}`] : []),
+    ...(m.space && m.stack ? [`    stack: ${yamlScalar(m.stack)}`] : []),
+  ];
+  const params = bp.spec?.parameters ?? [];
+  if (params.length) lines.push('  values:');
+  for (const p of params) {
+    const note = p.description ? ` # ${p.description}` : '';
+    if (p.default !== undefined) lines.push(`    ${p.name}: ${JSON.stringify(p.default)}${note}`);
+    else if (p.required)
+      lines.push(
+        `    ${p.name}: "" # TODO (required, no default)${p.description ? `: ${p.description}` : ''}`,
+      );
+    else lines.push(`    # ${p.name}: ""${note}`);
+  }
+  const slots = new Map<string, boolean>();
+  for (const c of bp.spec?.cell?.containers ?? [])
+    for (const s of c.secrets ?? [])
+      slots.set(s.name ?? '', (slots.get(s.name ?? '') ?? false) || s.required === true);
+  if (slots.size) lines.push('  # secrets:');
+  for (const [slot, required] of slots)
+    lines.push(
+      `  #   ${slot}:${required ? ' # required' : ''}`,
+      `  #     secretRef: {name: TODO, realm: ${yamlScalar(scope.realm)}}`,
+    );
+  ctx.out.write(lines.join('\n') + '\n');
 }
 
 /** `kuke create volume [NAME] [--realm] [--space] [--stack] [--reclaim-policy]` (docs/volumes.md). */

@@ -12,8 +12,10 @@ import { hasCode } from '../../errors.js';
 import type { LocalTerminal } from '../terminal/attach-terminal.js';
 import { scopeFlag, validName } from './names.js';
 import { readManifest } from './read-manifest.js';
+import { cellFromSource, checkSourceFlags, type SourceOptions } from './cell-from-source.js';
 
-export interface RunOptions {
+/** The source flags (`--from-blueprint`, …, `--env`) are cell-from-source.ts's. */
+export interface RunOptions extends SourceOptions {
   cell?: string;
   file?: string;
   image?: string;
@@ -27,12 +29,6 @@ export interface RunOptions {
   realm?: string;
   space?: string;
   stack?: string;
-  fromBlueprint?: string;
-  fromConfig?: string;
-  clone?: string;
-  param?: string[];
-  paramFile?: string;
-  env?: string[];
   ignoreDiskPressure?: boolean;
   profile?: string;
 }
@@ -93,6 +89,8 @@ export function validateRun(o: RunOptions): void {
       throw usage('--param-file is not valid with --image; parameterise via --from-blueprint instead');
   }
   parseEnvFlags(o.env ?? []);
+  if (o.fromBlueprint !== undefined || o.fromConfig !== undefined || o.clone !== undefined)
+    checkSourceFlags(o);
   parseDocOutput(o.output);
 }
 
@@ -236,10 +234,6 @@ function orderedAttachable(cell: unknown, attachable: string[]): string[] {
 export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTerminal): Promise<void> {
   validateRun(o);
   const output = parseDocOutput(o.output);
-  if (o.fromBlueprint !== undefined || o.fromConfig !== undefined || o.clone !== undefined)
-    throw usage(
-      '--from-blueprint, --from-config and --clone are not supported by this build; use --image or -f',
-    );
   const realm = scopeFlag('realm', o.realm || 'default');
   const space = scopeFlag('space', o.space || 'default');
   const stack = scopeFlag('stack', o.stack || 'default');
@@ -298,6 +292,16 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
       }
       result = await transition(api, t, got, o.env ?? []);
     }
+  } else if (o.image === undefined) {
+    // --from-blueprint / --from-config / --clone (docs/blueprints.md): made here, then created.
+    const made = await cellFromSource(api, o, { realm, space, stack }, o.name, parseEnvFlags(o.env ?? []));
+    t = { name: made.name, realm, space, stack };
+    const spec = {
+      ...made.doc.spec,
+      ...(o.rm && { autoDelete: true }),
+      ignoreDiskPressure: o.ignoreDiskPressure === true,
+    };
+    result = { ...(await api.call('CreateCell', { Doc: { ...made.doc, spec } })).Result };
   } else {
     const image = (o.image ?? '').trim();
     if (image === '') throw usage('image ref is required (--image <ref>)');

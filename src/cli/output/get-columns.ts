@@ -210,8 +210,36 @@ const sizeColumn: Column<PlainDoc> = {
 
 /** Secrets (docs/secrets.md): the scope, the size of the data in bytes and the age; never the data. */
 export const secretColumns = scoped([dashCol('CELL', 'metadata.cell'), sizeColumn, age]);
-export const blueprintColumns = scoped([]);
-export const configColumns = scoped([]);
+const generationColumn: Column<PlainDoc> = {
+  header: 'GENERATION',
+  cell: (d) => {
+    const g = field(d, 'metadata.generation');
+    return typeof g === 'number' ? String(g) : '-';
+  },
+};
+const count = (header: string, path: string): Column<PlainDoc> => ({
+  header,
+  cell: (d) => {
+    const v = field(d, path);
+    return String(Array.isArray(v) ? v.length : 0);
+  },
+});
+
+/** Blueprints (docs/blueprints.md); `-o wide` adds the name prefix, the parameters, the generation. */
+export const blueprintColumns: KindColumns<PlainDoc> = {
+  ...scoped([]),
+  wide: [
+    { header: 'PREFIX', cell: (d) => str(d, 'spec.prefix') || str(d, 'metadata.name') },
+    count('PARAMETERS', 'spec.parameters'),
+    count('CONTAINERS', 'spec.cell.containers'),
+    generationColumn,
+  ],
+};
+/** Configs (docs/blueprints.md); `-o wide` adds the blueprint they fill and the generation. */
+export const configColumns: KindColumns<PlainDoc> = {
+  ...scoped([]),
+  wide: [dashCol('BLUEPRINT', 'spec.blueprint.name'), generationColumn],
+};
 
 /** Volumes (docs/volumes.md): wide adds the cells that mount each one and its directory. */
 export const volumeColumns: KindColumns<PlainDoc> = {

@@ -1,3 +1,4 @@
+import { lineageDrift } from '../templates/lineage-drift.js';
 import { spaceNetworkRef } from '../../cni/index.js';
 import type { Cell } from '../../model/resources.js';
 import type { RunnerContext } from '../runner-context.js';
@@ -42,8 +43,15 @@ export async function ensureCellHost(
   });
   // Every container now matches its spec and the Secrets it uses, unless one still runs an older
   // build (drifted): only then does an out-of-sync mark stay (docs/secrets.md).
+  // A cell made from a Blueprint/Config stays marked while its source is newer than what it was
+  // made from (docs/blueprints.md).
   const current = [...containers.values()].every((e) => !e.drifted);
-  const status = current ? { ...cell.status, outOfSync: undefined, outOfSyncReason: undefined } : cell.status;
+  const behind = current ? await lineageDrift(ctx, cell) : undefined;
+  const status = !current
+    ? cell.status
+    : behind
+      ? { ...cell.status, outOfSync: true, outOfSyncReason: behind }
+      : { ...cell.status, outOfSync: undefined, outOfSyncReason: undefined };
   return {
     cell: { ...cell, spec: { ...cell.spec, containers: specs }, status },
     containers,

@@ -1,3 +1,4 @@
+import { lineageDrift } from '../templates/lineage-drift.js';
 import { applySpaceDefaults } from '../../model/space-defaults.js';
 import type { ContainerSpec } from '../../model/container.js';
 import type { Cell } from '../../model/resources.js';
@@ -135,9 +136,18 @@ export async function updateCell(ctx: RunnerContext, input: Cell): Promise<Updat
         );
         // A running cell's state follows what now runs (a workload may have been added or removed).
         const state = running ? deriveCellState(next, statuses) : next.status.state;
+        // Every container now matches the spec and its Secrets: only a source newer than the
+        // cell's provenance keeps it OutOfSync (as in cell-host.ts).
+        const behind = await lineageDrift(ctx, next);
         result.cell = await persistCell(ctx, ref, {
           ...next,
-          status: { ...next.status, state, containers: statuses },
+          status: {
+            ...next.status,
+            state,
+            containers: statuses,
+            outOfSync: behind ? true : undefined,
+            outOfSyncReason: behind,
+          },
         });
         return result;
       },
@@ -196,6 +206,8 @@ function desiredModel(
       autoDelete: input.spec.autoDelete,
       tty: input.spec.tty,
       nestedCgroupRuntime: input.spec.nestedCgroupRuntime,
+      // A re-made cell records its new source; a document without one keeps the old record.
+      provenance: input.spec.provenance ?? existing.spec.provenance,
     },
   };
   return applySpaceDefaults(withRoot(ctx, cell), defaults);

@@ -11,15 +11,11 @@ import {
   type SecretFilter,
   type SecretInfo,
 } from '../../store/index.js';
-import { cellRef, type CellRef } from '../cell/cell-ref.js';
-import { listCells, loadCell, withCellLock } from '../cell/cell-store.js';
-import { persistResource, isStale } from '../resource-store.js';
+import type { CellRef } from '../cell/cell-ref.js';
+import { everyCell, markOutOfSync } from '../cell/out-of-sync.js';
 import { validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
-import { listRealms } from '../realm/realm-queries.js';
-import { listSpaces } from '../space/space-queries.js';
-import { listStacks } from '../stack/stack-queries.js';
 
 const LEVELS = ['realm', 'space', 'stack', 'cell'] as const;
 
@@ -160,33 +156,15 @@ export async function cellsUsingSecret(
   ctx: RunnerContext,
   c: SecretCoordinates,
 ): Promise<{ ref: CellRef; cell: Cell; containers: string[] }[]> {
-  const out: { ref: CellRef; cell: Cell; containers: string[] }[] = [];
-  for (const realm of await listRealms(ctx)) {
-    for (const space of await listSpaces(ctx, realm.metadata.name)) {
-      for (const stack of await listStacks(ctx, realm.metadata.name, space.metadata.name)) {
-        for (const cell of await listCells(
-          ctx,
-          realm.metadata.name,
-          space.metadata.name,
-          stack.metadata.name,
-        )) {
-          const containers = cell.spec.containers
-            .filter((x) => (x.secrets ?? []).some((s) => refersTo(s.secretRef, c)))
-            .map((x) => x.id);
-          if (containers.length === 0) continue;
-          const ref = cellRef(ctx, {
-            realm: realm.metadata.name,
-            space: space.metadata.name,
-            stack: stack.metadata.name,
-            name: cell.metadata.name,
-            id: cell.spec.id,
-          });
-          out.push({ ref, cell, containers });
-        }
-      }
-    }
-  }
-  return out;
+  return (await everyCell(ctx))
+    .map(({ ref, cell }) => ({
+      ref,
+      cell,
+      containers: cell.spec.containers
+        .filter((x) => (x.secrets ?? []).some((s) => refersTo(s.secretRef, c)))
+        .map((x) => x.id),
+    }))
+    .filter((u) => u.containers.length > 0);
 }
 
 /**
@@ -196,34 +174,16 @@ export async function cellsUsingSecret(
 async function markCellsOutOfSync(ctx: RunnerContext, c: SecretCoordinates): Promise<string[]> {
   const marked: string[] = [];
   for (const { ref, containers } of await cellsUsingSecret(ctx, c)) {
-    await withCellLock(ctx, ref, async () => {
-      // A reconcile pass may persist the cell between our read and write: read again then.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const loaded = await loadCell(ctx, ref);
-        if (!loaded) return;
-        const cell = loaded.model;
-        const running = containers.filter(
-          (id) => cell.status.containers.find((s) => s.id === id)?.state === 'Ready',
-        );
-        if (running.length === 0) return; // the next start builds them with the new data
-        const reason = `secret "${c.name}" (${describeScope(c)}) changed after container${
-          running.length > 1 ? 's' : ''
-        } ${running.map((id) => `"${id}"`).join(', ')} started; restart the cell to use the new value`;
-        try {
-          await persistResource(
-            ctx,
-            'Cell',
-            ref.scope,
-            { ...cell, status: { ...cell.status, outOfSync: true, outOfSyncReason: reason } },
-            { observed: loaded.bytes },
-          );
-          marked.push(ref.scope.join('/'));
-          return;
-        } catch (err) {
-          if (!isStale(err)) throw err;
-        }
-      }
+    const done = await markOutOfSync(ctx, ref, (cell) => {
+      const running = containers.filter(
+        (id) => cell.status.containers.find((s) => s.id === id)?.state === 'Ready',
+      );
+      if (running.length === 0) return undefined; // the next start builds them with the new data
+      return `secret "${c.name}" (${describeScope(c)}) changed after container${
+        running.length > 1 ? 's' : ''
+      } ${running.map((id) => `"${id}"`).join(', ')} started; restart the cell to use the new value`;
     });
+    if (done) marked.push(ref.scope.join('/'));
   }
   return marked;
 }
