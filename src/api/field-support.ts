@@ -354,6 +354,12 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'ContainerSpec.cellId': applied(cellOnHost),
   'ContainerSpec.root': applied(rootChange),
   'ContainerSpec.image': applied(workload('image')),
+  'ContainerSpec.imagePullPolicy': applied(
+    e2e(
+      'cli-pull',
+      'imagePullPolicy: Never refuses an image the realm lacks; Always follows a moved tag that IfNotPresent keeps',
+    ),
+  ),
   'ContainerSpec.command': applied(workload('command')),
   'ContainerSpec.args': applied(workload('args')),
   'ContainerSpec.workingDir': applied(workload('workingDir')),

@@ -737,6 +737,19 @@ describe('parseManifestStream: conversion-stage rules checked at parse time', ()
       'container "frontend" volume 0: volume target must be an absolute container path',
     ],
     [
+      'imagePullPolicy unknown',
+      [['spec.containers.1.imagePullPolicy', 'always']],
+      'container "frontend": imagePullPolicy "always": must be IfNotPresent, Always or Never',
+    ],
+    [
+      'imagePullPolicy without an image',
+      [
+        ['spec.containers.0.image', ''],
+        ['spec.containers.0.imagePullPolicy', 'Never'],
+      ],
+      'container "sandbox": imagePullPolicy "Never" needs an image',
+    ],
+    [
       'restartPolicy unknown',
       [['spec.containers.1.restartPolicy', 'sometimes']],
       'container "frontend": restartPolicy "sometimes": must be one of always, on-failure, never (or empty)',

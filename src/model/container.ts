@@ -8,6 +8,10 @@ import type { ContainerState } from './states.js';
 import type { Timestamp } from './time.js';
 
 export type RestartPolicy = '' | 'always' | 'on-failure' | 'never';
+
+/** When a container's image is pulled at create (our extension; unset = IfNotPresent). */
+export type ImagePullPolicy = 'IfNotPresent' | 'Always' | 'Never';
+export const IMAGE_PULL_POLICIES: readonly ImagePullPolicy[] = ['IfNotPresent', 'Always', 'Never'];
 export type VolumeKind = '' | 'bind' | 'tmpfs' | 'volume';
 
 export interface Capabilities {
@@ -104,6 +108,8 @@ export interface ContainerSpec {
   cellId: string;
   root?: boolean;
   image: string;
+  /** When the image is pulled at create (unset = IfNotPresent). Our extension. */
+  imagePullPolicy?: ImagePullPolicy;
   command: string;
   args: string[];
   workingDir?: string;

@@ -48,11 +48,12 @@ function snap(): Partial<HostSnapshot> {
   return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'metadata']);
 }
 
-function cellManifest(name: string, image: string): string {
+function cellManifest(name: string, image: string, pullPolicy?: string): string {
   const file = join(env.dir, `${name}.yaml`);
+  const policy = pullPolicy ? `      imagePullPolicy: ${pullPolicy}\n` : '';
   writeFileSync(
     file,
-    `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${realm}\n  spaceId: sp\n  stackId: st\n  containers:\n    - id: main\n      image: ${image}\n      command: sh\n      args: ["-c", "cat /etc/layer2; sleep 3600"]\n`,
+    `apiVersion: v1beta1\nkind: Cell\nmetadata:\n  name: ${name}\nspec:\n  realmId: ${realm}\n  spaceId: sp\n  stackId: st\n  containers:\n    - id: main\n      image: ${image}\n${policy}      command: sh\n      args: ["-c", "cat /etc/layer2; sleep 3600"]\n`,
   );
   return file;
 }
@@ -135,3 +136,42 @@ test('a cell whose image is not in the realm pulls it; a failed pull creates no 
   assert.deepEqual(cells.stdout.trim().split('\n'), ['cell/c1']);
   assert.equal((await run(['delete', 'cell', 'c1', ...scope])).code, 0);
 });
+
+test(
+  'imagePullPolicy: Never refuses an image the realm lacks; Always follows a moved tag that IfNotPresent keeps',
+  { skip },
+  async () => {
+    const t = testImages().images;
+    const digestOf = async (ref: string): Promise<string> => {
+      const r = await run(['get', 'image', ref, '--realm', realm, '-o', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { digest: string }).digest;
+    };
+    // Never: nothing is pulled and no cell is made.
+    const absent = `${reg.host}/test/busybox:1-never`;
+    await reg.push(t.busybox.file, 'test/busybox:1-never');
+    const never = await run(['run', '-f', cellManifest('n1', absent, 'Never'), '-d']);
+    assert.equal(never.code, 1);
+    assert.match(never.stderr, /imagePullPolicy is Never/);
+    assert.equal((await run(['get', 'image', absent, '--realm', realm])).code, 1, 'not pulled');
+    assert.doesNotMatch((await run(['get', 'cells', ...scope, '-o', 'name'])).stdout, /n1/);
+
+    // A tag that moves on the registry: layered first, then busybox under the same name.
+    const moving = `${reg.host}/test/moving:1`;
+    await reg.push(t.layered.file, 'test/moving:1');
+    assert.equal((await run(['run', '-f', cellManifest('m1', moving), '-d'])).code, 0);
+    assert.equal(await digestOf(moving), t.layered.manifestDigest);
+    await reg.push(t.busybox.file, 'test/moving:1');
+    const kept = await run(['run', '-f', cellManifest('m2', moving, 'IfNotPresent'), '-d']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(await digestOf(moving), t.layered.manifestDigest, 'IfNotPresent uses what the realm has');
+    const always = await run(['run', '-f', cellManifest('m3', moving, 'Always'), '-d']);
+    assert.equal(always.code, 0, always.stderr);
+    assert.equal(await digestOf(moving), t.busybox.manifestDigest, 'Always pulled the moved tag');
+    // Never with the image present runs it.
+    const present = await run(['run', '-f', cellManifest('m4', moving, 'Never'), '-d']);
+    assert.equal(present.code, 0, present.stderr);
+    for (const c of ['m1', 'm2', 'm3', 'm4'])
+      assert.equal((await run(['delete', 'cell', c, ...scope, '--force'])).code, 0, c);
+  },
+);

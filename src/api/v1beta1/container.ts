@@ -86,6 +86,8 @@ export const containerSpecShape = {
   cellId: str(),
   root: bool('omit'),
   image: str(),
+  // Our extension (docs/images.md): when the image is pulled at create.
+  imagePullPolicy: str('omit'),
   command: str(),
   args: list(str()),
   workingDir: str('omit'),

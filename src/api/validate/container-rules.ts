@@ -5,6 +5,7 @@
  */
 import { isPathSafeSegment } from './names.js';
 import { MAX_STOP_GRACE_MS, parseStopSignal } from '../../model/stop-signal.js';
+import { IMAGE_PULL_POLICIES } from '../../model/container.js';
 
 /** The container fields these rules read; satisfied by both the API doc and the model spec. */
 export interface ContainerRuleInput {
@@ -21,6 +22,7 @@ export interface ContainerRuleInput {
   restartMaxRetries?: number;
   stopSignal?: string;
   stopGracePeriodSeconds?: number;
+  imagePullPolicy?: string;
 }
 
 interface VolumeLike {
@@ -232,6 +234,16 @@ export function checkStop(id: string, c: ContainerRuleInput): string | undefined
   return undefined;
 }
 
+/** Our `imagePullPolicy` extension (docs/images.md): one of the three, and only with an image. */
+export function checkImagePullPolicy(id: string, c: ContainerRuleInput): string | undefined {
+  const p = c.imagePullPolicy;
+  if (p === undefined || p === '') return undefined;
+  if (!(IMAGE_PULL_POLICIES as readonly string[]).includes(p))
+    return `container "${id}": imagePullPolicy "${p}": must be IfNotPresent, Always or Never`;
+  if (!c.image) return `container "${id}": imagePullPolicy "${p}" needs an image`;
+  return undefined;
+}
+
 /** All conversion-stage rules for one container (then ours), in the original's order. */
 export function checkContainerConversion(c: ContainerRuleInput): string | undefined {
   const id = c.id ?? '';
@@ -240,6 +252,7 @@ export function checkContainerConversion(c: ContainerRuleInput): string | undefi
     checkGit(id, c.git) ??
     checkVolumes(id, c.volumes) ??
     checkRestart(id, c) ??
-    checkStop(id, c)
+    checkStop(id, c) ??
+    checkImagePullPolicy(id, c)
   );
 }

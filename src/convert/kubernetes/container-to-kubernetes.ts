@@ -8,6 +8,7 @@ import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ContainerSpecDoc } from '../../api/v1beta1/container.js';
+import type { ImagePullPolicy } from '../../model/container.js';
 import { constants } from 'node:os';
 import { parseStopSignal } from '../../model/stop-signal.js';
 import type { ConversionNote } from '../conversion-note.js';
@@ -129,7 +130,8 @@ export function containerToKubernetes(c: KukeonContainer, pod: PodContext): ICon
   const out: IContainer = {
     name,
     image: c.image ?? '',
-    imagePullPolicy: 'IfNotPresent',
+    // Kubernetes' own default would be Always for `:latest`; ours is IfNotPresent everywhere.
+    imagePullPolicy: (c.imagePullPolicy || 'IfNotPresent') as ImagePullPolicy,
     ...argv(c, literal),
   };
   const env = envOf(c, literal);

@@ -72,6 +72,15 @@ test('a cell without secrets or volumes is exactly one Pod: root dropped, names,
   assert.deepEqual(r.notes, []);
 });
 
+test("a container's imagePullPolicy is exported as it is; unset is IfNotPresent", () => {
+  const r = exportOf(
+    plainCell.replace('env: [GREETING=hi] }', 'env: [GREETING=hi], imagePullPolicy: Always }'),
+  );
+  const [web, probe] = (r.objects[0] as Json).spec.containers;
+  assert.equal(web.imagePullPolicy, 'Always');
+  assert.equal(probe.imagePullPolicy, 'IfNotPresent');
+});
+
 test('every field: securityContext, resources, ports, volumes, secrets without values, notes', () => {
   const r = exportOf(everyFieldCell);
   const kinds = r.objects.map((o) => `${o.kind}/${o.metadata?.name}`);

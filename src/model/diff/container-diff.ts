@@ -46,6 +46,7 @@ const fieldRules: [keyof ContainerSpec, Rule][] = [
   ['restartPolicy', 'compatible'],
   ['restartBackoffSeconds', 'compatible'],
   ['restartMaxRetries', 'compatible'],
+  ['imagePullPolicy', 'compatible'],
   ['stopSignal', 'compatible'],
   ['stopGracePeriodSeconds', 'compatible'],
   ['attachable', 'compatible'],

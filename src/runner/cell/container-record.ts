@@ -4,8 +4,8 @@ import {
   teardownContainer,
   type ContainerRecord,
 } from '../../containerd/index.js';
-import { normalizeReference, type ResolvedImage } from '../../images/index.js';
-import type { ContainerSpec } from '../../model/container.js';
+import { ImageError, ImageErrorCode, normalizeReference, type ResolvedImage } from '../../images/index.js';
+import type { ContainerSpec, ImagePullPolicy } from '../../model/container.js';
 import { rootContainerLabels, workloadContainerLabels } from '../../model/naming/index.js';
 import type { Cell } from '../../model/resources.js';
 import {
@@ -61,21 +61,30 @@ export async function getRecord(
 /**
  * Looks an image up as written, then as its normalised docker reference (`busybox` →
  * docker.io/…); when neither is in the realm, pulls it with the realm's credentials (docs/images.md,
- * "Pulling") and resolves what was pulled.
+ * "Pulling") and resolves what was pulled. `imagePullPolicy` changes that: `Always` pulls first
+ * (only what changed is fetched, and a moved tag is followed), `Never` never pulls.
  */
 async function resolveImage(
   ctx: RunnerContext,
   namespace: string,
   ref: CellRef,
   image: string,
+  policy: ImagePullPolicy | '' = '',
 ): Promise<ResolvedImage> {
-  const names = [...new Set([image, normalizeReference(image)])];
-  for (const name of names) {
-    try {
-      return await ctx.images.resolve(namespace, name);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
+  if (policy !== 'Always') {
+    const names = [...new Set([image, normalizeReference(image)])];
+    for (const name of names) {
+      try {
+        return await ctx.images.resolve(namespace, name);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
+      }
     }
+    if (policy === 'Never')
+      throw new ImageError(
+        ImageErrorCode.notFound,
+        `image ${image} is not in realm "${ref.realm}" and its imagePullPolicy is Never (load it with kuke image load, or pull it with kuke image pull)`,
+      );
   }
   const realm = await requireRealm(ctx, ref.realm);
   let pulled;
@@ -110,7 +119,9 @@ export async function ensureContainerRecord(
   declared: ContainerSpec,
   options: { cniConfigPath?: string } = {},
 ): Promise<EnsuredContainer> {
-  const image = declared.image ? await resolveImage(ctx, namespace, ref, declared.image) : undefined;
+  const image = declared.image
+    ? await resolveImage(ctx, namespace, ref, declared.image, declared.imagePullPolicy)
+    : undefined;
   // `kind: volume` mounts become bind mounts of the volumes' directories (docs/volumes.md).
   const { container: c, writable } = await resolveVolumeMounts(ctx, ref, declared);
   const id = containerdIdOf(ref, c);
