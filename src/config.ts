@@ -59,6 +59,8 @@ export interface HostConfig {
   inputChain?: string;
   /** Prefix of per-space host isolation chains, followed by 8 hex digits. Unset: `KUKE-HST-` / `<P>HST-`. */
   hostChainPrefix?: string;
+  /** nat chain jumped from POSTROUTING holding one masquerade rule per space (docs/cni.md). Unset: `KUKEON-POSTROUTING` / `<P>POSTROUTING`. */
+  postroutingChain?: string;
   /**
    * The kukeon group's GID (the daemon socket's group): a supplementary group of every
    * container's process, so a workload can share files with the host users in that group.

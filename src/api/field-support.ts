@@ -234,6 +234,13 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'Space.spec.network.egress.allow[].ports': applied(
     e2e('egress-policy', 'an allow CIDR with a port lets exactly that through'),
   ),
+  'Space.spec.network.isolation': applied(
+    e2e(
+      'cell-isolation',
+      'with isolation on, a cell cannot reach another cell of the space; its published port still answers',
+    ),
+    e2e('cell-isolation', 'a changed setting is applied on re-apply of the space, both ways'),
+  ),
   'Space.spec.defaults.container.user': applied(...spaceDefaults),
   'Space.spec.defaults.container.readOnlyRootFilesystem': applied(...spaceDefaults),
   'Space.spec.defaults.container.capabilities.drop': applied(...spaceDefaults),

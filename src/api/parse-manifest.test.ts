@@ -1011,6 +1011,17 @@ describe('parseManifestStream: names (checked at parse time)', () => {
     );
   });
 
+  it('space cell isolation is checked at parse time', () => {
+    assert.deepEqual(
+      failures('kind: Space\nmetadata: {name: s}\nspec: {realmId: r, network: {isolation: pods}}\n'),
+      [`document 0 (Space "s"): network.isolation must be 'none' or 'cells' (got "pods")`],
+    );
+    const [doc] = parseManifestStream(
+      'kind: Space\nmetadata: {name: s}\nspec: {realmId: r, network: {isolation: cells}}\n',
+    );
+    assert.equal((doc.doc as { spec: { network: { isolation: string } } }).spec.network.isolation, 'cells');
+  });
+
   it('a root container may omit its image (imageless roots are runnable)', () => {
     assert.equal(parseManifestStream(mut(cellObj, ['spec.containers.0.image', undefined])).length, 1);
   });

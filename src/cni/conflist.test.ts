@@ -12,6 +12,7 @@ import {
   writeConflistAtomic,
 } from './conflist.js';
 import { ensureSpaceConflist } from './ensure-conflist.js';
+import { hasPerCellMasquerade } from './conflist.js';
 import { CniErrorCode } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kukeon-cni-conf-${process.pid}-`));
@@ -24,7 +25,7 @@ const params = {
 };
 
 describe('space conflist', () => {
-  it('has the shape of docs/cni.md plus an explicit host-local dataDir', () => {
+  it('has the shape of docs/cni.md plus an explicit host-local dataDir, without the per-cell ipMasq', () => {
     assert.deepEqual(buildSpaceConflist(params), {
       cniVersion: '0.4.0',
       name: 'default-default',
@@ -33,7 +34,6 @@ describe('space conflist', () => {
           type: 'bridge',
           bridge: 'k-703e8b3a',
           isGateway: true,
-          ipMasq: true,
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: '10.88.0.0/24' }]],
@@ -160,6 +160,26 @@ describe('ensureSpaceConflist regeneration rules', () => {
     assert.equal(r.reason, 'portmap-missing');
     assert.equal(r.subnet, '10.88.7.0/24');
     assert.ok((await readConflist(path)).list.plugins.some((p) => p.type === 'portmap'));
+    assert.equal((await ensureSpaceConflist(base)).action, 'unchanged');
+  });
+
+  it('rewrites a conflist written with the per-cell masquerade (ipMasq), keeping its subnet', async () => {
+    const old = buildSpaceConflist({
+      ...params,
+      networkName: 'r1-s1',
+      bridgeName: 'k-aaaaaaaa',
+      subnet: '10.88.8.0/24',
+    });
+    const legacy = {
+      ...old,
+      plugins: old.plugins.map((p) => (p.type === 'bridge' ? { ...p, ipMasq: true } : p)),
+    };
+    assert.equal(hasPerCellMasquerade(legacy), true);
+    writeFileSync(path, JSON.stringify(legacy));
+    const r = await ensureSpaceConflist(base);
+    assert.equal(r.reason, 'per-cell-masquerade');
+    assert.equal(r.subnet, '10.88.8.0/24');
+    assert.equal(hasPerCellMasquerade((await readConflist(path)).list), false);
     assert.equal((await ensureSpaceConflist(base)).action, 'unchanged');
   });
 

@@ -19,7 +19,8 @@ export interface SpaceNetworkParams {
 }
 
 /**
- * The conflist of a space: bridge (gateway + masquerade, host-local IPAM with a default route),
+ * The conflist of a space: bridge (gateway, host-local IPAM with a default route; no `ipMasq`:
+ * the space's one masquerade rule is kukeon's, docs/cni.md "Masquerade"),
  * portmap (published ports, given per cell as the `portMappings` capability; docs/networking-ports.md)
  * then loopback. No firewall/tuning: forward admission is kukeon's own chain (docs/egress.md) —
  * the firewall plugin's shared CNI-FORWARD chains would be host state nobody tears down.
@@ -36,7 +37,6 @@ export function buildSpaceConflist(p: SpaceNetworkParams): NetConfList {
         type: 'bridge',
         bridge: p.bridgeName,
         isGateway: true,
-        ipMasq: true,
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: p.subnet }]],
@@ -137,4 +137,12 @@ export async function writeConflistAtomic(path: string, list: NetConfList): Prom
   } catch (cause) {
     throw new CniError(CniErrorCode.ConfigWriteFailed, `cannot write CNI conflist ${path}`, { cause });
   }
+}
+
+/**
+ * Whether a conflist's bridge plugin masquerades per attachment (`ipMasq`): spaces written before
+ * the space masquerade rule have it; their cells' per-cell chains must still be removed on DEL.
+ */
+export function hasPerCellMasquerade(list: NetConfList): boolean {
+  return bridgePlugin(list)?.ipMasq === true;
 }

@@ -1,12 +1,12 @@
 import { hasCode } from '../errors.js';
-import { describeConflist, parseConflist, readConflist } from './conflist.js';
+import { describeConflist, hasPerCellMasquerade, parseConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
 import { CniErrorCode } from './errors.js';
 import { pruneHostportChains } from './hostport-chains.js';
 import { dnatChainName, masqChainName, readTable, removeChain } from './iptables.js';
 import { releaseLeases } from './ipam-leases.js';
 import { sanitizeNetnsForDel } from './netns.js';
-import { cacheFilePath, readCacheEntry, removeCacheEntry } from './result-cache.js';
+import { cacheFilePath, readCacheEntry, removeCacheEntry, type CacheEntry } from './result-cache.js';
 import type { NetConfList, RuntimeConf } from './types.js';
 import { assertContainerId, assertIfName, assertNetworkName } from './validate.js';
 
@@ -90,9 +90,14 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
   }
   const ipamDir = (list && describeConflist(list).ipamDataDir) || ctx.ipamDir;
   // With the netns alive the plugin's DEL found the addresses and removed the masquerade chain
-  // itself; only a DEL without a netns (or a failed one) leaves it for the sweep. Skipping the
-  // check saves an iptables-save per detach.
-  const delCleanedChain = report.del === 'ok' && ns.netns !== '';
+  // itself (when the config it ran with masquerades per cell); only a DEL without a netns (or a
+  // failed one) leaves it for the sweep. Skipping the check saves an iptables-save per detach.
+  // An attachment made before the space masquerade rule (its cached config has ipMasq) but
+  // deleted with today's conflist (without it) left its chain to us.
+  const delCleanedChain =
+    report.del === 'ok' &&
+    ns.netns !== '' &&
+    !(addedWithPerCellMasquerade(cachedEntry) && list && !hasPerCellMasquerade(list));
   const swept = await sweep(ctx, p.networkName, ipamDir, rt, { chains: !delCleanedChain });
   report.chainRemoved = swept.chainRemoved;
   report.dnatChainRemoved = swept.dnatChainRemoved;
@@ -144,6 +149,16 @@ async function sweep(
   }
   await removeCacheEntry(cacheFilePath(ctx.cacheDir, network, rt));
   return out;
+}
+
+/** Whether the ADD of a cached attachment ran with a bridge plugin that masquerades per cell. */
+function addedWithPerCellMasquerade(entry: CacheEntry | undefined): boolean {
+  if (!entry?.config) return false;
+  try {
+    return hasPerCellMasquerade(parseConflist(Buffer.from(entry.config, 'base64').toString('utf8')));
+  } catch {
+    return false;
+  }
 }
 
 async function resolveList(

@@ -1,5 +1,10 @@
 import { access, readFile } from 'node:fs/promises';
-import { buildSpaceConflist, describeConflist, writeConflistAtomic } from './conflist.js';
+import {
+  buildSpaceConflist,
+  describeConflist,
+  hasPerCellMasquerade,
+  writeConflistAtomic,
+} from './conflist.js';
 import { CniError, CniErrorCode } from './errors.js';
 import type { NetConfList, PluginConf } from './types.js';
 
@@ -20,7 +25,13 @@ export interface EnsureSpaceConflistParams {
 }
 
 export type EnsureConflistReason =
-  'missing' | 'forced' | 'name-mismatch' | 'bridge-plugin-missing' | 'bridge-mismatch' | 'portmap-missing';
+  | 'missing'
+  | 'forced'
+  | 'name-mismatch'
+  | 'bridge-plugin-missing'
+  | 'bridge-mismatch'
+  | 'portmap-missing'
+  | 'per-cell-masquerade';
 
 export interface EnsureConflistOutcome {
   action: 'created' | 'regenerated' | 'unchanged';
@@ -32,7 +43,7 @@ export interface EnsureConflistOutcome {
 /**
  * Makes the space's conflist exist and match: written when missing; rewritten in
  * place when forced, when its `name` is another network's, when it has no bridge plugin, names
- * another bridge or has no portmap plugin; left alone otherwise. Unparsable JSON is an error (CNI_INVALID_CONFIG), never
+ * another bridge, has no portmap plugin or masquerades per cell; left alone otherwise. Unparsable JSON is an error (CNI_INVALID_CONFIG), never
  * silently overwritten.
  */
 export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise<EnsureConflistOutcome> {
@@ -48,6 +59,9 @@ export async function ensureSpaceConflist(p: EnsureSpaceConflistParams): Promise
   // Written before ports were published: rewritten in place (same subnet), attached cells keep
   // working (their DEL needs no portmap, they published nothing).
   else if (!existing.plugins.some((x) => x.type === 'portmap')) reason = 'portmap-missing';
+  // Written before the space masquerade rule (docs/cni.md, "Masquerade"): rewritten in place (same
+  // subnet); cells attached before keep their per-cell chain until their DEL, which removes it.
+  else if (hasPerCellMasquerade(existing)) reason = 'per-cell-masquerade';
 
   if (!reason && existing) {
     // The file may vanish between the read and now regenerates in that case.

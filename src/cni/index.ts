@@ -27,3 +27,4 @@ export * from './cni-networks.js';
 export * from './heal-bridge.js';
 export { hostNetworkConflicts, readHostNetworks, type HostNetwork } from './host-networks.js';
 export { SubnetAllocator, SUBNET_STATE_FILE, type SubnetAllocatorOptions } from './subnet-allocator.js';
+export * from './bridge-port-isolation.js';

@@ -47,7 +47,8 @@ export interface Space {
   spec: {
     realmId: string;
     cniConfigPath?: string;
-    network?: { egress?: EgressPolicy };
+    /** `isolation`: our extension, see model/space-isolation.ts. */
+    network?: { egress?: EgressPolicy; isolation?: string };
     defaults?: { container?: SpaceContainerDefaults };
   };
   status: CommonStatus<SpaceState>;

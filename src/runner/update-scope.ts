@@ -66,10 +66,10 @@ export async function updateSpace(ctx: RunnerContext, desired: Space): Promise<U
     };
     const scope = scopes.space(actual.spec.realmId, actual.metadata.name);
     const written = await persistResource(ctx, 'Space', scope, next);
-    // A changed egress policy takes effect now, not at the next ensure.
+    // A changed egress policy or cell isolation takes effect now, not at the next ensure.
     if (diff.changes.some((c) => c.path.startsWith('spec.network'))) {
       await applySpaceEgress(ctx, actual.spec.realmId, actual.metadata.name, {
-        policy: next.spec.network?.egress,
+        network: next.spec.network,
       });
     }
     return { resource: written, diff };

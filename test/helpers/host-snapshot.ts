@@ -91,7 +91,7 @@ function ourLinks(prefix: string): string[] {
 }
 
 /**
- * Our iptables chains: the egress, input and host isolation chains (named after our bridge prefix), the bridge plugin's
+ * Our iptables chains: the egress, input, host isolation and postrouting (masquerade) chains (named after our bridge prefix), the bridge plugin's
  * masquerade chains and portmap's DNAT chains of our networks — recognised by their rules naming
  * an address of our subnet pool (CNI-* chains of other processes' networks are not ours to count).
  * portmap's shared CNI-HOSTPORT-* chains are not counted here (another process may publish ports
@@ -99,7 +99,7 @@ function ourLinks(prefix: string): string[] {
  */
 function ourChains(cfg: HostConfig): string[] {
   const ours = defaultChainNames(cfg.bridgePrefix);
-  const named = [ours.rootChain, ours.forwardChain, ours.inputChain];
+  const named = [ours.rootChain, ours.forwardChain, ours.inputChain, ours.postroutingChain];
   const pool = parseIpv4Cidr(cfg.subnetPool);
   const inPool = (cidr: string): boolean => {
     const inner = parseIpv4Cidr(cidr.includes('/') ? cidr : `${cidr}/32`);

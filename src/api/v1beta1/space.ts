@@ -35,7 +35,7 @@ export const spaceDocSchema = struct({
   spec: struct({
     realmId: str(),
     cniConfigPath: str('omit'),
-    network: obj({ egress: egressPolicySchema }, 'omit'),
+    network: obj({ egress: egressPolicySchema, isolation: str('omit') }, 'omit'),
     defaults: obj({ container: spaceContainerDefaultsSchema }, 'omit'),
   }),
   status: struct(commonStatusShape('space', true)),

@@ -24,6 +24,7 @@ import {
   parameterName,
 } from './names.js';
 import { checkEgressPolicy } from './egress-rules.js';
+import { checkSpaceIsolation } from '../../model/space-isolation.js';
 import { checkContainerConversion, checkRepos, checkSecrets, checkVolumes } from './container-rules.js';
 import { checkCellTty, resolveRootContainer } from './cell-rules.js';
 import { checkPublishedPorts } from './port-rules.js';
@@ -82,7 +83,8 @@ function validateSpace(d: SpaceDoc): string | undefined {
     ]) ??
     checkName('space', t(d.metadata?.name)) ??
     checkName('realm', t(d.spec?.realmId)) ??
-    checkEgressPolicy(d.spec?.network?.egress)
+    checkEgressPolicy(d.spec?.network?.egress) ??
+    checkSpaceIsolation(d.spec?.network?.isolation)
   );
 }
 

@@ -21,6 +21,7 @@ import {
   showRule,
 } from './iptables-exec.js';
 import {
+  renderCellRules,
   renderChainReplacement,
   renderDispatchRule,
   renderHostChain,
@@ -29,6 +30,8 @@ import {
 } from './render-egress.js';
 import { resolveEgressPolicy, type ResolvedEgressPolicy } from './resolve-policy.js';
 import { serialised } from './serial.js';
+import { removeSpaceMasquerade, syncSpaceMasquerade } from './space-masquerade.js';
+import type { SpaceIsolation } from '../../model/space-isolation.js';
 
 export interface ApplyEgressParams {
   realm: string;
@@ -42,6 +45,13 @@ export interface ApplyEgressParams {
    * address stays allowed (docs/host-isolation.md).
    */
   nameservers?: readonly string[];
+  /** `spec.network.isolation` (docs/cell-isolation.md); undefined = none. */
+  isolation?: SpaceIsolation;
+  /**
+   * The space's subnet: when given, its one masquerade rule is ensured in the postrouting chain
+   * (docs/cni.md, "Masquerade"), in the same step as its chains.
+   */
+  subnet?: string;
 }
 
 export interface ApplyEgressOutcome {
@@ -57,6 +67,8 @@ export interface ApplyEgressOutcome {
   skipped: boolean;
   /** The space's host isolation chain (deny policies only). */
   hostChain?: string;
+  /** The space's masquerade rule was written (it was missing or stale). */
+  masqueradeChanged?: boolean;
 }
 
 function admitsAll(p: ResolvedEgressPolicy): boolean {
@@ -76,18 +88,23 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
   const policy = await resolveEgressPolicy(p.policy, ctx.resolve);
   const chain = spaceEgressChain(ctx, p.realm, p.space);
   const tag = spaceEgressTag(p.realm, p.space);
-  const rules = renderSpaceChain(policy, tag);
+  const base = renderSpaceChain(policy, tag);
+  const cellRules = renderCellRules(p.bridge, tag, p.isolation ?? 'none', policy.default);
+  const rules = [...base.slice(0, 1), ...cellRules, ...base.slice(1)];
   const dispatch = renderDispatchRule(p.bridge, tag, chain);
   return serialised(async () => {
     if (await iptablesMissing()) {
-      if (admitsAll(policy)) {
-        ctx.log.warn({ chain }, 'iptables not found on PATH: admit-all egress policy not installed');
+      if (admitsAll(policy) && (p.isolation ?? 'none') === 'none') {
+        ctx.log.warn(
+          { chain },
+          'iptables not found on PATH: admit-all egress policy and masquerade not installed',
+        );
         return { chain, tag, policy, rules: 0, changed: false, dispatchAdded: false, skipped: true };
       }
       // A restrictive policy that cannot be enforced must not look applied.
       throw new EgressError(
         EgressErrorCode.ApplyFailed,
-        `space ${p.realm}/${p.space} has a restrictive egress policy but iptables is not installed`,
+        `space ${p.realm}/${p.space} has a restrictive egress policy or cell isolation but iptables is not installed`,
       );
     }
     let t = await readFilter();
@@ -103,6 +120,14 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
     const dispatchPresent = !egress.dispatchAdded;
     t = egress.table;
     const host = await syncHostChain(ctx, t, p, policy, tag);
+    const masqueradeChanged = p.subnet
+      ? await syncSpaceMasquerade(ctx, {
+          tag,
+          subnet: p.subnet,
+          bridge: p.bridge,
+          what: `${p.realm}/${p.space}`,
+        })
+      : false;
     if (changed) {
       ctx.log.info(
         {
@@ -110,6 +135,7 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
           space: `${p.realm}/${p.space}`,
           default: policy.default,
           allow: policy.rules.length,
+          isolation: p.isolation ?? 'none',
           rules: rules.length,
         },
         'egress policy applied',
@@ -124,6 +150,7 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
       dispatchAdded: !dispatchPresent,
       skipped: false,
       hostChain: host,
+      masqueradeChanged,
     };
   });
 }
@@ -248,6 +275,7 @@ export async function removeEgress(
   return serialised(async () => {
     if (await iptablesMissing()) return { chain, existed: false };
     await removeHostChain(ctx, spaceHostChain(ctx, p.realm, p.space));
+    await removeSpaceMasquerade(ctx, [tag]);
     const out = await removeEgressChain(ctx, chain, tag);
     await pruneEmptyRoot(ctx);
     return out;

@@ -22,6 +22,8 @@ export interface EgressContext {
   inputChain: string;
   /** Per-space host isolation chains are `<prefix><8 hex>`. */
   hostChainPrefix: string;
+  /** nat chain jumped from POSTROUTING: one masquerade rule per space (docs/cni.md). */
+  postroutingChain: string;
   /** `iptables` interface wildcard matching every kukeon bridge (`<bridgePrefix>+`). */
   bridgeWildcard: string;
   resolve: HostResolver;
@@ -34,6 +36,7 @@ export const defaultEgressNames = {
   forwardChain: 'KUKEON-FORWARD',
   inputChain: 'KUKEON-INPUT',
   hostChainPrefix: 'KUKE-HST-',
+  postroutingChain: 'KUKEON-POSTROUTING',
 } as const;
 
 /** iptables chain names: at most 28 characters, no whitespace, not starting with `!`/`-`. */
@@ -56,7 +59,7 @@ export const systemResolver: HostResolver = async (host) =>
 /**
  * Unless configured, chain names follow the bridge prefix: the default `k-` gives the spec's
  * names; any other prefix `p` (a test instance, a second kukeon on the host) gives
- * `<P>EGRESS`, `<P>EGR-`, `<P>FORWARD`, `<P>INPUT` and `<P>HST-` (upper-cased), so two instances
+ * `<P>EGRESS`, `<P>EGR-`, `<P>FORWARD`, `<P>INPUT`, `<P>HST-` and `<P>POSTROUTING` (upper-cased), so two instances
  * never share a chain.
  */
 export function defaultChainNames(bridgePrefix: string): {
@@ -65,6 +68,7 @@ export function defaultChainNames(bridgePrefix: string): {
   forwardChain: string;
   inputChain: string;
   hostChainPrefix: string;
+  postroutingChain: string;
 } {
   if (bridgePrefix === 'k-') return { ...defaultEgressNames };
   const p = bridgePrefix.toUpperCase().replace(/[^A-Z0-9_.-]/g, '_');
@@ -74,13 +78,20 @@ export function defaultChainNames(bridgePrefix: string): {
     forwardChain: `${p}FORWARD`,
     inputChain: `${p}INPUT`,
     hostChainPrefix: `${p}HST-`,
+    postroutingChain: `${p}POSTROUTING`,
   };
 }
 
 export function egressContext(
   cfg: Pick<
     HostConfig,
-    'bridgePrefix' | 'egressChain' | 'egressChainPrefix' | 'forwardChain' | 'inputChain' | 'hostChainPrefix'
+    | 'bridgePrefix'
+    | 'egressChain'
+    | 'egressChainPrefix'
+    | 'forwardChain'
+    | 'inputChain'
+    | 'hostChainPrefix'
+    | 'postroutingChain'
   >,
   options: { log?: Logger; resolve?: HostResolver } = {},
 ): EgressContext {
@@ -91,6 +102,7 @@ export function egressContext(
     forwardChain: checkChain('forwardChain', cfg.forwardChain ?? d.forwardChain),
     inputChain: checkChain('inputChain', cfg.inputChain ?? d.inputChain),
     hostChainPrefix: checkChain('hostChainPrefix', cfg.hostChainPrefix ?? d.hostChainPrefix, 8),
+    postroutingChain: checkChain('postroutingChain', cfg.postroutingChain ?? d.postroutingChain),
     bridgeWildcard: `${cfg.bridgePrefix}+`,
     resolve: options.resolve ?? systemResolver,
     log: options.log ?? silentLogger,

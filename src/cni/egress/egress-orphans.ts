@@ -1,8 +1,43 @@
 import type { EgressContext } from './egress-context.js';
-import { isSpaceEgressChain, isSpaceHostChain, spaceEgressChain, spaceHostChain } from './egress-names.js';
+import {
+  isSpaceEgressChain,
+  isSpaceHostChain,
+  spaceEgressChain,
+  spaceEgressTag,
+  spaceHostChain,
+} from './egress-names.js';
 import { iptablesMissing, readFilter } from './iptables-exec.js';
 import { pruneEmptyRoot, removeEgressChain, removeHostChain } from './apply-egress.js';
 import { serialised } from './serial.js';
+import { listMasqueradeOrphans, removeSpaceMasquerade } from './space-masquerade.js';
+
+/**
+ * The masquerade rules (by comment tag, `kukeon:<realm>:<space>`) in our postrouting chain whose
+ * space is not live.
+ */
+export async function listMasqueradeRuleOrphans(
+  ctx: EgressContext,
+  liveSpaces: readonly { realm: string; space: string }[],
+): Promise<string[]> {
+  if (await iptablesMissing()) return [];
+  return listMasqueradeOrphans(ctx, new Set(liveSpaces.map((s) => spaceEgressTag(s.realm, s.space))));
+}
+
+/** Removes the masquerade rules of the given tags (and the chain once empty). */
+export function purgeMasqueradeRuleOrphans(
+  ctx: EgressContext,
+  tags: readonly string[],
+): Promise<{ removed: string[]; errors: unknown[] }> {
+  return serialised(async () => {
+    if (tags.length === 0) return { removed: [], errors: [] };
+    try {
+      const removed = await removeSpaceMasquerade(ctx, tags);
+      return { removed: removed.map((tag) => `${ctx.postroutingChain} ${tag}:masquerade`), errors: [] };
+    } catch (err) {
+      return { removed: [], errors: [err] };
+    }
+  });
+}
 
 /**
  * Space egress and host isolation chains under our prefixes (prefix + exactly 8 hex digits) that

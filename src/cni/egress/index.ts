@@ -7,6 +7,7 @@ export {
   renderSpaceChain,
   renderHostChain,
   renderDispatchRule,
+  renderCellRules,
   renderForwardChain,
   renderChainReplacement,
   type RuleArgs,
@@ -15,3 +16,4 @@ export * from './apply-egress.js';
 export * from './forward-admission.js';
 export * from './input-guard.js';
 export * from './egress-orphans.js';
+export * from './space-masquerade.js';

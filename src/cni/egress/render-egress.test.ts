@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { splitRuleLine } from '../iptables.js';
 import {
   quoteToken,
+  renderCellRules,
   renderChainReplacement,
   renderDispatchRule,
   renderForwardChain,
@@ -151,5 +152,21 @@ describe('renderHostChain', () => {
       `-m comment --comment ${tag}:host:default -j DROP`,
     ]);
     assert.ok(rules.every((r) => !r.endsWith('ACCEPT')));
+  });
+});
+
+describe('renderCellRules', () => {
+  const comment = (role: string): string[] => ['-m', 'comment', '--comment', `${tag}:cells:${role}`];
+  it('isolation: cells lets only published-port (DNAT) connections back onto the bridge, drops the rest', () => {
+    assert.deepEqual(renderCellRules('k-af3172d4', tag, 'cells', 'allow'), [
+      ['-o', 'k-af3172d4', '-m', 'conntrack', '--ctstate', 'DNAT', ...comment('published'), '-j', 'ACCEPT'],
+      ['-o', 'k-af3172d4', ...comment('isolated'), '-j', 'DROP'],
+    ]);
+  });
+  it('without isolation a deny space keeps its cells open to each other; an allow space needs no rule', () => {
+    assert.deepEqual(renderCellRules('k-af3172d4', tag, 'none', 'deny'), [
+      ['-o', 'k-af3172d4', ...comment('open'), '-j', 'ACCEPT'],
+    ]);
+    assert.deepEqual(renderCellRules('k-af3172d4', tag, 'none', 'allow'), []);
   });
 });

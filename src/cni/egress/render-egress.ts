@@ -100,6 +100,38 @@ export function renderHostChain(
   return [...returns, ...dns, ['-m', 'comment', '--comment', `${hostTag}:default`, '-j', 'DROP']];
 }
 
+/**
+ * The rules of a space chain for traffic that leaves the space's bridge through the host's routing
+ * back onto the same bridge (docs/cell-isolation.md), placed right after the return-traffic rule.
+ * With `isolation: cells`, only connections a published port translated pass (portmap's DNAT:
+ * another cell through `<host address>:<hostPort>`); the rest is dropped — a cell that routes a
+ * neighbour's address through its gateway does not get past the bridge's port isolation that
+ * way. Without isolation a `deny` space still lets its cells reach each other (on hosts where
+ * br_netfilter passes bridged frames through FORWARD too, as it does when Docker is installed);
+ * an admitting space needs no rule.
+ */
+export function renderCellRules(
+  bridge: string,
+  tag: string,
+  isolation: 'none' | 'cells',
+  policyDefault: 'allow' | 'deny',
+): RuleArgs[] {
+  const rule = (role: string, target: string, ...match: string[]): RuleArgs => [
+    '-o',
+    bridge,
+    ...match,
+    '-m',
+    'comment',
+    '--comment',
+    `${tag}:cells:${role}`,
+    '-j',
+    target,
+  ];
+  if (isolation === 'cells')
+    return [rule('published', 'ACCEPT', '-m', 'conntrack', '--ctstate', 'DNAT'), rule('isolated', 'DROP')];
+  return policyDefault === 'deny' ? [rule('open', 'ACCEPT')] : [];
+}
+
 /** The rule in the top-level chain that sends a bridge's traffic to its space chain. */
 export function renderDispatchRule(bridge: string, tag: string, chain: string): RuleArgs {
   return ['-i', bridge, '-m', 'comment', '--comment', `${tag}:dispatch`, '-j', chain];

@@ -63,6 +63,11 @@ describe('space diff', () => {
     const d = diffSpace(space({ network: { egress: { default: 'deny' } } }), space());
     assert.deepEqual([d.class, d.changes[0].path], ['compatible', 'spec.network.egress']);
   });
+  it('a changed cell isolation is compatible; unset and none are the same setting', () => {
+    const d = diffSpace(space({ network: { isolation: 'cells' } }), space());
+    assert.deepEqual([d.class, d.changes[0].path], ['compatible', 'spec.network.isolation']);
+    assert.equal(diffSpace(space({ network: { isolation: 'None' } }), space()).class, 'unchanged');
+  });
 });
 
 describe('stack diff', () => {

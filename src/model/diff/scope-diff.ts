@@ -9,6 +9,7 @@ import type { Realm, Space, Stack } from '../resources.js';
 import type { Change, DiffResult } from './change.js';
 import { semanticEqual } from './equal.js';
 import { userLabels } from '../label-merge.js';
+import { parseSpaceIsolation } from '../space-isolation.js';
 
 function result(changes: Change[]): DiffResult {
   if (changes.length === 0) return { class: 'unchanged', changes };
@@ -80,6 +81,15 @@ export function diffSpace(desired: Space, actual: Space): DiffResult {
   if (!semanticEqual(desired.spec.network?.egress, actual.spec.network?.egress)) {
     changes.push(
       compatible('spec.network.egress', actual.spec.network?.egress, desired.spec.network?.egress),
+    );
+  }
+  // Our extension (docs/cell-isolation.md): applied at once by updateSpace, like the egress policy.
+  if (
+    parseSpaceIsolation(desired.spec.network?.isolation) !==
+    parseSpaceIsolation(actual.spec.network?.isolation)
+  ) {
+    changes.push(
+      compatible('spec.network.isolation', actual.spec.network?.isolation, desired.spec.network?.isolation),
     );
   }
   return result(changes);

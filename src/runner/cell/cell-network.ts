@@ -5,12 +5,16 @@ import {
   detachNetwork,
   listLeases,
   readCacheEntry,
+  setPortIsolation,
   spaceNetworkRef,
   type Attachment,
   type DetachReport,
 } from '../../cni/index.js';
 import type { Cell } from '../../model/resources.js';
 import { cellPorts } from '../../model/published-ports.js';
+import { isolatesCells } from '../../model/space-isolation.js';
+import { readResource } from '../resource-store.js';
+import { scopes } from '../resource-names.js';
 import { renderEtcHostname, renderEtcHosts, renderResolvConf, writeEtcFileInPlace } from '../oci/index.js';
 import { hostResolvConf } from '../host-resolv-conf.js';
 import type { RunnerContext } from '../runner-context.js';
@@ -18,7 +22,9 @@ import { cellFiles, type CellRef } from './cell-ref.js';
 
 /**
  * CNI ADD of the root's network namespace to the space network, publishing the cell's ports
- * (every container's: they share the root's namespace); returns the cell's address.
+ * (every container's: they share the root's namespace); returns the cell's address. In a space
+ * with `isolation: cells` the cell's bridge port is isolated before the workloads start
+ * (docs/cell-isolation.md); a failure there fails the attach (the start's rollback detaches).
  */
 export async function attachCell(
   ctx: RunnerContext,
@@ -27,19 +33,24 @@ export async function attachCell(
   cell: Pick<Cell, 'spec'>,
 ): Promise<Attachment> {
   const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
-  return attachNetwork(ctx.cni, {
-    conflist: net.conflistPath,
-    containerId: ref.rootContainerdId,
-    netns: `/proc/${rootPid}/ns/net`,
-    // The root's namespace is ours: an eth0 without a cached result is an ADD a crash cut off.
-    ownsNetns: true,
-    portMappings: cellPorts(cell.spec.containers).map((p) => ({
-      hostPort: p.hostPort,
-      containerPort: p.containerPort,
-      protocol: p.protocol,
-      hostIP: p.hostIP,
-    })),
-  });
+  const [space, att] = await Promise.all([
+    readResource(ctx, 'Space', scopes.space(ref.realm, ref.space)),
+    attachNetwork(ctx.cni, {
+      conflist: net.conflistPath,
+      containerId: ref.rootContainerdId,
+      netns: `/proc/${rootPid}/ns/net`,
+      // The root's namespace is ours: an eth0 without a cached result is an ADD a crash cut off.
+      ownsNetns: true,
+      portMappings: cellPorts(cell.spec.containers).map((p) => ({
+        hostPort: p.hostPort,
+        containerPort: p.containerPort,
+        protocol: p.protocol,
+        hostIP: p.hostIP,
+      })),
+    }),
+  ]);
+  if (isolatesCells(space?.spec.network) && att.hostVeth) await setPortIsolation(att.hostVeth, true);
+  return att;
 }
 
 /**

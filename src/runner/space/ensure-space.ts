@@ -51,7 +51,7 @@ export async function ensureSpaceLocked(
 ): Promise<EnsureSpaceResult> {
   const realm = space.spec.realmId;
   const name = space.metadata.name;
-  const facts = await ensureSpaceHost(ctx, realm, name, { policy: space.spec.network?.egress });
+  const facts = await ensureSpaceHost(ctx, realm, name, { network: space.spec.network });
   failpoint('space.ensure.after-host');
   const next: Space = {
     ...space,

@@ -4,19 +4,24 @@ import {
   ensureForwardAdmission,
   ensureInputGuard,
   listEgressOrphans,
+  listMasqueradeRuleOrphans,
   purgeEgressOrphans,
+  purgeMasqueradeRuleOrphans,
   removeEgress,
   type ApplyEgressOutcome,
   type EgressContext,
   type HostResolver,
   type RemoveEgressOutcome,
 } from '../../cni/egress/index.js';
-import { spaceNetworkRef } from '../../cni/index.js';
-import type { EgressPolicy } from '../../model/resources.js';
+import { describeConflist, ensureBridgeIsolation, readConflist, spaceNetworkRef } from '../../cni/index.js';
+import type { Space } from '../../model/resources.js';
+import { isolatesCells } from '../../model/space-isolation.js';
 import { readResource } from '../resource-store.js';
 import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { cellNameservers } from '../host-resolv-conf.js';
+
+type SpaceNetwork = Space['spec']['network'];
 
 const contexts = new WeakMap<RunnerContext, EgressContext>();
 
@@ -32,15 +37,18 @@ export function spaceEgressContext(ctx: RunnerContext, resolve?: HostResolver): 
 }
 
 /**
- * Applies a space's egress policy after re-asserting forward admission
- * (failure = warning) and the loopback guard of the input chain (failure is fatal). `policy` is the space document's `spec.network.egress`; when the caller
- * does not pass one the stored space document's is used. Failure is fatal to the ensure.
+ * Applies a space's network policy on the host: forward admission (failure = warning), the
+ * loopback guard of the input chain, the egress and host chains with the cell isolation rules,
+ * the space's masquerade rule, and the isolation flag of the bridge's ports
+ * (docs/cell-isolation.md). `network` is the space document's `spec.network`; when the caller
+ * does not pass it the stored space document's is used. `subnet` omitted = the conflist's.
+ * Failure is fatal to the ensure.
  */
 export async function applySpaceEgress(
   ctx: RunnerContext,
   realm: string,
   space: string,
-  given?: { policy: EgressPolicy | undefined },
+  given?: { network: SpaceNetwork | undefined; subnet?: string },
 ): Promise<ApplyEgressOutcome> {
   const e = spaceEgressContext(ctx);
   try {
@@ -51,11 +59,33 @@ export async function applySpaceEgress(
   // Fatal, unlike forward admission: without it a published port's route_localnet opens the
   // host's loopback services to the space's cells (docs/host-isolation.md).
   await ensureInputGuard(e);
-  const policy = given
-    ? given.policy
-    : (await readResource(ctx, 'Space', scopes.space(realm, space)))?.spec.network?.egress;
-  const bridge = spaceNetworkRef(ctx.cni, realm, space).bridgeName;
-  return applyEgress(e, { realm, space, bridge, policy, nameservers: await cellNameservers() });
+  const network = given
+    ? given.network
+    : (await readResource(ctx, 'Space', scopes.space(realm, space)))?.spec.network;
+  const ref = spaceNetworkRef(ctx.cni, realm, space);
+  const isolation = isolatesCells(network) ? 'cells' : 'none';
+  const out = await applyEgress(e, {
+    realm,
+    space,
+    bridge: ref.bridgeName,
+    policy: network?.egress,
+    nameservers: await cellNameservers(),
+    isolation,
+    subnet: given?.subnet ?? (await conflistSubnet(ref.conflistPath)),
+  });
+  const ports = await ensureBridgeIsolation(ref.bridgeName, isolation === 'cells');
+  if (ports.length > 0)
+    ctx.log.info({ space: `${realm}/${space}`, isolation, ports }, 'bridge port isolation changed');
+  return out;
+}
+
+/** The subnet a space's conflist names (undefined when there is none yet). */
+async function conflistSubnet(path: string): Promise<string | undefined> {
+  try {
+    return describeConflist((await readConflist(path)).list).subnet;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes a space's egress chain and dispatch rule; failure is a warning (docs/egress.md). */
@@ -72,11 +102,16 @@ export async function removeSpaceEgress(
   }
 }
 
-/** Removes egress chains under our prefix that no live (or pending) space owns. */
+/**
+ * Removes egress and host chains under our prefix, and masquerade rules in our postrouting chain,
+ * that no live (or pending) space owns.
+ */
 export async function sweepEgressOrphans(
   ctx: RunnerContext,
   live: readonly { realm: string; space: string }[],
 ): Promise<{ removed: string[]; errors: unknown[] }> {
   const e = spaceEgressContext(ctx);
-  return purgeEgressOrphans(e, await listEgressOrphans(e, live));
+  const chains = await purgeEgressOrphans(e, await listEgressOrphans(e, live));
+  const masq = await purgeMasqueradeRuleOrphans(e, await listMasqueradeRuleOrphans(e, live));
+  return { removed: [...chains.removed, ...masq.removed], errors: [...chains.errors, ...masq.errors] };
 }

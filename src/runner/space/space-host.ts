@@ -6,7 +6,9 @@ import {
   type SpaceNetworkRef,
 } from '../../cni/index.js';
 import { spaceCgroupPath } from '../../model/naming/index.js';
-import type { EgressPolicy } from '../../model/resources.js';
+import type { Space } from '../../model/resources.js';
+import { readResource } from '../resource-store.js';
+import { scopes } from '../resource-names.js';
 import { applySpaceEgress, removeSpaceEgress } from './space-egress.js';
 import type { RunnerContext } from '../runner-context.js';
 
@@ -32,8 +34,8 @@ export async function ensureSpaceHost(
   ctx: RunnerContext,
   realm: string,
   space: string,
-  /** The space's `spec.network.egress`; omitted = the stored space document's. */
-  egress?: { policy: EgressPolicy | undefined },
+  /** The space's `spec.network`; omitted = the stored space document's. */
+  given?: { network: Space['spec']['network'] },
 ): Promise<SpaceHostFacts> {
   const net = await ensureSpaceNetwork(ctx.cni, { realm, space, allocator: ctx.subnets });
   // A bridge deleted by hand while cells are attached: re-create it and re-attach their veths.
@@ -52,7 +54,12 @@ export async function ensureSpaceHost(
   const ensured = await ctx.cgroups.ensure(cgroupPath, { subtreeControllers: 'resource' });
   // Egress policy: fatal on failure; re-applied on every ensure so an updated
   // policy takes effect (the original applied it only at create).
-  const egressApplied = await applySpaceEgress(ctx, realm, space, egress);
+  const egressApplied = await applySpaceEgress(ctx, realm, space, {
+    network: given
+      ? given.network
+      : (await readResource(ctx, 'Space', scopes.space(realm, space)))?.spec.network,
+    subnet: net.subnet,
+  });
   return {
     network: {
       realm: net.realm,
