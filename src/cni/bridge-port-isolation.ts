@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { runCommand } from './host-command.js';
 import { CniError, CniErrorCode } from './errors.js';
 
@@ -5,9 +6,32 @@ import { CniError, CniErrorCode } from './errors.js';
  * Bridge port isolation (docs/cell-isolation.md): the kernel's per-port `isolated` flag (Linux ≥
  * 4.18) keeps two isolated ports of one bridge from exchanging frames, while both still reach the
  * bridge itself (the gateway, the host). It stops cell-to-cell traffic on the bridge without
- * br_netfilter, which a default Debian host does not load and which, once loaded, would send every
- * bridge's frames on the host through iptables.
+ * br_netfilter, which a default Debian host does not load and which, once loaded, sends every
+ * bridge's frames on the host through iptables. Where br_netfilter does pass the bridge's frames
+ * to iptables, the space chain alone keeps cells apart and the ports stay open: br_netfilter
+ * bridges a connection portmap translated to a cell of the same bridge straight from port to port,
+ * which isolated ports would drop, closing the published port to the space's other cells.
  */
+
+/** `net.bridge.bridge-nf-call-iptables` of our network namespace, and the bridge's own switch. */
+const callIptables = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+
+const readFlag = (path: string): Promise<boolean> =>
+  readFile(path, 'utf8').then(
+    (v) => v.trim() === '1',
+    () => false,
+  );
+
+/**
+ * Whether the IPv4 frames bridged between the ports of `bridge` go through iptables (br_netfilter
+ * loaded with `bridge-nf-call-iptables=1`, or the bridge's own `nf_call_iptables` set). Without
+ * br_netfilter neither file exists.
+ */
+export async function bridgeFramesSeeIptables(bridge: string): Promise<boolean> {
+  return (
+    (await readFlag(callIptables)) || (await readFlag(`/sys/class/net/${bridge}/bridge/nf_call_iptables`))
+  );
+}
 
 interface IpJsonPort {
   ifname: string;
@@ -50,6 +74,14 @@ export async function setPortIsolation(port: string, isolated: boolean): Promise
       `cannot turn port isolation ${isolated ? 'on' : 'off'} on ${port}: ${r.stderr.trim()}`,
     );
   }
+}
+
+/**
+ * Whether a space that keeps its cells apart isolates its bridge ports: only where the bridged
+ * frames do not reach iptables (see above).
+ */
+export async function wantsPortIsolation(bridge: string, cellsIsolated: boolean): Promise<boolean> {
+  return cellsIsolated && !(await bridgeFramesSeeIptables(bridge));
 }
 
 /**

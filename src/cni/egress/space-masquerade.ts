@@ -3,63 +3,61 @@ import type { EgressContext } from './egress-context.js';
 import { restoreNoflush, sameRules } from './iptables-exec.js';
 import { quoteToken, type RuleArgs } from './render-egress.js';
 
-/** The comment role of a space's masquerade rule: `kukeon:<realm>:<space>:masquerade`. */
-const ROLE = 'masquerade';
+/** The comment role of a space's rule: `kukeon:<realm>:<space>:masquerade`. */
+const roleRe = /^(.*):masquerade$/;
 
 /**
- * One source NAT rule per space (docs/cni.md, "Masquerade"), in place of the bridge plugin's
- * `ipMasq` chain per cell: what a cell sends out of the host through any other interface leaves
- * with the host's address. Traffic that stays on the space's own bridge (cell to cell, and
- * portmap's hairpin, which portmap masquerades itself) is left alone. Written in iptables-save's
- * argument order, so a snapshot compares equal.
+ * The source NAT of a space (docs/cni.md, "Masquerade"): one rule in place of the bridge plugin's
+ * `ipMasq` chain per cell. What a cell sends out of the host through any other interface leaves
+ * with the host's address; traffic that stays on the space's own bridge is left alone (portmap
+ * masquerades its own hairpin: a cell of the subnet reaching a published port through a host
+ * address). Returned as a list (the sync handles any number); written in iptables-save's order.
  */
-export function renderMasqueradeRule(subnet: string, bridge: string, tag: string): RuleArgs {
+export function renderMasqueradeRules(subnet: string, bridge: string, tag: string): RuleArgs[] {
   return [
-    '-s',
-    subnet,
-    '!',
-    '-o',
-    bridge,
-    '-m',
-    'comment',
-    '--comment',
-    `${tag}:${ROLE}`,
-    '-j',
-    'MASQUERADE',
+    ['-s', subnet, '!', '-o', bridge, '-m', 'comment', '--comment', `${tag}:masquerade`, '-j', 'MASQUERADE'],
   ];
 }
 
 const line = (...tokens: string[]): string => tokens.map(quoteToken).join(' ');
 
-/** Whether a nat rule is some space's masquerade rule in our chain. */
-function isMasqueradeRule(ctx: EgressContext, r: { chain: string; comment?: string }): boolean {
-  return r.chain === ctx.postroutingChain && (r.comment?.endsWith(`:${ROLE}`) ?? false);
+/** The space tag of one of our masquerade rules, or undefined for any other rule. */
+function masqueradeTag(
+  ctx: Pick<EgressContext, 'postroutingChain'>,
+  r: { chain: string; comment?: string },
+): string | undefined {
+  return r.chain === ctx.postroutingChain ? roleRe.exec(r.comment ?? '')?.[1] : undefined;
 }
 
 /**
- * The `iptables-restore --noflush` script that makes `rule` the only masquerade rule of `tag` in
- * the postrouting chain: the chain declared only when missing (declaring flushes it), stale rules
- * of the space (an old subnet or bridge, a duplicate) deleted, the rule appended, `POSTROUTING`
+ * The `iptables-restore --noflush` script that makes `rules` the only masquerade rules of `tag` in
+ * the postrouting chain: the chain declared only when missing (declaring flushes it), the space's
+ * current rules (an old subnet or bridge, a duplicate) deleted and `rules` appended, `POSTROUTING`
  * made to jump to the chain — one transaction. Undefined when nothing is to change.
  */
 export function renderMasqueradeSync(
   ctx: Pick<EgressContext, 'postroutingChain'>,
   t: IptTable,
   tag: string,
-  rule: RuleArgs,
+  rules: readonly RuleArgs[],
 ): string | undefined {
   const chain = ctx.postroutingChain;
-  const mine = t.rules.filter((r) => r.chain === chain && r.comment === `${tag}:${ROLE}`);
+  const mine = t.rules.filter((r) => masqueradeTag(ctx, r) === tag);
   const jumped = t.rules.some((r) => r.chain === 'POSTROUTING' && r.target === chain && r.args.length === 2);
   const present = t.chains.includes(chain);
-  if (present && jumped && mine.length === 1 && sameRules([mine[0].args], [rule])) return undefined;
+  if (
+    present &&
+    jumped &&
+    sameRules(
+      mine.map((r) => r.args),
+      rules,
+    )
+  )
+    return undefined;
   const lines = ['*nat'];
   if (!present) lines.push(`:${chain} - [0:0]`);
-  const keep = mine.findIndex((r) => sameRules([r.args], [rule]));
-  mine.forEach((r, i) => {
-    if (i !== keep) lines.push(line('-D', chain, ...r.args));
-  });
-  if (keep < 0) lines.push(line('-A', chain, ...rule));
+  for (const r of mine) lines.push(line('-D', chain, ...r.args));
+  for (const r of rules) lines.push(line('-A', chain, ...r));
   // Appended, as the bridge plugin appended its per-cell jumps: the host's own POSTROUTING rules
   // (an SNAT of its own for some uplink) keep deciding first.
   if (!jumped) lines.push(line('-A', 'POSTROUTING', '-j', chain));
@@ -68,7 +66,7 @@ export function renderMasqueradeSync(
 }
 
 /**
- * Ensures a space's masquerade rule; an unchanged rule rewrites nothing. Not serialised
+ * Ensures a space's masquerade rules; unchanged rules rewrite nothing. Not serialised
  * (callers hold the egress queue). Returns whether anything was written.
  */
 export async function syncSpaceMasquerade(
@@ -79,7 +77,7 @@ export async function syncSpaceMasquerade(
     ctx,
     await readTable('nat'),
     p.tag,
-    renderMasqueradeRule(p.subnet, p.bridge, p.tag),
+    renderMasqueradeRules(p.subnet, p.bridge, p.tag),
   );
   if (!script) return false;
   await restoreNoflush(script, `masquerade rule of ${p.what}`);
@@ -94,9 +92,7 @@ export async function syncSpaceMasquerade(
  */
 export async function removeSpaceMasquerade(ctx: EgressContext, tags: readonly string[]): Promise<string[]> {
   const t = await readTable('nat');
-  const doomed = t.rules.filter(
-    (r) => isMasqueradeRule(ctx, r) && tags.some((tag) => r.comment === `${tag}:${ROLE}`),
-  );
+  const doomed = t.rules.filter((r) => tags.includes(masqueradeTag(ctx, r) ?? '\u0000'));
   if (doomed.length > 0) {
     const script = ['*nat', ...doomed.map((r) => line('-D', r.chain, ...r.args)), 'COMMIT', ''].join('\n');
     await restoreNoflush(script, `masquerade rules ${doomed.map((r) => r.comment).join(', ')}`);
@@ -106,7 +102,7 @@ export async function removeSpaceMasquerade(ctx: EgressContext, tags: readonly s
     );
   }
   await prunePostrouting(ctx);
-  return [...new Set(doomed.map((r) => r.comment?.slice(0, -ROLE.length - 1) ?? ''))];
+  return [...new Set(doomed.map((r) => masqueradeTag(ctx, r) ?? ''))];
 }
 
 /** Removes the postrouting chain (and its jump) when it holds no rule at all. Not serialised. */
@@ -126,9 +122,8 @@ export async function listMasqueradeOrphans(
   return [
     ...new Set(
       t.rules
-        .filter((r) => isMasqueradeRule(ctx, r))
-        .map((r) => (r.comment ?? '').slice(0, -ROLE.length - 1))
-        .filter((tag) => !liveTags.has(tag)),
+        .map((r) => masqueradeTag(ctx, r))
+        .filter((tag): tag is string => tag !== undefined && !liveTags.has(tag)),
     ),
   ].sort();
 }

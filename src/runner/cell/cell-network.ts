@@ -7,6 +7,7 @@ import {
   readCacheEntry,
   setPortIsolation,
   spaceNetworkRef,
+  wantsPortIsolation,
   type Attachment,
   type DetachReport,
 } from '../../cni/index.js';
@@ -23,8 +24,9 @@ import { cellFiles, type CellRef } from './cell-ref.js';
 /**
  * CNI ADD of the root's network namespace to the space network, publishing the cell's ports
  * (every container's: they share the root's namespace); returns the cell's address. In a space
- * with `isolation: cells` the cell's bridge port is isolated before the workloads start
- * (docs/cell-isolation.md); a failure there fails the attach (the start's rollback detaches).
+ * with `isolation: cells` the cell's bridge port is isolated before the workloads start, unless
+ * br_netfilter hands the bridge's frames to the space chain (docs/cell-isolation.md); a failure
+ * there fails the attach (the start's rollback detaches).
  */
 export async function attachCell(
   ctx: RunnerContext,
@@ -49,7 +51,8 @@ export async function attachCell(
       })),
     }),
   ]);
-  if (isolatesCells(space?.spec.network) && att.hostVeth) await setPortIsolation(att.hostVeth, true);
+  if (att.hostVeth && (await wantsPortIsolation(net.bridgeName, isolatesCells(space?.spec.network))))
+    await setPortIsolation(att.hostVeth, true);
   return att;
 }
 

@@ -13,7 +13,13 @@ import {
   type HostResolver,
   type RemoveEgressOutcome,
 } from '../../cni/egress/index.js';
-import { describeConflist, ensureBridgeIsolation, readConflist, spaceNetworkRef } from '../../cni/index.js';
+import {
+  describeConflist,
+  ensureBridgeIsolation,
+  readConflist,
+  spaceNetworkRef,
+  wantsPortIsolation,
+} from '../../cni/index.js';
 import type { Space } from '../../model/resources.js';
 import { isolatesCells } from '../../model/space-isolation.js';
 import { readResource } from '../resource-store.js';
@@ -73,7 +79,10 @@ export async function applySpaceEgress(
     isolation,
     subnet: given?.subnet ?? (await conflistSubnet(ref.conflistPath)),
   });
-  const ports = await ensureBridgeIsolation(ref.bridgeName, isolation === 'cells');
+  const ports = await ensureBridgeIsolation(
+    ref.bridgeName,
+    await wantsPortIsolation(ref.bridgeName, isolation === 'cells'),
+  );
   if (ports.length > 0)
     ctx.log.info({ space: `${realm}/${space}`, isolation, ports }, 'bridge port isolation changed');
   return out;
