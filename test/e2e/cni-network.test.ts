@@ -36,10 +36,12 @@ import {
   readConflist,
   teardownNetwork,
   teardownRealmNetworks,
+  writeConflistAtomic,
   type CniContext,
   type SpaceNetworkRef,
 } from '../../src/cni/index.js';
 import { SubnetAllocator } from '../../src/cni/index.js';
+import { hasPerCellMasquerade } from '../../src/cni/conflist.js';
 
 const pid = process.pid;
 const prefix = `kt${pid % 1000}-`;
@@ -210,6 +212,17 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     assert.equal(statSync(net1.conflistPath).mode & 0o777, 0o600);
     const again = await ensureSpaceNetwork(ctx, { realm, space: 's1', allocator });
     assert.equal(again.action, 'unchanged');
+    // New conflists leave masquerade to the space's rule in kukeon's chain (docs/cni.md); the rest
+    // of this file attaches the way spaces written before it did, with the bridge plugin's
+    // per-cell ipMasq chain, whose cleanup paths upgraded hosts still need.
+    for (const net of [net1, net2]) {
+      const { list } = await readConflist(net.conflistPath);
+      assert.equal(hasPerCellMasquerade(list), false);
+      await writeConflistAtomic(net.conflistPath, {
+        ...list,
+        plugins: list.plugins.map((p) => (p.type === 'bridge' ? { ...p, ipMasq: true } : p)),
+      });
+    }
   });
 
   it('ADD gives a netns an address in the space subnet; the gateway answers ping', async () => {
@@ -352,7 +365,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
     const r = await teardownNetwork(ctx, { networkName: ref.networkName, conflistPath: ref.conflistPath });
     assert.deepEqual(r.errors, []);
     assert.equal(r.vethsRemoved.length, 4);
-    assert.equal(r.chainsRemoved.length, 4);
+    assert.equal(r.chainsRemoved.length, 0, 'a new space has no per-cell masquerade chain');
     for (const ns of spaces) {
       assert.doesNotMatch(
         netnsAddrs(ns),

@@ -434,7 +434,11 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     try {
       await runner.ctx.store.removeScope(['eg', 'ghost']);
       const report = await runner.sweepOrphans();
-      assert.deepEqual(report.egressChains, [ghost, ghostHost].sort());
+      assert.deepEqual(report.egressChains, [
+        ...[ghost, ghostHost].sort(),
+        `${ectx.postroutingChain} kukeon:eg:ghost:masquerade`,
+      ]);
+      assert.doesNotMatch(sh('iptables-save', ['-t', 'nat']), /kukeon:eg:ghost:masquerade/);
       const save = sh('iptables-save', ['-t', 'filter']);
       assert.ok(!save.includes(ghost), 'orphan chain and its dispatch rule gone');
       assert.ok(!save.includes(ghostHost), 'orphan host chain and its dispatch rule gone');
