@@ -112,8 +112,10 @@ describe('cell isolation in a space', { timeout: 300_000 }, () => {
       pids[at.space] = { web, cli, webIp: cellIp(web), gw: netnsGateway(cli) };
       // httpd is up once the host (the bridge's own, never isolated, port) gets the page.
       let page = '';
-      for (let i = 0; i < 50 && !page.startsWith('hello'); i++)
+      for (let i = 0; i < 100 && !page.startsWith('hello'); i++) {
         page = httpGet(undefined, pids[at.space].webIp);
+        if (!page.startsWith('hello')) await sleep(100);
+      }
       assert.equal(page, 'hello from web');
     }
     isoChain = spaceEgressChain(spaceEgressContext(runner.ctx), iso.realm, iso.space);

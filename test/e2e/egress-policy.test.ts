@@ -16,6 +16,7 @@ import {
 } from '../../src/cni/egress/index.js';
 import { hasCode } from '../../src/errors.js';
 import type { HostConfig } from '../../src/config.js';
+import { makeOutsideNetns } from '../helpers/outside-netns.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
 const pid = process.pid;
@@ -134,15 +135,7 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
     runner = await Runner.open(config);
 
     sh('ip', ['netns', 'add', inNs]);
-    sh('ip', ['netns', 'add', outNs]);
-    sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethOut]);
-    sh('ip', ['link', 'set', vethOut, 'netns', outNs]);
-    sh('ip', ['addr', 'add', `${hostIp}/30`, 'dev', vethHost]);
-    sh('ip', ['link', 'set', vethHost, 'up']);
-    sh('ip', ['-n', outNs, 'addr', 'add', `${outsideIp}/30`, 'dev', vethOut]);
-    sh('ip', ['-n', outNs, 'link', 'set', vethOut, 'up']);
-    sh('ip', ['-n', outNs, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', outNs, 'route', 'add', 'default', 'via', hostIp]);
+    makeOutsideNetns({ ns: outNs, vethHost, vethOut, hostIp, outsideIp }, true);
     server = spawn('ip', ['netns', 'exec', outNs, process.execPath, '-e', serverScript], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -21,6 +21,7 @@ import {
 import { cellRef } from '../../src/runner/cell/cell-ref.js';
 import { spaceEgressContext } from '../../src/runner/space/space-egress.js';
 import { cellRootPid, inNetns } from '../helpers/cell-netns.js';
+import { makeOutsideNetns, removeOutsideNetns } from '../helpers/outside-netns.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
@@ -36,6 +37,7 @@ const outsideIp = `100.${64 + (pid % 64)}.${pid % 250}.2`;
 const outNs = `smout-${pid}`;
 const vethHost = `sm${pid}h`.slice(0, 15);
 const vethOut = `sm${pid}n`.slice(0, 15);
+const outside = { ns: outNs, vethHost, vethOut, hostIp, outsideIp };
 const SERVER = `require('net').createServer((c) => c.end(c.remoteAddress + '\\n')).listen(8080, '0.0.0.0', () => console.log('ready'))`;
 
 const sh = (cmd: string, args: string[]): string =>
@@ -87,15 +89,8 @@ describe('one masquerade rule per space', { timeout: 300_000 }, () => {
     const images = testImages().images;
     busybox = images.busybox.name;
     await provisionStack(runner, at, [images.busybox.file]);
-    sh('ip', ['netns', 'add', outNs]);
-    sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethOut]);
-    sh('ip', ['link', 'set', vethOut, 'netns', outNs]);
-    sh('ip', ['addr', 'add', `${hostIp}/30`, 'dev', vethHost]);
-    sh('ip', ['link', 'set', vethHost, 'up']);
-    sh('ip', ['-n', outNs, 'addr', 'add', `${outsideIp}/30`, 'dev', vethOut]);
-    sh('ip', ['-n', outNs, 'link', 'set', vethOut, 'up']);
-    sh('ip', ['-n', outNs, 'link', 'set', 'lo', 'up']);
     // No route back to the space subnet: a reply reaches a cell only through the masquerade.
+    makeOutsideNetns(outside, false);
     server = spawn('ip', ['netns', 'exec', outNs, process.execPath, '-e', SERVER], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -109,12 +104,7 @@ describe('one masquerade rule per space', { timeout: 300_000 }, () => {
 
   after(async () => {
     server?.kill('SIGKILL');
-    try {
-      execFileSync('ip', ['link', 'del', vethHost], { stdio: 'ignore' });
-    } catch {
-      // gone with the namespace
-    }
-    execFileSync('ip', ['netns', 'del', outNs], { stdio: 'ignore' });
+    removeOutsideNetns(outside);
     await purgeAndCheckHost(env, pristine);
   });
 
