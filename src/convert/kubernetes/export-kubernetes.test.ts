@@ -203,6 +203,21 @@ test('a deny space: Namespace plus a NetworkPolicy with CIDR/port rules; host ru
   );
 });
 
+test('an isolated deny space: an ingress NetworkPolicy shutting out the namespace itself, no egress to its own Pods', () => {
+  const r = exportOf(
+    exportFixtures['deny space'].replace('  network:\n', '  network:\n    isolation: cells\n'),
+  );
+  const [ns, iso, np] = r.objects as Json[];
+  assert.equal(ns.kind, 'Namespace');
+  assert.deepEqual(
+    [iso.kind, iso.metadata.name, iso.spec.policyTypes],
+    ['NetworkPolicy', 'kukeon-isolation', ['Ingress']],
+  );
+  assert.deepEqual(iso.spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values, ['agents']);
+  assert.deepEqual(np.spec.egress[0].to, [{ ipBlock: { cidr: '10.0.0.0/8' } }]);
+  assert.match(r.notes.map((n) => n.reason).join('\n'), /admits everything but the namespace's own Pods/);
+});
+
 test('an object the schema rejects fails the whole export with KUBERNETES_EXPORT_INVALID', () => {
   const cell = parse(plainCell) as Json;
   cell.spec.containers[0].resources = { memoryLimitBytes: 1 };

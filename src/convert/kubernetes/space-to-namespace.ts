@@ -1,8 +1,10 @@
 /**
  * A space as a Kubernetes Namespace, and its egress policy (docs/egress.md) as a NetworkPolicy
  * on every Pod of that namespace. kukeon's policy never filters traffic between the cells of a
- * space, so the NetworkPolicy allows the namespace's own Pods too. Host-name rules have no
- * NetworkPolicy form: they become an annotation and a note.
+ * space, so the NetworkPolicy allows the namespace's own Pods too — unless the space keeps its
+ * cells apart (`isolation: cells`, docs/cell-isolation.md): then an ingress NetworkPolicy admits
+ * every source but the namespace's own Pods. Host-name rules have no NetworkPolicy form: they
+ * become an annotation and a note.
  */
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -10,6 +12,7 @@ import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.
 import type { SpaceDoc } from '../../api/v1beta1/space.js';
 import type { ConversionNote } from '../conversion-note.js';
 import { namespaceOfSpace } from './cell-to-pod.js';
+import { isolatesCells } from '../../model/space-isolation.js';
 
 export type KukeonSpace = {
   metadata: NonNullable<SpaceDoc['metadata']> & { name: string };
@@ -41,6 +44,15 @@ export function spaceToKubernetes(
       where: `${where} defaults.container`,
       reason: 'Kubernetes has no namespace-wide container defaults; the exported Pods carry them already',
     });
+  const isolated = isolatesCells(space.spec?.network);
+  if (isolated) {
+    out.push(isolationPolicy(name));
+    notes.push({
+      where: `${where} network.isolation`,
+      reason:
+        "an ingress NetworkPolicy admits everything but the namespace's own Pods; whether its 0.0.0.0/0 ipBlock also admits Pod addresses depends on the network plugin",
+    });
+  }
   const egress = space.spec?.network?.egress;
   if (!egress || (egress.default ?? '').toLowerCase() !== 'deny') {
     if ((egress?.allow ?? []).length)
@@ -50,7 +62,7 @@ export function spaceToKubernetes(
       });
     return out;
   }
-  const rules: INetworkPolicyEgressRule[] = [{ to: [{ podSelector: {} }] }];
+  const rules: INetworkPolicyEgressRule[] = isolated ? [] : [{ to: [{ podSelector: {} }] }];
   const hosts: string[] = [];
   for (const r of egress.allow ?? []) {
     const ports = (r.ports ?? []).flatMap((port) => [
@@ -80,4 +92,31 @@ export function spaceToKubernetes(
   });
   out.push(policy);
   return out;
+}
+
+/** `isolation: cells`: ingress from other namespaces and from outside the cluster only. */
+function isolationPolicy(namespace: string): INetworkPolicy {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'kukeon-isolation', namespace },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchExpressions: [
+                  { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: [namespace] },
+                ],
+              },
+            },
+            { ipBlock: { cidr: '0.0.0.0/0' } },
+          ],
+        },
+      ],
+    },
+  };
 }
