@@ -84,7 +84,7 @@ describe('fault: external changes behind the daemon’s back', () => {
         : [];
     return walk(env.config.cniCacheDir).map((p) => p.slice(env.config.cniCacheDir.length + 1));
   };
-  /** The bridge plugin's masquerade chains (nat) recorded for a network. */
+  /** The bridge plugin's per-cell masquerade chains (nat) recorded for a network (none since the space rule). */
   const masqueradeChainsOf = (network: string): string[] =>
     cniChains(parseIptablesSave(execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' })))
       .filter((c) => c.network === network)
@@ -391,7 +391,7 @@ describe('fault: external changes behind the daemon’s back', () => {
     assert.equal(await state('garbled'), 'Ready');
     await aliveAndServing();
   });
-  test('a space metadata directory removed by hand: its egress chain, network, containers and cgroups swept', async () => {
+  test('a space metadata directory removed by hand: its egress chain, masquerade rule, network, containers and cgroups swept', async () => {
     const space = 'gone';
     const at2 = { realm: R, space };
     await apply(scopeYaml(R, space));
@@ -400,12 +400,13 @@ describe('fault: external changes behind the daemon’s back', () => {
     const network = networkName(R, space);
     const egress = spaceEgressChain(egressContext(env.config), R, space);
     const bridge = safeBridgeName(network, env.config.bridgePrefix);
-    const masquerade = masqueradeChainsOf(network);
-    assert.equal(masquerade.length, 1, 'the cell root has its masquerade chain');
+    assert.deepEqual(masqueradeChainsOf(network), [], 'no per-cell masquerade chain (docs/cni.md)');
+    const masquerade = `"kukeon:${R}:${space}:masquerade"`;
     const ours = () => {
       const s = snapshotHost(env.config);
+      const nat = execFileSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' });
       return {
-        chains: s.chains.filter((c) => c === egress || masquerade.includes(c)),
+        chains: [...s.chains.filter((c) => c === egress), ...(nat.includes(masquerade) ? [masquerade] : [])],
         bridge: linkExists(bridge),
         containers: containers().filter((c) => c.startsWith(`${space}_`)),
         cgroups: s.cgroups.filter((c) => c.includes(`/${R}/${space}`)),
@@ -413,6 +414,7 @@ describe('fault: external changes behind the daemon’s back', () => {
     };
     const held = ours();
     assert.ok(held.chains.includes(egress), `the space has its egress chain: ${JSON.stringify(held)}`);
+    assert.ok(held.chains.includes(masquerade), `the space has its masquerade rule: ${JSON.stringify(held)}`);
     assert.ok(held.bridge && held.containers.length > 0 && held.cgroups.length > 0, JSON.stringify(held));
     const logFrom = daemon.output().length;
     rmSync(join(env.config.runPath, 'data', R, space), { recursive: true });
