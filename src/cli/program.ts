@@ -712,6 +712,20 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       1,
       async (ctx, a, o) => (await m.image()).imageDelete(ctx, { ref: a[0], realm: o.realm as string }),
     )();
+    act(
+      leaf(image, 'prune', 'remove the images no container uses, then collect garbage')
+        .option('--realm <name>', 'realm (default: default)')
+        .option('--all', 'every realm')
+        .option('--dry-run', 'only say what would be removed'),
+      0,
+      0,
+      async (ctx, _a, o) =>
+        (await m.image()).imagePrune(ctx, {
+          realm: o.realm as string | undefined,
+          all: o.all === true,
+          dryRun: o.dryRun === true,
+        }),
+    )();
   }
 
   // daemon

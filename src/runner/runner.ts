@@ -22,6 +22,7 @@ import { getStack, listStacks } from './stack/stack-queries.js';
 import { updateRealm, updateSpace, updateStack } from './update-scope.js';
 import { refreshRealm, refreshSpace, refreshStack } from './refresh-scope.js';
 import { deleteImage, getImage, listImages, loadImage, pullImage } from './images/realm-images.js';
+import { pruneImages } from './images/prune-images.js';
 import { recoverIntents } from './recover-intents.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
@@ -240,4 +241,5 @@ export class Runner {
   listImages = (realm: string) => listImages(this.ctx, realm);
   getImage = (realm: string, name: string) => getImage(this.ctx, realm, name);
   deleteImage = (realm: string, name: string) => deleteImage(this.ctx, realm, name);
+  pruneImages = (realm: string, options?: { dryRun?: boolean }) => pruneImages(this.ctx, realm, options);
 }

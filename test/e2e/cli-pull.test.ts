@@ -175,3 +175,54 @@ test(
       assert.equal((await run(['delete', 'cell', c, ...scope, '--force'])).code, 0, c);
   },
 );
+
+test(
+  'kuke image prune removes the images no container uses (a dry run first), keeps the one in use',
+  { skip },
+  async () => {
+    const inUse = `${reg.host}/test/busybox:1`;
+    assert.equal((await run(['run', '-f', cellManifest('p1', inUse), '-d'])).code, 0);
+    const names = async () =>
+      (
+        JSON.parse((await run(['get', 'images', '--realm', realm, '-o', 'json'])).stdout) as {
+          Images: { name: string }[];
+        }[]
+      )
+        .flatMap((g) => g.Images.map((i) => i.name))
+        .sort();
+    const before = await names();
+    const unused = before.filter((n) => n !== inUse);
+    assert.ok(before.includes(inUse) && unused.length > 0, before.join(' '));
+    const ns = `${realm}.${env.config.namespaceSuffix}`;
+    const dry = await run(['image', 'prune', '--realm', realm, '--dry-run']);
+    assert.deepEqual(dry, {
+      code: 0,
+      stdout:
+        `would prune realm "${realm}" (namespace "${ns}"): ${unused.length} image(s) no container uses, 1 in use\n` +
+        unused.map((n) => `  - ${n}\n`).join(''),
+      stderr: '',
+    });
+    assert.deepEqual(await names(), before, 'a dry run changes nothing');
+    const pruned = await run(['image', 'prune', '--realm', realm]);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const m =
+      /^pruned realm "[^"]+" \(namespace "[^"]+"\): removed (\d+) image\(s\), kept 1 in use, released 0 lease\(s\), freed (\d+) bytes\n/.exec(
+        pruned.stdout,
+      );
+    assert.ok(m, pruned.stdout);
+    assert.equal(Number(m[1]), unused.length);
+    assert.ok(Number(m[2]) > 0, 'content was freed');
+    assert.deepEqual(await names(), [inUse]);
+    // The cell still runs on its image; a second prune finds nothing.
+    assert.match(
+      (await run(['image', 'prune', '--realm', realm])).stdout,
+      /removed 0 image\(s\), kept 1 in use/,
+    );
+    assert.equal((await run(['delete', 'cell', 'p1', ...scope, '--force'])).code, 0);
+    const both = await run(['image', 'prune', '--realm', realm, '--all']);
+    assert.deepEqual(
+      { code: both.code, stderr: both.stderr },
+      { code: 1, stderr: 'Error: pass either --realm or --all, not both\n' },
+    );
+  },
+);

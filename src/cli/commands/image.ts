@@ -105,6 +105,36 @@ export async function imageDelete(ctx: CliContext, o: { ref: string; realm: stri
 }
 
 /**
+ * `kuke image prune [--realm r | --all] [--dry-run]` (docs/images.md, "Pruning"): images no
+ * container uses, orphaned leases, then a synchronous GC; one summary per realm.
+ */
+export async function imagePrune(
+  ctx: CliContext,
+  o: { realm?: string; all: boolean; dryRun: boolean },
+): Promise<void> {
+  requireRoot(ctx, 'kuke image prune');
+  if (o.all && o.realm !== undefined)
+    throw new CliError(cliErrorCodes.usage, 'pass either --realm or --all, not both');
+  await withRunner(ctx, async (runner) => {
+    const realms = o.all
+      ? (await runner.listRealms()).map((r) => r.metadata.name)
+      : [scopeFlag('realm', o.realm ?? 'default')];
+    for (const realm of realms) {
+      if (!(await runner.getRealm(realm)))
+        throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
+      const r = await runner.pruneImages(realm, { dryRun: o.dryRun });
+      const where = `realm ${q(realm)} (namespace ${q(r.namespace)})`;
+      ctx.out.write(
+        o.dryRun
+          ? `would prune ${where}: ${r.removed.length} image(s) no container uses, ${r.inUse.length} in use\n`
+          : `pruned ${where}: removed ${r.removed.length} image(s), kept ${r.inUse.length} in use, released ${r.leasesReleased.length} lease(s), freed ${r.bytesFreed} bytes\n`,
+      );
+      for (const n of r.removed) ctx.out.write(`  - ${n}\n`);
+    }
+  });
+}
+
+/**
  * `kuke image pull <ref>` (our extension, docs/cli.md): pulls from the registry into the realm in
  * this process, with the realm's registry credentials, and a progress bar on a terminal.
  */
