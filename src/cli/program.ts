@@ -265,11 +265,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       async (ctx, a, o) => (await m.create()).createCell(ctx, { name: a[0], ...o } as never),
     )();
     act(
-      leaf(create, 'blueprint', 'print a starter CellBlueprint', ['bp'])
-        .argument('[name]')
-        .option('--realm <name>', 'realm', 'default')
-        .option('--space <name>', 'space', 'default')
-        .option('--stack <name>', 'stack', 'default'),
+      scope(leaf(create, 'blueprint', 'print a starter CellBlueprint', ['bp']).argument('[name]')),
       0,
       1,
       async (ctx, a, o) =>
@@ -281,12 +277,11 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         }),
     )();
     act(
-      leaf(create, 'config', 'print a starter CellConfig for a stored CellBlueprint', ['cfg'])
-        .argument('[name]')
-        .option('--from-blueprint <bp>', 'the CellBlueprint to scaffold from')
-        .option('--realm <name>', 'realm', 'default')
-        .option('--space <name>', 'space', 'default')
-        .option('--stack <name>', 'stack', 'default'),
+      scope(
+        leaf(create, 'config', 'print a starter CellConfig for a stored CellBlueprint', ['cfg'])
+          .argument('[name]')
+          .option('--from-blueprint <bp>', 'the CellBlueprint to scaffold from'),
+      ),
       0,
       1,
       async (ctx, a, o) =>
