@@ -17,6 +17,8 @@ import { materialiseCell } from './materialise-cell.js';
 export async function rematerialiseIfBehind(deps: ControllerDeps, cell: Cell): Promise<Cell> {
   const p = cell.spec.provenance;
   if (!deps.templates || p?.bindingKind !== 'config' || cell.status.outOfSync !== true) return cell;
+  // A cell a start refuses (Pending, Unknown) is refused as it is.
+  if (cell.status.state === 'Pending' || cell.status.state === 'Unknown') return cell;
   const config = await deps.templates.getTemplate('CellConfig', p.bindingRef);
   if (!config) return cell;
   const blueprint = await deps.templates.getTemplate('CellBlueprint', {

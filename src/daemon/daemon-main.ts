@@ -123,6 +123,9 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const metaTemps = await runner.ctx.store.sweepTempFiles();
   if (metaTemps.length > 0) log.info({ files: metaTemps }, 'metadata temp files of a crash removed');
   const recovered = await controller.recoverIntents();
+  // A blueprint/config written just before a crash may not have marked its cells yet.
+  const behind = await runner.markLineageOutOfSync();
+  if (behind.length > 0) log.info({ cells: behind }, 'cells behind their blueprint or config marked');
   log.info(
     { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },
     'startup recovery done',

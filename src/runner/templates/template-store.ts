@@ -128,7 +128,8 @@ export async function writeTemplate<K extends TemplateKind>(
     await atomicWriteFile(path, JSON.stringify(written, null, 2) + '\n', {
       mode: 0o640,
       dirMode: 0o750,
-      tmpPrefix: `.${WORD[kind]}-`,
+      // `.meta-` temp files are what kukeond's start-up sweep removes after a crash.
+      tmpPrefix: `.meta-${WORD[kind]}-`,
     });
     return { created: stored === undefined, changed: stored !== undefined, doc: written };
   } finally {
