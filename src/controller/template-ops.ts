@@ -1,4 +1,10 @@
-import type { CellBlueprintDoc, CellConfigDoc } from '../api/index.js';
+import {
+  kindSchemas,
+  refusedFields,
+  UnsupportedFieldsError,
+  type CellBlueprintDoc,
+  type CellConfigDoc,
+} from '../api/index.js';
 import { ControllerError, ControllerErrorCode } from './controller-errors.js';
 import type { TemplatePort } from './runner-port.js';
 import type { ScopedCoordinates, ScopedOps } from './scoped-ops.js';
@@ -50,6 +56,12 @@ function templateOps<K extends Kind, D extends BlueprintDocument | ConfigDocumen
 ): ScopedOps<D> {
   return {
     async create(doc) {
+      // A field this build refuses in a cell is refused in its template too, on every path.
+      const refusals = refusedFields(kind, kindSchemas[kind], doc);
+      if (refusals.length)
+        throw new UnsupportedFieldsError(
+          refusals.map((refusal) => ({ document: `${kind} "${doc.metadata.name}"`, refusal })),
+        );
       await check(doc);
       const r = await port.writeTemplate(kind, doc as never);
       // Cells made from it (or from a config naming it) now lag behind: marked OutOfSync.

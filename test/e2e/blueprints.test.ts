@@ -193,6 +193,25 @@ spec:
     );
     await refused(['apply', '-f', unknownScope], /blueprint scope does not exist: space "nowhere"/);
 
+    // What a cell refuses, its template refuses: through apply and through the method itself.
+    const repos = `kind: CellBlueprint\nmetadata: { name: repos, realm: ${realm} }\nspec: { cell: { containers: [{ id: a, image: b, repos: [{ name: src, target: /src }] }] } }\n`;
+    await refused(['apply', '-f', file('repos.yaml', repos)], /repos is not supported by this build/);
+    await assert.rejects(
+      d.call('CreateBlueprint', {
+        Doc: {
+          metadata: { name: 'repos', realm },
+          spec: { cell: { containers: [{ id: 'a', image: 'b', repos: [{ name: 'src', target: '/src' }] }] } },
+        },
+      }),
+      /repos is not supported by this build/,
+    );
+    const cfgRepos = `kind: CellConfig\nmetadata: { name: cr, realm: ${realm} }\nspec: { blueprint: { name: agent, realm: ${realm} }, repos: { src: { url: https://example.invalid/x.git } } }\n`;
+    await refused(
+      ['apply', '-f', file('cfg-repos.yaml', cfgRepos)],
+      /spec\.repos is not supported by this build/,
+    );
+    assert.doesNotMatch(await ok(['get', 'blueprints', '--realm', realm]), /\nrepos /);
+
     // Stored at a space, deleted by name and by file.
     const spaced = file(
       'spaced.yaml',
