@@ -90,18 +90,13 @@ export function volumeOps(volumes: VolumePort, scopes: ScopeRunner): ScopedOps<V
       const name = doc.metadata.name;
       const v = await volumes.getVolume(scope, name);
       if (!v) throw volumeNotFound(name, scope);
-      const user = ((await volumes.volumeUses()).get(v.path) ?? []).find((u) => u.running);
-      if (user)
-        throw new ControllerError(
-          ControllerErrorCode.VolumeInUse,
-          `volume "${name}" is in use by cell "${user.cell}"`,
-        );
       const resource: VolumeDocument = {
         apiVersion: 'v1beta1',
         kind: 'Volume',
         metadata: { name, ...scope },
         spec: { reclaimPolicy: v.reclaimPolicy },
       };
+      // The runner refuses a volume in use (VOLUME_IN_USE), under the volume's lock.
       const deleted = await volumes.deleteVolume(scope, name);
       return { resource, facts: { Deleted: deleted } };
     },

@@ -79,7 +79,7 @@ import {
   type ReclaimPolicy,
   type VolumeScope,
 } from './volume/volume-store.js';
-import { volumeUses } from './volume/volume-users.js';
+import { refuseVolumeInUse, volumeUses } from './volume/volume-users.js';
 
 /**
  * The runner: one method per lifecycle step of each kind, each idempotent, each recording its
@@ -228,7 +228,9 @@ export class Runner {
     writeVolume(this.ctx, scope, name, policy);
   getVolume = (scope: VolumeScope, name: string) => getVolume(this.ctx, scope, name);
   listVolumes = (filter?: Partial<VolumeScope>) => listVolumes(this.ctx, filter);
-  deleteVolume = (scope: VolumeScope, name: string) => deleteVolume(this.ctx, scope, name);
+  /** Refused while a cell mounting it runs or is being brought up (checked under the volume's lock). */
+  deleteVolume = (scope: VolumeScope, name: string) =>
+    deleteVolume(this.ctx, scope, name, (v) => refuseVolumeInUse(this.ctx, v));
   /** The cells that mount each volume directory (and whether they run). */
   volumeUses = () => volumeUses(this.ctx);
   volumeDiskUsage = (path: string) => diskUsage(path);

@@ -26,3 +26,15 @@ test('Secrets apply before the cells that use them, a cell-scoped one after its 
     [4, 0, 1, 2, 3, 5],
   );
 });
+
+test('Volumes apply before the cells that mount them (after the stacks); delete removes the cells first', () => {
+  const docs = [d(0, 'Cell'), d(1, 'Volume'), d(2, 'Stack'), d(3, 'Secret'), d(4, 'Realm')];
+  assert.deepEqual(
+    sortForApply(docs).map((x) => x.index),
+    [4, 2, 1, 3, 0],
+  );
+  assert.deepEqual(
+    sortForDelete(docs).map((x) => x.index),
+    [0, 1, 3, 2, 4],
+  );
+});

@@ -61,9 +61,12 @@ export type ManifestDoc =
  * stacks, before the cells that may use it (after them, a cell and the Secret it names in one
  * file could never be applied together); a Secret scoped to a cell still comes after the cells,
  * since its cell must exist first. Deleting goes the other way round, cells before Secrets, so a
- * Secret is not refused as in use by a cell deleted in the same file.
+ * Secret is not refused as in use by a cell deleted in the same file. Volumes (docs/volumes.md)
+ * take the same place for the same reasons: a cell and the new Volume it mounts apply together
+ * without `ensure`, and `delete -f` removes the cells before the Volume they keep in use.
  */
 function rank(d: { kind: ApplyKind; doc?: unknown }, forDelete: boolean): number {
+  if (d.kind === 'Volume') return kindRank('Stack') + 0.5;
   if (d.kind !== 'Secret') return kindRank(d.kind);
   const cell = (d.doc as { metadata?: { cell?: string } } | undefined)?.metadata?.cell;
   return !forDelete && cell ? kindRank('Secret') : kindRank('Stack') + 0.5;

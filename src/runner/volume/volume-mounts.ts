@@ -3,7 +3,14 @@ import { chmod, chown } from 'node:fs/promises';
 import type { ContainerSpec, VolumeMount } from '../../model/container.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
-import { getVolume, writeVolume, type VolumeRecord, type VolumeScope } from './volume-store.js';
+import {
+  getVolume,
+  volumeKey,
+  withVolumeLock,
+  writeVolume,
+  type VolumeRecord,
+  type VolumeScope,
+} from './volume-store.js';
 
 /** The scope of a cell: where a bare `source` is looked up first. */
 export interface CellScope {
@@ -35,14 +42,19 @@ export function candidateScopes(cell: CellScope, m: VolumeMount): { scope: Volum
   ];
 }
 
-/** The volume a mount names: the first existing candidate, or undefined. */
+/**
+ * The volume a mount names: the first existing candidate, or undefined. `locked`: each candidate
+ * is read under its volume's lock, so a delete in progress (check and removal) is waited for.
+ */
 export async function locateVolume(
   ctx: RunnerContext,
   cell: CellScope,
   m: VolumeMount,
+  opts: { locked?: boolean } = {},
 ): Promise<VolumeRecord | undefined> {
   for (const c of candidateScopes(cell, m)) {
-    const v = await getVolume(ctx, c.scope, c.name);
+    const read = () => getVolume(ctx, c.scope, c.name);
+    const v = opts.locked ? await withVolumeLock(ctx, volumeKey(c.scope, c.name), read) : await read();
     if (v) return v;
   }
   return undefined;
@@ -73,7 +85,9 @@ export async function resolveVolumeMounts(
       volumes.push(m);
       continue;
     }
-    let v = await locateVolume(ctx, cell, m);
+    // Under the volume's lock: a delete either saw this cell (its stub and intent are written
+    // before its containers are made, so it refused) or has finished (and this finds nothing).
+    let v = await locateVolume(ctx, cell, m, { locked: true });
     if (!v) {
       const candidates = candidateScopes(cell, m);
       const name = candidates[0].name;

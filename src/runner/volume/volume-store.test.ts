@@ -15,7 +15,9 @@ import {
   getVolume,
   listVolumes,
   writeVolume,
+  type VolumeRecord,
 } from './volume-store.js';
+import { refuseVolumeInUse, volumeUses } from './volume-users.js';
 
 let dir: string;
 const spec = (c: object): ContainerSpec => c as unknown as ContainerSpec;
@@ -176,4 +178,52 @@ test('disk usage counts the blocks under the directory', async () => {
   const empty = await diskUsage(v.record.path);
   writeFileSync(join(v.record.path, 'f'), Buffer.alloc(64 * 1024, 1));
   assert.ok((await diskUsage(v.record.path)) >= empty + 64 * 1024);
+});
+
+test('a volume that a cell being brought up mounts is not deleted; a delete in progress is waited for by a resolving create', async () => {
+  const v = await writeVolume(ctx, { realm: 'r', space: 's' }, 'data', 'Delete');
+  await ctx.store.write(['r', 's', 't', 'c'], {
+    kind: 'Cell',
+    metadata: { name: 'c' },
+    spec: { containers: [{ id: 'app', volumes: [{ kind: 'volume', source: 'data', target: '/d' }] }] },
+    status: { state: 'Pending' },
+  });
+  // Pending with no operation on it: not in use (a stopped or never-started cell does not pin).
+  assert.equal((await volumeUses(ctx)).get(v.record.path)?.[0].running, false);
+  // Created and about to start (the start intent a create records): in use.
+  const intent = await ctx.journal.record({
+    op: 'start',
+    kind: 'Cell',
+    key: 'r/s/t/c',
+    desired: 'present',
+    payload: { run: 'running' },
+  });
+  const refuse = (x: VolumeRecord) => refuseVolumeInUse(ctx, x);
+  await assert.rejects(deleteVolume(ctx, { realm: 'r', space: 's' }, 'data', refuse), {
+    code: 'VOLUME_IN_USE',
+    message: 'volume "data" is in use by cell "c"',
+  });
+  assert.ok(existsSync(v.record.path));
+  await ctx.journal.clear(intent);
+
+  // A container create resolving the volume while its delete holds the lock gets "not found",
+  // never the path of a directory about to be removed.
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let checking!: () => void;
+  const inCheck = new Promise<void>((r) => (checking = r));
+  const deleting = deleteVolume(ctx, { realm: 'r', space: 's' }, 'data', async (x) => {
+    checking();
+    await gate;
+    await refuse(x);
+  });
+  await inCheck;
+  const resolving = resolveVolumeMounts(
+    ctx,
+    { realm: 'r', space: 's', stack: 't' },
+    spec({ id: 'app', volumes: [{ kind: 'volume', source: 'data', target: '/d' }] }),
+  );
+  open();
+  assert.equal(await deleting, true);
+  await assert.rejects(resolving, { code: 'VOLUME_NOT_FOUND' });
 });

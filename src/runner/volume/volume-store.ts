@@ -59,7 +59,7 @@ export const volumePath = (ctx: RunnerContext, scope: VolumeScope, name: string)
   volumeDirIn(ctx.store.scopeDir(volumeScopeSegments(scope)), checkedName(name));
 
 /** Intent key and lock of one volume: its path below the data root (`r/s/volumes/name`). */
-const volumeKey = (scope: VolumeScope, name: string): string =>
+export const volumeKey = (scope: VolumeScope, name: string): string =>
   [...volumeScopeSegments(scope), VOLUMES_DIR, name].join('/');
 
 function checkedName(name: string): string {
@@ -183,12 +183,21 @@ async function ensureVolumeDir(
 
 /**
  * Removes the volume directory with everything in it, then its Retain manifest; false when there
- * was no such volume. Under an intent: a crash half-way is finished by recovery.
+ * was no such volume. Under an intent: a crash half-way is finished by recovery. `refuse` (the
+ * in-use check) runs under the volume's lock, which a container create also takes to resolve the
+ * volume: no cell can pick the directory up between the check and the removal.
  */
-export async function deleteVolume(ctx: RunnerContext, scope: VolumeScope, name: string): Promise<boolean> {
+export async function deleteVolume(
+  ctx: RunnerContext,
+  scope: VolumeScope,
+  name: string,
+  refuse?: (v: VolumeRecord) => Promise<void>,
+): Promise<boolean> {
   const key = volumeKey(scope, checkedName(name));
   return withVolumeLock(ctx, key, async () => {
-    if (!(await getVolume(ctx, scope, name))) return false;
+    const v = await getVolume(ctx, scope, name);
+    if (!v) return false;
+    await refuse?.(v);
     await withIntent(
       ctx,
       { op: 'delete', kind: 'Volume', key, desired: 'absent', payload: { scope, name } },
@@ -216,7 +225,7 @@ export async function finishVolumeIntent(ctx: RunnerContext, intent: Intent): Pr
 /** In-process lock of one volume (never the realm's: a cell create ensures volumes under its own). */
 export const volumeLockKey = (intentKey: string): string => `volume/${intentKey}`;
 
-async function withVolumeLock<T>(ctx: RunnerContext, key: string, fn: () => Promise<T>): Promise<T> {
+export async function withVolumeLock<T>(ctx: RunnerContext, key: string, fn: () => Promise<T>): Promise<T> {
   const release = await ctx.locks.acquire(volumeLockKey(key));
   try {
     return await fn();

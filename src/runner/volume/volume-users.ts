@@ -3,7 +3,10 @@ import { listCells } from '../cell/cell-store.js';
 import { listRealms } from '../realm/realm-queries.js';
 import { listSpaces } from '../space/space-queries.js';
 import { listStacks } from '../stack/stack-queries.js';
+import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { scopes } from '../resource-names.js';
 import { locateVolume } from './volume-mounts.js';
+import type { VolumeRecord } from './volume-store.js';
 
 /** A cell one of whose containers mounts a volume. */
 export interface VolumeUse {
@@ -11,7 +14,10 @@ export interface VolumeUse {
   space: string;
   stack: string;
   cell: string;
-  /** The cell runs (Ready or Degraded): its volumes cannot be deleted. */
+  /**
+   * The cell runs (Ready or Degraded) or is being brought up (a create, start or update of it is
+   * pending in the journal, in progress or interrupted): its volumes cannot be deleted.
+   */
   running: boolean;
 }
 
@@ -39,10 +45,28 @@ export async function volumeUses(ctx: RunnerContext): Promise<Map<string, Volume
                 space,
                 stack,
                 cell: cell.metadata.name,
-                running: RUNNING.has(cell.status.state ?? ''),
+                running:
+                  RUNNING.has(cell.status.state ?? '') ||
+                  (await beingBroughtUp(ctx, [realm, space, stack, cell.metadata.name])),
               };
               uses.set(v.path, [...(uses.get(v.path) ?? []), use]);
             }
         }
   return uses;
+}
+
+/** A create, start or update of the cell is pending (a stop's intent wants it stopped). */
+async function beingBroughtUp(ctx: RunnerContext, cell: [string, string, string, string]): Promise<boolean> {
+  const intent = await ctx.journal.get('Cell', scopes.cell(...cell).join('/')).catch(() => undefined);
+  return intent?.desired === 'present' && (intent.payload as { run?: string } | undefined)?.run !== 'stopped';
+}
+
+/**
+ * Refuses to delete a volume that a running cell, or one being brought up, mounts
+ * (`volume "<n>" is in use by cell "<c>"`). Runs under the volume's lock (deleteVolume).
+ */
+export async function refuseVolumeInUse(ctx: RunnerContext, v: VolumeRecord): Promise<void> {
+  const user = ((await volumeUses(ctx)).get(v.path) ?? []).find((u) => u.running);
+  if (user)
+    throw new RunnerError(RunnerErrorCode.VolumeInUse, `volume "${v.name}" is in use by cell "${user.cell}"`);
 }
