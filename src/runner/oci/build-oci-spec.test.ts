@@ -363,6 +363,20 @@ describe('options in the order of docs/oci-spec.md', () => {
       },
     ]);
   });
+  it('11: a mount inside another comes after it, whatever list it came from (tmpfs /run, secret /run/secrets/x)', () => {
+    const spec = build({
+      volumes: [
+        { source: '/h/data', target: '/run/data' },
+        { source: '/h/a', target: '/a' },
+      ],
+      secretMounts: [{ name: 'token', source: '/staged/token', target: '/run/secrets/token' }],
+      tmpfs: [{ path: '/run' }],
+    });
+    assert.deepEqual(
+      spec.mounts.slice(7).map((m) => m.destination),
+      ['/a', '/run', '/run/data', '/run/secrets/token'],
+    );
+  });
   it('14: resources memory, cpu shares, pids; zero means unset; negatives are errors', () => {
     const r = build({ resources: { memoryLimitBytes: 64 << 20, cpuShares: 512, pidsLimit: 32 } }).linux
       .resources;

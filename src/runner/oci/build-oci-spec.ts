@@ -7,7 +7,7 @@ import type { HostFacts } from './host-facts.js';
 import { etcFileMounts, nestedCgroupMount, secretMounts, tmpfsMounts, volumeMounts } from './mounts.js';
 import { addNamespace, joinNamespaces, removeNamespace } from './namespaces.js';
 import { OciErrorCode, OciSpecError } from './oci-errors.js';
-import type { OciDevice, OciSpec } from './oci-spec.js';
+import type { OciDevice, OciMount, OciSpec } from './oci-spec.js';
 import { clampRlimits } from './rlimits.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { resolveUser } from './user.js';
@@ -57,9 +57,16 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   if (input.hostPID) removeNamespace(spec, 'pid');
   if (!input.hostCgroup) addNamespace(spec, 'cgroup');
   if (input.nestedCgroupRuntime && !input.hostCgroup) spec.mounts.push(nestedCgroupMount());
-  // 11. volumes.
-  spec.mounts.push(...volumeMounts(input.volumes));
-  spec.mounts.push(...secretMounts(input.secretMounts));
+  // 11. volumes, file secrets and tmpfs entries: the container's own mounts, parents before
+  // what lies inside them (a stable sort by path depth, as Docker does), so a tmpfs at /run does
+  // not hide a secret staged at /run/secrets/x nor a volume at /run/data.
+  spec.mounts.push(
+    ...byDepth([
+      ...volumeMounts(input.volumes),
+      ...secretMounts(input.secretMounts),
+      ...tmpfsMounts(input.tmpfs),
+    ]),
+  );
   // 12. devices.
   for (const node of resolveDevices(input.devices, facts)) {
     addDevice(spec, ociDevice(node));
@@ -79,7 +86,6 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
     p.capabilities = { bounding: [...caps], effective: [...caps], permitted: [...caps] };
   }
   applySecurityOpts(spec, input.securityOpts, facts);
-  spec.mounts.push(...tmpfsMounts(input.tmpfs));
   applyResources(spec, input.resources);
   // 15. kukeon group (and the container's own), after user resolution so they survive.
   for (const gid of [input.kukeonGroupGid ?? 0, ...(input.supplementaryGids ?? [])]) {
@@ -112,6 +118,12 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
     );
   }
   return input.joinNamespaces ? joinNamespaces(spec, input.joinNamespaces) : spec;
+}
+
+/** Mounts ordered by the depth of their destination; equal depths keep their order. */
+function byDepth(mounts: readonly OciMount[]): OciMount[] {
+  const depth = (m: OciMount) => m.destination.split('/').filter(Boolean).length;
+  return [...mounts].sort((a, b) => depth(a) - depth(b));
 }
 
 /** `<cellCgroupPath>/<containerdId>`; the cell path must be absolute. */
