@@ -251,7 +251,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(
         `round ${round}: ${how}; ops ${ops.length} (${summarise(ops)}); recovered ${recovery.finished.length}, swept ${sweepCount(sweep)}; ` +
           `cells ${audit.counts.cells} (${audit.counts.readyCells} Ready), containers ${audit.counts.containers}, running tasks ${audit.counts.runningTasks}, ` +
-          `snapshots ${audit.counts.snapshots}, IPAM ${audit.counts.ipamLeases}, veths ${audit.counts.veths}, chains ${audit.counts.chains}, cgroups ${audit.counts.cgroups}`,
+          `snapshots ${audit.counts.snapshots}, IPAM ${audit.counts.ipamLeases}, veths ${audit.counts.veths}, chains ${audit.counts.chains}, cgroups ${audit.counts.cgroups}, volume mounts ${audit.counts.volumeMounts}`,
       );
     }
   } finally {

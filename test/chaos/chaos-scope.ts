@@ -39,17 +39,25 @@ export const chaosVolumes = (scope: ChaosScope) => [
   { name: 'vol-keep', scope: { realm: scope.realm, space: scope.extraSpace }, policy: 'Retain' as const },
 ];
 
+/** Whether the cell's `w` mounts the realm volume (every third cell). */
+export const mountsVolume = (name: string): boolean => Number(name.slice(1)) % 3 === 0;
+
 /** The realm Secret odd cells use (written by the harness before the first round). */
 export const chaosSecret = (scope: ChaosScope) => ({ name: 'chaos-token', realm: scope.realm });
 
 /**
  * The cell as the user first declares it: default root + workload `w` (+ `v` for odd cells, which
- * also get the chaos Secret as an env variable and as a staged file, docs/secrets.md).
+ * also get the chaos Secret as an env variable and as a staged file, docs/secrets.md). Every
+ * third cell's `w` mounts the realm volume the worker creates and deletes (docs/volumes.md), so
+ * volume deletes race cell creates, starts and updates: while such a cell runs or is being
+ * brought up, the delete is refused; when the volume is missing, the cell's operation fails.
  */
 export function cellTemplate(scope: ChaosScope, name: string): Cell {
   const at = { realm: scope.realm, space: scope.space, stack: scope.stack };
   const odd = Number(name.slice(1)) % 2 === 1;
   const w = sleeper(scope.image, 'w', ['GEN=0']);
+  if (mountsVolume(name))
+    w.volumes = [{ kind: 'volume', source: chaosVolumes(scope)[0].name, target: '/data' }];
   if (odd)
     w.secrets = [
       { name: 'TOKEN', secretRef: chaosSecret(scope) },

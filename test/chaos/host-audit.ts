@@ -15,6 +15,7 @@ import {
 } from '../../src/model/naming/index.js';
 import type { Cell } from '../../src/model/resources.js';
 import type { Runner } from '../../src/runner/runner.js';
+import { candidateScopes } from '../../src/runner/volume/volume-mounts.js';
 import { cellNames, chaosVolumes, type ChaosScope } from './chaos-scope.js';
 import type { Observed } from './expectations.js';
 
@@ -39,6 +40,8 @@ export interface AuditCounts {
   cgroups: number;
   pendingIntents: number;
   stagedSecretDirs: number;
+  /** Volume mounts of running workloads checked against their volume's directory. */
+  volumeMounts: number;
 }
 
 export interface AuditResult {
@@ -298,6 +301,34 @@ export async function auditHost(
     if (files.length > 0 && recordIds.has(id) && !staged.has(id)) lost.push(`staged secrets of ${id}`);
   }
 
+  // Volumes of running workloads: the volume must exist, and what the task has at the mount's
+  // target must be that very directory (not one removed under it, nor an older incarnation).
+  let volumeMounts = 0;
+  const pidOf = new Map(tasks.filter((t) => t.status === 'RUNNING').map((t) => [t.container_id, t.pid]));
+  for (const cell of ready)
+    for (const c of cell.spec.containers) {
+      const pid = c.containerdId ? pidOf.get(c.containerdId) : undefined;
+      for (const m of c.volumes ?? []) {
+        if (m.kind !== 'volume' || !pid) continue;
+        volumeMounts++;
+        const at = { realm: scope.realm, space: cell.spec.spaceId, stack: cell.spec.stackId };
+        let volume: string | undefined;
+        for (const k of candidateScopes(at, m)) {
+          volume = (await runner.getVolume(k.scope, k.name))?.path;
+          if (volume) break;
+        }
+        const what = `volume "${m.source ?? m.volumeRef?.name}" of running ${cell.metadata.name}/${c.id}`;
+        if (!volume) {
+          lost.push(`${what}: no such volume`);
+          continue;
+        }
+        const inTask = statOrUndefined(`/proc/${pid}/root${m.target}`);
+        const dir = statOrUndefined(volume);
+        if (!inTask || !dir || inTask.ino !== dir.ino || inTask.dev !== dir.dev)
+          lost.push(`${what}: ${m.target} in the task is not ${volume}`);
+      }
+    }
+
   const pending = (await ctx.journal.list()).intents;
   for (const i of pending) leaks.push(`pending intent ${i.op} ${i.kind} ${i.key}`);
 
@@ -321,8 +352,17 @@ export async function auditHost(
       cgroups: groups.length,
       pendingIntents: pending.length,
       stagedSecretDirs: staged.size,
+      volumeMounts,
     },
   };
+}
+
+function statOrUndefined(path: string): { ino: number; dev: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function subdirs(dir: string): string[] {
