@@ -70,7 +70,7 @@ export async function exportScope(ctx: CliContext, o: ExportOptions): Promise<vo
               const where = `cell container "${k.container}" secrets "${k.source.name}"`;
               if (k.source.fromFile) {
                 try {
-                  return readFileSync(k.source.fromFile, 'utf8');
+                  return readFileSync(k.source.fromFile);
                 } catch (err) {
                   throw new CliError(
                     cliErrorCodes.failed,

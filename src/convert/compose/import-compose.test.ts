@@ -3,13 +3,20 @@ import assert from 'node:assert/strict';
 import { parseManifestStream } from '../../api/index.js';
 import { hasCode } from '../../errors.js';
 import { composeErrorCodes, importCompose, type ComposeImportOptions } from './import-compose.js';
-import { appliesToday, everyKey, secretsAndPorts, webAppWithDb } from './testdata/compose-fixtures.js';
+import {
+  appliesToday,
+  composeFile,
+  everyKey as everyKeyFixture,
+  secretsAndPorts as secretsAndPortsFixture,
+  webAppWithDb as webAppWithDbFixture,
+} from './testdata/compose-fixtures.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const files: Record<string, string> = {
   '/p/app.env': 'FROM_FILE=file value\n# comment\nQUOTED="a b"\nexport EXPORTED=x\nBARE\n',
   '/p/.env': 'TAG=1.36\nGREETING=from-dotenv\n',
+  '/p/secrets/api_key.txt': 'file-secret-value',
 };
 const readFile = (p: string): string => {
   if (p in files) return files[p];
@@ -26,9 +33,14 @@ const cellsOf = (docs: ReturnType<typeof parseManifestStream>) =>
   docs.filter((d) => d.kind === 'Cell').map((d) => d.doc as Json);
 const container = (cell: Json, id: string): Json => cell.spec.containers.find((c: Json) => c.id === id);
 
+const fill = (text: string) => composeFile(text, { dir: '/p', port: 8080 });
+const webAppWithDb = fill(webAppWithDbFixture);
+const secretsAndPorts = fill(secretsAndPortsFixture);
+const everyKey = fill(everyKeyFixture);
+
 for (const [name, text] of Object.entries({ webAppWithDb, secretsAndPorts, everyKey, appliesToday })) {
   test(`import of "${name}" prints a valid v1beta1 manifest stream`, () => {
-    const r = run(text.replace('{{dir}}', '/p'));
+    const r = run(fill(text));
     assert.ok(r.docs.length > 0);
   });
 }
@@ -46,13 +58,23 @@ test('web app with a database: one cell per project, named volumes become Volume
   );
   const web = container(cell, 'web');
   assert.deepEqual(web.env, ['DB_HOST=127.0.0.1', 'DB_PORT=5432']);
-  assert.deepEqual(web.args, ['sh', '-c', 'httpd -f -p 8080 -h /srv/www']);
+  assert.deepEqual(web.args, [
+    'sh',
+    '-c',
+    'echo "db=$DB_HOST:$DB_PORT"; echo done; exec httpd -f -p 8080 -h /srv/www',
+  ]);
+  assert.deepEqual(web.ports, ['8080:8080']);
   assert.equal(web.command ?? '', '');
   assert.deepEqual(web.volumes, [{ kind: 'volume', source: 'pages', target: '/srv/www', readOnly: true }]);
   const db = container(cell, 'db');
   // entrypoint (a string, split like a shell would) + command.
   assert.equal(db.command, '/bin/sh');
-  assert.deepEqual(db.args, ['-c', 'echo ready > /var/lib/db/state; nc -lk -p 5432 -e cat']);
+  assert.equal(db.args[0], '-c');
+  assert.match(db.args[1], /^date >> \/var\/lib\/db\/starts; /);
+  assert.deepEqual(db.volumes, [
+    { kind: 'volume', source: 'dbdata', target: '/var/lib/db' },
+    { kind: 'volume', source: 'pages', target: '/pages' },
+  ]);
   assert.equal(db.restartPolicy, 'on-failure');
   assert.equal(db.restartMaxRetries, 3);
   assert.ok(r.notes.some((n) => /services.web.depends_on: ordering is not enforced/.test(n)));
@@ -60,22 +82,54 @@ test('web app with a database: one cell per project, named volumes become Volume
   assert.deepEqual(vol.metadata, { name: 'dbdata', realm: 'default', space: 'default' });
 });
 
-test('secrets become file-form container secrets, ports the short syntax (ranges expanded)', () => {
-  const r = run(secretsAndPorts, { realm: 'r1', space: 's1', stack: 'st1', cell: 'svc' });
+test('file secrets stay in their file (fromFile), environment secrets become Secret documents; ports the short syntax (ranges expanded)', () => {
+  const r = run(secretsAndPorts, {
+    realm: 'r1',
+    space: 's1',
+    stack: 'st1',
+    cell: 'svc',
+    env: { CERT_PEM: 'cert from the environment' },
+  });
   assert.deepEqual(
     r.docs.map((d) => `${d.kind}/${d.name}`),
-    ['Realm/r1', 'Space/s1', 'Stack/st1', 'Cell/svc'],
+    ['Realm/r1', 'Space/s1', 'Stack/st1', 'Secret/cert', 'Cell/svc'],
   );
   // The project name is the directory's when the file has none.
-  assert.equal((r.docs[3].doc as Json).metadata.labels['compose.project'], 'p');
+  assert.equal((r.docs[4].doc as Json).metadata.labels['compose.project'], 'p');
   const api = container(cellsOf(r.docs)[0], 'api');
-  assert.deepEqual(api.ports, ['8080:80', '127.0.0.1:9001:9000/udp', '7000:7000', '7001:7001']);
+  assert.deepEqual(api.ports, ['8080:80', '127.0.0.1:8081:9000/udp']);
+  const at = { realm: 'r1', space: 's1', stack: 'st1' };
   assert.deepEqual(api.secrets, [
     { name: 'api_key', fromFile: '/p/secrets/api_key.txt', mountPath: '/run/secrets/api_key' },
-    { name: 'cert', fromEnv: 'CERT_PEM', mountPath: '/etc/cert.pem' },
+    { name: 'cert', secretRef: { name: 'cert', ...at }, mountPath: '/etc/cert.pem' },
   ]);
+  assert.deepEqual(r.docs[3].doc, {
+    apiVersion: 'v1beta1',
+    kind: 'Secret',
+    metadata: { name: 'cert', ...at },
+    spec: { data: 'cert from the environment' },
+  });
+  // The file secret's value is not read, let alone printed.
+  assert.ok(!r.yaml.includes('file-secret-value'));
+  assert.ok(r.notes.some((n) => /^secrets: the values of cert are printed in Secret documents/.test(n)));
   assert.ok(
-    r.notes.some((n) => /services.api.secrets\[1\].mode: kukeon stages secret files as 0400/.test(n)),
+    r.notes.some((n) =>
+      /services.api.secrets\[1\].mode: kukeon stages secret files as 0400, owned by the container's user/.test(
+        n,
+      ),
+    ),
+  );
+  // Unset in kuke's environment: left out, with a note (no Secret with an empty value).
+  const unset = run(secretsAndPorts);
+  assert.deepEqual(
+    container(cellsOf(unset.docs)[0], 'api').secrets.map((s: Json) => s.name),
+    ['api_key'],
+  );
+  assert.ok(!unset.docs.some((d) => d.kind === 'Secret'));
+  assert.ok(
+    unset.notes.some((n) =>
+      /^services.api.secrets\[1\]: secret "cert": CERT_PEM is not set in kuke's environment/.test(n),
+    ),
   );
 });
 
@@ -94,17 +148,18 @@ test('every key: translated fields, and every key not translated listed with its
   const all = container(cell, 'all');
   assert.equal(all.command, '/bin/sh');
   // `$$` is Compose's literal dollar.
-  assert.deepEqual(all.args, ['-c', 'echo "$GREETING"']);
+  assert.equal(all.args[0], '-c');
+  assert.match(all.args[1], /^echo "env=\$GREETING\/\$FROM_FILE"\necho "conf=\$\(cat/);
   assert.deepEqual(all.env, ['FROM_FILE=file value', 'QUOTED=a b', 'EXPORTED=x', 'GREETING=hello world']);
-  assert.equal(all.workingDir, '/work');
+  assert.equal(all.workingDir, '/cache');
   assert.equal(all.user, '1000:1000');
-  assert.deepEqual(all.ports, ['127.0.0.1:8443:443']);
+  assert.deepEqual(all.ports, ['127.0.0.1:8080:8443']);
   assert.deepEqual(all.volumes, [
     { source: '/p/conf', target: '/etc/app', readOnly: true },
     { kind: 'volume', source: 'cache', target: '/cache' },
     { kind: 'tmpfs', target: '/scratch', sizeBytes: 1048576 },
   ]);
-  assert.deepEqual(all.secrets, [{ name: 'token', fromFile: '/etc/token', mountPath: '/run/secrets/token' }]);
+  assert.deepEqual(all.secrets, [{ name: 'token', fromFile: '/p/token', mountPath: '/run/secrets/token' }]);
   assert.equal(all.restartPolicy, 'always');
   assert.deepEqual(all.capabilities, { drop: ['ALL'], add: ['NET_ADMIN'] });
   assert.ok(!all.privileged);
@@ -171,6 +226,14 @@ test('two services on one port in one cell: noted, with the way out', () => {
     'services:\n  a:\n    image: x\n    ports: ["8080:80"]\n  b:\n    image: x\n    ports: ["8081:80"]\n',
   );
   assert.ok(r.notes.some((n) => /^services.b.ports: port 80 is used by "a" too.*--cell-per-service/.test(n)));
+});
+
+test('port ranges are expanded one to one', () => {
+  const r = run('services:\n  a:\n    image: x\n    ports: ["7000-7001:7000-7001", "7100-7101:80"]\n');
+  assert.deepEqual(container(cellsOf(r.docs)[0], 'a').ports, ['7000:7000', '7001:7001']);
+  assert.ok(
+    r.notes.some((n) => /^services.a.ports\[1\]: "7100-7101" does not match the container ports 80/.test(n)),
+  );
 });
 
 test('a port kukeon would refuse at apply is a note, not an entry (the runner parses it)', () => {

@@ -12,7 +12,7 @@ import type { ConversionNote } from '../conversion-note.js';
 import { checkComposeSchema } from './compose-schema.js';
 import { parseEnvFile } from './compose-values.js';
 import { interpolate, InterpolationError } from './interpolate.js';
-import { serviceToContainer } from './service-to-container.js';
+import { serviceToContainer, type SecretDocuments } from './service-to-container.js';
 
 export interface ComposeImportOptions {
   /** Path of the Compose file: relative paths in it resolve against its directory. */
@@ -75,8 +75,9 @@ export function importCompose(text: string, o: ComposeImportOptions): ComposeImp
     throw invalid(o.file, ['the file is not a mapping']);
   const notes: ConversionNote[] = [];
   let doc: Record<string, unknown>;
+  const projectEnv = { ...dotEnv(o), ...(o.env ?? {}) };
   try {
-    doc = interpolate(raw, { ...dotEnv(o), ...(o.env ?? {}) }, notes) as Record<string, unknown>;
+    doc = interpolate(raw, projectEnv, notes) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof InterpolationError) throw invalid(o.file, [err.message]);
     throw err;
@@ -142,6 +143,11 @@ export function importCompose(text: string, o: ComposeImportOptions): ComposeImp
       spec: { realmId: realm, spaceId: space },
     });
 
+  const secretStore: SecretDocuments = {
+    scope: { realm, space, stack },
+    env: projectEnv,
+    documents: new Map(),
+  };
   const usedVolumes = new Set<string>();
   const cells: { name: string; containers: Record<string, unknown>[] }[] = [];
   const portsUsed = new Map<number, string>();
@@ -151,6 +157,7 @@ export function importCompose(text: string, o: ComposeImportOptions): ComposeImp
       baseDir: dirname(o.file),
       readFile: o.readFile,
       secrets,
+      secretStore,
       notes,
     });
     r.volumes.forEach((v) => usedVolumes.add(v));
@@ -188,6 +195,12 @@ export function importCompose(text: string, o: ComposeImportOptions): ComposeImp
       });
     documents.push({ apiVersion: 'v1beta1', kind: 'Volume', metadata: { name: v, realm, space } });
   }
+  documents.push(...secretStore.documents.values());
+  if (secretStore.documents.size)
+    notes.push({
+      where: 'secrets',
+      reason: `the values of ${[...secretStore.documents.keys()].join(', ')} are printed in Secret documents (taken from kuke's environment, as Compose takes them from its own): keep the output private`,
+    });
   for (const c of cells)
     documents.push({
       apiVersion: 'v1beta1',

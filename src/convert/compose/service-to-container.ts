@@ -17,7 +17,23 @@ export interface ServiceContext {
   readFile: (path: string) => string;
   /** Top-level `secrets` of the file. */
   secrets: Record<string, Json>;
+  /** Where environment-based secrets become `kind: Secret` documents (docs/convert.md). */
+  secretStore: SecretDocuments;
   notes: ConversionNote[];
+}
+
+/**
+ * Environment-based Compose secrets: Compose reads the variable when the project starts, from its
+ * own environment; kukeond cannot (`fromEnv` reads the daemon's), so the value is taken from
+ * kuke's environment at import and printed in a Secret document at the cell's stack, which the
+ * container names by `secretRef`. Each is made once however many services use it.
+ */
+export interface SecretDocuments {
+  /** The Secret's coordinates (the cell's realm, space and stack). */
+  scope: { realm: string; space: string; stack: string };
+  /** kuke's environment plus the project's `.env`, as for interpolation. */
+  env: Readonly<Record<string, string | undefined>>;
+  documents: Map<string, Json>;
 }
 
 /** The translated container plus the named volumes it mounts and the container ports it uses. */
@@ -203,13 +219,15 @@ export function serviceToContainer(name: string, id: string, svc: Json, ctx: Ser
     const mountPath = target.startsWith('/') ? target : posix.join('/run/secrets', target);
     for (const k of ['uid', 'gid', 'mode'])
       if (ref[k] !== undefined)
-        note(`secrets[${i}].${k}`, 'kukeon stages secret files as 0400, owned by root');
+        note(`secrets[${i}].${k}`, "kukeon stages secret files as 0400, owned by the container's user");
     if (!def) note(`secrets[${i}]`, `secret "${source}" is not defined at the top level`);
     else if (typeof def.file === 'string')
+      // The value stays in the file: kukeond reads it when it builds the container.
       secrets.push({ name: source, fromFile: path(def.file), mountPath });
-    else if (typeof def.environment === 'string')
-      secrets.push({ name: source, fromEnv: def.environment, mountPath });
-    else note(`secrets[${i}]`, `secret "${source}" is neither file- nor environment-based`);
+    else if (typeof def.environment === 'string') {
+      const ref = secretDocument(source, def.environment, ctx.secretStore, (r) => note(`secrets[${i}]`, r));
+      if (ref) secrets.push({ name: source, secretRef: ref, mountPath });
+    } else note(`secrets[${i}]`, `secret "${source}" is neither file- nor environment-based`);
   }
   if (secrets.length) c.secrets = secrets;
 
@@ -241,6 +259,31 @@ export function serviceToContainer(name: string, id: string, svc: Json, ctx: Ser
 
   for (const k of Object.keys(svc)) if (!handled.has(k)) note(k, unsupportedReason(k));
   return { container: c, volumes, containerPorts };
+}
+
+/** The `secretRef` of an environment-based secret, its Secret document made on first use. */
+function secretDocument(
+  source: string,
+  variable: string,
+  store: SecretDocuments,
+  note: (reason: string) => void,
+): Json | undefined {
+  const ref = { name: source, ...store.scope };
+  if (store.documents.has(source)) return ref;
+  const value = store.env[variable];
+  if (value === undefined) {
+    note(
+      `secret "${source}": ${variable} is not set in kuke's environment; set it and import again (it is left out)`,
+    );
+    return undefined;
+  }
+  store.documents.set(source, {
+    apiVersion: 'v1beta1',
+    kind: 'Secret',
+    metadata: ref,
+    spec: { data: value },
+  });
+  return ref;
 }
 
 function unsupportedReason(key: string): string {

@@ -25,7 +25,7 @@ export type KukeonCell = {
 
 export interface CellExportOptions {
   /** The value of one secret key, or undefined when it cannot be had (a note says why). Absent: no values. */
-  secretValue?: (key: SecretKey, notes: ConversionNote[]) => string | undefined;
+  secretValue?: (key: SecretKey, notes: ConversionNote[]) => string | Uint8Array | undefined;
 }
 
 export interface CellObjects {
@@ -144,7 +144,9 @@ export function cellToKubernetes(
     }
     if (opts.secretValue) {
       const value = opts.secretValue(k, notes);
-      if (value !== undefined) (s.stringData ??= {})[k.key] = value;
+      // `data` (base64) rather than `stringData`: a file's bytes need not be text, and podman 4.3's
+      // kube play reads only `data` into a secret volume.
+      if (value !== undefined) (s.data ??= {})[k.key] = Buffer.from(value).toString('base64');
     } else {
       // No values: the keys are named so the user knows what to fill in.
       const keys = s.metadata!.annotations?.['kukeon.io/keys-without-values'];

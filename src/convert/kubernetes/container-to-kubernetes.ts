@@ -224,8 +224,13 @@ export function containerToKubernetes(c: KukeonContainer, pod: PodContext): ICon
     if (!pod.secretKeys.some((k) => k.secret === secret && k.key === key))
       pod.secretKeys.push({ secret, key, source: s, container: c.id });
     if (s.mountPath) {
+      // `optional: false` is Kubernetes' default, written out: podman 4.3's kube play crashes on a
+      // secret volume without it (podman issue 16636).
       addVolume(
-        { name: volName('secret'), secret: { secretName: secret, items: [{ key, path: key, mode: 0o400 }] } },
+        {
+          name: volName('secret'),
+          secret: { secretName: secret, items: [{ key, path: key, mode: 0o400 }], optional: false },
+        },
         { mountPath: s.mountPath, subPath: key, readOnly: true },
       );
     } else env.push({ name: s.name ?? '', valueFrom: { secretKeyRef: { name: secret, key } } });

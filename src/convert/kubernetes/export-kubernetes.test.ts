@@ -173,12 +173,13 @@ test('every field: securityContext, resources, ports, volumes, secrets without v
   assert.doesNotMatch(notes, /container "root"/);
 });
 
-test('--include-secret-values puts the resolved values into stringData', () => {
+test('--include-secret-values puts the resolved values into data (base64, bytes as they are)', () => {
   const r = exportOf(everyFieldCell, true);
   const secret = r.objects[0] as Json;
-  assert.deepEqual(secret.stringData, {
-    'api.TOKEN': 'value-of-api.TOKEN',
-    'api.tls.key': 'value-of-api.tls.key',
+  assert.equal(secret.stringData, undefined);
+  assert.deepEqual(secret.data, {
+    'api.TOKEN': Buffer.from('value-of-api.TOKEN').toString('base64'),
+    'api.tls.key': Buffer.from('value-of-api.tls.key').toString('base64'),
   });
   assert.equal(secret.metadata.annotations, undefined);
 });

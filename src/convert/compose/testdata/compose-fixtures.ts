@@ -1,47 +1,65 @@
 /**
- * Compose files the importer is tested on. `appliesToday` is what the end-to-end test applies to
- * a real kukeond; the others need Volumes, file secrets or ports at apply time and are checked at
- * the manifest level (docs/convert.md says which).
+ * Compose files the importer is tested on: the unit test checks their translation, the
+ * end-to-end test (test/e2e/compose-kubernetes.test.ts) applies each to a real kukeond and checks
+ * the workloads do what the file says. `{{dir}}` is the project directory and `{{port}}`,
+ * `{{port2}}` host ports of the test's own (`composeFile` fills them in).
  */
 
-/** A web app with a database and a named volume. */
+/** The fixture with its placeholders filled in. */
+export function composeFile(text: string, o: { dir: string; port: number }): string {
+  return text
+    .replaceAll('{{dir}}', o.dir)
+    .replaceAll('{{port2}}', String(o.port + 1))
+    .replaceAll('{{port}}', String(o.port));
+}
+
+/**
+ * A web app with a database and named volumes: `db` appends to a file in its volume on every
+ * start and writes the page `web` serves (read-only) from the shared `pages` volume on a
+ * published port.
+ */
 export const webAppWithDb = `name: shop
 services:
   web:
     image: kukeon.test/busybox:1
-    command: ["sh", "-c", "httpd -f -p 8080 -h /srv/www"]
+    command: ["sh", "-c", "echo \\"db=$$DB_HOST:$$DB_PORT\\"; echo done; exec httpd -f -p 8080 -h /srv/www"]
     environment:
       DB_HOST: 127.0.0.1
       DB_PORT: "5432"
+    ports: ["{{port}}:8080"]
     volumes:
       - pages:/srv/www:ro
     depends_on: [db]
   db:
     image: kukeon.test/busybox:1
     entrypoint: /bin/sh -c
-    command: ["echo ready > /var/lib/db/state; nc -lk -p 5432 -e cat"]
+    command: ["date >> /var/lib/db/starts; echo \\"starts=$$(wc -l < /var/lib/db/starts)\\"; echo \\"$$PAGE\\" > /pages/index.html; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
+    environment: ["PAGE=served from the pages volume"]
     volumes:
       - type: volume
         source: dbdata
         target: /var/lib/db
+      - pages:/pages
     restart: on-failure:3
 volumes:
   dbdata: {}
   pages:
 `;
 
-/** A service with file secrets and published ports. */
+/**
+ * A service with secrets (one in a file, one from the environment) and published ports: its page
+ * shows what it reads from the secret files.
+ */
 export const secretsAndPorts = `services:
   api:
     image: kukeon.test/busybox:1
-    entrypoint: ["sh", "-c", "cat /run/secrets/api_key /etc/cert.pem; httpd -f -p 80"]
+    entrypoint: ["sh", "-c", "mkdir -p /tmp/www && { echo \\"key=$$(cat /run/secrets/api_key) mode=$$(stat -c %a /run/secrets/api_key)\\"; echo \\"cert=$$(cat /etc/cert.pem)\\"; } > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www"]
     ports:
-      - "8080:80"
+      - "{{port}}:80"
       - target: 9000
-        published: 9001
+        published: {{port2}}
         host_ip: 127.0.0.1
         protocol: udp
-      - "7000-7001:7000-7001"
     secrets:
       - api_key
       - source: cert
@@ -54,21 +72,40 @@ secrets:
     environment: CERT_PEM
 `;
 
-/** One service with every key the importer supports (and a few it does not). */
+/**
+ * One service with every key the importer translates (and some it does not, which are notes);
+ * it prints what it sees, then serves a page on a published port until stopped with its
+ * stop_signal.
+ */
 export const everyKey = `version: "3.9"
 name: every
 services:
   all:
     image: kukeon.test/busybox:1
     entrypoint: ["/bin/sh"]
-    command: -c 'echo "$$GREETING"'
+    command:
+      - -c
+      - |
+        echo "env=$$GREETING/$$FROM_FILE"
+        echo "conf=$$(cat /etc/app/message)"
+        echo "secret=$$(cat /run/secrets/token) mode=$$(stat -c %a /run/secrets/token)"
+        echo "cwd=$$(pwd) id=$$(id -u):$$(id -g)"
+        date >> /cache/starts
+        echo "starts=$$(wc -l < /cache/starts)"
+        echo "rootfs=$$(touch /rootfs-file 2>/dev/null && echo writable || echo read-only)"
+        echo "tmpfs=$$(grep -E ' /(run|scratch) ' /proc/mounts | cut -d' ' -f2,3 | tr '\\n' ',')"
+        echo "caps=$$(grep CapBnd /proc/self/status | cut -f2)"
+        mkdir -p /scratch/www && echo "every key" > /scratch/www/index.html
+        echo done
+        trap 'exit 0' INT TERM
+        httpd -f -p 8443 -h /scratch/www & wait
     environment:
       - GREETING=hello world
       - FROM_SHELL
     env_file: [app.env]
-    working_dir: /work
+    working_dir: /cache
     user: "1000:1000"
-    ports: ["127.0.0.1:8443:443"]
+    ports: ["127.0.0.1:{{port}}:8443"]
     volumes:
       - ./conf:/etc/app:ro
       - cache:/cache
@@ -101,12 +138,13 @@ services:
     x-custom: 1
   other:
     image: kukeon.test/busybox:1
+    command: ["sh", "-c", "echo other; echo done; trap 'exit 0' TERM; sleep 3600 & wait"]
 volumes:
   cache:
     driver: local
 secrets:
   token:
-    file: /etc/token
+    file: {{dir}}/token
 networks:
   back: {}
 x-shared: { a: 1 }
