@@ -5,20 +5,8 @@
  */
 import type { Realm, Space, Stack } from '../model/resources.js';
 
-export type {
-  CreateRealmFacts,
-  CreateSpaceFacts,
-  CreateStackFacts,
-  GetRealmFacts,
-  GetSpaceFacts,
-  GetStackFacts,
-  DeleteRealmFacts,
-  DeleteSpaceFacts,
-  DeleteStackFacts,
-  PurgeRealmFacts,
-  PurgeSpaceFacts,
-  PurgeStackFacts,
-} from '../model/operation-facts.js';
+// The facts themselves are shared with the wire replies: one definition, in the model.
+export type * from '../model/operation-facts.js';
 
 /** A resource with the facts of the operation that produced it. */
 export interface Outcome<M, F> {
