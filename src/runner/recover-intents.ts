@@ -16,7 +16,8 @@ import { requireRealm } from './realm/realm-queries.js';
 import { readCell } from './cell/cell-store.js';
 import { createCell } from './cell/create-cell.js';
 import { deleteCell } from './cell/delete-cell.js';
-import { startCell } from './cell/start-cell.js';
+import { markFailed, startCell } from './cell/start-cell.js';
+import { RunnerErrorCode } from './runner-errors.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
 import { finishVolumeIntent, volumeLockKey } from './volume/volume-store.js';
 
@@ -58,10 +59,47 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
       ctx.log.info({ intent: what }, 'finished interrupted operation');
     } catch (err) {
       report.failed.push({ intent: what, error: (err as Error).message ?? String(err) });
+      if (await endedAsFailed(ctx, intent, err)) {
+        ctx.log.warn({ err, intent: what }, 'interrupted operation needs the user: cell recorded Failed');
+        continue;
+      }
       ctx.log.warn({ err, intent: what }, 'interrupted operation could not be finished yet');
     }
   }
   return report;
+}
+
+/**
+ * Failures that retrying cannot fix, because they wait for the user: a volume or Secret the cell
+ * names is gone, its image cannot be had. Retried on every tick, such an intent would stay pending
+ * for good (the chaos harness counted it as a leak).
+ */
+const NEEDS_THE_USER = new Set([
+  RunnerErrorCode.VolumeNotFound,
+  RunnerErrorCode.SecretNotFound,
+  RunnerErrorCode.SecretScopeNotFound,
+  RunnerErrorCode.InvalidSecret,
+  'IMAGE_NOT_FOUND',
+  'REGISTRY_MANIFEST_UNKNOWN',
+  'REGISTRY_UNAUTHORIZED',
+]);
+
+/**
+ * A cell operation that failed for one of those reasons ends here: the cell is recorded Failed
+ * with the error (the user fixes the cause, then starts or re-applies it) and the intent is
+ * cleared. Returns whether it ended.
+ */
+async function endedAsFailed(ctx: RunnerContext, intent: Intent, err: unknown): Promise<boolean> {
+  const code = (err as { code?: string }).code;
+  if (intent.kind !== 'Cell' || code === undefined || !NEEDS_THE_USER.has(code)) return false;
+  const [realm, space, stack, name] = intent.key.split('/');
+  const ref = cellRef(ctx, { realm, space, stack, name });
+  if (await readCell(ctx, ref)) {
+    const namespace = (await requireRealm(ctx, realm)).spec.namespace;
+    await markFailed(ctx, namespace, ref, 'RecoveryFailed', err);
+  }
+  await ctx.journal.clear(intent);
+  return true;
 }
 
 /** Recorded by another process that still runs (never this one: its own are judged by its locks). */

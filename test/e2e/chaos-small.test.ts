@@ -128,6 +128,35 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
     await runner.deleteCell(stored, 0);
   });
 
+  test('an update whose volume is gone ends with the cell Failed and its intent cleared (it stayed pending for good)', async () => {
+    await runner.writeVolume({ realm: at.realm }, 'cv', 'Delete');
+    const volumes = [{ kind: 'volume' as const, source: 'cv', target: '/data' }];
+    const cell = cellModel(at, 'vgone', [
+      containerModel('w', image, { command: 'sleep', args: ['1000'], volumes }),
+    ]);
+    await runner.createCell(cell);
+    const ref = runner.cellRef({ ...at, name: 'vgone' });
+    const stored = (await runner.getCell(ref))!;
+    // The volume goes behind the cell's back; an update of the stopped cell was interrupted.
+    rmSync(join(env.config.runPath, 'data', at.realm, 'volumes', 'cv'), { recursive: true });
+    await runner.ctx.journal.record({
+      op: 'update',
+      kind: 'Cell',
+      key: `${at.realm}/s/t/vgone`,
+      desired: 'present',
+      payload: { run: 'stopped' },
+    });
+    const report = await runner.recoverIntents();
+    assert.equal(report.failed.length, 1, JSON.stringify(report));
+    assert.match(report.failed[0].error, /volume/);
+    assert.deepEqual((await runner.ctx.journal.list()).intents, [], 'the intent is cleared');
+    const after = (await runner.getCell(ref))!;
+    assert.equal(after.status.state, 'Failed');
+    assert.equal(after.status.reason, 'RecoveryFailed');
+    assert.deepEqual((await runner.recoverIntents()).failed, [], 'nothing is retried');
+    await runner.deleteCell(stored, 0);
+  });
+
   // The causes of cells left Stopped or Failed after kukeond was SIGKILLed mid-apply (issue 14,
   // test/e2e/chaos-daemon-kill.test.ts), each provoked on its own.
   test('a create its caller starts next, killed before the start: recovery starts it (it was left Stopped)', async () => {
