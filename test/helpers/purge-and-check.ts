@@ -15,11 +15,18 @@ export async function purgeAndCheckHost(
   also: readonly string[] = [],
 ): Promise<void> {
   const runner = await Runner.open(env.config);
+  // A shim closing under load (`ttrpc: closed`) can fail one purge; a second one finishes it.
+  const purge = (name: string) =>
+    runner.purgeRealm(name, { cascade: true }).catch(() => runner.purgeRealm(name, { cascade: true }));
   try {
-    for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
-    for (const name of also) await runner.purgeRealm(name, { cascade: true });
-    await runner.recoverIntents();
-    await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
+    try {
+      for (const r of await runner.listRealms()) await purge(r.metadata.name);
+      for (const name of also) await purge(name);
+      await runner.recoverIntents();
+    } finally {
+      // Even when a purge failed for good, the cgroup tree goes (no empty groups left behind).
+      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
+    }
     const mine = (s: HostSnapshot) => ({
       ...s,
       journal: s.journal.filter((j) => !j.endsWith('/')),

@@ -3,17 +3,16 @@
  * for e2e tests that drive a real daemon over its socket and with the `kuke` CLI; `stop` purges
  * the realm and checks the host is as it was.
  */
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DaemonClient } from '../../src/client/daemon-client.js';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import type { AnyMethodName, MethodArgs, MethodReply } from '../../src/protocol/method-types.js';
-import { Runner } from '../../src/runner/runner.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { b64, scopeYaml } from './fault-docs.js';
 import { snapshotHost } from './host-snapshot.js';
 import { startKukeond, type KukeondChild } from './kukeond-child.js';
+import { purgeAndCheckHost } from './purge-and-check.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from './runner-env.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
@@ -64,15 +63,7 @@ export async function startRealmDaemon(
     stop: async () => {
       client.close();
       if (daemon.alive()) await daemon.stop();
-      const runner = await Runner.open(env.config);
-      try {
-        await runner.purgeRealm(realm, { cascade: true });
-        await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-        assert.deepEqual({ ...snapshotHost(env.config), netns: [] }, { ...baseline, netns: [] });
-      } finally {
-        runner.close();
-        env.cleanup();
-      }
+      await purgeAndCheckHost(env, baseline);
     },
   };
 }
