@@ -1,10 +1,11 @@
 // Copies non-TypeScript assets that the compiled code loads at run time next to the compiled
-// JavaScript, keeping their relative layout: the .proto files, and the web view's page with the
-// one library it uses (htm's preact bundle, a single ES module; docs/web-view.md).
+// JavaScript: the .proto files (kept at proto/containerd/, outside src/: they describe
+// containerd's API, they are not our code) and the web view's page with the one library it uses
+// (htm's preact bundle, a single ES module; docs/web-view.md).
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 
 const assets = [
-  ['src/containerd/proto', 'dist/src/containerd/proto'],
+  ['proto/containerd', 'dist/src/containerd/proto'],
   ['src/daemon/web/static', 'dist/src/daemon/web/static'],
 ];
 for (const [from, to] of assets) {

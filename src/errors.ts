@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * One error base for the whole project. `code` is stable (callers and the daemon's error envelope
  * test it), `message` is something a user can act on, `cause` keeps the underlying failure.
@@ -27,17 +29,15 @@ export function hasCode(err: unknown, code: string): boolean {
   return err instanceof KukeonError && err.code === code;
 }
 
-/** The union of a code table's values: `CodeOf<typeof ImageErrorCode>`. */
-export type CodeOf<T> = T[keyof T];
-
 /**
- * A layer's error class, typed by its code table: `class ImageError extends CodedError<ImageErrorCode> {}`.
- * The code is narrowed to that table, so a caller's switch over `err.code` is checked.
+ * The base of each layer's error class (`class ImageError extends CodedError {}`): its code is one
+ * of the project's table (src/error-codes.ts), so a code cannot be made up at a throw site and a
+ * caller's comparison with `err.code` is checked.
  */
-export class CodedError<C extends string> extends KukeonError {
-  declare readonly code: C;
+export class CodedError extends KukeonError {
+  declare readonly code: ErrorCode;
 
-  constructor(code: C, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../log.js';
 import { cgroupRootPath } from '../model/naming/cgroup-path.js';
-import { CgroupBusyError, CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { CgroupBusyError, CgroupError } from './cgroup-error.js';
 import { errnoCode, nodeCgroupFs, type CgroupFs } from './cgroup-fs.js';
 import type {
   CgroupManager,
@@ -72,7 +73,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
       await this.ensure(this.rootGroup);
     } catch (err) {
       throw new CgroupError(
-        CgroupErrorCode.WriteFailed,
+        ErrorCode.CGROUP_WRITE_FAILED,
         `cannot create kukeon root cgroup ${this.rootGroup}`,
         {
           cause: err,
@@ -126,7 +127,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
           await this.fs.writeFile(`${h.mountPath}${path}/cgroup.procs`, String(pid));
         } catch (err) {
           throw new CgroupError(
-            CgroupErrorCode.WriteFailed,
+            ErrorCode.CGROUP_WRITE_FAILED,
             `cannot move pid ${pid} into ${h.name}:${path}`,
             {
               cause: err,
@@ -171,7 +172,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
     const path = normalizeGroupPath(groupPath);
     if (!isWithin(this.rootGroup, path)) {
       throw new CgroupError(
-        CgroupErrorCode.OutsideRoot,
+        ErrorCode.CGROUP_OUTSIDE_ROOT,
         `cgroup ${path} is outside kukeon's root ${this.rootGroup}; refusing to modify it`,
       );
     }
@@ -227,7 +228,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
           const pids = await this.pidsIn(await this.subtree(dir));
           if (pids.length > 0) throw new CgroupBusyError(groupPath, pids);
           throw new CgroupError(
-            CgroupErrorCode.WriteFailed,
+            ErrorCode.CGROUP_WRITE_FAILED,
             `cannot remove cgroup directory ${dir}: ${code}`,
             {
               cause: err,

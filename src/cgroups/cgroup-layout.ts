@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { CgroupError } from './cgroup-error.js';
 import { parseCgroupMounts } from './mountinfo.js';
 
 /** One hierarchy a group path has to exist in. */
@@ -55,7 +56,7 @@ export function layoutFromMountinfo(mountinfo: string, cgroupMount: string): Cgr
   }
   if (!hierarchies.some((h) => h.version === 'v1')) {
     throw new CgroupError(
-      CgroupErrorCode.Unavailable,
+      ErrorCode.CGROUP_UNAVAILABLE,
       `no cgroup filesystem found at ${base} (neither a cgroup2 mount nor cgroup v1 hierarchies below it)`,
     );
   }

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../error-codes.js';
 import { BaseCgroupManager, type CgroupManagerOptions, type HierarchyRef } from './base-cgroup-manager.js';
-import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { CgroupError } from './cgroup-error.js';
 import { errnoCode } from './cgroup-fs.js';
 import type { Hierarchy } from './cgroup-layout.js';
 import {
@@ -67,9 +68,13 @@ export class CgroupV1Manager extends BaseCgroupManager {
     const mkdir = (dir: string): Promise<boolean> =>
       this.fs.mkdir(dir).catch((err: unknown) => {
         if (errnoCode(err) === 'ENOENT') throw err; // a missing parent: see below
-        throw new CgroupError(CgroupErrorCode.WriteFailed, `cannot create cgroup ${dir}: ${errnoCode(err)}`, {
-          cause: err,
-        });
+        throw new CgroupError(
+          ErrorCode.CGROUP_WRITE_FAILED,
+          `cannot create cgroup ${dir}: ${errnoCode(err)}`,
+          {
+            cause: err,
+          },
+        );
       });
     const cpuset = h.controllers.includes('cpuset');
     // A group's parents usually exist (its scope was ensured first): one mkdir of the group
@@ -97,9 +102,13 @@ export class CgroupV1Manager extends BaseCgroupManager {
         if (cpuset) await this.inheritCpuset(parent, dir);
       } catch (err) {
         if (err instanceof CgroupError) throw err;
-        throw new CgroupError(CgroupErrorCode.WriteFailed, `cannot create cgroup ${dir}: ${errnoCode(err)}`, {
-          cause: err,
-        });
+        throw new CgroupError(
+          ErrorCode.CGROUP_WRITE_FAILED,
+          `cannot create cgroup ${dir}: ${errnoCode(err)}`,
+          {
+            cause: err,
+          },
+        );
       }
     }
     return created;
@@ -131,7 +140,7 @@ export class CgroupV1Manager extends BaseCgroupManager {
         await this.fs.writeFile(`${dir}/${file}`, w.value);
       } catch (err) {
         throw new CgroupError(
-          CgroupErrorCode.WriteFailed,
+          ErrorCode.CGROUP_WRITE_FAILED,
           `cannot write ${w.value} to ${dir}/${file}: ${errnoCode(err)}`,
           {
             cause: err,

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../error-codes.js';
 import { BaseCgroupManager, type CgroupManagerOptions, type HierarchyRef } from './base-cgroup-manager.js';
-import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { CgroupError } from './cgroup-error.js';
 import { errnoCode } from './cgroup-fs.js';
 import {
   RESOURCE_CONTROLLERS,
@@ -57,9 +58,13 @@ export class CgroupV2Manager extends BaseCgroupManager {
       try {
         created = (await this.fs.mkdir(dir)) || created;
       } catch (err) {
-        throw new CgroupError(CgroupErrorCode.WriteFailed, `cannot create cgroup ${dir}: ${errnoCode(err)}`, {
-          cause: err,
-        });
+        throw new CgroupError(
+          ErrorCode.CGROUP_WRITE_FAILED,
+          `cannot create cgroup ${dir}: ${errnoCode(err)}`,
+          {
+            cause: err,
+          },
+        );
       }
     }
     for (const c of await this.enable(dir, own)) failed.add(c);
@@ -92,7 +97,7 @@ export class CgroupV2Manager extends BaseCgroupManager {
         await this.fs.writeFile(`${dir}/${file}`, w.value);
       } catch (err) {
         throw new CgroupError(
-          CgroupErrorCode.WriteFailed,
+          ErrorCode.CGROUP_WRITE_FAILED,
           `cannot write ${w.value} to ${dir}/${file}: ${errnoCode(err)}`,
           {
             cause: err,

@@ -1,4 +1,5 @@
-import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
+import { ErrorCode } from '../error-codes.js';
+import { CgroupError } from './cgroup-error.js';
 
 /**
  * Splits an absolute group path (`/kukeon/r/s`) into segments, refusing anything that could
@@ -6,17 +7,20 @@ import { CgroupError, CgroupErrorCode } from './cgroup-error.js';
  */
 export function groupSegments(groupPath: string): string[] {
   if (!groupPath.startsWith('/')) {
-    throw new CgroupError(CgroupErrorCode.InvalidPath, `cgroup path "${groupPath}" must be absolute`);
+    throw new CgroupError(ErrorCode.CGROUP_INVALID_PATH, `cgroup path "${groupPath}" must be absolute`);
   }
   const segments = groupPath.split('/').slice(1);
   if (segments.length > 0 && segments[segments.length - 1] === '') segments.pop(); // trailing slash
   if (segments.length === 0) {
-    throw new CgroupError(CgroupErrorCode.InvalidPath, `cgroup path "${groupPath}" names the hierarchy root`);
+    throw new CgroupError(
+      ErrorCode.CGROUP_INVALID_PATH,
+      `cgroup path "${groupPath}" names the hierarchy root`,
+    );
   }
   for (const s of segments) {
     if (s === '' || s === '.' || s === '..' || /[\0\n]/.test(s)) {
       throw new CgroupError(
-        CgroupErrorCode.InvalidPath,
+        ErrorCode.CGROUP_INVALID_PATH,
         `cgroup path "${groupPath}" has an invalid segment "${s}"`,
       );
     }

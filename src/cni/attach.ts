@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { describeConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 import { linkExistsInNetns } from './ip-link.js';
 import { writeIpamMarker } from './ipam-leases.js';
 import { isOwnNetns } from './netns.js';
@@ -64,22 +65,22 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
   const ifName = p.ifName ?? 'eth0';
   assertContainerId(p.containerId);
   assertIfName(ifName);
-  if (!p.netns) throw new CniError(CniErrorCode.InvalidArgument, 'attach needs a network namespace path');
+  if (!p.netns) throw new CniError(ErrorCode.CNI_INVALID_ARGUMENT, 'attach needs a network namespace path');
   if (await isOwnNetns(p.netns)) {
     throw new CniError(
-      CniErrorCode.InvalidArgument,
+      ErrorCode.CNI_INVALID_ARGUMENT,
       `refusing to attach the caller's own network namespace (${p.netns})`,
     );
   }
   const list = typeof p.conflist === 'string' ? (await readConflist(p.conflist)).list : p.conflist;
   const info = describeConflist(list);
   if (!info.bridge) {
-    throw new CniError(CniErrorCode.BridgePluginMissing, `CNI network ${list.name} has no bridge plugin`);
+    throw new CniError(ErrorCode.CNI_BRIDGE_PLUGIN_MISSING, `CNI network ${list.name} has no bridge plugin`);
   }
   const mappings = p.portMappings ?? [];
   if (mappings.length && !list.plugins.some((x) => x.type === 'portmap')) {
     throw new CniError(
-      CniErrorCode.InvalidConfig,
+      ErrorCode.CNI_INVALID_CONFIG,
       `CNI network ${list.name} has no portmap plugin: its ports cannot be published (ensure the space again to rewrite its conflist)`,
     );
   }
@@ -105,13 +106,13 @@ export async function attachNetwork(ctx: CniContext, p: AttachParams): Promise<A
   if (present) {
     if (!cached) {
       throw new CniError(
-        CniErrorCode.VethExists,
+        ErrorCode.CNI_VETH_EXISTS,
         `interface ${ifName} already exists in ${p.netns} and no cached CNI result says it belongs to ${p.containerId}`,
       );
     }
     try {
       if (!sameMappings(await cachedMappings(ctx, list.name, rt), mappings)) {
-        throw new CniError(CniErrorCode.InvalidArgument, 'the attachment publishes other ports');
+        throw new CniError(ErrorCode.CNI_INVALID_ARGUMENT, 'the attachment publishes other ports');
       }
       await ctx.exec.checkNetworkList(list, rt);
       ctx.log.debug(
@@ -183,7 +184,7 @@ function summarize(
     (i) => !i.address.includes(':') && (i.version === undefined || i.version === '4'),
   );
   if (!ipc)
-    throw new CniError(CniErrorCode.NoIPv4, `CNI ADD on network ${list.name} returned no IPv4 address`);
+    throw new CniError(ErrorCode.CNI_NO_IPV4, `CNI ADD on network ${list.name} returned no IPv4 address`);
   const [ip, prefix] = ipc.address.split('/');
   const ifaces = result.interfaces ?? [];
   const container = ipc.interface !== undefined ? ifaces[ipc.interface] : ifaces.find((i) => i.sandbox);

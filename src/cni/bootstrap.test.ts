@@ -1,10 +1,10 @@
+import { ErrorCode } from '../error-codes.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bootstrapCni, CniBootstrapError } from './bootstrap.js';
-import { CniErrorCode } from './errors.js';
 
 const root = mkdtempSync(join(tmpdir(), `kukeon-cni-boot-${process.pid}-`));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe('bootstrapCni', () => {
       bootstrapCni({ ...cfg, cniCacheDir: join(root, 'file', 'cache') }),
       (err: unknown) => {
         assert.ok(err instanceof CniBootstrapError);
-        assert.equal(err.code, CniErrorCode.BootstrapFailed);
+        assert.equal(err.code, ErrorCode.CNI_BOOTSTRAP_FAILED);
         assert.deepEqual(
           err.report.dirs.map((d) => d.role),
           ['conf', 'cache'],

@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostConfig } from '../config.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 
 /** The plugins a kukeon space network runs (bridge → host-local IPAM, then loopback). */
 export const REQUIRED_PLUGINS = ['bridge', 'host-local', 'loopback'] as const;
@@ -36,7 +37,7 @@ export class CniBootstrapError extends CniError {
     readonly report: BootstrapReport,
     cause: unknown,
   ) {
-    super(CniErrorCode.BootstrapFailed, `CNI bootstrap: ${(cause as Error).message}`, { cause });
+    super(ErrorCode.CNI_BOOTSTRAP_FAILED, `CNI bootstrap: ${(cause as Error).message}`, { cause });
   }
 }
 

@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { readFile } from 'node:fs/promises';
 import { runCommand } from './host-command.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 
 /**
  * Bridge port isolation (docs/cell-isolation.md): the kernel's per-port `isolated` flag (Linux ≥
@@ -48,7 +49,10 @@ export async function listBridgePorts(bridge: string): Promise<BridgePort[]> {
   const r = await runCommand('ip', ['-j', '-d', 'link', 'show', 'master', bridge]);
   if (r.code !== 0) {
     if (/does not exist|cannot find device/i.test(r.stderr)) return [];
-    throw new CniError(CniErrorCode.HostCommandFailed, `ip link show master ${bridge}: ${r.stderr.trim()}`);
+    throw new CniError(
+      ErrorCode.CNI_HOST_COMMAND_FAILED,
+      `ip link show master ${bridge}: ${r.stderr.trim()}`,
+    );
   }
   const ports = JSON.parse(r.stdout || '[]') as IpJsonPort[];
   return ports
@@ -70,7 +74,7 @@ export async function setPortIsolation(port: string, isolated: boolean): Promise
   ]);
   if (r.code !== 0) {
     throw new CniError(
-      CniErrorCode.HostCommandFailed,
+      ErrorCode.CNI_HOST_COMMAND_FAILED,
       `cannot turn port isolation ${isolated ? 'on' : 'off'} on ${port}: ${r.stderr.trim()}`,
     );
   }

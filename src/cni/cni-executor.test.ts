@@ -1,10 +1,11 @@
+import { ErrorCode } from '../error-codes.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { CniExecutor } from './cni-executor.js';
-import { CniErrorCode, CniPluginError, CniPluginNotFoundError } from './errors.js';
+import { CniPluginError, CniPluginNotFoundError } from './errors.js';
 import { FakePlugins } from './fake-plugins.test-helper.js';
 import { cacheFilePath } from './result-cache.js';
 import type { NetConfList, RuntimeConf } from './types.js';
@@ -111,7 +112,7 @@ describe('CniExecutor', () => {
 
   it('CHECK needs a cached result, then runs in order with it', async () => {
     await assert.rejects(exec.checkNetworkList(list('first', 'second'), rt), {
-      code: CniErrorCode.NoCachedResult,
+      code: ErrorCode.CNI_NO_CACHED_RESULT,
     });
     await exec.addNetworkList(list('first', 'second'), rt);
     fakes.clearCalls();
@@ -130,7 +131,7 @@ describe('CniExecutor', () => {
   it('a plugin error JSON becomes a typed CniPluginError with code, msg, details, plugin and command', async () => {
     await assert.rejects(exec.addNetworkList(list('first', 'broken'), rt), (err: unknown) => {
       assert.ok(err instanceof CniPluginError);
-      assert.equal(err.code, CniErrorCode.PluginFailed);
+      assert.equal(err.code, ErrorCode.CNI_PLUGIN_ERROR);
       assert.equal(err.cniCode, 7);
       assert.equal(err.msg, 'bad config');
       assert.equal(err.details, 'field x');
@@ -144,7 +145,7 @@ describe('CniExecutor', () => {
   it('a missing plugin is CniPluginNotFoundError naming the plugin and the searched dirs', async () => {
     await assert.rejects(exec.addNetworkList(list('nope'), rt), (err: unknown) => {
       assert.ok(err instanceof CniPluginNotFoundError);
-      assert.equal(err.code, CniErrorCode.PluginNotFound);
+      assert.equal(err.code, ErrorCode.CNI_PLUGIN_NOT_FOUND);
       assert.equal(err.plugin, 'nope');
       assert.deepEqual(err.searchedDirs, [emptyDir, fakes.dir]);
       return true;
@@ -152,18 +153,18 @@ describe('CniExecutor', () => {
   });
 
   it('non-JSON failure output is CNI_EXEC_FAILED', async () => {
-    await assert.rejects(exec.addNetworkList(list('garbage'), rt), { code: CniErrorCode.ExecFailed });
+    await assert.rejects(exec.addNetworkList(list('garbage'), rt), { code: ErrorCode.CNI_EXEC_FAILED });
   });
 
   it('rejects invalid identifiers before running anything', async () => {
     await assert.rejects(exec.addNetworkList(list('first'), { ...rt, containerId: '../x' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
     await assert.rejects(exec.addNetworkList(list('first'), { ...rt, ifName: 'this-name-is-too-long' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
     await assert.rejects(exec.addNetworkList(list('first'), { ...rt, netns: '' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
     assert.deepEqual(fakes.calls(), []);
   });
@@ -173,7 +174,7 @@ describe('CniExecutor', () => {
     assert.deepEqual(v.supportedVersions, ['0.3.1', '0.4.0']);
     await exec.validateNetworkList(list('first', 'second'));
     await assert.rejects(exec.validateNetworkList(list('first', 'oldie')), {
-      code: CniErrorCode.VersionUnsupported,
+      code: ErrorCode.CNI_VERSION_UNSUPPORTED,
     });
   });
 

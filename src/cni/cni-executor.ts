@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { serializeConflist } from './conflist.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 import { findPlugin, invokePlugin, type CniCommand } from './plugin-exec.js';
 import { cacheFilePath, readCacheEntry, removeCacheEntry, writeCacheEntry } from './result-cache.js';
 import type { CniResult, CniVersionInfo, NetConfList, PluginConf, RuntimeConf } from './types.js';
@@ -94,7 +95,7 @@ export class CniExecutor {
     const cached = await this.getCachedResult(list.name, rt);
     if (!cached) {
       throw new CniError(
-        CniErrorCode.NoCachedResult,
+        ErrorCode.CNI_NO_CACHED_RESULT,
         `no cached CNI result for network ${list.name}, container ${rt.containerId}, interface ${rt.ifName}`,
       );
     }
@@ -127,7 +128,7 @@ export class CniExecutor {
     )) as Partial<CniVersionInfo> | undefined;
     if (!out || !Array.isArray(out.supportedVersions)) {
       throw new CniError(
-        CniErrorCode.ExecFailed,
+        ErrorCode.CNI_EXEC_FAILED,
         `CNI plugin "${type}" VERSION returned no supportedVersions`,
       );
     }
@@ -140,7 +141,7 @@ export class CniExecutor {
       const info = await this.pluginVersion(plugin.type, list.cniVersion);
       if (!info.supportedVersions.includes(list.cniVersion)) {
         throw new CniError(
-          CniErrorCode.VersionUnsupported,
+          ErrorCode.CNI_VERSION_UNSUPPORTED,
           `CNI plugin "${plugin.type}" does not support cniVersion ${list.cniVersion} (supports ${info.supportedVersions.join(', ')})`,
         );
       }
@@ -153,7 +154,7 @@ export class CniExecutor {
     assertIfName(rt.ifName);
     if (needNetns && !rt.netns) {
       throw new CniError(
-        CniErrorCode.InvalidArgument,
+        ErrorCode.CNI_INVALID_ARGUMENT,
         'a network namespace path is required for ADD and CHECK',
       );
     }
@@ -229,7 +230,7 @@ function asResult(out: unknown, plugin: string): CniResult | undefined {
   if (out === undefined) return undefined;
   if (typeof out !== 'object' || out === null || typeof (out as CniResult).cniVersion !== 'string') {
     throw new CniError(
-      CniErrorCode.ExecFailed,
+      ErrorCode.CNI_EXEC_FAILED,
       `CNI plugin "${plugin}" ADD printed something that is not a result`,
     );
   }

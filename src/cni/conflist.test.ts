@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,6 @@ import {
 } from './conflist.js';
 import { ensureSpaceConflist } from './ensure-conflist.js';
 import { hasPerCellMasquerade } from './conflist.js';
-import { CniErrorCode } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), `kukeon-cni-conf-${process.pid}-`));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,13 +52,13 @@ describe('space conflist', () => {
 
   it('rejects bad inputs', () => {
     assert.throws(() => buildSpaceConflist({ ...params, bridgeName: 'a-bridge-name-too-long' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
     assert.throws(() => buildSpaceConflist({ ...params, subnet: '10.88.0.0/33' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
     assert.throws(() => buildSpaceConflist({ ...params, networkName: '-bad' }), {
-      code: CniErrorCode.InvalidArgument,
+      code: ErrorCode.CNI_INVALID_ARGUMENT,
     });
   });
 
@@ -75,7 +75,7 @@ describe('space conflist', () => {
       '{"name":"a","cniVersion":"0.4.0"}',
       '{"name":"a","cniVersion":"0.4.0","plugins":[{}]}',
     ]) {
-      assert.throws(() => parseConflist(bad), { code: CniErrorCode.InvalidConfig }, bad);
+      assert.throws(() => parseConflist(bad), { code: ErrorCode.CNI_INVALID_CONFIG }, bad);
     }
   });
 
@@ -86,7 +86,7 @@ describe('space conflist', () => {
     assert.equal(statSync(join(dir, 'atomic', 'r', 's')).mode & 0o777, 0o750);
     assert.deepEqual(readdirSync(join(dir, 'atomic', 'r', 's')), ['network.conflist']);
     assert.equal((await readConflist(path)).list.name, 'default-default');
-    await assert.rejects(readConflist(join(dir, 'nope.conflist')), { code: CniErrorCode.NetworkNotFound });
+    await assert.rejects(readConflist(join(dir, 'nope.conflist')), { code: ErrorCode.CNI_NETWORK_NOT_FOUND });
   });
 });
 
@@ -197,7 +197,7 @@ describe('ensureSpaceConflist regeneration rules', () => {
 
   it('refuses to overwrite unparsable JSON', async () => {
     writeFileSync(path, '{ not json');
-    await assert.rejects(ensureSpaceConflist(base), { code: CniErrorCode.InvalidConfig });
+    await assert.rejects(ensureSpaceConflist(base), { code: ErrorCode.CNI_INVALID_CONFIG });
     assert.equal(readFileSync(path, 'utf8'), '{ not json');
   });
 });

@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { readFile } from 'node:fs/promises';
 import { atomicWriteFile } from '../store/atomic-write.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 import type { NetConfList, PluginConf } from './types.js';
 import { assertIfName, assertNetworkName, parseIPv4Cidr } from './validate.js';
 
@@ -69,23 +70,23 @@ export function parseConflist(text: string, source = 'conflist'): NetConfList {
   try {
     v = JSON.parse(text);
   } catch (cause) {
-    throw new CniError(CniErrorCode.InvalidConfig, `${source}: not valid JSON`, { cause });
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: not valid JSON`, { cause });
   }
   const o = v as Partial<NetConfList> | null;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new CniError(CniErrorCode.InvalidConfig, `${source}: not a JSON object`);
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: not a JSON object`);
   }
   if (typeof o.name !== 'string' || !o.name)
-    throw new CniError(CniErrorCode.InvalidConfig, `${source}: no "name"`);
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: no "name"`);
   if (typeof o.cniVersion !== 'string' || !o.cniVersion) {
-    throw new CniError(CniErrorCode.InvalidConfig, `${source}: no "cniVersion"`);
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: no "cniVersion"`);
   }
   if (!Array.isArray(o.plugins) || o.plugins.length === 0) {
-    throw new CniError(CniErrorCode.InvalidConfig, `${source}: no "plugins"`);
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: no "plugins"`);
   }
   for (const p of o.plugins) {
     if (typeof p !== 'object' || p === null || typeof (p as PluginConf).type !== 'string') {
-      throw new CniError(CniErrorCode.InvalidConfig, `${source}: a plugin has no "type"`);
+      throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `${source}: a plugin has no "type"`);
     }
   }
   return o as NetConfList;
@@ -98,9 +99,9 @@ export async function readConflist(path: string): Promise<{ list: NetConfList; b
     bytes = await readFile(path, 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CniError(CniErrorCode.NetworkNotFound, `no CNI conflist at ${path}`, { cause });
+      throw new CniError(ErrorCode.CNI_NETWORK_NOT_FOUND, `no CNI conflist at ${path}`, { cause });
     }
-    throw new CniError(CniErrorCode.InvalidConfig, `cannot read CNI conflist ${path}`, { cause });
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `cannot read CNI conflist ${path}`, { cause });
   }
   return { list: parseConflist(bytes, path), bytes };
 }
@@ -135,7 +136,7 @@ export async function writeConflistAtomic(path: string, list: NetConfList): Prom
   try {
     await atomicWriteFile(path, serializeConflist(list), { mode: 0o600, dirMode: 0o750 });
   } catch (cause) {
-    throw new CniError(CniErrorCode.ConfigWriteFailed, `cannot write CNI conflist ${path}`, { cause });
+    throw new CniError(ErrorCode.CNI_CONFIG_WRITE_FAILED, `cannot write CNI conflist ${path}`, { cause });
   }
 }
 

@@ -1,7 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { hasCode } from '../errors.js';
 import { describeConflist, hasPerCellMasquerade, parseConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
-import { CniErrorCode } from './errors.js';
 import { pruneHostportChains } from './hostport-chains.js';
 import { dnatChainName, masqChainName, readTable, removeChain } from './iptables.js';
 import { releaseLeases } from './ipam-leases.js';
@@ -177,7 +177,7 @@ async function resolveList(
         'conflist names another network; using the cached config',
       );
     } catch (err) {
-      if (!hasCode(err, CniErrorCode.NetworkNotFound))
+      if (!hasCode(err, ErrorCode.CNI_NETWORK_NOT_FOUND))
         ctx.log.warn({ err, path: conflist }, 'cannot load conflist');
     }
   }

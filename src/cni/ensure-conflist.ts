@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { access, readFile } from 'node:fs/promises';
 import {
   buildSpaceConflist,
@@ -5,7 +6,7 @@ import {
   hasPerCellMasquerade,
   writeConflistAtomic,
 } from './conflist.js';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 import type { NetConfList, PluginConf } from './types.js';
 
 export interface EnsureSpaceConflistParams {
@@ -98,14 +99,14 @@ async function readLoosely(path: string): Promise<NetConfList | undefined> {
     text = await readFile(path, 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CniError(CniErrorCode.InvalidConfig, `cannot read CNI conflist ${path}`, { cause });
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `cannot read CNI conflist ${path}`, { cause });
   }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (cause) {
     throw new CniError(
-      CniErrorCode.InvalidConfig,
+      ErrorCode.CNI_INVALID_CONFIG,
       `CNI conflist ${path} is not valid JSON; fix or delete it`,
       { cause },
     );

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../error-codes.js';
 import { spawn } from 'node:child_process';
-import { CniError, CniErrorCode } from './errors.js';
+import { CniError } from './errors.js';
 
 export interface CommandResult {
   code: number;
@@ -38,14 +39,16 @@ export function runCommand(
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (cause) => {
       if (timer) clearTimeout(timer);
-      reject(new CniError(CniErrorCode.HostCommandFailed, `cannot run ${file}: ${cause.message}`, { cause }));
+      reject(
+        new CniError(ErrorCode.CNI_HOST_COMMAND_FAILED, `cannot run ${file}: ${cause.message}`, { cause }),
+      );
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (timedOut) {
         reject(
           new CniError(
-            CniErrorCode.HostCommandFailed,
+            ErrorCode.CNI_HOST_COMMAND_FAILED,
             `${file} ${args.join(' ')} timed out after ${opts.timeoutMs} ms`,
           ),
         );
@@ -73,7 +76,7 @@ export async function runChecked(
   const r = await runCommand(file, args, opts);
   if (r.code !== 0) {
     throw new CniError(
-      CniErrorCode.HostCommandFailed,
+      ErrorCode.CNI_HOST_COMMAND_FAILED,
       `${file} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`,
     );
   }

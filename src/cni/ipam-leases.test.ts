@@ -1,9 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CniErrorCode } from './errors.js';
 import {
   IPAM_MARKER,
   listLeases,
@@ -55,7 +55,7 @@ describe('host-local leases', () => {
 
   it('never builds a path outside the IPAM dir', () => {
     for (const bad of ['..', '../etc', 'a/b', '']) {
-      assert.throws(() => networkIpamDir(root, bad), { code: CniErrorCode.InvalidArgument }, bad);
+      assert.throws(() => networkIpamDir(root, bad), { code: ErrorCode.CNI_INVALID_ARGUMENT }, bad);
     }
   });
 });

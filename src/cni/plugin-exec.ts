@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CniError, CniErrorCode, CniPluginError, CniPluginNotFoundError } from './errors.js';
+import { CniError, CniPluginError, CniPluginNotFoundError } from './errors.js';
 import { runCommand } from './host-command.js';
 import type { RuntimeConf } from './types.js';
 
@@ -10,7 +11,7 @@ export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'VERSION';
 export async function findPlugin(type: string, binDirs: readonly string[]): Promise<string> {
   // A plugin type is a file name; anything path-like would escape the plugin directories.
   if (!type || type.includes('/') || type === '.' || type === '..') {
-    throw new CniError(CniErrorCode.InvalidConfig, `invalid CNI plugin type ${JSON.stringify(type)}`);
+    throw new CniError(ErrorCode.CNI_INVALID_CONFIG, `invalid CNI plugin type ${JSON.stringify(type)}`);
   }
   for (const dir of binDirs) {
     const candidate = join(dir, type);
@@ -53,7 +54,7 @@ export async function invokePlugin(
   };
   if (opts.command !== 'VERSION') {
     if (!rt)
-      throw new CniError(CniErrorCode.InvalidArgument, `CNI ${opts.command} needs a runtime configuration`);
+      throw new CniError(ErrorCode.CNI_INVALID_ARGUMENT, `CNI ${opts.command} needs a runtime configuration`);
     env.CNI_CONTAINERID = rt.containerId;
     env.CNI_NETNS = rt.netns;
     env.CNI_IFNAME = rt.ifName;
@@ -64,7 +65,7 @@ export async function invokePlugin(
     input: JSON.stringify(stdinConf),
     timeoutMs: opts.timeoutMs ?? 60_000,
   }).catch((cause: unknown) => {
-    throw new CniError(CniErrorCode.ExecFailed, `CNI plugin "${plugin}" ${opts.command} could not run`, {
+    throw new CniError(ErrorCode.CNI_EXEC_FAILED, `CNI plugin "${plugin}" ${opts.command} could not run`, {
       cause,
     });
   });
@@ -75,7 +76,7 @@ export async function invokePlugin(
       parsed = JSON.parse(text);
     } catch (cause) {
       throw new CniError(
-        CniErrorCode.ExecFailed,
+        ErrorCode.CNI_EXEC_FAILED,
         `CNI plugin "${plugin}" ${opts.command} exited ${r.code} with non-JSON output: ${text.slice(0, 200)}` +
           (r.stderr.trim() ? `; stderr: ${r.stderr.trim().slice(0, 200)}` : ''),
         { cause },
@@ -87,7 +88,7 @@ export async function invokePlugin(
       throw new CniPluginError(plugin, opts.command, parsed.code, parsed.msg ?? '', parsed.details ?? '');
     }
     throw new CniError(
-      CniErrorCode.ExecFailed,
+      ErrorCode.CNI_EXEC_FAILED,
       `CNI plugin "${plugin}" ${opts.command} exited ${r.code} without an error object` +
         (r.stderr.trim() ? `: ${r.stderr.trim().slice(0, 300)}` : ''),
     );

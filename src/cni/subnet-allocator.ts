@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -6,7 +7,7 @@ import { atomicWriteFile, ensureDir } from '../store/atomic-write.js';
 import { acquireFileLock, type FileLock } from '../store/file-lock.js';
 import { cidrContains, formatIpv4Cidr, parseIpv4Cidr, type Ipv4Cidr } from '../model/naming/ipv4-cidr.js';
 import { namePart } from '../model/naming/name-part.js';
-import { NamingError, NamingErrorCode } from '../model/naming/naming-error.js';
+import { NamingError } from '../model/naming/naming-error.js';
 
 export const SUBNET_STATE_FILE = 'network.json';
 export const SUBNET_STATE_VERSION = 'v1';
@@ -64,7 +65,7 @@ export class SubnetAllocator {
       text = await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new NamingError(NamingErrorCode.SubnetStateCorrupt, `cannot read subnet state ${path}`, {
+      throw new NamingError(ErrorCode.SUBNET_STATE_CORRUPT, `cannot read subnet state ${path}`, {
         cause: err,
       });
     }
@@ -72,7 +73,7 @@ export class SubnetAllocator {
     if (!subnet) {
       // Re-allocating would silently move a live network; the operator must decide.
       throw new NamingError(
-        NamingErrorCode.SubnetStateCorrupt,
+        ErrorCode.SUBNET_STATE_CORRUPT,
         `subnet state ${path} is corrupt (expected {"version":"v1","subnetCIDR":"a.b.c.0/24"}); fix or delete it`,
       );
     }
@@ -113,7 +114,7 @@ export class SubnetAllocator {
         ? `${count - overlapping} are allocated to spaces, ${overlapping} overlap addresses or routes of the host (${example})`
         : `all ${count} are allocated`;
       throw new NamingError(
-        NamingErrorCode.SubnetExhausted,
+        ErrorCode.SUBNET_EXHAUSTED,
         `no free /24 left in subnet pool ${formatIpv4Cidr(this.pool)} (${why}); ` +
           `delete unused spaces or configure another or a larger pool (subnetPool)`,
       );
@@ -191,7 +192,7 @@ function parsePool(pool: string): Ipv4Cidr {
   const cidr = parseIpv4Cidr(pool);
   if (!cidr || cidr.prefix >= CHUNK_PREFIX) {
     throw new NamingError(
-      NamingErrorCode.InvalidSubnetPool,
+      ErrorCode.INVALID_SUBNET_POOL,
       `subnet pool "${pool}" is invalid: it must be an IPv4 network address with a prefix shorter than /24 (e.g. 10.88.0.0/16)`,
     );
   }

@@ -1,9 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasCode } from '../errors.js';
 import { describeConflist, readConflist } from './conflist.js';
 import type { CniContext } from './cni-context.js';
-import { CniErrorCode } from './errors.js';
 import { deleteLink, listLinks } from './ip-link.js';
 import { pruneHostportChains } from './hostport-chains.js';
 import { cniChains, isDnatChain, readTable, removeChain } from './iptables.js';
@@ -74,7 +74,7 @@ export async function teardownNetwork(ctx: CniContext, p: TeardownParams): Promi
         ipamDir = info.ipamDataDir ?? ipamDir;
       }
     } catch (err) {
-      if (!hasCode(err, CniErrorCode.NetworkNotFound))
+      if (!hasCode(err, ErrorCode.CNI_NETWORK_NOT_FOUND))
         report.errors.push({ step: 'read-conflist', error: err });
     }
   }

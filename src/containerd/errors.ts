@@ -1,18 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { existsSync } from 'node:fs';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { KukeonError } from '../errors.js';
-
-/** Stable error codes for containerd failures (callers test these or the classes, never text). */
-export const ContainerdErrorCode = {
-  error: 'CONTAINERD_ERROR',
-  notFound: 'CONTAINERD_NOT_FOUND',
-  alreadyExists: 'CONTAINERD_ALREADY_EXISTS',
-  failedPrecondition: 'CONTAINERD_FAILED_PRECONDITION',
-  invalidArgument: 'CONTAINERD_INVALID_ARGUMENT',
-  unavailable: 'CONTAINERD_UNAVAILABLE',
-  taskAlive: 'CONTAINERD_TASK_ALIVE',
-  timeout: 'CONTAINERD_TIMEOUT',
-} as const;
 
 export interface ContainerdErrorInfo {
   /** gRPC status code (numeric, see @grpc/grpc-js `status`), undefined for client-side failures. */
@@ -30,7 +19,7 @@ export class ContainerdError extends KukeonError {
   readonly details: string;
   readonly method?: string;
 
-  constructor(message: string, info: ContainerdErrorInfo = {}, code: string = ContainerdErrorCode.error) {
+  constructor(message: string, info: ContainerdErrorInfo = {}, code: string = ErrorCode.CONTAINERD_ERROR) {
     super(code, message, { cause: info.cause });
     this.grpcCode = info.grpcCode;
     this.details = info.details ?? '';
@@ -40,25 +29,25 @@ export class ContainerdError extends KukeonError {
 
 export class ContainerdNotFoundError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.notFound);
+    super(message, info, ErrorCode.CONTAINERD_NOT_FOUND);
   }
 }
 
 export class ContainerdAlreadyExistsError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.alreadyExists);
+    super(message, info, ErrorCode.CONTAINERD_ALREADY_EXISTS);
   }
 }
 
 export class ContainerdFailedPreconditionError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.failedPrecondition);
+    super(message, info, ErrorCode.CONTAINERD_FAILED_PRECONDITION);
   }
 }
 
 export class ContainerdInvalidArgumentError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.invalidArgument);
+    super(message, info, ErrorCode.CONTAINERD_INVALID_ARGUMENT);
   }
 }
 
@@ -66,7 +55,7 @@ export class ContainerdInvalidArgumentError extends ContainerdError {
 export class ContainerdUnavailableError extends ContainerdError {
   readonly socket?: string;
   constructor(message: string, info: ContainerdErrorInfo & { socket?: string } = {}) {
-    super(message, info, ContainerdErrorCode.unavailable);
+    super(message, info, ErrorCode.CONTAINERD_UNAVAILABLE);
     this.socket = info.socket;
   }
 }
@@ -74,14 +63,14 @@ export class ContainerdUnavailableError extends ContainerdError {
 /** Refused client-side: deleting a container whose task still runs breaks containerd. */
 export class ContainerdTaskAliveError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.taskAlive);
+    super(message, info, ErrorCode.CONTAINERD_TASK_ALIVE);
   }
 }
 
 /** A client-side deadline (e.g. waiting for a task to exit) passed. */
 export class ContainerdTimeoutError extends ContainerdError {
   constructor(message: string, info: ContainerdErrorInfo = {}) {
-    super(message, info, ContainerdErrorCode.timeout);
+    super(message, info, ErrorCode.CONTAINERD_TIMEOUT);
   }
 }
 

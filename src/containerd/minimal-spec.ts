@@ -1,9 +1,8 @@
 import {
-  DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
-  DEFAULT_NOFILE,
   DEFAULT_READONLY_PATHS,
   defaultMounts,
+  defaultProcess,
 } from '../model/oci-defaults.js';
 
 /**
@@ -25,7 +24,6 @@ export interface MinimalSpecOptions {
 
 export function minimalSpec(o: MinimalSpecOptions): Record<string, unknown> {
   const join = o.join ?? {};
-  const caps = DEFAULT_CAPABILITIES;
   const namespaces = ['pid', 'ipc', 'uts', 'mount', 'network'].map((type) => {
     const path = join[type as keyof typeof join];
     return path ? { type, path } : { type };
@@ -33,13 +31,10 @@ export function minimalSpec(o: MinimalSpecOptions): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     ociVersion: '1.0.2-dev',
     process: {
-      user: { uid: 0, gid: 0 },
+      ...defaultProcess(),
       args: o.args,
       env: o.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       cwd: o.cwd ?? '/',
-      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: DEFAULT_NOFILE, soft: DEFAULT_NOFILE }],
-      noNewPrivileges: true,
     },
     root: { path: 'rootfs' },
     mounts: defaultMounts(),

@@ -8,7 +8,7 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 
-/** Our own .proto subset of the containerd API; copied next to the compiled JS by the build. */
+/** Our own .proto subset of the containerd API (proto/containerd/), copied here by the build. */
 export const protoDir = fileURLToPath(new URL('./proto/', import.meta.url));
 
 export const protoFiles = [

@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import type { TerminalTask } from '../runner/terminal-host.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 import { cellContainer, type CellIdentity } from './cell-ops.js';
 
 /**
@@ -16,16 +17,16 @@ export async function attachContainer(
   const cellName = cell.metadata.name;
   if (!spec.attachable || spec.root)
     throw new ControllerError(
-      ControllerErrorCode.AttachNotSupported,
+      ErrorCode.ATTACH_NOT_SUPPORTED,
       `container "${container}" in cell "${cellName}" is not attachable: container is not attachable; recreate with attachable=true`,
     );
   const state = cell.status.containers.find((s) => s.id === container)?.state ?? 'Unknown';
   if (state !== 'Ready')
     throw new ControllerError(
-      ControllerErrorCode.AttachTaskNotRunning,
+      ErrorCode.ATTACH_TASK_NOT_RUNNING,
       `container task is not running; cannot attach to a dead socket: container "${container}" in cell "${cellName}" has state ${state}`,
     );
   if (!deps.cells.terminalTask)
-    throw new ControllerError(ControllerErrorCode.NotSupported, 'attach is not supported by this build');
+    throw new ControllerError(ErrorCode.NOT_SUPPORTED, 'attach is not supported by this build');
   return deps.cells.terminalTask(cell, spec);
 }

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { refuseUnsupportedFields } from '../api/index.js';
 import type { Cell } from '../model/resources.js';
 import type { ContainerSpec } from '../model/container.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
+import { ControllerError, notFound } from './controller-errors.js';
 import type { CellPort } from './runner-port.js';
 import type { CreateCellFacts } from '../model/operation-facts.js';
 export type { CreateCellFacts };
@@ -114,7 +115,7 @@ export async function cellContainer(
   const spec = cell.spec.containers.find((c) => c.id === container);
   if (!spec)
     throw new ControllerError(
-      ControllerErrorCode.ContainerNotFound,
+      ErrorCode.CONTAINER_NOT_FOUND,
       `container "${container}" not found in cell "${cell.metadata.name}": container not found`,
     );
   return { cell, spec };
@@ -197,7 +198,7 @@ export async function startCell(
   const name = cell.metadata.name;
   if (state === 'Pending' || state === 'Unknown') {
     throw new ControllerError(
-      ControllerErrorCode.CellNotStartable,
+      ErrorCode.CELL_NOT_STARTABLE,
       `cell "${name}" exists in ${state} state; delete it with \`kuke delete cell ${name}\` before restarting`,
     );
   }

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import type { CellUsageRow, UsageTree } from '../model/cell-usage.js';
 
 export type { CellUsageRow, UsageTree };
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 
 /**
  * The figures of every cell in scope (`kuke top`, the web view), under their realm, space and
@@ -16,10 +17,7 @@ export async function usageTree(
 ): Promise<UsageTree> {
   const cells = deps.cells;
   if (!cells.cellUsage)
-    throw new ControllerError(
-      ControllerErrorCode.NotSupported,
-      'cell figures are not supported by this runner',
-    );
+    throw new ControllerError(ErrorCode.NOT_SUPPORTED, 'cell figures are not supported by this runner');
   const tree: UsageTree = { realms: [] };
   const realms = scope.realm ? [scope.realm] : (await deps.runner.listRealms()).map((r) => r.metadata.name);
   for (const r of realms) {

@@ -1,9 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KukeonError } from '../errors.js';
 import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
 import { Controller } from './controller.js';
-import { ControllerErrorCode } from './controller-errors.js';
 import { FakeCells, FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
 
 function setup(): { fake: FakeRunner; controller: Controller } {
@@ -205,17 +205,17 @@ describe('controller scope verbs', () => {
   test('delete: not found, child refusal, force and cascade', async () => {
     const { fake, controller } = setup();
     const none = { force: false, cascade: false };
-    await assert.rejects(controller.deleteRealm('nope', none), code(ControllerErrorCode.RealmNotFound));
+    await assert.rejects(controller.deleteRealm('nope', none), code(ErrorCode.REALM_NOT_FOUND));
     await assert.rejects(controller.deleteSpace('r1', 'nope', none), (err: unknown) => {
       assert.ok(err instanceof KukeonError);
-      assert.equal(err.code, ControllerErrorCode.SpaceNotFound);
+      assert.equal(err.code, ErrorCode.SPACE_NOT_FOUND);
       assert.equal(err.message, 'space "nope" not found in realm "r1"');
       return true;
     });
     await controller.applyDocuments(stream(space('r1', 's1'), stack('r1', 's1', 't1')));
     await assert.rejects(controller.deleteSpace('r1', 's1', none), (err: unknown) => {
       assert.ok(err instanceof KukeonError);
-      assert.equal(err.code, ControllerErrorCode.ResourceHasDependencies);
+      assert.equal(err.code, ErrorCode.RESOURCE_HAS_DEPENDENCIES);
       assert.equal(
         err.message,
         'failed to delete space: resource has child resources: space "s1" has 1 stack(s). Use --cascade to delete them or --force to skip validation',
@@ -237,7 +237,7 @@ describe('controller scope verbs', () => {
     assert.deepEqual(fake.calls, ['purgeRealm ghost']);
     await assert.rejects(
       controller.purgeSpace('ghost', 's', { force: false, cascade: false }),
-      code(ControllerErrorCode.SpaceNotFound),
+      code(ErrorCode.SPACE_NOT_FOUND),
     );
   });
 
@@ -399,7 +399,7 @@ describe('controller StartCell', () => {
     stored.status.state = 'Pending';
     await assert.rejects(controller.startCell(id), (err: unknown) => {
       assert.ok(err instanceof KukeonError);
-      assert.equal(err.code, ControllerErrorCode.CellNotStartable);
+      assert.equal(err.code, ErrorCode.CELL_NOT_STARTABLE);
       assert.equal(
         err.message,
         'cell "c1" exists in Pending state; delete it with `kuke delete cell c1` before restarting',
@@ -412,9 +412,6 @@ describe('controller StartCell', () => {
     stored.status.state = 'Stopped';
     await controller.startCell(id);
     assert.deepEqual(cells.calls, ['recreateCell c1', 'startCell c1']);
-    await assert.rejects(
-      controller.startCell({ ...id, name: 'nope' }),
-      code(ControllerErrorCode.CellNotFound),
-    );
+    await assert.rejects(controller.startCell({ ...id, name: 'nope' }), code(ErrorCode.CELL_NOT_FOUND));
   });
 });

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
 import { cellUsages, usageTree } from './cell-usage-ops.js';
 import type { ImageSummary, ImportProgress, ImportResult } from '../runner/images/realm-images.js';
@@ -45,7 +46,7 @@ import {
   type ScopedOps,
 } from './scoped-ops.js';
 import { volumeOps, type VolumeDocument } from './volume-ops.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 import * as spaces from './space-ops.js';
 import * as stacks from './stack-ops.js';
 
@@ -318,10 +319,7 @@ export class Controller {
 function unsupportedScoped<D extends ScopedDoc>(kind: string): ScopedOps<D> {
   const refuse = (): Promise<never> =>
     Promise.reject(
-      new ControllerError(
-        ControllerErrorCode.NotSupported,
-        `${kind} documents are not supported by this controller`,
-      ),
+      new ControllerError(ErrorCode.NOT_SUPPORTED, `${kind} documents are not supported by this controller`),
     );
   return { create: refuse, get: refuse, list: refuse, delete: refuse };
 }

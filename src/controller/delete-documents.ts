@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import {
   sortForDelete,
   parseManifestStream,
@@ -8,7 +9,7 @@ import {
   type ParsedDocument,
   type ParseOptions,
 } from '../api/index.js';
-import { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
+import { ControllerError, isNotFoundError } from './controller-errors.js';
 import { inDocumentOrder } from './cell-batches.js';
 import type { RemoveFlags } from './results.js';
 import type { DeleteResult } from '../model/operation-facts.js';
@@ -82,7 +83,7 @@ async function deleteOne(
   const base = { index: doc.index, kind: doc.kind, name: doc.name };
   const handler = handlers[doc.kind];
   try {
-    if (!handler) throw new ControllerError(ControllerErrorCode.UnknownKind, `unknown kind: ${doc.kind}`);
+    if (!handler) throw new ControllerError(ErrorCode.UNKNOWN_KIND, `unknown kind: ${doc.kind}`);
     const entries = await handler(doc, flags);
     const cascaded = entries.filter(isChild);
     const details = cellDetails(doc.kind, entries);

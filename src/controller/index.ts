@@ -9,6 +9,6 @@ export type { CellPassReport, SpacePassReport } from './reconcile-passes.js';
 export type { HostProbe } from '../runner/host-probe.js';
 export type { CellPort, CellReconcileOutcome, ScopeRunner } from './runner-port.js';
 export type * from './results.js';
-export { ControllerError, ControllerErrorCode, isNotFoundError } from './controller-errors.js';
+export { ControllerError, isNotFoundError } from './controller-errors.js';
 export type { ScopedOps, ScopedDoc, ScopedCoordinates } from './scoped-ops.js';
 export type { ScopedOpsTable } from './controller.js';

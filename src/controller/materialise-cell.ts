@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import { randomBytes } from 'node:crypto';
 
 import type { CellBlueprintDoc, CellConfigDoc, CellDoc } from '../api/index.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 
 /**
  * Making a cell from a CellBlueprint, optionally through a CellConfig (docs/blueprints.md). Pure:
@@ -26,7 +27,7 @@ export interface MaterialiseInput {
   sourceCell?: string;
 }
 
-const fail = (message: string) => new ControllerError(ControllerErrorCode.MaterializeCell, message);
+const fail = (message: string) => new ControllerError(ErrorCode.MATERIALIZE_CELL, message);
 
 /** `<prefix>-<6 lowercase hex>`: 3 random bytes. */
 export function generatedCellName(prefix: string): string {

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { refuseUnsupportedFields } from '../api/index.js';
 import { realmNamespace } from '../model/naming/index.js';
 import type { Realm } from '../model/resources.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
+import { hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
   CreateRealmFacts,
   DeleteRealmFacts,
@@ -88,7 +89,7 @@ export async function deleteRealm(
       },
     };
   } catch (err) {
-    throw wrapControllerError(ControllerErrorCode.DeleteRealm, 'failed to delete realm', err);
+    throw wrapControllerError(ErrorCode.DELETE_REALM, 'failed to delete realm', err);
   }
 }
 

@@ -1,10 +1,11 @@
+import { ErrorCode } from '../error-codes.js';
 import { cellFromDoc, parseManifestStream, refuseUnsupportedFields, type CellDoc } from '../api/index.js';
 import { rejectMessage } from '../model/diff/change.js';
 import { diffCell } from '../model/diff/cell-diff.js';
 import type { Cell } from '../model/resources.js';
 import { applySpaceDefaults } from '../model/space-defaults.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 import { materialiseCell } from './materialise-cell.js';
 
 /**
@@ -44,7 +45,7 @@ export async function rematerialiseIfBehind(deps: ControllerDeps, cell: Cell): P
   const diff = diffCell(applySpaceDefaults(desired, space?.spec.defaults?.container), cell);
   if (diff.class === 'rejected')
     throw new ControllerError(
-      ControllerErrorCode.BreakingUpdate,
+      ErrorCode.BREAKING_UPDATE,
       `${rejectMessage('Cell', cell.metadata.name, diff)} (re-materialising it from config "${p.bindingRef.name}"; delete the cell and make it again)`,
     );
   return (await deps.cells.updateCell(desired)).cell;

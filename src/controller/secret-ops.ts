@@ -1,5 +1,6 @@
+import { ErrorCode } from '../error-codes.js';
 import type { SecretDoc } from '../api/index.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 import type { SecretPort } from './runner-port.js';
 
 /** What the store tells of a Secret (never its data). */
@@ -69,10 +70,7 @@ export function secretOps(secrets: SecretPort): ScopedOps<SecretDocument> {
       const c = coordinatesOf(doc);
       const s = await secrets.getSecret(c);
       if (!s)
-        throw new ControllerError(
-          ControllerErrorCode.SecretNotFound,
-          `secret "${c.name}" not found in ${where(c)}`,
-        );
+        throw new ControllerError(ErrorCode.SECRET_NOT_FOUND, `secret "${c.name}" not found in ${where(c)}`);
       const deleted = await secrets.deleteSecret(c);
       return { resource: secretDocument(s), facts: { Deleted: deleted } };
     },

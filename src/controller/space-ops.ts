@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import { refuseUnsupportedFields } from '../api/index.js';
 import type { Space } from '../model/resources.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
+import { hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
   CreateSpaceFacts,
   DeleteSpaceFacts,
@@ -92,7 +93,7 @@ export async function deleteSpace(
       },
     };
   } catch (err) {
-    throw wrapControllerError(ControllerErrorCode.DeleteSpace, 'failed to delete space', err);
+    throw wrapControllerError(ErrorCode.DELETE_SPACE, 'failed to delete space', err);
   }
 }
 

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { refuseUnsupportedFields } from '../api/index.js';
 import type { Stack } from '../model/resources.js';
 import { countCells } from './cascade-cells.js';
 import type { ControllerDeps } from './controller-deps.js';
-import { ControllerErrorCode, hasChildren, notFound, wrapControllerError } from './controller-errors.js';
+import { hasChildren, notFound, wrapControllerError } from './controller-errors.js';
 import type {
   CreateStackFacts,
   DeleteStackFacts,
@@ -82,7 +83,7 @@ export async function deleteStack(
       },
     };
   } catch (err) {
-    throw wrapControllerError(ControllerErrorCode.DeleteStack, 'failed to delete stack', err);
+    throw wrapControllerError(ErrorCode.DELETE_STACK, 'failed to delete stack', err);
   }
 }
 

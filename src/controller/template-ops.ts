@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import {
   kindSchemas,
   refusedFields,
@@ -5,7 +6,7 @@ import {
   type CellBlueprintDoc,
   type CellConfigDoc,
 } from '../api/index.js';
-import { ControllerError, ControllerErrorCode } from './controller-errors.js';
+import { ControllerError } from './controller-errors.js';
 import type { TemplatePort } from './runner-port.js';
 import type { ScopedCoordinates, ScopedOps } from './scoped-ops.js';
 
@@ -16,8 +17,8 @@ export type ConfigDocument = CellConfigDoc & { metadata: { name: string; realm: 
 type Kind = 'CellBlueprint' | 'CellConfig';
 const WORD = { CellBlueprint: 'blueprint', CellConfig: 'config' } as const;
 const NOT_FOUND = {
-  CellBlueprint: ControllerErrorCode.BlueprintNotFound,
-  CellConfig: ControllerErrorCode.ConfigNotFound,
+  CellBlueprint: ErrorCode.BLUEPRINT_NOT_FOUND,
+  CellConfig: ErrorCode.CONFIG_NOT_FOUND,
 } as const;
 
 interface Coordinates {
@@ -113,20 +114,20 @@ export function configOps(port: TemplatePort): ScopedOps<ConfigDocument> {
     const bp = await port.getTemplate('CellBlueprint', ref);
     if (!bp)
       throw new ControllerError(
-        ControllerErrorCode.InvalidConfig,
+        ErrorCode.INVALID_CONFIG,
         `config references a blueprint that does not exist (config "${name}": spec.blueprint "${ref.name}" in scope ${searched(ref)})`,
       );
     const slots = secretSlots(bp);
     for (const slot of Object.keys(doc.spec?.secrets ?? {}))
       if (!slots.has(slot))
         throw new ControllerError(
-          ControllerErrorCode.InvalidConfig,
+          ErrorCode.INVALID_CONFIG,
           `config "${name}": spec.secrets["${slot}"] fills a slot blueprint "${ref.name}" does not declare (declared: ${[...slots.keys()].join(', ') || '<none>'})`,
         );
     for (const [slot, s] of slots)
       if (s.required && !(slot in (doc.spec?.secrets ?? {})))
         throw new ControllerError(
-          ControllerErrorCode.InvalidConfig,
+          ErrorCode.INVALID_CONFIG,
           `config "${name}": required secret slot "${slot}" of blueprint "${ref.name}" is not filled (spec.secrets["${slot}"])`,
         );
   });

@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import type { VolumeDoc } from '../api/index.js';
 import type { VolumeRecord, VolumeScope } from '../runner/volume/volume-store.js';
 import type { VolumeUse } from '../runner/volume/volume-users.js';
-import { ControllerError, ControllerErrorCode, notFound } from './controller-errors.js';
+import { ControllerError, notFound } from './controller-errors.js';
 import type { ScopeRunner, VolumePort } from './runner-port.js';
 import type { ScopedCoordinates, ScopedOps } from './scoped-ops.js';
 
@@ -24,7 +25,7 @@ export function volumeNotFound(name: string, s: VolumeScope): ControllerError {
   const where = [`realm "${s.realm}"`, s.space && `space "${s.space}"`, s.stack && `stack "${s.stack}"`]
     .filter(Boolean)
     .join(', ');
-  return new ControllerError(ControllerErrorCode.VolumeNotFound, `volume "${name}" not found in ${where}`);
+  return new ControllerError(ErrorCode.VOLUME_NOT_FOUND, `volume "${name}" not found in ${where}`);
 }
 
 /**

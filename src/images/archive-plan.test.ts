@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -7,7 +8,6 @@ import { hasCode } from '../errors.js';
 import { gzipFixed, testImages } from '../../scripts/make-test-images.js';
 import { createHash } from 'node:crypto';
 import { planArchive, type ArchivePlan } from './archive-plan.js';
-import { ImageErrorCode } from './errors.js';
 import { GcLabel, MediaType } from './media-types.js';
 import { readTarIndex } from './tar-index.js';
 import {
@@ -91,7 +91,7 @@ test('an archive with neither index.json nor manifest.json is rejected', async (
   await withoutEntry(images().busybox.file, f, 'index.json');
   await assert.rejects(
     plan(f),
-    (err: Error) => hasCode(err, ImageErrorCode.archiveInvalid) && /index\.json/.test(err.message),
+    (err: Error) => hasCode(err, ErrorCode.IMAGE_ARCHIVE_INVALID) && /index\.json/.test(err.message),
   );
 });
 
@@ -107,7 +107,7 @@ test('a manifest blob whose bytes do not match its digest is rejected, naming it
   writeEntries(f, e);
   await assert.rejects(
     plan(f),
-    (err: Error) => hasCode(err, ImageErrorCode.digestMismatch) && err.message.includes(img.manifestDigest),
+    (err: Error) => hasCode(err, ErrorCode.IMAGE_DIGEST_MISMATCH) && err.message.includes(img.manifestDigest),
   );
 });
 
@@ -120,7 +120,7 @@ test('a config whose diff IDs do not match the layer count is rejected', async (
   });
   await assert.rejects(
     plan(f),
-    (err: Error) => hasCode(err, ImageErrorCode.archiveInvalid) && /diff IDs/.test(err.message),
+    (err: Error) => hasCode(err, ErrorCode.IMAGE_ARCHIVE_INVALID) && /diff IDs/.test(err.message),
   );
 });
 
@@ -129,7 +129,7 @@ test('platform filtering: a foreign-only archive gives IMAGE_PLATFORM_NOT_FOUND'
   await editIndex(images().busybox.file, f, (idx) => {
     (idx.manifests[0] as { platform: unknown }).platform = { os: 'linux', architecture: 'riscv64' };
   });
-  await assert.rejects(plan(f), (err: Error) => hasCode(err, ImageErrorCode.platformNotFound));
+  await assert.rejects(plan(f), (err: Error) => hasCode(err, ErrorCode.IMAGE_PLATFORM_NOT_FOUND));
   const p = await plan(f, { platform: { os: 'linux', architecture: 'riscv64' } });
   assert.equal(p.images.length, 1);
 });
@@ -141,7 +141,7 @@ test('names: containerd annotation, tag-only ref joined with a base name, or an 
       'org.opencontainers.image.ref.name': '7',
     };
   });
-  await assert.rejects(plan(f), (err: Error) => hasCode(err, ImageErrorCode.nameMissing));
+  await assert.rejects(plan(f), (err: Error) => hasCode(err, ErrorCode.IMAGE_NAME_MISSING));
   assert.equal((await plan(f, { baseName: 'kukeon.test/x' })).images[0].name, 'kukeon.test/x:7');
   assert.equal((await plan(f, { name: 'kukeon.test/y:1' })).images[0].name, 'kukeon.test/y:1');
 });
@@ -186,6 +186,6 @@ test('image names with whitespace or control characters are refused', async () =
   });
   await assert.rejects(
     plan(f),
-    (err: Error) => hasCode(err, ImageErrorCode.archiveInvalid) && /invalid image name/.test(err.message),
+    (err: Error) => hasCode(err, ErrorCode.IMAGE_ARCHIVE_INVALID) && /invalid image name/.test(err.message),
   );
 });

@@ -1,6 +1,7 @@
+import { ErrorCode } from '../error-codes.js';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 import type { Descriptor } from './descriptor.js';
 import { GcLabel, MediaType, NameAnnotation, isIndex, isManifest } from './media-types.js';
 import {
@@ -89,13 +90,15 @@ function parseJson<S extends z.ZodType>(file: string, what: string, data: Buffer
   try {
     raw = JSON.parse(data.toString('utf8'));
   } catch (err) {
-    throw new ImageError(ImageErrorCode.archiveInvalid, `${file}: ${what} is not valid JSON`, { cause: err });
+    throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${file}: ${what} is not valid JSON`, {
+      cause: err,
+    });
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new ImageError(
-      ImageErrorCode.archiveInvalid,
+      ErrorCode.IMAGE_ARCHIVE_INVALID,
       `${file}: ${what} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
     );
   }
@@ -131,7 +134,7 @@ class Planner {
     const entry = this.index.get(`blobs/${alg}/${hex}`);
     if (entry && entry.size !== desc.size) {
       throw new ImageError(
-        ImageErrorCode.digestMismatch,
+        ErrorCode.IMAGE_DIGEST_MISMATCH,
         `${this.file}: blob ${desc.digest} is ${entry.size} bytes in the archive, its descriptor says ${desc.size}`,
       );
     }
@@ -143,7 +146,7 @@ class Planner {
     const entry = this.blobEntry(desc);
     if (!entry) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `${this.file}: blob ${desc.digest} referenced by ${referencedBy} is missing from the archive`,
       );
     }
@@ -151,7 +154,7 @@ class Planner {
     const actual = sha256(data);
     if (actual !== desc.digest) {
       throw new ImageError(
-        ImageErrorCode.digestMismatch,
+        ErrorCode.IMAGE_DIGEST_MISMATCH,
         `${this.file}: blob ${desc.digest} has digest ${actual} (referenced by ${referencedBy})`,
       );
     }
@@ -186,7 +189,7 @@ class Planner {
     }
     if (!isManifest(d.mediaType)) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `${this.file}: ${d.digest} has unsupported media type "${d.mediaType}"`,
       );
     }
@@ -198,7 +201,7 @@ class Planner {
     const diffIds = configFile.rootfs.diff_ids;
     if (diffIds.length !== layers.length) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `${this.file}: manifest ${d.digest} has ${layers.length} layers but its config lists ${diffIds.length} diff IDs`,
       );
     }
@@ -233,7 +236,7 @@ function checkName(file: string, name: string): string {
   const control = [...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
   if (name === '' || name.length > 512 || control || /\s/.test(name)) {
     throw new ImageError(
-      ImageErrorCode.archiveInvalid,
+      ErrorCode.IMAGE_ARCHIVE_INVALID,
       `${file}: invalid image name ${JSON.stringify(name.slice(0, 80))}`,
     );
   }
@@ -252,7 +255,7 @@ async function planOci(p: Planner, indexEntry: TarFile): Promise<ArchivePlan> {
     const name = p.imageName(desc.annotations, idx.manifests.length === 1);
     if (!name) {
       throw new ImageError(
-        ImageErrorCode.nameMissing,
+        ErrorCode.IMAGE_NAME_MISSING,
         `${p.file}: index.json entry ${desc.digest} has no ${NameAnnotation.containerd} annotation; give the image a name`,
       );
     }
@@ -267,7 +270,7 @@ async function planOci(p: Planner, indexEntry: TarFile): Promise<ArchivePlan> {
   }
   if (images.length === 0) {
     throw new ImageError(
-      skippedPlatform ? ImageErrorCode.platformNotFound : ImageErrorCode.archiveInvalid,
+      skippedPlatform ? ErrorCode.IMAGE_PLATFORM_NOT_FOUND : ErrorCode.IMAGE_ARCHIVE_INVALID,
       skippedPlatform
         ? `${p.file}: no image for ${p.platform.os}/${p.platform.architecture} in the archive`
         : `${p.file}: index.json lists no images`,
@@ -304,7 +307,7 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
   for (const e of entries) {
     const configEntry = p.index.get(e.Config.replace(/^\.\//, ''));
     if (!configEntry)
-      throw new ImageError(ImageErrorCode.archiveInvalid, `${p.file}: config ${e.Config} is missing`);
+      throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${p.file}: config ${e.Config} is missing`);
     const configData = await readTarFile(p.file, configEntry);
     const configFile = parseJson(p.file, `config ${e.Config}`, configData, imageConfigSchema);
     const config: Descriptor = {
@@ -315,7 +318,7 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
     const diffIds = configFile.rootfs.diff_ids;
     if (diffIds.length !== e.Layers.length) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `${p.file}: manifest.json lists ${e.Layers.length} layers but config ${e.Config} has ${diffIds.length} diff IDs`,
       );
     }
@@ -323,7 +326,8 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
     const layers: Descriptor[] = [];
     for (const [i, path] of e.Layers.entries()) {
       const entry = p.index.get(path.replace(/^\.\//, ''));
-      if (!entry) throw new ImageError(ImageErrorCode.archiveInvalid, `${p.file}: layer ${path} is missing`);
+      if (!entry)
+        throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${p.file}: layer ${path} is missing`);
       const gz = await isGzip(p.file, entry);
       const layer: Descriptor = gz
         ? { mediaType: MediaType.dockerLayerGzip, digest: await hashEntry(p.file, entry), size: entry.size }
@@ -353,7 +357,7 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
     if (names.length === 0) {
       if (!p.opts.name || entries.length !== 1) {
         throw new ImageError(
-          ImageErrorCode.nameMissing,
+          ErrorCode.IMAGE_NAME_MISSING,
           `${p.file}: image ${e.Config} has no RepoTags; give the image a name`,
         );
       }
@@ -363,7 +367,7 @@ async function planDocker(p: Planner, manifestEntry: TarFile): Promise<ArchivePl
       images.push({ name: checkName(p.file, name), target: desc, manifests: [manifest] });
   }
   if (images.length === 0)
-    throw new ImageError(ImageErrorCode.archiveInvalid, `${p.file}: manifest.json lists no images`);
+    throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${p.file}: manifest.json lists no images`);
   return { file: p.file, format: 'docker', images, blobs: p.plannedBlobs() };
 }
 
@@ -383,7 +387,7 @@ export async function planArchive(
   const dockerManifest = index.get('manifest.json');
   if (dockerManifest) return planDocker(p, dockerManifest);
   throw new ImageError(
-    ImageErrorCode.archiveInvalid,
+    ErrorCode.IMAGE_ARCHIVE_INVALID,
     `${file}: neither index.json (OCI image layout) nor manifest.json (docker save) found in the archive`,
   );
 }

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../error-codes.js';
 import { createHash } from 'node:crypto';
 import type { ContainerdClient } from '../containerd/client.js';
 import type { Scope } from '../containerd/types.js';
 import type { PlannedBlob } from './archive-plan.js';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 import { streamTarFile } from './tar-index.js';
 
 /**
@@ -39,7 +40,7 @@ export async function writeBlob(
       await client.content.info(scope, desc.digest);
     } catch (err) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `${file}: blob ${desc.digest} (${desc.mediaType}) is neither in the archive nor in containerd`,
         { cause: err },
       );
@@ -64,7 +65,7 @@ export async function writeBlob(
     if (n !== desc.size || (desc.digest.startsWith('sha256:') && actual !== desc.digest)) {
       mismatch = n !== desc.size ? `${n} bytes, expected ${desc.size}` : `digest ${actual}`;
       // Thrown before the COMMIT goes out: the writer aborts the ingest.
-      throw new ImageError(ImageErrorCode.digestMismatch, `${file}: blob ${desc.digest} has ${mismatch}`);
+      throw new ImageError(ErrorCode.IMAGE_DIGEST_MISMATCH, `${file}: blob ${desc.digest} has ${mismatch}`);
     }
   }
   try {
@@ -84,7 +85,7 @@ export async function writeBlob(
   } catch (err) {
     if (mismatch !== undefined) {
       throw new ImageError(
-        ImageErrorCode.digestMismatch,
+        ErrorCode.IMAGE_DIGEST_MISMATCH,
         `${file}: blob ${desc.digest} (${desc.mediaType}) has ${mismatch}`,
         {
           cause: err,

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { ContainerdClient } from '../containerd/client.js';
@@ -8,7 +9,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { hostPlatform, type Platform, type PlannedManifest } from './archive-plan.js';
 import { chainIds } from './chain-id.js';
 import { fromWire, type Descriptor } from './descriptor.js';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 import { importArchive, type ImportOptions, type ImportResult } from './import-archive.js';
 import { isIndex, isManifest } from './media-types.js';
 import { imageConfigSchema, indexSchema, manifestSchema, type ImageConfigFile } from './oci-schemas.js';
@@ -253,7 +254,7 @@ export class ImageService {
     } catch (err) {
       if (isNotFound(err)) {
         throw new ImageError(
-          ImageErrorCode.notFound,
+          ErrorCode.IMAGE_NOT_FOUND,
           `image ${image}: blob ${d.digest} is missing from the content store`,
           {
             cause: err,
@@ -264,7 +265,7 @@ export class ImageService {
     }
     const r = schema.safeParse(JSON.parse(data.toString('utf8')));
     if (!r.success)
-      throw new ImageError(ImageErrorCode.archiveInvalid, `image ${image}: blob ${d.digest} is malformed`);
+      throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `image ${image}: blob ${d.digest} is malformed`);
     return r.data;
   }
 
@@ -279,7 +280,7 @@ export class ImageService {
       );
       if (!pick) {
         throw new ImageError(
-          ImageErrorCode.platformNotFound,
+          ErrorCode.IMAGE_PLATFORM_NOT_FOUND,
           `image ${image}: no manifest for ${this.platform.os}/${this.platform.architecture}`,
         );
       }
@@ -291,7 +292,7 @@ export class ImageService {
     }
     if (!isManifest(d.mediaType)) {
       throw new ImageError(
-        ImageErrorCode.archiveInvalid,
+        ErrorCode.IMAGE_ARCHIVE_INVALID,
         `image ${image}: unsupported target media type ${d.mediaType}`,
       );
     }
@@ -325,7 +326,7 @@ function summaryOf(r: ImageRecord): Omit<ImageSummary, 'size'> {
 }
 
 function notFound(namespace: string, name: string, cause?: unknown): ImageError {
-  return new ImageError(ImageErrorCode.notFound, `image "${name}" not found in namespace ${namespace}`, {
+  return new ImageError(ErrorCode.IMAGE_NOT_FOUND, `image "${name}" not found in namespace ${namespace}`, {
     cause,
   });
 }

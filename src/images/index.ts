@@ -13,7 +13,7 @@ export {
   type ImportResult,
   type ImportedImage,
 } from './import-archive.js';
-export { ImageError, ImageErrorCode } from './errors.js';
+export { ImageError } from './errors.js';
 export { type PullProgress, type PullResult } from './pull-image.js';
 export {
   type RegistryAuth,

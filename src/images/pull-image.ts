@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { ContainerdClient } from '../containerd/client.js';
@@ -8,7 +9,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Platform, PlannedManifest } from './archive-plan.js';
 import { chainIds } from './chain-id.js';
 import { toWire, type Descriptor } from './descriptor.js';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 import type { ImportProgress } from './import-archive.js';
 import { limiter } from './limiter.js';
 import { GcLabel, isIndex, isManifest } from './media-types.js';
@@ -55,7 +56,7 @@ const sha256 = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b)
 
 function mismatch(ref: RegistryReference, digest: string, actual: string): ImageError {
   return new ImageError(
-    ImageErrorCode.digestMismatch,
+    ErrorCode.IMAGE_DIGEST_MISMATCH,
     `digest mismatch: blob ${digest} of ${ref.name} from ${ref.apiHost} has ${actual}`,
   );
 }
@@ -70,7 +71,7 @@ function parse<S extends z.ZodType>(
   try {
     raw = JSON.parse(data.toString('utf8'));
   } catch (err) {
-    throw new ImageError(ImageErrorCode.registryError, `${ref.name}: ${what} is not valid JSON`, {
+    throw new ImageError(ErrorCode.REGISTRY_ERROR, `${ref.name}: ${what} is not valid JSON`, {
       cause: err,
     });
   }
@@ -78,7 +79,7 @@ function parse<S extends z.ZodType>(
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new ImageError(
-      ImageErrorCode.registryError,
+      ErrorCode.REGISTRY_ERROR,
       `${ref.name}: ${what} is malformed: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
     );
   }
@@ -142,7 +143,7 @@ async function resolveRemote(
     const pick = pickPlatform(idx.manifests, opts.platform);
     if (!pick) {
       throw new ImageError(
-        ImageErrorCode.platformNotFound,
+        ErrorCode.IMAGE_PLATFORM_NOT_FOUND,
         `image ${ref.name}: no manifest for ${opts.platform.os}/${opts.platform.architecture}`,
       );
     }
@@ -158,7 +159,7 @@ async function resolveRemote(
     index = { desc: target, body: top.body, childIndex: idx.manifests.indexOf(pick) };
   } else if (!isManifest(target.mediaType)) {
     throw new ImageError(
-      ImageErrorCode.registryError,
+      ErrorCode.REGISTRY_ERROR,
       `${ref.name}: unsupported manifest media type "${target.mediaType}" (schema 1 manifests are not supported)`,
     );
   }
@@ -179,7 +180,7 @@ async function resolveRemote(
   const layers = m.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }));
   if (layers.length !== configFile.rootfs.diff_ids.length) {
     throw new ImageError(
-      ImageErrorCode.registryError,
+      ErrorCode.REGISTRY_ERROR,
       `${ref.name}: manifest ${manifestDesc.digest} has ${layers.length} layers, its config ${configFile.rootfs.diff_ids.length} diff IDs`,
     );
   }

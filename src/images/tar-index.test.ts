@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../errors.js';
 import { testImages, writeTar } from '../../scripts/make-test-images.js';
-import { ImageErrorCode } from './errors.js';
 import { readTarFile, readTarIndex, streamTarFile } from './tar-index.js';
 import { truncateArchive } from '../../test/helpers/images/archive-fixtures.js';
 
@@ -27,7 +27,7 @@ after(() => {
   assert.equal(existsSync(dir), false);
 });
 
-const invalid = (err: unknown) => hasCode(err, ImageErrorCode.archiveInvalid);
+const invalid = (err: unknown) => hasCode(err, ErrorCode.IMAGE_ARCHIVE_INVALID);
 
 test('indexes an OCI archive: every blob with its offset and size', async () => {
   const img = testImages().images.busybox;

@@ -1,7 +1,8 @@
+import { ErrorCode } from '../error-codes.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 
 /** One regular file inside a tarball: where its bytes are, so they can be read without a rescan. */
 export interface TarFile {
@@ -17,7 +18,7 @@ export type TarIndex = Map<string, TarFile>;
 const block = 512;
 
 function invalid(file: string, why: string): ImageError {
-  return new ImageError(ImageErrorCode.archiveInvalid, `${file}: not a valid tar archive: ${why}`);
+  return new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${file}: not a valid tar archive: ${why}`);
 }
 
 function cstring(buf: Buffer, start: number, len: number): string {
@@ -76,7 +77,7 @@ export async function readTarIndex(file: string): Promise<TarIndex> {
   try {
     fh = await open(file, 'r');
   } catch (err) {
-    throw new ImageError(ImageErrorCode.archiveInvalid, `${file}: cannot open: ${(err as Error).message}`, {
+    throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `${file}: cannot open: ${(err as Error).message}`, {
       cause: err,
     });
   }
@@ -163,7 +164,7 @@ function resolveSymlink(name: string, target: string): string {
 export async function readTarFile(file: string, entry: TarFile, limit = 16 << 20): Promise<Buffer> {
   if (entry.size > limit) {
     throw new ImageError(
-      ImageErrorCode.archiveInvalid,
+      ErrorCode.IMAGE_ARCHIVE_INVALID,
       `${file}: ${entry.name} is ${entry.size} bytes, too large for metadata`,
     );
   }

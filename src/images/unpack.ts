@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { randomBytes } from 'node:crypto';
 import type { ContainerdClient } from '../containerd/client.js';
 import { isAlreadyExists, isNotFound } from '../containerd/errors.js';
@@ -5,7 +6,7 @@ import type { Scope } from '../containerd/types.js';
 import type { PlannedManifest } from './archive-plan.js';
 import { chainIds } from './chain-id.js';
 import { toWire } from './descriptor.js';
-import { ImageError, ImageErrorCode } from './errors.js';
+import { ImageError } from './errors.js';
 import { GcLabel } from './media-types.js';
 
 export interface UnpackOptions {
@@ -81,7 +82,7 @@ export async function unpackManifest(
       const applied = await client.diff.apply(scope, toWire(m.layers[i]), mounts);
       if (applied.digest !== m.diffIds[i]) {
         throw new ImageError(
-          ImageErrorCode.digestMismatch,
+          ErrorCode.IMAGE_DIGEST_MISMATCH,
           `${opts.source ?? 'image'}: layer ${m.layers[i].digest} unpacks to ${applied.digest}, ` +
             `but config ${m.config.digest} says diff ID ${m.diffIds[i]}`,
         );

@@ -61,6 +61,23 @@ export const DEFAULT_READONLY_PATHS: readonly string[] = [
 /** containerd's default RLIMIT_NOFILE (soft = hard = 1024), clamped later to the host. */
 export const DEFAULT_NOFILE = 1024;
 
+/**
+ * containerd's default process: root, cwd `/`, no arguments or environment yet, the default
+ * capabilities in the three sets, the open-files limit, no-new-privileges.
+ */
+export function defaultProcess() {
+  const caps = DEFAULT_CAPABILITIES;
+  return {
+    user: { uid: 0, gid: 0 } as { uid: number; gid: number; additionalGids?: number[] },
+    args: [] as string[],
+    env: [] as string[],
+    cwd: '/',
+    capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
+    rlimits: [{ type: 'RLIMIT_NOFILE', hard: DEFAULT_NOFILE, soft: DEFAULT_NOFILE }],
+    noNewPrivileges: true,
+  };
+}
+
 export function defaultMounts(): OciMount[] {
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },

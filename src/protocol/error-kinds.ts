@@ -1,6 +1,6 @@
 /**
  * The one table between our error codes and the `Kind` values of the kukeonv1 error envelope
- *. Every code not listed travels as `Unknown`. Codes are the Kind in upper snake
+ * (docs/daemon-rpc.md). Every code not listed travels as `Unknown`. Codes are the Kind in upper snake
  * case, so the table reads the same in both directions.
  */
 export const errorKindTable = [

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { readFileSync, type BigIntStats } from 'node:fs';
 import { decodeResource, resourceToPlain } from '../api/index.js';
 import type { Logger } from '../log.js';
@@ -89,7 +90,7 @@ export class CellListCache {
     } catch (err) {
       // As the runner's listing: a cell deleted meanwhile is skipped, a corrupt one reported.
       if (!(err instanceof StoreError)) throw err;
-      if (err.code !== 'STORE_NOT_FOUND')
+      if (err.code !== ErrorCode.STORE_NOT_FOUND)
         this.log.warn({ err, kind: 'Cell', scope }, 'skipping unreadable metadata');
       return undefined;
     }

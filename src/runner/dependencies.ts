@@ -1,5 +1,6 @@
+import { ErrorCode } from '../error-codes.js';
 import type { RunnerContext } from './runner-context.js';
-import { RunnerError, RunnerErrorCode } from './runner-errors.js';
+import { RunnerError } from './runner-errors.js';
 
 /**
  * Refuses to remove a scope that still holds children, naming them ("resource has
@@ -14,7 +15,7 @@ export async function assertNoChildren(
   const children = await ctx.store.listChildren(scope);
   if (children.length > 0) {
     throw new RunnerError(
-      RunnerErrorCode.ResourceHasDependencies,
+      ErrorCode.RESOURCE_HAS_DEPENDENCIES,
       `${what} has child resources (${childKind}: ${children.join(', ')}); delete them first or use --cascade`,
     );
   }

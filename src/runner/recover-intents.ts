@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { isRunning, ownProcess, type Intent } from '../store/index.js';
 import { realmLockKey } from './intent.js';
 import { readResource } from './resource-store.js';
@@ -17,7 +18,6 @@ import { readCell } from './cell/cell-store.js';
 import { createCell } from './cell/create-cell.js';
 import { deleteCell } from './cell/delete-cell.js';
 import { markFailed, startCell } from './cell/start-cell.js';
-import { RunnerErrorCode } from './runner-errors.js';
 import { killCell, stopCell } from './cell/stop-cell.js';
 import { finishVolumeIntent, volumeLockKey } from './volume/volume-store.js';
 
@@ -74,14 +74,14 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
  * names is gone, its image cannot be had. Retried on every tick, such an intent would stay pending
  * for good (the chaos harness counted it as a leak).
  */
-const NEEDS_THE_USER = new Set([
-  RunnerErrorCode.VolumeNotFound,
-  RunnerErrorCode.SecretNotFound,
-  RunnerErrorCode.SecretScopeNotFound,
-  RunnerErrorCode.InvalidSecret,
-  'IMAGE_NOT_FOUND',
-  'REGISTRY_MANIFEST_UNKNOWN',
-  'REGISTRY_UNAUTHORIZED',
+const NEEDS_THE_USER = new Set<string>([
+  ErrorCode.VOLUME_NOT_FOUND,
+  ErrorCode.SECRET_NOT_FOUND,
+  ErrorCode.SECRET_SCOPE_NOT_FOUND,
+  ErrorCode.INVALID_SECRET,
+  ErrorCode.IMAGE_NOT_FOUND,
+  ErrorCode.REGISTRY_MANIFEST_UNKNOWN,
+  ErrorCode.REGISTRY_UNAUTHORIZED,
 ]);
 
 /**

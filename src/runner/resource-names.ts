@@ -1,12 +1,13 @@
+import { ErrorCode } from '../error-codes.js';
 import { checkName, type NameKind } from '../api/index.js';
-import { RunnerError, RunnerErrorCode } from './runner-errors.js';
+import { RunnerError } from './runner-errors.js';
 
-const requiredCode: Record<NameKind, RunnerErrorCode> = {
-  realm: RunnerErrorCode.RealmNameRequired,
-  space: RunnerErrorCode.SpaceNameRequired,
-  stack: RunnerErrorCode.StackNameRequired,
-  cell: RunnerErrorCode.CellNameRequired,
-  container: RunnerErrorCode.InvalidName,
+const requiredCode: Record<NameKind, ErrorCode> = {
+  realm: ErrorCode.REALM_NAME_REQUIRED,
+  space: ErrorCode.SPACE_NAME_REQUIRED,
+  stack: ErrorCode.STACK_NAME_REQUIRED,
+  cell: ErrorCode.CELL_NAME_REQUIRED,
+  container: ErrorCode.INVALID_NAME,
 };
 
 /**
@@ -17,7 +18,7 @@ export function validName(kind: NameKind, raw: string | undefined): string {
   const name = (raw ?? '').trim();
   const problem = checkName(kind, name);
   if (problem !== undefined) {
-    throw new RunnerError(name === '' ? requiredCode[kind] : RunnerErrorCode.InvalidName, problem);
+    throw new RunnerError(name === '' ? requiredCode[kind] : ErrorCode.INVALID_NAME, problem);
   }
   return name;
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { decodeResource, resourceToPlain, type ResourceKind, type ResourceModels } from '../api/index.js';
 import { StoreError, type Expectation, type GenerationalDocument } from '../store/index.js';
 import type { RunnerContext } from './runner-context.js';
@@ -77,5 +78,5 @@ export async function listResources<K extends ScopedKind>(
 }
 
 export function isStale(err: unknown): boolean {
-  return err instanceof StoreError && err.code === 'STORE_STALE';
+  return err instanceof StoreError && err.code === ErrorCode.STORE_STALE;
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { diffRealm, diffSpace, diffStack } from '../model/diff/scope-diff.js';
 import type { DiffResult } from '../model/diff/change.js';
 import { isManagedLabelKey } from '../model/naming/index.js';
@@ -6,7 +7,7 @@ import { withRealmLock } from './intent.js';
 import { persistResource } from './resource-store.js';
 import { scopes } from './resource-names.js';
 import type { RunnerContext } from './runner-context.js';
-import { RunnerError, RunnerErrorCode } from './runner-errors.js';
+import { RunnerError } from './runner-errors.js';
 import { requireRealm } from './realm/realm-queries.js';
 import { requireSpace } from './space/space-queries.js';
 import { applySpaceEgress } from './space/space-egress.js';
@@ -31,7 +32,7 @@ function rejectBreaking(kind: string, name: string, diff: DiffResult): void {
   if (diff.class !== 'rejected') return;
   const fields = diff.changes.filter((c) => c.class === 'breaking').map((c) => c.path);
   throw new RunnerError(
-    RunnerErrorCode.BreakingUpdate,
+    ErrorCode.BREAKING_UPDATE,
     `${kind} "${name}" has breaking changes: [${fields.join(', ')}]; delete and recreate it to apply them`,
   );
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../error-codes.js';
 import { readdirSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -129,7 +130,7 @@ export class DocumentStore {
     try {
       return await this.read<T>(scope);
     } catch (err) {
-      if (err instanceof StoreError && err.code === 'STORE_NOT_FOUND') return undefined;
+      if (err instanceof StoreError && err.code === ErrorCode.STORE_NOT_FOUND) return undefined;
       throw err;
     }
   }
@@ -290,7 +291,7 @@ export class DocumentStore {
           return { name, doc: (await this.read<T>([...prefix, name])).doc };
         } catch (err) {
           if (!(err instanceof StoreError)) throw err;
-          return err.code === 'STORE_NOT_FOUND' ? undefined : { name, error: err };
+          return err.code === ErrorCode.STORE_NOT_FOUND ? undefined : { name, error: err };
         }
       }),
     );

@@ -62,7 +62,16 @@ function pane(args: string[], size = { cols: 100, rows: 30 }): TmuxPane {
 }
 
 function snap(): Partial<HostSnapshot> {
-  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata', 'netns']);
+  return ownHostState(env.config, [
+    'namespaces',
+    'cgroups',
+    'links',
+    'ipam',
+    'chains',
+    'metadata',
+    'netns',
+    'daemons',
+  ]);
 }
 
 function manifest(name: string, containers: string): string {

@@ -45,7 +45,7 @@ const sudoUser = `kas${process.pid}`;
 const run = (args: string[], e: NodeJS.ProcessEnv = adminEnv) => runKuke(args, e);
 
 const snap = (): Partial<HostSnapshot> =>
-  ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata']);
+  ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata', 'daemons']);
 
 const chains = (): string[] => snap().chains ?? [];
 const chainOf = (realm: string, space: string) => spaceEgressChain(egressContext(env.config), realm, space);

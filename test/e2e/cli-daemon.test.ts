@@ -30,7 +30,15 @@ const group = `kt${process.pid}`;
 const run = runKuke;
 
 function snap(): Partial<HostSnapshot> {
-  return ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata']);
+  return ownHostState(env.config, [
+    'namespaces',
+    'cgroups',
+    'links',
+    'ipam',
+    'chains',
+    'metadata',
+    'daemons',
+  ]);
 }
 
 before(() => {

@@ -3,6 +3,7 @@
  * iptables. Names are unique to this process (bridge prefix kt<pid%1000>-, realm kt<pid>, subnet
  * pool 10.<200+pid%50>.0.0/16) so parallel test files on the same host never meet.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -22,7 +23,6 @@ import { hostConfig } from '../../src/config.js';
 import {
   attachNetwork,
   bootstrapCni,
-  CniErrorCode,
   CniPluginError,
   CniPluginNotFoundError,
   cniContext,
@@ -422,7 +422,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
           netns: '/proc/self/ns/net',
           ifName: victim,
         }),
-        { code: CniErrorCode.InvalidArgument },
+        { code: ErrorCode.CNI_INVALID_ARGUMENT },
       );
       const d = await detachNetwork(ctx, {
         networkName: net1.networkName,
@@ -525,7 +525,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
       attachNetwork(ctx, { conflist: missing, containerId: `${realm}_e1`, netns: `/run/netns/${ns}` }),
       (err: unknown) => {
         assert.ok(err instanceof CniPluginNotFoundError);
-        assert.equal(err.code, CniErrorCode.PluginNotFound);
+        assert.equal(err.code, ErrorCode.CNI_PLUGIN_NOT_FOUND);
         assert.equal(err.plugin, `no-such-plugin-${pid}`);
         return true;
       },
@@ -554,7 +554,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
       attachNetwork(ctx, { conflist: bad, containerId: `${realm}_e2`, netns: `/run/netns/${ns}` }),
       (err: unknown) => {
         assert.ok(err instanceof CniPluginError, String(err));
-        assert.equal(err.code, CniErrorCode.PluginFailed);
+        assert.equal(err.code, ErrorCode.CNI_PLUGIN_ERROR);
         assert.equal(err.command, 'ADD');
         assert.ok(err.plugin === 'bridge' || err.plugin === 'host-local');
         assert.ok(err.msg.length > 0);
@@ -571,7 +571,7 @@ describe('CNI space networks (real plugins, real netns)', { skip }, () => {
         netns: `/run/netns/${ns}`,
       }),
       {
-        code: CniErrorCode.VethExists,
+        code: ErrorCode.CNI_VETH_EXISTS,
       },
     );
     assert.match(netnsAddrs(ns), /^eth0/m, 'the foreign interface is left alone');

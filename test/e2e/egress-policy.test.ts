@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../src/error-codes.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,6 @@ import {
   applyEgress,
   egressContext,
   ensureForwardAdmission,
-  EgressErrorCode,
   spaceEgressChain,
   spaceHostChain,
   type EgressContext,
@@ -277,7 +277,7 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
         bridge: bridgeName,
         policy: { default: 'allow', allow: [{ host: 'nowhere.test' }] },
       }),
-      (e) => hasCode(e, EgressErrorCode.ResolveFailed),
+      (e) => hasCode(e, ErrorCode.EGRESS_RESOLVE_FAILED),
     );
     assert.deepEqual(chainRules(chain), before, 'chain untouched');
     assert.deepEqual(reach(), { tcp8080: false, tcp8081: true, icmp: false });

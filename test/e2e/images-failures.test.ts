@@ -4,6 +4,7 @@
  * snapshots, leases and ingests before and after. Each case runs in a namespace that already
  * holds an image, so cleanup must also leave what was there before untouched.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -11,10 +12,8 @@ import { tmpdir } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ContainerdClient } from '../../src/containerd/client.js';
-import { ContainerdErrorCode } from '../../src/containerd/errors.js';
 import { hasCode, type KukeonError } from '../../src/errors.js';
 import { ImageService } from '../../src/images/image-service.js';
-import { ImageErrorCode } from '../../src/images/errors.js';
 import { mutateOci, truncateArchive, withoutEntry } from '../helpers/images/archive-fixtures.js';
 import {
   namespaceExists,
@@ -87,7 +86,7 @@ test('a truncated tarball: IMAGE_ARCHIVE_INVALID naming the file', async () => {
   const src = testImages().images.layered.file;
   const f = join(dir, 'truncated.tar');
   truncateArchive(src, f, Math.floor(readFileSync(src).length * 0.6));
-  await failsCleanly('trunc', f, ImageErrorCode.archiveInvalid, new RegExp(`${f}.*truncated`));
+  await failsCleanly('trunc', f, ErrorCode.IMAGE_ARCHIVE_INVALID, new RegExp(`${f}.*truncated`));
 });
 
 test('a layer whose bytes do not match its digest: IMAGE_DIGEST_MISMATCH naming the blob', async () => {
@@ -110,7 +109,7 @@ test('a layer whose bytes do not match its digest: IMAGE_DIGEST_MISMATCH naming 
   const err = await failsCleanly(
     'badlayer',
     f,
-    ImageErrorCode.digestMismatch,
+    ErrorCode.IMAGE_DIGEST_MISMATCH,
     /has digest sha256:[0-9a-f]{64}/,
   );
   assert.ok(err.message.includes(layerDigest), 'names the blob');
@@ -124,7 +123,7 @@ test('a layer that unpacks to a different diff ID: IMAGE_DIGEST_MISMATCH, writte
       (c.rootfs as { diff_ids: string[] }).diff_ids = ['sha256:' + '1'.repeat(64)];
     },
   });
-  await failsCleanly('diffid', f, ImageErrorCode.digestMismatch, /diff ID sha256:1111/);
+  await failsCleanly('diffid', f, ErrorCode.IMAGE_DIGEST_MISMATCH, /diff ID sha256:1111/);
 });
 
 test('a tarball with no index.json or manifest.json: IMAGE_ARCHIVE_INVALID', async () => {
@@ -133,7 +132,7 @@ test('a tarball with no index.json or manifest.json: IMAGE_ARCHIVE_INVALID', asy
   await failsCleanly(
     'noindex',
     f,
-    ImageErrorCode.archiveInvalid,
+    ErrorCode.IMAGE_ARCHIVE_INVALID,
     /neither index\.json .* nor manifest\.json/,
   );
 });
@@ -146,7 +145,7 @@ test('a missing containerd socket: CONTAINERD_UNAVAILABLE naming the socket, not
     const svc = new ImageService(lost, { snapshotter: 'overlayfs' });
     await assert.rejects(
       svc.import(ns, testImages().images.layered.file),
-      (err: Error) => hasCode(err, ContainerdErrorCode.unavailable) && err.message.includes(socket),
+      (err: Error) => hasCode(err, ErrorCode.CONTAINERD_UNAVAILABLE) && err.message.includes(socket),
     );
   } finally {
     lost.close();

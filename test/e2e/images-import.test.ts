@@ -4,6 +4,7 @@
  * unpack by itself), GC labels (images survive a synchronous GC), fast re-import, docker save,
  * delete reclaiming content and snapshots, and resolve re-unpacking a collected chain.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,6 @@ import { join } from 'node:path';
 import { ContainerdClient } from '../../src/containerd/client.js';
 import { hasCode } from '../../src/errors.js';
 import { ImageService } from '../../src/images/image-service.js';
-import { ImageErrorCode } from '../../src/images/errors.js';
 import { GcLabel } from '../../src/images/media-types.js';
 import type { ImportProgress } from '../../src/images/import-archive.js';
 import {
@@ -249,7 +249,7 @@ test('resolve gives the config and chain ID, and re-unpacks a removed snapshot c
 
 test('get, resolve and delete of a missing image give IMAGE_NOT_FOUND', async () => {
   const n = ns('missing');
-  const notFound = (err: unknown) => hasCode(err, ImageErrorCode.notFound);
+  const notFound = (err: unknown) => hasCode(err, ErrorCode.IMAGE_NOT_FOUND);
   await assert.rejects(images.get(n, 'kukeon.test/nope:1'), notFound);
   await assert.rejects(images.resolve(n, 'kukeon.test/nope:1'), notFound);
   await assert.rejects(images.delete(n, 'kukeon.test/nope:1'), notFound);

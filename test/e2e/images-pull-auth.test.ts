@@ -6,6 +6,7 @@
  * token server of ours: anonymous tokens where the server grants them, credentials sent to the
  * token realm otherwise. Every failure leaves the namespace as before.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerdClient } from '../../src/containerd/client.js';
 import { ImageService } from '../../src/images/image-service.js';
-import { ImageErrorCode } from '../../src/images/errors.js';
 import { namespaceExists, namespaceState, removeNamespace } from '../helpers/images/containerd-state.js';
 import { privateContainerd, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
 import { stopContainerd } from '../helpers/images/stop-containerd.js';
@@ -88,13 +88,13 @@ test('basic auth over TLS: the per-registry CA is trusted, credentials are requi
   const ref = `${tlsReg.host}/team/busybox:1`;
   const images = service({ certsDir });
   await assert.rejects(images.pull(n, ref, { auth: { realm: 'dev' } }), {
-    code: ImageErrorCode.registryUnauthorized,
+    code: ErrorCode.REGISTRY_UNAUTHORIZED,
     message: `unauthorized: authentication required for ${tlsReg.host} (set registry credentials for realm "dev")`,
   });
   await assert.rejects(
     images.pull(n, ref, { auth: { realm: 'dev', credential: { username: user, password: 'nope' } } }),
     {
-      code: ImageErrorCode.registryUnauthorized,
+      code: ErrorCode.REGISTRY_UNAUTHORIZED,
     },
   );
   assert.deepEqual(namespaceState(ctd.socket, n), empty);
@@ -109,7 +109,7 @@ test('a loopback registry that speaks TLS is verified: without its CA the pull f
   await assert.rejects(
     images.pull(n, `${tlsReg.host}/team/busybox:1`, { auth: { credential: { username: user, password } } }),
     (err: Error) => {
-      assert.equal((err as { code?: string }).code, ImageErrorCode.registryUnreachable);
+      assert.equal((err as { code?: string }).code, ErrorCode.REGISTRY_UNREACHABLE);
       assert.match(
         err.message,
         new RegExp(
@@ -138,12 +138,12 @@ test('token auth: anonymous tokens where granted, credentials sent to the token 
   assert.ok(tokens.requests.slice(seen).includes('anonymous'));
   const privateRef = `${tokenReg.host}/team/busybox:1`;
   await assert.rejects(images.pull(n, privateRef, { auth: { realm: 'dev' } }), {
-    code: ImageErrorCode.registryUnauthorized,
+    code: ErrorCode.REGISTRY_UNAUTHORIZED,
     message: `unauthorized: authentication required for ${tokenReg.host} (set registry credentials for realm "dev")`,
   });
   await assert.rejects(
     images.pull(n, privateRef, { auth: { realm: 'dev', credential: { username: user, password: 'wrong' } } }),
-    { code: ImageErrorCode.registryUnauthorized },
+    { code: ErrorCode.REGISTRY_UNAUTHORIZED },
   );
   const before = tokens.requests.length;
   const r = await service({}).pull(n, privateRef, {
@@ -173,7 +173,7 @@ test("a realm's registryCredentials are used for its pulls: the exact server fir
     const ref = `${tlsReg.host}/team/busybox:1`;
     await runner.createRealm(realm(`pa${process.pid}`, [{ username: user, password: 'wrong' }]));
     await assert.rejects(runner.pullImage(`pa${process.pid}`, ref), {
-      code: ImageErrorCode.registryUnauthorized,
+      code: ErrorCode.REGISTRY_UNAUTHORIZED,
     });
     await runner.createRealm(
       realm(`pb${process.pid}`, [

@@ -6,6 +6,7 @@
  * failure (unknown manifest, corrupted blob, registry gone mid-pull, unreachable registry) says so
  * clearly and leaves the namespace exactly as before.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerdClient } from '../../src/containerd/client.js';
 import { ImageService } from '../../src/images/image-service.js';
-import { ImageErrorCode } from '../../src/images/errors.js';
 import type { PullProgress } from '../../src/images/pull-image.js';
 import { namespaceExists, namespaceState, removeNamespace } from '../helpers/images/containerd-state.js';
 import { ctr, privateContainerd, testNamespace, type PrivateContainerd } from '../helpers/containerd.js';
@@ -151,18 +151,20 @@ test('a multi-platform index: the host platform’s manifest is pulled, the reco
 test('an unknown manifest, an unreachable registry and a bad reference fail clearly and leave nothing', async () => {
   const n = ns('errors');
   await assert.rejects(images.pull(n, `${reg.host}/test/nope:1`), {
-    code: ImageErrorCode.manifestUnknown,
+    code: ErrorCode.REGISTRY_MANIFEST_UNKNOWN,
     message: `manifest unknown: ${reg.host}/test/nope:1`,
   });
   const port = await freePort();
   await assert.rejects(images.pull(n, `127.0.0.1:${port}/test/busybox:1`), (err: Error) => {
-    assert.equal((err as { code?: string }).code, ImageErrorCode.registryUnreachable);
+    assert.equal((err as { code?: string }).code, ErrorCode.REGISTRY_UNREACHABLE);
     assert.match(err.message, new RegExp(`^cannot reach registry 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
     return true;
   });
-  await assert.rejects(images.pull(n, `${reg.host}/Test/UPPER:1`), { code: ImageErrorCode.referenceInvalid });
+  await assert.rejects(images.pull(n, `${reg.host}/Test/UPPER:1`), {
+    code: ErrorCode.IMAGE_REFERENCE_INVALID,
+  });
   await assert.rejects(images.pull(n, 'kukeon.internal/team/app:1'), {
-    code: ImageErrorCode.referenceInvalid,
+    code: ErrorCode.IMAGE_REFERENCE_INVALID,
   });
   assert.deepEqual(namespaceState(ctd.socket, n), empty);
 });
@@ -183,7 +185,7 @@ test('a blob corrupted on the registry’s disk: digest mismatch naming it, and 
     const path = own.blobPath(digest);
     writeFileSync(path, Buffer.alloc(statSync(path).size, 7));
     await assert.rejects(images.pull(n, `${own.host}/test/corrupt:1`), (err: Error) => {
-      assert.equal((err as { code?: string }).code, ImageErrorCode.digestMismatch);
+      assert.equal((err as { code?: string }).code, ErrorCode.IMAGE_DIGEST_MISMATCH);
       assert.match(err.message, new RegExp(`^digest mismatch: blob ${digest} `));
       return true;
     });
@@ -209,7 +211,7 @@ test('the registry stopped mid-pull: a clear error, nothing left; a later pull s
         },
       }),
       (err: Error) => {
-        assert.equal((err as { code?: string }).code, ImageErrorCode.registryUnreachable, err.message);
+        assert.equal((err as { code?: string }).code, ErrorCode.REGISTRY_UNREACHABLE, err.message);
         assert.match(err.message, new RegExp(`^cannot reach registry ${own.host.replace(/\./g, '\\.')}: `));
         return true;
       },

@@ -5,6 +5,7 @@
  * that mounted rootfs. The spec then runs under runc with `root.path` = the mounted snapshot,
  * which is what containerd's shim does with `rootfs` in a bundle.
  */
+import { ErrorCode } from '../../src/error-codes.js';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,6 @@ import { after, before, describe, it } from 'node:test';
 import { hasCode } from '../../src/errors.js';
 import {
   buildOciSpec,
-  OciErrorCode,
   readHostFacts,
   type ContainerSpecInput,
   type HostFacts,
@@ -169,11 +169,11 @@ describe('OCI specs over a real image snapshot', { timeout: 120_000 }, () => {
   it('an unknown user fails before anything runs, with a typed error', () => {
     assert.throws(
       () => spec(busybox, { containerdId: 'ghost', user: 'ghost' }),
-      (e) => hasCode(e, OciErrorCode.UserNotFound),
+      (e) => hasCode(e, ErrorCode.OCI_USER_NOT_FOUND),
     );
     assert.throws(
       () => spec(busybox, { containerdId: 'ghost', user: 'nobody:wheel' }),
-      (e) => hasCode(e, OciErrorCode.GroupNotFound),
+      (e) => hasCode(e, ErrorCode.OCI_GROUP_NOT_FOUND),
     );
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { HostConfig } from '../../src/config.js';
 import { defaultChainNames } from '../../src/cni/egress/egress-context.js';
@@ -20,6 +20,11 @@ export interface HostSnapshot {
   netns: string[];
   /** Files on the secret staging tmpfs and in the secret store. */
   secrets: string[];
+  /**
+   * Live kukeond processes serving this configuration's run path (named on their command line or
+   * in their environment): one that outlives its test re-creates what the test's clean-up removed.
+   */
+  daemons: string[];
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -124,6 +129,23 @@ function ourChains(cfg: HostConfig): string[] {
   return [...chains].sort();
 }
 
+function liveDaemons(cfg: HostConfig): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!cmdline.some((a) => a.endsWith('kukeond.js') || a.endsWith('kukeond'))) continue;
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) continue; // a zombie serves nothing
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (cmdline.includes(cfg.runPath) || environ.includes(`KUKEON_RUN_PATH=${cfg.runPath}`))
+        out.push(`kukeond pid ${pid}`);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out.sort();
+}
+
 export function snapshotHost(cfg: HostConfig): HostSnapshot {
   const suffix = `.${cfg.namespaceSuffix}`;
   return {
@@ -148,6 +170,7 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
       .map((l) => l.split(' ')[0])
       .filter((n) => n.includes(String(process.pid)))
       .sort(),
+    daemons: liveDaemons(cfg),
   };
 }
 

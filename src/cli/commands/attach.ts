@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { AttachEnd } from '../../client/attach-client.js';
 import { KukeonError, hasCode } from '../../errors.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
@@ -119,7 +120,7 @@ export async function attachToContainer(
         options.terminal,
       );
     } catch (err) {
-      const booting = hasCode(err, 'ATTACH_TASK_NOT_RUNNING');
+      const booting = hasCode(err, ErrorCode.ATTACH_TASK_NOT_RUNNING);
       if (!booting || Date.now() >= deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
@@ -252,7 +253,7 @@ async function getImages(ctx: CliContext, o: GetOptions, output: GetOutput): Pro
       try {
         summary = await runner.getImage(realm, o.name);
       } catch (err) {
-        if (hasCode(err, 'IMAGE_NOT_FOUND'))
+        if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
           throw notFound(`image ${q(o.name)} not found in realm ${q(realm)}: image not found`);
         throw err;
       }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ export async function imageDelete(ctx: CliContext, o: { ref: string; realm: stri
     try {
       await runner.deleteImage(realm, o.ref);
     } catch (err) {
-      if (hasCode(err, 'IMAGE_NOT_FOUND'))
+      if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
         throw new CliError(
           cliErrorCodes.notFound,
           `image ${q(o.ref)} not found in realm ${q(realm)}: image not found`,

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
@@ -355,7 +356,7 @@ async function removeAfterRun(ctx: CliContext, api: KukeonApi, t: Target): Promi
   try {
     await api.call('DeleteCell', { Doc: cellDoc(t) });
   } catch (err) {
-    if (hasCode(err, 'CELL_NOT_FOUND')) return;
+    if (hasCode(err, ErrorCode.CELL_NOT_FOUND)) return;
     ctx.err.write(`kuke run: --rm cleanup: failed to delete cell ${q(t.name)}: ${(err as Error).message}\n`);
   }
 }

@@ -3,28 +3,23 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createLoadProgress } from './load-progress.js';
 
-/** A terminal-like stream that records what the bar draws. */
-function fakeTty(): Writable & {
+type FakeTty = Writable & {
   isTTY: boolean;
   columns: number;
   text: string;
   cursorTo(): boolean;
   clearLine(): boolean;
   moveCursor(): boolean;
-} {
+};
+
+/** A terminal-like stream that records what the bar draws. */
+function fakeTty(): FakeTty {
   const w = new Writable({
     write(chunk, _enc, cb) {
       (w as unknown as { text: string }).text += chunk.toString();
       cb();
     },
-  }) as Writable & {
-    isTTY: boolean;
-    columns: number;
-    text: string;
-    cursorTo(): boolean;
-    clearLine(): boolean;
-    moveCursor(): boolean;
-  };
+  }) as FakeTty;
   w.isTTY = true;
   w.columns = 120;
   w.text = '';

@@ -1,9 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCode } from '../../errors.js';
 import { applyEgress, removeEgress } from './apply-egress.js';
 import { egressContext } from './egress-context.js';
-import { EgressErrorCode } from './egress-errors.js';
 
 /**
  * Paths that never reach iptables: bad input and a host without iptables (PATH emptied for the
@@ -35,10 +35,10 @@ describe('applyEgress without touching iptables', () => {
   it('an invalid policy or an unresolvable host fails before any command runs', async () => {
     await withoutIptables(async () => {
       await assert.rejects(applyEgress(ctx, { ...params, policy: { default: 'nope' } }), (e) =>
-        hasCode(e, EgressErrorCode.InvalidPolicy),
+        hasCode(e, ErrorCode.EGRESS_INVALID_POLICY),
       );
       await assert.rejects(applyEgress(ctx, { ...params, policy: { allow: [{ host: 'x.test' }] } }), (e) =>
-        hasCode(e, EgressErrorCode.ResolveFailed),
+        hasCode(e, ErrorCode.EGRESS_RESOLVE_FAILED),
       );
     });
   });
@@ -49,7 +49,7 @@ describe('applyEgress without touching iptables', () => {
       assert.equal(out.skipped, true);
       assert.match(out.chain, /^UNIT-EGR-[0-9a-f]{8}$/);
       await assert.rejects(applyEgress(ctx, { ...params, policy: { default: 'deny' } }), (e) =>
-        hasCode(e, EgressErrorCode.ApplyFailed),
+        hasCode(e, ErrorCode.EGRESS_APPLY_FAILED),
       );
       const allowWithRules = await applyEgress(ctx, {
         ...params,

@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { EgressPolicy } from '../../model/resources.js';
 import { removeChain, type IptTable } from '../iptables.js';
 import type { EgressContext } from './egress-context.js';
-import { EgressError, EgressErrorCode } from './egress-errors.js';
+import { EgressError } from './egress-errors.js';
 import {
   isSpaceEgressChain,
   isSpaceHostChain,
@@ -103,7 +104,7 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
       }
       // A restrictive policy that cannot be enforced must not look applied.
       throw new EgressError(
-        EgressErrorCode.ApplyFailed,
+        ErrorCode.EGRESS_APPLY_FAILED,
         `space ${p.realm}/${p.space} has a restrictive egress policy or cell isolation but iptables is not installed`,
       );
     }
@@ -307,7 +308,10 @@ export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
 export async function removeHostChain(ctx: EgressContext, chain: string): Promise<boolean> {
   const existed = await removeChain('filter', chain);
   if (existed && (await readFilter()).chains.includes(chain)) {
-    throw new EgressError(EgressErrorCode.ApplyFailed, `host isolation chain ${chain} could not be removed`);
+    throw new EgressError(
+      ErrorCode.EGRESS_APPLY_FAILED,
+      `host isolation chain ${chain} could not be removed`,
+    );
   }
   if (existed) ctx.log.info({ chain }, 'host isolation removed');
   return existed;
@@ -322,7 +326,7 @@ export async function removeEgressChain(
   const dropped = tag ? await dropCounters(chain, tag) : undefined;
   const existed = await removeChain('filter', chain);
   if (existed && (await readFilter()).chains.includes(chain)) {
-    throw new EgressError(EgressErrorCode.ApplyFailed, `egress chain ${chain} could not be removed`);
+    throw new EgressError(ErrorCode.EGRESS_APPLY_FAILED, `egress chain ${chain} could not be removed`);
   }
   if (existed) ctx.log.info({ chain, dropped }, 'egress policy removed');
   return { chain, existed, ...(dropped ? { dropped } : {}) };

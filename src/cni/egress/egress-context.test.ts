@@ -1,9 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCode } from '../../errors.js';
 import { egressChainName } from '../../model/naming/index.js';
 import { egressContext } from './egress-context.js';
-import { EgressErrorCode } from './egress-errors.js';
 import { isSpaceEgressChain, spaceEgressChain } from './egress-names.js';
 
 describe('egress names', () => {
@@ -32,7 +32,7 @@ describe('egress names', () => {
     ]) {
       assert.throws(
         () => egressContext({ bridgePrefix: 'k-', ...cfg }),
-        (e) => hasCode(e, EgressErrorCode.InvalidChainName),
+        (e) => hasCode(e, ErrorCode.EGRESS_INVALID_CHAIN_NAME),
       );
     }
   });

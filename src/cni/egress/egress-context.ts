@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import { lookup } from 'node:dns/promises';
 import type { HostConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
-import { EgressError, EgressErrorCode } from './egress-errors.js';
+import { EgressError } from './egress-errors.js';
 
 /** Resolves a host name to its IPv4 addresses (empty list = none). */
 export type HostResolver = (host: string) => Promise<string[]>;
@@ -45,7 +46,7 @@ const chainRe = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,27}$/;
 function checkChain(what: string, name: string, room = 0): string {
   if (!chainRe.test(name) || name.length + room > 28) {
     throw new EgressError(
-      EgressErrorCode.InvalidChainName,
+      ErrorCode.EGRESS_INVALID_CHAIN_NAME,
       `${what} "${name}" is not a usable iptables chain name (letters, digits, . _ -; at most ${28 - room} characters)`,
     );
   }

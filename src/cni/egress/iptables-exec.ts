@@ -1,8 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import { runCommand, type CommandResult } from '../host-command.js';
 import { hasCode } from '../../errors.js';
-import { CniErrorCode } from '../errors.js';
 import { readTable, type IptTable } from '../iptables.js';
-import { EgressError, EgressErrorCode } from './egress-errors.js';
+import { EgressError } from './egress-errors.js';
 import { quoteToken, type RuleArgs } from './render-egress.js';
 
 /** `iptables -w -t filter <args>`; a non-zero exit is returned, not thrown. */
@@ -20,7 +20,7 @@ export async function iptablesMissing(): Promise<boolean> {
     seenIptables = true;
     return false;
   } catch (err) {
-    if (hasCode(err, CniErrorCode.HostCommandFailed)) return true;
+    if (hasCode(err, ErrorCode.CNI_HOST_COMMAND_FAILED)) return true;
     throw err;
   }
 }
@@ -34,7 +34,7 @@ export async function restoreNoflush(script: string, what: string): Promise<void
   const r = await runCommand('iptables-restore', ['-w', '--noflush'], { input: script });
   if (r.code !== 0) {
     throw new EgressError(
-      EgressErrorCode.ApplyFailed,
+      ErrorCode.EGRESS_APPLY_FAILED,
       `${what}: iptables-restore exited ${r.code}: ${(r.stderr || r.stdout).trim()}`,
     );
   }
@@ -46,7 +46,7 @@ export async function ensureChain(t: IptTable, chain: string): Promise<void> {
   const r = await iptFilter(['-N', chain]);
   // Exit 1 with "exists": another process made it meanwhile, which is what we want.
   if (r.code !== 0 && !/exists/i.test(r.stderr)) {
-    throw new EgressError(EgressErrorCode.ApplyFailed, `iptables -N ${chain}: ${r.stderr.trim()}`);
+    throw new EgressError(ErrorCode.EGRESS_APPLY_FAILED, `iptables -N ${chain}: ${r.stderr.trim()}`);
   }
 }
 
@@ -62,7 +62,7 @@ export async function ensureJump(t: IptTable, from: 'FORWARD' | 'INPUT', chain: 
   const r = await iptFilter(['-I', from, '1', '-j', chain]);
   if (r.code !== 0) {
     throw new EgressError(
-      EgressErrorCode.ApplyFailed,
+      ErrorCode.EGRESS_APPLY_FAILED,
       `iptables -I ${from} 1 -j ${chain}: ${r.stderr.trim()}`,
     );
   }

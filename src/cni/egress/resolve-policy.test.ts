@@ -1,7 +1,7 @@
+import { ErrorCode } from '../../error-codes.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCode } from '../../errors.js';
-import { EgressErrorCode } from './egress-errors.js';
 import { canonicalCidr, resolveEgressPolicy } from './resolve-policy.js';
 
 const table: Record<string, string[]> = {
@@ -37,12 +37,12 @@ describe('resolveEgressPolicy', () => {
         resolver,
       ),
       (e) =>
-        hasCode(e, EgressErrorCode.ResolveFailed) &&
+        hasCode(e, ErrorCode.EGRESS_RESOLVE_FAILED) &&
         /rule 1: cannot resolve host "nope.test"/.test((e as Error).message),
     );
     await assert.rejects(
       resolveEgressPolicy({ allow: [{ host: 'v6only.test' }] }, resolver),
-      (e) => hasCode(e, EgressErrorCode.ResolveFailed) && /no IPv4/.test((e as Error).message),
+      (e) => hasCode(e, ErrorCode.EGRESS_RESOLVE_FAILED) && /no IPv4/.test((e as Error).message),
     );
   });
 
@@ -60,7 +60,7 @@ describe('resolveEgressPolicy', () => {
       { allow: [{ cidr: '10.0.0.0/8', ports: [0] }] },
     ]) {
       await assert.rejects(resolveEgressPolicy(bad, counting), (e) =>
-        hasCode(e, EgressErrorCode.InvalidPolicy),
+        hasCode(e, ErrorCode.EGRESS_INVALID_POLICY),
       );
     }
     assert.equal(asked, 0);

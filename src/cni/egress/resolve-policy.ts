@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import { checkEgressPolicy, normaliseEgressPolicy } from '../../api/index.js';
 import type { EgressPolicy } from '../../model/resources.js';
 import type { HostResolver } from './egress-context.js';
-import { EgressError, EgressErrorCode } from './egress-errors.js';
+import { EgressError } from './egress-errors.js';
 
 /** One allow rule with its destinations known: CIDRs as given, host names as `<ip>/32`. */
 export interface ResolvedAllowRule {
@@ -44,7 +45,7 @@ export async function resolveEgressPolicy(
   resolve: HostResolver,
 ): Promise<ResolvedEgressPolicy> {
   const problem = checkEgressPolicy(policy);
-  if (problem) throw new EgressError(EgressErrorCode.InvalidPolicy, problem);
+  if (problem) throw new EgressError(ErrorCode.EGRESS_INVALID_POLICY, problem);
   const p = normaliseEgressPolicy(policy);
   const rules: ResolvedAllowRule[] = [];
   for (const [index, r] of p.allow.entries()) {
@@ -58,7 +59,7 @@ export async function resolveEgressPolicy(
       addrs = await resolve(host);
     } catch (cause) {
       throw new EgressError(
-        EgressErrorCode.ResolveFailed,
+        ErrorCode.EGRESS_RESOLVE_FAILED,
         `egress allow rule ${index}: cannot resolve host "${host}": ${(cause as Error).message ?? cause}`,
         { cause },
       );
@@ -66,7 +67,7 @@ export async function resolveEgressPolicy(
     const v4 = [...new Set(addrs.filter((a) => ipv4Re.test(a)))].sort();
     if (v4.length === 0) {
       throw new EgressError(
-        EgressErrorCode.ResolveFailed,
+        ErrorCode.EGRESS_RESOLVE_FAILED,
         `egress allow rule ${index}: host "${host}" has no IPv4 address`,
       );
     }

@@ -1,9 +1,10 @@
+import { ErrorCode } from '../../error-codes.js';
 import { cellFromDoc, type ParsedDocument } from '../../api/index.js';
 import { rejectMessage } from '../../model/diff/change.js';
 import { diffCell } from '../../model/diff/cell-diff.js';
 import type { Cell } from '../../model/resources.js';
 import { applySpaceDefaults } from '../../model/space-defaults.js';
-import { ControllerError, ControllerErrorCode } from '../controller-errors.js';
+import { ControllerError } from '../controller-errors.js';
 import type { CellPort, ScopeRunner } from '../runner-port.js';
 import type { ApplyHandler } from './apply-types.js';
 import { ensureParents } from './ensure-parents.js';
@@ -13,7 +14,7 @@ function assertHealthy(cell: Cell): void {
   const state = cell.status.state;
   if (state === 'Failed' || state === 'Error') {
     throw new ControllerError(
-      ControllerErrorCode.CellReconcileFailed,
+      ErrorCode.CELL_RECONCILE_FAILED,
       `cell "${cell.metadata.name}" is ${state} after apply${cell.status.message ? `: ${cell.status.message}` : ''}; ` +
         `inspect it with 'kuke get cell ${cell.metadata.name}' and its logs`,
     );
@@ -61,7 +62,7 @@ export function cellApplyHandler(runner: ScopeRunner, cells: CellPort): ApplyHan
       return { action: 'updated', changes: ['stopped runtime re-materialised', ...workloads], details };
     }
     if (diff.class === 'rejected') {
-      throw new ControllerError(ControllerErrorCode.BreakingUpdate, rejectMessage('Cell', name, diff));
+      throw new ControllerError(ErrorCode.BREAKING_UPDATE, rejectMessage('Cell', name, diff));
     }
     const updated = await cells.updateCell(input);
     assertHealthy(updated.cell);

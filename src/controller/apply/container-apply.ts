@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import { containerFromDoc, type ParsedDocument } from '../../api/index.js';
 import { rejectMessage } from '../../model/diff/change.js';
 import { diffStandaloneContainer } from '../../model/diff/standalone-container-diff.js';
 import { mergeContainerDefaults } from '../../model/space-defaults.js';
-import { ControllerError, ControllerErrorCode, notFound } from '../controller-errors.js';
+import { ControllerError, notFound } from '../controller-errors.js';
 import type { CellPort, ScopeRunner } from '../runner-port.js';
 import type { ApplyHandler } from './apply-types.js';
 
@@ -28,14 +29,11 @@ export function containerApplyHandler(runner: ScopeRunner, cells: CellPort): App
     const diff = diffStandaloneContainer({ ...desired, root: actual.root }, actual);
     if (diff.class === 'unchanged') return { action: 'unchanged' };
     if (diff.class === 'rejected' || diff.class === 'breaking') {
-      throw new ControllerError(
-        ControllerErrorCode.BreakingUpdate,
-        rejectMessage('Container', input.id, diff),
-      );
+      throw new ControllerError(ErrorCode.BREAKING_UPDATE, rejectMessage('Container', input.id, diff));
     }
     if (actual.root) {
       throw new ControllerError(
-        ControllerErrorCode.BreakingUpdate,
+        ErrorCode.BREAKING_UPDATE,
         `container "${input.id}" is the root container of cell "${cellId}": apply the Cell document instead`,
       );
     }

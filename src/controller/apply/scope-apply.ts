@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import { realmFromDoc, spaceFromDoc, stackFromDoc, type ParsedDocument } from '../../api/index.js';
 import { rejectMessage, type DiffResult } from '../../model/diff/change.js';
 import { diffRealm, diffSpace, diffStack } from '../../model/diff/scope-diff.js';
-import { ControllerError, ControllerErrorCode } from '../controller-errors.js';
+import { ControllerError } from '../controller-errors.js';
 import type { ScopeRunner } from '../runner-port.js';
 import type { ApplyHandler, ApplyOutcome } from './apply-types.js';
 import { ensureParents } from './ensure-parents.js';
@@ -20,7 +21,7 @@ async function reconcile(
 ): Promise<ApplyOutcome> {
   if (diff.class === 'unchanged') return { action: 'unchanged', details };
   if (diff.class === 'rejected' || diff.class === 'breaking') {
-    throw new ControllerError(ControllerErrorCode.BreakingUpdate, rejectMessage(kind, name, diff));
+    throw new ControllerError(ErrorCode.BREAKING_UPDATE, rejectMessage(kind, name, diff));
   }
   await update();
   return { action: 'updated', changes: diff.changes.map((c) => c.path), details };
@@ -79,5 +80,5 @@ export function stackApplyHandler(runner: ScopeRunner): ApplyHandler {
 
 /** For kinds this build cannot apply yet: every such document fails with `message`. */
 export function unsupportedApplyHandler(message: string): ApplyHandler {
-  return () => Promise.reject(new ControllerError(ControllerErrorCode.NotSupported, message));
+  return () => Promise.reject(new ControllerError(ErrorCode.NOT_SUPPORTED, message));
 }

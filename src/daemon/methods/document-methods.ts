@@ -1,4 +1,5 @@
-import { ControllerError, ControllerErrorCode, type Controller } from '../../controller/index.js';
+import { ErrorCode } from '../../error-codes.js';
+import { ControllerError, type Controller } from '../../controller/index.js';
 import { argBytesText, argRemoveFlags, argString } from './wire-args.js';
 import type { MethodHandlers } from '../../protocol/method-types.js';
 
@@ -12,10 +13,7 @@ export function documentHandlers(
   return {
     ApplyDocuments: async (args) => {
       if (argString(args, 'Team') !== '') {
-        throw new ControllerError(
-          ControllerErrorCode.NotSupported,
-          'team apply is not supported by this build',
-        );
+        throw new ControllerError(ErrorCode.NOT_SUPPORTED, 'team apply is not supported by this build');
       }
       return { Result: { Resources: await c.applyDocuments(argBytesText(args, 'RawYAML')) } };
     },

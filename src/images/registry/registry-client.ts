@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import { createHash } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { silentLogger, type Logger } from '../../log.js';
-import { ImageError, ImageErrorCode } from '../errors.js';
+import { ImageError } from '../errors.js';
 import { parseAuthChallenges, type AuthChallenge } from './auth-challenge.js';
 import { isLoopbackHost, type RegistryReference } from './registry-reference.js';
 import { registryCaBundle } from './registry-tls.js';
@@ -119,7 +120,7 @@ export class RegistryClient {
     });
     if (res.statusCode === 404) {
       await res.body.dump();
-      throw new ImageError(ImageErrorCode.manifestUnknown, `manifest unknown: ${ref.name}`);
+      throw new ImageError(ErrorCode.REGISTRY_MANIFEST_UNKNOWN, `manifest unknown: ${ref.name}`);
     }
     await this.expectOk(ref, res, `manifest ${reference}`);
     const body = Buffer.from(await res.body.arrayBuffer());
@@ -134,7 +135,7 @@ export class RegistryClient {
     const res = await this.get(ref, `/v2/${ref.repository}/blobs/${digest}`, auth, {});
     if (res.statusCode === 404) {
       await res.body.dump();
-      throw new ImageError(ImageErrorCode.registryError, `blob unknown: ${digest} in ${ref.name}`);
+      throw new ImageError(ErrorCode.REGISTRY_ERROR, `blob unknown: ${digest} in ${ref.name}`);
     }
     await this.expectOk(ref, res, `blob ${digest}`);
     const len = Number(res.headers['content-length']);
@@ -158,7 +159,7 @@ export class RegistryClient {
     if (res.statusCode >= 200 && res.statusCode < 300) return;
     const text = (await res.body.text().catch(() => '')).slice(0, 300).trim();
     throw new ImageError(
-      ImageErrorCode.registryError,
+      ErrorCode.REGISTRY_ERROR,
       `registry ${ref.apiHost} answered ${res.statusCode} for ${what} of ${ref.name}${text ? `: ${text}` : ''}`,
     );
   }
@@ -230,7 +231,7 @@ export class RegistryClient {
       const token = json.token ?? json.access_token;
       if (!token)
         throw new ImageError(
-          ImageErrorCode.registryError,
+          ErrorCode.REGISTRY_ERROR,
           `token server ${url.host} sent no token for ${ref.name}`,
         );
       return `Bearer ${token}`;
@@ -350,18 +351,14 @@ export class RegistryClient {
 function unauthorized(ref: RegistryReference, auth: RegistryAuth): ImageError {
   const realm = auth.realm ? ` (set registry credentials for realm "${auth.realm}")` : '';
   return new ImageError(
-    ImageErrorCode.registryUnauthorized,
+    ErrorCode.REGISTRY_UNAUTHORIZED,
     `unauthorized: authentication required for ${ref.registry}${realm}`,
   );
 }
 
 function unreachable(host: string, err: unknown): ImageError {
   if (err instanceof ImageError) return err;
-  return new ImageError(
-    ImageErrorCode.registryUnreachable,
-    `cannot reach registry ${host}: ${errorText(err)}`,
-    {
-      cause: err,
-    },
-  );
+  return new ImageError(ErrorCode.REGISTRY_UNREACHABLE, `cannot reach registry ${host}: ${errorText(err)}`, {
+    cause: err,
+  });
 }

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import { isIP } from 'node:net';
-import { ImageError, ImageErrorCode } from '../errors.js';
+import { ImageError } from '../errors.js';
 import { normalizeReference } from '../reference.js';
 
 /** A pullable image reference, split the way the registry API needs it. */
@@ -25,7 +26,7 @@ const hostRe =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
 
 const invalid = (ref: string, why: string): ImageError =>
-  new ImageError(ImageErrorCode.referenceInvalid, `invalid image reference "${ref}": ${why}`);
+  new ImageError(ErrorCode.IMAGE_REFERENCE_INVALID, `invalid image reference "${ref}": ${why}`);
 
 /** Normalises (docker rules) and splits a reference; throws IMAGE_REFERENCE_INVALID with the reason. */
 export function parseRegistryReference(ref: string): RegistryReference {

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import { namePart } from './name-part.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { NamingError } from './naming-error.js';
 
 /**
  * cgroup *group paths* (what `status.cgroupPath` stores and what an OCI `linux.cgroupsPath`
@@ -17,7 +18,7 @@ export function cgroupRootPath(root: string): string {
     .filter((s) => s !== '');
   if (segments.length === 0 || segments.some((s) => s === '.' || s === '..')) {
     throw new NamingError(
-      NamingErrorCode.InvalidCgroupRoot,
+      ErrorCode.INVALID_CGROUP_ROOT,
       `cgroup root "${root}" is invalid: it must name a directory below the hierarchy root (e.g. "/kukeon")`,
     );
   }
@@ -55,14 +56,14 @@ export function cellCgroupPath(
 export function containerCgroupsPath(cellGroupPath: string, containerdId: string): string {
   if (!cellGroupPath.startsWith('/')) {
     throw new NamingError(
-      NamingErrorCode.InvalidCgroupRoot,
+      ErrorCode.INVALID_CGROUP_ROOT,
       `cell cgroup path "${cellGroupPath}" must be absolute`,
     );
   }
   const id = containerdId.trim();
   if (id === '' || id.includes('/')) {
     throw new NamingError(
-      NamingErrorCode.InvalidIdentifier,
+      ErrorCode.INVALID_IDENTIFIER,
       `containerd ID "${containerdId}" cannot be a cgroup path segment`,
     );
   }

@@ -1,6 +1,7 @@
+import { ErrorCode } from '../../error-codes.js';
 import { assertContainerdIdentifier } from './containerd-identifier.js';
 import { namePart } from './name-part.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { NamingError } from './naming-error.js';
 
 /** The last part of every root container's containerd ID, whatever the root's spec `id` is. */
 export const ROOT_CONTAINER_SUFFIX = 'root';
@@ -37,7 +38,7 @@ export function parseContainerdId(id: string): ContainerdIdParts {
   const parts = id.split('_');
   if (parts.length !== 4 || parts.some((p) => p === '')) {
     throw new NamingError(
-      NamingErrorCode.InvalidIdentifier,
+      ErrorCode.INVALID_IDENTIFIER,
       `"${id}" is not a kukeon container ID (expected <space>_<stack>_<cell>_<container>)`,
     );
   }

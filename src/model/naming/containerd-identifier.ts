@@ -1,4 +1,5 @@
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { ErrorCode } from '../../error-codes.js';
+import { NamingError } from './naming-error.js';
 
 /** containerd's rule for namespaces and container IDs (identifiers.Validate). */
 export const CONTAINERD_IDENTIFIER_RE = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
@@ -11,13 +12,13 @@ export const CONTAINERD_IDENTIFIER_MAX = 76;
 export function assertContainerdIdentifier(what: string, id: string): string {
   if (id.length > CONTAINERD_IDENTIFIER_MAX) {
     throw new NamingError(
-      NamingErrorCode.InvalidIdentifier,
+      ErrorCode.INVALID_IDENTIFIER,
       `${what} "${id}" is ${id.length} characters long; containerd allows at most ${CONTAINERD_IDENTIFIER_MAX} (use shorter names)`,
     );
   }
   if (!CONTAINERD_IDENTIFIER_RE.test(id)) {
     throw new NamingError(
-      NamingErrorCode.InvalidIdentifier,
+      ErrorCode.INVALID_IDENTIFIER,
       `${what} "${id}" is not a valid containerd identifier (letters and digits, separated by single '.', '_' or '-')`,
     );
   }

@@ -1,4 +1,5 @@
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { ErrorCode } from '../../error-codes.js';
+import { NamingError } from './naming-error.js';
 
 /**
  * Trims one name part of a derived identifier and rejects what would make the identifier
@@ -8,11 +9,11 @@ import { NamingError, NamingErrorCode } from './naming-error.js';
 export function namePart(kind: string, value: string): string {
   const trimmed = value.trim();
   if (trimmed === '') {
-    throw new NamingError(NamingErrorCode.InvalidName, `${kind} name is required`);
+    throw new NamingError(ErrorCode.INVALID_NAME, `${kind} name is required`);
   }
   if (trimmed.includes('_') || trimmed.includes('/')) {
     throw new NamingError(
-      NamingErrorCode.InvalidName,
+      ErrorCode.INVALID_NAME,
       `${kind} name "${trimmed}" contains disallowed character (must not contain '_' or '/')`,
     );
   }

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import { namePart } from './name-part.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { NamingError } from './naming-error.js';
 
 /**
  * CNI network name of a space: `<realm>-<space>` (both trimmed, both required). Kept exactly as
@@ -40,7 +41,7 @@ export function assertNoNetworkNameCollision(candidate: SpaceRef, existing: Iter
   if (other) {
     const name = networkName(candidate.realm, candidate.space);
     throw new NamingError(
-      NamingErrorCode.NetworkNameCollision,
+      ErrorCode.NETWORK_NAME_COLLISION,
       `space "${candidate.space.trim()}" in realm "${candidate.realm.trim()}" would use CNI network "${name}", ` +
         `already used by space "${other.space.trim()}" in realm "${other.realm.trim()}"; rename one of them`,
     );

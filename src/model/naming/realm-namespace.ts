@@ -1,6 +1,7 @@
+import { ErrorCode } from '../../error-codes.js';
 import { assertContainerdIdentifier } from './containerd-identifier.js';
 import { namePart } from './name-part.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { NamingError } from './naming-error.js';
 
 /** The containerd namespace of a realm: `<realm>.<suffix>` (e.g. `default.kukeon.io`). */
 export function realmNamespace(realm: string, suffix: string): string {
@@ -17,7 +18,7 @@ export function isKukeonNamespace(namespace: string, suffix: string): boolean {
 export function realmFromNamespace(namespace: string, suffix: string): string {
   if (!isKukeonNamespace(namespace, suffix)) {
     throw new NamingError(
-      NamingErrorCode.NotKukeonNamespace,
+      ErrorCode.NOT_KUKEON_NAMESPACE,
       `namespace "${namespace}" is not a kukeon realm namespace (expected "<realm>.${suffix}")`,
     );
   }

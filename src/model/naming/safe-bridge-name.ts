@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import { fnv1a32Hex } from './fnv1a32.js';
-import { NamingError, NamingErrorCode } from './naming-error.js';
+import { NamingError } from './naming-error.js';
 
 /** Linux IFNAMSIZ is 16 including the terminating NUL. */
 export const MAX_INTERFACE_NAME = 15;
@@ -12,7 +13,7 @@ export const MAX_INTERFACE_NAME = 15;
 export function safeBridgeName(networkName: string, prefix = 'k-'): string {
   if (prefix.length + 8 > MAX_INTERFACE_NAME || /[\s/:]/.test(prefix)) {
     throw new NamingError(
-      NamingErrorCode.InvalidBridgePrefix,
+      ErrorCode.INVALID_BRIDGE_PREFIX,
       `bridge prefix "${prefix}" is unusable: it must be at most ${MAX_INTERFACE_NAME - 8} characters without spaces, '/' or ':'`,
     );
   }

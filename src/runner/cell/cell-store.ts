@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { Cell } from '../../model/resources.js';
 import {
   listResources,
@@ -8,7 +9,7 @@ import {
 } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import type { CellRef } from './cell-ref.js';
 
 export const readCell = (ctx: RunnerContext, ref: CellRef): Promise<Cell | undefined> =>
@@ -21,7 +22,7 @@ export async function requireCell(ctx: RunnerContext, ref: CellRef): Promise<Cel
   const cell = await readCell(ctx, ref);
   if (!cell) {
     throw new RunnerError(
-      RunnerErrorCode.CellNotFound,
+      ErrorCode.CELL_NOT_FOUND,
       `cell "${ref.name}" not found in realm "${ref.realm}", space "${ref.space}", stack "${ref.stack}"`,
     );
   }

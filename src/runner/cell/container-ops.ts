@@ -1,7 +1,8 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { ContainerSpec } from '../../model/container.js';
 import type { Cell } from '../../model/resources.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { cellFiles, type CellRef } from './cell-ref.js';
 import { requireCell, withCellLock } from './cell-store.js';
 import { requireRealm } from '../realm/realm-queries.js';
@@ -20,14 +21,11 @@ import { stopPlanOf } from './stop-plan.js';
 function workloadOf(cell: Cell, ref: CellRef, id: string): ContainerSpec {
   const c = cell.spec.containers.find((x) => x.id === id);
   if (!c) {
-    throw new RunnerError(
-      RunnerErrorCode.ContainerNotFound,
-      `container "${id}" not found in cell "${ref.name}"`,
-    );
+    throw new RunnerError(ErrorCode.CONTAINER_NOT_FOUND, `container "${id}" not found in cell "${ref.name}"`);
   }
   if (c.root) {
     throw new RunnerError(
-      RunnerErrorCode.InvalidName,
+      ErrorCode.INVALID_NAME,
       `container "${id}" is the root of cell "${ref.name}": use the cell verbs (kuke start/stop/kill cell ${ref.name})`,
     );
   }
@@ -91,7 +89,7 @@ export async function startContainer(ctx: RunnerContext, ref: CellRef, id: strin
     const root = await getTask(ctx, namespace, ref.rootContainerdId);
     if (root?.status !== 'RUNNING') {
       throw new RunnerError(
-        RunnerErrorCode.CellStartFailed,
+        ErrorCode.CELL_START_FAILED,
         `cell "${ref.name}" is not running: start the cell first (kuke start ${ref.name})`,
       );
     }

@@ -1,10 +1,11 @@
+import { ErrorCode } from '../../error-codes.js';
 import {
   isAlreadyExists,
   isNotFound,
   teardownContainer,
   type ContainerRecord,
 } from '../../containerd/index.js';
-import { ImageError, ImageErrorCode, normalizeReference, type ResolvedImage } from '../../images/index.js';
+import { ImageError, normalizeReference, type ResolvedImage } from '../../images/index.js';
 import type { ContainerSpec, ImagePullPolicy } from '../../model/container.js';
 import { rootContainerLabels, workloadContainerLabels } from '../../model/naming/index.js';
 import type { Cell } from '../../model/resources.js';
@@ -28,7 +29,7 @@ import {
   stageSecretFiles,
   stagingLockKey,
 } from '../secrets/secret-staging.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
 import { containerdIdOf, type CellRef } from './cell-ref.js';
 import { KukeonError } from '../../errors.js';
@@ -77,12 +78,12 @@ async function resolveImage(
       try {
         return await ctx.images.resolve(namespace, name);
       } catch (err) {
-        if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
+        if ((err as { code?: string }).code !== ErrorCode.IMAGE_NOT_FOUND) throw err;
       }
     }
     if (policy === 'Never')
       throw new ImageError(
-        ImageErrorCode.notFound,
+        ErrorCode.IMAGE_NOT_FOUND,
         `image ${image} is not in realm "${ref.realm}" and its imagePullPolicy is Never (load it with kuke image load, or pull it with kuke image pull)`,
       );
   }
@@ -202,7 +203,7 @@ async function stage(
     await stageSecretFiles(ctx.config, namespace, id, secrets.files, owner, { onlyMissing });
   } catch (err) {
     throw new RunnerError(
-      RunnerErrorCode.SecretStagingFailed,
+      ErrorCode.SECRET_STAGING_FAILED,
       `container "${c.id}": failed to stage its file secrets on ${ctx.config.secretStagingDir}: ${
         (err as NodeJS.ErrnoException).code ?? (err as Error).message
       }`,

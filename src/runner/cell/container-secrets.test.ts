@@ -1,10 +1,10 @@
+import { ErrorCode } from '../../error-codes.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCode } from '../../errors.js';
-import { RunnerErrorCode } from '../runner-errors.js';
 import { resolveContainerSecrets } from './container-secrets.js';
 
 test('fromEnv and fromFile become NAME=value entries, in order', () => {
@@ -75,22 +75,22 @@ test('an unset variable, an unreadable file, a missing Secret, a bad file name: 
     );
   refuses(
     { name: 'T', fromEnv: 'NOPE' },
-    RunnerErrorCode.SecretFromEnvNotSet,
+    ErrorCode.SECRET_FROM_ENV_NOT_SET,
     /container "w": secret "T" \(secrets\[0\]\): environment variable "NOPE" is not set/,
   );
   refuses(
     { name: 'T', fromFile: '/no/such/file' },
-    RunnerErrorCode.SecretFromFileNotFound,
+    ErrorCode.SECRET_FROM_FILE_NOT_FOUND,
     /secret "T".*cannot read \/no\/such\/file: ENOENT/,
   );
   refuses(
     { name: 'T', secretRef: { name: 's', realm: 'r', space: 'p' } },
-    RunnerErrorCode.SecretRefNotFound,
+    ErrorCode.SECRET_REF_NOT_FOUND,
     /secret "T" \(secrets\[0\]\): secret "s" not found in realm "r", space "p"/,
   );
   refuses(
     { name: '..', fromEnv: 'HOME', mountPath: '/run/x' },
-    RunnerErrorCode.SecretStagingFailed,
+    ErrorCode.SECRET_STAGING_FAILED,
     /must not contain '\/' or be '\.' or '\.\.'/,
   );
   assert.throws(
@@ -106,6 +106,6 @@ test('an unset variable, an unreadable file, a missing Secret, a bad file name: 
         { env: { V: 'hidden-value' } },
       ),
     (e: unknown) =>
-      hasCode(e, RunnerErrorCode.SecretStagingFailed) && !(e as Error).message.includes('hidden-value'),
+      hasCode(e, ErrorCode.SECRET_STAGING_FAILED) && !(e as Error).message.includes('hidden-value'),
   );
 });

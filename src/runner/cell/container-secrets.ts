@@ -1,6 +1,7 @@
+import { ErrorCode } from '../../error-codes.js';
 import { readFileSync } from 'node:fs';
 import type { ContainerSpec, SecretRef } from '../../model/container.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 
 /** A container's secrets with their values, ready for the OCI spec and the staging tmpfs. */
 export interface ResolvedSecrets {
@@ -51,12 +52,12 @@ export function resolveContainerSecrets(
     const where = `container "${c.id}": secret "${s.name}" (secrets[${i}])`;
     if (s.mountPath && !s.mountPath.startsWith('/'))
       throw new RunnerError(
-        RunnerErrorCode.SecretStagingFailed,
+        ErrorCode.SECRET_STAGING_FAILED,
         `${where}: secret mountPath must be an absolute container path (got "${s.mountPath}")`,
       );
     if (s.mountPath && unsafeFileName(s.name))
       throw new RunnerError(
-        RunnerErrorCode.SecretStagingFailed,
+        ErrorCode.SECRET_STAGING_FAILED,
         `${where}: a file-form secret's name is its file name and must not contain '/' or be '.' or '..'`,
       );
     let value: string;
@@ -64,7 +65,7 @@ export function resolveContainerSecrets(
       const found = sources.readRef?.(s.secretRef);
       if (!found)
         throw new RunnerError(
-          RunnerErrorCode.SecretRefNotFound,
+          ErrorCode.SECRET_REF_NOT_FOUND,
           `${where}: secret "${s.secretRef.name}" not found in ${describeSecretRef(s.secretRef)}`,
         );
       const r = s.secretRef;
@@ -76,7 +77,7 @@ export function resolveContainerSecrets(
       const v = (sources.env ?? process.env)[s.fromEnv];
       if (v === undefined)
         throw new RunnerError(
-          RunnerErrorCode.SecretFromEnvNotSet,
+          ErrorCode.SECRET_FROM_ENV_NOT_SET,
           `${where}: environment variable "${s.fromEnv}" is not set in the daemon's environment`,
         );
       value = v;
@@ -85,17 +86,14 @@ export function resolveContainerSecrets(
         value = readFileSync(s.fromFile, 'utf8');
       } catch (err) {
         throw new RunnerError(
-          RunnerErrorCode.SecretFromFileNotFound,
+          ErrorCode.SECRET_FROM_FILE_NOT_FOUND,
           `${where}: cannot read ${s.fromFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
         );
       }
       if (!s.mountPath) value = value.replace(/\r?\n$/, '');
     } else {
       // Validation of the manifest refuses a secret without a source; a hand-written record may not.
-      throw new RunnerError(
-        RunnerErrorCode.SecretNotSupported,
-        `${where}: no fromEnv, fromFile or secretRef`,
-      );
+      throw new RunnerError(ErrorCode.SECRET_NOT_SUPPORTED, `${where}: no fromEnv, fromFile or secretRef`);
     }
     if (!s.mountPath) {
       out.env.push(`${s.name}=${value}`);
@@ -103,7 +101,7 @@ export function resolveContainerSecrets(
     }
     if (out.files.some((f) => f.name === s.name))
       throw new RunnerError(
-        RunnerErrorCode.SecretStagingFailed,
+        ErrorCode.SECRET_STAGING_FAILED,
         `${where}: another file-form secret of the container has the same name (its file name)`,
       );
     out.files.push({ name: s.name, data: value, target: s.mountPath });

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -12,7 +13,7 @@ import { joinNamespaces, type JoinNamespaces, type OciSpec } from '../oci/index.
 import { replaceOrAppendEnv } from '../oci/env.js';
 import { pruneStagingNamespace, removeStagedSecrets } from '../secrets/secret-staging.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import {
   isStaleRuncState,
   removeStaleBundle,
@@ -265,7 +266,7 @@ function ignoreNotFound(err: unknown): void {
 /** A task that must be running is not: the start's liveness check failed. */
 export function notRunning(cell: string, container: string, status: string, hint: string): RunnerError {
   return new RunnerError(
-    RunnerErrorCode.CellStartFailed,
+    ErrorCode.CELL_START_FAILED,
     `cell "${cell}": container "${container}" is ${status} right after start; see \`kuke log ${hint}\``,
   );
 }

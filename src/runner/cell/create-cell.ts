@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { cellManagedLabels, withManagedLabels } from '../../model/naming/index.js';
 import { applySpaceDefaults } from '../../model/space-defaults.js';
 import type { Cell } from '../../model/resources.js';
@@ -5,7 +6,7 @@ import { failpoint } from '../failpoint.js';
 import { withIntent, withRealmLock } from '../intent.js';
 import { validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { requireSpace } from '../space/space-queries.js';
 import { requireStack } from '../stack/stack-queries.js';
@@ -40,7 +41,7 @@ export async function createCell(
   for (const c of input.spec.containers) validName('container', c.id);
   if (input.spec.containers.length === 0) {
     throw new RunnerError(
-      RunnerErrorCode.InvalidCell,
+      ErrorCode.INVALID_CELL,
       `cell "${ref.name}": spec.containers is required and cannot be empty`,
     );
   }
@@ -194,7 +195,7 @@ async function ensureExisting(
   if (publishing) {
     // Ports are published when the root attaches: a running cell cannot gain them in place.
     throw new RunnerError(
-      RunnerErrorCode.InvalidCell,
+      ErrorCode.INVALID_CELL,
       `cell "${ref.name}" exists: container "${publishing.id}" publishes ports, which takes a recreate of the cell — apply the changed Cell document instead`,
     );
   }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import {
   cellPublishedPorts,
   formatPublishedPort,
@@ -6,7 +7,7 @@ import {
   type PortsOwner,
 } from '../../model/published-ports.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { listSpaces } from '../space/space-queries.js';
 import { listStacks } from '../stack/stack-queries.js';
 import type { CellRef } from './cell-ref.js';
@@ -47,7 +48,7 @@ export async function claimPorts(
 ): Promise<() => void> {
   const wanted = cellPublishedPorts(containers);
   if (typeof wanted === 'string') {
-    throw new RunnerError(RunnerErrorCode.InvalidCell, `cell "${ref.name}": ${wanted}`);
+    throw new RunnerError(ErrorCode.INVALID_CELL, `cell "${ref.name}": ${wanted}`);
   }
   if (wanted.length === 0) return () => undefined;
   const release = await ctx.locks.acquire(PORTS_LOCK);
@@ -79,7 +80,7 @@ async function assertPortsFree(
           const h = held.find((x) => portsClash(x, w));
           if (!h) continue;
           throw new RunnerError(
-            RunnerErrorCode.PortConflict,
+            ErrorCode.PORT_CONFLICT,
             `host port ${w.hostPort}/${w.protocol} (container "${w.container}" of cell "${ref.name}") is already published by cell "${cell.metadata.name}" (realm "${s.realmId}", space "${s.spaceId}", stack "${s.stackId}", ${formatPublishedPort(h)})`,
           );
         }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { sweepOrphanLeases } from '../lease-owner.js';
@@ -40,7 +41,7 @@ export async function pruneImages(
   // One synchronous collection at the end (the last delete) instead of one per image.
   for (const [i, name] of removed.entries())
     await ctx.images.delete(namespace, name, { sync: i === removed.length - 1 }).catch((err: unknown) => {
-      if ((err as { code?: string }).code !== 'IMAGE_NOT_FOUND') throw err;
+      if ((err as { code?: string }).code !== ErrorCode.IMAGE_NOT_FOUND) throw err;
     });
   const leasesReleased = await sweepOrphanLeases(ctx, namespace);
   const after = await contentBytes(ctx, namespace);

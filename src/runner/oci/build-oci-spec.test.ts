@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '../../errors.js';
@@ -7,7 +8,6 @@ import type { ContainerSpecInput } from './container-spec-input.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './default-spec.js';
 import { DEFAULT_PATH_ENV } from './env.js';
 import type { DeviceNode, HostFacts } from './host-facts.js';
-import { OciErrorCode } from './oci-errors.js';
 import type { OciSpec } from './oci-spec.js';
 
 const base: ContainerSpecInput = {
@@ -117,8 +117,8 @@ describe('image config', () => {
     assert.deepEqual(spec.process.user, { uid: 1000, gid: 1000, additionalGids: [10, 50] });
   });
   it('no command anywhere is a typed error', () => {
-    assert.throws(() => build({ imageConfig: {} }), code(OciErrorCode.NoCommand));
-    assert.throws(() => build({ imageConfig: undefined }), code(OciErrorCode.NoCommand));
+    assert.throws(() => build({ imageConfig: {} }), code(ErrorCode.OCI_NO_COMMAND));
+    assert.throws(() => build({ imageConfig: undefined }), code(ErrorCode.OCI_NO_COMMAND));
   });
 });
 
@@ -266,19 +266,22 @@ describe('options in the order of docs/oci-spec.md', () => {
     ]);
   });
   it('11: bad volumes are typed errors (not silently skipped)', () => {
-    assert.throws(() => build({ volumes: [{ source: '/a', target: '' }] }), code(OciErrorCode.InvalidMount));
-    assert.throws(() => build({ volumes: [{ target: '/a' }] }), code(OciErrorCode.InvalidMount));
+    assert.throws(
+      () => build({ volumes: [{ source: '/a', target: '' }] }),
+      code(ErrorCode.OCI_INVALID_MOUNT),
+    );
+    assert.throws(() => build({ volumes: [{ target: '/a' }] }), code(ErrorCode.OCI_INVALID_MOUNT));
     assert.throws(
       () => build({ volumes: [{ source: 'rel', target: '/a' }] }),
-      code(OciErrorCode.InvalidMount),
+      code(ErrorCode.OCI_INVALID_MOUNT),
     );
     assert.throws(
       () => build({ volumes: [{ kind: 'nfs', source: '/a', target: '/a' }] }),
-      code(OciErrorCode.InvalidMount),
+      code(ErrorCode.OCI_INVALID_MOUNT),
     );
     assert.throws(
       () => build({ volumes: [{ kind: 'tmpfs', target: '/a', sizeBytes: -1 }] }),
-      code(OciErrorCode.InvalidValue),
+      code(ErrorCode.OCI_INVALID_VALUE),
     );
   });
   it('12: devices from the stat callback, with a device-cgroup allow rule', () => {
@@ -299,7 +302,8 @@ describe('options in the order of docs/oci-spec.md', () => {
     });
     assert.throws(
       () => build({ devices: ['/dev/nope'] }, { statDevice }),
-      (e: unknown) => hasCode(e, OciErrorCode.DeviceNotFound) && (e as Error).message.includes('/dev/nope'),
+      (e: unknown) =>
+        hasCode(e, ErrorCode.OCI_DEVICE_NOT_FOUND) && (e as Error).message.includes('/dev/nope'),
     );
   });
   it('13: cgroupsPath = <cell cgroup>/<containerdId>, always absolute', () => {
@@ -307,7 +311,7 @@ describe('options in the order of docs/oci-spec.md', () => {
       build({ cellCgroupPath: '/kukeon/r/s/st/cell/' }).linux.cgroupsPath,
       '/kukeon/r/s/st/cell/sp_st_cell_web',
     );
-    assert.throws(() => build({ cellCgroupPath: 'kukeon/r' }), code(OciErrorCode.InvalidCgroupsPath));
+    assert.throws(() => build({ cellCgroupPath: 'kukeon/r' }), code(ErrorCode.OCI_INVALID_CGROUPS_PATH));
   });
   it('14: read-only rootfs', () => {
     assert.equal(build({ readOnlyRootFilesystem: true }).root.readonly, true);
@@ -340,13 +344,13 @@ describe('options in the order of docs/oci-spec.md', () => {
     assert.equal(unconfined.linux.seccomp, undefined);
     assert.throws(
       () => build({ securityOpts: ['seccomp=/p.json'] }, { readSeccompProfile: () => '[1]' }),
-      code(OciErrorCode.InvalidSeccompProfile),
+      code(ErrorCode.OCI_INVALID_SECCOMP_PROFILE),
     );
     assert.throws(
       () => build({ securityOpts: ['seccomp=/p.json'] }, { readSeccompProfile: () => 'nope' }),
-      code(OciErrorCode.InvalidSeccompProfile),
+      code(ErrorCode.OCI_INVALID_SECCOMP_PROFILE),
     );
-    assert.throws(() => build({ securityOpts: ['apparmor=x'] }), code(OciErrorCode.InvalidSecurityOpt));
+    assert.throws(() => build({ securityOpts: ['apparmor=x'] }), code(ErrorCode.OCI_INVALID_SECURITY_OPT));
   });
   it('14: tmpfs entries after volumes: nosuid,nodev,size then user options', () => {
     const spec = build({
@@ -387,15 +391,15 @@ describe('options in the order of docs/oci-spec.md', () => {
     assert.equal(none.memory, undefined);
     assert.equal(none.cpu, undefined);
     assert.equal(none.pids, undefined);
-    assert.throws(() => build({ resources: { pidsLimit: -1 } }), code(OciErrorCode.InvalidValue));
-    assert.throws(() => build({ resources: { memoryLimitBytes: 1.5 } }), code(OciErrorCode.InvalidValue));
+    assert.throws(() => build({ resources: { pidsLimit: -1 } }), code(ErrorCode.OCI_INVALID_VALUE));
+    assert.throws(() => build({ resources: { memoryLimitBytes: 1.5 } }), code(ErrorCode.OCI_INVALID_VALUE));
   });
   it('14: user resolution of the container overrides the image USER', () => {
     assert.deepEqual(build({ imageConfig: { Cmd: ['x'], User: 'app' }, user: '0:0' }).process.user, {
       uid: 0,
       gid: 0,
     });
-    assert.throws(() => build({ user: 'ghost' }), code(OciErrorCode.UserNotFound));
+    assert.throws(() => build({ user: 'ghost' }), code(ErrorCode.OCI_USER_NOT_FOUND));
   });
   it('15: the kukeon group GID is appended once, after user resolution', () => {
     assert.deepEqual(build({ user: 'app', kukeonGroupGid: 990 }).process.user.additionalGids, [10, 50, 990]);

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { applyCapabilityChanges, knownCapabilities } from './capabilities.js';
 import type { ContainerSpecInput, ResourcesInput } from './container-spec-input.js';
 import { defaultSpec } from './default-spec.js';
@@ -6,7 +7,7 @@ import { DEFAULT_PATH_ENV, composeEnv, replaceOrAppendEnv } from './env.js';
 import type { HostFacts } from './host-facts.js';
 import { etcFileMounts, nestedCgroupMount, secretMounts, tmpfsMounts, volumeMounts } from './mounts.js';
 import { addNamespace, joinNamespaces, removeNamespace } from './namespaces.js';
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { OciSpecError } from './oci-errors.js';
 import type { OciDevice, OciMount, OciSpec } from './oci-spec.js';
 import { clampRlimits } from './rlimits.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -113,7 +114,7 @@ export function buildOciSpec(input: ContainerSpecInput, facts: HostFacts = {}): 
   p.rlimits = clampRlimits(p.rlimits, facts.hardRlimits);
   if (p.args.length === 0) {
     throw new OciSpecError(
-      OciErrorCode.NoCommand,
+      ErrorCode.OCI_NO_COMMAND,
       `container ${input.containerdId}: no command and the image defines none`,
     );
   }
@@ -130,7 +131,7 @@ function byDepth(mounts: readonly OciMount[]): OciMount[] {
 export function cgroupsPath(cellCgroupPath: string, containerdId: string): string {
   if (!cellCgroupPath.startsWith('/')) {
     throw new OciSpecError(
-      OciErrorCode.InvalidCgroupsPath,
+      ErrorCode.OCI_INVALID_CGROUPS_PATH,
       `cell cgroup path "${cellCgroupPath}" must be absolute`,
     );
   }
@@ -171,7 +172,7 @@ function applySecurityOpts(spec: OciSpec, entries: readonly string[] | undefined
 function loadSeccompProfile(path: string, facts: HostFacts): unknown {
   if (!facts.readSeccompProfile) {
     throw new OciSpecError(
-      OciErrorCode.InvalidSeccompProfile,
+      ErrorCode.OCI_INVALID_SECCOMP_PROFILE,
       `seccomp profile "${path}": no reader configured`,
     );
   }
@@ -180,7 +181,7 @@ function loadSeccompProfile(path: string, facts: HostFacts): unknown {
     profile = JSON.parse(facts.readSeccompProfile(path));
   } catch (cause) {
     throw new OciSpecError(
-      OciErrorCode.InvalidSeccompProfile,
+      ErrorCode.OCI_INVALID_SECCOMP_PROFILE,
       `seccomp profile "${path}" cannot be read as JSON`,
       {
         cause,
@@ -189,7 +190,7 @@ function loadSeccompProfile(path: string, facts: HostFacts): unknown {
   }
   if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
     throw new OciSpecError(
-      OciErrorCode.InvalidSeccompProfile,
+      ErrorCode.OCI_INVALID_SECCOMP_PROFILE,
       `seccomp profile "${path}" is not a JSON object`,
     );
   }
@@ -201,7 +202,7 @@ function applyResources(spec: OciSpec, r: ResourcesInput | undefined): void {
   for (const [k, v] of Object.entries(r)) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) {
       throw new OciSpecError(
-        OciErrorCode.InvalidValue,
+        ErrorCode.OCI_INVALID_VALUE,
         `resources.${k} must be a non-negative integer, got ${v}`,
       );
     }

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '../../errors.js';
@@ -11,7 +12,6 @@ import {
   knownCapabilities,
   normalizeCapability,
 } from './capabilities.js';
-import { OciErrorCode } from './oci-errors.js';
 
 const opts = { allCapabilities: ALL_CAPABILITIES, known: ALL_CAPABILITIES };
 
@@ -50,12 +50,12 @@ describe('capabilities', () => {
   it('unknown names are typed errors, also beyond cap_last_cap', () => {
     assert.throws(
       () => applyCapabilityChanges([], { add: ['fly'] }, opts),
-      (e) => hasCode(e, OciErrorCode.UnknownCapability),
+      (e) => hasCode(e, ErrorCode.OCI_UNKNOWN_CAPABILITY),
     );
     const known = knownCapabilities(38);
     assert.throws(
       () => applyCapabilityChanges([], { add: ['bpf'] }, { allCapabilities: known, known }),
-      (e) => hasCode(e, OciErrorCode.UnknownCapability),
+      (e) => hasCode(e, ErrorCode.OCI_UNKNOWN_CAPABILITY),
     );
     assert.equal(known.at(-1), 'CAP_PERFMON');
   });

@@ -1,4 +1,5 @@
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { ErrorCode } from '../../error-codes.js';
+import { OciSpecError } from './oci-errors.js';
 
 /** Linux capability names by number (linux/capability.h), up to CAP_CHECKPOINT_RESTORE (40). */
 export const ALL_CAPABILITIES: readonly string[] = [
@@ -74,7 +75,7 @@ export function normalizeCapability(name: string): string {
 
 function checkKnown(name: string, known: readonly string[]): void {
   if (name !== 'ALL' && !known.includes(name)) {
-    throw new OciSpecError(OciErrorCode.UnknownCapability, `unknown capability "${name}"`);
+    throw new OciSpecError(ErrorCode.OCI_UNKNOWN_CAPABILITY, `unknown capability "${name}"`);
   }
 }
 
@@ -101,7 +102,7 @@ export function capabilityMask(caps: readonly string[]): bigint {
   let mask = 0n;
   for (const c of caps) {
     const bit = ALL_CAPABILITIES.indexOf(c);
-    if (bit < 0) throw new OciSpecError(OciErrorCode.UnknownCapability, `unknown capability "${c}"`);
+    if (bit < 0) throw new OciSpecError(ErrorCode.OCI_UNKNOWN_CAPABILITY, `unknown capability "${c}"`);
     mask |= 1n << BigInt(bit);
   }
   return mask;

@@ -1,9 +1,9 @@
 import {
-  DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_NOFILE,
   DEFAULT_READONLY_PATHS,
   defaultMounts,
+  defaultProcess,
 } from '../../model/oci-defaults.js';
 import type { OciSpec } from './oci-spec.js';
 
@@ -16,18 +16,9 @@ export { DEFAULT_MASKED_PATHS, DEFAULT_NOFILE, DEFAULT_READONLY_PATHS, defaultMo
  * mounts. `root.path` is `rootfs`, relative to the bundle the shim mounts the snapshot into.
  */
 export function defaultSpec(namespace: string, containerdId: string): OciSpec {
-  const caps = [...DEFAULT_CAPABILITIES];
   return {
     ociVersion: '1.0.2-dev',
-    process: {
-      user: { uid: 0, gid: 0 },
-      args: [],
-      env: [],
-      cwd: '/',
-      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: DEFAULT_NOFILE, soft: DEFAULT_NOFILE }],
-      noNewPrivileges: true,
-    },
+    process: defaultProcess(),
     root: { path: 'rootfs' },
     mounts: defaultMounts(),
     linux: {

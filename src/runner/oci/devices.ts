@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { DeviceNode, HostFacts } from './host-facts.js';
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { OciSpecError } from './oci-errors.js';
 import type { OciDevice, OciDeviceCgroupRule } from './oci-spec.js';
 
 export function ociDevice(node: DeviceNode): OciDevice {
@@ -22,10 +23,14 @@ export function allowRule(node: DeviceNode): OciDeviceCgroupRule {
 export function resolveDevices(paths: readonly string[] | undefined, facts: HostFacts): DeviceNode[] {
   return (paths ?? []).map((path) => {
     if (!path.startsWith('/')) {
-      throw new OciSpecError(OciErrorCode.DeviceNotFound, `device "${path}" must be an absolute host path`);
+      throw new OciSpecError(
+        ErrorCode.OCI_DEVICE_NOT_FOUND,
+        `device "${path}" must be an absolute host path`,
+      );
     }
     const node = facts.statDevice?.(path);
-    if (!node) throw new OciSpecError(OciErrorCode.DeviceNotFound, `device "${path}" not found on the host`);
+    if (!node)
+      throw new OciSpecError(ErrorCode.OCI_DEVICE_NOT_FOUND, `device "${path}" not found on the host`);
     return { ...node, path };
   });
 }

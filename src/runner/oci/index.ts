@@ -10,7 +10,7 @@ export type {
 } from './container-spec-input.js';
 export type { HostFacts, DeviceNode } from './host-facts.js';
 export type * from './oci-spec.js';
-export { OciErrorCode, OciSpecError } from './oci-errors.js';
+export { OciSpecError } from './oci-errors.js';
 export { joinNamespaces } from './namespaces.js';
 export {
   DEFAULT_CAPABILITIES,

@@ -1,5 +1,6 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { SecretMountInput, TmpfsInput, VolumeInput } from './container-spec-input.js';
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { OciSpecError } from './oci-errors.js';
 import type { OciMount } from './oci-spec.js';
 
 function bind(source: string, destination: string, readOnly: boolean): OciMount {
@@ -8,13 +9,13 @@ function bind(source: string, destination: string, readOnly: boolean): OciMount 
 
 function requireAbsolute(what: string, path: string): void {
   if (!path.startsWith('/')) {
-    throw new OciSpecError(OciErrorCode.InvalidMount, `${what} "${path}" must be an absolute path`);
+    throw new OciSpecError(ErrorCode.OCI_INVALID_MOUNT, `${what} "${path}" must be an absolute path`);
   }
 }
 
 function checkSize(what: string, n: number | undefined): void {
   if (n !== undefined && (!Number.isSafeInteger(n) || n < 0)) {
-    throw new OciSpecError(OciErrorCode.InvalidValue, `${what} must be a non-negative integer, got ${n}`);
+    throw new OciSpecError(ErrorCode.OCI_INVALID_VALUE, `${what} must be a non-negative integer, got ${n}`);
   }
 }
 
@@ -54,11 +55,11 @@ export function volumeMounts(volumes: readonly VolumeInput[] | undefined): OciMo
   return (volumes ?? []).map((v) => {
     const kind = v.kind ?? '';
     if (!v.target)
-      throw new OciSpecError(OciErrorCode.InvalidMount, `volume of kind "${kind}" has no target`);
+      throw new OciSpecError(ErrorCode.OCI_INVALID_MOUNT, `volume of kind "${kind}" has no target`);
     requireAbsolute('volume target', v.target);
     if (kind === '' || kind === 'bind' || kind === 'volume') {
       if (!v.source)
-        throw new OciSpecError(OciErrorCode.InvalidMount, `volume at "${v.target}" has no source`);
+        throw new OciSpecError(ErrorCode.OCI_INVALID_MOUNT, `volume at "${v.target}" has no source`);
       requireAbsolute('volume source', v.source);
       return bind(v.source, v.target, v.readOnly ?? false);
     }
@@ -71,14 +72,14 @@ export function volumeMounts(volumes: readonly VolumeInput[] | undefined): OciMo
       options.push(v.readOnly ? 'ro' : 'rw');
       return { destination: v.target, type: 'tmpfs', source: 'tmpfs', options };
     }
-    throw new OciSpecError(OciErrorCode.InvalidMount, `volume at "${v.target}" has unknown kind "${kind}"`);
+    throw new OciSpecError(ErrorCode.OCI_INVALID_MOUNT, `volume at "${v.target}" has unknown kind "${kind}"`);
   });
 }
 
 /** `tmpfs` entries: nosuid,nodev, size if > 0, then the user's options verbatim. */
 export function tmpfsMounts(tmpfs: readonly TmpfsInput[] | undefined): OciMount[] {
   return (tmpfs ?? []).map((t) => {
-    if (!t.path) throw new OciSpecError(OciErrorCode.InvalidMount, 'tmpfs entry has no path');
+    if (!t.path) throw new OciSpecError(ErrorCode.OCI_INVALID_MOUNT, 'tmpfs entry has no path');
     requireAbsolute('tmpfs path', t.path);
     checkSize(`tmpfs "${t.path}" sizeBytes`, t.sizeBytes);
     const options = ['nosuid', 'nodev'];

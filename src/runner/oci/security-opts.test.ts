@@ -1,10 +1,10 @@
+import { ErrorCode } from '../../error-codes.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '../../errors.js';
-import { OciErrorCode } from './oci-errors.js';
 import { parseSecurityOpt, parseSecurityOpts } from './security-opts.js';
 
-const invalid = (e: unknown) => hasCode(e, OciErrorCode.InvalidSecurityOpt);
+const invalid = (e: unknown) => hasCode(e, ErrorCode.OCI_INVALID_SECURITY_OPT);
 
 describe('security opts', () => {
   it('no-new-privileges: bare is true; Go booleans with = or :; key is case-insensitive', () => {

@@ -1,4 +1,5 @@
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { ErrorCode } from '../../error-codes.js';
+import { OciSpecError } from './oci-errors.js';
 
 /** One parsed `securityOpts` entry. */
 export type SecurityOpt =
@@ -11,7 +12,10 @@ const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 function invalid(entry: string, why: string): OciSpecError {
-  return new OciSpecError(OciErrorCode.InvalidSecurityOpt, `invalid securityOpts entry "${entry}": ${why}`);
+  return new OciSpecError(
+    ErrorCode.OCI_INVALID_SECURITY_OPT,
+    `invalid securityOpts entry "${entry}": ${why}`,
+  );
 }
 
 /** `key=value` or `key:value` (whichever separator comes first); the key is case-insensitive. */

@@ -1,7 +1,7 @@
+import { ErrorCode } from '../../error-codes.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '../../errors.js';
-import { OciErrorCode } from './oci-errors.js';
 import { parseGroup, parsePasswd, resolveUser } from './user.js';
 
 const files: Record<string, string> = {
@@ -49,23 +49,23 @@ describe('user resolution', () => {
   it('unknown user or group, missing passwd, malformed strings: typed errors', () => {
     assert.throws(
       () => resolveUser('ghost', read),
-      (e) => hasCode(e, OciErrorCode.UserNotFound) && /ghost/.test((e as Error).message),
+      (e) => hasCode(e, ErrorCode.OCI_USER_NOT_FOUND) && /ghost/.test((e as Error).message),
     );
     assert.throws(
       () => resolveUser('app', () => undefined),
-      (e) => hasCode(e, OciErrorCode.UserNotFound),
+      (e) => hasCode(e, ErrorCode.OCI_USER_NOT_FOUND),
     );
     assert.throws(
       () => resolveUser('app:ghosts', read),
-      (e) => hasCode(e, OciErrorCode.GroupNotFound),
+      (e) => hasCode(e, ErrorCode.OCI_GROUP_NOT_FOUND),
     );
     assert.throws(
       () => resolveUser('a:b:c', read),
-      (e) => hasCode(e, OciErrorCode.InvalidUser),
+      (e) => hasCode(e, ErrorCode.OCI_INVALID_USER),
     );
     assert.throws(
       () => resolveUser(':5', read),
-      (e) => hasCode(e, OciErrorCode.InvalidUser),
+      (e) => hasCode(e, ErrorCode.OCI_INVALID_USER),
     );
   });
   it('reads the rootfs only when a lookup is needed', () => {

@@ -1,4 +1,5 @@
-import { OciErrorCode, OciSpecError } from './oci-errors.js';
+import { ErrorCode } from '../../error-codes.js';
+import { OciSpecError } from './oci-errors.js';
 import type { OciUser } from './oci-spec.js';
 
 /** A /etc/passwd line we care about. */
@@ -68,7 +69,7 @@ export function resolveUser(user: string | undefined, readRootfsFile: RootfsRead
   const parts = spec.split(':');
   if (parts.length > 2 || parts.some((p) => p === '')) {
     throw new OciSpecError(
-      OciErrorCode.InvalidUser,
+      ErrorCode.OCI_INVALID_USER,
       `invalid user "${spec}": want uid, uid:gid, name or name:group`,
     );
   }
@@ -90,7 +91,7 @@ export function resolveUser(user: string | undefined, readRootfsFile: RootfsRead
     const entry = passwd().find((p) => p.name === userPart);
     if (!entry) {
       throw new OciSpecError(
-        OciErrorCode.UserNotFound,
+        ErrorCode.OCI_USER_NOT_FOUND,
         `user "${userPart}" not found in the image's /etc/passwd`,
       );
     }
@@ -105,7 +106,7 @@ export function resolveUser(user: string | undefined, readRootfsFile: RootfsRead
       const g = groups().find((e) => e.name === groupPart);
       if (!g) {
         throw new OciSpecError(
-          OciErrorCode.GroupNotFound,
+          ErrorCode.OCI_GROUP_NOT_FOUND,
           `group "${groupPart}" not found in the image's /etc/group`,
         );
       }

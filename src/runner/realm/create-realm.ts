@@ -1,10 +1,11 @@
+import { ErrorCode } from '../../error-codes.js';
 import { realmManagedLabels, realmNamespace, withManagedLabels } from '../../model/naming/index.js';
 import type { Realm } from '../../model/resources.js';
 import { withIntent, withRealmLock } from '../intent.js';
 import { persistResource, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode, wrapError } from '../runner-errors.js';
+import { RunnerError, wrapError } from '../runner-errors.js';
 import { ensureRealmLocked } from './ensure-realm.js';
 import { removeRealmHost } from './realm-host.js';
 import { failpoint } from '../failpoint.js';
@@ -49,7 +50,7 @@ export async function createRealm(ctx: RunnerContext, input: Realm): Promise<Cre
           const ensured = await ensureRealmLocked(ctx, stub);
           return { ...ensured, created: true, metadataExistedBefore: false };
         } catch (err) {
-          throw wrapError(RunnerErrorCode.CreateRealm, `failed to create realm "${name}"`, err);
+          throw wrapError(ErrorCode.CREATE_REALM, `failed to create realm "${name}"`, err);
         }
       },
       {
@@ -68,7 +69,7 @@ const identifier = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
 function validNamespace(namespace: string): void {
   if (namespace.length > 76 || !identifier.test(namespace)) {
     throw new RunnerError(
-      RunnerErrorCode.InvalidName,
+      ErrorCode.INVALID_NAME,
       `realm namespace "${namespace}" is invalid: containerd namespaces are 1-76 characters of letters and digits separated by single '.', '_' or '-'`,
     );
   }

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { Realm } from '../../model/resources.js';
 import { listResources, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 
 export async function getRealm(ctx: RunnerContext, name: string): Promise<Realm | undefined> {
   return readResource(ctx, 'Realm', scopes.realm(validName('realm', name)));
@@ -11,7 +12,7 @@ export async function getRealm(ctx: RunnerContext, name: string): Promise<Realm 
 /** Like getRealm, but a missing realm is REALM_NOT_FOUND naming it. */
 export async function requireRealm(ctx: RunnerContext, name: string): Promise<Realm> {
   const realm = await getRealm(ctx, name);
-  if (!realm) throw new RunnerError(RunnerErrorCode.RealmNotFound, `realm "${name.trim()}" not found`);
+  if (!realm) throw new RunnerError(ErrorCode.REALM_NOT_FOUND, `realm "${name.trim()}" not found`);
   return realm;
 }
 

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { isPathSafeSegment } from '../../api/index.js';
 import type { Cell } from '../../model/resources.js';
 import type { SecretRef } from '../../model/container.js';
@@ -15,17 +16,17 @@ import type { CellRef } from '../cell/cell-ref.js';
 import { everyCell, markOutOfSync } from '../cell/out-of-sync.js';
 import { validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 
 const LEVELS = ['realm', 'space', 'stack', 'cell'] as const;
 
 /** Trimmed, validated coordinates of a Secret (its scope names are scope names; its name path-safe). */
 export function secretCoordinates(c: SecretCoordinates): SecretCoordinates {
   const name = (c.name ?? '').trim();
-  if (name === '') throw new RunnerError(RunnerErrorCode.InvalidName, 'secret name is required');
+  if (name === '') throw new RunnerError(ErrorCode.INVALID_NAME, 'secret name is required');
   if (!isPathSafeSegment(name) || name.startsWith('.'))
     throw new RunnerError(
-      RunnerErrorCode.InvalidName,
+      ErrorCode.INVALID_NAME,
       `secret name "${name}" must not contain path separators, be '.'/'..' or start with '.'`,
     );
   const out: SecretCoordinates = { name, realm: validName('realm', c.realm) };
@@ -38,7 +39,7 @@ export function secretCoordinates(c: SecretCoordinates): SecretCoordinates {
     }
     if (missing)
       throw new RunnerError(
-        RunnerErrorCode.InvalidName,
+        ErrorCode.INVALID_NAME,
         `secret scope is incomplete: ${level} set without ${missing}`,
       );
     out[level] = validName(level, v);
@@ -63,7 +64,7 @@ async function requireScope(ctx: RunnerContext, c: SecretCoordinates): Promise<v
   for (let i = 1; i <= scope.length; i++) {
     if (!(await ctx.store.exists(scope.slice(0, i))))
       throw new RunnerError(
-        RunnerErrorCode.SecretScopeNotFound,
+        ErrorCode.SECRET_SCOPE_NOT_FOUND,
         `secret scope does not exist: ${LEVELS[i - 1]} "${scope[i - 1]}"`,
       );
   }
@@ -90,14 +91,14 @@ export async function writeSecret(
 ): Promise<WriteSecretResult> {
   const c = secretCoordinates(coords);
   if (data.trim() === '')
-    throw new RunnerError(RunnerErrorCode.InvalidSecret, `secret "${c.name}": data must not be empty`);
+    throw new RunnerError(ErrorCode.INVALID_SECRET, `secret "${c.name}": data must not be empty`);
   await requireScope(ctx, c);
   // The same data again (a re-applied file) is no change: nothing is written or marked.
   const same = readSecretData(ctx.config.secretStoreDir, c)?.data === data;
   const created = same ? false : await writeSecretData(ctx.config.secretStoreDir, c, data);
   const secret = await statSecret(ctx.config.secretStoreDir, c);
   if (!secret)
-    throw new RunnerError(RunnerErrorCode.SecretNotFound, `secret "${c.name}" vanished after its write`);
+    throw new RunnerError(ErrorCode.SECRET_NOT_FOUND, `secret "${c.name}" vanished after its write`);
   const changed = !same && !created;
   const outOfSync = changed ? await markCellsOutOfSync(ctx, c) : [];
   return { created, changed, secret, outOfSync };
@@ -128,7 +129,7 @@ export async function deleteSecret(ctx: RunnerContext, coords: SecretCoordinates
   const users = await cellsUsingSecret(ctx, c);
   if (users.length > 0)
     throw new RunnerError(
-      RunnerErrorCode.SecretInUse,
+      ErrorCode.SECRET_IN_USE,
       `secret "${c.name}" (${describeScope(c)}) is in use by ${users
         .map(
           (u) =>

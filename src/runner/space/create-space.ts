@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import {
   assertNoNetworkNameCollision,
   spaceManagedLabels,
@@ -8,7 +9,7 @@ import { withIntent, withRealmLock } from '../intent.js';
 import { persistResource, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerErrorCode, wrapError } from '../runner-errors.js';
+import { wrapError } from '../runner-errors.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { ensureSpaceLocked } from './ensure-space.js';
 import { listSpaces } from './space-queries.js';
@@ -61,7 +62,7 @@ export async function createSpace(ctx: RunnerContext, input: Space): Promise<Cre
           const ensured = await ensureSpaceLocked(ctx, stub);
           return { ...ensured, created: true, metadataExistedBefore: false };
         } catch (err) {
-          throw wrapError(RunnerErrorCode.CreateSpace, `failed to create space "${name}"`, err);
+          throw wrapError(ErrorCode.CREATE_SPACE, `failed to create space "${name}"`, err);
         }
       },
       {

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { Space } from '../../model/resources.js';
 import { listResources, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { listRealms } from '../realm/realm-queries.js';
 
 export async function getSpace(ctx: RunnerContext, realm: string, name: string): Promise<Space | undefined> {
@@ -13,7 +14,7 @@ export async function requireSpace(ctx: RunnerContext, realm: string, name: stri
   const space = await getSpace(ctx, realm, name);
   if (!space) {
     throw new RunnerError(
-      RunnerErrorCode.SpaceNotFound,
+      ErrorCode.SPACE_NOT_FOUND,
       `space "${name.trim()}" not found in realm "${realm.trim()}"`,
     );
   }

@@ -1,10 +1,11 @@
+import { ErrorCode } from '../../error-codes.js';
 import { stackCgroupPath, stackManagedLabels, withManagedLabels } from '../../model/naming/index.js';
 import type { Stack } from '../../model/resources.js';
 import { withIntent, withRealmLock } from '../intent.js';
 import { persistResource, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerErrorCode, wrapError } from '../runner-errors.js';
+import { wrapError } from '../runner-errors.js';
 import { requireSpace } from '../space/space-queries.js';
 import { failpoint } from '../failpoint.js';
 
@@ -44,7 +45,7 @@ export async function createStack(ctx: RunnerContext, input: Stack): Promise<Cre
         try {
           return { ...(await ensureStackLocked(ctx, stub)), created: true, metadataExistedBefore: false };
         } catch (err) {
-          throw wrapError(RunnerErrorCode.CreateStack, `failed to create stack "${name}"`, err);
+          throw wrapError(ErrorCode.CREATE_STACK, `failed to create stack "${name}"`, err);
         }
       },
       {

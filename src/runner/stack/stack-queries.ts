@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { Stack } from '../../model/resources.js';
 import { listResources, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 
 export async function getStack(
   ctx: RunnerContext,
@@ -26,7 +27,7 @@ export async function requireStack(
   const stack = await getStack(ctx, realm, space, name);
   if (!stack) {
     throw new RunnerError(
-      RunnerErrorCode.StackNotFound,
+      ErrorCode.STACK_NOT_FOUND,
       `stack "${name.trim()}" not found in realm "${realm.trim()}", space "${space.trim()}"`,
     );
   }

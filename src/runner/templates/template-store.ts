@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -6,7 +7,7 @@ import { canonicalJSON } from '../../model/canonical-json.js';
 import { atomicWriteFile, fsyncDir, isErrno } from '../../store/index.js';
 import { validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 
 /**
  * Blueprints and configs (docs/blueprints.md): documents stored at a realm, space or stack, one
@@ -35,20 +36,17 @@ const LEVELS = ['realm', 'space', 'stack'] as const;
 export function templateCoordinates(kind: TemplateKind, c: TemplateCoordinates): TemplateCoordinates {
   const word = WORD[kind];
   const name = (c.name ?? '').trim();
-  if (name === '') throw new RunnerError(RunnerErrorCode.InvalidName, `${word} name is required`);
+  if (name === '') throw new RunnerError(ErrorCode.INVALID_NAME, `${word} name is required`);
   if (name.includes('/') || name.startsWith('.') || name.includes('\0'))
     throw new RunnerError(
-      RunnerErrorCode.InvalidName,
+      ErrorCode.INVALID_NAME,
       `${word} name "${name}" must not contain '/' or start with '.'`,
     );
   const out: TemplateCoordinates = { name, realm: validName('realm', c.realm) };
   const space = (c.space ?? '').trim();
   const stack = (c.stack ?? '').trim();
   if (stack && !space)
-    throw new RunnerError(
-      RunnerErrorCode.InvalidName,
-      `${word} scope is incomplete: stack set without space`,
-    );
+    throw new RunnerError(ErrorCode.INVALID_NAME, `${word} scope is incomplete: stack set without space`);
   if (space) out.space = validName('space', space);
   if (stack) out.stack = validName('stack', stack);
   return out;
@@ -71,7 +69,7 @@ async function readDoc<K extends TemplateKind>(path: string): Promise<TemplateDo
   try {
     return JSON.parse(text) as TemplateDoc<K>;
   } catch (err) {
-    throw new RunnerError(RunnerErrorCode.InvalidName, `${path} is corrupt: ${(err as Error).message}`);
+    throw new RunnerError(ErrorCode.INVALID_NAME, `${path} is corrupt: ${(err as Error).message}`);
   }
 }
 
@@ -111,7 +109,7 @@ export async function writeTemplate<K extends TemplateKind>(
   for (let i = 1; i <= scope.length; i++) {
     if (!(await ctx.store.exists(scope.slice(0, i))))
       throw new RunnerError(
-        RunnerErrorCode.TemplateScopeNotFound,
+        ErrorCode.TEMPLATE_SCOPE_NOT_FOUND,
         `${WORD[kind]} scope does not exist: ${LEVELS[i - 1]} "${scope[i - 1]}"`,
       );
   }

@@ -1,8 +1,9 @@
+import { ErrorCode } from '../../error-codes.js';
 import { chmod, chown } from 'node:fs/promises';
 
 import type { ContainerSpec, VolumeMount } from '../../model/container.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import {
   getVolume,
   volumeKey,
@@ -93,14 +94,14 @@ export async function resolveVolumeMounts(
       const name = candidates[0].name;
       if (!m.ensure)
         throw new RunnerError(
-          RunnerErrorCode.VolumeNotFound,
+          ErrorCode.VOLUME_NOT_FOUND,
           `volume "${name}" not found for container "${c.id}" (looked in ${candidates.map((x) => where(x.scope)).join('; ')})`,
         );
       const at = candidates[0].scope;
       const segments = [at.realm, ...(at.space ? [at.space] : []), ...(at.stack ? [at.stack] : [])];
       if (!(await ctx.store.exists(segments)))
         throw new RunnerError(
-          RunnerErrorCode.VolumeNotFound,
+          ErrorCode.VOLUME_NOT_FOUND,
           `volume "${name}" cannot be ensured for container "${c.id}": ${where(at)} does not exist`,
         );
       v = (await writeVolume(ctx, at, name, 'Delete')).record;

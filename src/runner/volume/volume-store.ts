@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../error-codes.js';
 import { chmod, chown, lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,7 +16,7 @@ import {
 import { failpoint } from '../failpoint.js';
 import { withIntent } from '../intent.js';
 import type { RunnerContext } from '../runner-context.js';
-import { RunnerError, RunnerErrorCode, wrapError } from '../runner-errors.js';
+import { RunnerError, wrapError } from '../runner-errors.js';
 
 export type ReclaimPolicy = 'Delete' | 'Retain';
 
@@ -41,10 +42,7 @@ export interface VolumeRecord {
 /** `[realm, space?, stack?]`. */
 export function volumeScopeSegments(s: VolumeScope): string[] {
   if (s.stack && !s.space)
-    throw new RunnerError(
-      RunnerErrorCode.InvalidName,
-      'volume scope is incomplete (stack set without space)',
-    );
+    throw new RunnerError(ErrorCode.INVALID_NAME, 'volume scope is incomplete (stack set without space)');
   return [s.realm, ...(s.space ? [s.space] : []), ...(s.space && s.stack ? [s.stack] : [])];
 }
 
@@ -64,7 +62,7 @@ export const volumeKey = (scope: VolumeScope, name: string): string =>
 
 function checkedName(name: string): string {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name) || name.includes('..'))
-    throw new RunnerError(RunnerErrorCode.InvalidName, `volume name "${name}" is not a safe directory name`);
+    throw new RunnerError(ErrorCode.INVALID_NAME, `volume name "${name}" is not a safe directory name`);
   return name;
 }
 
@@ -141,8 +139,7 @@ export async function writeVolume(
       () => ensureVolumeDir(ctx, scope, name, policy),
     );
     const record = await getVolume(ctx, scope, name);
-    if (!record)
-      throw new RunnerError(RunnerErrorCode.WriteVolume, `volume "${name}" vanished while written`);
+    if (!record) throw new RunnerError(ErrorCode.WRITE_VOLUME, `volume "${name}" vanished while written`);
     return { record, created: before === undefined, updated: before !== undefined };
   });
 }
@@ -163,7 +160,7 @@ async function ensureVolumeDir(
       made = false;
     });
     if (!(await stat(path)).isDirectory())
-      throw new RunnerError(RunnerErrorCode.WriteVolume, `${path} exists and is not a directory`);
+      throw new RunnerError(ErrorCode.WRITE_VOLUME, `${path} exists and is not a directory`);
     const gid = ctx.config.kukeonGroupGid;
     if (made) {
       if (gid) await chown(path, 0, gid);
@@ -177,7 +174,7 @@ async function ensureVolumeDir(
     } else await unlink(meta).catch(ignoreMissing);
   } catch (err) {
     if (err instanceof RunnerError) throw err;
-    throw wrapError(RunnerErrorCode.WriteVolume, `failed to write volume "${name}"`, err);
+    throw wrapError(ErrorCode.WRITE_VOLUME, `failed to write volume "${name}"`, err);
   }
 }
 

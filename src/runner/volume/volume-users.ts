@@ -1,9 +1,10 @@
+import { ErrorCode } from '../../error-codes.js';
 import type { RunnerContext } from '../runner-context.js';
 import { listCells } from '../cell/cell-store.js';
 import { listRealms } from '../realm/realm-queries.js';
 import { listSpaces } from '../space/space-queries.js';
 import { listStacks } from '../stack/stack-queries.js';
-import { RunnerError, RunnerErrorCode } from '../runner-errors.js';
+import { RunnerError } from '../runner-errors.js';
 import { scopes } from '../resource-names.js';
 import { locateVolume } from './volume-mounts.js';
 import type { VolumeRecord } from './volume-store.js';
@@ -68,5 +69,5 @@ async function beingBroughtUp(ctx: RunnerContext, cell: [string, string, string,
 export async function refuseVolumeInUse(ctx: RunnerContext, v: VolumeRecord): Promise<void> {
   const user = ((await volumeUses(ctx)).get(v.path) ?? []).find((u) => u.running);
   if (user)
-    throw new RunnerError(RunnerErrorCode.VolumeInUse, `volume "${v.name}" is in use by cell "${user.cell}"`);
+    throw new RunnerError(ErrorCode.VOLUME_IN_USE, `volume "${v.name}" is in use by cell "${user.cell}"`);
 }
