@@ -1,7 +1,8 @@
 /**
  * `kuke` and `kukeond` on the PATH (issue 14, item 1): the quickstart's install step, run in a
  * fresh clone, links both into a bin directory (the test's own, never /usr/local/bin); they run
- * from any directory; `kuke uninstall` removes the links, and only links into a kukeon build.
+ * from any directory; `kuke uninstall` removes the links, and only links into a kukeon build;
+ * `npm link` is the other install way, and uninstall removes what it made.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -115,5 +116,31 @@ test(
       uninstall.stdout,
     );
     assert.ok(lstatSync(other).isFile());
+  },
+);
+
+test(
+  '`npm link` also puts kuke on the PATH; uninstall removes its bin links and npm package link',
+  { skip },
+  () => {
+    const prefix = join(env.dir, 'npm-global');
+    const npmEnv = `NPM_CONFIG_PREFIX=${prefix} KUKEON_BIN_DIR=${prefix}/bin PATH=${prefix}/bin:$PATH`;
+    const link = sh(`${npmEnv} npm link --offline --no-audit --no-fund --ignore-scripts`, clone);
+    assert.equal(link.code, 0, link.stdout + link.stderr);
+    const pkg = join(prefix, 'lib', 'node_modules', 'kukeon-ts');
+    assert.ok(lstatSync(pkg).isSymbolicLink(), 'npm links the package directory to the clone');
+    assert.equal(sh(`${npmEnv} command -v kuke`).stdout, `${prefix}/bin/kuke\n`);
+    assert.equal(sh(`${npmEnv} kuke version --no-daemon`).code, 0);
+
+    const uninstall = sh(`${npmEnv} kuke uninstall -y`);
+    assert.equal(uninstall.code, 0, uninstall.stdout + uninstall.stderr);
+    assert.ok(
+      uninstall.stdout.endsWith(
+        `  - ${prefix}/bin/kuke: removed\n  - ${prefix}/bin/kukeond: removed\n  - ${pkg}: removed\n`,
+      ),
+      uninstall.stdout,
+    );
+    assert.equal(existsSync(join(prefix, 'bin', 'kuke')) || existsSync(pkg), false);
+    assert.ok(existsSync(join(clone, 'dist', 'kuke', 'kuke.cjs')), 'the checkout itself is not touched');
   },
 );
