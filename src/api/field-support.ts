@@ -205,6 +205,13 @@ export const fieldSupport: Record<string, FieldSupport> = {
   'Realm.spec.registryCredentials[].username': applied(...registryCredentials),
   'Realm.spec.registryCredentials[].password': applied(...registryCredentials),
   'Realm.spec.registryCredentials[].serverAddress': applied(...registryCredentials),
+  'Realm.spec.registryCredentials[].passwordSecret': applied(
+    ...registryCredentials,
+    unit(
+      'runner/images/realm-credentials',
+      'apply: the same inline password is no change, a new one is written, a removed entry takes its Secret',
+    ),
+  ),
   'Realm.status': status,
 
   // Space

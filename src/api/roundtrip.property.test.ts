@@ -184,9 +184,14 @@ const realmDoc = fc.record({
       fc.constant(''),
       name.map((n) => `${n}.example`),
     ),
-    registryCredentials: fc.array(fc.record({ username: text, password: text, serverAddress: text }), {
-      maxLength: 2,
-    }),
+    // A user, and either an inline password or the name of the Secret holding it; one entry per server.
+    registryCredentials: fc.uniqueArray(
+      fc.oneof(
+        fc.record({ username: name, password: name, serverAddress: text }),
+        fc.record({ username: name, passwordSecret: name, serverAddress: text }),
+      ),
+      { maxLength: 2, selector: (c) => c.serverAddress.trim() },
+    ),
   }),
   status: commonStatus(realmStates),
 });

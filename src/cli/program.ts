@@ -81,6 +81,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     exportScope: load(() => import('./commands/export.js')),
     events: load(() => import('./commands/events.js')),
     top: load(() => import('./commands/top.js')),
+    regcred: load(() => import('./commands/registry-credential.js')),
   };
 
   // version
@@ -333,6 +334,29 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           cell: o.cell as string | undefined,
         }),
     )();
+    act(
+      leaf(
+        create,
+        'registry-credential',
+        "set a realm's login to a registry (password from stdin or a file)",
+        ['registry-cred', 'regcred'],
+      )
+        .argument('[realm]')
+        .option('--username <user>', 'registry user')
+        .option('--password-stdin', 'read the password from stdin')
+        .option('--from-file <path>', 'read the password from a file')
+        .option('--server <host[:port]>', 'registry (unset: the realm default, for any registry)'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.regcred()).createRegistryCredential(ctx, {
+          realm: a[0],
+          username: o.username as string | undefined,
+          passwordStdin: o.passwordStdin === true,
+          fromFile: o.fromFile as string | undefined,
+          server: o.server as string | undefined,
+        }),
+    )();
   }
 
   // get
@@ -417,6 +441,18 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         });
       })();
     }
+    act(
+      leaf(del, 'registry-credential', "remove a realm's login to a registry", ['registry-cred', 'regcred'])
+        .argument('[realm]')
+        .option('--server <host[:port]>', 'registry (unset: the realm default entry)'),
+      0,
+      1,
+      async (ctx, a, o) =>
+        (await m.regcred()).deleteRegistryCredential(ctx, {
+          realm: a[0],
+          server: o.server as string | undefined,
+        }),
+    )();
   }
 
   // cell lifecycle

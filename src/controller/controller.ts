@@ -192,6 +192,12 @@ export class Controller {
   listRealms = () => this.deps.runner.listRealms();
   deleteRealm = (name: string, flags: RemoveFlags) => realms.deleteRealm(this.deps, name, flags);
   purgeRealm = (name: string, flags: RemoveFlags) => realms.purgeRealm(this.deps, name, flags);
+  createRegistryCredential = (
+    realm: string,
+    input: { username: string; password: string; serverAddress?: string },
+  ) => realms.createRegistryCredential(this.deps, realm, input);
+  deleteRegistryCredential = (realm: string, serverAddress?: string) =>
+    realms.deleteRegistryCredential(this.deps, realm, serverAddress);
 
   // Spaces
   createSpace = (space: Space) => spaces.createSpace(this.deps, space);

@@ -55,6 +55,24 @@ export class FakeRunner {
     },
     getRealm: async (name: string) => clone(this.realms.get(name.trim())),
     listRealms: async () => [...this.realms.values()].map(clone),
+    realmAsStored: (d: Realm) => d,
+    setRegistryCredential: async (realm: string, c: { username: string; serverAddress?: string }) => {
+      this.record('setRegistryCredential', `${realm} ${c.username}@${c.serverAddress ?? ''}`);
+      const r = this.realms.get(realm)!;
+      const entry = {
+        username: c.username,
+        serverAddress: c.serverAddress,
+        passwordSecret: 'registry-credential',
+      };
+      r.spec.registryCredentials = [...(r.spec.registryCredentials ?? []), entry];
+      return { realm: clone(r), action: 'created' as const };
+    },
+    removeRegistryCredential: async (realm: string, server?: string) => {
+      this.record('removeRegistryCredential', `${realm} ${server ?? ''}`);
+      const r = this.realms.get(realm)!;
+      r.spec.registryCredentials = r.spec.registryCredentials?.filter((c) => c.serverAddress !== server);
+      return clone(r);
+    },
     updateRealm: async (d: Realm) => {
       this.record('updateRealm', d.metadata.name);
       const a = this.realms.get(d.metadata.name)!;

@@ -136,3 +136,22 @@ export async function purgeRealm(
     },
   };
 }
+
+/** `kuke create registry-credential` (docs/images.md): the realm's entry for the server added or replaced. */
+export async function createRegistryCredential(
+  deps: ControllerDeps,
+  realm: string,
+  input: { username: string; password: string; serverAddress?: string },
+): Promise<{ resource: Realm; action: string }> {
+  const r = await deps.runner.setRegistryCredential(realm, input);
+  return { resource: r.realm, action: r.action };
+}
+
+/** `kuke delete registry-credential`: the realm's entry for the server (or its default entry) removed. */
+export async function deleteRegistryCredential(
+  deps: ControllerDeps,
+  realm: string,
+  serverAddress: string | undefined,
+): Promise<Realm> {
+  return deps.runner.removeRegistryCredential(realm, serverAddress);
+}

@@ -9,9 +9,17 @@ export interface Metadata {
   generation?: number;
 }
 
+/**
+ * One registry login of a realm (docs/images.md, "Credentials"). In a manifest the password may be
+ * inline (`password`, as the Go kukeon writes it); kukeond moves it into its Secret store and keeps
+ * only `passwordSecret`, the name of the realm-level Secret holding it.
+ */
 export interface RegistryCredentials {
   username: string;
-  password: string;
+  /** Inline password: input only, never stored in metadata or returned. */
+  password?: string;
+  /** Name of the realm-level Secret holding the password (our extension). */
+  passwordSecret?: string;
   serverAddress?: string;
 }
 

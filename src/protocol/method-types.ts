@@ -323,6 +323,30 @@ export interface ScopedDeleteResult {
   Deleted: boolean;
 }
 
+/**
+ * Registry credentials of a realm (our extension; docs/images.md, "Credentials"). The password
+ * travels only in CreateRegistryCredential's request; the realm documents of the replies carry
+ * the user, the server and the name of the Secret holding the password.
+ */
+export interface CreateRegistryCredentialArgs {
+  RealmName: string;
+  Username: string;
+  Password: string;
+  /** Registry host[:port]; empty: the realm's default entry. */
+  ServerAddress?: string;
+}
+
+export interface CreateRegistryCredentialResult {
+  Realm: RealmDoc;
+  /** `created`, `replaced` or `unchanged`. */
+  Action: string;
+}
+
+export interface DeleteRegistryCredentialArgs {
+  RealmName: string;
+  ServerAddress?: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
@@ -370,6 +394,15 @@ export interface MethodTypes {
   GetSecret: { args: DocArgs; reply: { Result: ScopedGetResult & { Secret: SecretDoc } } };
   ListSecrets: { args: ScopedListArgs; reply: { Secrets: SecretDoc[] } };
   DeleteSecret: { args: DocArgs; reply: { Result: ScopedDeleteResult & { Secret: SecretDoc } } };
+
+  CreateRegistryCredential: {
+    args: CreateRegistryCredentialArgs;
+    reply: { Result: CreateRegistryCredentialResult };
+  };
+  DeleteRegistryCredential: {
+    args: DeleteRegistryCredentialArgs;
+    reply: { Result: { Realm: RealmDoc; Deleted: boolean } };
+  };
 
   // Blueprints and configs (docs/blueprints.md): stored documents, `metadata.generation` counted.
   CreateBlueprint: { args: DocArgs; reply: { Result: ScopedCreateResult & { Blueprint: CellBlueprintDoc } } };

@@ -20,6 +20,12 @@ import { createStack, ensureStack } from './stack/create-stack.js';
 import { deleteStack, purgeStack, type DeleteStackOptions } from './stack/delete-stack.js';
 import { getStack, listStacks } from './stack/stack-queries.js';
 import { updateRealm, updateSpace, updateStack } from './update-scope.js';
+import { desiredCredentialsAsStored } from './images/realm-credentials.js';
+import {
+  removeRegistryCredential,
+  setRegistryCredential,
+  type RegistryCredentialInput,
+} from './images/registry-credential-ops.js';
 import { refreshRealm, refreshSpace, refreshStack } from './refresh-scope.js';
 import { deleteImage, getImage, listImages, loadImage, pullImage } from './images/realm-images.js';
 import { pruneImages } from './images/prune-images.js';
@@ -120,6 +126,12 @@ export class Runner {
   getRealm = (name: string) => getRealm(this.ctx, name);
   listRealms = () => listRealms(this.ctx);
   updateRealm = (desired: Realm) => updateRealm(this.ctx, desired);
+  /** `desired` with inline registry passwords equal to the stored ones replaced by their Secret's name (for the apply diff). */
+  realmAsStored = (desired: Realm, actual: Realm) => desiredCredentialsAsStored(this.ctx, desired, actual);
+  setRegistryCredential = (realm: string, input: RegistryCredentialInput) =>
+    setRegistryCredential(this.ctx, realm, input);
+  removeRegistryCredential = (realm: string, serverAddress?: string) =>
+    removeRegistryCredential(this.ctx, realm, serverAddress);
   deleteRealm = (name: string, options?: DeleteRealmOptions) => deleteRealm(this.ctx, name, options);
   purgeRealm = (name: string, options?: DeleteRealmOptions) => purgeRealm(this.ctx, name, options);
   refreshRealm = (name: string) => refreshRealm(this.ctx, name);

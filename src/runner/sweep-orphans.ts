@@ -15,7 +15,11 @@ import { listSpaces } from './space/space-queries.js';
 import { listStacks } from './stack/stack-queries.js';
 import { sweepEgressOrphans } from './space/space-egress.js';
 import { sweepOrphanShims } from './orphan-shims.js';
-import { sweepSecretScopes, sweepStagedSecrets } from './secrets/sweep-secrets.js';
+import {
+  sweepRegistryCredentialSecrets,
+  sweepSecretScopes,
+  sweepStagedSecrets,
+} from './secrets/sweep-secrets.js';
 
 export interface SweepReport {
   namespaces: string[];
@@ -33,6 +37,8 @@ export interface SweepReport {
   stagedSecrets?: string[];
   /** Secret store scopes whose scope metadata is gone (`realm/space/…`). */
   secretScopes?: string[];
+  /** Registry-credential Secrets no credential of their realm names (`realm/name`). */
+  registryCredentialSecrets?: string[];
   errors: string[];
 }
 
@@ -217,6 +223,7 @@ export async function sweepOrphans(ctx: RunnerContext): Promise<SweepReport> {
   try {
     report.stagedSecrets = await sweepStagedSecrets(ctx, realmNamespaces, pending);
     report.secretScopes = await sweepSecretScopes(ctx, pending);
+    report.registryCredentialSecrets = await sweepRegistryCredentialSecrets(ctx, pending);
   } catch (err) {
     fail('secrets', err);
   }

@@ -4,6 +4,11 @@ import type { DiffResult } from '../model/diff/change.js';
 import { isManagedLabelKey } from '../model/naming/index.js';
 import type { Realm, Space, Stack } from '../model/resources.js';
 import { withRealmLock } from './intent.js';
+import {
+  desiredCredentialsAsStored,
+  removeUnusedCredentialSecrets,
+  storeRealmCredentials,
+} from './images/realm-credentials.js';
 import { persistResource } from './resource-store.js';
 import { scopes } from './resource-names.js';
 import type { RunnerContext } from './runner-context.js';
@@ -37,19 +42,27 @@ function rejectBreaking(kind: string, name: string, diff: DiffResult): void {
   );
 }
 
-/** Compatible update of a realm (labels, registry credentials); breaking changes are refused. */
+/**
+ * Compatible update of a realm (labels, registry credentials); breaking changes are refused.
+ * Inline registry passwords go into the Secret store before the metadata naming them is written,
+ * and the credential Secrets no entry names any more are removed after (realm-credentials.ts).
+ */
 export async function updateRealm(ctx: RunnerContext, desired: Realm): Promise<UpdateResult<Realm>> {
   return withRealmLock(ctx, desired.metadata.name, async () => {
     const actual = await requireRealm(ctx, desired.metadata.name);
-    const diff = diffRealm(desired, actual);
+    const diff = diffRealm(desiredCredentialsAsStored(ctx, desired, actual), actual);
     rejectBreaking('realm', actual.metadata.name, diff);
     if (diff.class === 'unchanged') return { resource: actual, diff };
+    const name = actual.metadata.name;
+    const registryCredentials = await storeRealmCredentials(ctx, name, desired.spec.registryCredentials);
     const next: Realm = {
       ...actual,
       metadata: { ...actual.metadata, labels: mergeLabels(desired.metadata.labels, actual.metadata.labels) },
-      spec: { ...actual.spec, registryCredentials: desired.spec.registryCredentials },
+      spec: { ...actual.spec, registryCredentials },
     };
-    return { resource: await persistResource(ctx, 'Realm', scopes.realm(actual.metadata.name), next), diff };
+    const written = await persistResource(ctx, 'Realm', scopes.realm(name), next);
+    await removeUnusedCredentialSecrets(ctx, name, registryCredentials);
+    return { resource: written, diff };
   });
 }
 

@@ -25,6 +25,8 @@ import { realmModel } from '../helpers/cell-docs.js';
 import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
 import { snapshotHost } from '../helpers/host-snapshot.js';
 import { runnerEnv } from '../helpers/runner-env.js';
+import { filesContaining } from '../helpers/files-containing.js';
+import { secretFilePath } from '../../src/store/index.js';
 
 let ctd: PrivateContainerd;
 let client: ContainerdClient;
@@ -182,6 +184,18 @@ test("a realm's registryCredentials are used for its pulls: the exact server fir
       ]),
     );
     assert.equal((await runner.pullImage(`pb${process.pid}`, ref)).record, 'created');
+    // The passwords are in the realm's Secrets, the metadata names them (docs/images.md).
+    const stored = await runner.getRealm(`pb${process.pid}`);
+    assert.deepEqual(stored?.spec.registryCredentials, [
+      { username: user, passwordSecret: 'registry-credential' },
+      { username: user, serverAddress: tlsReg.host, passwordSecret: `registry-credential.${tlsReg.host}` },
+    ]);
+    assert.deepEqual(filesContaining(config.runPath, password), [
+      secretFilePath(config.secretStoreDir, {
+        name: `registry-credential.${tlsReg.host}`,
+        realm: `pb${process.pid}`,
+      }),
+    ]);
     await runner.createRealm(realm(`pc${process.pid}`, [{ username: user, password, serverAddress: '' }]));
     assert.equal((await runner.pullImage(`pc${process.pid}`, ref)).record, 'created');
     await runner.createRealm(realm(`pd${process.pid}`, []));

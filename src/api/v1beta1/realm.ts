@@ -5,8 +5,9 @@ import { commonStatusShape, resourceMetadata } from './common.js';
 
 export const registryCredentialsSchema = obj({
   username: str(),
-  password: str(),
+  password: str('omit'),
   serverAddress: str('omit'),
+  passwordSecret: str('omit'),
 });
 
 export const realmDocSchema = struct({

@@ -28,6 +28,7 @@ import { checkSpaceIsolation } from '../../model/space-isolation.js';
 import { checkContainerConversion, checkRepos, checkSecrets, checkVolumes } from './container-rules.js';
 import { checkCellTty, resolveRootContainer } from './cell-rules.js';
 import { checkPublishedPorts } from './port-rules.js';
+import { checkRegistryCredentials } from './registry-credential-rules.js';
 
 export interface ValidationOptions {
   /** containerd namespace suffix, for the realm-name length limit. Default `kukeon.io`. */
@@ -71,7 +72,8 @@ function validateRealm(d: RealmDoc, opts: ValidationOptions): string | undefined
     required([['metadata.name', name]]) ??
     checkName('realm', name) ??
     checkNamespaceLength(name, opts.namespaceSuffix ?? 'kukeon.io') ??
-    checkExplicitNamespace(t(d.spec?.namespace))
+    checkExplicitNamespace(t(d.spec?.namespace)) ??
+    checkRegistryCredentials(d.spec?.registryCredentials)
   );
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import { osErrorText } from '../os-error-text.js';
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+export async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));

@@ -44,7 +44,9 @@ export function realmApplyHandler(runner: ScopeRunner): ApplyHandler {
       await runner.createRealm(desired);
       return { action: 'created' };
     }
-    return reconcile('Realm', name, diffRealm(desired, actual), () => runner.updateRealm(desired), {});
+    // An inline registry password equal to the stored one is no change (docs/images.md).
+    const diff = diffRealm(runner.realmAsStored(desired, actual), actual);
+    return reconcile('Realm', name, diff, () => runner.updateRealm(desired), {});
   };
 }
 

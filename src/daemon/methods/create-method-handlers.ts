@@ -3,6 +3,7 @@ import { cellHandlers } from './cell-methods.js';
 import { documentHandlers } from './document-methods.js';
 import { imageHandlers } from './image-methods.js';
 import { pingHandler } from './ping-methods.js';
+import { registryCredentialHandlers } from './registry-credential-methods.js';
 import { scopeHandlers } from './scope-methods.js';
 import { scopedHandlers } from './scoped-methods.js';
 import { topHandlers } from './top-methods.js';
@@ -20,6 +21,7 @@ export function createMethodHandlers(controller: Controller): MethodHandlers {
     ...scopedHandlers(controller),
     ...documentHandlers(controller),
     ...imageHandlers(controller),
+    ...registryCredentialHandlers(controller),
     ...cellHandlers(controller),
     ...topHandlers(controller),
   };

@@ -145,6 +145,7 @@ export async function reconcileTick(
         shims: r.shims ?? [],
         stagedSecrets: r.stagedSecrets ?? [],
         secretScopes: r.secretScopes ?? [],
+        registryCredentialSecrets: r.registryCredentialSecrets ?? [],
       };
       const what = Object.entries(removed)
         .filter(([, v]) => v.length > 0)

@@ -39,6 +39,11 @@ const compatible = (path: string, from: unknown, to: unknown): Change => ({
   to,
 });
 
+/** A change record may be printed or logged: it never carries an inline registry password. */
+function withoutPasswords(creds: Realm['spec']['registryCredentials']): unknown {
+  return creds?.map(({ password, ...rest }) => (password ? { ...rest, password: '(inline)' } : rest));
+}
+
 export function diffRealm(desired: Realm, actual: Realm): DiffResult {
   const changes: Change[] = [];
   if (desired.metadata.name !== actual.metadata.name)
@@ -51,8 +56,8 @@ export function diffRealm(desired: Realm, actual: Realm): DiffResult {
     changes.push(
       compatible(
         'spec.registryCredentials',
-        actual.spec.registryCredentials,
-        desired.spec.registryCredentials,
+        withoutPasswords(actual.spec.registryCredentials),
+        withoutPasswords(desired.spec.registryCredentials),
       ),
     );
   }

@@ -12,3 +12,4 @@ export * from './ipv4-cidr.js';
 export * from './go-json.js';
 export * from './container-labels.js';
 export * from './managed-labels.js';
+export * from './registry-credential-secret.js';

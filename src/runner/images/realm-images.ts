@@ -13,6 +13,7 @@ export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResu
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { matchRegistryCredential } from './registry-credential-match.js';
+import { readCredentialPassword } from './realm-credentials.js';
 
 /**
  * Images are per realm: they live in the realm's containerd namespace. The realm
@@ -56,7 +57,11 @@ export async function pullRealmImage(
   ref: string,
   onProgress?: (p: PullProgress) => void,
 ): Promise<PullResult> {
-  const credential = matchRegistryCredential(realm.spec.registryCredentials, parseRegistryReference(ref));
+  const entry = matchRegistryCredential(realm.spec.registryCredentials, parseRegistryReference(ref));
+  const credential = entry && {
+    username: entry.username,
+    password: readCredentialPassword(ctx, realm.metadata.name, entry),
+  };
   return ctx.images.pull(realm.spec.namespace, ref, {
     auth: { realm: realm.metadata.name, ...(credential ? { credential } : {}) },
     onProgress,

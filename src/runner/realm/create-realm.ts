@@ -2,7 +2,10 @@ import { ErrorCode } from '../../error-codes.js';
 import { realmManagedLabels, realmNamespace, withManagedLabels } from '../../model/naming/index.js';
 import type { Realm } from '../../model/resources.js';
 import { withIntent, withRealmLock } from '../intent.js';
-import { persistResource, readResource } from '../resource-store.js';
+import { persistResource } from '../resource-store.js';
+import { storeRealmCredentials } from '../images/realm-credentials.js';
+import { removeScopeSecrets } from '../secrets/scope-secrets.js';
+import { getRealm } from './realm-queries.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError, wrapError } from '../runner-errors.js';
@@ -30,20 +33,24 @@ export async function createRealm(ctx: RunnerContext, input: Realm): Promise<Cre
   const namespace = input.spec.namespace?.trim() || realmNamespace(name, ctx.config.namespaceSuffix);
   validNamespace(namespace);
   return withRealmLock(ctx, name, async () => {
-    const existing = await readResource(ctx, 'Realm', scopes.realm(name));
+    const existing = await getRealm(ctx, name);
     if (existing) {
       const ensured = await ensureRealmLocked(ctx, existing);
       return { ...ensured, created: false, metadataExistedBefore: true };
     }
-    const stub: Realm = {
-      metadata: { name, labels: withManagedLabels(input.metadata.labels, realmManagedLabels(namespace)) },
-      spec: { ...input.spec, namespace },
-      status: { state: 'Creating', cgroupPath: '' },
-    };
+    const { registryCredentials, ...spec } = input.spec;
     return withIntent(
       ctx,
       { op: 'create', kind: 'Realm', key: name, desired: 'present' },
       async () => {
+        // Passwords go into the Secret store before the metadata that names them (a crash in
+        // between leaves Secrets of a realm without metadata: the sweep and the rollback remove them).
+        const stored = await storeRealmCredentials(ctx, name, registryCredentials);
+        const stub: Realm = {
+          metadata: { name, labels: withManagedLabels(input.metadata.labels, realmManagedLabels(namespace)) },
+          spec: { ...spec, namespace, ...(stored ? { registryCredentials: stored } : {}) },
+          status: { state: 'Creating', cgroupPath: '' },
+        };
         await persistResource(ctx, 'Realm', scopes.realm(name), stub);
         failpoint('realm.create.after-stub');
         try {
@@ -56,6 +63,7 @@ export async function createRealm(ctx: RunnerContext, input: Realm): Promise<Cre
       {
         rollback: async () => {
           await removeRealmHost(ctx, name, namespace);
+          await removeScopeSecrets(ctx, scopes.realm(name));
           await ctx.store.removeScope(scopes.realm(name));
         },
       },

@@ -5,7 +5,7 @@ import { scopes } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { ensureRealmHost } from './realm-host.js';
 import { failpoint } from '../failpoint.js';
-import { readResource } from '../resource-store.js';
+import { getRealm } from './realm-queries.js';
 
 export interface EnsureRealmResult {
   realm: Realm;
@@ -19,7 +19,7 @@ export interface EnsureRealmResult {
 export async function ensureRealm(ctx: RunnerContext, realm: Realm): Promise<EnsureRealmResult> {
   // The stored document is authoritative: a caller's older copy must not overwrite newer labels.
   return withRealmLock(ctx, realm.metadata.name, async () =>
-    ensureRealmLocked(ctx, (await readResource(ctx, 'Realm', scopes.realm(realm.metadata.name))) ?? realm),
+    ensureRealmLocked(ctx, (await getRealm(ctx, realm.metadata.name)) ?? realm),
   );
 }
 

@@ -4,9 +4,12 @@ import { listResources, readResource } from '../resource-store.js';
 import { scopes, validName } from '../resource-names.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError } from '../runner-errors.js';
+import { realmWithStoredCredentials } from '../images/realm-credentials.js';
 
+/** A realm's metadata; a clear-text registry password of an older kukeon is moved into the Secret store first. */
 export async function getRealm(ctx: RunnerContext, name: string): Promise<Realm | undefined> {
-  return readResource(ctx, 'Realm', scopes.realm(validName('realm', name)));
+  const realm = await readResource(ctx, 'Realm', scopes.realm(validName('realm', name)));
+  return realm && realmWithStoredCredentials(ctx, realm);
 }
 
 /** Like getRealm, but a missing realm is REALM_NOT_FOUND naming it. */
@@ -17,5 +20,6 @@ export async function requireRealm(ctx: RunnerContext, name: string): Promise<Re
 }
 
 export async function listRealms(ctx: RunnerContext): Promise<Realm[]> {
-  return listResources(ctx, 'Realm', []);
+  const realms = await listResources(ctx, 'Realm', []);
+  return Promise.all(realms.map((r) => realmWithStoredCredentials(ctx, r)));
 }

@@ -15,6 +15,8 @@ import {
 import type { CellRef } from '../cell/cell-ref.js';
 import { everyCell, markOutOfSync } from '../cell/out-of-sync.js';
 import { validName } from '../resource-names.js';
+import { isRegistryCredentialSecretName } from '../../model/naming/index.js';
+import { getRealm } from '../realm/realm-queries.js';
 import type { RunnerContext } from '../runner-context.js';
 import { RunnerError } from '../runner-errors.js';
 
@@ -92,6 +94,11 @@ export async function writeSecret(
   const c = secretCoordinates(coords);
   if (data.trim() === '')
     throw new RunnerError(ErrorCode.INVALID_SECRET, `secret "${c.name}": data must not be empty`);
+  if (isRegistryCredentialSecretName(c.name))
+    throw new RunnerError(
+      ErrorCode.INVALID_NAME,
+      `secret name "${c.name}" is reserved for realm registry credentials (set one with kuke create registry-credential)`,
+    );
   await requireScope(ctx, c);
   // The same data again (a re-applied file) is no change: nothing is written or marked.
   const same = readSecretData(ctx.config.secretStoreDir, c)?.data === data;
@@ -126,6 +133,12 @@ export async function listSecrets(ctx: RunnerContext, filter: SecretFilter = {})
  */
 export async function deleteSecret(ctx: RunnerContext, coords: SecretCoordinates): Promise<boolean> {
   const c = secretCoordinates(coords);
+  const realmUse = await realmCredentialUsing(ctx, c);
+  if (realmUse)
+    throw new RunnerError(
+      ErrorCode.SECRET_IN_USE,
+      `secret "${c.name}" (${describeScope(c)}) is in use by ${realmUse} (remove it with kuke delete registry-credential)`,
+    );
   const users = await cellsUsingSecret(ctx, c);
   if (users.length > 0)
     throw new RunnerError(
@@ -138,6 +151,17 @@ export async function deleteSecret(ctx: RunnerContext, coords: SecretCoordinates
         .join(', ')}`,
     );
   return deleteSecretData(ctx.config.secretStoreDir, c);
+}
+
+/** The registry credential of the Secret's realm that keeps its password there, described; undefined when none. */
+async function realmCredentialUsing(ctx: RunnerContext, c: SecretCoordinates): Promise<string | undefined> {
+  if (c.space) return undefined;
+  const realm = await getRealm(ctx, c.realm);
+  const entry = realm?.spec.registryCredentials?.find((e) => e.passwordSecret === c.name);
+  if (!entry) return undefined;
+  return `the registry credential of realm "${c.realm}" for ${
+    entry.serverAddress ? `server "${entry.serverAddress}"` : 'its default entry'
+  }`;
 }
 
 function refersTo(r: SecretRef | undefined, c: SecretCoordinates): boolean {

@@ -4,6 +4,9 @@ import { isNotFound } from '../../containerd/index.js';
 import { isKukeonNamespace, realmFromNamespace } from '../../model/naming/index.js';
 import { removeSecretSubtree } from '../../store/index.js';
 import type { RunnerContext } from '../runner-context.js';
+import { withRealmLock } from '../intent.js';
+import { removeUnusedCredentialSecrets } from '../images/realm-credentials.js';
+import { getRealm, listRealms } from '../realm/realm-queries.js';
 import {
   listStagedDirs,
   pruneStagingNamespace,
@@ -70,5 +73,29 @@ export async function sweepSecretScopes(ctx: RunnerContext, pending: ReadonlySet
     }
   };
   await walk([]);
+  return removed;
+}
+
+/**
+ * Registry-credential Secrets (the reserved `registry-credential…` names) that no credential of
+ * their realm names: left by a crash between a password's write and the realm metadata naming
+ * it, or after the entry's removal. Each realm is checked under its lock, so a credential being
+ * written meanwhile is never taken. Returns `realm/name` of each removed.
+ */
+export async function sweepRegistryCredentialSecrets(
+  ctx: RunnerContext,
+  pending: ReadonlySet<string>,
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const realm of await listRealms(ctx)) {
+    const name = realm.metadata.name;
+    if (pending.has(`Realm:${name}`)) continue;
+    await withRealmLock(ctx, name, async () => {
+      const current = await getRealm(ctx, name);
+      if (!current) return;
+      for (const s of await removeUnusedCredentialSecrets(ctx, name, current.spec.registryCredentials))
+        removed.push(`${name}/${s}`);
+    });
+  }
   return removed;
 }
