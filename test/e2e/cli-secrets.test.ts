@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { secretFilePath } from '../../src/store/index.js';
 import { startRealmDaemon, type RealmDaemon } from '../helpers/realm-daemon.js';
 import { filesContaining } from '../helpers/files-containing.js';
+import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const execFileP = promisify(execFile);
@@ -22,10 +22,8 @@ const SLEEP = 'trap "exit 0" TERM; sleep 3600 & wait';
 
 describe('kind: Secret through kuke and kukeond', () => {
   let d: RealmDaemon;
-  let proxy: Server;
-  let proxySocket: string;
-  /** Every byte kukeond sent back through the proxy. */
-  const replies: Buffer[] = [];
+  /** Records every byte kukeond sends back. */
+  let proxy: RecordingProxy;
   const value = `s3cr3t-${randomBytes(12).toString('hex')}`;
   const value2 = `rotated-${randomBytes(12).toString('hex')}`;
   const fileValue = `file-${randomBytes(12).toString('hex')}`;
@@ -36,7 +34,7 @@ describe('kind: Secret through kuke and kukeond', () => {
    * recovery of the intents they leave pending meanwhile).
    */
   const throughDaemon = (): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...d.kukeEnv(), KUKEON_HOST: `unix://${proxySocket}` };
+    const env: NodeJS.ProcessEnv = { ...d.kukeEnv(), KUKEON_HOST: `unix://${proxy.socket}` };
     delete env.KUKEON_RUN_PATH;
     return env;
   };
@@ -82,20 +80,11 @@ describe('kind: Secret through kuke and kukeond', () => {
 
   before(async () => {
     d = await startRealmDaemon('cli-secrets', realm, '1s');
-    proxySocket = join(d.env.dir, 'proxy.sock');
-    proxy = createServer((client) => {
-      const upstream = createConnection(d.env.config.daemonSocket);
-      client.pipe(upstream);
-      upstream.on('data', (b: Buffer) => replies.push(Buffer.from(b)));
-      upstream.pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(proxySocket, r));
+    proxy = await startRecordingProxy(d.env.config.daemonSocket, join(d.env.dir, 'proxy.sock'));
   });
 
   after(async () => {
-    await new Promise<void>((r) => proxy.close(() => r()));
+    await proxy.close();
     await d.stop();
   });
 
@@ -194,7 +183,7 @@ describe('kind: Secret through kuke and kukeond', () => {
       secretFilePath(d.env.config.secretStoreDir, { name: 'api', realm, space: 'web' }),
       secretFilePath(d.env.config.secretStoreDir, { name: 'tls', realm }),
     ];
-    const allReplies = Buffer.concat(replies).toString('utf8');
+    const allReplies = proxy.replies();
     assert.ok(allReplies.length > 0, 'the proxy saw the replies');
     for (const v of [value, value2, fileValue]) {
       assert.ok(!allReplies.includes(v), 'in no RPC reply');
