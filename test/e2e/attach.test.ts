@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { ctr } from '../helpers/containerd.js';
-import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
+import {
+  DAEMON_TEST_STATE,
+  ownHostState,
+  removeCgroupRoot,
+  type HostSnapshot,
+} from '../helpers/host-snapshot.js';
 import { startKukeond, waitFor, type KukeondChild } from '../helpers/kukeond-child.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 import { killTmuxServer, TmuxPane } from '../helpers/tmux.js';
@@ -62,16 +67,7 @@ function pane(args: string[], size = { cols: 100, rows: 30 }): TmuxPane {
 }
 
 function snap(): Partial<HostSnapshot> {
-  return ownHostState(env.config, [
-    'namespaces',
-    'cgroups',
-    'links',
-    'ipam',
-    'chains',
-    'metadata',
-    'netns',
-    'daemons',
-  ]);
+  return ownHostState(env.config, [...DAEMON_TEST_STATE, 'netns']);
 }
 
 function manifest(name: string, containers: string): string {

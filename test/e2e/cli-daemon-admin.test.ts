@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { groupGid, groupMembers, userExists } from '../../src/cli/commands/kukeon-group.js';
 import { egressContext, spaceEgressChain } from '../../src/cni/egress/index.js';
 import { ctr } from '../helpers/containerd.js';
-import { ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { DAEMON_TEST_STATE, ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { waitFor } from '../helpers/kukeond-child.js';
 import { kukeAdminEnv, kukeEntry, runKuke } from '../helpers/kuke-admin.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
@@ -44,8 +44,7 @@ const sudoUser = `kas${process.pid}`;
 
 const run = (args: string[], e: NodeJS.ProcessEnv = adminEnv) => runKuke(args, e);
 
-const snap = (): Partial<HostSnapshot> =>
-  ownHostState(env.config, ['namespaces', 'cgroups', 'links', 'ipam', 'chains', 'metadata', 'daemons']);
+const snap = (): Partial<HostSnapshot> => ownHostState(env.config, DAEMON_TEST_STATE);
 
 const chains = (): string[] => snap().chains ?? [];
 const chainOf = (realm: string, space: string) => spaceEgressChain(egressContext(env.config), realm, space);

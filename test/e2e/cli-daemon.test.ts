@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { groupGid } from '../../src/cli/commands/kukeon-group.js';
-import { ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
+import { DAEMON_TEST_STATE, ownHostState, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { kukeAdminEnv, kukeEntry, runKuke } from '../helpers/kuke-admin.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
 
@@ -30,15 +30,7 @@ const group = `kt${process.pid}`;
 const run = runKuke;
 
 function snap(): Partial<HostSnapshot> {
-  return ownHostState(env.config, [
-    'namespaces',
-    'cgroups',
-    'links',
-    'ipam',
-    'chains',
-    'metadata',
-    'daemons',
-  ]);
+  return ownHostState(env.config, DAEMON_TEST_STATE);
 }
 
 before(() => {

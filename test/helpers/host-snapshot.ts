@@ -174,6 +174,17 @@ export function snapshotHost(cfg: HostConfig): HostSnapshot {
   };
 }
 
+/** What a test that runs kukeond as the CLI does compares: its own host state and daemons. */
+export const DAEMON_TEST_STATE: readonly (keyof HostSnapshot)[] = [
+  'namespaces',
+  'cgroups',
+  'links',
+  'ipam',
+  'chains',
+  'metadata',
+  'daemons',
+];
+
 /**
  * The parts of the host snapshot a CLI test compares before and after, links cut down to the
  * configuration's bridge prefix (other test processes' bridges come and go meanwhile).
