@@ -144,13 +144,17 @@ export interface GetCellFacts {
   RootContainerTaskRunning: boolean;
 }
 
-/** GetCell: live statuses; absence reported in the facts. */
+/**
+ * GetCell: live statuses (`observe: false`: the containers' statuses as stored); absence reported
+ * in the facts.
+ */
 export async function getCell(
   deps: ControllerDeps,
   request: Cell,
+  options: { observe?: boolean } = {},
 ): Promise<{ resource: Cell; facts: GetCellFacts }> {
   const id = identityOf(request);
-  const cell = await port(deps).getCell(id.realm, id.space, id.stack, id.name);
+  const cell = await port(deps).getCell(id.realm, id.space, id.stack, id.name, options);
   if (!cell) {
     return {
       resource: request,

@@ -247,7 +247,7 @@ export class Controller {
 
   // Cells
   createCell = (cell: Cell) => cellOps.createCell(this.deps, cell);
-  getCell = (cell: Cell) => cellOps.getCell(this.deps, cell);
+  getCell = (cell: Cell, options?: { observe?: boolean }) => cellOps.getCell(this.deps, cell, options);
   listCells = (realm: string, space: string, stack: string) =>
     cellOps.listCells(this.deps, realm, space, stack);
   /** ListCells' reply documents, from the in-memory cache when the controller knows the store. */

@@ -259,6 +259,8 @@ export function fakeProbe(fake: FakeRunner): HostProbe {
 export class FakeCells {
   cells = new Map<string, import('../model/resources.js').Cell>();
   calls: string[] = [];
+  /** Each getCell: the cell's name and whether live container states were asked for. */
+  gets: { name: string; observe: boolean }[] = [];
   /** State a start leaves the cell in (tests set Failed to exercise the failure path). */
   startState: 'Ready' | 'Failed' = 'Ready';
 
@@ -278,7 +280,10 @@ export class FakeCells {
       [...this.cells.values()].filter(
         (c) => c.spec.realmId === r && c.spec.spaceId === s && c.spec.stackId === t,
       ),
-    getCell: async (r, s, t, n) => clone(this.cells.get(`${r}/${s}/${t}/${n}`)),
+    getCell: async (r, s, t, n, options) => {
+      this.gets.push({ name: n, observe: options?.observe !== false });
+      return clone(this.cells.get(`${r}/${s}/${t}/${n}`));
+    },
     createCell: async (cell) => {
       this.calls.push(`createCell ${cell.metadata.name}`);
       const stored = { ...clone(cell), status: { ...cell.status, state: 'Pending' as const } };

@@ -16,7 +16,7 @@ type RefInput = { realm: string; space: string; stack: string; name: string; id?
 interface CellCapableRunner {
   cellRef(c: RefInput): unknown;
   listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
-  getCell(ref: never): Promise<Cell | undefined>;
+  getCell(ref: never, options?: { observe?: boolean }): Promise<Cell | undefined>;
   createCell(cell: Cell, options?: { start?: boolean }): Promise<CellCreateOutcome>;
   startCell(cell: Cell): Promise<Cell>;
   recreateCell(cell: Cell): Promise<Cell>;
@@ -71,7 +71,7 @@ export function runnerCellPort(runner: object): CellPort {
     });
   return {
     listCells: (realm, space, stack) => full.listCells(realm, space, stack),
-    getCell: (realm, space, stack, name) => full.getCell(ref({ realm, space, stack, name })),
+    getCell: (realm, space, stack, name, options) => full.getCell(ref({ realm, space, stack, name }), options),
     createCell: (cell, options) => full.createCell(cell, options),
     startCell: (cell) => full.startCell(cell),
     recreateCell: (cell) => full.recreateCell(cell),

@@ -71,8 +71,17 @@ export interface CellReconcileOutcome {
  */
 export interface CellPort {
   listCells(realm: string, space: string, stack: string): Promise<Cell[]>;
-  /** With live container statuses; undefined when the cell does not exist. */
-  getCell(realm: string, space: string, stack: string, name: string): Promise<Cell | undefined>;
+  /**
+   * With live container statuses (`observe: false`: as stored); undefined when the cell does not
+   * exist.
+   */
+  getCell(
+    realm: string,
+    space: string,
+    stack: string,
+    name: string,
+    options?: { observe?: boolean },
+  ): Promise<Cell | undefined>;
   /** Metadata, cgroup and container records; an existing cell is ensured (`created: false`). */
   /** `start`: started right after, so a crash in between still ends with it running. */
   createCell(cell: Cell, options?: { start?: boolean }): Promise<CellCreateOutcome>;

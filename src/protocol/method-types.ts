@@ -66,6 +66,15 @@ export interface DeleteArgs {
   GracePeriodMs?: number;
 }
 
+/**
+ * GetCell: `Fields` (kukeon-ts extension) as in ListCellsArgs. Without a path under
+ * `status.containers` the daemon answers from the stored document and does not ask containerd
+ * for the containers' live states (a `kuke get cell <name>` table shows none of them).
+ */
+export interface GetCellArgs extends DocArgs {
+  Fields?: readonly string[];
+}
+
 /** StopCell: `GracePeriodMs` as in DeleteArgs. */
 export interface StopCellArgs extends DocArgs {
   GracePeriodMs?: number;
@@ -431,7 +440,7 @@ export interface CellMethodTypes {
    * is empty: there is no per-container socket to dial.
    */
   AttachContainer: { args: DocArgs; reply: { Result: { HostSocketPath: string } } };
-  GetCell: { args: DocArgs; reply: { Result: GetCellResult } };
+  GetCell: { args: GetCellArgs; reply: { Result: GetCellResult } };
   ListCells: { args: ListCellsArgs; reply: { Cells: CellDoc[] } };
   StartCell: { args: DocArgs; reply: { Result: StartCellResult } };
   StopCell: { args: StopCellArgs; reply: { Result: StopCellResult } };

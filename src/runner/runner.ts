@@ -174,7 +174,7 @@ export class Runner {
   deleteCell = (cell: Cell, graceMs?: number) => deleteCell(this.ctx, refOfCell(this.ctx, cell), graceMs);
   /** Same as delete: delete already sweeps by ownership and tolerates missing metadata. */
   purgeCell = (cell: Cell) => deleteCell(this.ctx, refOfCell(this.ctx, cell), 0);
-  getCell = (ref: CellRef) => getCell(this.ctx, ref);
+  getCell = (ref: CellRef, options?: { observe?: boolean }) => getCell(this.ctx, ref, options);
   /** CPU, memory, pids, network bytes of a cell and its containers (`kuke top`). */
   cellUsage = (cell: Cell) => cellUsage(this.ctx, refOfCell(this.ctx, cell), cell);
   containerLogPath = (ref: CellRef, container: string): string => cellFiles.log(ref, container);

@@ -104,20 +104,20 @@ async function getScoped(
   sel?: Selector,
 ): Promise<void> {
   const columns = kind.columns as KindColumns<PlainDoc>;
+  // A table (or names) needs a few fields of each document, not the whole of it.
+  const f = columns.fields;
+  const fields =
+    !f || output === 'json' || output === 'yaml'
+      ? undefined
+      : output === 'wide'
+        ? [...f.table, ...f.wide]
+        : f.table;
   let docs: PlainDoc[];
   if (o.name) {
     const scope: ScopeCoordinates = {};
     for (const p of kind.scope.parents) scope[p] = o[p] || 'default';
-    docs = [await getOne(api, kind, o.name, scope)];
+    docs = [await getOne(api, kind, o.name, scope, fields)];
   } else {
-    // A table (or names) needs a few fields of each document, not the whole of it.
-    const f = columns.fields;
-    const fields =
-      !f || output === 'json' || output === 'yaml'
-        ? undefined
-        : output === 'wide'
-          ? [...f.table, ...f.wide]
-          : f.table;
     docs = select(
       await listScope(api, kind.scope, { realm: o.realm, space: o.space, stack: o.stack }, fields),
       sel,

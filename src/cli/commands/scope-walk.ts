@@ -61,14 +61,19 @@ export const listCells = (api: KukeonApi, f: ScopeFilter, fields?: readonly stri
 export const listSpaces = (api: KukeonApi, f: ScopeFilter): Promise<PlainDoc[]> =>
   listScope(api, scopeKinds.space, f);
 
-/** One resource of a hierarchy kind by name (get, export); CLI_NOT_FOUND with the kind's message. */
+/**
+ * One resource of a hierarchy kind by name (get, export); CLI_NOT_FOUND with the kind's message.
+ * `fields` as in listScope (GetCell `Fields`: a cell's table needs no live container states).
+ */
 export async function getOne(
   api: KukeonApi,
   kind: CliKind & { scope: ScopeKind },
   name: string,
   scope: ScopeCoordinates,
+  fields?: readonly string[],
 ): Promise<PlainDoc> {
-  const reply = await api.call(kind.scope.methods.get, { Doc: identityDoc(kind.scope, name, scope) });
+  const args = { Doc: identityDoc(kind.scope, name, scope), ...(fields ? { Fields: fields } : {}) };
+  const reply = await api.call(kind.scope.methods.get, args);
   const result: Record<string, unknown> = { ...reply.Result };
   if (result.MetadataExists !== true)
     throw new CliError(

@@ -33,9 +33,13 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
       await c.attachContainer(id, d.name);
       return { Result: { HostSocketPath: '' } };
     },
+    // `Fields` as in ListCells; the containers are observed only when a field shows them.
     GetCell: async (args) => {
-      const r = await c.getCell(cellArg(args));
-      return { Result: { Cell: doc(r.resource), ...r.facts } };
+      const fields = argStringList(args, 'Fields');
+      const observe = fields.length === 0 || fields.some((f) => /^status\.containers(\.|$)|^status$/.test(f));
+      const r = await c.getCell(cellArg(args), { observe });
+      const cell = doc(r.resource);
+      return { Result: { Cell: (fields.length ? pickFields(cell, fields) : cell) as CellDoc, ...r.facts } };
     },
     // Documents kept in memory between calls (see CellListCache): a 200-cell listing stays cheap.
     // `Fields` (our extension; a daemon that does not know it sends whole documents) cuts each

@@ -9,11 +9,16 @@ import { observeCell } from './container-observation.js';
 
 /**
  * A cell with live container statuses: read from disk, then observed in
- * containerd. Nothing is persisted. Undefined when the cell does not exist.
+ * containerd. Nothing is persisted. Undefined when the cell does not exist. `observe: false`:
+ * the stored document as it is (a caller that shows none of the containers' states).
  */
-export async function getCell(ctx: RunnerContext, ref: CellRef): Promise<Cell | undefined> {
+export async function getCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  options: { observe?: boolean } = {},
+): Promise<Cell | undefined> {
   const cell = await readCell(ctx, ref);
-  if (!cell) return undefined;
+  if (!cell || options.observe === false) return cell;
   const namespace = (await requireRealm(ctx, ref.realm)).spec.namespace;
   const statuses = populateStatuses(
     cell,
