@@ -71,7 +71,8 @@ export function runnerCellPort(runner: object): CellPort {
     });
   return {
     listCells: (realm, space, stack) => full.listCells(realm, space, stack),
-    getCell: (realm, space, stack, name, options) => full.getCell(ref({ realm, space, stack, name }), options),
+    getCell: (realm, space, stack, name, options) =>
+      full.getCell(ref({ realm, space, stack, name }), options),
     createCell: (cell, options) => full.createCell(cell, options),
     startCell: (cell) => full.startCell(cell),
     recreateCell: (cell) => full.recreateCell(cell),
