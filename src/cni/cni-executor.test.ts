@@ -13,6 +13,7 @@ import type { NetConfList, RuntimeConf } from './types.js';
 const fakes = new FakePlugins()
   .ok('first', 10)
   .ok('second', 20)
+  .ok('loopback', 30)
   .failing('broken', 7, 'bad config', 'field x')
   .garbage('garbage')
   .old('oldie');
@@ -84,6 +85,24 @@ describe('CniExecutor', () => {
     );
     for (const c of calls)
       assert.equal((c.stdin.prevResult as { ips: { address: string }[] }).ips[0].address, '10.0.0.20/24');
+    assert.equal(existsSync(cacheFilePath(cacheDir, 'net-a', rt)), false);
+  });
+
+  it('DEL skips the loopback plugin (nothing of it on the host); ADD runs it', async () => {
+    await exec.addNetworkList(list('first', 'loopback'), rt);
+    assert.deepEqual(
+      fakes.calls().map((c) => [c.command, c.plugin]),
+      [
+        ['ADD', 'first'],
+        ['ADD', 'loopback'],
+      ],
+    );
+    fakes.clearCalls();
+    await exec.delNetworkList(list('first', 'loopback'), rt);
+    assert.deepEqual(
+      fakes.calls().map((c) => [c.command, c.plugin]),
+      [['DEL', 'first']],
+    );
     assert.equal(existsSync(cacheFilePath(cacheDir, 'net-a', rt)), false);
   });
 

@@ -60,9 +60,12 @@ export class CniExecutor {
   }
 
   /**
-   * DEL in reverse order. Unlike libcni, a failing plugin does not stop the others (a loopback
-   * failure must not keep the bridge plugin from releasing the lease); the first error is thrown
-   * afterwards and the cache entry is kept so a retry still has its prevResult.
+   * DEL in reverse order. Unlike libcni, a failing plugin does not stop the others (a failure
+   * must not keep the bridge plugin from releasing the lease); the first error is thrown
+   * afterwards and the cache entry is kept so a retry still has its prevResult. The loopback
+   * plugin is not run: its DEL only sets `lo` down inside the namespace (which a cell's detach
+   * is about to end, and a re-attach's ADD sets up again) and holds nothing on the host, and
+   * each plugin exec costs a fork of the daemon (docs/bench.md, "Where the time goes").
    */
   async delNetworkList(list: NetConfList, rt: RuntimeConf): Promise<void> {
     this.validate(list, rt, false);
@@ -73,7 +76,7 @@ export class CniExecutor {
     const delRt = { ...rt, capabilityArgs: entry?.capabilityArgs ?? rt.capabilityArgs };
     let firstError: unknown;
     for (const plugin of [...list.plugins].reverse()) {
-      if (idle(plugin, delRt)) continue;
+      if (idle(plugin, delRt) || plugin.type === 'loopback') continue;
       try {
         await this.run('DEL', list, plugin, delRt, cached);
       } catch (err) {

@@ -14,6 +14,14 @@ export interface CommandOptions {
   timeoutMs?: number;
 }
 
+let iptablesRuns = 0;
+
+/**
+ * How many iptables commands other than `iptables-save` this process has started: any of them
+ * may have changed a table, so a snapshot read before is no longer to be reused (iptables.ts).
+ */
+export const iptablesWriteCount = (): number => iptablesRuns;
+
 /**
  * Runs a host tool (a CNI plugin, `ip`, `iptables`, `nsenter`) without a shell. A non-zero exit is
  * a normal result (callers decide what it means); failing to start it or a timeout is an error.
@@ -23,6 +31,7 @@ export function runCommand(
   args: readonly string[],
   opts: CommandOptions = {},
 ): Promise<CommandResult> {
+  if (file.startsWith('iptables') && file !== 'iptables-save') iptablesRuns++;
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

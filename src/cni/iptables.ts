@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { runChecked, runCommand } from './host-command.js';
+import { iptablesWriteCount, runChecked, runCommand } from './host-command.js';
 
 /**
  * The bridge plugin's per-attachment masquerade chain: `CNI-` + the first 24 hex digits of
@@ -117,8 +118,31 @@ export function parseIptablesSave(text: string): IptTable {
   return { chains, rules };
 }
 
-export async function readTable(table: string): Promise<IptTable> {
-  return parseIptablesSave(await runChecked('iptables-save', ['-t', table]));
+/** The tables read inside a withTableSnapshots scope, each with the write count it was read at. */
+const snapshots = new AsyncLocalStorage<Map<string, { writes: number; table: Promise<IptTable> }>>();
+
+/**
+ * Runs `fn` with the tables it reads kept: reading a table again when this process has run no
+ * iptables command that may write since is the snapshot already read. A space ensure checks the
+ * filter table in three places (forward admission, loopback guard, egress chains), and each
+ * `iptables-save` is a fork of the daemon. Outside such a scope every read is fresh. Callers must
+ * not change a table they read (it may be shared).
+ */
+export function withTableSnapshots<T>(fn: () => Promise<T>): Promise<T> {
+  return snapshots.run(new Map(), fn);
+}
+
+export function readTable(table: string): Promise<IptTable> {
+  const kept = snapshots.getStore();
+  const writes = iptablesWriteCount();
+  const hit = kept?.get(table);
+  if (hit && hit.writes === writes) return hit.table;
+  const read = runChecked('iptables-save', ['-t', table]).then(parseIptablesSave);
+  if (kept) {
+    kept.set(table, { writes, table: read });
+    read.catch(() => kept.delete(table));
+  }
+  return read;
 }
 
 /**

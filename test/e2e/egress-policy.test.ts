@@ -212,6 +212,14 @@ describe('space egress policy on the host firewall (real iptables, real netns)',
       chainRules(chain).at(-1),
       `-A ${chain} -m comment --comment "kukeon:eg:${space}:default" -j DROP`,
     );
+    // A reconcile that finds the space as it should be does not rewrite its document.
+    const stored = (await runner.ctx.store.tryRead(['eg', space]))?.bytes;
+    await runner.ensureSpace(resource);
+    assert.deepEqual(
+      (await runner.ctx.store.tryRead(['eg', space]))?.bytes,
+      stored,
+      'document not rewritten',
+    );
     assert.deepEqual(reach(), { tcp8080: false, tcp8081: false, icmp: false });
   });
 

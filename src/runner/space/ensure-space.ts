@@ -1,3 +1,4 @@
+import { resourceToPlain } from '../../api/index.js';
 import type { Space } from '../../model/resources.js';
 import { withRealmLock } from '../intent.js';
 import { persistResource } from '../resource-store.js';
@@ -67,7 +68,14 @@ export async function ensureSpaceLocked(
       message: undefined,
     },
   };
-  const written = await persistResource(ctx, 'Space', scopes.space(realm, name), next, options);
+  // The reconcile tick's ensure of a space that is as it should be writes nothing: a rewrite
+  // would only move updatedAt (and cost a locked write and a rename per space per tick).
+  const unchanged =
+    options.observed !== undefined &&
+    JSON.stringify(resourceToPlain('Space', next)) === JSON.stringify(resourceToPlain('Space', space));
+  const written = unchanged
+    ? space
+    : await persistResource(ctx, 'Space', scopes.space(realm, name), next, options);
   return {
     space: written,
     networkExistedBefore: facts.networkExisted,

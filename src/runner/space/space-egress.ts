@@ -19,6 +19,7 @@ import {
   readConflist,
   spaceNetworkRef,
   wantsPortIsolation,
+  withTableSnapshots,
 } from '../../cni/index.js';
 import type { Space } from '../../model/resources.js';
 import { isolatesCells } from '../../model/space-isolation.js';
@@ -51,6 +52,16 @@ export function spaceEgressContext(ctx: RunnerContext, resolve?: HostResolver): 
  * Failure is fatal to the ensure.
  */
 export async function applySpaceEgress(
+  ctx: RunnerContext,
+  realm: string,
+  space: string,
+  given?: { network: SpaceNetwork | undefined; subnet?: string },
+): Promise<ApplyEgressOutcome> {
+  // One iptables-save per table for the whole ensure while nothing is written (iptables.ts).
+  return withTableSnapshots(() => applySpaceEgressOnce(ctx, realm, space, given));
+}
+
+async function applySpaceEgressOnce(
   ctx: RunnerContext,
   realm: string,
   space: string,
