@@ -264,3 +264,33 @@ test('a file that is not valid Compose is refused with every error, and nothing 
     (e: unknown) => hasCode(e, composeErrorCodes.invalid),
   );
 });
+
+test('pull_policy becomes imagePullPolicy; build is a note (kukeon builds nothing)', () => {
+  const policies = ['always', 'never', 'missing', 'if_not_present', 'build'];
+  const r = run(
+    [
+      'services:',
+      ...policies.map((p) => `  s-${p.replace(/_/g, '-')}: { image: busybox, pull_policy: ${p} }`),
+      '  plain: { image: busybox }',
+      '',
+    ].join('\n'),
+  );
+  const [cell] = cellsOf(r.docs);
+  assert.deepEqual(
+    cell.spec.containers.map((c: Json) => [c.id, c.imagePullPolicy]),
+    [
+      ['s-always', 'Always'],
+      ['s-never', 'Never'],
+      ['s-missing', 'IfNotPresent'],
+      ['s-if-not-present', 'IfNotPresent'],
+      ['s-build', undefined],
+      ['plain', undefined],
+    ],
+  );
+  assert.deepEqual(
+    r.notes.filter((n) => n.includes('pull_policy')),
+    [
+      'services.s-build.pull_policy: kukeon does not build images: build it, push or load it, and set image (it is pulled when absent)',
+    ],
+  );
+});

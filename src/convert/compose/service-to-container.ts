@@ -46,6 +46,7 @@ export interface ServiceResult {
 /** Keys translated below (anything else in a service is noted as not supported). */
 const handled = new Set([
   'image',
+  'pull_policy',
   'command',
   'entrypoint',
   'environment',
@@ -92,6 +93,8 @@ export function serviceToContainer(name: string, id: string, svc: Json, ctx: Ser
       'image',
       svc.build ? 'services built from source need an image: build it and set image' : 'required',
     );
+
+  pullPolicyOf(svc, c, note);
 
   // argv: entrypoint replaces the image ENTRYPOINT and clears its CMD (as in Compose).
   const entrypoint = svc.entrypoint === undefined ? undefined : argv(svc.entrypoint);
@@ -259,6 +262,27 @@ export function serviceToContainer(name: string, id: string, svc: Json, ctx: Ser
 
   for (const k of Object.keys(svc)) if (!handled.has(k)) note(k, unsupportedReason(k));
   return { container: c, volumes, containerPorts };
+}
+
+/** Compose `pull_policy` → `imagePullPolicy` (docs/convert.md); none without an image. */
+const pullPolicies: Record<string, string> = {
+  always: 'Always',
+  never: 'Never',
+  missing: 'IfNotPresent',
+  if_not_present: 'IfNotPresent',
+};
+
+function pullPolicyOf(svc: Json, c: Json, note: (key: string, reason: string) => void): void {
+  if (svc.pull_policy === undefined) return;
+  const p = String(svc.pull_policy);
+  const policy = pullPolicies[p];
+  if (p === 'build')
+    note(
+      'pull_policy',
+      'kukeon does not build images: build it, push or load it, and set image (it is pulled when absent)',
+    );
+  else if (!policy) note('pull_policy', `"${p}" is not a pull policy (always, never, missing, if_not_present)`);
+  else if (c.image !== undefined) c.imagePullPolicy = policy;
 }
 
 /** The `secretRef` of an environment-based secret, its Secret document made on first use. */
