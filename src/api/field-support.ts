@@ -91,6 +91,16 @@ const registryCredentials = [
     "a realm's registryCredentials are used for its pulls: the exact server first, then the default entry",
   ),
 ];
+const registryTrust = [
+  unit(
+    'daemon/serve/daemon-settings',
+    'registryCertsDir and insecureRegistries: file, then env, then the flag; the runner gets them',
+  ),
+  e2e(
+    'registry-daemon-tls',
+    'kukeond pulls over TLS with a CA from NODE_EXTRA_CA_CERTS, from its certs dir, and from an insecure-listed registry; an unknown CA fails',
+  ),
+];
 const cellOnHost = e2e(
   'runner-cells',
   'a cell with a default root and two workloads starts; they share the network and reach each other',
@@ -588,6 +598,8 @@ export const fieldSupport: Record<string, FieldSupport> = {
     ),
     e2e('observe-web', 'a cell, its state change without a reload, a log line in the tail, the events'),
   ),
+  'ServerConfiguration.spec.registryCertsDir': applied(...registryTrust),
+  'ServerConfiguration.spec.insecureRegistries': applied(...registryTrust),
   'ServerConfiguration.spec.httpToken': applied(
     unit(
       'daemon/web/web-view',

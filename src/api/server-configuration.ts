@@ -20,7 +20,11 @@ export class ServerConfigurationError extends KukeonError {
 export type ServerConfiguration = {
   -readonly [
     K in keyof typeof serverConfigurationDefaults
-  ]: (typeof serverConfigurationDefaults)[K] extends string ? string : number;
+  ]: (typeof serverConfigurationDefaults)[K] extends string
+    ? string
+    : (typeof serverConfigurationDefaults)[K] extends readonly unknown[]
+      ? string[]
+      : number;
 };
 
 const invalid = (path: string, reason: string) =>

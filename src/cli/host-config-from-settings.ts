@@ -22,6 +22,11 @@ export function hostConfigFromSettings(settings: Settings, env: NodeJS.ProcessEn
   if (env.KUKEON_BRIDGE_PREFIX) overrides.bridgePrefix = env.KUKEON_BRIDGE_PREFIX;
   if (env.KUKEON_CGROUP_MOUNT) overrides.cgroupMount = env.KUKEON_CGROUP_MOUNT;
   if (env.KUKEON_SNAPSHOTTER) overrides.snapshotter = env.KUKEON_SNAPSHOTTER;
+  if (env.KUKEON_REGISTRY_CERTS_DIR) overrides.registryCertsDir = env.KUKEON_REGISTRY_CERTS_DIR;
+  if (env.KUKEON_INSECURE_REGISTRIES !== undefined)
+    overrides.insecureRegistries = env.KUKEON_INSECURE_REGISTRIES.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
   if (env.KUKEOND_SOCKET) overrides.daemonSocket = env.KUKEOND_SOCKET;
   else if (settings.explicitRunPath) overrides.daemonSocket = `${settings.explicitRunPath}/kukeond.sock`;
   return hostConfig(overrides);
@@ -43,5 +48,7 @@ export function hostConfigEnv(config: HostConfig): Record<string, string> {
     KUKEON_CGROUP_MOUNT: config.cgroupMount,
     KUKEON_SNAPSHOTTER: config.snapshotter,
     KUKEOND_SOCKET: config.daemonSocket,
+    KUKEON_REGISTRY_CERTS_DIR: config.registryCertsDir,
+    KUKEON_INSECURE_REGISTRIES: config.insecureRegistries.join(','),
   };
 }

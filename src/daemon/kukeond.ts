@@ -55,6 +55,15 @@ const program = new Command('kukeond')
     'serve Prometheus metrics at http://<host:port>/metrics [KUKEOND_METRICS_ADDRESS] (default off)',
   )
   .option(
+    '--registry-certs-dir <dir>',
+    'per-registry CAs as <dir>/<host[:port]>/ca.crt [KUKEON_REGISTRY_CERTS_DIR] (default /etc/kukeon/certs.d)',
+  )
+  .option(
+    '--insecure-registry <host[:port]>',
+    'a registry reached over plain HTTP or unverified TLS; repeatable [KUKEON_INSECURE_REGISTRIES, comma-separated] (default none)',
+    (v: string, prev: string[] = []) => [...prev, v],
+  )
+  .option(
     '--http-address <[host:]port>',
     'serve the read-only web view at http://<host:port>/ [KUKEOND_HTTP_ADDRESS] (default off; no host: 127.0.0.1; not loopback: needs httpToken in the configuration)',
   );

@@ -61,8 +61,9 @@ export async function startKukeond(
   dir: string,
   interval: string,
   extra: string[] = [],
+  extraEnv: Record<string, string> = {},
 ): Promise<KukeondChild> {
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env.KUKEON_TEST_FAILPOINTS;
   const child = spawn(process.execPath, [kukeond, ...kukeondFlags(c, dir, interval, extra)], {
     env,

@@ -35,10 +35,12 @@ export async function startRealmDaemon(
   realm: string,
   interval: string,
   extraFlags: string[] = [],
+  /** Environment of kukeond besides this process's (e.g. NODE_EXTRA_CA_CERTS). */
+  extraEnv: Record<string, string> = {},
 ): Promise<RealmDaemon> {
   const env = runnerEnv(name);
   const baseline = snapshotHost(env.config);
-  const daemon = await startKukeond(env.config, env.dir, interval, extraFlags);
+  const daemon = await startKukeond(env.config, env.dir, interval, extraFlags, extraEnv);
   const client = new DaemonClient({ socketPath: env.config.daemonSocket });
   const call = <M extends AnyMethodName>(m: M, a: MethodArgs<M>) =>
     client.call<MethodReply<M> & { Err: null }>(m, a);

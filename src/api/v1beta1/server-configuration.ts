@@ -1,6 +1,6 @@
 /** ServerConfiguration: the kukeond config file. Not accepted by apply. */
 import { z } from 'zod';
-import { int, map, str, struct } from './fields.js';
+import { int, list, map, str, struct } from './fields.js';
 
 export const serverConfigurationDocSchema = struct({
   apiVersion: str(),
@@ -25,6 +25,10 @@ export const serverConfigurationDocSchema = struct({
     // but loopback needs httpToken, the bearer token a browser or client must present.
     httpAddress: str('omit'),
     httpToken: str('omit'),
+    // Ours (docs/images.md, "Pulling"): per-registry CAs (`<dir>/<host[:port]>/ca.crt`) and the
+    // registries that may be reached over plain HTTP or unverified TLS.
+    registryCertsDir: str('omit'),
+    insecureRegistries: list(str(), 'omit'),
   }),
 });
 export type ServerConfigurationDoc = z.output<typeof serverConfigurationDocSchema>;
@@ -45,4 +49,6 @@ export const serverConfigurationDefaults = {
   metricsAddress: '',
   httpAddress: '',
   httpToken: '',
+  registryCertsDir: '/etc/kukeon/certs.d',
+  insecureRegistries: [] as string[],
 } as const;

@@ -281,7 +281,8 @@ function pullPolicyOf(svc: Json, c: Json, note: (key: string, reason: string) =>
       'pull_policy',
       'kukeon does not build images: build it, push or load it, and set image (it is pulled when absent)',
     );
-  else if (!policy) note('pull_policy', `"${p}" is not a pull policy (always, never, missing, if_not_present)`);
+  else if (!policy)
+    note('pull_policy', `"${p}" is not a pull policy (always, never, missing, if_not_present)`);
   else if (c.image !== undefined) c.imagePullPolicy = policy;
 }
 

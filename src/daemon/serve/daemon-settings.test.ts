@@ -100,3 +100,24 @@ test('bad interval warns and falls back; 0 disables; invalid suffix is fatal', (
     /containerdNamespaceSuffix "\.bad" must not start or end with '\.': server configuration is invalid/,
   );
 });
+
+test('registryCertsDir and insecureRegistries: file, then env, then the flag; the runner gets them', () => {
+  const none = resolveDaemonSettings({ flags: {}, env: {} }, '/y');
+  assert.equal(none.registryCertsDir, '/etc/kukeon/certs.d');
+  assert.deepEqual(none.insecureRegistries, []);
+  const fromFile = parseServerConfiguration(
+    'spec:\n  registryCertsDir: /srv/certs.d\n  insecureRegistries: [10.0.0.5:5000, reg.lan]\n',
+    '/y.yaml',
+  );
+  const s = resolveDaemonSettings({ flags: {}, env: {}, file: fromFile }, '/y.yaml');
+  assert.equal(s.registryCertsDir, '/srv/certs.d');
+  assert.deepEqual(s.insecureRegistries, ['10.0.0.5:5000', 'reg.lan']);
+  assert.equal(hostConfigFromSettings(s).registryCertsDir, '/srv/certs.d');
+  assert.deepEqual(hostConfigFromSettings(s).insecureRegistries, ['10.0.0.5:5000', 'reg.lan']);
+  const env = { KUKEON_REGISTRY_CERTS_DIR: '/env/certs.d', KUKEON_INSECURE_REGISTRIES: 'a:1, b:2' };
+  const e = resolveDaemonSettings({ flags: {}, env, file: fromFile }, '/y');
+  assert.deepEqual([e.registryCertsDir, e.insecureRegistries], ['/env/certs.d', ['a:1', 'b:2']]);
+  const flags = { registryCertsDir: '/flag/certs.d', insecureRegistry: ['c:3'] };
+  const f = resolveDaemonSettings({ flags, env, file: fromFile }, '/y');
+  assert.deepEqual([f.registryCertsDir, f.insecureRegistries], ['/flag/certs.d', ['c:3']]);
+});

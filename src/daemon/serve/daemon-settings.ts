@@ -39,6 +39,10 @@ export interface DaemonSettings {
   httpAddress?: string;
   /** The web view's bearer token (configuration file only: a flag would show in `ps`). */
   httpToken?: string;
+  /** Per-registry CA directory (docs/images.md, "Pulling"). */
+  registryCertsDir: string;
+  /** Registries (`host[:port]`) reached over plain HTTP or unverified TLS. */
+  insecureRegistries: string[];
   /** Non-fatal problems found while resolving (logged once the logger exists). */
   warnings: string[];
 }
@@ -81,6 +85,12 @@ export const settingsTable = {
   sweepEvery: { flag: 'sweepEvery', env: 'KUKEOND_SWEEP_EVERY' },
   metricsAddress: { flag: 'metricsAddress', env: 'KUKEOND_METRICS_ADDRESS', file: 'metricsAddress' },
   httpAddress: { flag: 'httpAddress', env: 'KUKEOND_HTTP_ADDRESS', file: 'httpAddress' },
+  registryCertsDir: { flag: 'registryCertsDir', env: 'KUKEON_REGISTRY_CERTS_DIR', file: 'registryCertsDir' },
+  insecureRegistries: {
+    flag: 'insecureRegistry',
+    env: 'KUKEON_INSECURE_REGISTRIES',
+    file: 'insecureRegistries',
+  },
 } as const satisfies Record<string, Setting>;
 
 export const SETTINGS_INVALID = 'SERVER_CONFIG_INVALID';
@@ -106,17 +116,21 @@ const builtin = {
   defaultMemoryLimitBytes: 0,
   metricsAddress: '',
   httpAddress: '',
+  registryCertsDir: '/etc/kukeon/certs.d',
+  insecureRegistries: '',
 };
 
 export function resolveDaemonSettings(src: SettingsSources, configurationPath: string): DaemonSettings {
   const warnings: string[] = [];
   const pick = (s: Setting): string | undefined => {
     const f = src.flags[s.flag];
+    if (Array.isArray(f)) return f.length ? f.join(',') : undefined;
     if (f !== undefined && f !== '') return String(f);
     const e = src.env[s.env];
     if (e !== undefined && e !== '') return e;
     if (s.file) {
       const v = src.file?.[s.file];
+      if (Array.isArray(v)) return v.length ? v.join(',') : '';
       if (v !== undefined && v !== '') return String(v);
       return String(builtin[s.file as keyof typeof builtin]);
     }
@@ -180,6 +194,12 @@ export function resolveDaemonSettings(src: SettingsSources, configurationPath: s
     metricsAddress: pick(t.metricsAddress) || undefined,
     httpAddress,
     httpToken,
+    registryCertsDir: req(t.registryCertsDir),
+    // One list from whichever source wins: a flag (repeatable), the env (comma-separated) or the file.
+    insecureRegistries: req(t.insecureRegistries)
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     warnings,
   };
 }
@@ -196,6 +216,8 @@ export function hostConfigFromSettings(s: DaemonSettings, kukeonGroupGid?: numbe
     subnetPool: s.podSubnetCidr,
     namespaceSuffix: s.namespaceSuffix,
     daemonSocket: s.socket,
+    registryCertsDir: s.registryCertsDir,
+    insecureRegistries: s.insecureRegistries,
   };
   if (s.defaultMemoryLimitBytes > 0) overrides.defaultMemoryLimitBytes = s.defaultMemoryLimitBytes;
   if (kukeonGroupGid && kukeonGroupGid > 0) overrides.kukeonGroupGid = kukeonGroupGid;

@@ -26,6 +26,8 @@ export function defaultConfigurationText(s: DaemonSettings): string {
     `  metricsAddress: "${s.metricsAddress ?? ''}" # host:port of GET /metrics (Prometheus); empty: off`,
     `  httpAddress: "${s.httpAddress ?? ''}" # host:port of the read-only web view; empty: off`,
     `  httpToken: "" # bearer token of the web view; required unless httpAddress is loopback`,
+    `  registryCertsDir: ${s.registryCertsDir} # a registry's CA: <dir>/<host[:port]>/ca.crt`,
+    `  insecureRegistries: [${s.insecureRegistries.map((h) => JSON.stringify(h)).join(', ')}] # host[:port] reached over plain HTTP or unverified TLS`,
     '',
   ].join('\n');
 }
