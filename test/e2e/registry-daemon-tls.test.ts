@@ -92,18 +92,8 @@ describe("kukeond's registry trust: NODE_EXTRA_CA_CERTS, registryCertsDir, insec
         `failed to pull image ${regs.c.host.replace(/\./g, '\\.')}/team/busybox:1: cannot reach registry ${regs.c.host.replace(/\./g, '\\.')}: .*certificate`,
       ),
     );
-    const cells = d.kuke([
-      'get',
-      'cells',
-      '--realm',
-      realm,
-      '--space',
-      'web',
-      '--stack',
-      'api',
-      '-o',
-      'name',
-    ]);
+    const stack = ['--realm', realm, '--space', 'web', '--stack', 'api'];
+    const cells = d.kuke(['get', 'cells', ...stack, '-o', 'name']);
     assert.deepEqual(cells.out.trim().split('\n').sort(), [
       'cell/certs-dir',
       'cell/extra-ca',
