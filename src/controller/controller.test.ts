@@ -4,17 +4,10 @@ import assert from 'node:assert/strict';
 import { KukeonError } from '../errors.js';
 import { MANIFEST_EMPTY, MANIFEST_INVALID } from '../api/index.js';
 import { Controller } from './controller.js';
-import { FakeCells, FakeRunner, fakeProbe } from './fake-runner.test-helper.js';
+import { fakeController, type FakeRunner } from './fake-runner.test-helper.js';
 
 function setup(): { fake: FakeRunner; controller: Controller } {
-  const fake = new FakeRunner();
-  const controller = new Controller({
-    runner: fake.port,
-    probe: fakeProbe(fake),
-    cells: new FakeCells().port,
-    namespaceSuffix: 'test',
-  });
-  return { fake, controller };
+  return fakeController();
 }
 
 const realm = (name: string, labels = '{}') =>
@@ -281,15 +274,7 @@ describe('controller scope verbs', () => {
 
 describe('controller apply: cells', () => {
   function withCells() {
-    const fake = new FakeRunner();
-    const cells = new FakeCells();
-    const controller = new Controller({
-      runner: fake.port,
-      probe: fakeProbe(fake),
-      cells: cells.port,
-      namespaceSuffix: 'test',
-    });
-    return { fake, cells, controller };
+    return fakeController();
   }
   const cellWith = (image: string, labels = '{}') =>
     `kind: Cell\nmetadata:\n  name: c1\n  labels: ${labels}\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: ${image}\n`;
@@ -355,14 +340,7 @@ describe('controller apply: cells', () => {
 
 describe('controller apply: standalone containers', () => {
   test('absent → added to the cell; same → unchanged; env change → updated; missing cell → failed', async () => {
-    const fake = new FakeRunner();
-    const cells = new FakeCells();
-    const controller = new Controller({
-      runner: fake.port,
-      probe: fakeProbe(fake),
-      cells: cells.port,
-      namespaceSuffix: 'test',
-    });
+    const { cells, controller } = fakeController();
     await controller.applyDocuments(
       `kind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: busybox\n`,
     );
@@ -383,14 +361,7 @@ describe('controller apply: standalone containers', () => {
 
 describe('controller StartCell', () => {
   test('Pending/Unknown refused, Failed recreated, Stopped started', async () => {
-    const fake = new FakeRunner();
-    const cells = new FakeCells();
-    const controller = new Controller({
-      runner: fake.port,
-      probe: fakeProbe(fake),
-      cells: cells.port,
-      namespaceSuffix: 'test',
-    });
+    const { cells, controller } = fakeController();
     await controller.applyDocuments(
       `kind: Cell\nmetadata:\n  name: c1\nspec:\n  realmId: r1\n  spaceId: s1\n  stackId: t1\n  containers:\n    - id: app\n      image: busybox\n`,
     );

@@ -9,6 +9,7 @@ import { diffRealm, diffSpace, diffStack } from '../model/diff/scope-diff.js';
 import { KukeonError } from '../errors.js';
 import type { ScopeRunner } from './runner-port.js';
 import type { HostProbe } from '../runner/host-probe.js';
+import { Controller } from './controller.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -241,6 +242,19 @@ export class FakeRunner {
     }
     return out;
   }
+}
+
+/** A controller over a fresh fake runner and fake cells (namespace suffix `test`). */
+export function fakeController(): { fake: FakeRunner; cells: FakeCells; controller: Controller } {
+  const fake = new FakeRunner();
+  const cells = new FakeCells();
+  const controller = new Controller({
+    runner: fake.port,
+    probe: fakeProbe(fake),
+    cells: cells.port,
+    namespaceSuffix: 'test',
+  });
+  return { fake, cells, controller };
 }
 
 /** A probe that reports everything the fake runner knows as present on the host. */

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller } from '../../controller/index.js';
-import { FakeCells, FakeRunner, fakeProbe } from '../../controller/fake-runner.test-helper.js';
+import { fakeController } from '../../controller/fake-runner.test-helper.js';
 import { callHandler, createMethodHandlers } from './index.js';
 
 const manifest = [
@@ -18,14 +17,7 @@ const identity = {
 };
 
 test('GetCell Fields: the document cut to them, containers observed only when a field shows them', async () => {
-  const fake = new FakeRunner();
-  const cells = new FakeCells();
-  const controller = new Controller({
-    runner: fake.port,
-    probe: fakeProbe(fake),
-    cells: cells.port,
-    namespaceSuffix: 'test',
-  });
+  const { cells, controller } = fakeController();
   await controller.applyDocuments(manifest);
   const h = createMethodHandlers(controller);
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller } from '../../controller/index.js';
-import { FakeCells, FakeRunner, fakeProbe } from '../../controller/fake-runner.test-helper.js';
+import { fakeController } from '../../controller/fake-runner.test-helper.js';
 import { silentLogger } from '../../log.js';
 import { KeyedMutex } from '../../store/keyed-mutex.js';
 import { DaemonReplyError } from '../../protocol/error-envelope.js';
@@ -10,15 +9,7 @@ import { dispatchRequest } from '../rpc/request-dispatcher.js';
 import { callHandler, createMethodHandlers, registerMethodHandlers } from './index.js';
 
 function handlers() {
-  const fake = new FakeRunner();
-  return createMethodHandlers(
-    new Controller({
-      runner: fake.port,
-      probe: fakeProbe(fake),
-      cells: new FakeCells().port,
-      namespaceSuffix: 'test',
-    }),
-  );
+  return createMethodHandlers(fakeController().controller);
 }
 
 const realmDoc = (name: string) => ({ apiVersion: 'v1beta1', kind: 'Realm', metadata: { name } });
