@@ -116,6 +116,20 @@ async function createContainer(
   });
 }
 
+/**
+ * The log file once every pattern is in it, or as it is after 10 s: the shim copies a task's
+ * output to the file on its own schedule, and Wait (or a running task) may be ahead of the last
+ * write on a loaded machine.
+ */
+async function logWith(log: string, patterns: RegExp[]): Promise<string> {
+  let out = readFileSync(log, 'utf8');
+  for (let i = 0; i < 200 && !patterns.every((p) => p.test(out)); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    out = readFileSync(log, 'utf8');
+  }
+  return out;
+}
+
 /** Whether the first test's task's stderr reached the log file it shares with stdout. */
 let stderrSeen: boolean | undefined;
 
@@ -137,13 +151,7 @@ test('run a container: output in the log file, exit code from Wait, then teardow
   const exit = await waiting;
   assert.equal(exit.exit_status, 3);
   assert.ok(exit.exited_at && exit.exited_at.seconds > 0);
-  // The shim copies the task's output to the file on its own schedule: Wait may return before
-  // the last write lands (seen on a loaded machine), so wait for it, boundedly.
-  let out = readFileSync(log, 'utf8');
-  for (let i = 0; i < 200 && !(/hello-out/.test(out) && /hello-err/.test(out)); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    out = readFileSync(log, 'utf8');
-  }
+  const out = await logWith(log, [/hello-out/, /hello-err/]);
   assert.match(out, /hello-out/);
   stderrSeen = /hello-err/.test(out); // asserted by the todo test below
   const task = await client.tasks.get(ns, id);
@@ -275,7 +283,8 @@ test("a second container joins the first one's network namespace and runs in an 
     readFileSync(join(cgroupMount, 'memory', cgroupRoot, 'member', 'memory.limit_in_bytes'), 'utf8').trim(),
     String(64 * 1024 * 1024),
   );
-  assert.match(readFileSync(log, 'utf8'), new RegExp(`/${cgroupRoot}/member`));
+  const inMember = new RegExp(`/${cgroupRoot}/member`);
+  assert.match(await logWith(log, [inMember]), inMember);
 
   for (const id of [member, root]) {
     const r = await teardownContainer(client, ns, id);
