@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../error-codes.js';
 import { createHash } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { silentLogger, type Logger } from '../../log.js';
 import { ImageError } from '../errors.js';
 import { parseAuthChallenges, type AuthChallenge } from './auth-challenge.js';
@@ -62,6 +62,14 @@ interface Endpoint {
 }
 
 type Response = Dispatcher.ResponseData;
+
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+/**
+ * undici comes in with the first registry request, not when kukeond starts: a daemon that pulls
+ * nothing does not keep its modules (≈ 1 MB of source text alone) in memory.
+ */
+const loadUndici = async (): Promise<Undici> => (undici ??= await import('undici'));
 
 const MAX_REDIRECTS = 5;
 
@@ -271,10 +279,11 @@ export class RegistryClient {
       const h = sameOrigin
         ? headers
         : Object.fromEntries(Object.entries(headers).filter(([k]) => k !== 'authorization'));
-      const res = await request(target, {
+      const u = await loadUndici();
+      const res = await u.request(target, {
         method: 'GET',
         headers: { 'user-agent': 'kukeon-ts', ...h },
-        dispatcher: sameOrigin ? ep.dispatcher : this.sharedAgent(),
+        dispatcher: sameOrigin ? ep.dispatcher : this.sharedAgent(u),
       });
       const loc = res.headers.location;
       if (res.statusCode >= 300 && res.statusCode < 400 && loc && res.statusCode !== 304) {
@@ -288,13 +297,13 @@ export class RegistryClient {
   }
 
   private shared?: Agent;
-  private sharedAgent(): Agent {
-    this.shared ??= this.newAgent({});
+  private sharedAgent(u: Undici): Agent {
+    this.shared ??= this.newAgent(u, {});
     return this.shared;
   }
 
-  private newAgent(connect: { ca?: string[]; rejectUnauthorized?: boolean }): Agent {
-    const agent = new Agent({
+  private newAgent(u: Undici, connect: { ca?: string[]; rejectUnauthorized?: boolean }): Agent {
+    const agent = new u.Agent({
       connect: { ...connect, timeout: this.opts.connectTimeoutMs ?? 10_000 },
       headersTimeout: this.opts.headersTimeoutMs ?? 30_000,
       bodyTimeout: this.opts.bodyTimeoutMs ?? 60_000,
@@ -322,19 +331,20 @@ export class RegistryClient {
 
   private async decideEndpoint(hostPort: string, forced?: 'http' | 'https'): Promise<Endpoint> {
     const insecure = (this.opts.insecureRegistries ?? []).includes(hostPort);
+    const u = await loadUndici();
     const https = (): Endpoint => ({
       base: `https://${hostPort}`,
-      dispatcher: this.newAgent({
+      dispatcher: this.newAgent(u, {
         ca: registryCaBundle(this.opts.certsDir, hostPort),
         ...(insecure ? { rejectUnauthorized: false } : {}),
       }),
     });
-    const http = (): Endpoint => ({ base: `http://${hostPort}`, dispatcher: this.newAgent({}) });
+    const http = (): Endpoint => ({ base: `http://${hostPort}`, dispatcher: this.newAgent(u, {}) });
     if (forced === 'http') return http();
     const tls = https();
     if (forced === 'https' || (!insecure && !isLoopbackHost(hostPort))) return tls;
     try {
-      const res = await request(`${tls.base}/v2/`, { method: 'GET', dispatcher: tls.dispatcher });
+      const res = await u.request(`${tls.base}/v2/`, { method: 'GET', dispatcher: tls.dispatcher });
       await res.body.dump();
       return tls;
     } catch (err) {
