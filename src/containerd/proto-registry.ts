@@ -7,6 +7,7 @@ import {
   type ServiceClientConstructor,
   type ServiceDefinition,
 } from '@grpc/grpc-js';
+import { serializeMessage } from './bytes-pieces.js';
 
 /** Our own .proto subset of the containerd API (proto/containerd/), copied here by the build. */
 export const protoDir = fileURLToPath(new URL('./proto/', import.meta.url));
@@ -76,7 +77,7 @@ function serviceDefinition(service: protobuf.Service): ServiceDefinition {
       path: `/${fullName}/${m.name}`,
       requestStream: !!m.requestStream,
       responseStream: !!m.responseStream,
-      requestSerialize: (value: object) => Buffer.from(req.encode(req.fromObject(value)).finish()),
+      requestSerialize: (value: object) => serializeMessage(req, value),
       requestDeserialize: (buf: Buffer) => req.toObject(req.decode(buf), decodeOptions) as object,
       responseSerialize: (value: object) => Buffer.from(res.encode(res.fromObject(value)).finish()),
       responseDeserialize: (buf: Buffer) => res.toObject(res.decode(buf), decodeOptions) as object,
