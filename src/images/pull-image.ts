@@ -217,8 +217,9 @@ const topChain = (m: PlannedManifest): string => chainIds(m.diffIds).at(-1) ?? '
 /**
  * Pulls one image from its registry into a namespace and unpacks it (docs/images.md, "Pulling").
  * The manifest (and index) and the config are fetched and checked first; then the layers stream
- * from the registry straight into containerd's content store, up to three at once, each hashed
- * on the way and aborted before its commit when the bytes do not match the digest. A blob the
+ * from the registry straight into containerd's content store, up to three at once; containerd
+ * hashes each as it writes and refuses a COMMIT that does not match the digest (a wrong size is
+ * caught here, before the COMMIT). A blob the
  * store already holds is not fetched (the write's STAT answers ALREADY_EXISTS). Each layer is
  * unpacked as soon as it is stored. Manifests go last with their GC labels, then the image
  * record. Everything happens under one lease; on failure the ingests are aborted, a record this

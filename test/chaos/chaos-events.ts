@@ -11,7 +11,9 @@ export type WorkerOp =
   | 'stack.create'
   | 'stack.delete'
   | 'volume.create'
-  | 'volume.delete';
+  | 'volume.delete'
+  | 'image.pull'
+  | 'image.delete';
 
 export type WorkerEvent =
   | { ev: 'ready'; pid: number }

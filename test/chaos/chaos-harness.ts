@@ -13,7 +13,8 @@ import { egressContext } from '../../src/cni/egress/egress-context.js';
 import { isSpaceEgressChain } from '../../src/cni/egress/egress-names.js';
 import { isKukeonNamespace, networkName } from '../../src/model/naming/index.js';
 import { Runner } from '../../src/runner/runner.js';
-import { testImages } from '../../scripts/make-test-images.js';
+import { randomDataLayers, testImages, writeOciArchive } from '../../scripts/make-test-images.js';
+import { removeRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { privateContainerd } from '../helpers/containerd.js';
 import { realmModel, spaceModel, stackModel } from '../helpers/cell-docs.js';
 import { opsFromEvents, type OpRecord, type WorkerEvent } from './chaos-events.js';
@@ -61,6 +62,11 @@ export interface ChaosReport {
   /** Left on the host after the final purge. */
   cleanupLeaks: string[];
   failpointsHit: Record<string, number>;
+  /**
+   * Pulls the harness ran after a round whose pull was cut short (the user trying again): how many
+   * succeeded, and the layers they fetched out of the image's total (the rest the store held).
+   */
+  retriedPulls: { ok: number; blobsFetched: number; blobsTotal: number };
   lastCounts?: AuditCounts;
   maxCounts: Partial<AuditCounts>;
   seconds: number;
@@ -117,6 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     inconsistent: [],
     cleanupLeaks: [],
     failpointsHit: {},
+    retriedPulls: { ok: 0, blobsFetched: 0, blobsTotal: 0 },
     maxCounts: {},
     seconds: 0,
   };
@@ -142,7 +149,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   );
 
   let runner: Runner | undefined;
+  let registry: TestRegistry | undefined;
+  // An image of its own on a registry of its own: 4 layers of random data (8 MB) over busybox's, so
+  // a pull takes long enough to be killed in the middle, and shares one layer with the loaded image.
+  const pulledLayers = randomDataLayers(8 << 20, 4);
   try {
+    registry = await startRegistry();
+    const archive = join(dir, 'pulled.tar');
+    writeOciArchive(archive, 'chaos/pulled:1', pulledLayers);
+    await registry.push(archive, 'chaos/pulled:1');
+    scope.pulledImage = `${registry.host}/chaos/pulled:1`;
     runner = await Runner.open(config);
     await runner.createRealm(realmModel(scope.realm));
     await runner.createSpace(spaceModel(scope.realm, scope.space));
@@ -216,6 +232,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             note(report.inconsistent, 'reconcile failed', round, [`${name}: ${String(err)}`]),
           );
       }
+      // The user pulls again what a crash cut short: it must succeed, and fetch only what the
+      // store does not hold.
+      if (ops.some((o) => o.op === 'image.pull' && o.outcome !== 'ok')) {
+        try {
+          const r = await runner.pullImage(scope.realm, scope.pulledImage);
+          report.retriedPulls.ok++;
+          report.retriedPulls.blobsFetched += r.blobsFetched;
+          report.retriedPulls.blobsTotal += pulledLayers.length;
+        } catch (err) {
+          note(report.inconsistent, 'retried pull failed', round, [String(err)]);
+        }
+      }
       const audit = await auditHost(runner, scope, baseline);
       runner.close();
       runner = undefined;
@@ -251,7 +279,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(
         `round ${round}: ${how}; ops ${ops.length} (${summarise(ops)}); recovered ${recovery.finished.length}, swept ${sweepCount(sweep)}; ` +
           `cells ${audit.counts.cells} (${audit.counts.readyCells} Ready), containers ${audit.counts.containers}, running tasks ${audit.counts.runningTasks}, ` +
-          `snapshots ${audit.counts.snapshots}, IPAM ${audit.counts.ipamLeases}, veths ${audit.counts.veths}, chains ${audit.counts.chains}, cgroups ${audit.counts.cgroups}, volume mounts ${audit.counts.volumeMounts}`,
+          `snapshots ${audit.counts.snapshots}, images ${audit.counts.images}, IPAM ${audit.counts.ipamLeases}, veths ${audit.counts.veths}, chains ${audit.counts.chains}, cgroups ${audit.counts.cgroups}, volume mounts ${audit.counts.volumeMounts}`,
       );
     }
   } finally {
@@ -260,6 +288,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `cleanup failed: ${String(err)}`,
     ]);
     for (const l of report.cleanupLeaks) log(`  !! left after cleanup: ${l}`);
+    if (registry) await removeRegistry(registry);
     containerd.stop();
     unmountStaging(config);
     rmSync(dir, { recursive: true, force: true });
@@ -409,6 +438,7 @@ export function formatReport(r: ChaosReport): string {
     `  peak: ${Object.entries(r.maxCounts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    `  pulls retried after a crash: ${r.retriedPulls.ok}, fetching ${r.retriedPulls.blobsFetched} of ${r.retriedPulls.blobsTotal} layers`,
     `  leaks: ${r.leaks.length}`,
     `  lost: ${r.lost.length}`,
     `  resurrected: ${r.resurrected.length}`,

@@ -15,7 +15,15 @@ export interface ChaosScope {
   extraStack: string;
   cellCount: number;
   image: string;
+  /**
+   * An image on the run's own registry (docs/chaos.md): the worker pulls and deletes it, and the
+   * cells `usesPulledImage` names run it, so their creates pull it when the realm lacks it.
+   */
+  pulledImage?: string;
 }
+
+/** Every fifth cell's `w` runs the registry image (an implicit pull at its create). */
+export const usesPulledImage = (name: string): boolean => Number(name.slice(1)) % 5 === 0;
 
 export const cellName = (i: number): string => `c${String(i).padStart(2, '0')}`;
 
@@ -55,7 +63,9 @@ export const chaosSecret = (scope: ChaosScope) => ({ name: 'chaos-token', realm:
 export function cellTemplate(scope: ChaosScope, name: string): Cell {
   const at = { realm: scope.realm, space: scope.space, stack: scope.stack };
   const odd = Number(name.slice(1)) % 2 === 1;
-  const w = sleeper(scope.image, 'w', ['GEN=0']);
+  const w = sleeper(scope.pulledImage && usesPulledImage(name) ? scope.pulledImage : scope.image, 'w', [
+    'GEN=0',
+  ]);
   if (mountsVolume(name))
     w.volumes = [{ kind: 'volume', source: chaosVolumes(scope)[0].name, target: '/data' }];
   if (odd)

@@ -39,6 +39,15 @@ const at = (name: string) =>
   runner.cellRef({ realm: scope.realm, space: scope.space, stack: scope.stack, name });
 
 async function pickOp(): Promise<{ op: WorkerOp; target: string; run: () => Promise<unknown> }> {
+  const pulled = scope.pulledImage;
+  if (pulled && rnd.next() < 0.08) {
+    const target = `image:${pulled}`;
+    const present = (await runner.listImages(scope.realm)).some((i) => i.name === pulled);
+    // Mostly pulls: a delete (synchronous GC) makes the next pull, explicit or a cell's, start over.
+    if (!present || rnd.next() < 0.5)
+      return { op: 'image.pull', target, run: () => runner.pullImage(scope.realm, pulled) };
+    return { op: 'image.delete', target, run: () => runner.deleteImage(scope.realm, pulled) };
+  }
   if (rnd.next() < 0.06) {
     const v = rnd.pick(chaosVolumes(scope));
     const target = `volume:${v.name}`;

@@ -103,3 +103,21 @@ test('volumes: a created one must stay, a deleted one must not return, a space d
   assert.deepEqual(j.lost, ['volume:vol-keep', 'volume:vol-realm']);
   assert.deepEqual(j.resurrected, ['volume:vol-gone']);
 });
+
+test('images: a completed pull must leave the record; one back after a delete was pulled by a cell, not resurrected', () => {
+  const img = 'image:127.0.0.1:5000/chaos/pulled:1';
+  const lost = judgeRound(
+    obs([[img, { exists: false }]]),
+    [op(0, 'image.pull', img, 'ok')],
+    obs([[img, { exists: false }]]),
+  );
+  assert.deepEqual(lost.lost, [img]);
+  const back = judgeRound(
+    obs([[img, { exists: true }]]),
+    [op(0, 'image.delete', img, 'ok'), op(1, 'cell.create', 'cell:c05', 'ok')],
+    obs([[img, { exists: true }]]),
+  );
+  assert.deepEqual(back.resurrected, []);
+  const untouched = judgeRound(obs([[img, { exists: true }]]), [], obs([[img, { exists: false }]]));
+  assert.deepEqual(untouched.lost, [img]);
+});

@@ -1,6 +1,9 @@
 import type { OpRecord, WorkerOp } from './chaos-events.js';
 
-/** What the harness observed of one target (`cell:<name>`, `space:<name>`, `stack:<space>/<name>`). */
+/**
+ * What the harness observed of one target (`cell:<name>`, `space:<name>`, `stack:<space>/<name>`,
+ * `volume:<name>`, `image:<ref>`).
+ */
 export interface Observed {
   exists: boolean;
   /** Cells only: state Ready (every task running). */
@@ -25,10 +28,12 @@ function existenceEffects(op: WorkerOp, target: string): [string, boolean][] {
     case 'space.create':
     case 'stack.create':
     case 'volume.create':
+    case 'image.pull':
       return [[target, true]];
     case 'cell.delete':
     case 'stack.delete':
     case 'volume.delete':
+    case 'image.delete':
       return [[target, false]];
     case 'space.delete': {
       // Cascade: the extra stack lives in the extra space; its Retain volume outlives it.
@@ -91,7 +96,8 @@ export function judgeRound(
     const want = exists.get(t);
     const got = after.get(t)?.exists ?? false;
     if (want === true && !got) j.lost.push(t);
-    if (want === false && got) j.resurrected.push(t);
+    // An image may come back without a request: a cell's create (or the reconcile pass) pulls it.
+    if (want === false && got && !t.startsWith('image:')) j.resurrected.push(t);
     const wantReady = ready.get(t);
     if (got && want !== undefined && wantReady !== undefined && after.get(t)?.ready !== wantReady)
       j.wrongState.push(`${t}: ${wantReady ? 'Ready' : 'not Ready'} expected`);

@@ -18,6 +18,7 @@ import type { Runner } from '../../src/runner/runner.js';
 import { candidateScopes } from '../../src/runner/volume/volume-mounts.js';
 import { cellNames, chaosVolumes, type ChaosScope } from './chaos-scope.js';
 import type { Observed } from './expectations.js';
+import { auditImages } from './image-audit.js';
 
 /** What existed right after setup and is legitimately ours without a cell: the image's layers. */
 export interface AuditBaseline {
@@ -42,6 +43,9 @@ export interface AuditCounts {
   stagedSecretDirs: number;
   /** Volume mounts of running workloads checked against their volume's directory. */
   volumeMounts: number;
+  /** Image records in the realm, and ingests (partial blob writes) left in it. */
+  images: number;
+  ingests: number;
 }
 
 export interface AuditResult {
@@ -180,9 +184,20 @@ export async function auditHost(
 
   const snapshots = await ctx.containerd.snapshots.list(ns);
   const snapNames = new Set(snapshots.map((s) => s.name));
+  // Pulled images: their layer chains may exist, and so may the chain under a container's rootfs
+  // whose image was deleted since (GC keeps a snapshot's parents).
+  const imageAudit = await auditImages(runner, ns);
+  leaks.push(...imageAudit.leaks);
+  lost.push(...imageAudit.lost);
+  if (scope.pulledImage)
+    observed.set(`image:${scope.pulledImage}`, { exists: imageAudit.images.has(scope.pulledImage) });
+  const parentOf = new Map(snapshots.map((s) => [s.name, s.parent]));
+  const kept = new Set([...baseline.committedSnapshots, ...imageAudit.committedSnapshots]);
+  for (const id of expected.keys())
+    for (let p = parentOf.get(id); p && !kept.has(p); p = parentOf.get(p)) kept.add(p);
   const unaccounted: typeof snapshots = [];
   for (const s of snapshots) {
-    if (s.kind === 'COMMITTED' && baseline.committedSnapshots.has(s.name)) continue;
+    if (s.kind === 'COMMITTED' && kept.has(s.name)) continue;
     if (s.kind === 'ACTIVE' && expected.has(s.name)) continue;
     unaccounted.push(s);
   }
@@ -353,6 +368,8 @@ export async function auditHost(
       pendingIntents: pending.length,
       stagedSecretDirs: staged.size,
       volumeMounts,
+      images: imageAudit.images.size,
+      ingests: imageAudit.ingests,
     },
   };
 }

@@ -8,6 +8,7 @@ import {
 } from '../../images/index.js';
 import type { EventInput } from '../../model/kukeon-event.js';
 import type { Realm } from '../../model/resources.js';
+import { failpoint } from '../failpoint.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
 export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResult };
 import type { RunnerContext } from '../runner-context.js';
@@ -62,9 +63,19 @@ export async function pullRealmImage(
     username: entry.username,
     password: readCredentialPassword(ctx, realm.metadata.name, entry),
   };
+  let halfway = false;
   return ctx.images.pull(realm.spec.namespace, ref, {
     auth: { realm: realm.metadata.name, ...(credential ? { credential } : {}) },
-    onProgress,
+    onProgress: (p) => {
+      // Crash points of the chaos harness (docs/chaos.md): layers half written, and every layer
+      // stored and unpacked but neither the manifest nor the record written yet.
+      if (!halfway && p.phase === 'write' && p.bytesTotal > 0 && p.bytesDone * 2 >= p.bytesTotal) {
+        halfway = true;
+        failpoint('image.pull.mid-layers');
+      }
+      if (p.phase === 'unpack') failpoint('image.pull.before-record');
+      onProgress?.(p);
+    },
     leaseLabels: ownedLeaseLabels(),
     onSettled: (outcome) => ctx.events?.emit(pullEvent(realm.metadata.name, ref, outcome)),
   });
