@@ -38,6 +38,8 @@ import { EventRing } from './events/event-ring.js';
 import { CellTransitions } from './events/cell-transitions.js';
 import { OomWatch } from './events/oom-watch.js';
 import { eventHandlers, withDocumentEvents } from './methods/event-methods.js';
+import { PullBoard } from './events/pull-board.js';
+import { pullHandlers } from './methods/pull-methods.js';
 import type { DaemonMetrics } from './metrics/daemon-metrics.js';
 import type { WebView } from './web/web-view.js';
 import { checkWebAccess } from './web/web-access.js';
@@ -112,6 +114,9 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const transitions = new CellTransitions(events, (id) => oom.take(id));
   runner.ctx.events = events;
   runner.ctx.onCellWritten = (scope, cell) => transitions.written(scope, cell);
+  // The pulls of the cells it creates, for `kuke apply` to show (docs/images.md).
+  const pulls = new PullBoard();
+  runner.ctx.onPullProgress = (cell, image, p, outcome) => pulls.report(cell, image, p, outcome);
 
   // Finish what a crash interrupted before anyone can observe the half-done state.
   // Intent temp files a crash left between a write and its rename: nothing reads them, nothing
@@ -188,6 +193,7 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const handlers = {
     ...gateHandlers(withDocumentEvents(createMethodHandlers(controller), events), gate, trimmer),
     ...eventHandlers(events),
+    ...pullHandlers(pulls),
   };
   const registry = registerMethodHandlers(
     new MethodRegistry(),

@@ -485,12 +485,49 @@ export interface ListEventsReply {
   LastSeq: number;
 }
 
+// Observation (our extension): the pulls kukeond is doing for the cells it creates
+// (docs/images.md, "Progress of implicit pulls")
+
+export interface PullInfo {
+  Realm: string;
+  /** The image as the container names it. */
+  Image: string;
+  /** `<space>/<stack>/<cell>` of the cell whose create started or joined the pull. */
+  Cell: string;
+  State: 'pulling' | 'pulled' | 'failed';
+  Phase?: 'write' | 'unpack' | 'done';
+  BytesDone: number;
+  BytesTotal: number;
+  LayersDone: number;
+  LayersTotal: number;
+  /** Pulled: what the image record points at. */
+  Digest?: string;
+  /** Failed: why. */
+  Error?: string;
+  /** The change that last touched this entry: the next AfterVersion of a follower. */
+  Version: number;
+}
+
+export interface ListPullsArgs {
+  /** Only pulls changed after this version. */
+  AfterVersion?: number;
+  /** Wait up to this long (ms, at most 30 000) for a change after AfterVersion before replying. */
+  WaitMs?: number;
+}
+
+export interface ListPullsReply {
+  Pulls: PullInfo[];
+  /** The board's last version. */
+  Version: number;
+}
+
 /**
  * Observation methods (our extension), optional in the table: `ListEvents` only kukeond has (an
  * in-process kuke has no ring); `TopCells` (`kuke top`, docs/top.md) is there with cells.
  */
 export interface ObserveMethodTypes {
   ListEvents: { args: ListEventsArgs; reply: ListEventsReply };
+  ListPulls: { args: ListPullsArgs; reply: ListPullsReply };
   TopCells: { args: TopCellsArgs; reply: TopCellsReply };
 }
 
@@ -513,6 +550,8 @@ export type MethodHandler<M extends AnyMethodName> = (args: MethodArgs<M>) => Pr
 export type MethodHandlers = { [M in MethodName | CellMethodName | 'TopCells']: MethodHandler<M> } & {
   /** Only kukeond keeps an event ring: in-process `kuke` has no ListEvents. */
   ListEvents?: MethodHandler<'ListEvents'>;
+  /** Only kukeond keeps the pull board. */
+  ListPulls?: MethodHandler<'ListPulls'>;
 };
 
 /** Re-exported for callers that print container documents. */

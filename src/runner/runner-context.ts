@@ -35,11 +35,15 @@ export interface RunnerContext {
   terminals?: TerminalHost;
   /** Told the log file of every non-terminal task started (kukeond times them for `--since`). */
   onContainerLog?: (logPath: string) => void;
-  /** Told the progress of every implicit pull (kukeond shows it to `kuke apply`). */
+  /**
+   * Told the progress of every implicit pull, then how it ended (kukeond shows it to `kuke apply`,
+   * docs/images.md).
+   */
   onPullProgress?: (
     cell: { realm: string; space: string; stack: string; name: string },
     image: string,
     p: PullProgress,
+    outcome?: { digest: string; bytes: number } | { error: string },
   ) => void;
   /**
    * Told of every cell document written, and of a cell's metadata removed (`undefined`):

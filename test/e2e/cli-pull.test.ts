@@ -1,7 +1,8 @@
 /**
  * Pulling through `kuke` (in-process mode) from a private docker-registry on 127.0.0.1:
  * `kuke image pull`, and the implicit pull when a cell's image is not in the realm — exact lines,
- * the image listed under its reference, a failed pull leaving no cell, and nothing left behind.
+ * the image listed under its reference, a failed pull leaving no cell, and nothing left behind;
+ * then against kukeond: `kuke apply` shows the pulls of the cells it creates.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { hostConfigEnv } from '../../src/cli/host-config-from-settings.js';
 import { ownHostState, removeCgroupRoot, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { removeRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { kukeClientEnv, runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { startKukeond } from '../helpers/kukeond-child.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
 const kuke = fileURLToPath(new URL('../../src/cli/kuke.js', import.meta.url));
@@ -32,9 +34,9 @@ interface Run {
 }
 
 /** kuke as a child; asynchronous, so this process stays responsive while it runs. */
-function run(args: string[]): Promise<Run> {
+function run(args: string[], runEnv: NodeJS.ProcessEnv = baseEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [kuke, ...args], { env: baseEnv });
+    const c = spawn(process.execPath, [kuke, ...args], { env: runEnv });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -134,7 +136,8 @@ test('a cell whose image is not in the realm pulls it; a failed pull creates no 
   );
   const cells = await run(['get', 'cells', ...scope, '-o', 'name']);
   assert.deepEqual(cells.stdout.trim().split('\n'), ['cell/c1']);
-  assert.equal((await run(['delete', 'cell', 'c1', ...scope])).code, 0);
+  const deleted = await run(['delete', 'cell', 'c1', ...scope]);
+  assert.equal(deleted.code, 0, deleted.stderr);
 });
 
 test(
@@ -224,5 +227,37 @@ test(
       { code: both.code, stderr: both.stderr },
       { code: 1, stderr: 'Error: pass either --realm or --all, not both\n' },
     );
+  },
+);
+
+test(
+  'kuke apply against kukeond shows each pull of a cell being created, as plain lines off a terminal',
+  { skip },
+  async () => {
+    const ref = `${reg.host}/test/progress:1`;
+    await reg.push(testImages().images.layered.file, 'test/progress:1');
+    const daemon = await startKukeond(env.config, env.dir, '60s');
+    const viaDaemon = kukeClientEnv(env, { KUKEON_HOST: `unix://${env.config.daemonSocket}` });
+    try {
+      const applied = await run(['apply', '-f', cellManifest('c9', ref)], viaDaemon);
+      assert.equal(applied.code, 0, applied.stderr);
+      const lines = applied.stdout.split('\n');
+      assert.equal(lines[0], `pulling ${ref}…`, applied.stdout);
+      assert.match(
+        lines[1],
+        new RegExp(
+          `^pulled ${ref.replace(/[.]/g, '\\.')} \\(\\d+(\\.\\d)? (B|KiB|MiB), sha256:[0-9a-f]{64}\\)$`,
+        ),
+      );
+      assert.ok(lines[1].endsWith(`${testImages().images.layered.manifestDigest})`), lines[1]);
+      assert.ok(lines.slice(2).join('\n').includes('c9'), applied.stdout);
+      // Nothing to pull the second time: no pull lines.
+      const again = await run(['apply', '-f', cellManifest('c9', ref)], viaDaemon);
+      assert.equal(again.code, 0, again.stderr);
+      assert.ok(!again.stdout.includes('pull'), again.stdout);
+      assert.equal((await run(['delete', 'cell', 'c9', ...scope], viaDaemon)).code, 0);
+    } finally {
+      await daemon.stop();
+    }
   },
 );

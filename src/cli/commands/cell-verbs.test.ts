@@ -372,7 +372,8 @@ test('run -d -f: one Cell document, create when absent, notice when the live cel
   );
   const fresh = cellApi([]);
   await runCli(['run', '-f', file, '-d'], { api: fresh });
-  assert.deepEqual(fresh.methods(), ['GetCell', 'CreateCell']);
+  // The create follows the daemon's pull board (docs/images.md): ListPulls first.
+  assert.deepEqual(fresh.methods(), ['GetCell', 'ListPulls', 'CreateCell']);
   const notCell = join(dir, 'secret.yaml');
   writeFileSync(notCell, 'kind: Secret\nmetadata: {name: a}\n');
   assert.equal(

@@ -20,6 +20,7 @@ import {
 } from '../../protocol/scope-kinds.js';
 import { scopedKinds } from '../../protocol/scoped-kinds.js';
 import { createScoped, scopedCoordinates } from './scoped-resource.js';
+import { pullDisplayFor, withPullProgress } from '../output/pull-lines.js';
 
 type Result = Record<string, unknown>;
 
@@ -154,7 +155,9 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
     const scope = { realm, space, stack };
     const made = await cellFromSource(api, o, scope, o.name, parseEnvFlags(envs));
     const spec = { ...made.doc.spec, ignoreDiskPressure: o.ignoreDiskPressure === true };
-    const reply = await api.call('MaterializeCell', { Doc: { ...made.doc, spec } });
+    const reply = await withPullProgress(api, pullDisplayFor(ctx.out), () =>
+      api.call('MaterializeCell', { Doc: { ...made.doc, spec } }),
+    );
     ctx.out.write(renderCellOutcome({ name: made.name, ...scope }, { ...reply.Result }));
     return;
   }
@@ -192,7 +195,9 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
       ],
     },
   };
-  const reply = await api.call('MaterializeCell', { Doc: doc });
+  const reply = await withPullProgress(api, pullDisplayFor(ctx.out), () =>
+    api.call('MaterializeCell', { Doc: doc }),
+  );
   ctx.out.write(renderCellOutcome({ name, realm, space, stack }, { ...reply.Result }));
 }
 

@@ -14,6 +14,7 @@ import type { LocalTerminal } from '../terminal/attach-terminal.js';
 import { scopeFlag, validName } from './names.js';
 import { readManifest } from './read-manifest.js';
 import { cellFromSource, checkSourceFlags, type SourceOptions } from './cell-from-source.js';
+import { pullDisplayFor, withPullProgress } from '../output/pull-lines.js';
 
 /** The source flags (`--from-blueprint`, …, `--env`) are cell-from-source.ts's. */
 export interface RunOptions extends SourceOptions {
@@ -239,6 +240,11 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
   const space = scopeFlag('space', o.space || 'default');
   const stack = scopeFlag('stack', o.stack || 'default');
   const api = ctx.api('daemon-only');
+  // A create shows the images its cell pulls (not with -o: the output is a document).
+  const createCell = async (doc: PlainDoc): Promise<Result> => {
+    const call = () => api.call('CreateCell', { Doc: doc });
+    return { ...(await (output ? call() : withPullProgress(api, pullDisplayFor(ctx.out), call))).Result };
+  };
   let t: Target;
   let result: Result;
   if (o.cell !== undefined) {
@@ -278,7 +284,7 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
     const got = await getCell(api, t);
     if (!got) {
       if (o.rm) spec.autoDelete = true;
-      result = { ...(await api.call('CreateCell', { Doc: doc })).Result };
+      result = await createCell(doc);
     } else {
       const diverging = divergence(doc, got.Cell as PlainDoc);
       if (diverging.length > 0) {
@@ -302,7 +308,7 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
       ...(o.rm && { autoDelete: true }),
       ignoreDiskPressure: o.ignoreDiskPressure === true,
     };
-    result = { ...(await api.call('CreateCell', { Doc: { ...made.doc, spec } })).Result };
+    result = await createCell({ ...made.doc, spec });
   } else {
     const image = (o.image ?? '').trim();
     if (image === '') throw usage('image ref is required (--image <ref>)');
@@ -331,9 +337,7 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
         },
       ],
     });
-    result = {
-      ...(await api.call('CreateCell', { Doc: { apiVersion: 'v1beta1', kind: 'Cell', ...doc } })).Result,
-    };
+    result = await createCell({ apiVersion: 'v1beta1', kind: 'Cell', ...doc });
   }
   if (output) ctx.out.write(await renderDocuments('RunSummary', machineSummary(t, result), output));
   else ctx.out.write(renderCellOutcome(t, result));

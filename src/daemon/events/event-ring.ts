@@ -1,3 +1,4 @@
+import { ChangeWaiters } from './change-waiters.js';
 import type { EventInput, EventSink, KukeonEvent } from '../../model/kukeon-event.js';
 
 /** Which events a reader wants: all fields optional; scope fields match exactly. */
@@ -23,7 +24,7 @@ export class EventRing implements EventSink {
   private readonly slots: (KukeonEvent | undefined)[];
   private next = 0;
   private seq = 0;
-  private waiters = new Set<() => void>();
+  private readonly waiters = new ChangeWaiters();
 
   constructor(
     readonly capacity = DEFAULT_EVENT_CAPACITY,
@@ -44,9 +45,7 @@ export class EventRing implements EventSink {
     };
     this.slots[this.next] = event;
     this.next = (this.next + 1) % this.capacity;
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const w of waiters) w();
+    this.waiters.notify();
     for (const l of this.listeners) {
       try {
         l(event);
@@ -85,17 +84,7 @@ export class EventRing implements EventSink {
    * follower's call returns as soon as something happens, without polling the daemon).
    */
   wait(afterSeq: number, timeoutMs: number): Promise<void> {
-    if (this.seq > afterSeq || timeoutMs <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      this.waiters.add(done);
-    });
+    return this.waiters.wait(() => this.seq > afterSeq, timeoutMs);
   }
 }
 

@@ -6,7 +6,7 @@ import { argBytesText } from './wire-args.js';
 import type { ObserveMethodTypes, MethodHandlers } from '../../protocol/method-types.js';
 
 /** A follower's long poll is capped so a call never outlives the client's patience. */
-const MAX_WAIT_MS = 30_000;
+export const MAX_WAIT_MS = 30_000;
 
 /** `ListEvents` over the daemon's ring (docs/events.md). */
 export function eventHandlers(ring: EventRing): {
