@@ -34,6 +34,7 @@ describe('registry credentials through kuke and kukeond', () => {
   let work: string;
   const password = `pw-${randomBytes(12).toString('hex')}`;
   const oldPassword = `old-${randomBytes(12).toString('hex')}`;
+  const inlinePassword = `inline-${randomBytes(12).toString('hex')}`;
   const secretFile = () =>
     secretFilePath(d.env.config.secretStoreDir, { name: `registry-credential.${reg.host}`, realm });
 
@@ -134,6 +135,36 @@ describe('registry credentials through kuke and kukeond', () => {
     assert.equal(await ok(['delete', '-f', manifest]), 'Cell "pulled": deleted\n  - containers: 2 deleted\n');
   });
 
+  test('a realm manifest with inline passwords (the Go kukeon form): moved into the store at apply, re-apply unchanged', async () => {
+    const manifest = join(d.env.dir, 'realm.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'kind: Realm',
+        `metadata: { name: ${realm} }`,
+        'spec:',
+        '  registryCredentials:',
+        `    - { username: ${user}, password: "${password}", serverAddress: "${reg.host}" }`,
+        `    - { username: bot, password: "${inlinePassword}", serverAddress: ghcr.io }`,
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      await ok(['apply', '-f', manifest]),
+      `Realm "${realm}": updated\n  - spec.registryCredentials\n`,
+    );
+    assert.equal(await ok(['apply', '-f', manifest]), `Realm "${realm}": unchanged\n`);
+    assert.match(
+      await ok(['get', 'realm', realm, '-o', 'yaml']),
+      /- username: bot\n\s+serverAddress: ghcr\.io\n\s+passwordSecret: registry-credential\.ghcr\.io\n/,
+    );
+    assert.deepEqual(filesContaining(d.env.config.runPath, inlinePassword), [
+      secretFilePath(d.env.config.secretStoreDir, { name: 'registry-credential.ghcr.io', realm }),
+    ]);
+    // What kukeond recorded of it (events go through the proxy too).
+    assert.match(await ok(['events', '--realm', realm]), /Realm/);
+  });
+
   test('older metadata with a clear-text password is migrated by kukeond on its first read', async () => {
     // As an earlier kukeon-ts (or the Go kukeon) wrote it: the password inside metadata.json.
     const store = new DocumentStore({ dataRoot: join(d.env.config.runPath, 'data') });
@@ -161,7 +192,7 @@ describe('registry credentials through kuke and kukeond', () => {
   test('the password is in no RPC reply, no log line, no other file; 0600, root only; a purge removes it', async () => {
     const replies = proxy.replies();
     assert.ok(replies.includes('passwordSecret'), 'the proxy saw the realm replies');
-    for (const v of [password, oldPassword]) {
+    for (const v of [password, oldPassword, inlinePassword]) {
       assert.ok(!replies.includes(v), 'in no RPC reply');
       assert.ok(!d.daemon.output().includes(v), "in no line of kukeond's log");
     }
