@@ -117,7 +117,10 @@ describe('registry credentials through kuke and kukeond', () => {
         '',
       ].join('\n'),
     );
-    assert.equal(await ok(['apply', '-f', manifest]), 'Cell "pulled": created\n');
+    // kuke prints the pull kukeond makes for the cell (plain lines: not a terminal).
+    const applied = await ok(['apply', '-f', manifest]);
+    assert.ok(applied.includes(`\npulled ${reg.host}/team/busybox:1 (`), applied);
+    assert.ok(applied.endsWith('\nCell "pulled": created\n'), applied);
     const images = spawnSync(
       'ctr',
       [

@@ -82,7 +82,8 @@ describe("kukeond's registry trust: NODE_EXTRA_CA_CERTS, registryCertsDir, insec
     ] as const) {
       const r = d.kuke(['apply', '-f', cellFile(name, reg.host)]);
       assert.equal(r.code, 0, `${name}: ${r.err}${r.out}`);
-      assert.equal(r.out, `Cell "${name}": created\n`);
+      assert.ok(r.out.includes(`pulled ${reg.host}/team/busybox:1 (`), r.out);
+      assert.ok(r.out.endsWith(`Cell "${name}": created\n`), r.out);
     }
     const refused = d.kuke(['apply', '-f', cellFile('unknown-ca', regs.c.host)]);
     assert.equal(refused.code, 1);
