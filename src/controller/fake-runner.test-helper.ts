@@ -212,7 +212,7 @@ export class FakeRunner {
       throw new Error('not in the fake');
     },
     deleteImage: async () => undefined,
-    recoverIntents: async () => ({ finished: [], failed: [], corrupt: [] }),
+    recoverIntents: async () => ({ finished: [], failed: [], needsUser: [], corrupt: [] }),
     sweepOrphans: async (): ReturnType<ScopeRunner['sweepOrphans']> => ({
       namespaces: [],
       cgroups: [],

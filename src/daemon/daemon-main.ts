@@ -132,13 +132,18 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
   const behind = await runner.markLineageOutOfSync();
   if (behind.length > 0) log.info({ cells: behind }, 'cells behind their blueprint or config marked');
   log.info(
-    { finished: recovered.finished, failed: recovered.failed, corrupt: recovered.corrupt },
+    {
+      finished: recovered.finished,
+      failed: recovered.failed,
+      needsUser: recovered.needsUser,
+      corrupt: recovered.corrupt,
+    },
     'startup recovery done',
   );
   events.emit({
     kind: 'Daemon',
     reason: 'Started',
-    message: `kukeond started; ${recovered.finished.length} interrupted operation(s) finished, ${recovered.failed.length} failed`,
+    message: `kukeond started; ${recovered.finished.length} interrupted operation(s) finished, ${recovered.failed.length} failed, ${recovered.needsUser.length} waiting for the user`,
   });
 
   // Requests and the background passes exclude each other (see OperationGate).

@@ -26,6 +26,8 @@ export interface RecoveryReport {
   finished: string[];
   /** Intents that failed again; they stay pending for the next pass. */
   failed: { intent: string; error: string }[];
+  /** Intents only the user can unblock (a gone volume, Secret or image): cell Failed, intent cleared. */
+  needsUser: { intent: string; error: string }[];
   /** Journal files that could not be read (reported, set aside, never fatal). */
   corrupt: string[];
 }
@@ -37,7 +39,7 @@ export interface RecoveryReport {
  * reconcile tick for intents whose operation failed.
  */
 export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport> {
-  const report: RecoveryReport = { finished: [], failed: [], corrupt: [] };
+  const report: RecoveryReport = { finished: [], failed: [], needsUser: [], corrupt: [] };
   const listing = await ctx.journal.list();
   for (const c of listing.corrupt) {
     ctx.log.error({ file: c.file, err: c.error }, 'corrupt intent journal entry set aside');
@@ -58,11 +60,13 @@ export async function recoverIntents(ctx: RunnerContext): Promise<RecoveryReport
       report.finished.push(what);
       ctx.log.info({ intent: what }, 'finished interrupted operation');
     } catch (err) {
-      report.failed.push({ intent: what, error: (err as Error).message ?? String(err) });
+      const failure = { intent: what, error: (err as Error).message ?? String(err) };
       if (await endedAsFailed(ctx, intent, err)) {
+        report.needsUser.push(failure);
         ctx.log.warn({ err, intent: what }, 'interrupted operation needs the user: cell recorded Failed');
         continue;
       }
+      report.failed.push(failure);
       ctx.log.warn({ err, intent: what }, 'interrupted operation could not be finished yet');
     }
   }

@@ -217,6 +217,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // The restarted daemon: recovery, sweep, a reconcile pass; then the audit.
       runner = await Runner.open(config);
       const recovery = await runner.recoverIntents();
+      if (recovery.needsUser.length > 0)
+        log(
+          `  recovery recorded ${recovery.needsUser.length} cell(s) Failed, waiting for the user: ${JSON.stringify(recovery.needsUser)}`,
+        );
       if (recovery.failed.length > 0) {
         log(
           `  recovery left ${recovery.failed.length} intent(s) pending, retrying: ${JSON.stringify(recovery.failed)}`,

@@ -103,7 +103,10 @@ export async function reconcileTick(
     report.intentsFinished = r.finished.length;
     report.intentsFailed = r.failed.length;
     if (r.finished.length > 0 || r.failed.length > 0) {
-      log.info({ finished: r.finished, failed: r.failed }, 'recovered interrupted operations');
+      log.info(
+        { finished: r.finished, failed: r.failed, needsUser: r.needsUser },
+        'recovered interrupted operations',
+      );
       options.events?.emit({
         kind: 'Daemon',
         type: r.failed.length > 0 ? 'Warning' : 'Normal',
