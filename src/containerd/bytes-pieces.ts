@@ -7,6 +7,13 @@ import type protobuf from 'protobufjs';
  * CPU).
  */
 export class BytesPieces {
+  /**
+   * A buffer the encoded message may be written into instead of a new one, when it is large
+   * enough; its owner must not reuse it before the request was answered (by then grpc-js has
+   * copied it into its frame).
+   */
+  into?: Buffer;
+
   constructor(
     readonly pieces: readonly Buffer[],
     readonly length: number = pieces.reduce((n, p) => n + p.length, 0),
@@ -49,7 +56,9 @@ export function serializeMessage(type: protobuf.Type, value: object): Buffer {
     .encode(type.fromObject(Object.fromEntries(entries.filter((e) => e[0] !== name))))
     .finish();
   const tag = field.id * 8 + 2;
-  const out = Buffer.allocUnsafe(head.length + varintLength(tag) + varintLength(bytes.length) + bytes.length);
+  const size = head.length + varintLength(tag) + varintLength(bytes.length) + bytes.length;
+  const out =
+    bytes.into && bytes.into.length >= size ? bytes.into.subarray(0, size) : Buffer.allocUnsafe(size);
   out.set(head, 0);
   let at = writeVarint(out, head.length, tag);
   at = writeVarint(out, at, bytes.length);

@@ -133,6 +133,28 @@ export interface WriteContentResult {
   resumedFrom: number;
 }
 
+/**
+ * The encoded-message buffers of one blob's writes, reused once their WRITE is answered: a blob
+ * costs WRITE_WINDOW + 1 large allocations instead of one per MiB. The bytes of a pull pass
+ * through three large buffers (socket reads, the encoded message, grpc-js's frame), and that
+ * churn of memory outside V8's heap is what made V8 run full collections every few dozen MiB
+ * (docs/bench.md, Pull). Not kept beyond the blob: kukeond's memory stays as it was.
+ */
+class MessageBuffers {
+  private readonly free: Buffer[] = [];
+
+  /** Room for a WRITE_CHUNK of data and the request's other fields (ref, offset, action). */
+  private static readonly SIZE = WRITE_CHUNK + 4096;
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(MessageBuffers.SIZE);
+  }
+
+  give(b: Buffer): void {
+    this.free.push(b);
+  }
+}
+
 /** The source's bytes from `skip` on, grouped into pieces of WRITE_CHUNK bytes (the last fewer); no copy. */
 async function* skipAndGroup(src: AsyncIterable<Uint8Array>, skip: number): AsyncIterable<BytesPieces> {
   let toSkip = skip;
@@ -224,13 +246,18 @@ export async function writeContent(
       let offset = resumedFrom;
       let held: BytesPieces | undefined;
       const pending: Promise<void>[] = [];
+      const buffers = new MessageBuffers();
       const sendWrite = (at: number, data: BytesPieces): Promise<void> => {
-        const p = w.write(at, data).then((r) => {
-          if (r.offset !== at + data.length)
-            throw new ContainerdError(
-              `content write ${opts.ref}: containerd is at ${r.offset} after a write up to ${at + data.length}`,
-            );
-        });
+        const into = (data.into = buffers.take());
+        const p = w
+          .write(at, data)
+          .then((r) => {
+            if (r.offset !== at + data.length)
+              throw new ContainerdError(
+                `content write ${opts.ref}: containerd is at ${r.offset} after a write up to ${at + data.length}`,
+              );
+          })
+          .finally(() => buffers.give(into));
         // Awaited in order below; a failure while an earlier one is awaited must not go unhandled.
         p.catch(() => undefined);
         return p;
@@ -245,6 +272,7 @@ export async function writeContent(
       }
       for (const p of pending) await p;
       // The last chunk rides on the COMMIT: one round trip less.
+      if (held) held.into = buffers.take();
       res = await w.commit({
         offset,
         data: held,
