@@ -54,7 +54,12 @@ export async function updateRealm(ctx: RunnerContext, desired: Realm): Promise<U
     rejectBreaking('realm', actual.metadata.name, diff);
     if (diff.class === 'unchanged') return { resource: actual, diff };
     const name = actual.metadata.name;
-    const registryCredentials = await storeRealmCredentials(ctx, name, desired.spec.registryCredentials);
+    const registryCredentials = await storeRealmCredentials(
+      ctx,
+      name,
+      desired.spec.registryCredentials,
+      actual.spec.registryCredentials,
+    );
     const next: Realm = {
       ...actual,
       metadata: { ...actual.metadata, labels: mergeLabels(desired.metadata.labels, actual.metadata.labels) },

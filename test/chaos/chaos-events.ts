@@ -13,7 +13,9 @@ export type WorkerOp =
   | 'volume.create'
   | 'volume.delete'
   | 'image.pull'
-  | 'image.delete';
+  | 'image.delete'
+  | 'credential.set'
+  | 'credential.delete';
 
 export type WorkerEvent =
   | { ev: 'ready'; pid: number }

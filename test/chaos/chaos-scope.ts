@@ -47,6 +47,22 @@ export const chaosVolumes = (scope: ChaosScope) => [
   { name: 'vol-keep', scope: { realm: scope.realm, space: scope.extraSpace }, policy: 'Retain' as const },
 ];
 
+/**
+ * The registry logins the worker sets and removes on the chaos realm (docs/images.md,
+ * "Credentials"): the default entry and one server. Nothing pulls with them; what is checked is
+ * that a crash leaves each login whole (its user with that user's password) or absent.
+ */
+export const chaosCredentialServers = ['', 'registry.chaos.test:5000'];
+
+/** `credential:<server>` (`credential:default` for the entry without a server). */
+export const credentialTarget = (server: string): string => `credential:${server || 'default'}`;
+
+/** A password that says whose it is, so the audit can tell one user's login from a mixed one. */
+export const chaosPassword = (username: string, n: number): string => `${username}:${n}`;
+
+/** The user a chaosPassword belongs to. */
+export const passwordOwner = (password: string): string => password.split(':')[0];
+
 /** Whether the cell's `w` mounts the realm volume (every third cell). */
 export const mountsVolume = (name: string): boolean => Number(name.slice(1)) % 3 === 0;
 

@@ -13,7 +13,16 @@ import type { HostConfig } from '../../src/config.js';
 import { Runner } from '../../src/runner/runner.js';
 import { spaceModel, stackModel } from '../helpers/cell-docs.js';
 import { seededRandom } from './chaos-random.js';
-import { cellNames, cellTemplate, chaosVolumes, updatedCell, type ChaosScope } from './chaos-scope.js';
+import {
+  cellNames,
+  cellTemplate,
+  chaosCredentialServers,
+  chaosPassword,
+  chaosVolumes,
+  credentialTarget,
+  updatedCell,
+  type ChaosScope,
+} from './chaos-scope.js';
 import type { WorkerEvent, WorkerOp } from './chaos-events.js';
 
 export interface WorkerJob {
@@ -47,6 +56,22 @@ async function pickOp(): Promise<{ op: WorkerOp; target: string; run: () => Prom
     if (!present || rnd.next() < 0.5)
       return { op: 'image.pull', target, run: () => runner.pullImage(scope.realm, pulled) };
     return { op: 'image.delete', target, run: () => runner.deleteImage(scope.realm, pulled) };
+  }
+  if (rnd.next() < 0.05) {
+    const server = rnd.pick(chaosCredentialServers);
+    const target = credentialTarget(server);
+    const realm = await runner.getRealm(scope.realm);
+    const present = (realm?.spec.registryCredentials ?? []).some((c) => (c.serverAddress ?? '') === server);
+    if (present && rnd.next() < 0.4)
+      return {
+        op: 'credential.delete',
+        target,
+        run: () => runner.removeRegistryCredential(scope.realm, server || undefined),
+      };
+    // Mostly a change of user (the two-name swap), sometimes of password only.
+    const username = rnd.pick(['alice', 'bob']);
+    const input = { username, password: chaosPassword(username, rnd.int(1, 1e6)), serverAddress: server };
+    return { op: 'credential.set', target, run: () => runner.setRegistryCredential(scope.realm, input) };
   }
   if (rnd.next() < 0.06) {
     const v = rnd.pick(chaosVolumes(scope));

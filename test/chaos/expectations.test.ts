@@ -121,3 +121,15 @@ test('images: a completed pull must leave the record; one back after a delete wa
   const untouched = judgeRound(obs([[img, { exists: true }]]), [], obs([[img, { exists: false }]]));
   assert.deepEqual(untouched.lost, [img]);
 });
+
+test('a registry login set or removed is decided like any other resource', () => {
+  const t = 'credential:default';
+  const before = new Map([[t, { exists: false }]]);
+  const set: OpRecord = { n: 0, op: 'credential.set', target: t, outcome: 'ok' };
+  assert.deepEqual(judgeRound(before, [set], new Map([[t, { exists: false }]])).lost, [t]);
+  const removed: OpRecord = { n: 1, op: 'credential.delete', target: t, outcome: 'ok' };
+  assert.deepEqual(judgeRound(before, [set, removed], new Map([[t, { exists: true }]])).resurrected, [t]);
+  const inflight: OpRecord = { ...removed, outcome: 'inflight' };
+  const j = judgeRound(before, [set, inflight], new Map([[t, { exists: true }]]));
+  assert.deepEqual([j.lost, j.resurrected], [[], []]);
+});

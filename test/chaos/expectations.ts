@@ -2,7 +2,7 @@ import type { OpRecord, WorkerOp } from './chaos-events.js';
 
 /**
  * What the harness observed of one target (`cell:<name>`, `space:<name>`, `stack:<space>/<name>`,
- * `volume:<name>`, `image:<ref>`).
+ * `volume:<name>`, `image:<ref>`, `credential:<server>`).
  */
 export interface Observed {
   exists: boolean;
@@ -29,11 +29,13 @@ function existenceEffects(op: WorkerOp, target: string): [string, boolean][] {
     case 'stack.create':
     case 'volume.create':
     case 'image.pull':
+    case 'credential.set':
       return [[target, true]];
     case 'cell.delete':
     case 'stack.delete':
     case 'volume.delete':
     case 'image.delete':
+    case 'credential.delete':
       return [[target, false]];
     case 'space.delete': {
       // Cascade: the extra stack lives in the extra space; its Retain volume outlives it.

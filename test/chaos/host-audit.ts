@@ -13,10 +13,20 @@ import {
   networkName,
   safeBridgeName,
 } from '../../src/model/naming/index.js';
-import type { Cell } from '../../src/model/resources.js';
+import type { Cell, Realm } from '../../src/model/resources.js';
 import type { Runner } from '../../src/runner/runner.js';
 import { candidateScopes } from '../../src/runner/volume/volume-mounts.js';
-import { cellNames, chaosVolumes, type ChaosScope } from './chaos-scope.js';
+import {
+  cellNames,
+  chaosCredentialServers,
+  chaosVolumes,
+  credentialTarget,
+  passwordOwner,
+  type ChaosScope,
+} from './chaos-scope.js';
+import { isRegistryCredentialSecretName } from '../../src/model/naming/index.js';
+import { readCredentialPassword } from '../../src/runner/images/realm-credentials.js';
+import { listSecretInfos } from '../../src/store/index.js';
 import type { Observed } from './expectations.js';
 import { auditImages } from './image-audit.js';
 
@@ -100,6 +110,7 @@ export async function auditHost(
   });
   for (const v of chaosVolumes(scope))
     observed.set(`volume:${v.name}`, { exists: (await runner.getVolume(v.scope, v.name)) !== undefined });
+  await auditCredentials(runner, scope, realm, observed, { leaks, inconsistent });
   for (const s of [scope.space]) {
     if (!spaces.includes(s)) lost.push(`space ${s}`);
     else if (!stacks.get(s)?.includes(scope.stack)) lost.push(`stack ${s}/${scope.stack}`);
@@ -468,4 +479,36 @@ function vethPeers(taskByPid: Map<number, string>): Map<number, string[]> {
     for (const l of ipLinks(['nsenter', '-t', String(pid), '-n', 'ip', '-j', '-d', 'link', 'show']))
       if (l.linkinfo?.info_kind === 'veth' && l.link_index) out.set(l.link_index, containers);
   return out;
+}
+
+/**
+ * The realm's registry logins (docs/images.md, "Credentials"): each entry's password Secret must
+ * exist and hold that user's password (a crash must not pair one user with another's), and no
+ * credential Secret may be left that no entry names (the start-up sweep removes those).
+ */
+async function auditCredentials(
+  runner: Runner,
+  scope: ChaosScope,
+  realm: Realm,
+  observed: Map<string, Observed>,
+  out: { leaks: string[]; inconsistent: string[] },
+): Promise<void> {
+  const entries = realm.spec.registryCredentials ?? [];
+  for (const server of chaosCredentialServers) {
+    const entry = entries.find((c) => (c.serverAddress ?? '') === server);
+    const target = credentialTarget(server);
+    observed.set(target, { exists: entry !== undefined });
+    if (!entry) continue;
+    try {
+      const owner = passwordOwner(readCredentialPassword(runner.ctx, scope.realm, entry));
+      if (owner !== entry.username)
+        out.inconsistent.push(`${target}: user ${entry.username} has the password of ${owner}`);
+    } catch (err) {
+      out.inconsistent.push(`${target}: ${(err as Error).message}`);
+    }
+  }
+  const named = new Set(entries.map((c) => c.passwordSecret ?? ''));
+  for (const s of await listSecretInfos(runner.ctx.config.secretStoreDir, { realm: scope.realm }))
+    if (!s.space && isRegistryCredentialSecretName(s.name) && !named.has(s.name))
+      out.leaks.push(`credential Secret ${s.name} that no entry names`);
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   isRegistryCredentialSecretName,
+  otherRegistryCredentialSecretName,
   registryCredentialSecretName,
 } from './registry-credential-secret.js';
 
@@ -18,4 +19,16 @@ test('registry credential secret names: one per server, reserved prefix', () => 
   assert.ok(isRegistryCredentialSecretName(odd));
   assert.ok(!isRegistryCredentialSecretName('registry-credentials'));
   assert.ok(!isRegistryCredentialSecretName('api-token'));
+  // Each server's two names, each the other's other.
+  assert.equal(
+    otherRegistryCredentialSecretName('registry-credential.ghcr.io'),
+    'registry-credential.ghcr.io_2',
+  );
+  assert.equal(
+    otherRegistryCredentialSecretName('registry-credential.ghcr.io_2'),
+    'registry-credential.ghcr.io',
+  );
+  assert.equal(otherRegistryCredentialSecretName(odd) === odd, false);
+  assert.ok(isRegistryCredentialSecretName(otherRegistryCredentialSecretName('registry-credential')));
+  assert.ok(isRegistryCredentialSecretName(otherRegistryCredentialSecretName(odd)));
 });

@@ -20,9 +20,26 @@ export function registryCredentialSecretName(serverAddress: string | undefined):
   return `${REGISTRY_CREDENTIAL_SECRET_PREFIX}.${suffix}`;
 }
 
+/**
+ * The second name a server's password may live under: a new user's password is written there
+ * while the metadata still names the old user's Secret, so a crash between the two writes never
+ * pairs one user with another's password. Unambiguous: a server's own name never ends in `_2`
+ * (a name with a replaced character ends in its hash).
+ */
+const ALTERNATE_SUFFIX = '_2';
+
+/** The server's other Secret name: the alternate of the plain name and the plain of the alternate. */
+export function otherRegistryCredentialSecretName(name: string): string {
+  return name.endsWith(ALTERNATE_SUFFIX)
+    ? name.slice(0, -ALTERNATE_SUFFIX.length)
+    : `${name}${ALTERNATE_SUFFIX}`;
+}
+
 /** Whether a Secret name lies in the reserved registry-credential space. */
 export function isRegistryCredentialSecretName(name: string): boolean {
   return (
-    name === REGISTRY_CREDENTIAL_SECRET_PREFIX || name.startsWith(`${REGISTRY_CREDENTIAL_SECRET_PREFIX}.`)
+    name === REGISTRY_CREDENTIAL_SECRET_PREFIX ||
+    name === `${REGISTRY_CREDENTIAL_SECRET_PREFIX}${ALTERNATE_SUFFIX}` ||
+    name.startsWith(`${REGISTRY_CREDENTIAL_SECRET_PREFIX}.`)
   );
 }

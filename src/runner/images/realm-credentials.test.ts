@@ -12,7 +12,7 @@ import { getRealm } from '../realm/realm-queries.js';
 import { deleteSecret, writeSecret } from '../secrets/secret-ops.js';
 import { sweepRegistryCredentialSecrets } from '../secrets/sweep-secrets.js';
 import { updateRealm } from '../update-scope.js';
-import { readCredentialPassword } from './realm-credentials.js';
+import { readCredentialPassword, storeRealmCredentials } from './realm-credentials.js';
 import { removeRegistryCredential, setRegistryCredential } from './registry-credential-ops.js';
 
 let dir: string;
@@ -103,13 +103,22 @@ test('create/delete registry-credential: created, unchanged, replaced, removed w
   assert.equal((await setRegistryCredential(ctx, 'r', { ...input, password: 'pw2' })).action, 'replaced');
   const byUser = await setRegistryCredential(ctx, 'r', { ...input, username: 'v' });
   assert.equal(byUser.action, 'replaced');
+  // Another user's password goes under the server's other name (the old one is then removed).
   assert.deepEqual(byUser.realm.spec.registryCredentials, [
-    { username: 'v', serverAddress: '127.0.0.1:5000', passwordSecret: 'registry-credential.127.0.0.1:5000' },
+    {
+      username: 'v',
+      serverAddress: '127.0.0.1:5000',
+      passwordSecret: 'registry-credential.127.0.0.1:5000_2',
+    },
   ]);
+  assert.deepEqual(
+    (await listSecretInfos(secrets(), { realm: 'r' })).map((s) => s.name),
+    ['registry-credential.127.0.0.1:5000_2'],
+  );
   await assert.rejects(setRegistryCredential(ctx, 'nope', input), /realm "nope" not found/);
   await assert.rejects(setRegistryCredential(ctx, 'r', { ...input, password: ' ' }), /password is empty/);
   // Its Secret cannot be deleted as a Secret, nor one written under the reserved name.
-  const coords = { name: 'registry-credential.127.0.0.1:5000', realm: 'r' };
+  const coords = { name: 'registry-credential.127.0.0.1:5000_2', realm: 'r' };
   await assert.rejects(
     deleteSecret(ctx, coords),
     /in use by the registry credential of realm "r" for server "127.0.0.1:5000"/,
@@ -122,6 +131,51 @@ test('create/delete registry-credential: created, unchanged, replaced, removed w
   const after = await removeRegistryCredential(ctx, 'r', '127.0.0.1:5000');
   assert.equal(after.spec.registryCredentials, undefined);
   assert.deepEqual(await listSecretInfos(secrets(), { realm: 'r' }), []);
+});
+
+test('a crash between the password and the metadata never pairs a user with another user’s password', async () => {
+  await persistResource(ctx, 'Realm', ['r'], realm(undefined));
+  const server = 'ghcr.io';
+  await setRegistryCredential(ctx, 'r', { username: 'alice', password: 'pw-alice', serverAddress: server });
+  const current = (await getRealm(ctx, 'r'))!.spec.registryCredentials!;
+  // The first half of setting bob's login: his password is stored, the metadata not yet written.
+  const [bob] = (await storeRealmCredentials(
+    ctx,
+    'r',
+    [{ username: 'bob', password: 'pw-bob', serverAddress: server }],
+    current,
+  ))!;
+  assert.equal(bob.passwordSecret, 'registry-credential.ghcr.io_2');
+  const [alice] = (await getRealm(ctx, 'r'))!.spec.registryCredentials!;
+  assert.equal(alice.username, 'alice');
+  assert.equal(readCredentialPassword(ctx, 'r', alice), 'pw-alice', 'the old entry keeps its password');
+  // The sweep after the crash removes bob's unnamed Secret; setting him again alternates back.
+  assert.deepEqual(await sweepRegistryCredentialSecrets(ctx, new Set()), ['r/registry-credential.ghcr.io_2']);
+  const again = await setRegistryCredential(ctx, 'r', {
+    username: 'bob',
+    password: 'pw-bob',
+    serverAddress: server,
+  });
+  assert.equal(again.realm.spec.registryCredentials![0].passwordSecret, 'registry-credential.ghcr.io_2');
+  const back = await setRegistryCredential(ctx, 'r', {
+    username: 'alice',
+    password: 'pw-a2',
+    serverAddress: server,
+  });
+  const [entry] = back.realm.spec.registryCredentials!;
+  assert.equal(entry.passwordSecret, 'registry-credential.ghcr.io');
+  assert.equal(readCredentialPassword(ctx, 'r', entry), 'pw-a2');
+  // The same user with a new password: written over the Secret the entry names (atomically).
+  const pw = await setRegistryCredential(ctx, 'r', {
+    username: 'alice',
+    password: 'pw-a3',
+    serverAddress: server,
+  });
+  assert.equal(pw.realm.spec.registryCredentials![0].passwordSecret, 'registry-credential.ghcr.io');
+  assert.deepEqual(
+    (await listSecretInfos(secrets(), { realm: 'r' })).map((s) => s.name),
+    ['registry-credential.ghcr.io'],
+  );
 });
 
 test('the sweep removes credential Secrets no entry names, never a user Secret', async () => {

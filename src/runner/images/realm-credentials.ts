@@ -1,4 +1,8 @@
-import { isRegistryCredentialSecretName, registryCredentialSecretName } from '../../model/naming/index.js';
+import {
+  isRegistryCredentialSecretName,
+  otherRegistryCredentialSecretName,
+  registryCredentialSecretName,
+} from '../../model/naming/index.js';
 import type { Realm, RegistryCredentials } from '../../model/resources.js';
 import {
   deleteSecretData,
@@ -43,6 +47,7 @@ export async function storeRealmCredentials(
   ctx: RunnerContext,
   realm: string,
   creds: readonly RegistryCredentials[] | undefined,
+  current: readonly RegistryCredentials[] = [],
 ): Promise<RegistryCredentials[] | undefined> {
   if (!creds || creds.length === 0) return undefined;
   const root = ctx.config.secretStoreDir;
@@ -51,7 +56,7 @@ export async function storeRealmCredentials(
     const serverAddress = (c.serverAddress ?? '').trim();
     const base = { username: c.username.trim(), ...(serverAddress ? { serverAddress } : {}) };
     if ((c.password ?? '') !== '') {
-      const name = registryCredentialSecretName(serverAddress);
+      const name = secretNameFor(serverAddress, base.username, current);
       if (readSecretData(root, { name, realm })?.data !== c.password)
         await writeSecretData(root, { name, realm }, c.password!);
       out.push({ ...base, passwordSecret: name });
@@ -66,6 +71,20 @@ export async function storeRealmCredentials(
     out.push({ ...base, passwordSecret: name });
   }
   return out;
+}
+
+/**
+ * Where a server's new password is written, given the entries the metadata holds now: over the
+ * Secret the entry names when the user is the same (the write is atomic: old or new password, both
+ * the user's), else into the server's other name, so that until the metadata is written the old
+ * entry still names the old user's password (docs/images.md, "Credentials").
+ */
+function secretNameFor(server: string, username: string, current: readonly RegistryCredentials[]): string {
+  const plain = registryCredentialSecretName(server);
+  const have = current.find((c) => (c.serverAddress ?? '').trim() === server);
+  const named = (have?.passwordSecret ?? '').trim();
+  if (named !== plain && named !== otherRegistryCredentialSecretName(plain)) return plain;
+  return have!.username.trim() === username ? named : otherRegistryCredentialSecretName(named);
 }
 
 /**

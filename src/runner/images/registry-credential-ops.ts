@@ -1,5 +1,6 @@
 import type { Realm, RegistryCredentials } from '../../model/resources.js';
 import { readSecretData } from '../../store/index.js';
+import { failpoint } from '../failpoint.js';
 import { withRealmLock } from '../intent.js';
 import { persistResource } from '../resource-store.js';
 import { scopes } from '../resource-names.js';
@@ -48,9 +49,13 @@ export async function setRegistryCredential(
     const storedBefore =
       before?.passwordSecret &&
       readSecretData(ctx.config.secretStoreDir, { name: before.passwordSecret, realm: name })?.data;
-    const [entry] = (await storeRealmCredentials(ctx, name, [
-      { username, password: input.password, ...(server ? { serverAddress: server } : {}) },
-    ]))!;
+    const [entry] = (await storeRealmCredentials(
+      ctx,
+      name,
+      [{ username, password: input.password, ...(server ? { serverAddress: server } : {}) }],
+      list,
+    ))!;
+    failpoint('registry-credential.after-secret');
     if (before && before.username === username && before.passwordSecret === entry.passwordSecret) {
       // Same user, same Secret: the store write above was skipped when the password was the same.
       return { realm: actual, action: storedBefore === input.password ? 'unchanged' : 'replaced' };
