@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFilePath, listLeases, spaceNetworkRef } from '../../src/cni/index.js';
 import { Runner } from '../../src/runner/runner.js';
+import { readCredentialPassword } from '../../src/runner/images/realm-credentials.js';
+import { isRegistryCredentialSecretName } from '../../src/model/naming/index.js';
 import { testImages } from '../../scripts/make-test-images.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
@@ -84,6 +86,41 @@ describe('chaos findings, replayed at a failpoint', { skip: notRoot }, () => {
       runner.close();
       env.cleanup();
     }
+  });
+
+  test('a change of registry login killed between the password and the metadata: the old user keeps their own password', async () => {
+    const server = 'registry.example:5000';
+    await runner.setRegistryCredential(at.realm, {
+      username: 'alice',
+      password: 'alice:1',
+      serverAddress: server,
+    });
+    crashAt('registry-credential.after-secret', 'setRegistryCredential', at.realm, {
+      username: 'bob',
+      password: 'bob:2',
+      serverAddress: server,
+    });
+    await reopen();
+    const entry = (await runner.getRealm(at.realm))!.spec.registryCredentials!.find(
+      (c) => c.serverAddress === server,
+    )!;
+    assert.equal(entry.username, 'alice');
+    assert.equal(readCredentialPassword(runner.ctx, at.realm, entry), 'alice:1');
+    const names = async () =>
+      (await runner.listSecrets({ realm: at.realm }))
+        .map((x) => x.name)
+        .filter(isRegistryCredentialSecretName);
+    assert.deepEqual(await names(), [
+      'registry-credential.registry.example:5000',
+      'registry-credential.registry.example:5000_2',
+    ]);
+    await runner.sweepOrphans();
+    assert.deepEqual(
+      await names(),
+      ['registry-credential.registry.example:5000'],
+      "bob's unnamed Secret swept",
+    );
+    await runner.removeRegistryCredential(at.realm, server);
   });
 
   test('an update of a stopped cell killed after the changed record was torn down: recovery re-creates it', async () => {
