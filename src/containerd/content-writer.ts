@@ -104,7 +104,19 @@ export class ContentWriteStream {
 }
 
 export type ContentSource =
-  Buffer | AsyncIterable<Uint8Array> | ((offset: number) => AsyncIterable<Uint8Array>);
+  | Buffer
+  | AsyncIterable<Uint8Array>
+  | ((offset: number) => AsyncIterable<Uint8Array> | Promise<StartedSource>);
+
+/**
+ * What a function source answers when it may not start where asked: `offset` 0 writes the ingest
+ * over (containerd truncates it on a WRITE at offset 0), e.g. a registry that ignored a Range
+ * request (docs/images.md, "Resuming a pull").
+ */
+export interface StartedSource {
+  offset: number;
+  data: AsyncIterable<Uint8Array>;
+}
 
 export interface WriteContentOptions {
   /** Ingest name; one per blob (e.g. `import-<digest>`). Resuming uses the same ref. */
@@ -186,7 +198,9 @@ async function* skipAndGroup(src: AsyncIterable<Uint8Array>, skip: number): Asyn
 }
 
 /** The source's bytes from `offset` on, in groups of pieces of at most WRITE_CHUNK bytes. */
-function piecesFrom(data: ContentSource, offset: number): AsyncIterable<BytesPieces> {
+type SyncSource = Buffer | AsyncIterable<Uint8Array> | ((offset: number) => AsyncIterable<Uint8Array>);
+
+function piecesFrom(data: SyncSource, offset: number): AsyncIterable<BytesPieces> {
   if (Buffer.isBuffer(data)) {
     return (async function* () {
       for (let o = offset; o < data.length; o += WRITE_CHUNK)
@@ -200,7 +214,7 @@ function piecesFrom(data: ContentSource, offset: number): AsyncIterable<BytesPie
 }
 
 /** The source's bytes from `offset` on, in chunks of at most WRITE_CHUNK (exported for tests). */
-export async function* chunksFrom(data: ContentSource, offset: number): AsyncIterable<Buffer> {
+export async function* chunksFrom(data: SyncSource, offset: number): AsyncIterable<Buffer> {
   for await (const g of piecesFrom(data, offset))
     yield g.pieces.length === 1 ? g.pieces[0] : Buffer.concat(g.pieces, g.length);
 }
@@ -244,6 +258,15 @@ export async function writeContent(
       res = await w.commit({ offset: total, total, expected: opts.expected, labels: opts.labels });
     } else {
       let offset = resumedFrom;
+      let source: AsyncIterable<BytesPieces>;
+      if (typeof opts.data === 'function') {
+        const opened = await opts.data(resumedFrom);
+        const started = 'offset' in opened ? opened : { offset: resumedFrom, data: opened };
+        if (started.offset !== 0 && started.offset !== resumedFrom)
+          throw new ContainerdError(`content write ${opts.ref}: a source may start at 0 or ${resumedFrom}`);
+        offset = started.offset;
+        source = piecesFrom(started.data, 0);
+      } else source = piecesFrom(opts.data, resumedFrom);
       let held: BytesPieces | undefined;
       const pending: Promise<void>[] = [];
       const buffers = new MessageBuffers();
@@ -262,7 +285,7 @@ export async function writeContent(
         p.catch(() => undefined);
         return p;
       };
-      for await (const chunk of piecesFrom(opts.data, resumedFrom)) {
+      for await (const chunk of source) {
         if (held) {
           pending.push(sendWrite(offset, held));
           offset += held.length;

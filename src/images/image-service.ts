@@ -60,6 +60,8 @@ export interface PullRequest {
   auth?: RegistryAuth;
   onProgress?: (p: PullProgress) => void;
   leaseLabels?: Record<string, string>;
+  /** Which earlier pull leases are abandoned (their process gone): see PullOptions. */
+  leaseAbandoned?: (labels: Record<string, string>) => boolean;
   /**
    * Told once when the download this request started ends (result or error); a request that
    * joins a pull in progress is not told, so a pull is reported once however many wait for it.
@@ -122,6 +124,7 @@ export class ImageService {
         auth: req.auth ?? {},
         log: this.log,
         leaseLabels: req.leaseLabels,
+        leaseAbandoned: req.leaseAbandoned,
         onProgress: (p) => listeners.forEach((l) => l(p)),
       };
       const settled = req.onSettled;

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ContainerdClient } from '../containerd/client.js';
 import { isAlreadyExists, isFailedPrecondition, isNotFound } from '../containerd/errors.js';
 import type { ImageRecord } from '../containerd/images.js';
-import type { Scope } from '../containerd/types.js';
+import type { StartedSource } from '../containerd/content-writer.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Platform, PlannedManifest } from './archive-plan.js';
 import { chainIds } from './chain-id.js';
@@ -14,8 +14,16 @@ import type { ImportProgress } from './import-archive.js';
 import { limiter } from './limiter.js';
 import { GcLabel, isIndex, isManifest } from './media-types.js';
 import { imageConfigSchema, indexSchema, manifestSchema, type OciDescriptor } from './oci-schemas.js';
-import type { RegistryAuth, RegistryClient } from './registry/registry-client.js';
+import type { BlobResponse, RegistryAuth, RegistryClient } from './registry/registry-client.js';
 import { parseRegistryReference, type RegistryReference } from './registry/registry-reference.js';
+import {
+  abandonedPullLeases,
+  PULL_LEASE_LABEL,
+  pullIngestRef,
+  pullLeaseLabelValue,
+  releaseLeases,
+  writePulledBlob,
+} from './pull-resume.js';
 import { snapshotExists, unpackManifest } from './unpack.js';
 
 export type PullProgress = ImportProgress;
@@ -32,6 +40,11 @@ export interface PullOptions {
   log?: Logger;
   /** Extra labels on the pull lease (the runner marks its owner process, for the orphan sweep). */
   leaseLabels?: Record<string, string>;
+  /**
+   * Whether an earlier pull's lease, by its labels, belongs to a process that is gone: this pull
+   * adopts such leases of its reference (resumes from what they hold) and deletes them when done.
+   */
+  leaseAbandoned?: (labels: Record<string, string>) => boolean;
   /** Pull lease expiry, the safety net if this process dies mid-pull (default 1 h). */
   leaseTtlMs?: number;
   /** Concurrent layer downloads (default 3). */
@@ -48,7 +61,10 @@ export interface PullResult {
   chainId: string;
   record: 'created' | 'updated' | 'unchanged';
   blobsFetched: number;
+  /** Bytes downloaded from the registry. */
   bytesFetched: number;
+  /** Bytes a killed pull had written that this one continued from (not downloaded again). */
+  bytesResumed: number;
   layersUnpacked: number;
 }
 
@@ -245,6 +261,7 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     record: PullResult['record'],
     blobsFetched = 0,
     bytesFetched = 0,
+    bytesResumed = 0,
     layersUnpacked = 0,
   ): PullResult => ({
     name: ref.name,
@@ -255,9 +272,17 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     record,
     blobsFetched,
     bytesFetched,
+    bytesResumed,
     layersUnpacked,
   });
   const existing = await getRecord(client, ns, ref.name);
+  const adopted = opts.leaseAbandoned
+    ? await abandonedPullLeases(client, ns, ref.name, opts.leaseAbandoned)
+    : [];
+  const releaseAdopted = (): Promise<void> =>
+    releaseLeases(client, ns, adopted, (id, err) =>
+      log.warn({ err, id }, 'adopted pull lease delete failed'),
+    );
   if (
     existing?.target.digest === remote.target.digest &&
     (!chainId || (await snapshotExists(client, ns, snapshotter, chainId)))
@@ -265,6 +290,8 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     const info = await client.content.info(ns, m.config.digest).catch(() => undefined);
     if (!chainId || info?.labels[GcLabel.snapshot(snapshotter)] === chainId) {
       log.debug({ ref: ref.name, ns }, 'image already pulled');
+      // A pull killed after writing the record left its lease: nothing in it is needed any more.
+      await releaseAdopted();
       progress.phase = 'done';
       report();
       return result('unchanged');
@@ -277,14 +304,14 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
   await client.leases.create(ns, {
     id: leaseId,
     expiresInMs: opts.leaseTtlMs ?? 3600_000,
-    labels: { ...opts.leaseLabels, 'kukeon.io/pull': ref.name.slice(0, 200) },
+    labels: { ...opts.leaseLabels, [PULL_LEASE_LABEL]: pullLeaseLabelValue(ref.name) },
   });
-  const scope: Scope = { namespace: ns, lease: leaseId };
-  const ingest = (digest: string): string => `${leaseId}-${digest}`;
+  const scope = { namespace: ns, lease: leaseId };
   let created = false;
   let updated: ImageRecord | undefined;
   let blobsFetched = 0;
   let bytesFetched = 0;
+  let bytesResumed = 0;
   let layersUnpacked = 0;
   try {
     report();
@@ -296,18 +323,28 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     const limit = limiter(opts.concurrency ?? 3);
     const fetchLayer = async (d: Descriptor): Promise<void> => {
       if (firstError !== undefined) throw firstError;
+      // Bytes of the blob accounted for: from where the registry's body starts, then as it streams.
       let seen = 0;
+      let from = 0;
       let bad: string | undefined;
       // What the registry side threw: the content writer wraps errors from its source.
       let sourceError: unknown;
-      const data = async function* (): AsyncIterable<Uint8Array> {
+      // Asked for the offset the ingest is at (a killed pull's partial write): a Range request.
+      const open = async (offset: number): Promise<StartedSource> => {
         let res;
         try {
-          res = await opts.registry.blob(ref, d.digest, opts.auth);
+          res = await opts.registry.blob(ref, d.digest, opts.auth, offset);
         } catch (err) {
           sourceError = err;
           throw err;
         }
+        from = seen = res.offset;
+        progress.bytesDone += res.offset;
+        report();
+        // A registry that ignored the Range sends it all: offset 0, and containerd starts over.
+        return { offset: res.offset, data: data(res) };
+      };
+      const data = async function* (res: BlobResponse): AsyncIterable<Uint8Array> {
         try {
           for await (const chunk of res.body) {
             seen += chunk.length;
@@ -329,15 +366,16 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
         }
       };
       try {
-        const r = await client.content.write(scope, {
-          ref: ingest(d.digest),
-          data: () => data(),
+        const r = await writePulledBlob(client, scope, {
+          ref: pullIngestRef(d.digest),
+          data: open,
           total: d.size,
           expected: d.digest,
         });
         if (!r.existed) {
           blobsFetched++;
-          bytesFetched += d.size;
+          bytesFetched += seen - from;
+          if (from > 0) bytesResumed += from;
         }
       } catch (err) {
         if (bad !== undefined) throw mismatch(ref, d.digest, bad);
@@ -355,8 +393,11 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     if (remote.configBody) {
       writes.set(
         m.config.digest,
-        client.content
-          .write(scope, { ref: ingest(m.config.digest), data: remote.configBody, expected: m.config.digest })
+        writePulledBlob(client, scope, {
+          ref: pullIngestRef(m.config.digest),
+          data: remote.configBody,
+          expected: m.config.digest,
+        })
           .then(() => undefined)
           .catch(fail),
       );
@@ -380,15 +421,15 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
     // Parents last, with the labels that keep their children alive once the lease is gone.
     const manifestLabels: Record<string, string> = { [GcLabel.config]: m.config.digest };
     m.layers.forEach((l, i) => (manifestLabels[GcLabel.layer(i)] = l.digest));
-    await client.content.write(scope, {
-      ref: ingest(m.desc.digest),
+    await writePulledBlob(client, scope, {
+      ref: pullIngestRef(m.desc.digest),
       data: remote.manifestBody,
       expected: m.desc.digest,
       labels: manifestLabels,
     });
     if (remote.index) {
-      await client.content.write(scope, {
-        ref: ingest(remote.index.desc.digest),
+      await writePulledBlob(client, scope, {
+        ref: pullIngestRef(remote.index.desc.digest),
         data: remote.index.body,
         expected: remote.index.desc.digest,
         labels: { [GcLabel.manifest(remote.index.childIndex)]: m.desc.digest },
@@ -408,19 +449,25 @@ export async function pullImage(client: ContainerdClient, opts: PullOptions): Pr
       updated = existing;
     }
   } catch (err) {
+    await releaseAdopted();
     await cleanupFailedPull(client, ns, leaseId, ref.name, created, updated, log);
     throw err;
   }
+  await releaseAdopted();
   await client.leases
     .delete(ns, leaseId)
     .catch((err: unknown) => log.warn({ err, leaseId }, 'pull lease delete failed'));
   progress.phase = 'done';
   report();
-  log.debug({ ref: ref.name, ns, ms: performance.now() - t0, blobsFetched, bytesFetched }, 'image pulled');
+  log.debug(
+    { ref: ref.name, ns, ms: performance.now() - t0, blobsFetched, bytesFetched, bytesResumed },
+    'image pulled',
+  );
   return result(
     existing ? (updated ? 'updated' : 'unchanged') : 'created',
     blobsFetched,
     bytesFetched,
+    bytesResumed,
     layersUnpacked,
   );
 }
@@ -442,9 +489,7 @@ async function cleanupFailedPull(
     await client.images
       .update(ns, { name, target: updated.target }, ['target'])
       .catch(warn(`restore image ${name}`));
-  const ingests = await client.content.listStatuses(ns).catch(() => []);
-  for (const st of ingests)
-    if (st.ref.startsWith(`${leaseId}-`))
-      await client.content.abort(ns, st.ref).catch(warn(`abort ingest ${st.ref}`));
+  // A failed write aborted its own ingest; one whose write failed with containerd unreachable (or
+  // adopted from a killed pull) goes with the leases: containerd's GC drops an unleased ingest.
   await client.leases.delete(ns, leaseId, { sync: true }).catch(warn(`delete lease ${leaseId}`));
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isNotFound } from '../containerd/index.js';
+import { GC_EXPIRE_LABEL, isNotFound } from '../containerd/index.js';
+import { PULL_LEASE_LABEL } from '../images/pull-resume.js';
 import type { RunnerContext } from './runner-context.js';
 
 /**
@@ -35,12 +36,34 @@ export function leaseOwnerGone(owner: string): boolean {
   return processIdentity(pid) !== owner;
 }
 
-/** Deletes (with a synchronous GC) our leases in `namespace` whose owner process is gone. */
-export async function sweepOrphanLeases(ctx: RunnerContext, namespace: string): Promise<string[]> {
+/** True when the lease has an owner mark and that process is gone. */
+export function leaseAbandoned(labels: Record<string, string>): boolean {
+  const owner = labels[LEASE_OWNER_LABEL];
+  return !!owner && leaseOwnerGone(owner);
+}
+
+/**
+ * A killed pull's lease, kept until its expiry for a later pull of its reference to resume from
+ * (docs/images.md, "Resuming a pull"); that pull deletes it, else it goes once expired.
+ */
+export function pullLeaseAwaitingRetry(labels: Record<string, string>, now = Date.now()): boolean {
+  const expiry = Date.parse(labels[GC_EXPIRE_LABEL] ?? '');
+  return !!labels[PULL_LEASE_LABEL] && Number.isFinite(expiry) && expiry > now;
+}
+
+/**
+ * Deletes (with a synchronous GC) our leases in `namespace` whose owner process is gone, but a
+ * killed pull's before its expiry unless `releasePulls` (prune frees their bytes).
+ */
+export async function sweepOrphanLeases(
+  ctx: RunnerContext,
+  namespace: string,
+  opts: { releasePulls?: boolean } = {},
+): Promise<string[]> {
   const removed: string[] = [];
   for (const lease of await ctx.containerd.leases.list(namespace)) {
-    const owner = lease.labels[LEASE_OWNER_LABEL];
-    if (!owner || !leaseOwnerGone(owner)) continue;
+    if (!leaseAbandoned(lease.labels)) continue;
+    if (!opts.releasePulls && pullLeaseAwaitingRetry(lease.labels)) continue;
     try {
       await ctx.containerd.leases.delete(namespace, lease.id, { sync: true });
       removed.push(lease.id);

@@ -30,6 +30,7 @@ import {
   type AuditCounts,
 } from './host-audit.js';
 import { judgeRound, type Observed } from './expectations.js';
+import { pullLeasesAwaitingRetry } from './image-audit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workerPath = join(here, 'chaos-worker.js');
@@ -64,9 +65,16 @@ export interface ChaosReport {
   failpointsHit: Record<string, number>;
   /**
    * Pulls the harness ran after a round whose pull was cut short (the user trying again): how many
-   * succeeded, and the layers they fetched out of the image's total (the rest the store held).
+   * succeeded, the layers they fetched out of the image's total (the rest the store held), how
+   * many of them adopted a killed pull's lease, and the bytes they continued from its ingests.
    */
-  retriedPulls: { ok: number; blobsFetched: number; blobsTotal: number };
+  retriedPulls: {
+    ok: number;
+    blobsFetched: number;
+    blobsTotal: number;
+    adopted: number;
+    bytesResumed: number;
+  };
   lastCounts?: AuditCounts;
   maxCounts: Partial<AuditCounts>;
   seconds: number;
@@ -123,7 +131,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     inconsistent: [],
     cleanupLeaks: [],
     failpointsHit: {},
-    retriedPulls: { ok: 0, blobsFetched: 0, blobsTotal: 0 },
+    retriedPulls: { ok: 0, blobsFetched: 0, blobsTotal: 0, adopted: 0, bytesResumed: 0 },
     maxCounts: {},
     seconds: 0,
   };
@@ -236,14 +244,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             note(report.inconsistent, 'reconcile failed', round, [`${name}: ${String(err)}`]),
           );
       }
-      // The user pulls again what a crash cut short: it must succeed, and fetch only what the
-      // store does not hold.
-      if (ops.some((o) => o.op === 'image.pull' && o.outcome !== 'ok')) {
+      // The user pulls again what a crash cut short (theirs, or a cell's implicit pull that
+      // recovery did not redo): it must succeed, fetch only what the store does not hold, and
+      // adopt the killed pull's lease, so the audit finds no pull lease left.
+      const awaiting = await pullLeasesAwaitingRetry(runner, scope.realm);
+      if (awaiting > 0 || ops.some((o) => o.op === 'image.pull' && o.outcome !== 'ok')) {
         try {
           const r = await runner.pullImage(scope.realm, scope.pulledImage);
           report.retriedPulls.ok++;
           report.retriedPulls.blobsFetched += r.blobsFetched;
           report.retriedPulls.blobsTotal += pulledLayers.length;
+          if (awaiting > 0) report.retriedPulls.adopted++;
+          report.retriedPulls.bytesResumed += r.bytesResumed;
         } catch (err) {
           note(report.inconsistent, 'retried pull failed', round, [String(err)]);
         }
@@ -442,7 +454,7 @@ export function formatReport(r: ChaosReport): string {
     `  peak: ${Object.entries(r.maxCounts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `  pulls retried after a crash: ${r.retriedPulls.ok}, fetching ${r.retriedPulls.blobsFetched} of ${r.retriedPulls.blobsTotal} layers`,
+    `  pulls retried after a crash: ${r.retriedPulls.ok}, fetching ${r.retriedPulls.blobsFetched} of ${r.retriedPulls.blobsTotal} layers; ${r.retriedPulls.adopted} adopted a killed pull's lease, continuing ${r.retriedPulls.bytesResumed} bytes of its ingests`,
     `  leaks: ${r.leaks.length}`,
     `  lost: ${r.lost.length}`,
     `  resurrected: ${r.resurrected.length}`,

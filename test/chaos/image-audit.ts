@@ -1,5 +1,6 @@
 import { isNotFound } from '../../src/containerd/errors.js';
 import { chainIds } from '../../src/images/chain-id.js';
+import { leaseAbandoned, pullLeaseAwaitingRetry } from '../../src/runner/lease-owner.js';
 import type { Runner } from '../../src/runner/runner.js';
 
 export interface ImageAudit {
@@ -16,8 +17,10 @@ export interface ImageAudit {
  * What pulls may leave in a realm's namespace (docs/chaos.md): every image record must have its
  * content (manifest, config, every layer) and its unpacked top snapshot — a record is written
  * last, so a pull killed before it leaves no record at all; no ingest may outlive the sweep (a
- * killed pull's partial writes). Pull leases are leases like any other: the host audit's lease
- * check finds one the sweep left.
+ * killed pull's partial writes) once the harness pulled again. A killed pull's lease outlives
+ * the sweep on purpose (its retry resumes from it; docs/images.md, "Resuming a pull"), but the
+ * harness retries after every such crash and the retry deletes it: the host audit's lease check
+ * then finds any pull lease left, and this audit any ingest left, as a leak.
  */
 export async function auditImages(runner: Runner, ns: string): Promise<ImageAudit> {
   const { ctx } = runner;
@@ -63,4 +66,12 @@ export async function auditImages(runner: Runner, ns: string): Promise<ImageAudi
   out.ingests = ingests.length;
   for (const st of ingests) out.leaks.push(`ingest ${st.ref} (${st.offset}/${st.total} bytes)`);
   return out;
+}
+
+/** Leases of killed pulls in the realm's namespace that the sweep keeps for a retry. */
+export async function pullLeasesAwaitingRetry(runner: Runner, realm: string): Promise<number> {
+  const ns = (await runner.getRealm(realm))?.spec.namespace;
+  if (!ns) return 0;
+  const leases = await runner.ctx.containerd.leases.list(ns);
+  return leases.filter((l) => leaseAbandoned(l.labels) && pullLeaseAwaitingRetry(l.labels)).length;
 }

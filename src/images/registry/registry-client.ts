@@ -42,6 +42,8 @@ export interface FetchedManifest {
 }
 
 export interface BlobResponse {
+  /** Where the body starts in the blob: the offset asked for, or 0 when the registry ignored it. */
+  offset: number;
   /** Content-Length when the registry sent one. */
   size?: number;
   body: AsyncIterable<Buffer>;
@@ -138,9 +140,29 @@ export class RegistryClient {
     return { body, mediaType: ct };
   }
 
-  /** GETs a blob, following redirects to blob storage; the caller streams and verifies it. */
-  async blob(ref: RegistryReference, digest: string, auth: RegistryAuth): Promise<BlobResponse> {
-    const res = await this.get(ref, `/v2/${ref.repository}/blobs/${digest}`, auth, {});
+  /**
+   * GETs a blob, following redirects to blob storage; the caller streams and verifies it. From an
+   * offset (a resumed pull) it asks for `Range: bytes=<from>-`; a registry may ignore that and
+   * send the whole blob (`offset` 0 then).
+   */
+  async blob(ref: RegistryReference, digest: string, auth: RegistryAuth, from = 0): Promise<BlobResponse> {
+    const path = `/v2/${ref.repository}/blobs/${digest}`;
+    let res = await this.get(ref, path, auth, from > 0 ? { range: `bytes=${from}-` } : {});
+    let offset = 0;
+    if (from > 0 && res.statusCode === 206) {
+      offset = rangeStart(res.headers['content-range']);
+      if (offset !== from) {
+        await res.body.dump();
+        throw new ImageError(
+          ErrorCode.REGISTRY_ERROR,
+          `registry ${ref.apiHost} answered bytes from ${offset} for blob ${digest} of ${ref.name}, asked from ${from}`,
+        );
+      }
+    } else if (from > 0 && res.statusCode === 416) {
+      // Not satisfiable (the registry's blob is shorter than our partial one): start over.
+      await res.body.dump();
+      res = await this.get(ref, path, auth, {});
+    }
     if (res.statusCode === 404) {
       await res.body.dump();
       throw new ImageError(ErrorCode.REGISTRY_ERROR, `blob unknown: ${digest} in ${ref.name}`);
@@ -157,6 +179,7 @@ export class RegistryClient {
       }
     }
     return {
+      offset,
       ...(Number.isFinite(len) ? { size: len } : {}),
       body: stream(),
       destroy: () => body.destroy(),
@@ -356,6 +379,12 @@ export class RegistryClient {
       return http();
     }
   }
+}
+
+/** The first byte of a `Content-Range: bytes <first>-<last>/<size>` header (NaN when absent). */
+function rangeStart(header: string | string[] | undefined): number {
+  const m = /^bytes (\d+)-/.exec(String(header ?? ''));
+  return m ? Number(m[1]) : NaN;
 }
 
 function unauthorized(ref: RegistryReference, auth: RegistryAuth): ImageError {

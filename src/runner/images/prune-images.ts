@@ -43,7 +43,7 @@ export async function pruneImages(
     await ctx.images.delete(namespace, name, { sync: i === removed.length - 1 }).catch((err: unknown) => {
       if ((err as { code?: string }).code !== ErrorCode.IMAGE_NOT_FOUND) throw err;
     });
-  const leasesReleased = await sweepOrphanLeases(ctx, namespace);
+  const leasesReleased = await sweepOrphanLeases(ctx, namespace, { releasePulls: true });
   const after = await contentBytes(ctx, namespace);
   return { namespace, removed, inUse, leasesReleased, bytesFreed: Math.max(0, before - after) };
 }

@@ -17,6 +17,7 @@ const result: PullResult = {
   record: 'created',
   blobsFetched: 3,
   bytesFetched: 4096,
+  bytesResumed: 0,
   layersUnpacked: 1,
 };
 

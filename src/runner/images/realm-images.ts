@@ -9,7 +9,7 @@ import {
 import type { EventInput } from '../../model/kukeon-event.js';
 import type { Realm } from '../../model/resources.js';
 import { failpoint } from '../failpoint.js';
-import { ownedLeaseLabels } from '../lease-owner.js';
+import { leaseAbandoned, ownedLeaseLabels } from '../lease-owner.js';
 export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResult };
 import type { RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
@@ -77,6 +77,7 @@ export async function pullRealmImage(
       onProgress?.(p);
     },
     leaseLabels: ownedLeaseLabels(),
+    leaseAbandoned,
     onSettled: (outcome) => ctx.events?.emit(pullEvent(realm.metadata.name, ref, outcome)),
   });
 }
