@@ -239,7 +239,9 @@ const topChain = (m: PlannedManifest): string => chainIds(m.diffIds).at(-1) ?? '
  * store already holds is not fetched (the write's STAT answers ALREADY_EXISTS). Each layer is
  * unpacked as soon as it is stored. Manifests go last with their GC labels, then the image
  * record. Everything happens under one lease; on failure the ingests are aborted, a record this
- * call made is removed (an updated one restored) and the lease deleted with a synchronous GC.
+ * call made is removed (an updated one restored) and the lease deleted with a synchronous GC. A
+ * killed pull's blobs and partial ingest are picked up by the next pull (pull-resume.ts,
+ * docs/images.md "Resuming a pull").
  */
 export async function pullImage(client: ContainerdClient, opts: PullOptions): Promise<PullResult> {
   const log = opts.log ?? silentLogger;
