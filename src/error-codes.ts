@@ -107,6 +107,8 @@ export const ErrorCode = {
   IMAGE_PLATFORM_NOT_FOUND: 'IMAGE_PLATFORM_NOT_FOUND',
   /** The archive's manifests carry no usable image name and none was given. */
   IMAGE_NAME_MISSING: 'IMAGE_NAME_MISSING',
+  /** LoadImage was given a relative archive path (the daemon would resolve it against its own cwd). */
+  IMAGE_PATH_INVALID: 'IMAGE_PATH_INVALID',
   /** An image reference that cannot be pulled (bad syntax, or under the local-only registry). */
   IMAGE_REFERENCE_INVALID: 'IMAGE_REFERENCE_INVALID',
   /** The registry refused us: no or wrong credentials. */

@@ -671,7 +671,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   // image
   if (want('image', 'images')) {
     const image = group(
-      leaf(program, 'image', 'images of a realm (always in-process)', ['images']),
+      leaf(program, 'image', 'images of a realm (pull through kukeond, the rest in-process)', ['images']),
       'kuke image',
     );
     act(
@@ -695,7 +695,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         .argument('[ref]')
         .usage('[options] <ref>')
         .option('--realm <name>', 'realm', 'default')
-        .option('--no-progress', 'no progress bar'),
+        .option('--no-progress', 'no progress bar')
+        .option('--no-daemon', 'pull in this process instead of kukeond'),
       1,
       1,
       async (ctx, a, o) =>
@@ -703,6 +704,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           ref: a[0],
           realm: o.realm as string,
           progress: o.progress !== false,
+          noDaemon: o.daemon === false,
         }),
     )();
     act(

@@ -1,7 +1,12 @@
 import { ErrorCode } from '../error-codes.js';
 import { cellFromDoc, resourceToPlain, type ApplyKind, type ParseOptions } from '../api/index.js';
 import { cellUsages, usageTree } from './cell-usage-ops.js';
-import type { ImageSummary, ImportProgress, ImportResult } from '../runner/images/realm-images.js';
+import type {
+  ImageSummary,
+  ImportProgress,
+  ImportResult,
+  RealmPullResult,
+} from '../runner/images/realm-images.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
 import type { Runner } from '../runner/runner.js';
@@ -319,6 +324,8 @@ export class Controller {
   listImages = (realm: string): Promise<ImageSummary[]> => this.deps.runner.listImages(realm);
   getImage = (realm: string, name: string): Promise<ImageSummary> => this.deps.runner.getImage(realm, name);
   deleteImage = (realm: string, name: string): Promise<void> => this.deps.runner.deleteImage(realm, name);
+  /** Pulls with the realm's credentials and this process's registry settings (docs/images.md). */
+  pullImage = (realm: string, ref: string): Promise<RealmPullResult> => this.deps.runner.pullImage(realm, ref);
 }
 
 /** A scoped kind this controller cannot serve: every operation refuses, naming the kind. */

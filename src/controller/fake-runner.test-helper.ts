@@ -212,6 +212,9 @@ export class FakeRunner {
       throw new Error('not in the fake');
     },
     deleteImage: async () => undefined,
+    pullImage: async () => {
+      throw new Error('not in the fake');
+    },
     recoverIntents: async () => ({ finished: [], failed: [], needsUser: [], corrupt: [] }),
     sweepOrphans: async (): ReturnType<ScopeRunner['sweepOrphans']> => ({
       namespaces: [],

@@ -39,6 +39,7 @@ export type ScopeRunner = Pick<
   | 'listImages'
   | 'getImage'
   | 'deleteImage'
+  | 'pullImage'
   | 'recoverIntents'
   | 'sweepOrphans'
 >;

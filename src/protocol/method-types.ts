@@ -5,7 +5,7 @@
  * without `Err`: the RPC layer adds `Err: null` on success, and a failing handler throws (the RPC
  * layer turns that into the `Err` envelope; in-process callers get the typed error itself).
  *
- * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`) are our extension: the
+ * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`, `PullImage`) are our extension: the
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
 import type {
@@ -305,6 +305,24 @@ export interface DeleteImageResult {
   Deleted: boolean;
 }
 
+/** `PullImage`: `Name` is the reference as the user wrote it (normalised by the daemon). */
+export type PullImageArgs = ImageArgs;
+
+export interface PullImageResult {
+  /** The image record's name: the normalised reference. */
+  Name: string;
+  /** The realm's containerd namespace. */
+  Namespace: string;
+  /** What the record points at (the registry's index or manifest). */
+  Digest: string;
+  MediaType: string;
+  /** `created`, `updated` or `unchanged`. */
+  Record: string;
+  BlobsFetched: number;
+  BytesFetched: number;
+  LayersUnpacked: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scoped kinds (our extension; resources that live at a scope: protocol/scoped-kinds.ts)
 
@@ -391,6 +409,7 @@ export interface MethodTypes {
   ListImages: { args: { RealmName: string }; reply: { Images: ImageInfo[] } };
   GetImage: { args: ImageArgs; reply: { Result: { Image: ImageInfo } } };
   DeleteImage: { args: ImageArgs; reply: { Result: DeleteImageResult } };
+  PullImage: { args: PullImageArgs; reply: { Result: PullImageResult } };
 
   CreateVolume: { args: DocArgs; reply: { Result: ScopedCreateResult & { Volume: VolumeDoc } } };
   GetVolume: { args: DocArgs; reply: { Result: ScopedGetResult & { Volume: VolumeDoc } } };
@@ -492,7 +511,10 @@ export interface PullInfo {
   Realm: string;
   /** The image as the container names it. */
   Image: string;
-  /** `<space>/<stack>/<cell>` of the cell whose create started or joined the pull. */
+  /**
+   * `<space>/<stack>/<cell>` of the cell whose create started or joined the pull; empty for a
+   * `PullImage` (`kuke image pull`).
+   */
   Cell: string;
   State: 'pulling' | 'pulled' | 'failed';
   Phase?: 'write' | 'unpack' | 'done';
@@ -509,6 +531,8 @@ export interface PullInfo {
 }
 
 export interface ListPullsArgs {
+  /** Only the pulls of these realms (absent: every realm's; empty: none). */
+  Realms?: string[];
   /** Only pulls changed after this version. */
   AfterVersion?: number;
   /** Wait up to this long (ms, at most 30 000) for a change after AfterVersion before replying. */

@@ -13,6 +13,14 @@ import type { TerminalHost } from './terminal-host.js';
 import type { Cell } from '../model/resources.js';
 import type { EventSink } from '../model/kukeon-event.js';
 
+/** Whom a pull is for: the cell being created, or only its realm (an explicit pull). */
+export interface PullRequester {
+  realm: string;
+  space?: string;
+  stack?: string;
+  name?: string;
+}
+
 /**
  * Everything the runner drives, built once from the host configuration and passed to every
  * runner function. One manager per external system; tests build it against a private
@@ -36,11 +44,11 @@ export interface RunnerContext {
   /** Told the log file of every non-terminal task started (kukeond times them for `--since`). */
   onContainerLog?: (logPath: string) => void;
   /**
-   * Told the progress of every implicit pull, then how it ended (kukeond shows it to `kuke apply`,
-   * docs/images.md).
+   * Told the progress of every pull (a cell's implicit one, or `pullImage`'s), then how it ended
+   * (kukeond shows it to `kuke apply` and `kuke image pull`, docs/images.md).
    */
   onPullProgress?: (
-    cell: { realm: string; space: string; stack: string; name: string },
+    requester: PullRequester,
     image: string,
     p: PullProgress,
     outcome?: { digest: string; bytes: number } | { error: string },

@@ -4,6 +4,7 @@ import { renderDocuments } from '../output/documents.js';
 import { parseDocOutput } from '../output/output-format.js';
 import { anyFailed, renderApplyResults } from '../output/resource-results.js';
 import { pullDisplayFor, withPullProgress } from '../output/pull-lines.js';
+import { manifestRealms } from './manifest-realms.js';
 import { readManifest } from './read-manifest.js';
 
 /** `kuke apply -f <file|dir|-> [-o json|yaml]`. */
@@ -14,8 +15,16 @@ export async function apply(ctx: CliContext, o: { file?: string; output?: string
   const raw = await readManifest(o.file, ctx.stdin);
   const api = ctx.api('daemon-only');
   const call = () => api.call('ApplyDocuments', { RawYAML: raw.toString('base64'), Team: '' });
-  // The images the cells being created pull, as they happen (not with -o: the output is a document).
-  const reply = output ? await call() : await withPullProgress(api, pullDisplayFor(ctx.out), call);
+  // The images the cells being created pull, as they happen, in the manifest's realms only (not
+  // with -o: the output is a document).
+  const reply = output
+    ? await call()
+    : await withPullProgress(
+        api,
+        pullDisplayFor(ctx.out),
+        call,
+        await manifestRealms(raw.toString('utf8')),
+      );
   const resources = reply.Result?.Resources ?? [];
   if (output) {
     // Like the original, the document forms exit 0 even when resources failed.

@@ -155,8 +155,11 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
     const scope = { realm, space, stack };
     const made = await cellFromSource(api, o, scope, o.name, parseEnvFlags(envs));
     const spec = { ...made.doc.spec, ignoreDiskPressure: o.ignoreDiskPressure === true };
-    const reply = await withPullProgress(api, pullDisplayFor(ctx.out), () =>
-      api.call('MaterializeCell', { Doc: { ...made.doc, spec } }),
+    const reply = await withPullProgress(
+      api,
+      pullDisplayFor(ctx.out),
+      () => api.call('MaterializeCell', { Doc: { ...made.doc, spec } }),
+      [realm],
     );
     ctx.out.write(renderCellOutcome({ name: made.name, ...scope }, { ...reply.Result }));
     return;
@@ -195,8 +198,11 @@ export async function createCell(ctx: CliContext, o: CreateCellOptions): Promise
       ],
     },
   };
-  const reply = await withPullProgress(api, pullDisplayFor(ctx.out), () =>
-    api.call('MaterializeCell', { Doc: doc }),
+  const reply = await withPullProgress(
+    api,
+    pullDisplayFor(ctx.out),
+    () => api.call('MaterializeCell', { Doc: doc }),
+    [realm],
   );
   ctx.out.write(renderCellOutcome({ name, realm, space, stack }, { ...reply.Result }));
 }

@@ -8,6 +8,7 @@ import { CliError, cliErrorCodes, q } from '../cli-error.js';
 import { osErrorText } from '../os-error-text.js';
 import type { CliContext } from '../context.js';
 import { createLoadProgress } from '../output/load-progress.js';
+import { imagePullBar, withPullProgress } from '../output/pull-lines.js';
 import { requireRoot } from '../root-check.js';
 import { scopeFlag } from './names.js';
 import { withRunner } from './runner-session.js';
@@ -136,30 +137,53 @@ export async function imagePrune(
 }
 
 /**
- * `kuke image pull <ref>` (our extension, docs/cli.md): pulls from the registry into the realm in
- * this process, with the realm's registry credentials, and a progress bar on a terminal.
+ * `kuke image pull <ref>` (our extension, docs/cli.md): kukeond pulls into the realm with the
+ * realm's registry credentials and its own registry settings (CAs, certs dir, insecure list),
+ * while this process shows the pull board's entry as a bar on a terminal. In-process
+ * (`--no-daemon`, `KUKEON_NO_DAEMON=true`, an explicit run path) this process pulls, with the
+ * registry settings of its own environment. Ctrl-C ends the command only: kukeond finishes the pull.
  */
 export async function imagePull(
   ctx: CliContext,
-  o: { ref: string; realm: string; progress: boolean },
+  o: { ref: string; realm: string; progress: boolean; noDaemon?: boolean },
 ): Promise<void> {
-  requireRoot(ctx, 'kuke image pull');
   const realm = scopeFlag('realm', o.realm);
-  await withRunner(ctx, async (runner) => {
-    const realmDoc = await runner.getRealm(realm);
-    if (!realmDoc) throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
-    const bar = o.progress
-      ? await createLoadProgress(process.stderr, { write: 'pulling  ' })
-      : { update: () => {}, stop: () => {} };
-    let r;
-    try {
-      r = await runner.pullImage(realm, o.ref, (p) => bar.update(p));
-    } finally {
-      bar.stop();
-    }
-    const what = r.record === 'unchanged' && r.blobsFetched === 0 ? 'image is up to date' : 'pulled';
-    ctx.out.write(
-      `${what}: ${q(r.name)} in realm ${q(realm)} (namespace ${q(realmDoc.spec.namespace)}), digest ${r.target.digest}\n`,
-    );
-  });
+  const api = ctx.api('promotable', o.noDaemon);
+  let r: { name: string; namespace: string; digest: string; unchanged: boolean };
+  if (api.mode === 'daemon') {
+    const call = () => api.call('PullImage', { RealmName: realm, Name: o.ref });
+    const reply =
+      o.progress && process.stderr.isTTY
+        ? await withPullProgress(api, () => imagePullBar(process.stderr, o.ref), call, [realm])
+        : await call();
+    const p = reply.Result;
+    r = {
+      name: p.Name,
+      namespace: p.Namespace,
+      digest: p.Digest,
+      unchanged: p.Record === 'unchanged' && p.BlobsFetched === 0,
+    };
+  } else {
+    requireRoot(ctx, 'kuke image pull');
+    r = await withRunner(ctx, async (runner) => {
+      const bar = o.progress
+        ? await createLoadProgress(process.stderr, { write: 'pulling  ' })
+        : { update: () => {}, stop: () => {} };
+      try {
+        const p = await runner.pullImage(realm, o.ref, (x) => bar.update(x));
+        return {
+          name: p.name,
+          namespace: p.namespace,
+          digest: p.target.digest,
+          unchanged: p.record === 'unchanged' && p.blobsFetched === 0,
+        };
+      } finally {
+        bar.stop();
+      }
+    });
+  }
+  const what = r.unchanged ? 'image is up to date' : 'pulled';
+  ctx.out.write(
+    `${what}: ${q(r.name)} in realm ${q(realm)} (namespace ${q(r.namespace)}), digest ${r.digest}\n`,
+  );
 }

@@ -243,7 +243,10 @@ export async function runCell(ctx: CliContext, o: RunOptions, terminal?: LocalTe
   // A create shows the images its cell pulls (not with -o: the output is a document).
   const createCell = async (doc: PlainDoc): Promise<Result> => {
     const call = () => api.call('CreateCell', { Doc: doc });
-    return { ...(await (output ? call() : withPullProgress(api, pullDisplayFor(ctx.out), call))).Result };
+    const realms = [str(doc, 'spec.realmId') || realm];
+    return {
+      ...(await (output ? call() : withPullProgress(api, pullDisplayFor(ctx.out), call, realms))).Result,
+    };
   };
   let t: Target;
   let result: Result;

@@ -77,3 +77,23 @@ test('withPullProgress follows the board while the call runs, catches up at its 
     7,
   );
 });
+
+test('withPullProgress asks only for the given realms, in every ListPulls call', async () => {
+  const seen: unknown[] = [];
+  const api = {
+    mode: 'daemon',
+    call: async (_method: string, args: { Realms?: string[]; WaitMs?: number }) => {
+      seen.push(args.Realms);
+      if (args.WaitMs) await new Promise((r) => setTimeout(r, 20));
+      return { Pulls: [], Version: 1 };
+    },
+  } as unknown as KukeonApi;
+  await withPullProgress(
+    api,
+    async () => pullLines({ write: () => {} }),
+    () => new Promise((r) => setTimeout(r, 5)),
+    ['a'],
+  );
+  assert.ok(seen.length >= 2);
+  for (const r of seen) assert.deepEqual(r, ['a']);
+});

@@ -3,6 +3,7 @@ import type { PullInfo } from '../../protocol/method-types.js';
 import type { KukeonApi } from '../api/kukeon-api.js';
 import type { Output } from '../context.js';
 import { formatBytes } from './byte-size.js';
+import { createLoadProgress } from './load-progress.js';
 
 /** How long one follower call waits in the daemon for the next change. */
 const FOLLOW_WAIT_MS = 5_000;
@@ -75,20 +76,44 @@ export async function pullBars(stream: NodeJS.WriteStream): Promise<PullDisplay>
 }
 
 /**
- * Runs `fn` (an apply, run or create that may make cells) while following kukeond's pulls: what a
- * cell being created pulls is shown as it happens (docs/images.md, "Progress of implicit pulls").
- * Only pulls that start or change after the call began are shown. Nothing is shown in-process or
- * against a daemon without the pull board.
+ * `kuke image pull`'s bar through kukeond: the same cli-progress bar as in-process (bytes, then
+ * layers unpacked), fed by the board's entry of the image being pulled.
+ */
+export async function imagePullBar(stream: NodeJS.WriteStream, image: string): Promise<PullDisplay> {
+  const bar = await createLoadProgress(stream, { write: 'pulling  ' });
+  return {
+    show(p) {
+      if (p.Image !== image || p.State === 'failed' || !p.Phase) return;
+      bar.update({
+        phase: p.Phase,
+        bytesDone: p.BytesDone,
+        bytesTotal: p.BytesTotal,
+        layersDone: p.LayersDone,
+        layersTotal: p.LayersTotal,
+      });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/**
+ * Runs `fn` (an apply, run or create that may make cells, or an image pull) while following
+ * kukeond's pulls: what is pulled for it is shown as it happens (docs/images.md, "Progress of
+ * pulls"). Only pulls of `realms` (the realms the command works in; absent: every realm) that
+ * start or change after the call began are shown. Nothing is shown in-process or against a daemon
+ * without the pull board.
  */
 export async function withPullProgress<T>(
   api: KukeonApi,
   display: () => Promise<PullDisplay>,
   fn: () => Promise<T>,
+  realms?: readonly string[],
 ): Promise<T> {
   if (api.mode !== 'daemon') return fn();
+  const only = realms ? { Realms: [...realms] } : {};
   let version: number;
   try {
-    version = (await api.call('ListPulls', {})).Version;
+    version = (await api.call('ListPulls', only)).Version;
   } catch {
     return fn();
   }
@@ -96,7 +121,7 @@ export async function withPullProgress<T>(
   let finished = false;
   const follow = async (): Promise<void> => {
     while (!finished) {
-      const r = await api.call('ListPulls', { AfterVersion: version, WaitMs: FOLLOW_WAIT_MS });
+      const r = await api.call('ListPulls', { ...only, AfterVersion: version, WaitMs: FOLLOW_WAIT_MS });
       if (finished) return;
       r.Pulls.forEach((p) => shown.show(p));
       version = r.Version;
@@ -109,7 +134,7 @@ export async function withPullProgress<T>(
     finished = true;
     // What changed since the last answer (the waiting call is left to the process's exit).
     try {
-      const r = await api.call('ListPulls', { AfterVersion: version });
+      const r = await api.call('ListPulls', { ...only, AfterVersion: version });
       r.Pulls.forEach((p) => shown.show(p));
     } catch {
       // the display is a courtesy: the command's own result decides

@@ -42,3 +42,13 @@ test('a pull is listed from its first report, byte counts wake followers at most
   board.report(cell, 'img', progress(0), { error: 'manifest unknown: img' });
   assert.equal(board.list(0)[0].Error, 'manifest unknown: img');
 });
+
+test('a pull without a cell (PullImage) is listed with an empty Cell, under its realm', () => {
+  const board = new PullBoard();
+  board.report({ realm: 'r' }, 'img', progress(0));
+  assert.deepEqual(
+    board.list(0).map((p) => [p.Realm, p.Image, p.Cell]),
+    [['r', 'img', '']],
+  );
+  assert.deepEqual(board.list(0, ['other']), []);
+});

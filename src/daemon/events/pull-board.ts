@@ -1,25 +1,19 @@
 import { ChangeWaiters } from './change-waiters.js';
 import type { PullProgress } from '../../images/index.js';
 import type { PullInfo } from '../../protocol/method-types.js';
+import type { PullRequester } from '../../runner/runner-context.js';
 
 /** How often one pull's byte count may wake the followers (a phase or state change always does). */
 const PROGRESS_EVERY_MS = 200;
 /** Finished pulls kept for a follower that looks a little late. */
 const KEEP_FINISHED = 100;
 
-export interface PullCellRef {
-  realm: string;
-  space: string;
-  stack: string;
-  name: string;
-}
-
 export type PullOutcome = { digest: string; bytes: number } | { error: string };
 
 /**
- * The pulls kukeond is doing for the cells it creates, for `kuke apply` (and `run`, `create cell`)
- * to show while they wait (docs/images.md, "Progress of implicit pulls"): one entry per realm and
- * image, its byte and layer counts, then how it ended. Every change gets a version; a follower
+ * The pulls kukeond is doing — for the cells it creates and for `PullImage` — for `kuke apply`
+ * (and `run`, `create cell`, `image pull`) to show while they wait (docs/images.md, "Progress of
+ * pulls"): one entry per realm and image, its byte and layer counts, then how it ended. Every change gets a version; a follower
  * asks for the entries changed after the version it last saw and waits for the next change (a
  * long poll, like the event ring's). Byte counts wake followers at most every 200 ms per pull.
  */
@@ -35,17 +29,17 @@ export class PullBoard {
   }
 
   /** A pull's progress (from any request waiting for it), then its outcome once. */
-  report(cell: PullCellRef, image: string, p: PullProgress, outcome?: PullOutcome): void {
-    const key = `${cell.realm}\n${image}`;
+  report(requester: PullRequester, image: string, p: PullProgress, outcome?: PullOutcome): void {
+    const key = `${requester.realm}\n${image}`;
     const t = this.now();
     let e = this.entries.get(key);
     const restarted = e !== undefined && e.State !== 'pulling' && outcome === undefined;
     if (!e || restarted) {
       this.entries.delete(key);
       e = {
-        Realm: cell.realm,
+        Realm: requester.realm,
         Image: image,
-        Cell: `${cell.space}/${cell.stack}/${cell.name}`,
+        Cell: requester.name ? `${requester.space}/${requester.stack}/${requester.name}` : '',
         State: 'pulling',
         BytesDone: 0,
         BytesTotal: 0,
@@ -76,10 +70,10 @@ export class PullBoard {
     }
   }
 
-  /** Entries changed after `afterVersion`, oldest change first. */
-  list(afterVersion = 0): PullInfo[] {
+  /** Entries changed after `afterVersion` (of `realms` only, when given), oldest change first. */
+  list(afterVersion = 0, realms?: readonly string[]): PullInfo[] {
     return [...this.entries.values()]
-      .filter((e) => e.Version > afterVersion)
+      .filter((e) => e.Version > afterVersion && (!realms || realms.includes(e.Realm)))
       .sort((a, b) => a.Version - b.Version)
       .map(({ touchedAt: _, ...info }) => info);
   }

@@ -1,11 +1,10 @@
 import { isAbsolute } from 'node:path';
 import type { Controller } from '../../controller/index.js';
+import { ErrorCode } from '../../error-codes.js';
 import { KukeonError } from '../../errors.js';
 import type { ImageSummary } from '../../images/index.js';
 import { argString } from './wire-args.js';
 import type { ImageInfo, MethodHandlers } from '../../protocol/method-types.js';
-
-export const IMAGE_PATH_INVALID = 'IMAGE_PATH_INVALID';
 
 function imageInfo(s: ImageSummary): ImageInfo {
   return {
@@ -19,19 +18,20 @@ function imageInfo(s: ImageSummary): ImageInfo {
 }
 
 /**
- * LoadImage, ListImages, GetImage, DeleteImage — our extension (the original keeps images
- * in-process only). Images are per realm; the realm must exist (RealmNotFound otherwise) and a
- * missing image is ImageNotFound.
+ * LoadImage, ListImages, GetImage, DeleteImage, PullImage — our extension (the original keeps
+ * images in-process only). Images are per realm; the realm must exist (RealmNotFound otherwise) and
+ * a missing image is ImageNotFound. PullImage pulls with the realm's credentials and the daemon's
+ * registry settings; kukeond shows its progress on the pull board (docs/images.md, "Pulling").
  */
 export function imageHandlers(
   c: Controller,
-): Pick<MethodHandlers, 'LoadImage' | 'ListImages' | 'GetImage' | 'DeleteImage'> {
+): Pick<MethodHandlers, 'LoadImage' | 'ListImages' | 'GetImage' | 'DeleteImage' | 'PullImage'> {
   return {
     LoadImage: async (args) => {
       const path = argString(args, 'Path');
       // The daemon reads the archive itself: a relative path would resolve against its cwd.
       if (!isAbsolute(path)) {
-        throw new KukeonError(IMAGE_PATH_INVALID, `image archive path must be absolute, got "${path}"`);
+        throw new KukeonError(ErrorCode.IMAGE_PATH_INVALID, `image archive path must be absolute, got "${path}"`);
       }
       const r = await c.loadImage(argString(args, 'RealmName'), path);
       return {
@@ -59,6 +59,21 @@ export function imageHandlers(
       const name = argString(args, 'Name');
       await c.deleteImage(argString(args, 'RealmName'), name);
       return { Result: { Name: name, Deleted: true } };
+    },
+    PullImage: async (args) => {
+      const r = await c.pullImage(argString(args, 'RealmName'), argString(args, 'Name'));
+      return {
+        Result: {
+          Name: r.name,
+          Namespace: r.namespace,
+          Digest: r.target.digest,
+          MediaType: r.target.mediaType,
+          Record: r.record,
+          BlobsFetched: r.blobsFetched,
+          BytesFetched: r.bytesFetched,
+          LayersUnpacked: r.layersUnpacked,
+        },
+      };
     },
   };
 }

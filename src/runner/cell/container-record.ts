@@ -5,7 +5,7 @@ import {
   teardownContainer,
   type ContainerRecord,
 } from '../../containerd/index.js';
-import { ImageError, normalizeReference, type PullProgress, type ResolvedImage } from '../../images/index.js';
+import { ImageError, normalizeReference, type ResolvedImage } from '../../images/index.js';
 import type { ContainerSpec, ImagePullPolicy } from '../../model/container.js';
 import { rootContainerLabels, workloadContainerLabels } from '../../model/naming/index.js';
 import type { Cell } from '../../model/resources.js';
@@ -33,7 +33,7 @@ import { RunnerError } from '../runner-errors.js';
 import { ownedLeaseLabels } from '../lease-owner.js';
 import { containerdIdOf, type CellRef } from './cell-ref.js';
 import { KukeonError } from '../../errors.js';
-import { pullRealmImage } from '../images/realm-images.js';
+import { reportedPull } from '../images/realm-images.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { withSnapshotView } from './snapshot-view.js';
 import { claimVolumeDirs, resolveVolumeMounts } from '../volume/volume-mounts.js';
@@ -89,25 +89,12 @@ async function resolveImage(
   }
   const realm = await requireRealm(ctx, ref.realm);
   let pulled;
-  let last: PullProgress = { phase: 'write', bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
-  const told = ctx.onPullProgress;
   try {
-    pulled = await pullRealmImage(
-      ctx,
-      realm,
-      image,
-      told &&
-        ((p) => {
-          last = p;
-          told(ref, image, p);
-        }),
-    );
+    pulled = await reportedPull(ctx, realm, image, ref);
   } catch (err) {
-    told?.(ref, image, last, { error: err instanceof Error ? err.message : String(err) });
     if (!(err instanceof KukeonError)) throw err;
     throw new KukeonError(err.code, `failed to pull image ${image}: ${err.message}`, { cause: err });
   }
-  told?.(ref, image, last, { digest: pulled.target.digest, bytes: last.bytesTotal });
   return ctx.images.resolve(namespace, pulled.name);
 }
 

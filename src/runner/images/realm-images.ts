@@ -11,7 +11,7 @@ import type { Realm } from '../../model/resources.js';
 import { failpoint } from '../failpoint.js';
 import { leaseAbandoned, ownedLeaseLabels } from '../lease-owner.js';
 export type { ImageSummary, ImportProgress, ImportResult, PullProgress, PullResult };
-import type { RunnerContext } from '../runner-context.js';
+import type { PullRequester, RunnerContext } from '../runner-context.js';
 import { requireRealm } from '../realm/realm-queries.js';
 import { matchRegistryCredential } from './registry-credential-match.js';
 import { readCredentialPassword } from './realm-credentials.js';
@@ -113,11 +113,46 @@ export function pullEvent(
   };
 }
 
+/**
+ * pullRealmImage, told to `ctx.onPullProgress` as it goes and then how it ended (kukeond's pull
+ * board, docs/images.md "Progress of pulls"); the error is thrown on unchanged.
+ */
+export async function reportedPull(
+  ctx: RunnerContext,
+  realm: Realm,
+  image: string,
+  requester: PullRequester,
+  onProgress?: (p: PullProgress) => void,
+): Promise<PullResult> {
+  const told = ctx.onPullProgress;
+  if (!told) return pullRealmImage(ctx, realm, image, onProgress);
+  let last: PullProgress = { phase: 'write', bytesDone: 0, bytesTotal: 0, layersDone: 0, layersTotal: 0 };
+  let pulled: PullResult;
+  try {
+    pulled = await pullRealmImage(ctx, realm, image, (p) => {
+      last = p;
+      told(requester, image, p);
+      onProgress?.(p);
+    });
+  } catch (err) {
+    told(requester, image, last, { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  told(requester, image, last, { digest: pulled.target.digest, bytes: last.bytesTotal });
+  return pulled;
+}
+
+/** What `pullImage` did, and where: the realm's containerd namespace. */
+export type RealmPullResult = PullResult & { namespace: string };
+
+/** `kuke image pull` / `PullImage`: the realm's credentials, shown on the pull board as the realm's. */
 export async function pullImage(
   ctx: RunnerContext,
   realm: string,
   ref: string,
   onProgress?: (p: PullProgress) => void,
-): Promise<PullResult> {
-  return pullRealmImage(ctx, await requireRealm(ctx, realm), ref, onProgress);
+): Promise<RealmPullResult> {
+  const r = await requireRealm(ctx, realm);
+  const pulled = await reportedPull(ctx, r, ref, { realm: r.metadata.name }, onProgress);
+  return { ...pulled, namespace: r.spec.namespace };
 }
