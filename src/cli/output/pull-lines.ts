@@ -84,11 +84,15 @@ export async function imagePullBar(stream: NodeJS.WriteStream, image: string): P
   return {
     show(p) {
       if (p.Image !== image || p.State === 'failed' || !p.Phase) return;
+      // A pull seen only once it ended (a quick one, between two polls) ends the bar as an
+      // in-process pull's does: every layer unpacked.
+      const ended = p.State === 'pulled' || p.Phase === 'done';
+      if (ended && p.LayersTotal === 0) return; // up to date: no bar, as in-process
       bar.update({
-        phase: p.Phase,
+        phase: ended ? 'unpack' : p.Phase,
         bytesDone: p.BytesDone,
         bytesTotal: p.BytesTotal,
-        layersDone: p.LayersDone,
+        layersDone: ended ? p.LayersTotal : p.LayersDone,
         layersTotal: p.LayersTotal,
       });
     },
