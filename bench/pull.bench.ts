@@ -1,7 +1,9 @@
 // Benchmark: pulling a ~50 MB image of several layers of random data from a local registry
 // (Debian's docker-registry on 127.0.0.1, plain HTTP; the test helper's), pulled and unpacked
 // from an empty store, side by side in one run, paired runs alternating:
-//  - `kuke image pull` (the built bin, a child process) with kukeond running — the user's path;
+//  - `kuke image pull` (the built bin, a child process): kukeond pulls, the user's path;
+//  - `kuke image pull --no-daemon`: the same bin pulling in its own process (the path before the
+//    verb went through kukeond: node start, the runner, containerd and the store opened per call);
 //  - the same pull in this process (one warm gRPC client, ImageService.pull): the pull itself
 //    without kuke's start-up, to explain the first figure;
 //  - `ctr images pull --plain-http` (unpacks into overlayfs, as we do);
@@ -9,7 +11,8 @@
 // Between runs (untimed) each store is emptied: the image removed with a synchronous GC, so
 // containerd holds none of the blobs (its content store is shared by namespaces) and podman none
 // of the layers. KUKEON_BENCH_PULL_RUNS (5), KUKEON_BENCH_PULL_MB (48), KUKEON_BENCH_PULL_LAYERS
-// (4). Figures: docs/bench.md (Pull).
+// (4), KUKEON_BENCH_PULL_DAEMON_NODE_FLAGS (none: kukeond without kuke init's node flags). Figures:
+// docs/bench.md (Pull).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +64,10 @@ async function main(): Promise<void> {
   let client: ContainerdClient | undefined;
   const spaces: string[] = [];
   try {
-    k = await startKukeond('bench-pull');
+    // KUKEON_BENCH_PULL_DAEMON_NODE_FLAGS=none starts kukeond without the memory flags `kuke init`
+    // gives it (--no-opt among them), to see what they cost the pull it makes.
+    const plainNode = process.env.KUKEON_BENCH_PULL_DAEMON_NODE_FLAGS === 'none';
+    k = await startKukeond('bench-pull', plainNode ? { nodeFlags: [] } : {});
     const kk = k;
     const socket = k.env.config.containerdSocket;
     reg = await startRegistry();
@@ -73,22 +79,25 @@ async function main(): Promise<void> {
     const realmNs = `${at.realm}.${k.env.config.namespaceSuffix}`;
     client = new ContainerdClient(socket);
     const images = new ImageService(client, { snapshotter: k.env.config.snapshotter });
-    const kukeEnv = { ...k.client, ...hostConfigEnv(k.env.config) };
+    // In-process kuke needs the instance's paths; through kukeond only its socket.
+    const inProcessEnv = { ...k.client, ...hostConfigEnv(k.env.config) };
     let seq = 0;
+    const kukePull = async (env: NodeJS.ProcessEnv, extra: string[]): Promise<number> => {
+      const ms = await time(() =>
+        spawnTimed(
+          process.execPath,
+          [kukeEntry, 'image', 'pull', ref, '--realm', at.realm, '--no-progress', ...extra],
+          env,
+        ),
+      );
+      ctr(socket, realmNs, 'images', 'rm', '--sync', ref);
+      requireEmpty(socket, realmNs);
+      return ms;
+    };
 
     const tools = {
-      'kuke image pull': async () => {
-        const ms = await time(() =>
-          spawnTimed(
-            process.execPath,
-            [kukeEntry, 'image', 'pull', ref, '--realm', at.realm, '--no-progress'],
-            kukeEnv,
-          ),
-        );
-        ctr(socket, realmNs, 'images', 'rm', '--sync', ref);
-        requireEmpty(socket, realmNs);
-        return ms;
-      },
+      'kuke image pull': () => kukePull(kk.client, []),
+      'kuke image pull --no-daemon': () => kukePull(inProcessEnv, ['--no-daemon']),
       'in-process pull': async () => {
         const ns = `bench-pull-ours-${process.pid}-${seq++}`;
         spaces.push(ns);
@@ -123,7 +132,8 @@ async function main(): Promise<void> {
     const figures: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     process.stdout.write(
       `pull: ${MB} MB in ${LAYERS} random-data layers over busybox from docker-registry on loopback, ` +
-        `from an empty store; medians of ${RUNS} paired runs (the order rotates), ms; load ${loadAverage()}\n`,
+        `from an empty store; medians of ${RUNS} paired runs (the order rotates), ms; ` +
+        `kukeond ${plainNode ? 'without' : 'with'} kuke init's node flags; load ${loadAverage()}\n`,
     );
     for (let i = -1; i < RUNS; i++) {
       // Rotating the order spreads whatever the other tools leave behind (dirty pages, GC).
@@ -136,8 +146,14 @@ async function main(): Promise<void> {
     const refs = { ctr: figures.ctr, podman: figures.podman };
     const targets = { ctr: 0.9, podman: 0.6 };
     printRow({
-      what: `pull ${MB} MB: kuke image pull (kukeond up)`,
+      what: `pull ${MB} MB: kuke image pull (through kukeond)`,
       ours: figures['kuke image pull'],
+      refs,
+      targets,
+    });
+    printRow({
+      what: `pull ${MB} MB: kuke image pull --no-daemon`,
+      ours: figures['kuke image pull --no-daemon'],
       refs,
       targets,
     });

@@ -671,7 +671,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   // image
   if (want('image', 'images')) {
     const image = group(
-      leaf(program, 'image', 'images of a realm (pull through kukeond, the rest in-process)', ['images']),
+      leaf(program, 'image', 'images of a realm (load and prune in-process)', ['images']),
       'kuke image',
     );
     act(
@@ -710,7 +710,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
     act(
       leaf(image, 'ls', 'list images (same as kuke get images)', ['list'])
         .option('--realm <name>', 'realm')
-        .option('-o, --output <format>', 'table, wide, yaml, json or name'),
+        .option('-o, --output <format>', 'table, wide, yaml, json or name')
+        .option('--no-daemon', 'run in-process'),
       0,
       0,
       async (ctx, _a, o) =>
@@ -718,6 +719,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           kind: 'image',
           realm: o.realm as string | undefined,
           output: o.output as string | undefined,
+          noDaemon: o.daemon === false,
         }),
     )();
     act(
@@ -725,7 +727,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
         .argument('[ref]')
         .usage('[options] <ref>')
         .option('--realm <name>', 'realm', 'default')
-        .option('-o, --output <format>', 'table, wide, yaml, json or name'),
+        .option('-o, --output <format>', 'table, wide, yaml, json or name')
+        .option('--no-daemon', 'run in-process'),
       1,
       1,
       async (ctx, a, o) =>
@@ -734,16 +737,23 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           name: a[0],
           realm: o.realm as string,
           output: o.output as string | undefined,
+          noDaemon: o.daemon === false,
         }),
     )();
     act(
       leaf(image, 'delete', 'delete an image record and its unused layers', ['rm', 'remove'])
         .argument('[ref]')
         .usage('[options] <ref>')
-        .option('--realm <name>', 'realm', 'default'),
+        .option('--realm <name>', 'realm', 'default')
+        .option('--no-daemon', 'run in-process'),
       1,
       1,
-      async (ctx, a, o) => (await m.image()).imageDelete(ctx, { ref: a[0], realm: o.realm as string }),
+      async (ctx, a, o) =>
+        (await m.image()).imageDelete(ctx, {
+          ref: a[0],
+          realm: o.realm as string,
+          noDaemon: o.daemon === false,
+        }),
     )();
     act(
       leaf(image, 'prune', 'remove the images no container uses, then collect garbage')

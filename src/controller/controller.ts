@@ -325,7 +325,8 @@ export class Controller {
   getImage = (realm: string, name: string): Promise<ImageSummary> => this.deps.runner.getImage(realm, name);
   deleteImage = (realm: string, name: string): Promise<void> => this.deps.runner.deleteImage(realm, name);
   /** Pulls with the realm's credentials and this process's registry settings (docs/images.md). */
-  pullImage = (realm: string, ref: string): Promise<RealmPullResult> => this.deps.runner.pullImage(realm, ref);
+  pullImage = (realm: string, ref: string): Promise<RealmPullResult> =>
+    this.deps.runner.pullImage(realm, ref);
 }
 
 /** A scoped kind this controller cannot serve: every operation refuses, naming the kind. */

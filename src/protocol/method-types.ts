@@ -504,8 +504,8 @@ export interface ListEventsReply {
   LastSeq: number;
 }
 
-// Observation (our extension): the pulls kukeond is doing for the cells it creates
-// (docs/images.md, "Progress of implicit pulls")
+// Observation (our extension): the pulls kukeond is doing for the cells it creates and for
+// PullImage (docs/images.md, "Progress of pulls")
 
 export interface PullInfo {
   Realm: string;

@@ -5,12 +5,13 @@
 // errors arrive with the in-process text; the bar on a terminal; the pull board lists the pull
 // under its realm only (ListPulls Realms), and `kuke apply` in another realm does not show it;
 // two concurrent pulls fetch each blob once; Ctrl-C of the CLI leaves kukeond to finish the pull;
-// no daemon: the dial error every daemon verb gives.
+// no daemon: the dial error every daemon verb gives; `image ls|get|rm` through kukeond as well.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { stripVTControlCharacters } from 'node:util';
 import { join } from 'node:path';
 import { makeHtpasswd, makeTestCa } from '../helpers/registry-auth.js';
 import { freePort, removeRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -83,7 +84,16 @@ describe('kuke image pull through kukeond', () => {
     d = await startRealmDaemon('pulld', realm, '60s', ['--configuration', configuration]);
     ns = `${realm}.${d.env.config.namespaceSuffix}`;
     const credential = await run(
-      ['create', 'registry-credential', realm, '--username', user, '--server', tlsReg.host, '--password-stdin'],
+      [
+        'create',
+        'registry-credential',
+        realm,
+        '--username',
+        user,
+        '--server',
+        tlsReg.host,
+        '--password-stdin',
+      ],
       { input: password },
     );
     assert.equal(credential.code, 0, credential.err);
@@ -115,7 +125,10 @@ describe('kuke image pull through kukeond', () => {
       viaDaemon: false,
     });
     assert.equal(inProcess.code, 1);
-    assert.match(inProcess.err, new RegExp(`^Error: cannot reach registry ${escape(tlsReg.host)}: .*certificate`));
+    assert.match(
+      inProcess.err,
+      new RegExp(`^Error: cannot reach registry ${escape(tlsReg.host)}: .*certificate`),
+    );
     assert.deepEqual(await run(['image', 'pull', ref, '--realm', realm], { env: cliCerts }), {
       code: 0,
       out: `pulled: "${ref}" in realm "${realm}" (namespace "${ns}"), digest ${digest}\n`,
@@ -169,7 +182,9 @@ describe('kuke image pull through kukeond', () => {
     );
     // No daemon: the dial error of every daemon verb.
     const gone = { KUKEON_HOST: `unix://${join(work, 'no-daemon.sock')}` };
-    const pulled = await run(['image', 'pull', `${reg.host}/team/layered:1`, '--realm', realm], { env: gone });
+    const pulled = await run(['image', 'pull', `${reg.host}/team/layered:1`, '--realm', realm], {
+      env: gone,
+    });
     const listed = await run(['get', 'cells', '--realm', realm], { env: gone });
     assert.equal(pulled.code, 1);
     assert.match(pulled.err, /^Error: dial kukeond at /);
@@ -187,7 +202,7 @@ describe('kuke image pull through kukeond', () => {
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const code = await new Promise<number | null>((r) => child.once('close', r));
     assert.equal(code, 0, out);
-    const text = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const text = stripVTControlCharacters(out);
     assert.match(text, /unpacking \[[█░]+\] 100% \| (\d+)\/\1 layers/, text);
     assert.ok(
       text.includes(
@@ -216,11 +231,17 @@ describe('kuke image pull through kukeond', () => {
     const applied = await run(['apply', '-f', manifest]);
     assert.equal(applied.code, 0, applied.err);
     assert.ok(applied.out.startsWith(`pulling ${layered}…\npulled ${layered} (`), applied.out);
-    assert.ok(!applied.out.includes(big), `realm ${other}'s apply showed realm ${realm}'s pull:\n${applied.out}`);
+    assert.ok(
+      !applied.out.includes(big),
+      `realm ${other}'s apply showed realm ${realm}'s pull:\n${applied.out}`,
+    );
     const [ra, rb] = await Promise.all([a.done, b.done]);
     for (const r of [ra, rb]) {
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, new RegExp(`^(pulled|image is up to date): "${escape(ref)}" .* digest ${bigDigest}\n$`));
+      assert.match(
+        r.out,
+        new RegExp(`^(pulled|image is up to date): "${escape(ref)}" .* digest ${bigDigest}\n$`),
+      );
     }
     // One download: every event of the image but one fetched nothing.
     const events = await run(['events', '--realm', realm, '-o', 'json']);
@@ -256,5 +277,45 @@ describe('kuke image pull through kukeond', () => {
     assert.equal(state, 'pulled');
     const got = await run(['image', 'get', ref, '--realm', realm, '-o', 'json'], { viaDaemon: false });
     assert.equal((JSON.parse(got.out) as { digest: string }).digest, bigDigest);
+  });
+
+  test('image ls, get and rm go through kukeond too, with the output of the in-process verbs', async () => {
+    const ref = `${reg.host}/team/layered:1`;
+    const local = { viaDaemon: false };
+    // The CLI's environment has no run path here: only kukeond knows the realm.
+    for (const args of [
+      ['get', 'images', '--realm', realm, '-o', 'json'],
+      ['image', 'ls', '-o', 'name'],
+      ['image', 'get', ref, '--realm', realm, '-o', 'yaml'],
+    ]) {
+      const daemon = await run(args);
+      assert.equal(daemon.code, 0, daemon.err);
+      assert.deepEqual(daemon, await run(args, local), args.join(' '));
+    }
+    assert.ok((await run(['image', 'ls', '-o', 'name'])).out.includes(`image/${ref}\n`));
+    assert.deepEqual(await run(['image', 'rm', ref, '--realm', realm]), {
+      code: 0,
+      out: `deleted image "${ref}" from realm "${realm}" (namespace "${ns}")\n`,
+      err: '',
+    });
+    for (const [args, err] of [
+      [
+        ['image', 'rm', ref, '--realm', realm],
+        `Error: image "${ref}" not found in realm "${realm}": image not found\n`,
+      ],
+      [
+        ['image', 'get', ref, '--realm', realm],
+        `Error: image "${ref}" not found in realm "${realm}": image not found\n`,
+      ],
+      [['image', 'rm', ref, '--realm', 'nosuchrealm'], 'Error: realm "nosuchrealm" not found\n'],
+      [
+        ['get', 'images', '--realm', 'nosuchrealm'],
+        'Error: realm "nosuchrealm": realm "nosuchrealm" not found\n',
+      ],
+    ] as const) {
+      const daemon = await run([...args]);
+      assert.deepEqual(daemon, { code: 1, out: '', err }, args.join(' '));
+      assert.deepEqual(await run([...args], local), daemon, `${args.join(' ')} in-process`);
+    }
   });
 });

@@ -22,6 +22,7 @@ import { cliKind, type CliKind } from '../kinds.js';
 import { parseGetOutput, type GetOutput } from '../output/output-format.js';
 import { matchesSelector, parseSelector, type Selector } from '../output/selector.js';
 import { renderTable } from '../output/table.js';
+import { realmNamespace } from './realm-namespace.js';
 import { getOne, listCells, listScope } from './scope-walk.js';
 import { getScopedOne, listScoped, scopedCoordinates } from './scoped-resource.js';
 import type { ScopedKind } from '../../protocol/scoped-kinds.js';
@@ -241,69 +242,74 @@ async function getContainers(
   });
 }
 
-/** Images are read in-process from the realm's containerd namespace. */
+/**
+ * Images of a realm's containerd namespace, through kukeond or in-process (promotable):
+ * GetImage for one, else ListRealms / GetRealm and ListImages per realm.
+ */
 async function getImages(ctx: CliContext, o: GetOptions, output: GetOutput): Promise<void> {
-  const { withRunner } = await import('./runner-session.js');
+  const api = ctx.api('promotable', o.noDaemon);
   const { imageInfo } = await import('./image-info.js');
-  await withRunner(ctx, async (runner) => {
-    if (o.name) {
-      const realm = o.realm || 'default';
-      const { hasCode } = await import('../../errors.js');
-      let summary;
-      try {
-        summary = await runner.getImage(realm, o.name);
-      } catch (err) {
-        if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
-          throw notFound(`image ${q(o.name)} not found in realm ${q(realm)}: image not found`);
-        throw err;
-      }
-      const info = imageInfo(summary);
-      const row: ImageRow = {
-        name: info.name,
-        realm,
-        size: info.size,
-        createdAt: info.createdAt,
-        digest: info.digest,
-      };
-      await print(ctx, {
-        kind: 'image',
-        output,
-        columns: imageColumns,
-        rows: [row],
-        docs: [info],
-        names: [info.name],
-        single: true,
-        empty: '',
-      });
-      return;
+  const { hasCode } = await import('../../errors.js');
+  if (o.name) {
+    const realm = o.realm || 'default';
+    let info;
+    try {
+      info = imageInfo((await api.call('GetImage', { RealmName: realm, Name: o.name })).Result.Image);
+    } catch (err) {
+      if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
+        throw notFound(`image ${q(o.name)} not found in realm ${q(realm)}: image not found`);
+      throw err;
     }
-    const realms = o.realm ? [o.realm] : (await runner.listRealms()).map((r) => r.metadata.name);
-    const groups: { Realm: string; Namespace: string; Images: ReturnType<typeof imageInfo>[] }[] = [];
-    const rows: ImageRow[] = [];
-    for (const realm of realms) {
-      let realmDoc;
-      let images;
-      try {
-        realmDoc = await runner.getRealm(realm);
-        if (!realmDoc) throw notFound(`realm ${q(realm)} not found`);
-        images = (await runner.listImages(realm)).map(imageInfo);
-      } catch (err) {
-        const { errorChainText } = await import('../../protocol/error-envelope.js');
-        throw new CliError(cliErrorCodes.failed, `realm ${q(realm)}: ${errorChainText(err)}`, { cause: err });
-      }
-      groups.push({ Realm: realm, Namespace: realmDoc.spec.namespace, Images: images });
-      for (const i of images)
-        rows.push({ name: i.name, realm, size: i.size, createdAt: i.createdAt, digest: i.digest });
-    }
+    const row: ImageRow = {
+      name: info.name,
+      realm,
+      size: info.size,
+      createdAt: info.createdAt,
+      digest: info.digest,
+    };
     await print(ctx, {
       kind: 'image',
       output,
       columns: imageColumns,
-      rows,
-      docs: groups,
-      names: rows.map((r) => r.name),
-      single: false,
-      empty: 'No images found.',
+      rows: [row],
+      docs: [info],
+      names: [info.name],
+      single: true,
+      empty: '',
     });
+    return;
+  }
+  // Every realm's namespace from one listing; one named realm's from GetRealm.
+  const realms: { name: string; namespace?: string }[] = o.realm
+    ? [{ name: o.realm }]
+    : (await api.call('ListRealms', {})).Realms.map((r) => ({
+        name: str(r, 'metadata.name'),
+        namespace: str(r, 'spec.namespace'),
+      }));
+  const groups: { Realm: string; Namespace: string; Images: ReturnType<typeof imageInfo>[] }[] = [];
+  const rows: ImageRow[] = [];
+  for (const { name: realm, namespace: listed } of realms) {
+    let namespace;
+    let images;
+    try {
+      namespace = listed ?? (await realmNamespace(api, realm));
+      images = (await api.call('ListImages', { RealmName: realm })).Images.map(imageInfo);
+    } catch (err) {
+      const { errorChainText } = await import('../../protocol/error-envelope.js');
+      throw new CliError(cliErrorCodes.failed, `realm ${q(realm)}: ${errorChainText(err)}`, { cause: err });
+    }
+    groups.push({ Realm: realm, Namespace: namespace, Images: images });
+    for (const i of images)
+      rows.push({ name: i.name, realm, size: i.size, createdAt: i.createdAt, digest: i.digest });
+  }
+  await print(ctx, {
+    kind: 'image',
+    output,
+    columns: imageColumns,
+    rows,
+    docs: groups,
+    names: rows.map((r) => r.name),
+    single: false,
+    empty: 'No images found.',
   });
 }

@@ -1,4 +1,4 @@
-import type { ImageSummary } from '../../images/index.js';
+import type { ImageInfo } from '../../protocol/method-types.js';
 
 /** An image as `kuke get image -o json` prints it. */
 export interface ImageInfoDoc {
@@ -10,13 +10,14 @@ export interface ImageInfoDoc {
   labels: Record<string, string>;
 }
 
-export function imageInfo(s: ImageSummary): ImageInfoDoc {
+/** From the wire's ImageInfo (GetImage, ListImages; an empty CreatedAt is unknown). */
+export function imageInfo(i: ImageInfo): ImageInfoDoc {
   return {
-    name: s.name,
-    size: s.size,
-    createdAt: s.createdAt ? s.createdAt.toISOString() : undefined,
-    digest: s.target.digest,
-    mediaType: s.target.mediaType,
-    labels: s.labels ?? {},
+    name: i.Name,
+    size: i.Size,
+    createdAt: i.CreatedAt || undefined,
+    digest: i.Digest,
+    mediaType: i.MediaType,
+    labels: i.Labels ?? {},
   };
 }

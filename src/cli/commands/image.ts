@@ -10,6 +10,7 @@ import type { CliContext } from '../context.js';
 import { createLoadProgress } from '../output/load-progress.js';
 import { imagePullBar, withPullProgress } from '../output/pull-lines.js';
 import { requireRoot } from '../root-check.js';
+import { realmNamespace } from './realm-namespace.js';
 import { scopeFlag } from './names.js';
 import { withRunner } from './runner-session.js';
 
@@ -84,26 +85,25 @@ export async function imageLoad(ctx: CliContext, o: ImageLoadOptions): Promise<v
   }
 }
 
-/** `kuke image delete <ref>`. */
-export async function imageDelete(ctx: CliContext, o: { ref: string; realm: string }): Promise<void> {
+/** `kuke image delete <ref>`, through kukeond or in-process (promotable): DeleteImage. */
+export async function imageDelete(
+  ctx: CliContext,
+  o: { ref: string; realm: string; noDaemon?: boolean },
+): Promise<void> {
   const realm = scopeFlag('realm', o.realm);
-  await withRunner(ctx, async (runner) => {
-    const realmDoc = await runner.getRealm(realm);
-    if (!realmDoc) throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
-    try {
-      await runner.deleteImage(realm, o.ref);
-    } catch (err) {
-      if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
-        throw new CliError(
-          cliErrorCodes.notFound,
-          `image ${q(o.ref)} not found in realm ${q(realm)}: image not found`,
-        );
-      throw err;
-    }
-    ctx.out.write(
-      `deleted image ${q(o.ref)} from realm ${q(realm)} (namespace ${q(realmDoc.spec.namespace)})\n`,
-    );
-  });
+  const api = ctx.api('promotable', o.noDaemon);
+  const namespace = await realmNamespace(api, realm);
+  try {
+    await api.call('DeleteImage', { RealmName: realm, Name: o.ref });
+  } catch (err) {
+    if (hasCode(err, ErrorCode.IMAGE_NOT_FOUND))
+      throw new CliError(
+        cliErrorCodes.notFound,
+        `image ${q(o.ref)} not found in realm ${q(realm)}: image not found`,
+      );
+    throw err;
+  }
+  ctx.out.write(`deleted image ${q(o.ref)} from realm ${q(realm)} (namespace ${q(namespace)})\n`);
 }
 
 /**

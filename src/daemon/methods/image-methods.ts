@@ -31,7 +31,10 @@ export function imageHandlers(
       const path = argString(args, 'Path');
       // The daemon reads the archive itself: a relative path would resolve against its cwd.
       if (!isAbsolute(path)) {
-        throw new KukeonError(ErrorCode.IMAGE_PATH_INVALID, `image archive path must be absolute, got "${path}"`);
+        throw new KukeonError(
+          ErrorCode.IMAGE_PATH_INVALID,
+          `image archive path must be absolute, got "${path}"`,
+        );
       }
       const r = await c.loadImage(argString(args, 'RealmName'), path);
       return {
