@@ -115,7 +115,7 @@ export function pullEvent(
 
 /**
  * pullRealmImage, told to `ctx.onPullProgress` as it goes and then how it ended (kukeond's pull
- * board, docs/images.md "Progress of pulls"); the error is thrown on unchanged.
+ * board, docs/images.md "Progress of pulls"); a failure is rethrown as it is.
  */
 export async function reportedPull(
   ctx: RunnerContext,
