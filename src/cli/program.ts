@@ -671,7 +671,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
   // image
   if (want('image', 'images')) {
     const image = group(
-      leaf(program, 'image', 'images of a realm (load and prune in-process)', ['images']),
+      leaf(program, 'image', 'images of a realm (load in-process)', ['images']),
       'kuke image',
     );
     act(
@@ -759,7 +759,8 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       leaf(image, 'prune', 'remove the images no container uses, then collect garbage')
         .option('--realm <name>', 'realm (default: default)')
         .option('--all', 'every realm')
-        .option('--dry-run', 'only say what would be removed'),
+        .option('--dry-run', 'only say what would be removed')
+        .option('--no-daemon', 'run in-process'),
       0,
       0,
       async (ctx, _a, o) =>
@@ -767,6 +768,7 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
           realm: o.realm as string | undefined,
           all: o.all === true,
           dryRun: o.dryRun === true,
+          noDaemon: o.daemon === false,
         }),
     )();
   }

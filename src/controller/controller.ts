@@ -7,6 +7,7 @@ import type {
   ImportResult,
   RealmPullResult,
 } from '../runner/images/realm-images.js';
+import type { PruneImagesResult } from '../runner/images/prune-images.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Cell, Realm, Space, Stack } from '../model/resources.js';
 import type { Runner } from '../runner/runner.js';
@@ -327,6 +328,9 @@ export class Controller {
   /** Pulls with the realm's credentials and this process's registry settings (docs/images.md). */
   pullImage = (realm: string, ref: string): Promise<RealmPullResult> =>
     this.deps.runner.pullImage(realm, ref);
+  /** The images no container uses removed, orphaned leases released, then a synchronous GC. */
+  pruneImages = (realm: string, options: { dryRun?: boolean }): Promise<PruneImagesResult> =>
+    this.deps.runner.pruneImages(realm, options);
 }
 
 /** A scoped kind this controller cannot serve: every operation refuses, naming the kind. */

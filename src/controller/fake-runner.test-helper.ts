@@ -215,6 +215,9 @@ export class FakeRunner {
     pullImage: async () => {
       throw new Error('not in the fake');
     },
+    pruneImages: async () => {
+      throw new Error('not in the fake');
+    },
     recoverIntents: async () => ({ finished: [], failed: [], needsUser: [], corrupt: [] }),
     sweepOrphans: async (): ReturnType<ScopeRunner['sweepOrphans']> => ({
       namespaces: [],

@@ -40,6 +40,7 @@ export type ScopeRunner = Pick<
   | 'getImage'
   | 'deleteImage'
   | 'pullImage'
+  | 'pruneImages'
   | 'recoverIntents'
   | 'sweepOrphans'
 >;

@@ -5,7 +5,7 @@
  * without `Err`: the RPC layer adds `Err: null` on success, and a failing handler throws (the RPC
  * layer turns that into the `Err` envelope; in-process callers get the typed error itself).
  *
- * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`, `PullImage`) are our extension: the
+ * Image methods (`LoadImage`, `ListImages`, `GetImage`, `DeleteImage`, `PullImage`, `PruneImages`) are our extension: the
  * original exposes images only in-process; we expose them on the socket too so both modes match.
  */
 import type {
@@ -305,6 +305,21 @@ export interface DeleteImageResult {
   Deleted: boolean;
 }
 
+export interface PruneImagesArgs {
+  RealmName: string;
+  /** Only say what would be removed. */
+  DryRun?: boolean;
+}
+
+export interface PruneImagesResult {
+  Namespace: string;
+  /** Names of the images no container uses: removed (or, dry run, that would be). */
+  Removed: string[];
+  InUse: string[];
+  LeasesReleased: string[];
+  BytesFreed: number;
+}
+
 /** `PullImage`: `Name` is the reference as the user wrote it (normalised by the daemon). */
 export type PullImageArgs = ImageArgs;
 
@@ -410,6 +425,7 @@ export interface MethodTypes {
   GetImage: { args: ImageArgs; reply: { Result: { Image: ImageInfo } } };
   DeleteImage: { args: ImageArgs; reply: { Result: DeleteImageResult } };
   PullImage: { args: PullImageArgs; reply: { Result: PullImageResult } };
+  PruneImages: { args: PruneImagesArgs; reply: { Result: PruneImagesResult } };
 
   CreateVolume: { args: DocArgs; reply: { Result: ScopedCreateResult & { Volume: VolumeDoc } } };
   GetVolume: { args: DocArgs; reply: { Result: ScopedGetResult & { Volume: VolumeDoc } } };

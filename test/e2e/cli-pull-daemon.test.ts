@@ -5,7 +5,7 @@
 // errors arrive with the in-process text; the bar on a terminal; the pull board lists the pull
 // under its realm only (ListPulls Realms), and `kuke apply` in another realm does not show it;
 // two concurrent pulls fetch each blob once; Ctrl-C of the CLI leaves kukeond to finish the pull;
-// no daemon: the dial error every daemon verb gives; `image ls|get|rm` through kukeond as well.
+// no daemon: the dial error every daemon verb gives; `image ls|get|rm|prune` through kukeond as well.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -279,7 +279,7 @@ describe('kuke image pull through kukeond', () => {
     assert.equal((JSON.parse(got.out) as { digest: string }).digest, bigDigest);
   });
 
-  test('image ls, get and rm go through kukeond too, with the output of the in-process verbs', async () => {
+  test('image ls, get, rm and prune go through kukeond too, with the output of the in-process verbs', async () => {
     const ref = `${reg.host}/team/layered:1`;
     const local = { viaDaemon: false };
     // The CLI's environment has no run path here: only kukeond knows the realm.
@@ -298,7 +298,25 @@ describe('kuke image pull through kukeond', () => {
       out: `deleted image "${ref}" from realm "${realm}" (namespace "${ns}")\n`,
       err: '',
     });
+    // Prune: a dry run says the same both ways; kukeond prunes what no container uses.
+    const dry = ['image', 'prune', '--realm', realm, '--dry-run'];
+    const dryDaemon = await run(dry);
+    assert.match(
+      dryDaemon.out,
+      new RegExp(
+        `^would prune realm "${realm}" \\(namespace "${escape(ns)}"\\): [1-9]\\d* image\\(s\\) no container uses, 0 in use\n`,
+      ),
+    );
+    assert.deepEqual(await run(dry, local), dryDaemon);
+    const pruned = await run(['image', 'prune', '--realm', realm]);
+    assert.equal(pruned.code, 0, pruned.err);
+    assert.match(
+      pruned.out,
+      /^pruned realm "[^"]+" \(namespace "[^"]+"\): removed [1-9]\d* image\(s\), kept 0 in use, released 0 lease\(s\), freed [1-9]\d* bytes\n/,
+    );
+    assert.equal((await run(['get', 'images', '--realm', realm, '-o', 'name'])).out, '');
     for (const [args, err] of [
+      [['image', 'prune', '--realm', 'nosuchrealm'], 'Error: realm "nosuchrealm" not found\n'],
       [
         ['image', 'rm', ref, '--realm', realm],
         `Error: image "${ref}" not found in realm "${realm}": image not found\n`,

@@ -108,32 +108,31 @@ export async function imageDelete(
 
 /**
  * `kuke image prune [--realm r | --all] [--dry-run]` (docs/images.md, "Pruning"): images no
- * container uses, orphaned leases, then a synchronous GC; one summary per realm.
+ * container uses, orphaned leases, then a synchronous GC; one summary per realm. Through kukeond
+ * or in-process (promotable): PruneImages.
  */
 export async function imagePrune(
   ctx: CliContext,
-  o: { realm?: string; all: boolean; dryRun: boolean },
+  o: { realm?: string; all: boolean; dryRun: boolean; noDaemon?: boolean },
 ): Promise<void> {
-  requireRoot(ctx, 'kuke image prune');
   if (o.all && o.realm !== undefined)
     throw new CliError(cliErrorCodes.usage, 'pass either --realm or --all, not both');
-  await withRunner(ctx, async (runner) => {
-    const realms = o.all
-      ? (await runner.listRealms()).map((r) => r.metadata.name)
-      : [scopeFlag('realm', o.realm ?? 'default')];
-    for (const realm of realms) {
-      if (!(await runner.getRealm(realm)))
-        throw new CliError(cliErrorCodes.notFound, `realm ${q(realm)} not found`);
-      const r = await runner.pruneImages(realm, { dryRun: o.dryRun });
-      const where = `realm ${q(realm)} (namespace ${q(r.namespace)})`;
-      ctx.out.write(
-        o.dryRun
-          ? `would prune ${where}: ${r.removed.length} image(s) no container uses, ${r.inUse.length} in use\n`
-          : `pruned ${where}: removed ${r.removed.length} image(s), kept ${r.inUse.length} in use, released ${r.leasesReleased.length} lease(s), freed ${r.bytesFreed} bytes\n`,
-      );
-      for (const n of r.removed) ctx.out.write(`  - ${n}\n`);
-    }
-  });
+  const api = ctx.api('promotable', o.noDaemon);
+  if (api.mode === 'in-process') requireRoot(ctx, 'kuke image prune');
+  const realms = o.all
+    ? (await api.call('ListRealms', {})).Realms.map((r) => r.metadata?.name ?? '')
+    : [scopeFlag('realm', o.realm ?? 'default')];
+  for (const realm of realms) {
+    // An unknown realm: the daemon's `realm "<r>" not found`.
+    const r = (await api.call('PruneImages', { RealmName: realm, DryRun: o.dryRun })).Result;
+    const where = `realm ${q(realm)} (namespace ${q(r.Namespace)})`;
+    ctx.out.write(
+      o.dryRun
+        ? `would prune ${where}: ${r.Removed.length} image(s) no container uses, ${r.InUse.length} in use\n`
+        : `pruned ${where}: removed ${r.Removed.length} image(s), kept ${r.InUse.length} in use, released ${r.LeasesReleased.length} lease(s), freed ${r.BytesFreed} bytes\n`,
+    );
+    for (const n of r.Removed) ctx.out.write(`  - ${n}\n`);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Controller } from '../../controller/index.js';
 import { ErrorCode } from '../../error-codes.js';
 import { KukeonError } from '../../errors.js';
 import type { ImageSummary } from '../../images/index.js';
-import { argString } from './wire-args.js';
+import { argBool, argString } from './wire-args.js';
 import type { ImageInfo, MethodHandlers } from '../../protocol/method-types.js';
 
 function imageInfo(s: ImageSummary): ImageInfo {
@@ -22,10 +22,14 @@ function imageInfo(s: ImageSummary): ImageInfo {
  * images in-process only). Images are per realm; the realm must exist (RealmNotFound otherwise) and
  * a missing image is ImageNotFound. PullImage pulls with the realm's credentials and the daemon's
  * registry settings; kukeond shows its progress on the pull board (docs/images.md, "Pulling").
+ * PruneImages removes the images no container uses (docs/images.md, "Pruning").
  */
 export function imageHandlers(
   c: Controller,
-): Pick<MethodHandlers, 'LoadImage' | 'ListImages' | 'GetImage' | 'DeleteImage' | 'PullImage'> {
+): Pick<
+  MethodHandlers,
+  'LoadImage' | 'ListImages' | 'GetImage' | 'DeleteImage' | 'PullImage' | 'PruneImages'
+> {
   return {
     LoadImage: async (args) => {
       const path = argString(args, 'Path');
@@ -75,6 +79,18 @@ export function imageHandlers(
           BlobsFetched: r.blobsFetched,
           BytesFetched: r.bytesFetched,
           LayersUnpacked: r.layersUnpacked,
+        },
+      };
+    },
+    PruneImages: async (args) => {
+      const r = await c.pruneImages(argString(args, 'RealmName'), { dryRun: argBool(args, 'DryRun') });
+      return {
+        Result: {
+          Namespace: r.namespace,
+          Removed: r.removed,
+          InUse: r.inUse,
+          LeasesReleased: r.leasesReleased,
+          BytesFreed: r.bytesFreed,
         },
       };
     },
