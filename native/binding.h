@@ -5,3 +5,6 @@
 napi_value throw_errno(napi_env env, int err, const char *syscall);
 napi_value js_mkfifo(napi_env env, napi_callback_info info);
 napi_value js_malloc_trim(napi_env env, napi_callback_info info);
+napi_value js_spawn(napi_env env, napi_callback_info info);
+napi_value js_try_reap(napi_env env, napi_callback_info info);
+napi_value js_wait_exit(napi_env env, napi_callback_info info);

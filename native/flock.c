@@ -69,6 +69,12 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "mkfifo", fn);
   napi_create_function(env, "mallocTrim", NAPI_AUTO_LENGTH, js_malloc_trim, NULL, &fn);
   napi_set_named_property(env, exports, "mallocTrim", fn);
+  napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, js_spawn, NULL, &fn);
+  napi_set_named_property(env, exports, "spawn", fn);
+  napi_create_function(env, "tryReap", NAPI_AUTO_LENGTH, js_try_reap, NULL, &fn);
+  napi_set_named_property(env, exports, "tryReap", fn);
+  napi_create_function(env, "waitExit", NAPI_AUTO_LENGTH, js_wait_exit, NULL, &fn);
+  napi_set_named_property(env, exports, "waitExit", fn);
   set_int(env, exports, "LOCK_SH", LOCK_SH);
   set_int(env, exports, "LOCK_EX", LOCK_EX);
   set_int(env, exports, "LOCK_NB", LOCK_NB);

@@ -1,4 +1,4 @@
-// Loads the compiled binding (flock, mkfifo, malloc_trim) (built by `node-gyp rebuild` when npm installs this package).
+// Loads the compiled binding (flock, mkfifo, malloc_trim, posix_spawn) (built by `node-gyp rebuild` when npm installs this package).
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -13,4 +13,4 @@ try {
   );
 }
 
-export const { flock, mkfifo, mallocTrim, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = binding;
+export const { flock, mkfifo, mallocTrim, spawn, tryReap, waitExit, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = binding;

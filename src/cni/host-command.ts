@@ -1,5 +1,5 @@
 import { ErrorCode } from '../error-codes.js';
-import { spawn } from 'node:child_process';
+import { describeFailure, runHostCommand, type HostCommandOptions } from '../host-command.js';
 import { CniError } from './errors.js';
 
 export interface CommandResult {
@@ -8,11 +8,7 @@ export interface CommandResult {
   stderr: string;
 }
 
-export interface CommandOptions {
-  input?: string;
-  env?: NodeJS.ProcessEnv;
-  timeoutMs?: number;
-}
+export type CommandOptions = HostCommandOptions;
 
 let iptablesRuns = 0;
 
@@ -23,57 +19,30 @@ let iptablesRuns = 0;
 export const iptablesWriteCount = (): number => iptablesRuns;
 
 /**
- * Runs a host tool (a CNI plugin, `ip`, `iptables`, `nsenter`) without a shell. A non-zero exit is
- * a normal result (callers decide what it means); failing to start it or a timeout is an error.
+ * Runs a host tool (a CNI plugin, `ip`, `iptables`, `nsenter`) without a shell, through
+ * posix_spawn (src/host-command.ts). A non-zero exit is a normal result (callers decide what it
+ * means; a signal is exit code 128); failing to start it or a timeout is an error.
  */
-export function runCommand(
+export async function runCommand(
   file: string,
   args: readonly string[],
   opts: CommandOptions = {},
 ): Promise<CommandResult> {
   if (file.startsWith('iptables') && file !== 'iptables-save') iptablesRuns++;
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer =
-      opts.timeoutMs && opts.timeoutMs > 0
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, opts.timeoutMs)
-        : undefined;
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (cause) => {
-      if (timer) clearTimeout(timer);
-      reject(
-        new CniError(ErrorCode.CNI_HOST_COMMAND_FAILED, `cannot run ${file}: ${cause.message}`, { cause }),
-      );
+  let r;
+  try {
+    r = await runHostCommand(file, args, opts);
+  } catch (cause) {
+    throw new CniError(ErrorCode.CNI_HOST_COMMAND_FAILED, `cannot run ${file}: ${(cause as Error).message}`, {
+      cause,
     });
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (timedOut) {
-        reject(
-          new CniError(
-            ErrorCode.CNI_HOST_COMMAND_FAILED,
-            `${file} ${args.join(' ')} timed out after ${opts.timeoutMs} ms`,
-          ),
-        );
-        return;
-      }
-      resolve({
-        code: code ?? (signal ? 128 : 1),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-    // A plugin that exits before reading stdin would make the write fail with EPIPE; that is its
-    // business, the exit code tells the story.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-  });
+  }
+  if (r.timedOut)
+    throw new CniError(
+      ErrorCode.CNI_HOST_COMMAND_FAILED,
+      `${file} ${args.join(' ')} timed out after ${opts.timeoutMs} ms`,
+    );
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** runCommand that turns a non-zero exit into a CniError carrying stderr. */
@@ -83,11 +52,10 @@ export async function runChecked(
   opts: CommandOptions = {},
 ): Promise<string> {
   const r = await runCommand(file, args, opts);
-  if (r.code !== 0) {
+  if (r.code !== 0)
     throw new CniError(
       ErrorCode.CNI_HOST_COMMAND_FAILED,
-      `${file} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`,
+      describeFailure(file, args, { ...r, signal: null, timedOut: false }),
     );
-  }
   return r.stdout;
 }

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { RunnerContext } from '../runner-context.js';
-
-const run = promisify(execFile);
+import { runHostChecked } from '../../host-command.js';
 
 /**
  * Mounts a read-only view of an image's top snapshot for the duration of `fn` (to read the
@@ -26,13 +23,13 @@ export async function withSnapshotView<T>(
     const m = mounts[0];
     if (m) {
       const options = m.options.filter((o) => o !== 'rw').concat('ro');
-      await run('mount', ['-t', m.type, '-o', options.join(','), m.source, dir]);
+      await runHostChecked('mount', ['-t', m.type, '-o', options.join(','), m.source, dir]);
       mounted = true;
     }
     return await fn(dir);
   } finally {
     if (mounted)
-      await run('umount', [dir]).catch((err) =>
+      await runHostChecked('umount', [dir]).catch((err) =>
         ctx.log.warn({ err, dir }, 'umount of a snapshot view failed'),
       );
     await rmdir(dir).catch(() => undefined);

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ContainerdError } from '../../containerd/index.js';
 import type { RunnerContext } from '../runner-context.js';
-
-const run = promisify(execFile);
+import { runHostChecked } from '../../host-command.js';
 
 /*
  * What a Tasks.Create left when its caller died mid-create (kukeond SIGKILLed while containerd
@@ -50,7 +47,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
 export async function removeStaleBundle(ctx: RunnerContext, bundle: string): Promise<void> {
   ctx.log.warn({ bundle }, 'task bundle left by an interrupted create; removing it and creating again');
   for (const point of await mountsUnder(bundle)) {
-    await run('umount', [point]).catch((err: unknown) =>
+    await runHostChecked('umount', [point]).catch((err: unknown) =>
       ctx.log.warn({ err, point }, 'umount in a stale task bundle failed'),
     );
   }
@@ -79,5 +76,5 @@ export function isStaleRuncState(err: unknown): boolean {
 export async function removeStaleRuncState(ctx: RunnerContext, namespace: string, id: string): Promise<void> {
   const root = join(ctx.config.runcRoot, namespace);
   ctx.log.warn({ root, id }, 'runc state left by an interrupted create; deleting it and creating again');
-  await run('runc', ['--root', root, 'delete', '--force', id]);
+  await runHostChecked('runc', ['--root', root, 'delete', '--force', id]);
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import {
   chmod,
@@ -15,11 +14,9 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { HostConfig } from '../../config.js';
 import { isErrno } from '../../store/index.js';
-
-const run = promisify(execFile);
+import { runHostChecked } from '../../host-command.js';
 
 /**
  * File-form container secrets (docs/secrets.md) are staged on a tmpfs kukeond mounts at
@@ -83,7 +80,7 @@ export async function ensureStagingTmpfs(config: Pick<HostConfig, 'secretStaging
   if (type === 'tmpfs') return;
   if (type !== undefined)
     throw new Error(`${dir} is a ${type} mount, not a tmpfs: file-form secrets are only staged on a tmpfs`);
-  await run('mount', ['-t', 'tmpfs', '-o', STAGING_MOUNT_OPTIONS, 'kukeon-secrets', real]);
+  await runHostChecked('mount', ['-t', 'tmpfs', '-o', STAGING_MOUNT_OPTIONS, 'kukeon-secrets', real]);
 }
 
 /**
@@ -99,7 +96,7 @@ export async function releaseStagingTmpfs(config: Pick<HostConfig, 'secretStagin
     if ((await readdir(join(real, ns)).catch(() => [])).length > 0)
       throw new Error(`${dir} still holds staged secrets of ${ns}: not unmounted`);
   }
-  await run('umount', [real]);
+  await runHostChecked('umount', [real]);
   return true;
 }
 
