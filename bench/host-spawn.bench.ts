@@ -64,10 +64,20 @@ async function blockPerStart(run: Runner): Promise<number[]> {
   return timing;
 }
 
-async function burst(run: Runner): Promise<{ wall: number; mean: number; p99: number; max: number }> {
+interface Burst {
+  wall: number;
+  /** Event-loop busy time per command (event loop utilization × wall / commands). */
+  busy: number;
+  mean: number;
+  p99: number;
+  max: number;
+}
+
+async function burst(run: Runner): Promise<Burst> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   let next = 0;
   const t0 = performance.now();
+  const elu0 = performance.eventLoopUtilization();
   h.enable();
   await Promise.all(
     Array.from({ length: AT_ONCE }, async () => {
@@ -76,7 +86,8 @@ async function burst(run: Runner): Promise<{ wall: number; mean: number; p99: nu
   );
   h.disable();
   const wall = performance.now() - t0;
-  return { wall, mean: h.mean / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+  const busy = performance.eventLoopUtilization(elu0).active / BURST;
+  return { wall, busy, mean: h.mean / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -84,7 +95,7 @@ async function main(): Promise<void> {
   const rss = process.memoryUsage().rss / 2 ** 20;
   process.stdout.write(`RSS ${rss.toFixed(0)} MB, ${RUNS} starts, bursts of ${BURST}\n`);
   const block: Record<string, number[]> = {};
-  const bursts: Record<string, { wall: number; mean: number; p99: number; max: number }[]> = {};
+  const bursts: Record<string, Burst[]> = {};
   for (const name of Object.keys(ways)) await ways[name]('/bin/true', []); // warm up
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(ways)) {
@@ -95,10 +106,11 @@ async function main(): Promise<void> {
   for (const name of Object.keys(ways)) {
     const b = block[name];
     const runs = bursts[name];
-    const m = (k: 'wall' | 'mean' | 'p99' | 'max'): string => median(runs.map((r) => r[k])).toFixed(1);
+    const m = (k: keyof Burst, digits = 1): string => median(runs.map((r) => r[k])).toFixed(digits);
     process.stdout.write(
-      `${name.padEnd(22)} block per start: median ${median(b).toFixed(2)} ms, p90 ${pct(b, 0.9).toFixed(2)} ms` +
+      `${name.padEnd(22)} call blocks: median ${median(b).toFixed(2)} ms, p90 ${pct(b, 0.9).toFixed(2)} ms` +
         ` | burst of ${BURST}, ${AT_ONCE} at once: ${m('wall')} ms (${((BURST / Number(m('wall'))) * 1000).toFixed(0)}/s),` +
+        ` loop busy ${m('busy', 2)} ms per command,` +
         ` loop delay mean ${m('mean')} ms, p99 ${m('p99')} ms, max ${m('max')} ms   [rounds=${ROUNDS}]\n`,
     );
   }

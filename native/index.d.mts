@@ -17,11 +17,12 @@ export interface SpawnedChild {
 }
 /**
  * posix_spawn(3) of `file` (searched along env's PATH when it holds no slash, as Node's spawn)
- * with `argv` (argv[0] included) and `env` ("K=V" strings; null: this process's), its stdin,
- * stdout and stderr three pipes. Throws an errno error (`code` "ENOENT", "EACCES"...) when the
- * command cannot start. The caller reaps the child with `tryReap`/`waitExit`.
+ * with `argv` (argv[0] included) and `env` ("K=V" strings), its stdin, stdout and stderr three
+ * pipes; started on a libuv pool thread. Rejects with an errno error (`code` "ENOENT",
+ * "EACCES"...) when the command cannot start. The caller reaps the child with
+ * `tryReap`/`waitExit`.
  */
-export function spawn(file: string, argv: readonly string[], env: readonly string[] | null): SpawnedChild;
+export function spawn(file: string, argv: readonly string[], env: readonly string[]): Promise<SpawnedChild>;
 /** How a child ended: its exit code, or the number of the signal that killed it. */
 export interface ExitStatus {
   code: number | null;

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,8 +21,6 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "binding.h"
-
-extern char **environ;
 
 // The errno's symbolic name ("ENOENT"), as Node's errors carry it in `code`.
 static const char *errno_name(int err) {
@@ -155,38 +154,32 @@ static void set_int(napi_env env, napi_value obj, const char *name, int32_t v) {
   napi_set_named_property(env, obj, name, n);
 }
 
-// spawn(file, argv, env | null) -> { pid, stdin, stdout, stderr }: the child runs `file` (searched
-// along env's PATH when it holds no slash) with argv (argv[0] included) and env ("K=V" strings;
-// null: kukeond's own), its stdio three pipes whose other ends (close-on-exec) are returned. Signal
-// dispositions are reset and the signal mask emptied in the child, as libuv does (Node ignores
-// SIGPIPE, and an ignored signal would stay ignored across exec). Throws an errno error (`code`
-// "ENOENT", "EACCES"...) when the command cannot start.
-napi_value js_spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
-  napi_valuetype env_type = napi_undefined;
-  char *file = NULL;
-  char **argv = NULL, **envp = NULL;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 3 ||
-      !(file = dup_string(env, args[0])) || !(argv = dup_vector(env, args[1])) || !argv[0] ||
-      napi_typeof(env, args[2], &env_type) != napi_ok ||
-      (env_type != napi_null && !(envp = dup_vector(env, args[2])))) {
-    free(file);
-    free_vector(argv);
-    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], env: string[] | null)");
-    return NULL;
-  }
-  char **child_env = envp ? envp : environ;
+typedef struct {
+  char *file;
+  char **argv;
+  char **envp;
+  int err;             // 0, or the errno of the failed call
+  const char *failed;  // which call failed
+  pid_t pid;
+  int in, out, errfd;  // the parent's ends
+  napi_deferred deferred;
+  napi_async_work work;
+} spawn_job;
+
+// Starts the child of `job` (any thread: posix_spawn suspends only the calling thread until the
+// child has exec'd). Signal dispositions are reset and the signal mask emptied in the child, as
+// libuv does (Node ignores SIGPIPE, and an ignored signal would stay ignored across exec).
+static void start_child(spawn_job *job) {
   char path[4096];
   int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int have_actions = 0, have_attr = 0;
   pid_t pid = -1;
-  const char *failed = "posix_spawn";
-  int rc = resolve_path(file, child_env, path, sizeof path);
+  job->failed = "posix_spawn";
+  int rc = resolve_path(job->file, job->envp, path, sizeof path);
   if (rc == 0 && ((rc = cloexec_pipe(in)) || (rc = cloexec_pipe(out)) || (rc = cloexec_pipe(errp))))
-    failed = "pipe2";
+    job->failed = "pipe2";
   if (rc == 0 && (rc = posix_spawn_file_actions_init(&actions)) == 0) {
     have_actions = 1;
     if (!(rc = posix_spawn_file_actions_adddup2(&actions, in[0], 0)) &&
@@ -204,12 +197,9 @@ napi_value js_spawn(napi_env env, napi_callback_info info) {
         !(rc = posix_spawnattr_setsigdefault(&attr, &all)))
       rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   }
-  if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attr, argv, child_env);
+  if (rc == 0) rc = posix_spawn(&pid, path, &actions, &attr, job->argv, job->envp);
   if (have_actions) posix_spawn_file_actions_destroy(&actions);
   if (have_attr) posix_spawnattr_destroy(&attr);
-  free(file);
-  free_vector(argv);
-  free_vector(envp);
   // The child's ends belong to the child now (or to nobody, on failure).
   if (in[0] >= 0) close(in[0]);
   if (out[1] >= 0) close(out[1]);
@@ -218,15 +208,75 @@ napi_value js_spawn(napi_env env, napi_callback_info info) {
     if (in[1] >= 0) close(in[1]);
     if (out[0] >= 0) close(out[0]);
     if (errp[0] >= 0) close(errp[0]);
-    return throw_spawn_errno(env, rc, failed);
   }
-  napi_value result;
-  napi_create_object(env, &result);
-  set_int(env, result, "pid", pid);
-  set_int(env, result, "stdin", in[1]);
-  set_int(env, result, "stdout", out[0]);
-  set_int(env, result, "stderr", errp[0]);
-  return result;
+  job->err = rc;
+  job->pid = pid;
+  job->in = in[1];
+  job->out = out[0];
+  job->errfd = errp[0];
+}
+
+static void free_spawn_job(spawn_job *job) {
+  free(job->file);
+  free_vector(job->argv);
+  free_vector(job->envp);
+  free(job);
+}
+
+static void spawn_execute(napi_env env, void *data) {
+  (void)env;
+  start_child(data);
+}
+
+static void spawn_complete(napi_env env, napi_status status, void *data) {
+  spawn_job *job = data;
+  (void)status;  // never cancelled
+  if (job->err) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: %s", job->failed, strerror(job->err));
+    napi_value code, message, error, errnum;
+    napi_create_string_utf8(env, errno_name(job->err), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_create_int32(env, job->err, &errnum);
+    napi_set_named_property(env, error, "errno", errnum);
+    napi_reject_deferred(env, job->deferred, error);
+  } else {
+    napi_value result;
+    napi_create_object(env, &result);
+    set_int(env, result, "pid", job->pid);
+    set_int(env, result, "stdin", job->in);
+    set_int(env, result, "stdout", job->out);
+    set_int(env, result, "stderr", job->errfd);
+    napi_resolve_deferred(env, job->deferred, result);
+  }
+  napi_delete_async_work(env, job->work);
+  free_spawn_job(job);
+}
+
+// spawn(file, argv, env) -> Promise<{ pid, stdin, stdout, stderr }>: the child runs `file`
+// (searched along env's PATH when it holds no slash) with argv (argv[0] included) and env ("K=V"
+// strings), its stdio three pipes whose other ends (close-on-exec) are handed back. Started on a
+// libuv pool thread, so not even posix_spawn's short wait for the exec holds the event loop.
+// Rejects with an errno error (`code` "ENOENT", "EACCES"...) when the command cannot start.
+napi_value js_spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  spawn_job *job = calloc(1, sizeof *job);
+  if (!job) return throw_spawn_errno(env, ENOMEM, "spawn");
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 3 ||
+      !(job->file = dup_string(env, args[0])) || !(job->argv = dup_vector(env, args[1])) ||
+      !job->argv[0] || !(job->envp = dup_vector(env, args[2]))) {
+    free_spawn_job(job);
+    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], env: string[])");
+    return NULL;
+  }
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "kukeon:spawn", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, spawn_execute, spawn_complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
 }
 
 // { code, signal }: the exit code (null when killed) and the killing signal's number (null when

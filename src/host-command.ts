@@ -1,7 +1,7 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { spawn, tryReap, waitExit, type ExitStatus } from 'kukeon-native';
+import { spawn, tryReap, waitExit, type ExitStatus, type SpawnedChild } from 'kukeon-native';
 
 /*
  * Host tools (CNI plugins, `ip`, `iptables`, `nsenter`, `mount`, `runc`) are started with
@@ -64,16 +64,16 @@ function startError(file: string, args: readonly string[], cause: unknown): Erro
  * (a child that closed its pipes and runs on). The timeout does not wait for end of file: a
  * grandchild may hold the pipes open.
  */
-export function runHostCommand(
+export async function runHostCommand(
   file: string,
   args: readonly string[],
   opts: HostCommandOptions = {},
 ): Promise<HostCommandResult> {
-  let child;
+  let child: SpawnedChild;
   try {
-    child = spawn(file, [file, ...args], opts.env ? envStrings(opts.env) : null);
+    child = await spawn(file, [file, ...args], envStrings(opts.env ?? process.env));
   } catch (err) {
-    return Promise.reject(startError(file, args, err));
+    throw startError(file, args, err);
   }
   const { pid } = child;
   return new Promise((resolve, reject) => {
