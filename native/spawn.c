@@ -1,7 +1,8 @@
 // posix_spawn(3) for kukeond's host commands (docs/runner-design.md, "Host commands"). Node's
 // child_process forks the whole daemon (libuv has no vfork path): every page-table entry of a
 // big process is copied with the event loop blocked. glibc's and musl's posix_spawn clone with
-// CLONE_VM|CLONE_VFORK instead: no copy, only the calling thread waits until the child execs.
+// CLONE_VM|CLONE_VFORK instead: no copy, only the calling thread waits until the child execs,
+// and that thread is a libuv pool thread (napi async work), not the event loop.
 //
 // The child is reaped here, never by libuv: libuv's SIGCHLD handler calls waitpid() only for the
 // pids it started, so the two never take each other's children.
