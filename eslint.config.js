@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layering of the README's architecture section, enforced: each folder of src/ may import
- * only the folders listed here (and the shared root modules errors, log, config, version).
+ * only the folders listed here (and the shared root modules errors, log, config, version, host-command).
  * Everything else, static `import`, `export … from` and dynamic `import()` alike, fails the lint.
  * Tests (`*.test.ts`, `*.test-helper.ts`) may compose real parts of any layer and are exempt.
  */
@@ -49,7 +49,7 @@ function layerRules(layer) {
   for (let depth = 1; depth <= 4; depth++) {
     const files = [`src/${layer}/${'*/'.repeat(depth - 1)}*.ts`];
     const regex = forbiddenPattern(layer, depth);
-    const message = `${layer} may import only ${[...layers[layer], 'errors', 'log', 'config', 'version'].join(', ')} (README: Architecture)`;
+    const message = `${layer} may import only ${[...layers[layer], 'errors', 'log', 'config', 'version', 'host-command'].join(', ')} (README: Architecture)`;
     const paths = noHostIo.includes(layer)
       ? hostIo.map((name) => ({
           name,
@@ -60,7 +60,24 @@ function layerRules(layer) {
       files,
       ignores: ['**/*.test.ts', '**/*.test-helper.ts'],
       rules: {
-        '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message }], paths }],
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { regex, message },
+              // The root module that runs host tools is host I/O as well.
+              ...(noHostIo.includes(layer)
+                ? [
+                    {
+                      regex: '^(\\.\\./)+host-command\\.js$',
+                      message: `${layer} has no side effects on the host: use the runner`,
+                    },
+                  ]
+                : []),
+            ],
+            paths,
+          },
+        ],
         'no-restricted-syntax': [
           'error',
           // esquery's regex literals cannot hold a slash: spell it \x2f.
