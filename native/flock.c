@@ -3,30 +3,10 @@
 // when the holder dies). Only non-blocking calls are exposed: waiting is done by the JS side with
 // a timer so that no event-loop or libuv thread-pool thread is ever parked on a lock.
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <node_api.h>
 #include "binding.h"
-
-napi_value throw_errno(napi_env env, int err, const char *syscall) {
-  char msg[128];
-  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(err));
-  napi_value code, message, error, errnum;
-  const char *name = err == EBADF    ? "EBADF"
-                     : err == EINVAL ? "EINVAL"
-                     : err == ENOLCK ? "ENOLCK"
-                     : err == ENOENT ? "ENOENT"
-                     : err == EACCES ? "EACCES"
-                     : "EFLOCK";
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &error);
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_throw(env, error);
-  return NULL;
-}
 
 // flock(fd, op) -> true when the operation succeeded, false when a LOCK_NB request would block.
 static napi_value js_flock(napi_env env, napi_callback_info info) {

@@ -23,41 +23,6 @@
 #include <node_api.h>
 #include "binding.h"
 
-// The errno's symbolic name ("ENOENT"), as Node's errors carry it in `code`.
-static const char *errno_name(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char *name = strerrorname_np(err);
-  if (name) return name;
-#endif
-  switch (err) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case ENOEXEC: return "ENOEXEC";
-    case ENOTDIR: return "ENOTDIR";
-    case E2BIG: return "E2BIG";
-    case ENOMEM: return "ENOMEM";
-    case EAGAIN: return "EAGAIN";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case ECHILD: return "ECHILD";
-    case EINVAL: return "EINVAL";
-    default: return "EUNKNOWN";
-  }
-}
-
-static napi_value throw_spawn_errno(napi_env env, int err, const char *syscall) {
-  char msg[160];
-  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(err));
-  napi_value code, message, error, errnum;
-  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, code, message, &error);
-  napi_create_int32(env, err, &errnum);
-  napi_set_named_property(env, error, "errno", errnum);
-  napi_throw(env, error);
-  return NULL;
-}
-
 // A JS string as a malloc'd C string (NULL when `v` is not a string).
 static char *dup_string(napi_env env, napi_value v) {
   size_t len;
@@ -233,14 +198,7 @@ static void spawn_complete(napi_env env, napi_status status, void *data) {
   spawn_job *job = data;
   (void)status;  // never cancelled
   if (job->err) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s: %s", job->failed, strerror(job->err));
-    napi_value code, message, error, errnum;
-    napi_create_string_utf8(env, errno_name(job->err), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_create_int32(env, job->err, &errnum);
-    napi_set_named_property(env, error, "errno", errnum);
+    napi_value error = errno_error(env, job->err, job->failed);
     napi_reject_deferred(env, job->deferred, error);
   } else {
     napi_value result;
@@ -264,7 +222,7 @@ napi_value js_spawn(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value args[3];
   spawn_job *job = calloc(1, sizeof *job);
-  if (!job) return throw_spawn_errno(env, ENOMEM, "spawn");
+  if (!job) return throw_errno(env, ENOMEM, "spawn");
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 3 ||
       !(job->file = dup_string(env, args[0])) || !(job->argv = dup_vector(env, args[1])) ||
       !job->argv[0] || !(job->envp = dup_vector(env, args[2]))) {
@@ -321,7 +279,7 @@ napi_value js_try_reap(napi_env env, napi_callback_info info) {
   do {
     r = waitpid(pid, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
-  if (r < 0) return throw_spawn_errno(env, errno, "waitpid");
+  if (r < 0) return throw_errno(env, errno, "waitpid");
   if (r == 0) {
     napi_value null;
     napi_get_null(env, &null);
@@ -363,12 +321,7 @@ static void wait_complete(napi_env env, napi_status status, void *data) {
     else if (r == 0) err = EAGAIN;  // cannot be: waitid saw it end and nobody else reaps it
   }
   if (err) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "waitpid: %s", strerror(err));
-    napi_value code, message, error;
-    napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
+    napi_value error = errno_error(env, err, "waitpid");
     napi_reject_deferred(env, job->deferred, error);
   } else {
     napi_resolve_deferred(env, job->deferred, exit_status(env, st));
@@ -384,7 +337,7 @@ napi_value js_wait_exit(napi_env env, napi_callback_info info) {
   pid_t pid;
   if (!get_pid(env, info, "waitExit(pid: number)", &pid)) return NULL;
   wait_job *job = calloc(1, sizeof *job);
-  if (!job) return throw_spawn_errno(env, ENOMEM, "waitExit");
+  if (!job) return throw_errno(env, ENOMEM, "waitExit");
   job->pid = pid;
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
