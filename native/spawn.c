@@ -120,6 +120,19 @@ static void set_int(napi_env env, napi_value obj, const char *name, int32_t v) {
   napi_set_named_property(env, obj, name, n);
 }
 
+// Runs `execute` on a libuv pool thread and `complete` back on the loop; returns the promise
+// `complete` settles through `*deferred`.
+static napi_value queue_on_pool(napi_env env, const char *name, napi_async_execute_callback execute,
+                                napi_async_complete_callback complete, void *job,
+                                napi_deferred *deferred, napi_async_work *work) {
+  napi_value promise, resource_name;
+  napi_create_promise(env, deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  napi_create_async_work(env, NULL, resource_name, execute, complete, job, work);
+  napi_queue_async_work(env, *work);
+  return promise;
+}
+
 typedef struct {
   char *file;
   char **argv;
@@ -230,12 +243,8 @@ napi_value js_spawn(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], env: string[])");
     return NULL;
   }
-  napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "kukeon:spawn", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, spawn_execute, spawn_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_on_pool(env, "kukeon:spawn", spawn_execute, spawn_complete, job, &job->deferred,
+                       &job->work);
 }
 
 // { code, signal }: the exit code (null when killed) and the killing signal's number (null when
@@ -339,10 +348,6 @@ napi_value js_wait_exit(napi_env env, napi_callback_info info) {
   wait_job *job = calloc(1, sizeof *job);
   if (!job) return throw_errno(env, ENOMEM, "waitExit");
   job->pid = pid;
-  napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "kukeon:waitExit", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, wait_execute, wait_complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue_on_pool(env, "kukeon:waitExit", wait_execute, wait_complete, job, &job->deferred,
+                       &job->work);
 }
