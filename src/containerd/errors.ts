@@ -135,3 +135,11 @@ export function isFailedPrecondition(err: unknown): boolean {
 export function isUnavailable(err: unknown): boolean {
   return err instanceof ContainerdUnavailableError;
 }
+
+/**
+ * containerd lost its connection to the task's shim mid-call ("ttrpc: closed"): the shim exited,
+ * e.g. a cell's shared shim once its last task was deleted while another Delete was in flight.
+ */
+export function isShimConnectionClosed(err: unknown): boolean {
+  return err instanceof ContainerdError && /ttrpc: closed/.test(err.message);
+}

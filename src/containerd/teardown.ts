@@ -1,5 +1,11 @@
 import type { ContainerdClient } from './client.js';
-import { ContainerdTaskAliveError, ContainerdTimeoutError, isNotFound } from './errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ContainerdTaskAliveError,
+  ContainerdTimeoutError,
+  isNotFound,
+  isShimConnectionClosed,
+} from './errors.js';
 import { isAliveStatus, type ExitResult, type TaskProcess } from './tasks.js';
 import type { Scope } from './types.js';
 
@@ -20,6 +26,31 @@ async function tolerate(p: Promise<unknown>): Promise<boolean> {
   } catch (err) {
     if (isNotFound(err)) return false;
     throw err;
+  }
+}
+
+/**
+ * Tasks.Delete, tolerant of the shim exiting under it. A cell's containers share one shim
+ * (docs/runner-design.md); when the cell's tasks are deleted at once, the shim exits after the
+ * last one and containerd may answer another Delete still in flight with "ttrpc: closed". It then
+ * cleans up after the dead shim by itself: the task is deleted once Tasks.Get no longer finds it,
+ * else the Delete is tried again. True when this call deleted it, false when it was gone already.
+ */
+export async function deleteTask(
+  client: ContainerdClient,
+  scope: Scope,
+  containerId: string,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.tasks.delete(scope, containerId);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if (!isShimConnectionClosed(err) || attempt >= 5) throw err;
+    }
+    await sleep(50 * attempt);
+    if (!(await ignoreNotFound(client.tasks.get(scope, containerId)))) return true;
   }
 }
 
@@ -117,7 +148,7 @@ export async function deleteContainer(
       `refusing to delete container ${containerId}: its task is ${task.status} (pid ${task.pid}); stop it first`,
     );
   }
-  if (task) await ignoreNotFound(client.tasks.delete(scope, containerId));
+  if (task) await deleteTask(client, scope, containerId);
   const container = await ignoreNotFound(client.containers.get(scope, containerId));
   if (!container) return;
   await ignoreNotFound(client.containers.delete(scope, containerId));
@@ -160,7 +191,7 @@ export async function teardownContainer(
     } else {
       result.exit = { exit_status: task.exit_status, exited_at: task.exited_at };
     }
-    result.taskDeleted = await tolerate(client.tasks.delete(scope, containerId));
+    result.taskDeleted = await deleteTask(client, scope, containerId);
   }
   if (container) {
     // The task is gone (or never existed) here, so the live-task guard holds.

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../error-codes.js';
 import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
+  deleteTask,
   isAliveStatus,
   isAlreadyExists,
   isNotFound,
@@ -230,7 +231,7 @@ export async function teardownTaskOnly(
     await ctx.containerd.tasks.kill(namespace, id, 'SIGKILL', { all: true }).catch(ignoreNotFound);
     await ctx.containerd.tasks.wait(namespace, id).catch(ignoreNotFound);
   }
-  await ctx.containerd.tasks.delete(namespace, id).catch(ignoreNotFound);
+  await deleteTask(ctx.containerd, namespace, id);
 }
 
 /** Graceful stop (stop signal, grace, SIGKILL) and task delete; the record stays. Missing = done. */
@@ -241,7 +242,7 @@ export async function stopContainerTask(
   plan: StopPlan,
 ): Promise<void> {
   await stopTask(ctx.containerd, namespace, id, plan);
-  await ctx.containerd.tasks.delete(namespace, id).catch(ignoreNotFound);
+  await deleteTask(ctx.containerd, namespace, id);
 }
 
 /** SIGKILL without waiting or deleting: the task stays, Stopped. Missing = done. */
