@@ -19,7 +19,7 @@ export async function apply(ctx: CliContext, o: { file?: string; output?: string
   // with -o: the output is a document).
   const reply = output
     ? await call()
-    : await withPullProgress(api, pullDisplayFor(ctx.out), call, await manifestRealms(raw.toString('utf8')));
+    : await withPullProgress(api, pullDisplayFor(ctx.out), call, () => manifestRealms(raw.toString('utf8')));
   const resources = reply.Result?.Resources ?? [];
   if (output) {
     // Like the original, the document forms exit 0 even when resources failed.

@@ -97,3 +97,31 @@ test('withPullProgress asks only for the given realms, in every ListPulls call',
   assert.ok(seen.length >= 2);
   for (const r of seen) assert.deepEqual(r, ['a']);
 });
+
+test('withPullProgress with realms still to be found: the call starts first, the board is then followed for those realms', async () => {
+  const seen: { realms: unknown; started: boolean }[] = [];
+  let started = false;
+  const api = {
+    mode: 'daemon',
+    call: async (_method: string, args: { Realms?: string[]; WaitMs?: number }) => {
+      seen.push({ realms: args.Realms, started });
+      if (args.WaitMs) await new Promise((r) => setTimeout(r, 20));
+      return { Pulls: [], Version: 1 };
+    },
+  } as unknown as KukeonApi;
+  await withPullProgress(
+    api,
+    async () => pullLines({ write: () => {} }),
+    () => {
+      started = true;
+      return new Promise((r) => setTimeout(r, 5));
+    },
+    async () => {
+      assert.ok(started, 'the realms are looked for while the call runs');
+      return ['a'];
+    },
+  );
+  assert.deepEqual(seen[0], { realms: undefined, started: false }, 'the version is taken before the call');
+  assert.ok(seen.length >= 2);
+  for (const s of seen.slice(1)) assert.deepEqual(s.realms, ['a']);
+});

@@ -105,24 +105,36 @@ export async function imagePullBar(stream: NodeJS.WriteStream, image: string): P
  * kukeond's pulls: what is pulled for it is shown as it happens (docs/images.md, "Progress of
  * pulls"). Only pulls of `realms` (the realms the command works in; absent: every realm) that
  * start or change after the call began are shown. Nothing is shown in-process or against a daemon
- * without the pull board.
+ * without the pull board. `realms` may be a function when finding them takes work (`kuke apply`
+ * parses its manifest): it then runs while kukeond already works on `fn`'s call, and the board's
+ * version taken before that call means no pull is missed meanwhile.
  */
 export async function withPullProgress<T>(
   api: KukeonApi,
   display: () => Promise<PullDisplay>,
   fn: () => Promise<T>,
-  realms?: readonly string[],
+  realms?: readonly string[] | (() => Promise<readonly string[] | undefined>),
 ): Promise<T> {
   if (api.mode !== 'daemon') return fn();
-  const only = realms ? { Realms: [...realms] } : {};
+  const known = typeof realms === 'function' ? undefined : realms;
+  let only: { Realms?: string[] } = known ? { Realms: [...known] } : {};
   let version: number;
   try {
     version = (await api.call('ListPulls', only)).Version;
   } catch {
     return fn();
   }
-  const shown = await display();
+  const running = fn();
   let finished = false;
+  running.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  if (typeof realms === 'function') {
+    const found = await realms();
+    only = found ? { Realms: [...found] } : {};
+  }
+  const shown = await display();
   const follow = async (): Promise<void> => {
     while (!finished) {
       const r = await api.call('ListPulls', { ...only, AfterVersion: version, WaitMs: FOLLOW_WAIT_MS });
@@ -133,7 +145,7 @@ export async function withPullProgress<T>(
   };
   const following = follow().catch(() => undefined);
   try {
-    return await fn();
+    return await running;
   } finally {
     finished = true;
     // What changed since the last answer (the waiting call is left to the process's exit).
