@@ -19,7 +19,7 @@ export * from './attach.js';
 export * from './detach.js';
 export * from './teardown.js';
 export * from './orphans.js';
-export { masqChainName, withTableSnapshots } from './iptables.js';
+export { masqChainName, type TableSnapshots } from './iptables.js';
 export { IPAM_MARKER, listLeases, releaseLeases } from './ipam-leases.js';
 export { cacheFilePath, readCacheEntry } from './result-cache.js';
 export * from './space-network.js';

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { iptablesWriteCount, runChecked, runCommand } from './host-command.js';
 
@@ -118,22 +117,18 @@ export function parseIptablesSave(text: string): IptTable {
   return { chains, rules };
 }
 
-/** The tables read inside a withTableSnapshots scope, each with the write count it was read at. */
-const snapshots = new AsyncLocalStorage<Map<string, { writes: number; table: Promise<IptTable> }>>();
-
 /**
- * Runs `fn` with the tables it reads kept: reading a table again when this process has run no
- * iptables command that may write since is the snapshot already read. A space ensure checks the
- * filter table in three places (forward admission, loopback guard, egress chains), and each
- * `iptables-save` is a fork of the daemon. Outside such a scope every read is fresh. Callers must
- * not change a table they read (it may be shared).
+ * Tables already read during one space ensure, each with this process's iptables write count at
+ * the time: reading a table again when no iptables command that may write has run since is the
+ * snapshot already read. A space ensure checks the filter table in three places (forward
+ * admission, loopback guard, egress chains), and each `iptables-save` is a process start. Passed
+ * explicitly (not through AsyncLocalStorage, whose promise hooks cost every promise of the
+ * daemon ≈ 10 % of its CPU). Callers must not change a table they read (it may be shared).
  */
-export function withTableSnapshots<T>(fn: () => Promise<T>): Promise<T> {
-  return snapshots.run(new Map(), fn);
-}
+export type TableSnapshots = Map<string, { writes: number; table: Promise<IptTable> }>;
 
-export function readTable(table: string): Promise<IptTable> {
-  const kept = snapshots.getStore();
+/** A table, fresh unless `kept` holds a snapshot still valid (see TableSnapshots). */
+export function readTable(table: string, kept?: TableSnapshots): Promise<IptTable> {
   const writes = iptablesWriteCount();
   const hit = kept?.get(table);
   if (hit && hit.writes === writes) return hit.table;

@@ -108,7 +108,7 @@ export async function applyEgress(ctx: EgressContext, p: ApplyEgressParams): Pro
         `space ${p.realm}/${p.space} has a restrictive egress policy or cell isolation but iptables is not installed`,
       );
     }
-    let t = await readFilter();
+    let t = await readFilter(ctx);
     const egress = await installDispatchedChain(ctx, t, {
       from: 'FORWARD',
       root: ctx.rootChain,
@@ -197,10 +197,10 @@ async function installDispatchedChain(
     } catch (err) {
       if (attempt >= 2) throw err;
       ctx.log.warn({ err, chain: d.chain }, 'chain replacement refused; retrying once');
-      t = await readFilter();
+      t = await readFilter(ctx);
     }
   }
-  if (changed) t = await readFilter();
+  if (changed) t = await readFilter(ctx);
   for (const r of t.rules) {
     if (r.chain === d.root && r.target === d.chain && !sameRules([r.args], [d.dispatch])) {
       await iptFilter(['-D', d.root, ...r.args]);
@@ -290,7 +290,7 @@ export async function removeEgress(
  * The next space ensure puts them back. Not serialised (callers hold the queue).
  */
 export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
-  const t = await readFilter();
+  const t = await readFilter(ctx);
   if (t.chains.some((c) => isSpaceEgressChain(ctx, c) || isSpaceHostChain(ctx, c))) return false;
   if (t.rules.some((r) => r.chain === ctx.rootChain)) return false; // someone else's rule: keep
   const root = await removeChain('filter', ctx.rootChain, t);
@@ -307,7 +307,7 @@ export async function pruneEmptyRoot(ctx: EgressContext): Promise<boolean> {
 /** Removes a host isolation chain and its dispatch rule; throws when it is still there. Not serialised. */
 export async function removeHostChain(ctx: EgressContext, chain: string): Promise<boolean> {
   const existed = await removeChain('filter', chain);
-  if (existed && (await readFilter()).chains.includes(chain)) {
+  if (existed && (await readFilter(ctx)).chains.includes(chain)) {
     throw new EgressError(
       ErrorCode.EGRESS_APPLY_FAILED,
       `host isolation chain ${chain} could not be removed`,
@@ -325,7 +325,7 @@ export async function removeEgressChain(
 ): Promise<RemoveEgressOutcome> {
   const dropped = tag ? await dropCounters(chain, tag) : undefined;
   const existed = await removeChain('filter', chain);
-  if (existed && (await readFilter()).chains.includes(chain)) {
+  if (existed && (await readFilter(ctx)).chains.includes(chain)) {
     throw new EgressError(ErrorCode.EGRESS_APPLY_FAILED, `egress chain ${chain} could not be removed`);
   }
   if (existed) ctx.log.info({ chain, dropped }, 'egress policy removed');

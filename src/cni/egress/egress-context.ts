@@ -4,6 +4,7 @@ import type { HostConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
 import { EgressError } from './egress-errors.js';
+import type { TableSnapshots } from '../iptables.js';
 
 /** Resolves a host name to its IPv4 addresses (empty list = none). */
 export type HostResolver = (host: string) => Promise<string[]>;
@@ -29,6 +30,8 @@ export interface EgressContext {
   bridgeWildcard: string;
   resolve: HostResolver;
   log: Logger;
+  /** Tables read during one space ensure (TableSnapshots); unset: every read is fresh. */
+  tables?: TableSnapshots;
 }
 
 export const defaultEgressNames = {

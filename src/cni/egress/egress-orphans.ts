@@ -55,7 +55,7 @@ export async function listEgressOrphans(
       spaceHostChain(ctx, s.realm, s.space),
     ]),
   );
-  return (await readFilter()).chains
+  return (await readFilter(ctx)).chains
     .filter((c) => (isSpaceEgressChain(ctx, c) || isSpaceHostChain(ctx, c)) && !live.has(c))
     .sort();
 }

@@ -33,7 +33,7 @@ export function ensureForwardAdmission(ctx: EgressContext): Promise<ForwardAdmis
       return { skipped: true, rewritten: false, jumpInserted: false };
     }
     const desired = renderForwardChain(ctx.bridgeWildcard);
-    let t = await readFilter();
+    let t = await readFilter(ctx);
     let rewritten = false;
     if (!t.chains.includes(ctx.forwardChain) || !sameRules(chainRules(t, ctx.forwardChain), desired)) {
       await restoreNoflush(
@@ -41,7 +41,7 @@ export function ensureForwardAdmission(ctx: EgressContext): Promise<ForwardAdmis
         `forward chain ${ctx.forwardChain}`,
       );
       rewritten = true;
-      t = await readFilter();
+      t = await readFilter(ctx);
     }
     const jumpInserted = await ensureForwardJump(t, ctx.forwardChain);
     if (rewritten || jumpInserted)

@@ -84,7 +84,7 @@ export function ensureInputGuard(ctx: EgressContext): Promise<InputGuardOutcome>
       return { skipped: true, rewritten: false, jumpInserted: false };
     }
     const guard = renderLocalnetGuard(ctx.bridgeWildcard);
-    let t = await readFilter();
+    let t = await readFilter(ctx);
     const current = t.chains.includes(ctx.inputChain) ? chainRules(t, ctx.inputChain) : undefined;
     const tagged = current?.filter((r) => r.includes(LOCALNET_GUARD_COMMENT)) ?? [];
     let rewritten = false;
@@ -94,7 +94,7 @@ export function ensureInputGuard(ctx: EgressContext): Promise<InputGuardOutcome>
         `input chain ${ctx.inputChain}`,
       );
       rewritten = true;
-      t = await readFilter();
+      t = await readFilter(ctx);
     }
     const jumpInserted = await ensureJump(t, 'INPUT', ctx.inputChain);
     if (rewritten || jumpInserted)

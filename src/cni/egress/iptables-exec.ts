@@ -2,6 +2,7 @@ import { ErrorCode } from '../../error-codes.js';
 import { runCommand, type CommandResult } from '../host-command.js';
 import { hasCode } from '../../errors.js';
 import { readTable, type IptTable } from '../iptables.js';
+import type { EgressContext } from './egress-context.js';
 import { EgressError } from './egress-errors.js';
 import { quoteToken, type RuleArgs } from './render-egress.js';
 
@@ -25,8 +26,9 @@ export async function iptablesMissing(): Promise<boolean> {
   }
 }
 
-export function readFilter(): Promise<IptTable> {
-  return readTable('filter');
+/** The filter table; within one space ensure, the snapshot already read (TableSnapshots). */
+export function readFilter(ctx: EgressContext): Promise<IptTable> {
+  return readTable('filter', ctx.tables);
 }
 
 /** Feeds a script to `iptables-restore --noflush` (one transaction); refusal → EgressError. */

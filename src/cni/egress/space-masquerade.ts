@@ -75,7 +75,7 @@ export async function syncSpaceMasquerade(
 ): Promise<boolean> {
   const script = renderMasqueradeSync(
     ctx,
-    await readTable('nat'),
+    await readTable('nat', ctx.tables),
     p.tag,
     renderMasqueradeRules(p.subnet, p.bridge, p.tag),
   );
@@ -91,7 +91,7 @@ export async function syncSpaceMasquerade(
  * Returns the tags whose rule existed.
  */
 export async function removeSpaceMasquerade(ctx: EgressContext, tags: readonly string[]): Promise<string[]> {
-  const t = await readTable('nat');
+  const t = await readTable('nat', ctx.tables);
   const doomed = t.rules.filter((r) => tags.includes(masqueradeTag(ctx, r) ?? '\u0000'));
   if (doomed.length > 0) {
     const script = ['*nat', ...doomed.map((r) => line('-D', r.chain, ...r.args)), 'COMMIT', ''].join('\n');
@@ -107,7 +107,7 @@ export async function removeSpaceMasquerade(ctx: EgressContext, tags: readonly s
 
 /** Removes the postrouting chain (and its jump) when it holds no rule at all. Not serialised. */
 export async function prunePostrouting(ctx: EgressContext): Promise<boolean> {
-  const t = await readTable('nat');
+  const t = await readTable('nat', ctx.tables);
   if (!t.chains.includes(ctx.postroutingChain)) return false;
   if (t.rules.some((r) => r.chain === ctx.postroutingChain)) return false;
   return removeChain('nat', ctx.postroutingChain, t);
@@ -118,7 +118,7 @@ export async function listMasqueradeOrphans(
   ctx: EgressContext,
   liveTags: ReadonlySet<string>,
 ): Promise<string[]> {
-  const t = await readTable('nat');
+  const t = await readTable('nat', ctx.tables);
   return [
     ...new Set(
       t.rules

@@ -19,7 +19,7 @@ import {
   readConflist,
   spaceNetworkRef,
   wantsPortIsolation,
-  withTableSnapshots,
+  type TableSnapshots,
 } from '../../cni/index.js';
 import type { Space } from '../../model/resources.js';
 import { isolatesCells } from '../../model/space-isolation.js';
@@ -58,16 +58,17 @@ export async function applySpaceEgress(
   given?: { network: SpaceNetwork | undefined; subnet?: string },
 ): Promise<ApplyEgressOutcome> {
   // One iptables-save per table for the whole ensure while nothing is written (iptables.ts).
-  return withTableSnapshots(() => applySpaceEgressOnce(ctx, realm, space, given));
+  const e = { ...spaceEgressContext(ctx), tables: new Map() as TableSnapshots };
+  return applySpaceEgressOnce(ctx, e, realm, space, given);
 }
 
 async function applySpaceEgressOnce(
   ctx: RunnerContext,
+  e: EgressContext,
   realm: string,
   space: string,
   given?: { network: SpaceNetwork | undefined; subnet?: string },
 ): Promise<ApplyEgressOutcome> {
-  const e = spaceEgressContext(ctx);
   try {
     await ensureForwardAdmission(e);
   } catch (err) {
