@@ -98,7 +98,12 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
     report.del === 'ok' &&
     ns.netns !== '' &&
     !(addedWithPerCellMasquerade(cachedEntry) && list && !hasPerCellMasquerade(list));
-  const swept = await sweep(ctx, p.networkName, ipamDir, rt, { chains: !delCleanedChain });
+  // host-local's own DEL released this attachment's leases (by container ID and interface): the
+  // scan of every lease file of the network is for a DEL that failed or did not run.
+  const swept = await sweep(ctx, p.networkName, ipamDir, rt, {
+    chains: !delCleanedChain,
+    leases: report.del !== 'ok',
+  });
   report.chainRemoved = swept.chainRemoved;
   report.dnatChainRemoved = swept.dnatChainRemoved;
   report.leasesReleased = swept.leasesReleased;
@@ -126,7 +131,7 @@ async function sweep(
   network: string,
   ipamDir: string,
   rt: RuntimeConf,
-  what: { chains: boolean } = { chains: true },
+  what: { chains: boolean; leases: boolean } = { chains: true, leases: true },
 ): Promise<{ chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] }> {
   const out: { chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] } = {
     leasesReleased: [],
@@ -143,7 +148,7 @@ async function sweep(
     ctx.log.warn({ err, chain }, 'masquerade/DNAT chain sweep failed');
   }
   try {
-    out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);
+    if (what.leases) out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);
   } catch (err) {
     ctx.log.warn({ err, network, containerId: rt.containerId }, 'IPAM lease release failed');
   }

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertNetworkName } from './validate.js';
 
@@ -56,28 +57,62 @@ export interface Lease {
 
 const RESERVED = new Set(['lock', IPAM_MARKER]);
 
-/** host-local leases of a network: files named by IP, content `<containerID>\r\n<ifName>`. */
+/** A lease file as last read, with what tells whether it is still the same file. */
+interface SeenLease {
+  ino: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  lease: Lease;
+}
+
+/** Lease files already read: per network directory, by file name (docs/cni.md, "IPAM leases"). */
+const seen = new Map<string, Map<string, SeenLease>>();
+
+/**
+ * host-local leases of a network: files named by IP, content `<containerID>\r\n<ifName>`.
+ *
+ * Called on every cell start (is something left of an earlier attachment?), so with n cells in
+ * a space a mass apply reads n² files. The directory is therefore read with synchronous calls
+ * (local metadata, microseconds each, where each promise-based open/stat/read/close cost ≈ 0.5
+ * ms of the daemon's loop), and a file whose inode and times are unchanged is not read again:
+ * host-local creates a lease file exclusively, writes it once and removes it on release, so an
+ * unchanged file has unchanged content.
+ */
 export async function listLeases(ipamDir: string, networkName: string): Promise<Lease[]> {
   const dir = networkIpamDir(ipamDir, networkName);
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
+    seen.delete(dir);
     return [];
   }
+  const before = seen.get(dir);
+  const now = new Map<string, SeenLease>();
   const out: Lease[] = [];
   for (const name of names.sort()) {
     if (RESERVED.has(name) || name.startsWith('last_reserved_ip')) continue;
-    const path = join(dir, name);
-    try {
-      if (!(await stat(path)).isFile()) continue;
-      const [id = '', ifName = ''] = (await readFile(path, 'utf8')).split(/\r?\n/);
-      out.push({ ip: name, containerId: id.trim(), ifName: ifName.trim(), path });
-    } catch {
-      // raced with a release
-    }
+    const kept = readLease(`${dir}/${name}`, name, before?.get(name));
+    if (!kept) continue;
+    now.set(name, kept);
+    out.push(kept.lease);
   }
+  seen.set(dir, now);
   return out;
+}
+
+function readLease(path: string, ip: string, kept: SeenLease | undefined): SeenLease | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    if (!st.isFile()) return undefined;
+    if (kept && kept.ino === st.ino && kept.mtimeNs === st.mtimeNs && kept.ctimeNs === st.ctimeNs)
+      return kept;
+    const [id = '', ifName = ''] = readFileSync(path, 'utf8').split(/\r?\n/);
+    const lease = { ip, containerId: id.trim(), ifName: ifName.trim(), path };
+    return { ino: st.ino, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, lease };
+  } catch {
+    return undefined; // raced with a release
+  }
 }
 
 /**
