@@ -214,9 +214,11 @@ async function run(settings: DaemonSettings, log: Logger): Promise<void> {
     for (const p of timedLogs) if (!existsSync(p)) timedLogs.delete(p);
     recorder.sync([...timedLogs]);
   };
+  // A new log only adds its file: the existence check of every timed file waits for the tick,
+  // since with n containers a check per start made starting n cells cost n² stat calls.
   runner.ctx.onContainerLog = (path) => {
     timedLogs.add(path);
-    syncTimedLogs();
+    recorder.sync([...timedLogs]);
   };
   const reopened = await recoverContainerIo(runner, sessions, log, (p) => timedLogs.add(p));
   syncTimedLogs();
