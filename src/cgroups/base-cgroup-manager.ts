@@ -62,6 +62,7 @@ export abstract class BaseCgroupManager implements CgroupManager {
   abstract ensure(groupPath: string, options?: EnsureOptions): Promise<EnsureResult>;
   abstract setResources(groupPath: string, resources: CgroupResources): Promise<ResourceOutcome>;
   abstract stats(groupPath: string): Promise<CgroupStats | undefined>;
+  abstract oomKills(groupPath: string): Promise<number | undefined>;
 
   /** Layout-specific extra kill step before pids are signalled one by one (v2: cgroup.kill). */
   protected async killSubtree(_dirs: readonly string[]): Promise<void> {}

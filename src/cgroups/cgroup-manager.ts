@@ -94,4 +94,9 @@ export interface CgroupManager {
   addProcs(groupPath: string, pids: readonly number[]): Promise<void>;
   /** CPU, memory, pids and OOM-kill figures of the group; `undefined` when it does not exist. */
   stats(groupPath: string): Promise<CgroupStats | undefined>;
+  /**
+   * The group's OOM-kill count alone (one file, where `stats` reads six): asked on every task
+   * that ends with SIGKILL. `undefined` when the group or its memory controller is missing.
+   */
+  oomKills(groupPath: string): Promise<number | undefined>;
 }

@@ -61,6 +61,12 @@ export async function readV2Stats(fs: CgroupFs, dir: string): Promise<CgroupStat
   return out;
 }
 
+/** The `oom_kill` count of v1 `memory.oom_control` or v2 `memory.events` (`file`). */
+export async function readOomKills(fs: CgroupFs, file: string): Promise<number | undefined> {
+  const text = await reader(fs)(file);
+  return text === undefined ? undefined : (keyed(text).get('oom_kill') ?? 0);
+}
+
 /** A read that gives `undefined` for a missing group or file instead of throwing. */
 function reader(fs: CgroupFs): (path: string) => Promise<string | undefined> {
   return async (path) => {

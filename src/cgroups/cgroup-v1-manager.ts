@@ -10,7 +10,7 @@ import {
   type ResourceOutcome,
 } from './cgroup-manager.js';
 import { groupSegments, normalizeGroupPath } from './group-path.js';
-import { readV1Stats, type CgroupStats } from './cgroup-stats.js';
+import { readOomKills, readV1Stats, type CgroupStats } from './cgroup-stats.js';
 import { v1ResourceWrites, type CgroupResources } from './resources.js';
 
 export interface CgroupV1ManagerOptions extends CgroupManagerOptions {
@@ -46,6 +46,12 @@ export class CgroupV1Manager extends BaseCgroupManager {
       return h && h.mountPath + path;
     };
     return readV1Stats(this.fs, { cpu: dir('cpuacct'), memory: dir('memory'), pids: dir('pids') });
+  }
+
+  oomKills(groupPath: string): Promise<number | undefined> {
+    const memory = this.layout.find((x) => x.controllers.includes('memory'));
+    if (!memory) return Promise.resolve(undefined);
+    return readOomKills(this.fs, `${memory.mountPath}${normalizeGroupPath(groupPath)}/memory.oom_control`);
   }
 
   async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {

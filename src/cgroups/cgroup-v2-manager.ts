@@ -10,7 +10,7 @@ import {
   type SubtreeControllers,
 } from './cgroup-manager.js';
 import { groupSegments, normalizeGroupPath } from './group-path.js';
-import { readV2Stats, type CgroupStats } from './cgroup-stats.js';
+import { readOomKills, readV2Stats, type CgroupStats } from './cgroup-stats.js';
 import { v2ResourceWrites, type CgroupResources } from './resources.js';
 
 export interface CgroupV2ManagerOptions extends CgroupManagerOptions {
@@ -38,6 +38,10 @@ export class CgroupV2Manager extends BaseCgroupManager {
 
   stats(groupPath: string): Promise<CgroupStats | undefined> {
     return readV2Stats(this.fs, this.mountPath + normalizeGroupPath(groupPath));
+  }
+
+  oomKills(groupPath: string): Promise<number | undefined> {
+    return readOomKills(this.fs, `${this.mountPath}${normalizeGroupPath(groupPath)}/memory.events`);
   }
 
   async ensure(groupPath: string, options: EnsureOptions = {}): Promise<EnsureResult> {

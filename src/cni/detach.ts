@@ -18,6 +18,14 @@ export interface DetachParams {
   /** May be empty or point to a namespace that no longer exists. */
   netns: string;
   ifName?: string;
+  /**
+   * The network itself is torn down right after (a space deleted with its cells: its bridge,
+   * IPAM directory, chains and cache entries go with it): the plugins are run only for an
+   * attachment that published ports (portmap's rules live in shared chains); otherwise the
+   * lease and the cache entry are removed by hand at once, so a crash before the network's
+   * teardown leaks no address (docs/cni.md, "Detaching").
+   */
+  networkGoing?: boolean;
 }
 
 export interface DetachReport {
@@ -27,7 +35,7 @@ export interface DetachReport {
    * What the plugin DEL did: ran cleanly, failed (see `delError`), had no config to run, or was
    * not run because nothing says this container is attached to a live netns (see detachNetwork).
    */
-  del: 'ok' | 'failed' | 'skipped:config-not-found' | 'skipped:not-attached';
+  del: 'ok' | 'failed' | 'skipped:config-not-found' | 'skipped:not-attached' | 'skipped:network-going';
   delError?: unknown;
   /** The netns handed to DEL and why it was blanked, if it was. */
   netns: string;
@@ -70,7 +78,9 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
     leasesReleased: [],
     hadCachedResult,
   };
-  if (list && ns.netns && !hadCachedResult) {
+  if (p.networkGoing && !published) {
+    report.del = 'skipped:network-going';
+  } else if (list && ns.netns && !hadCachedResult) {
     // The bridge plugin deletes `ifName` in the netns whatever the container ID: a DEL for a
     // container that never attached (a workload sharing the root's netns item 3, or a
     // repeated DEL) would take the cell's network down. Only the by-hand cleanup runs.
@@ -95,9 +105,10 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
   // An attachment made before the space masquerade rule (its cached config has ipMasq) but
   // deleted with today's conflist (without it) left its chain to us.
   const delCleanedChain =
-    report.del === 'ok' &&
-    ns.netns !== '' &&
-    !(addedWithPerCellMasquerade(cachedEntry) && list && !hasPerCellMasquerade(list));
+    (report.del === 'skipped:network-going' && !addedWithPerCellMasquerade(cachedEntry)) ||
+    (report.del === 'ok' &&
+      ns.netns !== '' &&
+      !(addedWithPerCellMasquerade(cachedEntry) && list && !hasPerCellMasquerade(list)));
   // host-local's own DEL released this attachment's leases (by container ID and interface): the
   // scan of every lease file of the network is for a DEL that failed or did not run.
   const swept = await sweep(ctx, p.networkName, ipamDir, rt, {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ContainerdClient } from './client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -83,6 +84,13 @@ export interface StopTaskOptions {
   signal?: number | NodeJS.Signals;
   /** How long to wait after the first signal before SIGKILL (default 10 s; 0: SIGKILL at once). */
   graceMs?: number;
+  /**
+   * The container has a PID namespace of its own, so its init is that namespace's PID 1: a
+   * SIGKILL for it may be sent from here, since the kernel then kills every process of the
+   * namespace — one `kill(2)` where the shim would start a `runc kill --all` process
+   * (docs/runner-design.md, "Ending tasks at once").
+   */
+  ownPidNamespace?: boolean;
 }
 
 /**
@@ -99,7 +107,7 @@ export async function stopTask(
   if (!task) return undefined;
   if (!isAliveStatus(task.status)) return { exit_status: task.exit_status, exited_at: task.exited_at };
   const grace = opts.graceMs ?? 10_000;
-  if (grace <= 0) return killAndWait(client, scope, containerId);
+  if (grace <= 0) return killAndWait(client, scope, containerId, opts.ownPidNamespace ? task.pid : undefined);
   // Wait is issued before the signal so a fast exit cannot be missed.
   const ac = new AbortController();
   const waiting = client.tasks.wait(scope, containerId, { signal: ac.signal });
@@ -126,9 +134,35 @@ async function killAndWait(
   client: ContainerdClient,
   scope: Scope,
   containerId: string,
+  namespaceInit?: number,
 ): Promise<ExitResult | undefined> {
-  await ignoreNotFound(client.tasks.kill(scope, containerId, 'SIGKILL', { all: true }));
+  if (!namespaceInit || !sigkillNamespaceInit(namespaceInit))
+    await ignoreNotFound(client.tasks.kill(scope, containerId, 'SIGKILL', { all: true }));
   return ignoreNotFound(waitWithTimeout(client, scope, containerId, 10_000));
+}
+
+/**
+ * SIGKILL to `pid` when it is still the init (PID 1) of a PID namespace, as the task's process
+ * was when containerd reported it running: its NSpid ends in 1. Such a pid cannot have been
+ * reused by an unrelated process in between (the shim reaps the init; a reused pid would have to
+ * be another namespace's init). True when the signal went out or the process is gone already;
+ * false when the check fails and the caller asks containerd instead.
+ */
+function sigkillNamespaceInit(pid: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1].trim().split(/\s+/);
+  if (!nspid || nspid.length < 2 || nspid.at(-1) !== '1') return false;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  return true;
 }
 
 /**

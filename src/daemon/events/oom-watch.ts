@@ -45,12 +45,14 @@ export class OomWatch {
       return false; // not one of ours
     }
     const cell = cellCgroupPath(this.cgroupRoot, where.realm, where.space, where.stack, where.cell);
-    const stats = await this.cgroups.stats(containerCgroupsPath(cell, containerdId)).catch(() => undefined);
-    if (!stats?.oomKills) return false;
+    const group = containerCgroupsPath(cell, containerdId);
+    // The count alone first: a `--force` delete ends every task with SIGKILL.
+    if (!(await this.cgroups.oomKills(group).catch(() => undefined))) return false;
+    const stats = await this.cgroups.stats(group).catch(() => undefined);
     if (this.marks.size >= MAX_MARKS) this.marks.delete(this.marks.values().next().value as string);
     this.marks.add(containerdId);
     const limit =
-      stats.memoryLimitBytes !== undefined ? ` (memory limit ${stats.memoryLimitBytes} bytes)` : '';
+      stats?.memoryLimitBytes !== undefined ? ` (memory limit ${stats.memoryLimitBytes} bytes)` : '';
     this.sink.emit({
       ...where,
       kind: 'Container',

@@ -61,17 +61,28 @@ export async function attachCell(
  * whole cell's network down, as the original did), with the fallback cleanup of leases and
  * chains when the namespace is already gone. Never throws for host state.
  */
-export async function detachCell(ctx: RunnerContext, ref: CellRef, rootPid?: number): Promise<DetachReport> {
-  return detachCellAt(ctx, ref, rootPid ? `/proc/${rootPid}/ns/net` : '');
+export async function detachCell(
+  ctx: RunnerContext,
+  ref: CellRef,
+  rootPid?: number,
+  opts: { networkGoing?: boolean } = {},
+): Promise<DetachReport> {
+  return detachCellAt(ctx, ref, rootPid ? `/proc/${rootPid}/ns/net` : '', opts.networkGoing);
 }
 
-async function detachCellAt(ctx: RunnerContext, ref: CellRef, netns: string): Promise<DetachReport> {
+async function detachCellAt(
+  ctx: RunnerContext,
+  ref: CellRef,
+  netns: string,
+  networkGoing?: boolean,
+): Promise<DetachReport> {
   const net = spaceNetworkRef(ctx.cni, ref.realm, ref.space);
   const report = await detachNetwork(ctx.cni, {
     networkName: net.networkName,
     conflist: net.conflistPath,
     containerId: ref.rootContainerdId,
     netns,
+    networkGoing,
   });
   if (report.del === 'failed')
     ctx.log.warn(
@@ -95,7 +106,13 @@ export async function detachCellWhileRootEnds<T>(
   ref: CellRef,
   rootPid: number | undefined,
   rootEnd: () => Promise<T>,
+  opts: { networkGoing?: boolean } = {},
 ): Promise<{ report: DetachReport; ended: T }> {
+  if (opts.networkGoing) {
+    // No plugin needs the namespace (DetachParams.networkGoing): nothing to hold open.
+    const [report, ended] = await Promise.all([detachCell(ctx, ref, undefined, opts), rootEnd()]);
+    return { report, ended };
+  }
   const handle = rootPid ? await open(`/proc/${rootPid}/ns/net`, 'r').catch(() => undefined) : undefined;
   if (!handle) {
     const report = await detachCell(ctx, ref);

@@ -26,14 +26,17 @@ export async function deleteCell(
   ctx: RunnerContext,
   ref: CellRef,
   graceMs?: number,
+  opts: { networkGoing?: boolean } = {},
 ): Promise<DeleteCellResult> {
-  return withCellLock(ctx, ref, () => deleteCellLocked(ctx, ref, graceMs));
+  return withCellLock(ctx, ref, () => deleteCellLocked(ctx, ref, graceMs, opts));
 }
 
+/** `opts.networkGoing`: its space is deleted with it (a cascade): see DetachParams.networkGoing. */
 export async function deleteCellLocked(
   ctx: RunnerContext,
   ref: CellRef,
   graceMs: number | undefined,
+  opts: { networkGoing?: boolean } = {},
 ): Promise<DeleteCellResult> {
   const [cell, realm] = await Promise.all([
     readCell(ctx, ref).catch(() => undefined),
@@ -46,7 +49,11 @@ export async function deleteCellLocked(
     async () => {
       failpoint('cell.delete.before-host');
       const stop = { containers: cell?.spec.containers ?? [], graceMs };
-      const r = await removeCellHost(ctx, namespace, ref, { removeMetadata: true, stop });
+      const r = await removeCellHost(ctx, namespace, ref, {
+        removeMetadata: true,
+        stop,
+        networkGoing: opts.networkGoing,
+      });
       return { metadataDeleted: cell !== undefined, ...r };
     },
   );

@@ -1,4 +1,4 @@
-import { stopTask } from '../../containerd/index.js';
+import { stopTask, type ContainerRecord } from '../../containerd/index.js';
 import { ContainerLabel } from '../../model/naming/index.js';
 import type { RunnerContext } from '../runner-context.js';
 import { removeScopeSecrets } from '../secrets/scope-secrets.js';
@@ -18,9 +18,16 @@ async function endTask(
   ref: CellRef,
   id: string,
   stop: CellStop | undefined,
+  record: ContainerRecord | undefined,
 ): Promise<void> {
   const plan = stop ? stopPlanById(ref, stop, id) : { signal: 'SIGKILL' as const, graceMs: 0 };
-  await stopTask(ctx.containerd, namespace, id, plan);
+  await stopTask(ctx.containerd, namespace, id, { ...plan, ownPidNamespace: hasOwnPidNamespace(record) });
+}
+
+/** Whether a container's OCI spec gives it a new PID namespace (no `hostPID`, no joined one). */
+function hasOwnPidNamespace(record: ContainerRecord | undefined): boolean {
+  const linux = record?.spec?.linux as { namespaces?: { type?: string; path?: string }[] } | undefined;
+  return linux?.namespaces?.some((n) => n.type === 'pid' && !n.path) ?? false;
 }
 
 /**
@@ -34,7 +41,12 @@ export async function removeCellHost(
   ctx: RunnerContext,
   namespace: string,
   ref: CellRef,
-  options: { removeMetadata: boolean; stop?: CellStop },
+  options: {
+    removeMetadata: boolean;
+    stop?: CellStop;
+    /** The space's network is torn down right after (DetachParams.networkGoing). */
+    networkGoing?: boolean;
+  },
 ): Promise<{ containersDeleted: string[]; cgroupDeleted: boolean; networkReleased: boolean }> {
   const filter = [
     `labels."${ContainerLabel.Cell}"==${ref.id}`,
@@ -42,13 +54,16 @@ export async function removeCellHost(
     `labels."${ContainerLabel.Stack}"==${ref.stack}`,
   ].join(',');
   const records = await ctx.containerd.containers.list(namespace, [filter]).catch(() => []);
-  const ids = new Set(records.map((r) => r.id));
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const ids = new Set(byId.keys());
   ids.add(ref.rootContainerdId);
   const workloads = [...ids].filter((id) => id !== ref.rootContainerdId);
   // Workloads end first, with the cell's network still up for a graceful stop...
   const [rootTask] = await Promise.all([
     getTask(ctx, namespace, ref.rootContainerdId).catch(() => undefined),
-    ...workloads.map((id) => endTask(ctx, namespace, ref, id, options.stop).catch(() => undefined)),
+    ...workloads.map((id) =>
+      endTask(ctx, namespace, ref, id, options.stop, byId.get(id)).catch(() => undefined),
+    ),
   ]);
   // ...then their records go while the root is detached and removed (its namespace held for the
   // DEL, which so need not finish before the root stops). The cgroup goes as soon as every
@@ -63,11 +78,19 @@ export async function removeCellHost(
     rootTask?.status === 'RUNNING' ? rootTask.pid : undefined,
     async () => {
       if (options.stop)
-        await endTask(ctx, namespace, ref, ref.rootContainerdId, options.stop).catch(() => undefined);
+        await endTask(
+          ctx,
+          namespace,
+          ref,
+          ref.rootContainerdId,
+          options.stop,
+          byId.get(ref.rootContainerdId),
+        ).catch(() => undefined);
       await removeContainer(ctx, namespace, ref.rootContainerdId);
       await workloadsRemoved;
       return ctx.cgroups.remove(ref.cgroupPath, { force: true });
     },
+    { networkGoing: options.networkGoing },
   );
   // A second pass only when the first could not complete (no netns, failed plugin): it cleans
   // up by hand what the plugins could not.

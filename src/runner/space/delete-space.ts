@@ -77,6 +77,7 @@ export async function deleteSpaceLocked(
         cascade: true,
         tolerateMissing: options.tolerateMissing,
         graceMs: options.graceMs,
+        networkGoing: true,
       });
       deleted.push(...r.deleted, `stack:${stack}`);
     }

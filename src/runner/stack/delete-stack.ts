@@ -25,6 +25,8 @@ export interface DeleteStackOptions {
    * unset: each container's own (docs/manifests.md). A purge always kills at once.
    */
   graceMs?: number;
+  /** Set by a space's cascade: the space network goes next (DetachParams.networkGoing). */
+  networkGoing?: boolean;
 }
 
 /**
@@ -100,7 +102,9 @@ export async function deleteStackLocked(
     const worker = async (): Promise<void> => {
       while (next < cells.length) {
         const cell = cells[next++];
-        await deleteCell(ctx, cellRef(ctx, { realm, space, stack: name, name: cell }), graceMs);
+        await deleteCell(ctx, cellRef(ctx, { realm, space, stack: name, name: cell }), graceMs, {
+          networkGoing: options.networkGoing,
+        });
       }
     };
     const settled = await Promise.allSettled(
