@@ -4,7 +4,7 @@ import { describeConflist, hasPerCellMasquerade, parseConflist, readConflist } f
 import type { CniContext } from './cni-context.js';
 import { pruneHostportChains } from './hostport-chains.js';
 import { dnatChainName, masqChainName, readTable, removeChain } from './iptables.js';
-import { releaseLeases } from './ipam-leases.js';
+import { releaseLeases, releaseLeasesAt } from './ipam-leases.js';
 import { sanitizeNetnsForDel } from './netns.js';
 import { cacheFilePath, readCacheEntry, removeCacheEntry, type CacheEntry } from './result-cache.js';
 import type { NetConfList, RuntimeConf } from './types.js';
@@ -111,9 +111,14 @@ export async function detachNetwork(ctx: CniContext, p: DetachParams): Promise<D
       !(addedWithPerCellMasquerade(cachedEntry) && list && !hasPerCellMasquerade(list)));
   // host-local's own DEL released this attachment's leases (by container ID and interface): the
   // scan of every lease file of the network is for a DEL that failed or did not run.
+  // Without the plugins, a cached result names the addresses: their files alone are looked at.
+  const cachedIps =
+    report.del === 'skipped:network-going'
+      ? cachedEntry?.result?.ips?.map((c) => c.address.split('/')[0])
+      : undefined;
   const swept = await sweep(ctx, p.networkName, ipamDir, rt, {
     chains: !delCleanedChain,
-    leases: report.del !== 'ok',
+    leases: report.del === 'ok' ? 'none' : (cachedIps ?? 'all'),
   });
   report.chainRemoved = swept.chainRemoved;
   report.dnatChainRemoved = swept.dnatChainRemoved;
@@ -142,7 +147,7 @@ async function sweep(
   network: string,
   ipamDir: string,
   rt: RuntimeConf,
-  what: { chains: boolean; leases: boolean } = { chains: true, leases: true },
+  what: { chains: boolean; leases: 'all' | 'none' | readonly string[] } = { chains: true, leases: 'all' },
 ): Promise<{ chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] }> {
   const out: { chainRemoved?: string; dnatChainRemoved?: string; leasesReleased: string[] } = {
     leasesReleased: [],
@@ -159,7 +164,10 @@ async function sweep(
     ctx.log.warn({ err, chain }, 'masquerade/DNAT chain sweep failed');
   }
   try {
-    if (what.leases) out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);
+    if (what.leases === 'all')
+      out.leasesReleased = await releaseLeases(ipamDir, network, rt.containerId, rt.ifName);
+    else if (what.leases !== 'none')
+      out.leasesReleased = await releaseLeasesAt(ipamDir, network, rt.containerId, what.leases);
   } catch (err) {
     ctx.log.warn({ err, network, containerId: rt.containerId }, 'IPAM lease release failed');
   }

@@ -116,6 +116,32 @@ function readLease(path: string, ip: string, kept: SeenLease | undefined): SeenL
 }
 
 /**
+ * Releases by hand the leases of a container at known addresses (its cached ADD result's): one
+ * file each, where releaseLeases reads the whole directory. Returns the released IPs.
+ */
+export async function releaseLeasesAt(
+  ipamDir: string,
+  networkName: string,
+  containerId: string,
+  ips: readonly string[],
+): Promise<string[]> {
+  const dir = networkIpamDir(ipamDir, networkName);
+  const released: string[] = [];
+  for (const ip of ips) {
+    if (RESERVED.has(ip) || ip.startsWith('last_reserved_ip') || ip.includes('/')) continue;
+    const path = join(dir, ip);
+    const id = await readFile(path, 'utf8').then(
+      (text) => text.split(/\r?\n/)[0].trim(),
+      () => undefined,
+    );
+    if (id !== containerId) continue;
+    await rm(path, { force: true });
+    released.push(ip);
+  }
+  return released;
+}
+
+/**
  * Releases by hand the leases host-local holds for a container (fallback, for when
  * the plugin DEL cannot run): the files whose first line is the container ID (and, when given,
  * whose interface matches). Returns the released IPs.

@@ -94,7 +94,9 @@ export async function removeCellHost(
   );
   // A second pass only when the first could not complete (no netns, failed plugin): it cleans
   // up by hand what the plugins could not.
-  const again = first.del !== 'ok' && (await hasAttachmentState(ctx, ref));
+  // Not when the network goes next: its teardown takes whatever is left.
+  const again =
+    first.del !== 'ok' && first.del !== 'skipped:network-going' && (await hasAttachmentState(ctx, ref));
   if (again) await detachCell(ctx, ref);
   if (options.removeMetadata) {
     await removeScopeSecrets(ctx, ref.scope);
