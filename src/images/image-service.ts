@@ -78,12 +78,21 @@ interface InflightPull {
  * Image operations for one containerd and snapshotter; every method takes the namespace.
  * The runner depends on this class's shape (or a fake of it), never on the gRPC services.
  */
+/** Parsed image blobs kept by an ImageService (a few KB each). */
+const BLOB_CACHE_ENTRIES = 64;
+
 export class ImageService {
   private readonly log: Logger;
   private readonly platform: Platform;
   private registryClient?: RegistryClient;
   /** Pulls in progress by `<namespace> <name>`: a second pull of the same image joins the first. */
   private readonly inflight = new Map<string, InflightPull>();
+  /**
+   * Manifests, indexes and configs already read, by namespace and digest: content-addressed, so
+   * never stale. Every container created reads its image's manifest and config (two Content.Read
+   * round trips and a schema check each); a mass apply of one image reads them once.
+   */
+  private readonly blobs = new Map<string, unknown>();
 
   constructor(
     private readonly client: ContainerdClient,
@@ -251,6 +260,9 @@ export class ImageService {
     schema: S,
     image: string,
   ): Promise<z.infer<S>> {
+    const key = `${typeof scope === 'string' ? scope : scope.namespace} ${d.digest}`;
+    // A copy: callers build container specs from these arrays and objects.
+    if (this.blobs.has(key)) return structuredClone(this.blobs.get(key)) as z.infer<S>;
     let data: Buffer;
     try {
       data = await this.client.content.readAll(scope, d.digest);
@@ -269,6 +281,8 @@ export class ImageService {
     const r = schema.safeParse(JSON.parse(data.toString('utf8')));
     if (!r.success)
       throw new ImageError(ErrorCode.IMAGE_ARCHIVE_INVALID, `image ${image}: blob ${d.digest} is malformed`);
+    if (this.blobs.size >= BLOB_CACHE_ENTRIES) this.blobs.delete(this.blobs.keys().next().value as string);
+    this.blobs.set(key, structuredClone(r.data));
     return r.data;
   }
 
