@@ -2,6 +2,7 @@ import { ErrorCode } from '../error-codes.js';
 import { decodeResource, resourceToPlain, type ResourceKind, type ResourceModels } from '../api/index.js';
 import { StoreError, type Expectation, type GenerationalDocument } from '../store/index.js';
 import type { RunnerContext } from './runner-context.js';
+import { decodeStored } from './decoded-resources.js';
 
 /** Kinds that have their own metadata.json (containers live inside their cell's document). */
 export type ScopedKind = Exclude<ResourceKind, 'Container'>;
@@ -23,7 +24,7 @@ export async function loadResource<K extends ScopedKind>(
 ): Promise<Loaded<ResourceModels[K]> | undefined> {
   const stored = await ctx.store.tryRead<unknown>(scope);
   if (stored === undefined) return undefined;
-  return { model: decodeResource(kind, stored.doc), bytes: stored.bytes };
+  return { model: decodeStored(ctx, kind, stored.path, stored.bytes, stored.doc), bytes: stored.bytes };
 }
 
 export async function readResource<K extends ScopedKind>(
@@ -69,7 +70,11 @@ export async function listResources<K extends ScopedKind>(
       continue;
     }
     try {
-      out.push(decodeResource(kind, child.doc));
+      out.push(
+        child.path && child.bytes
+          ? decodeStored(ctx, kind, child.path, child.bytes, child.doc)
+          : decodeResource(kind, child.doc),
+      );
     } catch (err) {
       ctx.log.warn({ err, kind, scope: [...parent, child.name] }, 'skipping undecodable metadata');
     }

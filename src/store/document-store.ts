@@ -61,6 +61,9 @@ export type Expectation = Buffer | null | undefined;
 export interface ListedChild<T> {
   name: string;
   doc?: T;
+  /** The bytes `doc` was parsed from and their file (with `doc`). */
+  bytes?: Buffer;
+  path?: string;
   /** Set instead of `doc` when the child's metadata.json is corrupt or vanished mid-listing. */
   error?: StoreError;
 }
@@ -288,7 +291,8 @@ export class DocumentStore {
     const children = await Promise.all(
       (await this.listChildren(parent)).map(async (name): Promise<ListedChild<T> | undefined> => {
         try {
-          return { name, doc: (await this.read<T>([...prefix, name])).doc };
+          const { doc, bytes, path } = await this.read<T>([...prefix, name]);
+          return { name, doc, bytes, path };
         } catch (err) {
           if (!(err instanceof StoreError)) throw err;
           return err.code === ErrorCode.STORE_NOT_FOUND ? undefined : { name, error: err };
