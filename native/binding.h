@@ -10,3 +10,4 @@ napi_value js_malloc_trim(napi_env env, napi_callback_info info);
 napi_value js_spawn(napi_env env, napi_callback_info info);
 napi_value js_try_reap(napi_env env, napi_callback_info info);
 napi_value js_wait_exit(napi_env env, napi_callback_info info);
+napi_value js_unix_call(napi_env env, napi_callback_info info);

@@ -28,6 +28,11 @@ static const char *errno_name(int err) {
     case EMFILE: return "EMFILE";
     case ENFILE: return "ENFILE";
     case ECHILD: return "ECHILD";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ENOTSOCK: return "ENOTSOCK";
+    case EPERM: return "EPERM";
+    case EPIPE: return "EPIPE";
+    case ECONNRESET: return "ECONNRESET";
     default: return "EUNKNOWN";
   }
 }

@@ -55,6 +55,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "tryReap", fn);
   napi_create_function(env, "waitExit", NAPI_AUTO_LENGTH, js_wait_exit, NULL, &fn);
   napi_set_named_property(env, exports, "waitExit", fn);
+  napi_create_function(env, "unixCall", NAPI_AUTO_LENGTH, js_unix_call, NULL, &fn);
+  napi_set_named_property(env, exports, "unixCall", fn);
   set_int(env, exports, "LOCK_SH", LOCK_SH);
   set_int(env, exports, "LOCK_EX", LOCK_EX);
   set_int(env, exports, "LOCK_NB", LOCK_NB);

@@ -12,6 +12,7 @@ export function createContext(
   settings: Settings,
   env: NodeJS.ProcessEnv,
   io: { out: CliContext['out']; err: CliContext['err'] },
+  options: { blockingDaemonCalls?: boolean } = {},
 ): CliContext & { closeAll(): Promise<void> } {
   const opened: KukeonApi[] = [];
   let logger: Promise<Logger> | undefined;
@@ -38,7 +39,7 @@ export function createContext(
             const { openInProcess } = await import('./api/open-in-process.js');
             return openInProcess(config, await ctx.logger());
           })
-        : new DaemonApi(settings.host);
+        : new DaemonApi(settings.host, options.blockingDaemonCalls);
       opened.push(api);
       return api;
     },

@@ -9,7 +9,7 @@ const version =
 
 const code = await runKuke(
   process.argv.slice(2),
-  { env: process.env, out: fdOutput(1), err: fdOutput(2) },
+  { env: process.env, out: fdOutput(1), err: fdOutput(2), blockingDaemonCalls: true },
   version,
 );
 // Exit explicitly: an in-process runner or a follow loop must not keep the process alive.

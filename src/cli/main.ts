@@ -17,6 +17,11 @@ export interface KukeIo {
   now?: () => Date;
   /** Replaces the daemon / in-process API (unit tests). */
   api?: (cls: ApiClass, noDaemon?: boolean) => KukeonApi;
+  /**
+   * Short read-only daemon calls block on the socket (src/client/blocking-call.ts): only the bin
+   * sets it, never a process that may serve the daemon socket itself.
+   */
+  blockingDaemonCalls?: boolean;
 }
 
 /** The path of the command being run, e.g. `kuke get`, for framework error texts. */
@@ -40,7 +45,12 @@ export async function runKuke(argv: string[], io: KukeIo, version: string): Prom
     // Without HOME the default path is relative: never write a first-run file into the cwd.
     const file = await loadClientConfig(path, !!io.env.HOME && path === defaultClientConfigPath(io.env));
     const settings = resolveSettings(globals, io.env, file, path);
-    const ctx = createContext(settings, io.env, { out: io.out, err: io.err });
+    const ctx = createContext(
+      settings,
+      io.env,
+      { out: io.out, err: io.err },
+      { blockingDaemonCalls: io.blockingDaemonCalls },
+    );
     if (io.stdin) Object.defineProperty(ctx, 'stdin', { value: io.stdin });
     if (io.uid) ctx.uid = io.uid;
     if (io.now) ctx.now = io.now;

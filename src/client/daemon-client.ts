@@ -1,6 +1,5 @@
 import { connect, type Socket } from 'node:net';
 import { KukeonError } from '../errors.js';
-import { fromErrEnvelope } from '../protocol/error-envelope.js';
 import { JsonObjectSplitter } from '../protocol/json-object-splitter.js';
 import { SERVICE_NAME, encodeFrame } from '../protocol/wire.js';
 import {
@@ -9,6 +8,7 @@ import {
   connectionLostError,
   dialError,
 } from './daemon-client-errors.js';
+import { isObject, replyOutcome } from './reply-outcome.js';
 
 export interface DaemonClientOptions {
   /** The daemon's unix socket (see `socketPathFromHost`). */
@@ -44,10 +44,6 @@ interface PendingCall {
   timer?: NodeJS.Timeout;
   /** The connection the call went out on: only its loss fails the call. */
   socket: Socket;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -233,13 +229,9 @@ export class DaemonClient {
     this.pending.delete(id as number);
     clearTimeout(call.timer);
     this.updateRef();
-    if (typeof response.error === 'string' && response.error !== '') {
-      call.reject(new KukeonError(clientErrorCodes.transport, response.error));
-      return;
-    }
-    const result = isObject(response.result) ? response.result : {};
-    if (result.Err !== null && result.Err !== undefined) call.reject(fromErrEnvelope(result.Err, result));
-    else call.resolve(result);
+    const outcome = replyOutcome(response);
+    if ('error' in outcome) call.reject(outcome.error);
+    else call.resolve(outcome.result);
   }
 
   private abandon(socket: Socket, err: KukeonError): void {

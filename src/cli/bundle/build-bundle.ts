@@ -97,7 +97,7 @@ const lazyChildProcess: Plugin = {
 const entry =
   "import { fdOutput } from './fd-output.js';\n" +
   "import { runKuke } from './main.js';\n" +
-  'runKuke(process.argv.slice(2), { env: process.env, out: fdOutput(1), err: fdOutput(2) }, KUKE_VERSION)\n' +
+  'runKuke(process.argv.slice(2), { env: process.env, out: fdOutput(1), err: fdOutput(2), blockingDaemonCalls: true }, KUKE_VERSION)\n' +
   // Exit explicitly: an in-process runner or a follow loop must not keep the process alive.
   '  .then((code) => process.exit(code));\n';
 
