@@ -29,6 +29,7 @@ import { runnerHostProbe, type HostProbe } from '../runner/host-probe.js';
 import * as realms from './realm-ops.js';
 import { attachContainer } from './attach-ops.js';
 import * as cellOps from './cell-ops.js';
+import { storedCellDocument } from './stored-cell-document.js';
 import { CellListCache, type CellDocumentSource, type CellWireDoc } from '../runner/cell-list-cache.js';
 import type { CellIdentity } from './cell-ops.js';
 import { cellApplyHandler } from './apply/cell-apply.js';
@@ -266,6 +267,12 @@ export class Controller {
       scopes.stack(validName('realm', realm), validName('space', space), validName('stack', stack)),
     );
   };
+  /**
+   * GetCell's document and facts without observing the containers, from the in-memory cache;
+   * undefined when getCell must answer (no cache, invalid names, no readable document).
+   */
+  storedCellDocument = async (cell: Cell) =>
+    this.cellList ? storedCellDocument(this.deps, this.cellList, cell) : undefined;
   startCell = (id: CellIdentity, runtimeEnv?: readonly string[]) =>
     cellOps.startCell(this.deps, id, runtimeEnv);
   materializeCell = (cell: Cell) => cellOps.materializeCell(this.deps, cell);

@@ -65,6 +65,7 @@ describe('CellListCache', () => {
     // Counts the store's locked reads: a reused entry must not cause one.
     const source = {
       statChildDocuments: store.statChildDocuments.bind(store),
+      statChildDocument: store.statChildDocument.bind(store),
       read: <T>(scope: readonly string[]) => {
         reads++;
         return store.read<T>(scope);
@@ -127,6 +128,42 @@ describe('CellListCache', () => {
     const repaired = await cache.list(stack);
     assert.deepEqual(repaired, await uncached());
     assert.equal((repaired[1].status as { state: string }).state, 'Failed');
+  });
+
+  it('get: one cell as the listing has it, reused while unchanged, re-read once changed', async () => {
+    const listed = await cache.list(stack);
+    reads = 0;
+    const c2 = await cache.get(stack, 'c2');
+    assert.equal(reads, 0, 'the listed entry is reused');
+    assert.equal(c2, listed[0]);
+    await put(cell('c2', 'Ready'));
+    const changed = await cache.get(stack, 'c2');
+    assert.equal(reads, 1);
+    assert.equal((changed?.status as { state: string }).state, 'Ready');
+    assert.deepEqual((await cache.list(stack))[0], changed, 'the listing then has the same document');
+    assert.equal(await cache.get(stack, 'nope'), undefined);
+    assert.equal(await cache.get(['r', 's', 'nope'], 'c2'), undefined);
+  });
+
+  it('get of a stack never listed reads the cell once, then reuses it', async () => {
+    const fresh = new CellListCache(
+      {
+        statChildDocuments: store.statChildDocuments.bind(store),
+        statChildDocument: store.statChildDocument.bind(store),
+        read: <T>(scope: readonly string[]) => {
+          reads++;
+          return store.read<T>(scope);
+        },
+      },
+      log,
+    );
+    reads = 0;
+    const first = await fresh.get(stack, 'c4');
+    const c4 = (await uncached()).find((d) => (d as { metadata: { name: string } }).metadata.name === 'c4');
+    assert.deepEqual(first, c4);
+    assert.equal(reads, 1);
+    await fresh.list(stack);
+    assert.equal(reads, 1 + (await uncached()).length - 1, 'the listing reads only the others');
   });
 
   it('an empty or missing stack lists nothing', async () => {

@@ -2,7 +2,7 @@ import { identityOf, type Controller } from '../../controller/index.js';
 import type { CellDoc } from '../../api/index.js';
 import type { Cell } from '../../model/resources.js';
 import { argBool, argDoc, argGraceMs, argString, argStringList, wireDoc } from './wire-args.js';
-import { pickFields } from './pick-fields.js';
+import { pickFields, unchangingDocumentPicker } from './pick-fields.js';
 import type { CellMethodName, MethodHandler } from '../../protocol/method-types.js';
 
 const doc = (m: Cell) => wireDoc<'Cell', CellDoc>('Cell', m);
@@ -37,7 +37,14 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
     GetCell: async (args) => {
       const fields = argStringList(args, 'Fields');
       const observe = fields.length === 0 || fields.some((f) => /^status\.containers(\.|$)|^status$/.test(f));
-      const r = await c.getCell(cellArg(args), { observe });
+      const request = cellArg(args);
+      // Not observing: the stored document as ListCells has it in memory (no read, no decode).
+      const stored = observe ? undefined : await c.storedCellDocument(request);
+      if (stored) {
+        const cut = fields.length ? pickFields(stored.doc, fields) : stored.doc;
+        return { Result: { Cell: cut as CellDoc, ...stored.facts } };
+      }
+      const r = await c.getCell(request, { observe });
       const cell = doc(r.resource);
       return { Result: { Cell: (fields.length ? pickFields(cell, fields) : cell) as CellDoc, ...r.facts } };
     },
@@ -51,7 +58,7 @@ export function cellHandlers(c: Controller): { [M in CellMethodName]: MethodHand
         argString(args, 'StackName'),
       );
       const fields = argStringList(args, 'Fields');
-      return { Cells: (fields.length ? docs.map((d) => pickFields(d, fields)) : docs) as CellDoc[] };
+      return { Cells: (fields.length ? docs.map(unchangingDocumentPicker(fields)) : docs) as CellDoc[] };
     },
     StartCell: async (args) => {
       const requested = cellArg(args);
