@@ -346,13 +346,24 @@ test('autocomplete scripts carry the shell markers', async () => {
 });
 
 test('only the invoked top-level command is built; help still lists every command', async () => {
-  const { buildProgram, firstCommandWord, topLevelNames } = await import('./program.js');
+  const { buildProgram, firstCommandWord, secondCommandWord, topLevelNames } = await import('./program.js');
   const full = buildProgram(async () => ({}) as never, '0');
   for (const c of full.commands)
     for (const n of [c.name(), ...c.aliases()]) assert.ok(topLevelNames.has(n), n);
   assert.equal(firstCommandWord(['--host', 'unix:///x', '-v', 'get', 'realms']), 'get');
   assert.equal(firstCommandWord(['--run-path', '/r', '--', 'version']), 'version');
   assert.equal(firstCommandWord(['-h']), undefined);
+  assert.equal(secondCommandWord(['--host', 'unix:///x', 'get', 'cells', '--realm', 'r']), 'cells');
+  assert.equal(secondCommandWord(['get']), undefined);
+  // `kuke get <kind>` builds that kind's leaf only; `kuke get` (and its help) every kind.
+  const getLeaves = (argv: string[]) =>
+    buildProgram(async () => ({}) as never, '0', argv)
+      .commands.find((c) => c.name() === 'get')!
+      .commands.map((c) => c.name());
+  assert.deepEqual(getLeaves(['get', 'ce', 'x']), ['cell']);
+  assert.deepEqual(getLeaves(['g', 'cells']), ['cell']);
+  assert.ok(getLeaves(['get', '--help']).length > 5);
+  assert.ok(getLeaves(['get', 'nope']).length > 5);
   const help = await runCli(['--help']);
   for (const c of [
     'version',

@@ -365,7 +365,11 @@ export function buildProgram(makeContext: ContextFactory, version: string, argv?
       leaf(program, 'get', 'list or show resources', ['g']).option('--no-daemon', 'run in-process'),
       'kuke get',
     );
-    for (const { name: kind, short, selector, getScopes: scopes } of cliKinds) {
+    // `kuke get <kind> …` builds only that kind's leaf (start-up time, docs/bench.md "kuke get");
+    // anything else after `get` (a flag, help, an unknown word) gets every kind.
+    const next = first === 'get' || first === 'g' ? secondCommandWord(argv ?? []) : undefined;
+    const named = cliKinds.filter((k) => next === k.name || next === `${k.name}s` || next === k.short);
+    for (const { name: kind, short, selector, getScopes: scopes } of named.length === 1 ? named : cliKinds) {
       const cmd = leaf(get, kind, `show ${kind}s`, [`${kind}s`, short])
         .argument('[name]')
         .option('-o, --output <format>', 'table, wide, yaml, json or name');
@@ -934,13 +938,23 @@ export const topLevelNames = new Set([
 /** Root flags that take a value (their value is not a command word). */
 const valueFlags = new Set(['--configuration', '--run-path', '--containerd-socket', '--host', '--log-level']);
 
-/** The first word of argv that is not a root flag or a root flag's value. */
-export function firstCommandWord(argv: string[]): string | undefined {
+/** The index in argv of the first word that is not a root flag or a root flag's value. */
+function commandWordIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') return argv[i + 1];
-    if (!a.startsWith('-')) return a;
+    if (a === '--') return i + 1;
+    if (!a.startsWith('-')) return i;
     if (valueFlags.has(a)) i++;
   }
-  return undefined;
+  return argv.length;
+}
+
+/** The first word of argv that is not a root flag or a root flag's value. */
+export function firstCommandWord(argv: string[]): string | undefined {
+  return argv[commandWordIndex(argv)];
+}
+
+/** The word right after the first command word (`kuke get <this>`), if any. */
+export function secondCommandWord(argv: string[]): string | undefined {
+  return argv[commandWordIndex(argv) + 1];
 }
