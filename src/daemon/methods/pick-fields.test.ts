@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickFields } from './pick-fields.js';
+import { pickFields, unchangingDocumentPicker } from './pick-fields.js';
 
 const doc = {
   metadata: { name: 'c1', labels: { a: 'b' }, generation: 2 },
@@ -29,4 +29,19 @@ test('absent paths and paths through non-objects are left out; an empty list kee
   assert.deepEqual(pickFields(doc, ['metadata.labels.a', 'metadata']), { metadata: doc.metadata });
   assert.deepEqual(pickFields(doc, ['metadata', 'metadata.labels.x']), { metadata: doc.metadata });
   assert.deepEqual(doc, before, 'the document itself is never changed');
+});
+
+test('unchangingDocumentPicker: the same cut as pickFields, made once per document and field list', () => {
+  const doc = { metadata: { name: 'a', labels: { x: '1' } }, status: { state: 'Ready' } };
+  const pick = unchangingDocumentPicker(['metadata.name', 'status.state']);
+  const first = pick(doc);
+  assert.deepEqual(first, pickFields(doc, ['metadata.name', 'status.state']));
+  assert.equal(pick(doc), first, 'the remembered cut');
+  assert.equal(unchangingDocumentPicker(['metadata.name', 'status.state'])(doc), first);
+  const other = unchangingDocumentPicker(['metadata.labels'])(doc);
+  assert.deepEqual(other, { metadata: { labels: { x: '1' } } }, 'another field list: a new cut');
+  assert.deepEqual(pick({ ...doc, status: { state: 'Stopped' } }), {
+    metadata: { name: 'a' },
+    status: { state: 'Stopped' },
+  });
 });
