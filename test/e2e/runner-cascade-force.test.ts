@@ -10,6 +10,9 @@ import { deleteStackLocked } from '../../src/runner/stack/delete-stack.js';
 import { spaceNetworkRef } from '../../src/cni/index.js';
 import { networkIpamDir } from '../../src/cni/ipam-leases.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { realmCtr } from '../helpers/realm-ctr.js';
+import { purgeAndCheckHost } from '../helpers/purge-and-check.js';
+import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
 
@@ -21,17 +24,12 @@ describe('runner: a space cascade with --force', () => {
   let runner: Runner;
   let image: string;
   let ns: string;
+  let baseline: HostSnapshot;
 
-  const ctr = (...args: string[]): string =>
-    execFileSync('ctr', ['--address', env.config.containerdSocket, '--namespace', ns, ...args], {
-      encoding: 'utf8',
-    });
-  const pidOf = (containerdId: string): number => {
-    const line = ctr('tasks', 'ls')
-      .split('\n')
-      .find((l) => l.startsWith(containerdId + ' '));
-    return Number(line?.trim().split(/\s+/)[1] ?? 0);
-  };
+  const { ctr, pidOf } = realmCtr(
+    () => env,
+    () => ns,
+  );
   /** The pids of a task's cgroup (every process of the container, not only its init). */
   const processesOf = (containerdId: string): number[] => {
     const pid = pidOf(containerdId);
@@ -49,6 +47,7 @@ describe('runner: a space cascade with --force', () => {
 
   before(async () => {
     env = runnerEnv('runner-cascade');
+    baseline = snapshotHost(env.config);
     runner = await Runner.open(env.config);
     const img = testImages().images.busybox;
     await provisionStack(runner, at, [img.file]);
@@ -57,13 +56,8 @@ describe('runner: a space cascade with --force', () => {
   });
 
   after(async () => {
-    try {
-      for (const r of await runner.listRealms()) await runner.purgeRealm(r.metadata.name, { cascade: true });
-      await runner.ctx.cgroups.remove(`/${env.config.cgroupRoot}`, { force: true });
-    } finally {
-      runner.close();
-      env.cleanup();
-    }
+    runner.close();
+    await purgeAndCheckHost(env, baseline);
   });
 
   test('each cell ends every process, frees its address and cache entry before the network goes; a hostPID workload too', async () => {

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Runner } from '../../src/runner/runner.js';
 import { runnerEnv, type RunnerEnv } from '../helpers/runner-env.js';
+import { realmCtr } from '../helpers/realm-ctr.js';
 import { snapshotHost, type HostSnapshot } from '../helpers/host-snapshot.js';
 import { cellModel, containerModel, provisionStack } from '../helpers/cell-docs.js';
 import { testImages } from '../../scripts/make-test-images.js';
@@ -18,16 +19,10 @@ describe('runner: cells and containers on real containerd, runc, CNI and cgroups
   let image: string;
   let ns: string;
 
-  const ctr = (...args: string[]): string =>
-    execFileSync('ctr', ['--address', env.config.containerdSocket, '--namespace', ns, ...args], {
-      encoding: 'utf8',
-    });
-  const pidOf = (containerdId: string): number => {
-    const line = ctr('tasks', 'ls')
-      .split('\n')
-      .find((l) => l.startsWith(containerdId + ' '));
-    return Number(line?.trim().split(/\s+/)[1] ?? 0);
-  };
+  const { ctr, pidOf } = realmCtr(
+    () => env,
+    () => ns,
+  );
   const inCell = (containerdId: string, cmd: string): string =>
     ctr(
       'tasks',
