@@ -8,9 +8,9 @@ import type protobuf from 'protobufjs';
  */
 export class BytesPieces {
   /**
-   * A buffer the encoded message may be written into instead of a new one, when it is large
-   * enough; its owner must not reuse it before the request was answered (by then grpc-js has
-   * copied it into its frame).
+   * A buffer the encoded message (and its gRPC frame header) may be written into instead of a new
+   * one, when it is large enough; its owner must not reuse it before the request was answered
+   * (containerd has then read all of it).
    */
   into?: Buffer;
 
@@ -42,13 +42,20 @@ function writeVarint(buf: Buffer, at: number, n: number): number {
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /**
- * Encodes `value` as `type`; a field holding BytesPieces is appended after the others (protobuf
- * readers accept fields in any order), one copy per piece.
+ * Encodes `value` as `type`, after `headroom` bytes left for the caller (a gRPC frame header); a
+ * field holding BytesPieces is appended after the others (protobuf readers accept fields in any
+ * order), one copy per piece.
  */
-export function serializeMessage(type: protobuf.Type, value: object): Buffer {
+export function serializeMessage(type: protobuf.Type, value: object, headroom = 0): Buffer {
   const entries = Object.entries(value as Record<string, unknown>);
   const pieced = entries.find((e): e is [string, BytesPieces] => e[1] instanceof BytesPieces);
-  if (!pieced) return asBuffer(type.encode(type.fromObject(value)).finish());
+  if (!pieced) {
+    const encoded = type.encode(type.fromObject(value)).finish();
+    if (headroom === 0) return asBuffer(encoded);
+    const framed = Buffer.allocUnsafe(headroom + encoded.length);
+    framed.set(encoded, headroom);
+    return framed;
+  }
   const [name, bytes] = pieced;
   const field = type.fields[name];
   if (!field) throw new Error(`${type.name} has no field ${name}`);
@@ -56,11 +63,11 @@ export function serializeMessage(type: protobuf.Type, value: object): Buffer {
     .encode(type.fromObject(Object.fromEntries(entries.filter((e) => e[0] !== name))))
     .finish();
   const tag = field.id * 8 + 2;
-  const size = head.length + varintLength(tag) + varintLength(bytes.length) + bytes.length;
+  const size = headroom + head.length + varintLength(tag) + varintLength(bytes.length) + bytes.length;
   const out =
     bytes.into && bytes.into.length >= size ? bytes.into.subarray(0, size) : Buffer.allocUnsafe(size);
-  out.set(head, 0);
-  let at = writeVarint(out, head.length, tag);
+  out.set(head, headroom);
+  let at = writeVarint(out, headroom + head.length, tag);
   at = writeVarint(out, at, bytes.length);
   for (const p of bytes.pieces) {
     out.set(p, at);

@@ -4,7 +4,6 @@ import {
   Metadata,
   type CallOptions as GrpcCallOptions,
   type Client,
-  type ClientDuplexStream,
   type ClientReadableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -12,6 +11,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { fromGrpcError, type ContainerdError } from './errors.js';
 import { protoRegistry, type ServiceName } from './proto-registry.js';
 import type { CallOptions, Rpc } from './rpc.js';
+import { FramedConnection, FramedDuplex } from './framed-stream.js';
 import type { Scope } from './types.js';
 import { VersionApi } from './version.js';
 import { NamespacesApi } from './namespaces.js';
@@ -59,6 +59,7 @@ export class ContainerdClient implements Rpc {
 
   private readonly callTimeoutMs: number;
   private channel?: Channel;
+  private framed?: FramedConnection;
   private readonly stubs = new Map<ServiceName, Stub>();
   private closed = false;
 
@@ -89,6 +90,8 @@ export class ContainerdClient implements Rpc {
     this.stubs.clear();
     this.channel?.close();
     this.channel = undefined;
+    this.framed?.close();
+    this.framed = undefined;
   }
 
   private stub(service: ServiceName): Stub {
@@ -112,15 +115,15 @@ export class ContainerdClient implements Rpc {
     return s;
   }
 
+  private headers(scope: Scope | null): Record<string, string> {
+    if (scope === null) return {};
+    if (typeof scope === 'string') return { [NAMESPACE_HEADER]: scope };
+    return { [NAMESPACE_HEADER]: scope.namespace, ...(scope.lease ? { [LEASE_HEADER]: scope.lease } : {}) };
+  }
+
   private metadata(scope: Scope | null): Metadata {
     const md = new Metadata();
-    if (scope === null) return md;
-    if (typeof scope === 'string') {
-      md.set(NAMESPACE_HEADER, scope);
-    } else {
-      md.set(NAMESPACE_HEADER, scope.namespace);
-      if (scope.lease) md.set(LEASE_HEADER, scope.lease);
-    }
+    for (const [k, v] of Object.entries(this.headers(scope))) md.set(k, v);
     return md;
   }
 
@@ -191,7 +194,9 @@ export class ContainerdClient implements Rpc {
     }
   }
 
-  duplex<Req, Res>(service: ServiceName, method: string, scope: Scope | null): ClientDuplexStream<Req, Res> {
-    return this.stub(service)[method](this.metadata(scope)) as ClientDuplexStream<Req, Res>;
+  framedDuplex<Res>(service: ServiceName, method: string, scope: Scope | null): FramedDuplex<Res> {
+    if (this.closed) throw new Error('ContainerdClient is closed');
+    this.framed ??= new FramedConnection(this.socket);
+    return new FramedDuplex<Res>(this.framed, service, method, this.headers(scope));
   }
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { Rpc } from './rpc.js';
 import type { Labels, Scope, Timestamp } from './types.js';
 import { BytesPieces } from './bytes-pieces.js';
 import { ContainerdError, isAlreadyExists, isNotFound, isUnavailable } from './errors.js';
+import type { FramedDuplex } from './framed-stream.js';
 
 /** Chunk size on the wire: well below containerd's 16 MiB message limit. */
 export const WRITE_CHUNK = 1024 * 1024;
@@ -36,20 +36,19 @@ interface WriteRequest {
 
 /**
  * One `Content.Write` bidi stream: every request gets exactly one response, in order, which `send`
- * waits for; several sends may be outstanding (the async iterator queues their reads). The ref
- * stays locked while the stream is open.
+ * waits for; several sends may be outstanding (their reads queue). The ref stays locked while the
+ * stream is open. Framed by us (FramedDuplex), so a WRITE's message goes out from the buffer it
+ * was encoded into.
  */
 export class ContentWriteStream {
-  private readonly call: ClientDuplexStream<WriteRequest, WriteResponse>;
-  private readonly iter: AsyncIterator<WriteResponse>;
+  private readonly call: FramedDuplex<WriteResponse>;
 
   constructor(
     private readonly rpc: Rpc,
     scope: Scope,
     readonly ref: string,
   ) {
-    this.call = rpc.duplex<WriteRequest, WriteResponse>('content', 'Write', scope);
-    this.iter = (this.call as AsyncIterable<WriteResponse>)[Symbol.asyncIterator]();
+    this.call = rpc.framedDuplex<WriteResponse>('content', 'Write', scope);
   }
 
   private async send(req: WriteRequest): Promise<WriteResponse> {
@@ -57,7 +56,7 @@ export class ContentWriteStream {
     this.call.write({ ...req, ref: this.ref });
     let next: IteratorResult<WriteResponse>;
     try {
-      next = await this.iter.next();
+      next = await this.call.next();
     } catch (err) {
       throw this.rpc.mapError(err, `content.Write(${req.action})`);
     }
@@ -89,7 +88,7 @@ export class ContentWriteStream {
     this.call.end();
     try {
       for (;;) {
-        const r = await this.iter.next();
+        const r = await this.call.next();
         if (r.done) return;
       }
     } catch (err) {
@@ -146,11 +145,11 @@ export interface WriteContentResult {
 }
 
 /**
- * The encoded-message buffers of one blob's writes, reused once their WRITE is answered: a blob
- * costs WRITE_WINDOW + 1 large allocations instead of one per MiB. The bytes of a pull pass
- * through three large buffers (socket reads, the encoded message, grpc-js's frame), and that
- * churn of memory outside V8's heap is what made V8 run full collections every few dozen MiB
- * (docs/bench.md, Pull). Not kept beyond the blob: kukeond's memory stays as it was.
+ * The framed-message buffers of one blob's writes, reused once their WRITE is answered: a blob
+ * costs WRITE_WINDOW + 1 large allocations instead of one per MiB. Buffers that live until
+ * containerd reads them outlive V8's young generation, and their memory outside the heap is what
+ * made V8 run full collections every few MiB (docs/bench.md, Pull). Not kept beyond the blob:
+ * kukeond's memory stays as it was.
  */
 class MessageBuffers {
   private readonly free: Buffer[] = [];

@@ -61,6 +61,22 @@ export interface ProtoRegistry {
 
 let cached: ProtoRegistry | undefined;
 
+/** A method's path and its request and response types (for a stream that frames its own messages). */
+export function methodTypes(
+  service: ServiceName,
+  method: string,
+): { path: string; request: protobuf.Type; response: protobuf.Type } {
+  const svc = protoRegistry().root.lookupService(serviceNames[service]);
+  const m = svc.methods[method];
+  if (!m) throw new Error(`${serviceNames[service]} has no method ${method}`);
+  m.resolve();
+  return {
+    path: `/${serviceNames[service]}/${m.name}`,
+    request: m.resolvedRequestType as protobuf.Type,
+    response: m.resolvedResponseType as protobuf.Type,
+  };
+}
+
 /**
  * grpc-js service definition straight from the protobufjs Root: (de)serializers are the
  * protobufjs types with our decode options. This is what proto-loader would build, minus its

@@ -1,6 +1,7 @@
-import type { ClientDuplexStream, ClientReadableStream } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
 import type { ContainerdError } from './errors.js';
+import type { FramedDuplex } from './framed-stream.js';
 import type { ServiceName } from './proto-registry.js';
 import type { Scope } from './types.js';
 
@@ -46,6 +47,7 @@ export interface Rpc {
     req: object,
     scope: Scope | null,
   ): ClientReadableStream<Res>;
-  duplex<Req, Res>(service: ServiceName, method: string, scope: Scope | null): ClientDuplexStream<Req, Res>;
+  /** A bidi stream framed by us, for bulk writes (Content.Write): see FramedDuplex. */
+  framedDuplex<Res>(service: ServiceName, method: string, scope: Scope | null): FramedDuplex<Res>;
   mapError(err: unknown, method: string): ContainerdError;
 }
