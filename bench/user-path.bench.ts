@@ -10,7 +10,8 @@
 //  4. `kuke apply -f` of 20 cells → all Ready, `kuke delete -f --force`; podman 20 × (pod create
 //     + run), `pod rm -a -f -t 0`;
 //  5. the same with 200 cells, `kuke get cells` at 200 against `node -e 0`, then
-//     `kuke delete realm --cascade --force` against `podman pod rm -a -f -t 0`;
+//     `kuke delete realm --cascade --force` against `podman pod rm -a -f -t 0` (podman's 200 pods
+//     made and removed after kukeon's cells are gone, so neither side runs beside the other's);
 // and kukeond's RSS after each. Run by `npm run bench`; standalone it starts its own private
 // containerd. KUKEON_BENCH_RUNS (7), KUKEON_BENCH_CELLS (200), KUKEON_BENCH_APPLY_CELLS (20),
 // KUKEON_BENCH_APPLY_RUNS (3). Figures: docs/bench.md (User path).
@@ -216,13 +217,6 @@ async function main(): Promise<void> {
     await requireReady(k, CELLS, `${CELLS} cells`);
     const atCells = (await settledMemory(k.pid)).rss;
     rss.push(`${CELLS} cells running, settled ${atCells.toFixed(1)}`);
-    let podUp: number | undefined;
-    if (podman) {
-      podUp = await time(async () => {
-        for (const n of names)
-          await podman.podLikeCell(`${podman.net}-${n}`, imgs.dockerSave.name, SLEEP_SCRIPT);
-      });
-    }
     const list = { ours: [] as number[], node: [] as number[] };
     for (let i = -1; i < RUNS; i++) {
       const node = await time(() => spawnTimed(process.execPath, ['-e', '0'], kk.client));
@@ -233,9 +227,17 @@ async function main(): Promise<void> {
     }
     const bigDown = await time(() => kuke('delete', 'realm', at.realm, '--cascade', '--force'));
     noteRss(`after deleting the ${CELLS}-cell realm`);
-    const podDown = podman
-      ? await time(() => podman.runAsync('pod', 'rm', '-a', '-f', '-t', '0'))
-      : undefined;
+    // podman's pods are made and removed once kukeon's cells are gone: each side's create and
+    // delete of many runs without the other side's processes on the machine.
+    let podUp: number | undefined;
+    let podDown: number | undefined;
+    if (podman) {
+      podUp = await time(async () => {
+        for (const n of names)
+          await podman.podLikeCell(`${podman.net}-${n}`, imgs.dockerSave.name, SLEEP_SCRIPT);
+      });
+      podDown = await time(() => podman.runAsync('pod', 'rm', '-a', '-f', '-t', '0'));
+    }
     printRow({
       what: `apply -f ${CELLS} cells → all Ready`,
       ours: [bigUp],

@@ -90,6 +90,9 @@ export async function abandonedPullLeases(
 /**
  * Deletes adopted leases once this pull's own lease (or its image record) holds everything it
  * took from them: containerd adds a blob or ingest to the writer's lease when a write opens it.
+ * With a synchronous GC: what the killed pull held that this one did not take — the active
+ * snapshot of an unpack it was killed in, an ingest not continued — goes now, not at whatever
+ * collection comes next (the chaos harness found such a snapshot left after a retry).
  */
 export async function releaseLeases(
   client: ContainerdClient,
@@ -98,7 +101,7 @@ export async function releaseLeases(
   onError: (id: string, err: unknown) => void,
 ): Promise<void> {
   for (const id of ids)
-    await client.leases.delete(namespace, id).catch((err: unknown) => {
+    await client.leases.delete(namespace, id, { sync: true }).catch((err: unknown) => {
       if (!isNotFound(err)) onError(id, err);
     });
 }
