@@ -78,16 +78,21 @@ test('withPullProgress follows the board while the call runs, catches up at its 
   );
 });
 
-test('withPullProgress asks only for the given realms, in every ListPulls call', async () => {
-  const seen: unknown[] = [];
-  const api = {
+/** A daemon whose pull board stays empty; `seen` gets the realms of every ListPulls call. */
+function emptyBoard(seen: (realms: string[] | undefined) => void): KukeonApi {
+  return {
     mode: 'daemon',
     call: async (_method: string, args: { Realms?: string[]; WaitMs?: number }) => {
-      seen.push(args.Realms);
+      seen(args.Realms);
       if (args.WaitMs) await new Promise((r) => setTimeout(r, 20));
       return { Pulls: [], Version: 1 };
     },
   } as unknown as KukeonApi;
+}
+
+test('withPullProgress asks only for the given realms, in every ListPulls call', async () => {
+  const seen: unknown[] = [];
+  const api = emptyBoard((realms) => seen.push(realms));
   await withPullProgress(
     api,
     async () => pullLines({ write: () => {} }),
@@ -101,14 +106,7 @@ test('withPullProgress asks only for the given realms, in every ListPulls call',
 test('withPullProgress with realms still to be found: the call starts first, the board is then followed for those realms', async () => {
   const seen: { realms: unknown; started: boolean }[] = [];
   let started = false;
-  const api = {
-    mode: 'daemon',
-    call: async (_method: string, args: { Realms?: string[]; WaitMs?: number }) => {
-      seen.push({ realms: args.Realms, started });
-      if (args.WaitMs) await new Promise((r) => setTimeout(r, 20));
-      return { Pulls: [], Version: 1 };
-    },
-  } as unknown as KukeonApi;
+  const api = emptyBoard((realms) => seen.push({ realms, started }));
   await withPullProgress(
     api,
     async () => pullLines({ write: () => {} }),
